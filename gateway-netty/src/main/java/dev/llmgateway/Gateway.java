@@ -1,0 +1,6 @@
+package dev.llmgateway;
+
+public final class Gateway {
+    public static void main(String[] args) {
+    }
+}
