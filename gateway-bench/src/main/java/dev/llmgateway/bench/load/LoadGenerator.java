@@ -1,0 +1,353 @@
+package dev.llmgateway.bench.load;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import org.HdrHistogram.Histogram;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * An HTTP/1.1 load generator over a fixed set of keep-alive connections, all on one event loop (so its state needs
+ * no locks). Two ways to drive them:
+ * <ul>
+ *   <li>{@link Mode#CLOSED}: each connection sends its next request when the previous one completes; finds the
+ *   maximum throughput, but hides queueing (a slow answer delays the requests that would have followed it).</li>
+ *   <li>{@link Mode#OPEN}: requests are due at fixed intervals whatever happens to earlier ones. A request with no
+ *   free connection at its due time waits in a backlog, and its latency is measured from the time it was due, so
+ *   that wait counts (no coordinated omission).</li>
+ * </ul>
+ */
+public final class LoadGenerator implements AutoCloseable {
+    public enum Mode { CLOSED, OPEN }
+
+    /** The one request every connection sends, again and again. */
+    public record Workload(String host, int port, byte[] body, String apiKey, boolean stream) {
+    }
+
+    /** Called on the generator's event loop when the measured window opens and closes (e.g. to read CPU time). */
+    public interface WindowListener {
+        void measureStarted();
+
+        void measureEnded();
+    }
+
+    private static final String PATH = "/v1/chat/completions";
+
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final Workload workload;
+    private final ByteBuf body;
+    private final HttpHeaders headers;
+    private final List<Connection> connections = new ArrayList<>();
+    private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+    private final LongQueue backlog = new LongQueue();
+    private final Runnable tickTask = this::tick;
+
+    // The current run; touched only on the event loop.
+    private Mode mode;
+    private double intervalNanos;
+    private long firstDue;
+    private long measureStart;
+    private long measureEnd;
+    private long scheduled;
+    private boolean running;
+    private boolean closing;
+    private int inFlight;
+    private long requests;
+    private long errors;
+    private long bodyBytes;
+    private Histogram latency;
+    private Histogram firstEvent;
+    private WindowListener listener;
+    private CompletableFuture<LoadResult> result;
+
+    public LoadGenerator(NettyTransport transport, EventLoopGroup group, Workload workload) {
+        this.loop = group.next();
+        this.workload = workload;
+        this.body = Unpooled.unreleasableBuffer(
+                Unpooled.directBuffer(workload.body().length).writeBytes(workload.body())).asReadOnly();
+        // Shared by every request: the encoder only reads them.
+        this.headers = new DefaultHttpHeaders()
+                .add(HttpHeaderNames.HOST, workload.host() + ":" + workload.port())
+                .add(HttpHeaderNames.AUTHORIZATION, "Bearer " + workload.apiKey())
+                .add(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .add(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+                .add(HttpHeaderNames.ACCEPT, workload.stream() ? "text/event-stream" : "application/json");
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), new Connection());
+                    }
+                });
+    }
+
+    /** Opens {@code count} connections and waits until all are up. */
+    public void connect(int count) throws InterruptedException {
+        List<ChannelFuture> pending = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            pending.add(bootstrap.connect(workload.host(), workload.port()));
+        }
+        for (ChannelFuture future : pending) {
+            if (!future.await(10, TimeUnit.SECONDS) || !future.isSuccess()) {
+                throw new IllegalStateException("cannot connect to " + workload.host() + ":" + workload.port(),
+                        future.cause());
+            }
+        }
+    }
+
+    /**
+     * Sends for {@code warmupNanos} (not recorded), then for {@code durationNanos} (recorded), then waits up to
+     * {@code drainNanos} for the window's requests to finish. Requests due or sent in the window are the ones that
+     * count, whenever they complete. {@code rate} (requests per second) is used in open mode only.
+     */
+    public LoadResult run(Mode mode, double rate, long warmupNanos, long durationNanos, long drainNanos,
+                          WindowListener listener) throws InterruptedException {
+        CompletableFuture<LoadResult> done = new CompletableFuture<>();
+        loop.execute(() -> start(mode, rate, warmupNanos, durationNanos, drainNanos, listener, done));
+        long waitNanos = warmupNanos + durationNanos + drainNanos + TimeUnit.SECONDS.toNanos(10);
+        try {
+            return done.get(waitNanos, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("load run did not finish", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        loop.submit(() -> {
+            closing = true;
+            for (Connection connection : List.copyOf(connections)) {
+                connection.channel.close();
+            }
+        }).syncUninterruptibly();
+    }
+
+    private void start(Mode mode, double rate, long warmupNanos, long durationNanos, long drainNanos,
+                       WindowListener listener, CompletableFuture<LoadResult> done) {
+        this.mode = mode;
+        this.listener = listener;
+        this.result = done;
+        this.latency = new Histogram(3);
+        this.firstEvent = new Histogram(3);
+        requests = 0;
+        errors = 0;
+        bodyBytes = 0;
+        scheduled = 0;
+        backlog.clear();
+        running = true;
+        long now = System.nanoTime();
+        firstDue = now;
+        measureStart = now + warmupNanos;
+        measureEnd = measureStart + durationNanos;
+        loop.schedule(listener::measureStarted, measureStart - now, TimeUnit.NANOSECONDS);
+        loop.schedule(this::endWindow, measureEnd - now, TimeUnit.NANOSECONDS);
+        loop.schedule(this::drainTimedOut, measureEnd + drainNanos - now, TimeUnit.NANOSECONDS);
+        if (mode == Mode.CLOSED) {
+            Connection connection;
+            while ((connection = idle.poll()) != null) {
+                connection.send(now);
+            }
+        } else {
+            intervalNanos = 1e9 / rate;
+            tick();
+        }
+    }
+
+    /** Open loop: sends (or queues) every request now due, then sleeps until the next one is. */
+    private void tick() {
+        if (!running) {
+            return;
+        }
+        long now = System.nanoTime();
+        long due;
+        // Due times come from the start time, never from the last tick, so a late timer does not shift the rest.
+        while ((due = firstDue + (long) (scheduled * intervalNanos)) <= now && due < measureEnd) {
+            scheduled++;
+            Connection connection = idle.poll();
+            if (connection != null) {
+                connection.send(due);
+            } else {
+                backlog.add(due);
+            }
+        }
+        if (due < measureEnd) {
+            loop.schedule(tickTask, due - now, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void endWindow() {
+        listener.measureEnded();
+        finishIfDrained();
+    }
+
+    /** Gives up on the window's stragglers: they count as incomplete. */
+    private void drainTimedOut() {
+        if (!running) {
+            return;
+        }
+        long incomplete = 0;
+        for (Connection connection : connections) {
+            if (connection.busy && connection.inWindow) {
+                incomplete++;
+            }
+        }
+        while (!backlog.isEmpty()) {
+            if (backlog.poll() >= measureStart) {
+                incomplete++;
+            }
+        }
+        finish(incomplete);
+    }
+
+    private void finishIfDrained() {
+        if (running && System.nanoTime() >= measureEnd && inFlight == 0 && backlog.isEmpty()) {
+            finish(0);
+        }
+    }
+
+    private void finish(long incomplete) {
+        running = false;
+        double seconds = (measureEnd - measureStart) / 1e9;
+        result.complete(new LoadResult(requests, errors, incomplete, seconds, latency, firstEvent, bodyBytes));
+    }
+
+    private void completed(Connection connection, long now) {
+        inFlight--;
+        if (connection.inWindow && running) {
+            if (connection.status / 100 == 2) {
+                requests++;
+                bodyBytes += connection.bodyBytes;
+                latency.recordValue(Math.max(0, now - connection.start) / 1000);
+                if (workload.stream()) {
+                    firstEvent.recordValue(Math.max(0, connection.firstByte - connection.start) / 1000);
+                }
+            } else {
+                errors++;
+            }
+        }
+        sendNext(connection, now);
+        finishIfDrained();
+    }
+
+    private void sendNext(Connection connection, long now) {
+        if (running && mode == Mode.CLOSED && now < measureEnd) {
+            connection.send(now);
+        } else if (running && mode == Mode.OPEN && !backlog.isEmpty()) {
+            connection.send(backlog.poll());
+        } else {
+            idle.add(connection);
+        }
+    }
+
+    /** One keep-alive connection with at most one request in flight. */
+    private final class Connection extends ChannelInboundHandlerAdapter {
+        private Channel channel;
+        private boolean busy;
+        private boolean inWindow;
+        private long start;
+        private long firstByte;
+        private int status;
+        private long bodyBytes;
+
+        void send(long start) {
+            this.start = start;
+            inWindow = start >= measureStart && start < measureEnd;
+            busy = true;
+            firstByte = 0;
+            status = 0;
+            bodyBytes = 0;
+            inFlight++;
+            channel.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, PATH,
+                    body.duplicate(), headers, EmptyHttpHeaders.INSTANCE), channel.voidPromise());
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            channel = ctx.channel();
+            connections.add(this);
+            if (running) {
+                // A replacement for a lost connection joins the run at once.
+                sendNext(this, System.nanoTime());
+            } else {
+                idle.add(this);
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (msg instanceof HttpResponse response) {
+                    status = response.status().code();
+                }
+                if (msg instanceof HttpContent content) {
+                    int readable = content.content().readableBytes();
+                    if (firstByte == 0 && readable > 0) {
+                        firstByte = System.nanoTime();
+                    }
+                    bodyBytes += readable;
+                    if (msg instanceof LastHttpContent && busy) {
+                        busy = false;
+                        completed(this, System.nanoTime());
+                    }
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            connections.remove(this);
+            idle.remove(this);
+            if (busy) {
+                busy = false;
+                inFlight--;
+                if (inWindow && running) {
+                    errors++;
+                }
+            }
+            if (running && !closing && System.nanoTime() < measureEnd) {
+                bootstrap.connect(workload.host(), workload.port());
+            }
+            finishIfDrained();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.llmgateway.bench.load;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one measured window produced. Latencies are in microseconds; only successful requests are in the histograms.
+ *
+ * @param requests   requests that started in the window and completed with 2xx
+ * @param errors     requests in the window answered with a non-2xx status or lost with their connection
+ * @param incomplete requests in the window still unanswered when the drain timeout ran out
+ * @param seconds    length of the window
+ * @param latency    send (closed loop) or intended send (open loop) → last byte of the response
+ * @param firstEvent send or intended send → first byte of the response body (streams; empty otherwise)
+ * @param bodyBytes  response body bytes received, for a check that every target returned the same answer
+ */
+public record LoadResult(long requests, long errors, long incomplete, double seconds, Histogram latency,
+                         Histogram firstEvent, long bodyBytes) {
+
+    public double requestsPerSecond() {
+        return requests / seconds;
+    }
+
+    public boolean failed() {
+        return requests == 0 || errors > 0 || incomplete > 0;
+    }
+}
