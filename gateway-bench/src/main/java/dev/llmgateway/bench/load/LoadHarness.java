@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -54,8 +55,9 @@ public final class LoadHarness {
     }
 
     private int run() throws Exception {
-        Path runDir = options.runDir() != null ? Files.createDirectories(options.runDir())
-                : Files.createTempDirectory("gateway-bench-");
+        boolean ownRunDir = options.runDir() == null;
+        Path runDir = ownRunDir ? Files.createTempDirectory("gateway-bench-")
+                : Files.createDirectories(options.runDir());
         String proxyCpus = proxyCpus();
         // A kill of this JVM (Ctrl-C, the script's trap) must not leave a proxy running.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -72,6 +74,7 @@ public final class LoadHarness {
         List<TargetResult> results = new ArrayList<>();
         try (MockUpstream mock = MockUpstream.start(transport, mockGroup, 0, options.events(),
                 options.eventDelayMs())) {
+            warmUpHarness(mock.port(), loadGroup);
             for (String target : options.targets()) {
                 System.out.println("measuring " + target + " ...");
                 if (target.equals("nginx") && Proxies.findOnPath("nginx").isEmpty()) {
@@ -89,6 +92,9 @@ public final class LoadHarness {
         Path out = Files.createDirectories(options.out());
         ReportFiles.write(out, options, results);
         copyLogs(runDir, out);
+        if (ownRunDir) {
+            deleteTree(runDir);
+        }
         System.out.println("\nwrote " + out.resolve("results.json") + ", " + out.resolve("report.html"));
         return results.stream().allMatch(TargetResult::ok) ? 0 : 1;
     }
@@ -138,6 +144,24 @@ public final class LoadHarness {
     }
 
     /**
+     * The first target would otherwise meet a load generator and mock still being compiled by the JIT, and look
+     * slower than the ones after it: warm both up against the mock, unrecorded.
+     */
+    private void warmUpHarness(int mockPort, EventLoopGroup loadGroup) throws InterruptedException {
+        if (options.warmupSeconds() <= 0) {
+            return;
+        }
+        System.out.println("warming up the load generator and mock upstream ...");
+        LoadGenerator.Workload workload = new LoadGenerator.Workload("127.0.0.1", mockPort, requestBody,
+                Proxies.API_KEY, options.stream());
+        try (LoadGenerator generator = new LoadGenerator(transport, loadGroup, workload)) {
+            generator.connect(options.connections());
+            generator.run(options.mode(), options.rate(), seconds(options.warmupSeconds()), 0,
+                    TimeUnit.SECONDS.toNanos(10), new CpuWindow(null));
+        }
+    }
+
+    /**
      * One request before the load, to fail early and clearly: the target must answer 200, and with the model name
      * the client should see (the gateway rewrites the upstream's dated name back to the alias that was asked for).
      */
@@ -181,6 +205,14 @@ public final class LoadHarness {
             Path log = runDir.resolve(name);
             if (Files.exists(log)) {
                 Files.copy(log, logs.resolve(name.replace('/', '-')), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
             }
         }
     }

@@ -20,7 +20,9 @@ final class ResultTable {
                 "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "errors", "CPU s/1k req", "peak RSS MiB"));
         for (TargetResult result : results) {
             if (!result.measured()) {
-                out.append(String.format(Locale.ROOT, "%-10s FAILED: %s%n", result.name(), result.failure()));
+                String why = result.failure().lines().findFirst().orElse("");
+                out.append(String.format(Locale.ROOT, "%-10s FAILED: %s%n", result.name(),
+                        why.length() > 160 ? why.substring(0, 160) + " ..." : why));
                 continue;
             }
             LoadResult load = result.load();
