@@ -8,7 +8,7 @@ import org.HdrHistogram.Histogram;
  * @param requests   requests that started in the window and completed with 2xx
  * @param errors     requests in the window answered with a non-2xx status or lost with their connection
  * @param incomplete requests in the window still unanswered when the drain timeout ran out
- * @param seconds    length of the window
+ * @param seconds    from the window's start to its end, or to its last answer if that came later
  * @param latency    send (closed loop) or intended send (open loop) → last byte of the response
  * @param firstEvent send or intended send → first byte of the response body (streams; empty otherwise)
  * @param bodyBytes  response body bytes received, for a check that every target returned the same answer
