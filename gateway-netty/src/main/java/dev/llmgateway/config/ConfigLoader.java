@@ -1,0 +1,66 @@
+package dev.llmgateway.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.tomlj.Toml;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+
+/**
+ * Turns a TOML file into a {@link GatewayConfig}: parse, substitute ${VAR} (in the typed reads), apply
+ * {@code LLM_GATEWAY__*} overrides, validate. Throws one {@link ConfigException} with every problem found.
+ */
+public final class ConfigLoader {
+    private ConfigLoader() {
+    }
+
+    /** Loads {@code file}; {@code env} supplies ${VAR} values and overrides (main passes System.getenv()). */
+    public static GatewayConfig load(Path file, Map<String, String> env) throws ConfigException {
+        String toml;
+        try {
+            toml = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(List.of(file + ": file not found (expected: a readable TOML config file)"));
+        } catch (IOException e) {
+            throw new ConfigException(List.of(file + ": cannot be read: " + e.getClass().getSimpleName()
+                    + " (expected: a readable TOML config file)"));
+        }
+        return parse(toml, file.toString(), env);
+    }
+
+    /** Parses TOML text; {@code sourceName} prefixes syntax errors, as a file name would. */
+    public static GatewayConfig parse(String toml, String sourceName, Map<String, String> env) throws ConfigException {
+        Objects.requireNonNull(env, "env");
+        TomlParseResult document = Toml.parse(toml);
+        if (document.hasErrors()) {
+            // Nothing can be validated reliably in a document that did not parse.
+            throw new ConfigException(document.errors().stream()
+                    .map(e -> syntaxProblem(sourceName, e))
+                    .toList());
+        }
+        Problems problems = new Problems();
+        Map<String, Object> tree = TomlTree.toMap(document);
+        Overrides.apply(tree, env, problems);
+
+        ConfigTable root = new ConfigTable("", tree, env, problems);
+        ServerConfig server = ServerSection.read(root.tableOrEmpty("server"));
+        List<ApiKeyConfig> apiKeys = ApiKeysSection.read(root);
+        ProvidersSection.Result providers = ProvidersSection.read(root);
+        Map<String, ModelConfig> models = ModelsSection.read(root, providers);
+        RoutingConfig routing = RoutingSection.read(root.tableOrEmpty("routing"), providers);
+        root.reportUnknownKeys();
+        problems.throwIfAny();
+        return new GatewayConfig(server, routing, apiKeys, providers.enabled(), models, problems.warnings());
+    }
+
+    private static String syntaxProblem(String sourceName, TomlParseError error) {
+        return sourceName + ":" + error.position().line() + ":" + error.position().column() + ": "
+                + error.getMessage();
+    }
+}

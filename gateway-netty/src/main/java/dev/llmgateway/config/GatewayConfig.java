@@ -1,0 +1,24 @@
+package dev.llmgateway.config;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The validated gateway configuration. {@code providers} and {@code models} hold only enabled entries,
+ * in file order; {@code warnings} says what was disabled and why.
+ */
+public record GatewayConfig(ServerConfig server, RoutingConfig routing, List<ApiKeyConfig> apiKeys,
+                            Map<String, ProviderConfig> providers, Map<String, ModelConfig> models,
+                            List<String> warnings) {
+    public GatewayConfig {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(routing, "routing");
+        apiKeys = List.copyOf(apiKeys);
+        providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
+        models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
+        warnings = List.copyOf(warnings);
+    }
+}

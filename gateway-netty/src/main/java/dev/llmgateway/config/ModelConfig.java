@@ -1,0 +1,12 @@
+package dev.llmgateway.config;
+
+import java.util.Objects;
+
+/** A model alias clients ask for, the provider serving it and the model name sent upstream. */
+public record ModelConfig(String alias, String provider, String apiModel) {
+    public ModelConfig {
+        Objects.requireNonNull(alias, "alias");
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(apiModel, "apiModel");
+    }
+}

@@ -1,0 +1,31 @@
+package dev.llmgateway.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An upstream provider. {@code baseUrl} is null and {@code apiKeys} empty for {@link ProviderType#MOCK};
+ * {@code mock} is non-null only for that type.
+ */
+public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<String> apiKeys,
+                             int maxConnections, Duration connectTimeout, Duration poolIdleTimeout,
+                             MockOptions mock) {
+    public ProviderConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(type, "type");
+        apiKeys = List.copyOf(apiKeys);
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(poolIdleTimeout, "poolIdleTimeout");
+    }
+
+    /** Leaves the upstream keys out so that logging a config never leaks them. */
+    @Override
+    public String toString() {
+        return "ProviderConfig[name=" + name + ", type=" + type + ", baseUrl=" + baseUrl
+                + ", apiKeys=<" + apiKeys.size() + " redacted>, maxConnections=" + maxConnections
+                + ", connectTimeout=" + connectTimeout + ", poolIdleTimeout=" + poolIdleTimeout
+                + ", mock=" + mock + "]";
+    }
+}

@@ -1,0 +1,172 @@
+package dev.llmgateway.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/** Reads {@code [providers.<name>]}; a provider whose key variable is unset is disabled, not an error. */
+final class ProvidersSection {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,32}");
+    private static final String TYPE_EXPECTED = "one of " + String.join(", ", TomlText.names(ProviderType.values()));
+    private static final Set<String> PLANNED_TYPES = Set.of("anthropic", "gemini");
+    private static final String URL_EXPECTED = "an http or https URL with a host, such as \"https://api.openai.com/v1\"";
+    private static final String OPENAI_URL = "https://api.openai.com/v1";
+    private static final String KEYS_EXPECTED = "a list of keys such as [\"${OPENAI_API_KEY}\"]";
+
+    /**
+     * {@code enabled} in file order; {@code configured} holds every declared name, disabled or broken ones too,
+     * so that references to them are not reported a second time as unknown.
+     */
+    record Result(Map<String, ProviderConfig> enabled, Set<String> configured, Set<String> disabled) {
+        /** The expected-value text for a reference to a provider. */
+        String expectedReference() {
+            return configured.isEmpty() ? "the name of a configured provider (none are configured)"
+                    : "the name of a configured provider: " + String.join(", ", configured);
+        }
+    }
+
+    /** A read provider: {@code config} is null after a problem; {@code unsetVariable} disables it. */
+    private record Provider(ProviderConfig config, String unsetVariable) {
+    }
+
+    private record Keys(List<String> values, String unsetVariable) {
+    }
+
+    private ProvidersSection() {
+    }
+
+    static Result read(ConfigTable root) {
+        Map<String, ProviderConfig> enabled = new LinkedHashMap<>();
+        Set<String> configured = new TreeSet<>();
+        Set<String> disabled = new TreeSet<>();
+        for (Map.Entry<String, ConfigTable> entry : root.namedTables("providers", false).entrySet()) {
+            String name = entry.getKey();
+            ConfigTable t = entry.getValue();
+            if (!NAME.matcher(name).matches()) {
+                t.problems().add(t.label() + ": invalid provider name"
+                        + " (expected: 1 to 32 characters a-z, 0-9, _ or -)");
+            }
+            configured.add(name);
+            Provider provider = readOne(name, t);
+            if (provider.unsetVariable() != null) {
+                t.problems().warn(t.label() + ": disabled because " + provider.unsetVariable() + " is not set");
+                disabled.add(name);
+            } else if (provider.config() != null) {
+                enabled.put(name, provider.config());
+            }
+        }
+        return new Result(enabled, configured, disabled);
+    }
+
+    private static Provider readOne(String name, ConfigTable t) {
+        ProviderType type = readType(t);
+        URI baseUrl = null;
+        Keys keys = new Keys(List.of(), null);
+        if (type == null) {
+            t.accept("base_url", "api_key", "api_keys");
+        } else if (type == ProviderType.MOCK) {
+            for (String key : List.of("base_url", "api_key", "api_keys")) {
+                t.forbid(key, "no " + key + " for type mock");
+            }
+        } else {
+            baseUrl = readBaseUrl(t, type);
+            keys = readKeys(t, type == ProviderType.OPENAI);
+        }
+        int maxConnections = (int) t.integer("max_connections", 256, 1, Integer.MAX_VALUE, "an integer >= 1");
+        Duration connectTimeout = t.duration("connect_timeout", Duration.ofSeconds(5));
+        Duration poolIdleTimeout = t.duration("pool_idle_timeout", Duration.ofSeconds(60));
+        MockOptions mock = null;
+        if (type == null) {
+            t.accept("tokens", "token_delay");
+        } else if (type == ProviderType.MOCK) {
+            mock = new MockOptions((int) t.integer("tokens", 16, 1, 100_000, "an integer from 1 to 100000"),
+                    t.duration("token_delay", Duration.ofMillis(20)));
+        } else {
+            String typeName = type.name().toLowerCase(Locale.ROOT);
+            t.forbid("tokens", "no tokens for type " + typeName + ": only mock providers take it");
+            t.forbid("token_delay", "no token_delay for type " + typeName + ": only mock providers take it");
+        }
+        t.reportUnknownKeys();
+        if (type == null || (type != ProviderType.MOCK && baseUrl == null)) {
+            return new Provider(null, null);
+        }
+        return new Provider(new ProviderConfig(name, type, baseUrl, keys.values(), maxConnections,
+                connectTimeout, poolIdleTimeout, mock), keys.unsetVariable());
+    }
+
+    private static ProviderType readType(ConfigTable t) {
+        String text = t.requiredString("type", TYPE_EXPECTED);
+        if (text == null) {
+            return null;
+        }
+        int index = TomlText.names(ProviderType.values()).indexOf(text);
+        if (index >= 0) {
+            return ProviderType.values()[index];
+        }
+        t.problem("type", PLANNED_TYPES.contains(text)
+                ? TYPE_EXPECTED + "; anthropic and gemini are not supported yet" : TYPE_EXPECTED);
+        return null;
+    }
+
+    private static URI readBaseUrl(ConfigTable t, ProviderType type) {
+        String text = type == ProviderType.OPENAI
+                ? t.string("base_url", OPENAI_URL, URL_EXPECTED)
+                : t.requiredString("base_url", URL_EXPECTED);
+        if (text == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(text);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below, like any other URL the gateway cannot call
+        }
+        t.problem("base_url", URL_EXPECTED);
+        return null;
+    }
+
+    /** {@code api_key = "..."} or {@code api_keys = [...]}; OpenAI needs one, compatible servers often none. */
+    private static Keys readKeys(ConfigTable t, boolean required) {
+        boolean single = t.has("api_key");
+        boolean many = t.has("api_keys");
+        if (single && many) {
+            t.problem("api_keys", "either api_key or api_keys, not both");
+        }
+        List<ConfigTable.Secret> secrets = new ArrayList<>();
+        if (single) {
+            ConfigTable.Secret secret = t.secret("api_key");
+            if (secret != null) {
+                secrets.add(secret);
+            }
+        } else if (many) {
+            List<ConfigTable.Secret> listed = t.secretList("api_keys", KEYS_EXPECTED);
+            if (listed != null && listed.isEmpty() && required) {
+                t.problem("api_keys", "at least one key for type openai");
+            }
+            secrets.addAll(listed == null ? List.of() : listed);
+        } else if (required) {
+            t.problem("api_keys", "api_key or api_keys with at least one key for type openai");
+        }
+        List<String> values = new ArrayList<>();
+        String unset = null;
+        for (ConfigTable.Secret secret : secrets) {
+            if (secret.value() != null) {
+                values.add(secret.value());
+            } else if (unset == null) {
+                unset = secret.unsetVariable();
+            }
+        }
+        return new Keys(values, unset);
+    }
+}

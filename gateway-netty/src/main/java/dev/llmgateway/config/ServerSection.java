@@ -1,0 +1,37 @@
+package dev.llmgateway.config;
+
+import java.time.Duration;
+
+/** Reads {@code [server]}; every setting has a default, so the table may be absent. */
+final class ServerSection {
+    private static final long MIB = 1L << 20;
+
+    private ServerSection() {
+    }
+
+    static ServerConfig read(ConfigTable t) {
+        String host = t.string("host", "0.0.0.0", "a host name or IP address");
+        if (host != null && host.isBlank()) {
+            t.problem("host", "a host name or IP address");
+        }
+        ServerConfig server = new ServerConfig(
+                host == null ? "" : host,
+                (int) t.integer("port", 8080, 0, 65535, "an integer from 0 to 65535"),
+                orDefault(t.choice("transport", Transport.AUTO, Transport.values())),
+                (int) t.integer("io_threads", 0, 0, Integer.MAX_VALUE, "an integer >= 0 (0: one per core)"),
+                t.byteSize("max_request_bytes", 10 * MIB, 1024, Long.MAX_VALUE),
+                (int) t.byteSize("max_header_bytes", 16384, 1024, MIB),
+                (int) t.byteSize("max_initial_line_bytes", 8192, 1024, MIB),
+                t.duration("header_read_timeout", Duration.ofSeconds(10)),
+                t.duration("body_read_timeout", Duration.ofSeconds(60)),
+                t.duration("idle_timeout", Duration.ofSeconds(75)),
+                t.duration("drain_timeout", Duration.ofSeconds(30)));
+        t.reportUnknownKeys();
+        return server;
+    }
+
+    // A bad transport was reported; any value keeps the record constructible until the load fails.
+    private static Transport orDefault(Transport transport) {
+        return transport == null ? Transport.AUTO : transport;
+    }
+}
