@@ -3,14 +3,12 @@ package dev.llmgateway.json;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.io.SerializedString;
 import dev.llmgateway.sse.Fixtures;
-import dev.llmgateway.sse.LeakReports;
 import dev.llmgateway.sse.SseFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -22,7 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@ExtendWith(LeakReports.class)
 class JsonSpansTest {
     private static final SerializedString MODEL = new SerializedString("model");
     private static final SerializedString MODEL_VERSION = new SerializedString("modelVersion");

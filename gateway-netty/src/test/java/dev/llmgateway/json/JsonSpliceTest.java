@@ -1,11 +1,9 @@
 package dev.llmgateway.json;
 
 import com.fasterxml.jackson.core.io.SerializedString;
-import dev.llmgateway.sse.LeakReports;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 
@@ -15,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@ExtendWith(LeakReports.class)
 class JsonSpliceTest {
     private static final PooledByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
     private static final ByteBuf ALIAS = JsonSplice.quoted("gpt-4o");

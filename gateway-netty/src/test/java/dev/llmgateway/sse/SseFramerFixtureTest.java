@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
@@ -19,7 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** Every provider fixture, whole and cut at every byte: the same bytes and the same events must come out. */
-@ExtendWith(LeakReports.class)
 class SseFramerFixtureTest {
     /** Fixtures small enough to cut at every pair of offsets. */
     private static final int THREE_WAY_MAX = 1000;
