@@ -1,6 +1,88 @@
 package dev.llmgateway;
 
+import dev.llmgateway.config.ConfigException;
+import dev.llmgateway.config.ConfigLoader;
+import dev.llmgateway.config.GatewayConfig;
+import dev.llmgateway.config.ProviderConfig;
+import dev.llmgateway.server.AsyncLogHandler;
+import dev.llmgateway.server.GatewayServer;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Command line: {@code [--config FILE] [--check-config]}. Loads and validates the config, then serves. */
 public final class Gateway {
-    public static void main(String[] args) {
+    private static final String USAGE = """
+            usage: java -jar llm-gateway.jar [--config FILE] [--check-config]
+              --config FILE    the TOML config (default: config.toml)
+              --check-config   validate the config, print what it enables, and exit (0 valid, 2 invalid)
+            Settings can be overridden from the environment: LLM_GATEWAY__SERVER__PORT=9000 sets server.port.
+            """;
+
+    private Gateway() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Path configPath = Path.of("config.toml");
+        boolean checkOnly = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> {
+                    if (i + 1 >= args.length) {
+                        fail("--config needs a file");
+                    }
+                    configPath = Path.of(args[++i]);
+                }
+                case "--check-config" -> checkOnly = true;
+                case "-h", "--help" -> {
+                    System.out.print(USAGE);
+                    return;
+                }
+                default -> fail("unknown argument: " + args[i] + "\n" + USAGE);
+            }
+        }
+        GatewayConfig config;
+        try {
+            config = ConfigLoader.load(configPath, System.getenv());
+        } catch (ConfigException e) {
+            System.err.println(configPath + " is not a valid gateway config:");
+            e.problems().forEach(problem -> System.err.println("  " + problem));
+            System.exit(2);
+            return;
+        }
+        config.warnings().forEach(warning -> System.err.println("warning: " + warning));
+        if (checkOnly) {
+            System.out.println(configPath + " is valid: " + summary(config));
+            return;
+        }
+        AsyncLogHandler.install(System.err, Level.INFO);
+        Logger log = Logger.getLogger(Gateway.class.getName());
+        GatewayServer server = GatewayServer.start(config);
+        log.info("listening on " + config.server().host() + ":" + server.port() + " (" + server.transport().name()
+                + ", " + server.ioThreads() + " event loops); " + summary(config));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down");
+            server.close();
+            stopped.countDown();
+        }, "gateway-shutdown"));
+        stopped.await();
+    }
+
+    private static String summary(GatewayConfig config) {
+        StringBuilder providers = new StringBuilder();
+        for (ProviderConfig provider : config.providers().values()) {
+            providers.append(providers.length() == 0 ? "" : ", ")
+                    .append(provider.name()).append(" (").append(provider.type().name().toLowerCase()).append(')');
+        }
+        return "providers: " + (providers.length() == 0 ? "none" : providers) + "; " + config.models().size()
+                + " model aliases; " + config.apiKeys().size() + " API keys";
+    }
+
+    private static void fail(String message) {
+        System.err.println(message);
+        System.exit(2);
     }
 }

@@ -1,0 +1,61 @@
+package dev.llmgateway.auth;
+
+import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.proxy.Exchange;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+
+import java.util.function.Supplier;
+
+/**
+ * Authenticates every {@code /v1} request with a gateway key from {@code Authorization: Bearer <key>} or
+ * {@code x-api-key: <key>} and records the {@link Principal} on the exchange; 401 otherwise. Sits after the
+ * endpoint handler (so /health and /ready need no key) and before routing. The key headers never reach a
+ * provider: the upstream request is built from scratch with the provider's own key.
+ */
+@ChannelHandler.Sharable
+public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
+    private static final String X_API_KEY = "x-api-key";
+    private static final String BEARER = "bearer ";
+
+    private final Supplier<KeyTable> keys;
+
+    public ApiKeyAuthHandler(Supplier<KeyTable> keys) {
+        this.keys = keys;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Exchange exchange) || !exchange.endpoint().needsApiKey()) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        String presented = presentedKey(exchange.request().headers());
+        if (presented == null) {
+            exchange.fail(ApiError.missingApiKey());
+            return;
+        }
+        Principal principal = keys.get().find(presented);
+        if (principal == null) {
+            exchange.fail(ApiError.invalidApiKey());
+            return;
+        }
+        exchange.principal(principal);
+        ctx.fireChannelRead(exchange);
+    }
+
+    static String presentedKey(HttpHeaders headers) {
+        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            String key = authorization.substring(BEARER.length()).trim();
+            if (!key.isEmpty()) {
+                return key;
+            }
+        }
+        String apiKey = headers.get(X_API_KEY);
+        return apiKey == null || apiKey.isBlank() ? null : apiKey.trim();
+    }
+}

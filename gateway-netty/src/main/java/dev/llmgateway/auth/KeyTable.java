@@ -1,0 +1,67 @@
+package dev.llmgateway.auth;
+
+import dev.llmgateway.config.ApiKeyConfig;
+import dev.llmgateway.routing.ModelGlob;
+import io.netty.util.concurrent.FastThreadLocal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gateway keys, looked up without leaking the secret through timing: the table is indexed by the SHA-256 of
+ * each key (a lookup's timing depends only on the digest), and the stored key is then compared in constant time.
+ * Immutable; built once per config snapshot.
+ */
+public final class KeyTable {
+    private static final FastThreadLocal<MessageDigest> SHA256 = new FastThreadLocal<>() {
+        @Override
+        protected MessageDigest initialValue() throws NoSuchAlgorithmException {
+            return MessageDigest.getInstance("SHA-256");
+        }
+    };
+
+    private final Map<Digest, Entry> byDigest;
+
+    public KeyTable(List<ApiKeyConfig> keys) {
+        Map<Digest, Entry> table = new HashMap<>();
+        for (ApiKeyConfig key : keys) {
+            byte[] secret = key.key().getBytes(StandardCharsets.UTF_8);
+            List<ModelGlob> globs = key.models().stream().map(ModelGlob::of).toList();
+            table.put(new Digest(sha256(secret)), new Entry(secret, new Principal(key.name(), globs)));
+        }
+        this.byDigest = Map.copyOf(table);
+    }
+
+    /** The principal for a presented key, or null when no enabled key matches. */
+    public Principal find(String presented) {
+        byte[] secret = presented.getBytes(StandardCharsets.UTF_8);
+        Entry entry = byDigest.get(new Digest(sha256(secret)));
+        return entry != null && MessageDigest.isEqual(entry.secret, secret) ? entry.principal : null;
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        MessageDigest digest = SHA256.get();
+        digest.reset();
+        return digest.digest(bytes);
+    }
+
+    private record Entry(byte[] secret, Principal principal) {
+    }
+
+    private record Digest(byte[] bytes) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Digest that && Arrays.equals(bytes, that.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bytes);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.llmgateway.dialect;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * An error the gateway itself makes, in dialect-neutral terms. {@link ErrorResponses} renders it in the
+ * client's dialect; the constructors below are the single catalogue of gateway-made errors (DESIGN.md §6).
+ *
+ * @param retryAfterSeconds value for {@code Retry-After}, or -1 for none
+ */
+public record ApiError(HttpResponseStatus status, String type, String code, String param, String message,
+                       long retryAfterSeconds) {
+
+    public static ApiError badRequest(String code, String param, String message) {
+        return new ApiError(HttpResponseStatus.BAD_REQUEST, "invalid_request_error", code, param, message, -1);
+    }
+
+    public static ApiError missingApiKey() {
+        return new ApiError(HttpResponseStatus.UNAUTHORIZED, "invalid_request_error", "missing_api_key", null,
+                "You didn't provide an API key. Send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.", -1);
+    }
+
+    public static ApiError invalidApiKey() {
+        return new ApiError(HttpResponseStatus.UNAUTHORIZED, "invalid_request_error", "invalid_api_key", null,
+                "Incorrect API key provided.", -1);
+    }
+
+    public static ApiError modelNotAllowed(String model) {
+        return new ApiError(HttpResponseStatus.FORBIDDEN, "permission_error", "model_not_allowed", "model",
+                "This API key may not use the model '" + model + "'.", -1);
+    }
+
+    public static ApiError modelNotFound(String model) {
+        return new ApiError(HttpResponseStatus.NOT_FOUND, "invalid_request_error", "model_not_found", "model",
+                "The model '" + model + "' does not exist or is not served by this gateway.", -1);
+    }
+
+    public static ApiError unknownUrl(String method, String path) {
+        return new ApiError(HttpResponseStatus.NOT_FOUND, "invalid_request_error", "unknown_url", null,
+                "Invalid URL (" + method + " " + path + ").", -1);
+    }
+
+    public static ApiError methodNotAllowed(String method, String path) {
+        return new ApiError(HttpResponseStatus.METHOD_NOT_ALLOWED, "invalid_request_error", "method_not_allowed", null,
+                "Method " + method + " is not allowed for " + path + ".", -1);
+    }
+
+    public static ApiError bodyTooLarge(long limit) {
+        return new ApiError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "invalid_request_error", "request_too_large",
+                null, "The request body is larger than the limit of " + limit + " bytes.", -1);
+    }
+
+    public static ApiError unsupportedMediaType(String contentType) {
+        return new ApiError(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "invalid_request_error",
+                "unsupported_media_type", null,
+                "Expected 'Content-Type: application/json', got '" + contentType + "'.", -1);
+    }
+
+    public static ApiError malformedRequest(HttpResponseStatus status, String message) {
+        return new ApiError(status, "invalid_request_error", "malformed_request", null, message, -1);
+    }
+
+    public static ApiError endpointNotSupported(String model, String provider, String path) {
+        return badRequest("unsupported_endpoint", "model",
+                "The model '" + model + "' (provider '" + provider + "') does not support " + path + ".");
+    }
+
+    public static ApiError upstreamUnreachable(String provider, String reason) {
+        return new ApiError(HttpResponseStatus.BAD_GATEWAY, "server_error", "upstream_unreachable", null,
+                "The gateway could not reach provider '" + provider + "': " + reason + ".", -1);
+    }
+
+    public static ApiError upstreamBroken(String provider, String reason) {
+        return new ApiError(HttpResponseStatus.BAD_GATEWAY, "server_error", "upstream_error", null,
+                "Provider '" + provider + "' failed: " + reason + ".", -1);
+    }
+
+    public static ApiError requestTimeout() {
+        return new ApiError(HttpResponseStatus.REQUEST_TIMEOUT, "invalid_request_error", "request_timeout", null,
+                "The client did not send the whole request in time.", -1);
+    }
+
+    public static ApiError internal(String message) {
+        return new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "server_error", "internal_error", null,
+                message, -1);
+    }
+}

@@ -1,0 +1,185 @@
+package dev.llmgateway.metrics;
+
+import dev.llmgateway.accesslog.ExchangeRecord;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import io.prometheus.client.Gauge;
+import io.prometheus.client.Histogram;
+import io.prometheus.client.exporter.common.TextFormat;
+import io.prometheus.client.hotspot.DefaultExports;
+
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The gateway's Prometheus metrics, in a registry of their own. Recording methods run on event loops: they only
+ * touch simpleclient's lock-free children (adders), looked up by label values in simpleclient's own concurrent
+ * map. Label values are never null: a missing api key, provider or endpoint is {@code none}, a missing model
+ * {@code other}.
+ */
+public final class GatewayMetrics {
+    /** Current totals of one provider's upstream pools, summed over event loops. */
+    public record PoolStats(int open, int idle, int pendingAcquires) {
+    }
+
+    private static final String NONE = "none";
+    private static final String OTHER = "other";
+    private static final double NANOS_PER_SECOND = 1e9;
+    /** Status label strings made once, so recording a request allocates no status text. */
+    private static final String[] STATUS = new String[600];
+
+    static {
+        for (int i = 0; i < STATUS.length; i++) {
+            STATUS[i] = Integer.toString(i);
+        }
+    }
+
+    private final CollectorRegistry registry = new CollectorRegistry(true);
+    private final PoolCollector pools = new PoolCollector();
+
+    private final Counter requests = Counter.build("llm_requests_total", "Requests finished.")
+            .labelNames("api_key", "model", "provider", "endpoint", "status").withoutExemplars().register(registry);
+    private final Counter tokens = Counter.build("llm_tokens_total", "Tokens counted from upstream usage.")
+            .labelNames("api_key", "model", "provider", "type").withoutExemplars().register(registry);
+    private final Histogram duration = Histogram.build("llm_request_duration_seconds",
+                    "Request duration, from the first request byte to the last response byte.")
+            .labelNames("model", "provider", "endpoint", "stream")
+            .buckets(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
+            .withoutExemplars().register(registry);
+    private final Counter errors = Counter.build("llm_errors_total", "Requests that ended in an error.")
+            .labelNames("api_key", "model", "provider", "endpoint", "error_type").withoutExemplars()
+            .register(registry);
+    private final Histogram timeToFirstToken = Histogram.build("llm_time_to_first_token_seconds",
+                    "Time from the request to the first token sent to the client.")
+            .labelNames("model", "provider")
+            .buckets(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60)
+            .withoutExemplars().register(registry);
+    private final Histogram overhead = Histogram.build("llm_gateway_overhead_seconds",
+                    "Time spent in the gateway itself, excluding waiting for the upstream.")
+            .labelNames("endpoint", "stream")
+            .buckets(0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                    0.05, 0.1)
+            .withoutExemplars().register(registry);
+    private final Gauge inFlight = Gauge.build("llm_requests_in_flight", "Requests started and not yet finished.")
+            .register(registry);
+    private final Counter streamOutcomes = Counter.build("llm_stream_outcomes_total", "How streamed requests ended.")
+            .labelNames("model", "provider", "outcome").withoutExemplars().register(registry);
+    private final Counter retries = Counter.build("llm_retries_total", "Upstream attempts retried.")
+            .labelNames("provider").withoutExemplars().register(registry);
+    private final Counter fallbacks = Counter.build("llm_fallbacks_total", "Requests moved to a fallback model.")
+            .labelNames("from_model", "to_model").withoutExemplars().register(registry);
+    private final Counter configReloads = Counter.build("llm_config_reloads_total", "Configuration reloads.")
+            .labelNames("result").withoutExemplars().register(registry);
+
+    public GatewayMetrics() {
+        registry.register(pools);
+        registry.register(new NettyMemoryCollector());
+        DefaultExports.register(registry);
+    }
+
+    public CollectorRegistry registry() {
+        return registry;
+    }
+
+    public void requestStarted() {
+        inFlight.inc();
+    }
+
+    /** Records everything about a finished request and ends its in-flight count. */
+    public void requestFinished(ExchangeRecord r) {
+        inFlight.dec();
+        String key = orNone(r.keyName());
+        String model = orOther(r.modelLabel());
+        String provider = orNone(r.provider());
+        String endpoint = orNone(r.endpoint());
+        String stream = r.stream() ? "true" : "false";
+
+        requests.labels(key, model, provider, endpoint, status(r.status())).inc();
+        addTokens(key, model, provider, "input", r.inputTokens());
+        addTokens(key, model, provider, "output", r.outputTokens());
+        addTokens(key, model, provider, "cached_input", r.cachedInputTokens());
+        duration.labels(model, provider, endpoint, stream).observe(r.durationNanos() / NANOS_PER_SECOND);
+        if (r.errorType() != null) {
+            errors.labels(key, model, provider, endpoint, r.errorType()).inc();
+        }
+        if (r.timeToFirstTokenNanos() >= 0) {
+            timeToFirstToken.labels(model, provider).observe(r.timeToFirstTokenNanos() / NANOS_PER_SECOND);
+        }
+        if (r.overheadNanos() >= 0) {
+            overhead.labels(endpoint, stream).observe(r.overheadNanos() / NANOS_PER_SECOND);
+        }
+        if (r.stream()) {
+            streamOutcomes.labels(model, provider, r.outcome().label()).inc();
+        }
+    }
+
+    public void retry(String provider) {
+        retries.labels(orNone(provider)).inc();
+    }
+
+    public void fallback(String fromModel, String toModel) {
+        fallbacks.labels(orOther(fromModel), orOther(toModel)).inc();
+    }
+
+    public void configReload(boolean ok) {
+        configReloads.labels(ok ? "ok" : "failed").inc();
+    }
+
+    /**
+     * Sets where the upstream pool gauges come from. {@code stats} is called on the scraping thread at each scrape,
+     * so it must read pool counts safely from outside their event loops (e.g. counters each loop publishes).
+     */
+    public void poolStats(Supplier<Map<String, PoolStats>> stats) {
+        pools.source(stats);
+    }
+
+    /** Content type for a scrape answering {@code acceptHeader}: OpenMetrics if asked for, else text 0.0.4. */
+    public String contentType(String acceptHeader) {
+        return TextFormat.chooseContentType(acceptHeader);
+    }
+
+    /**
+     * Writes the exposition into a new buffer that the caller owns and must release (or write, which releases it).
+     * Call it from a small executor, not an event loop: a scrape costs about half a millisecond of CPU, and the
+     * JVM collectors read {@code /proc} files and take a safepoint for thread states.
+     */
+    public ByteBuf scrape(ByteBufAllocator alloc, String acceptHeader) {
+        ByteBuf buf = alloc.buffer(16 * 1024);
+        try (Writer out = new OutputStreamWriter(new ByteBufOutputStream(buf), StandardCharsets.UTF_8)) {
+            TextFormat.writeFormat(contentType(acceptHeader), out, registry.metricFamilySamples());
+        } catch (IOException e) {
+            buf.release();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            buf.release();
+            throw e;
+        }
+        return buf;
+    }
+
+    private void addTokens(String key, String model, String provider, String type, long count) {
+        if (count >= 0) {
+            tokens.labels(key, model, provider, type).inc(count);
+        }
+    }
+
+    private static String status(int status) {
+        return status >= 0 && status < STATUS.length ? STATUS[status] : Integer.toString(status);
+    }
+
+    private static String orNone(String s) {
+        return s == null || s.isEmpty() ? NONE : s;
+    }
+
+    private static String orOther(String s) {
+        return s == null || s.isEmpty() ? OTHER : s;
+    }
+}

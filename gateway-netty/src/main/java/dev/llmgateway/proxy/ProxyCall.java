@@ -1,0 +1,236 @@
+package dev.llmgateway.proxy;
+
+import dev.llmgateway.config.ProviderType;
+import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.json.JsonSplice;
+import dev.llmgateway.mock.MockProvider;
+import dev.llmgateway.routing.RequestBody;
+import dev.llmgateway.routing.Route;
+import dev.llmgateway.server.Endpoint;
+import dev.llmgateway.sse.SseFramer;
+import dev.llmgateway.upstream.Provider;
+import dev.llmgateway.upstream.UpstreamConnection;
+import dev.llmgateway.upstream.UpstreamListener;
+import dev.llmgateway.upstream.UpstreamConnector;
+import dev.llmgateway.upstream.UpstreamRequests;
+import dev.llmgateway.upstream.UpstreamSource;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.concurrent.Future;
+
+import java.util.function.Consumer;
+
+/**
+ * One exchange's trip to its provider and back: builds the upstream request (model spliced to the provider's
+ * name), takes a connection from the pool of the client's event loop (or starts the mock), and relays the
+ * response through a {@link ResponseRelay}. Before any response byte reaches the client a failure is answered with
+ * 502 in the client's dialect; a reused keep-alive connection that dies before answering is retried once on a
+ * fresh one (the provider closed it while idle; it never saw the request).
+ *
+ * <p>Ownership: the exchange keeps the upstream body until the call ends; each attempt sends a retained duplicate.
+ * Everything runs on the client channel's event loop.
+ */
+public final class ProxyCall implements UpstreamListener {
+    private static final int MAX_STALE_RETRIES = 1;
+
+    /** Creates and starts calls; {@code ended} hears when a call is over, whichever way. */
+    public interface Factory {
+        ProxyCall start(Exchange exchange, Consumer<ProxyCall> ended);
+    }
+
+    /** The factory the pipeline uses. */
+    public static Factory factory(UpstreamConnector upstreams) {
+        return (exchange, ended) -> {
+            ProxyCall call = new ProxyCall(exchange, upstreams, ended);
+            call.start();
+            return call;
+        };
+    }
+
+    private final Exchange exchange;
+    private final Channel downstream;
+    private final UpstreamConnector upstreams;
+    private final Consumer<ProxyCall> ended;
+    private HttpHeaders forwardedHeaders;
+    private Future<UpstreamConnection> acquiring;
+    private UpstreamSource source;
+    private ResponseRelay relay;
+    private int staleRetries;
+    private boolean sourceReused;
+    private boolean done;
+
+    private ProxyCall(Exchange exchange, UpstreamConnector upstreams, Consumer<ProxyCall> ended) {
+        this.exchange = exchange;
+        this.downstream = exchange.downstream();
+        this.upstreams = upstreams;
+        this.ended = ended;
+    }
+
+    private void start() {
+        Route route = exchange.route();
+        Provider provider = route.provider();
+        Endpoint endpoint = exchange.endpoint();
+        if (provider.type() == ProviderType.MOCK && endpoint != Endpoint.CHAT_COMPLETIONS) {
+            end();
+            exchange.fail(ApiError.endpointNotSupported(route.requestedModel(), provider.name(), endpoint.path()));
+            return;
+        }
+        exchange.upstreamBody(upstreamBody(exchange.request().content(), exchange.body(), route));
+        if (provider.type() == ProviderType.MOCK) {
+            RequestBody body = exchange.body();
+            relay = new ResponseRelay(exchange, this::responseEnded);
+            source = MockProvider.serve(provider.config().mock(), downstream.eventLoop(), downstream.alloc(),
+                    route.apiModel(), body.stream(), body.includeUsage(), exchange.request().content().readableBytes(),
+                    this);
+            return;
+        }
+        forwardedHeaders = UpstreamRequests.forwardedHeaders(exchange.request().headers(), exchange.requestId());
+        attempt();
+    }
+
+    /** The client's body with {@code model} spliced to the provider's name, or the body itself when they match. */
+    private static ByteBuf upstreamBody(ByteBuf content, RequestBody body, Route route) {
+        if (route.apiModel().equals(body.model())) {
+            return content.retainedDuplicate();
+        }
+        return JsonSplice.replace(content.alloc(), content.retainedDuplicate(), body.modelStart(), body.modelEnd(),
+                route.apiModelJson());
+    }
+
+    private void attempt() {
+        acquiring = upstreams.acquire(downstream.eventLoop(), exchange.route().provider());
+        if (acquiring.isDone()) {
+            acquired(acquiring);
+        } else {
+            acquiring.addListener(this::acquired);
+        }
+    }
+
+    private void acquired(Future<?> future) {
+        acquiring = null;
+        if (done) {
+            if (future.isSuccess()) {
+                ((UpstreamConnection) future.getNow()).finish(true);
+            }
+            return;
+        }
+        if (!future.isSuccess()) {
+            failBeforeResponse(ApiError.upstreamUnreachable(exchange.route().provider().name(),
+                    describe(future.cause())));
+            return;
+        }
+        UpstreamConnection connection = (UpstreamConnection) future.getNow();
+        connection.bind(this);
+        source = connection;
+        sourceReused = connection.reused();
+        relay = new ResponseRelay(exchange, this::responseEnded);
+        FullHttpRequest request = UpstreamRequests.build(exchange.route().provider(),
+                exchange.endpoint().upstreamPath(), forwardedHeaders, exchange.upstreamBody().retainedDuplicate());
+        connection.channel().writeAndFlush(request).addListener(written -> {
+            if (!written.isSuccess() && source == connection) {
+                onUpstreamFailure(written.cause());
+            }
+        });
+    }
+
+    @Override
+    public void onResponseHead(HttpResponse head) {
+        if (!done) {
+            relay.head(head);
+        }
+    }
+
+    @Override
+    public void onResponseContent(HttpContent content) {
+        if (done) {
+            content.release();
+            return;
+        }
+        relay.content(content);
+        if (!done && !downstream.isWritable()) {
+            source.pauseReading();
+        }
+    }
+
+    @Override
+    public void onUpstreamFailure(Throwable cause) {
+        if (done) {
+            return;
+        }
+        UpstreamSource failed = source;
+        source = null;
+        if (failed != null) {
+            failed.abort();
+        }
+        if (relay != null && relay.started()) {
+            end();
+            relay.failMidResponse(ApiError.upstreamBroken(exchange.route().provider().name(), describe(cause)));
+            exchange.release();
+            return;
+        }
+        if (sourceReused && staleRetries < MAX_STALE_RETRIES) {
+            staleRetries++;
+            attempt();
+            return;
+        }
+        failBeforeResponse(ApiError.upstreamBroken(exchange.route().provider().name(), describe(cause)));
+    }
+
+    /** The response went to the client whole; the upstream connection may serve another exchange. */
+    private void responseEnded(boolean upstreamReusable) {
+        UpstreamSource finished = source;
+        source = null;
+        end();
+        exchange.release();
+        if (finished != null) {
+            finished.finish(upstreamReusable);
+        }
+    }
+
+    private void failBeforeResponse(ApiError error) {
+        end();
+        if (relay != null) {
+            relay.discard();
+        }
+        exchange.fail(error);
+    }
+
+    /** The client went away: stop the upstream at once, never pool its connection. */
+    void cancel() {
+        if (done) {
+            return;
+        }
+        end();
+        if (acquiring != null) {
+            acquiring.cancel(false);
+        }
+        if (source != null) {
+            source.abort();
+            source = null;
+        }
+        if (relay != null) {
+            relay.discard();
+        }
+        exchange.release();
+    }
+
+    void downstreamWritable() {
+        if (!done && source != null) {
+            source.resumeReading();
+        }
+    }
+
+    private void end() {
+        done = true;
+        ended.accept(this);
+    }
+
+    private static String describe(Throwable cause) {
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}

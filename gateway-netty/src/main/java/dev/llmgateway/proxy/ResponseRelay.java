@@ -1,0 +1,249 @@
+package dev.llmgateway.proxy;
+
+import com.fasterxml.jackson.core.io.SerializedString;
+import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.dialect.ErrorResponses;
+import dev.llmgateway.json.JsonSpans;
+import dev.llmgateway.json.JsonSplice;
+import dev.llmgateway.sse.SseEvent;
+import dev.llmgateway.sse.SseFramer;
+import dev.llmgateway.upstream.HopByHop;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+
+import java.io.IOException;
+
+/**
+ * Relays one upstream response to the client, choosing how from its head (DESIGN.md §1):
+ * <ul>
+ *   <li>EVENTS — a successful {@code text/event-stream}: framed into events as bytes arrive; each event's
+ *   {@code model} is spliced to the name the client asked for, every other byte is forwarded as a retained slice
+ *   of what was read. Flushed once per upstream read, so the client has each event while the upstream is still
+ *   sending.</li>
+ *   <li>BODY — a successful JSON body: gathered without copying (composite of the read buffers), its top-level
+ *   {@code model} spliced, sent with an exact Content-Length. A body over {@link #MAX_REWRITE_BYTES} is relayed
+ *   unchanged instead of being held in memory.</li>
+ *   <li>RAW — anything else (provider errors, other content types): status, headers and bytes as they come.</li>
+ * </ul>
+ * Ownership: every {@link HttpContent} handed in is written to the client or released here.
+ */
+final class ResponseRelay {
+    static final int MAX_REWRITE_BYTES = 32 * 1024 * 1024;
+    private static final SerializedString MODEL = new SerializedString("model");
+    private static final String UPSTREAM_REQUEST_ID = "x-upstream-request-id";
+
+    /** Hears that the response reached the client whole. */
+    interface Ended {
+        void responseEnded(boolean upstreamReusable);
+    }
+
+    private enum Mode { RAW, EVENTS, BODY }
+
+    private final Exchange exchange;
+    private final Channel downstream;
+    private final ByteBuf requestedModelJson;
+    private final Ended ended;
+    private Mode mode;
+    private boolean started;
+    private boolean upstreamKeepAlive;
+    private SseFramer framer;
+    private CompositeByteBuf body;
+    private HttpResponse heldHead;
+
+    ResponseRelay(Exchange exchange, Ended ended) {
+        this.exchange = exchange;
+        this.downstream = exchange.downstream();
+        this.requestedModelJson = exchange.route().requestedModelJson();
+        this.ended = ended;
+    }
+
+    /** True once the client has been sent the response head: from then on a failure cannot become a 502. */
+    boolean started() {
+        return started;
+    }
+
+    void head(HttpResponse upstream) {
+        upstreamKeepAlive = HttpUtil.isKeepAlive(upstream);
+        boolean success = upstream.status().codeClass() == HttpStatusClass.SUCCESS;
+        String contentType = upstream.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        HttpResponse client = clientHead(upstream);
+        if (success && startsWithIgnoreCase(contentType, "text/event-stream")) {
+            mode = Mode.EVENTS;
+            framer = new SseFramer(this::event);
+            client.headers().remove(HttpHeaderNames.CONTENT_LENGTH)
+                    .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
+                    .set("x-accel-buffering", "no");
+            chunkedIfPossible(client);
+            send(client);
+        } else if (success && startsWithIgnoreCase(contentType, "application/json")) {
+            mode = Mode.BODY;
+            heldHead = client;
+            body = downstream.alloc().compositeBuffer(Integer.MAX_VALUE);
+        } else {
+            mode = Mode.RAW;
+            if (!HttpUtil.isContentLengthSet(client)) {
+                chunkedIfPossible(client);
+            }
+            send(client);
+        }
+    }
+
+    void content(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        switch (mode) {
+            case RAW -> {
+                downstream.writeAndFlush(content, downstream.voidPromise());
+                if (last) {
+                    ended.responseEnded(upstreamKeepAlive);
+                }
+            }
+            case EVENTS -> {
+                framer.feed(content.content());
+                if (last) {
+                    framer.finish();
+                    framer = null;
+                    downstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, downstream.voidPromise());
+                    ended.responseEnded(upstreamKeepAlive);
+                } else {
+                    downstream.flush();
+                }
+            }
+            case BODY -> {
+                body.addComponent(true, content.content());
+                if (last) {
+                    sendBody();
+                } else if (body.readableBytes() > MAX_REWRITE_BYTES) {
+                    relayUnchanged();
+                }
+            }
+        }
+    }
+
+    private void event(SseEvent event) {
+        ByteBuf bytes = event.content();
+        if (event.hasData() && !event.isDone()) {
+            bytes = withRequestedModel(bytes, event.dataOffset(), event.dataLength());
+        }
+        downstream.write(bytes, downstream.voidPromise());
+    }
+
+    private void sendBody() {
+        ByteBuf whole = withRequestedModel(body, body.readerIndex(), body.readableBytes());
+        body = null;
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, heldHead.status(), whole,
+                heldHead.headers(), EmptyHttpHeaders.INSTANCE);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, whole.readableBytes());
+        heldHead = null;
+        started = true;
+        downstream.writeAndFlush(response, downstream.voidPromise());
+        ended.responseEnded(upstreamKeepAlive);
+    }
+
+    /** Too large to hold: send what came so far and the rest as it comes, without the model rewrite. */
+    private void relayUnchanged() {
+        mode = Mode.RAW;
+        if (!HttpUtil.isContentLengthSet(heldHead)) {
+            chunkedIfPossible(heldHead);
+        }
+        send(heldHead);
+        heldHead = null;
+        downstream.writeAndFlush(body, downstream.voidPromise());
+        body = null;
+    }
+
+    /**
+     * {@code bytes} with its top-level {@code model} value spliced to the requested name; {@code bytes} itself
+     * when the value already matches, is absent, or the bytes are not JSON (relayed as they are). Consumes bytes.
+     */
+    private ByteBuf withRequestedModel(ByteBuf bytes, int index, int length) {
+        long span;
+        try {
+            span = JsonSpans.findTopLevelString(bytes, index, length, MODEL);
+        } catch (IOException notJson) {
+            return bytes;
+        }
+        if (span < 0) {
+            return bytes;
+        }
+        int start = JsonSpans.start(span);
+        int end = JsonSpans.end(span);
+        int wanted = requestedModelJson.readableBytes();
+        if (end - start == wanted
+                && ByteBufUtil.equals(bytes, start, requestedModelJson, requestedModelJson.readerIndex(), wanted)) {
+            return bytes;
+        }
+        return JsonSplice.replace(downstream.alloc(), bytes, start, end, requestedModelJson);
+    }
+
+    /**
+     * The upstream broke after the client got the head: a stream gets an error event in the client's dialect and
+     * a clean end, then the connection closes; any other body is cut off by closing, which the client sees as
+     * a truncated response rather than a complete one.
+     */
+    void failMidResponse(ApiError error) {
+        if (mode == Mode.EVENTS) {
+            framer.release();
+            framer = null;
+            downstream.write(ErrorResponses.streamEvent(downstream.alloc(), exchange.dialect(), error,
+                    exchange.requestId()), downstream.voidPromise());
+            downstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            downstream.close();
+        }
+    }
+
+    /** Frees whatever is held; for exchanges that end without this relay finishing. */
+    void discard() {
+        if (framer != null) {
+            framer.release();
+            framer = null;
+        }
+        if (body != null) {
+            body.release();
+            body = null;
+        }
+    }
+
+    private HttpResponse clientHead(HttpResponse upstream) {
+        HttpHeaders headers = HopByHop.strip(new DefaultHttpHeaders().add(upstream.headers()));
+        String upstreamId = headers.get(ErrorResponses.REQUEST_ID_HEADER);
+        if (upstreamId != null) {
+            headers.set(UPSTREAM_REQUEST_ID, upstreamId);
+        }
+        headers.set(ErrorResponses.REQUEST_ID_HEADER, exchange.requestId());
+        return new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstream.status(), headers);
+    }
+
+    /** HTTP/1.0 clients cannot take chunks: their body ends when the connection closes. */
+    private void chunkedIfPossible(HttpResponse response) {
+        if (exchange.request().protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+            HttpUtil.setTransferEncodingChunked(response, true);
+        }
+    }
+
+    private void send(HttpResponse head) {
+        started = true;
+        downstream.write(head, downstream.voidPromise());
+    }
+
+    private static boolean startsWithIgnoreCase(String value, String prefix) {
+        return value != null && value.regionMatches(true, 0, prefix, 0, prefix.length());
+    }
+}

@@ -1,0 +1,66 @@
+package dev.llmgateway.routing;
+
+import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.proxy.Exchange;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+
+import java.util.function.Supplier;
+
+/**
+ * Reads the request body with a streaming parser (400 for an empty, malformed, non-UTF-8 body or a missing
+ * model; 415 for a body that is not JSON), checks the key may use the model (403), and resolves the
+ * {@link Route} (404 {@code model_not_found}). Sits after auth, before the proxy.
+ */
+@ChannelHandler.Sharable
+public final class ModelRouteHandler extends ChannelInboundHandlerAdapter {
+    private final Supplier<ModelRouter> router;
+
+    public ModelRouteHandler(Supplier<ModelRouter> router) {
+        this.router = router;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Exchange exchange) || !exchange.endpoint().isProxied()) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        String contentType = exchange.request().headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (!isJson(contentType)) {
+            exchange.fail(ApiError.unsupportedMediaType(contentType == null ? "" : contentType));
+            return;
+        }
+        RequestBody body;
+        try {
+            body = RequestBodyScanner.scan(exchange.request().content());
+        } catch (RequestBodyScanner.InvalidBody invalid) {
+            exchange.fail(invalid.error());
+            return;
+        }
+        if (!exchange.principal().mayUse(body.model())) {
+            exchange.fail(ApiError.modelNotAllowed(body.model()));
+            return;
+        }
+        Route route = router.get().route(body.model());
+        if (route == null) {
+            exchange.fail(ApiError.modelNotFound(body.model()));
+            return;
+        }
+        exchange.body(body);
+        exchange.route(route);
+        ctx.fireChannelRead(exchange);
+    }
+
+    /** application/json, with or without parameters such as charset; case-insensitive per RFC 9110. */
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int end = contentType.indexOf(';');
+        String mediaType = (end < 0 ? contentType : contentType.substring(0, end)).trim();
+        return mediaType.equalsIgnoreCase("application/json");
+    }
+}

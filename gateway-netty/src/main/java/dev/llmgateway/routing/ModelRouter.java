@@ -1,0 +1,87 @@
+package dev.llmgateway.routing;
+
+import dev.llmgateway.config.GatewayConfig;
+import dev.llmgateway.config.ModelConfig;
+import dev.llmgateway.config.RouteRule;
+import dev.llmgateway.json.JsonSplice;
+import dev.llmgateway.upstream.Provider;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Model resolution (DESIGN.md §5): exact alias → {@code provider:model} or {@code provider/model} for a configured
+ * provider → prefix rules → default provider → none (404 {@code model_not_found}). Immutable; alias routes are
+ * built once per config snapshot.
+ */
+public final class ModelRouter {
+    public static final String OTHER_MODEL = "other";
+
+    private final Map<String, Route> aliases;
+    private final Map<String, Provider> providers;
+    private final List<Rule> rules;
+    private final Provider defaultProvider;
+
+    private record Rule(ModelGlob glob, Provider provider) {
+    }
+
+    public ModelRouter(GatewayConfig config, Map<String, Provider> providers) {
+        this.providers = Map.copyOf(providers);
+        Map<String, Route> byAlias = new LinkedHashMap<>();
+        for (ModelConfig model : config.models().values()) {
+            byAlias.put(model.alias(), route(model.alias(), providers.get(model.provider()), model.apiModel(),
+                    model.alias()));
+        }
+        this.aliases = java.util.Collections.unmodifiableMap(byAlias);
+        List<Rule> ruleList = new ArrayList<>();
+        for (RouteRule rule : config.routing().rules()) {
+            ruleList.add(new Rule(ModelGlob.of(rule.match()), providers.get(rule.provider())));
+        }
+        this.rules = List.copyOf(ruleList);
+        String defaultName = config.routing().defaultProvider();
+        this.defaultProvider = defaultName == null ? null : providers.get(defaultName);
+    }
+
+    /** The route for a model name, or null when nothing serves it. */
+    public Route route(String model) {
+        Route alias = aliases.get(model);
+        if (alias != null) {
+            return alias;
+        }
+        int separator = indexOfSeparator(model);
+        if (separator > 0 && separator < model.length() - 1) {
+            Provider named = providers.get(model.substring(0, separator));
+            if (named != null) {
+                return route(model, named, model.substring(separator + 1), OTHER_MODEL);
+            }
+        }
+        for (Rule rule : rules) {
+            if (rule.glob.matches(model)) {
+                return route(model, rule.provider, model, OTHER_MODEL);
+            }
+        }
+        return defaultProvider == null ? null : route(model, defaultProvider, model, OTHER_MODEL);
+    }
+
+    /** Configured aliases in file order, for {@code /v1/models}. */
+    public Map<String, Route> aliases() {
+        return aliases;
+    }
+
+    private static int indexOfSeparator(String model) {
+        for (int i = 0; i < model.length(); i++) {
+            char c = model.charAt(i);
+            if (c == ':' || c == '/') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static Route route(String requested, Provider provider, String apiModel, String metricsModel) {
+        return new Route(requested, JsonSplice.quoted(requested), provider, apiModel, JsonSplice.quoted(apiModel),
+                metricsModel);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.llmgateway.server;
+
+import dev.llmgateway.auth.ApiKeyAuthHandler;
+import dev.llmgateway.config.ServerConfig;
+import dev.llmgateway.proxy.ProxyCall;
+import dev.llmgateway.proxy.ProxyHandler;
+import dev.llmgateway.routing.ModelListHandler;
+import dev.llmgateway.routing.ModelRouteHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+
+/**
+ * The downstream pipeline, one per client connection; every handler's name and place is here and nowhere else.
+ * <pre>
+ *  bytes ─▶ {@value #HTTP_CODEC}          HTTP/1.1 framing; request line and header size limits
+ *        ─▶ {@value #KEEP_ALIVE}          Connection: close / keep-alive per RFC 9112, HTTP/1.0 included
+ *        ─▶ {@value #READ_TIMEOUT}        idle, header-read and body-read timeouts (408)
+ *        ─▶ {@value #BODY_AGGREGATOR}     whole body up to max_request_bytes (413), 100-continue
+ *        ─▶ {@value #SEQUENCER}           pipelined requests answered in order, one at a time
+ *        ─▶ {@value #ENDPOINTS}           path → endpoint (404/405); /health and /ready; creates the Exchange
+ *        ─▶ {@value #AUTH}                gateway key → principal (401)
+ *        ─▶ {@value #MODEL_LIST}          GET /v1/models
+ *        ─▶ {@value #MODEL_ROUTE}         body read, model → route (400/403/404/415)
+ *        ─▶ {@value #PROXY}               the exchange goes upstream; the response is relayed back
+ * </pre>
+ * Handlers up to the sequencer are per connection; the stateless ones after it are shared.
+ */
+public final class DownstreamPipeline extends ChannelInitializer<Channel> {
+    public static final String HTTP_CODEC = "http-codec";
+    public static final String KEEP_ALIVE = "keep-alive";
+    public static final String READ_TIMEOUT = "request-read-timeout";
+    public static final String BODY_AGGREGATOR = "body-aggregator";
+    public static final String SEQUENCER = "request-sequencer";
+    public static final String ENDPOINTS = "endpoints";
+    public static final String AUTH = "api-key-auth";
+    public static final String MODEL_LIST = "model-list";
+    public static final String MODEL_ROUTE = "model-route";
+    public static final String PROXY = "proxy";
+
+    private final ServerConfig server;
+    private final EndpointHandler endpoints;
+    private final ApiKeyAuthHandler auth;
+    private final ModelListHandler modelList;
+    private final ModelRouteHandler modelRoute;
+    private final ProxyCall.Factory calls;
+
+    public DownstreamPipeline(ServerConfig server, EndpointHandler endpoints, ApiKeyAuthHandler auth,
+                              ModelListHandler modelList, ModelRouteHandler modelRoute, ProxyCall.Factory calls) {
+        this.server = server;
+        this.endpoints = endpoints;
+        this.auth = auth;
+        this.modelList = modelList;
+        this.modelRoute = modelRoute;
+        this.calls = calls;
+    }
+
+    @Override
+    protected void initChannel(Channel channel) {
+        channel.pipeline()
+                .addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
+                        .setMaxInitialLineLength(server.maxInitialLineBytes())
+                        .setMaxHeaderSize(server.maxHeaderBytes())))
+                .addLast(KEEP_ALIVE, new HttpServerKeepAliveHandler())
+                .addLast(READ_TIMEOUT, new RequestReadTimeoutHandler(server.idleTimeout(),
+                        server.headerReadTimeout(), server.bodyReadTimeout()))
+                .addLast(BODY_AGGREGATOR, new RequestBodyAggregator((int) Math.min(Integer.MAX_VALUE,
+                        server.maxRequestBytes())))
+                .addLast(SEQUENCER, new RequestSequencer())
+                .addLast(ENDPOINTS, endpoints)
+                .addLast(AUTH, auth)
+                .addLast(MODEL_LIST, modelList)
+                .addLast(MODEL_ROUTE, modelRoute)
+                .addLast(PROXY, new ProxyHandler(calls));
+    }
+}

@@ -1,0 +1,158 @@
+package dev.llmgateway.upstream;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Keep-alive connections to one provider, owned by one event loop (DESIGN.md §3): every method runs on that loop,
+ * so plain collections suffice. At most {@code maxConnections} are open or opening; further acquires wait in
+ * order, up to the connect timeout. Idle connections are reused newest first (the likeliest to be alive) and
+ * dropped once idle longer than {@code pool_idle_timeout}.
+ */
+public final class ConnectionPool implements UpstreamConnection.Owner {
+    private final Provider provider;
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final SslContext sslContext;
+    private final int maxConnections;
+    private final long idleTimeoutNanos;
+    private final long acquireTimeoutNanos;
+    private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Promise<UpstreamConnection>> waiters = new ArrayDeque<>();
+    private int open;
+
+    ConnectionPool(Provider provider, EventLoop loop, Bootstrap bootstrap, SslContext sslContext, int maxConnections) {
+        this.provider = provider;
+        this.loop = loop;
+        this.bootstrap = bootstrap;
+        this.sslContext = sslContext;
+        this.maxConnections = maxConnections;
+        this.idleTimeoutNanos = provider.config().poolIdleTimeout().toNanos();
+        this.acquireTimeoutNanos = provider.config().connectTimeout().toNanos();
+    }
+
+    public Provider provider() {
+        return provider;
+    }
+
+    /** Connections open or being opened. */
+    public int open() {
+        return open;
+    }
+
+    public int idle() {
+        return idle.size();
+    }
+
+    public int pendingAcquires() {
+        return waiters.size();
+    }
+
+    public Future<UpstreamConnection> acquire() {
+        assert loop.inEventLoop();
+        long now = System.nanoTime();
+        UpstreamConnection connection;
+        while ((connection = idle.pollLast()) != null) {
+            if (connection.channel().isActive() && now - connection.idleSinceNanos() < idleTimeoutNanos) {
+                return loop.newSucceededFuture(connection);
+            }
+            connection.channel().close();
+        }
+        Promise<UpstreamConnection> promise = loop.newPromise();
+        if (open < maxConnections) {
+            connect(promise);
+        } else {
+            waiters.add(promise);
+            loop.schedule(() -> {
+                if (waiters.remove(promise)) {
+                    promise.tryFailure(new TimeoutException("all " + maxConnections
+                            + " connections of this event loop are busy"));
+                }
+            }, acquireTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        return promise;
+    }
+
+    /** Takes a connection back; a reusable one serves the next waiter or waits idle, any other is closed. */
+    @Override
+    public void release(UpstreamConnection connection, boolean reusable) {
+        assert loop.inEventLoop();
+        if (!reusable || !connection.channel().isActive()) {
+            connection.channel().close();
+            return;
+        }
+        connection.parked(System.nanoTime());
+        Promise<UpstreamConnection> waiter;
+        while ((waiter = waiters.poll()) != null) {
+            if (waiter.trySuccess(connection)) {
+                return;
+            }
+        }
+        idle.addLast(connection);
+    }
+
+    private void connect(Promise<UpstreamConnection> promise) {
+        open++;
+        UpstreamConnection connection = new UpstreamConnection(this);
+        ChannelFuture connect = bootstrap.clone().handler(new UpstreamChannelInitializer(provider, sslContext, connection))
+                .connect(InetSocketAddress.createUnresolved(provider.host(), provider.port()));
+        Channel channel = connect.channel();
+        channel.closeFuture().addListener(closed -> onClosed(connection));
+        connect.addListener(done -> {
+            if (!done.isSuccess()) {
+                promise.tryFailure(done.cause());
+                return;
+            }
+            SslHandler ssl = channel.pipeline().get(SslHandler.class);
+            if (ssl == null) {
+                handOver(promise, connection);
+                return;
+            }
+            ssl.handshakeFuture().addListener(handshake -> {
+                if (handshake.isSuccess()) {
+                    handOver(promise, connection);
+                } else {
+                    promise.tryFailure(handshake.cause());
+                    channel.close();
+                }
+            });
+        });
+    }
+
+    /** A connection whose requester gave up meanwhile is not wasted: it serves the next one. */
+    private void handOver(Promise<UpstreamConnection> promise, UpstreamConnection connection) {
+        if (!promise.trySuccess(connection)) {
+            release(connection, true);
+        }
+    }
+
+    private void onClosed(UpstreamConnection connection) {
+        open--;
+        idle.remove(connection);
+        Promise<UpstreamConnection> waiter;
+        while (open < maxConnections && (waiter = waiters.poll()) != null) {
+            if (!waiter.isDone()) {
+                connect(waiter);
+            }
+        }
+    }
+
+    /** Closes the idle connections; busy ones close when their exchange ends. */
+    void closeIdle() {
+        UpstreamConnection connection;
+        while ((connection = idle.poll()) != null) {
+            connection.channel().close();
+        }
+    }
+}

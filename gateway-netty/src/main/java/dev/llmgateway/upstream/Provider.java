@@ -1,0 +1,86 @@
+package dev.llmgateway.upstream;
+
+import dev.llmgateway.config.ProviderConfig;
+import dev.llmgateway.config.ProviderType;
+
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A configured provider as the proxy uses it: where it lives (scheme, host, port, base path), the Host header to
+ * send, and its keys, handed out round-robin without locks.
+ */
+public final class Provider {
+    private final ProviderConfig config;
+    private final boolean tls;
+    private final String host;
+    private final int port;
+    private final String basePath;
+    private final String hostHeader;
+    private final AtomicInteger nextKey = new AtomicInteger();
+
+    public Provider(ProviderConfig config) {
+        this.config = config;
+        URI base = config.baseUrl();
+        if (base == null) {
+            tls = false;
+            host = "mock";
+            port = 0;
+            basePath = "";
+            hostHeader = "mock";
+            return;
+        }
+        tls = "https".equalsIgnoreCase(base.getScheme());
+        host = base.getHost();
+        int defaultPort = tls ? 443 : 80;
+        port = base.getPort() < 0 ? defaultPort : base.getPort();
+        String path = base.getRawPath() == null ? "" : base.getRawPath();
+        basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        String hostLiteral = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        hostHeader = port == defaultPort ? hostLiteral : hostLiteral + ":" + port;
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public ProviderType type() {
+        return config.type();
+    }
+
+    public ProviderConfig config() {
+        return config;
+    }
+
+    public boolean tls() {
+        return tls;
+    }
+
+    /** Without IPv6 brackets: what the resolver and TLS SNI take. */
+    public String host() {
+        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String hostHeader() {
+        return hostHeader;
+    }
+
+    /** The request target for an endpoint path below the base URL, e.g. {@code /v1} + {@code /chat/completions}. */
+    public String target(String endpointPath) {
+        return basePath + endpointPath;
+    }
+
+    /** The next key in rotation, or null for a provider that needs none (a local vLLM or Ollama). */
+    public String nextKey() {
+        List<String> keys = config.apiKeys();
+        if (keys.isEmpty()) {
+            return null;
+        }
+        return keys.get(Math.floorMod(nextKey.getAndIncrement(), keys.size()));
+    }
+}

@@ -1,0 +1,15 @@
+package dev.llmgateway.upstream;
+
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+
+/** Receives one upstream response, from a pooled connection or the in-process mock; called on the exchange's loop. */
+public interface UpstreamListener {
+    void onResponseHead(HttpResponse head);
+
+    /** Ownership of {@code content} moves to the listener. The last piece is a {@code LastHttpContent}. */
+    void onResponseContent(HttpContent content);
+
+    /** The upstream failed or closed before its response ended. */
+    void onUpstreamFailure(Throwable cause);
+}

@@ -1,0 +1,74 @@
+package dev.llmgateway;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line, run as a real process: --check-config accepts the shipped example and names bad keys. */
+class GatewayCliTest {
+    private record Run(int exitCode, String output) {
+    }
+
+    private static Run run(Path workDir, String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Gateway.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        builder.environment().remove("OPENAI_API_KEY");
+        builder.environment().remove("OPENROUTER_API_KEY");
+        Process process = builder.start();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        return new Run(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theExampleConfigIsValidAndFallsBackToTheMock(@TempDir Path dir) throws Exception {
+        Path example = Path.of(System.getProperty("user.dir")).resolve("../config.toml.example").normalize();
+        Run run = run(dir, "--config", example.toString(), "--check-config");
+        assertEquals(0, run.exitCode(), run.output());
+        assertTrue(run.output().contains("is valid"), run.output());
+        assertTrue(run.output().contains("mock (mock)"), run.output());
+        assertTrue(run.output().contains("OPENAI_API_KEY"), "the disabled provider is named: " + run.output());
+    }
+
+    @Test
+    void aBadConfigExitsNonZeroNamingEveryProblem(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("bad.toml");
+        Files.writeString(config, """
+                [server]
+                port = 70000
+                prot = 1
+
+                [[api_keys]]
+                name = "a"
+                key = "k-0123456789"
+
+                [providers.p]
+                type = "openia"
+                """);
+        Run run = run(dir, "--config", config.toString(), "--check-config");
+        assertEquals(2, run.exitCode(), run.output());
+        assertTrue(run.output().contains("server.port"), run.output());
+        assertTrue(run.output().contains("server.prot"), run.output());
+        assertTrue(run.output().contains("providers.p.type"), run.output());
+        assertFalse(run.output().contains("k-0123456789"), "secrets never printed");
+    }
+
+    @Test
+    void aMissingFileIsAClearError(@TempDir Path dir) throws Exception {
+        Run run = run(dir, "--config", "nope.toml", "--check-config");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.output().contains("nope.toml"), run.output());
+    }
+}

@@ -1,0 +1,107 @@
+package dev.llmgateway.testutil;
+
+import dev.llmgateway.config.ConfigException;
+import dev.llmgateway.config.ConfigLoader;
+import dev.llmgateway.config.GatewayConfig;
+import dev.llmgateway.server.GatewayServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** A real gateway on 127.0.0.1 (ephemeral port) from a TOML text, and a real HTTP client to talk to it. */
+public final class GatewayHarness implements AutoCloseable {
+    public static final String KEY = "test-key-0123456789";
+
+    private final GatewayServer server;
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    private GatewayHarness(GatewayServer server) {
+        this.server = server;
+    }
+
+    /**
+     * Starts a gateway; {@code toml} holds everything but [server], which gets an ephemeral local port, one event
+     * loop, and {@code serverLines}.
+     */
+    public static GatewayHarness start(String serverLines, String toml, Map<String, String> env)
+            throws ConfigException, InterruptedException {
+        String full = """
+                [server]
+                host = "127.0.0.1"
+                port = 0
+                io_threads = 1
+                """ + serverLines + "\n" + toml;
+        GatewayConfig config = ConfigLoader.parse(full, "test.toml", env);
+        return new GatewayHarness(GatewayServer.start(config));
+    }
+
+    public static GatewayHarness start(String toml) throws ConfigException, InterruptedException {
+        return start("", toml, Map.of());
+    }
+
+    /** The usual test config: one key, one OpenAI-compatible provider at {@code upstreamBaseUrl}. */
+    public static String openAiConfig(String upstreamBaseUrl, String extra) {
+        return """
+                [[api_keys]]
+                name = "tester"
+                key = "%s"
+
+                [providers.up]
+                type = "openai_compatible"
+                base_url = "%s"
+                api_keys = ["sk-upstream-secret"]
+                """.formatted(KEY, upstreamBaseUrl) + extra;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port() + path);
+    }
+
+    public HttpClient client() {
+        return client;
+    }
+
+    public HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20));
+    }
+
+    public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        return client.send(request(path)
+                .header("authorization", "Bearer " + KEY)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<InputStream> postStreaming(String path, String json) throws IOException, InterruptedException {
+        return client.send(request(path)
+                .header("authorization", "Bearer " + KEY)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    public HttpResponse<String> get(String path, String key) throws IOException, InterruptedException {
+        HttpRequest.Builder builder = request(path).GET();
+        if (key != null) {
+            builder.header("authorization", "Bearer " + key);
+        }
+        return client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
