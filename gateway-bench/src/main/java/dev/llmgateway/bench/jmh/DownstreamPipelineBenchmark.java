@@ -1,0 +1,183 @@
+package dev.llmgateway.bench.jmh;
+
+import dev.llmgateway.auth.ApiKeyAuthHandler;
+import dev.llmgateway.auth.KeyTable;
+import dev.llmgateway.bench.ChatPayloads;
+import dev.llmgateway.config.ConfigLoader;
+import dev.llmgateway.config.GatewayConfig;
+import dev.llmgateway.proxy.ProxyCall;
+import dev.llmgateway.routing.ModelListHandler;
+import dev.llmgateway.routing.ModelRouteHandler;
+import dev.llmgateway.routing.ModelRouter;
+import dev.llmgateway.server.DownstreamPipeline;
+import dev.llmgateway.server.EndpointHandler;
+import dev.llmgateway.upstream.Provider;
+import dev.llmgateway.upstream.UpstreamConnection;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.util.ReferenceCountUtil;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * One whole non-streamed chat request through the gateway's real downstream pipeline ({@link DownstreamPipeline}
+ * as {@code GatewayServer} builds it) and a keep-alive upstream connection ({@code HttpClientCodec} +
+ * {@link UpstreamConnection}), both in {@link EmbeddedChannel}s so no socket or scheduler is measured.
+ *
+ * <p>One op is a full exchange: ~1 KB of client request bytes in → decode, aggregate, authenticate, route,
+ * splice {@code model} → the provider's request bytes out of the upstream channel; then a ~1 KB
+ * {@code 200 application/json} upstream response in → decode, splice {@code model} back → the client's response
+ * bytes out, which returns the connection to its "pool" and readies both channels for the next op. The two legs
+ * are one op because neither can repeat without the other, and per-invocation setup would blur B/op.
+ */
+public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
+    private static final String GATEWAY_KEY = "gw-bench-0123456789abcdef0123456789abcdef";
+    private static final String PROVIDER_KEY = "sk-bench-provider-0123456789abcdef0123456789abcdef";
+    private static final String CONFIG = """
+            [[api_keys]]
+            name = "bench"
+            key = "%s"
+            models = ["*"]
+
+            [providers.up]
+            type = "openai_compatible"
+            base_url = "http://127.0.0.1:9/v1"
+            api_keys = ["%s"]
+
+            [models."%s"]
+            provider = "up"
+            api_model = "%s"
+            """.formatted(GATEWAY_KEY, PROVIDER_KEY, ChatPayloads.CLIENT_MODEL, ChatPayloads.UPSTREAM_MODEL);
+
+    private EmbeddedChannel downstream;
+    private EmbeddedChannel upstream;
+    private ByteBuf request;
+    private ByteBuf response;
+
+    @Setup
+    public void setUp() throws Exception {
+        GatewayConfig config = ConfigLoader.parse(CONFIG, "bench", Map.of());
+        Provider provider = new Provider(config.providers().get("up"));
+        KeyTable keys = new KeyTable(config.apiKeys());
+        ModelRouter router = new ModelRouter(config, Map.of(provider.name(), provider));
+
+        // The pool's part: hand back the one connection, parked again once its exchange is done with it.
+        UpstreamConnection connection = new UpstreamConnection((released, reusable) ->
+                released.parked(System.nanoTime()));
+        // The codec exactly as UpstreamChannelInitializer (package-private) adds it for a plain-http provider.
+        upstream = channel(new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(65536), false, false),
+                connection);
+        // ProxyCall asks for a connection on the client's loop, as with UpstreamPools; here that loop is the
+        // downstream channel's EmbeddedEventLoop, and the connection's own channel runs its writes inline.
+        DownstreamPipeline pipeline = new DownstreamPipeline(config.server(), new EndpointHandler(() -> true),
+                new ApiKeyAuthHandler(() -> keys), new ModelListHandler(() -> router, 0),
+                new ModelRouteHandler(() -> router),
+                ProxyCall.factory((loop, p) -> loop.newSucceededFuture(connection)));
+        downstream = channel(pipeline);
+
+        byte[] body = ChatPayloads.chatRequest(ChatPayloads.CLIENT_MODEL, false, 820);
+        request = pooled(bytes("""
+                POST /v1/chat/completions HTTP/1.1\r
+                Host: gateway.internal:8080\r
+                User-Agent: OpenAI/Python 1.59.7\r
+                Accept: application/json\r
+                Content-Type: application/json\r
+                Authorization: Bearer %s\r
+                Content-Length: %d\r
+                \r
+                """.formatted(GATEWAY_KEY, body.length)), body);
+        byte[] completion = ChatPayloads.completion(ChatPayloads.UPSTREAM_MODEL);
+        response = pooled(bytes("""
+                HTTP/1.1 200 OK\r
+                Content-Type: application/json\r
+                Content-Length: %d\r
+                \r
+                """.formatted(completion.length)), completion);
+
+        // One exchange by hand, checking each side sees what a real provider and client would.
+        StringBuilder sent = new StringBuilder();
+        StringBuilder answered = new StringBuilder();
+        sendRequest(sent);
+        sendResponse(answered);
+        expect(sent, "POST /v1/chat/completions ", "\"model\":\"" + ChatPayloads.UPSTREAM_MODEL + "\"",
+                "authorization: Bearer " + PROVIDER_KEY);
+        expect(answered, "HTTP/1.1 200 OK", "\"model\":\"" + ChatPayloads.CLIENT_MODEL + "\"");
+        if (sent.indexOf(GATEWAY_KEY) >= 0 || !downstream.isActive() || !upstream.isActive()) {
+            throw new IllegalStateException("gateway key forwarded, or a channel closed after one exchange");
+        }
+    }
+
+    @TearDown
+    public void tearDown() {
+        downstream.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+        request.release();
+        response.release();
+    }
+
+    @Benchmark
+    public void exchange() {
+        sendRequest(null);
+        sendResponse(null);
+    }
+
+    private void sendRequest(StringBuilder seen) {
+        downstream.writeInbound(readOf(request));
+        downstream.runPendingTasks();
+        drainOutbound(upstream, seen);
+    }
+
+    private void sendResponse(StringBuilder seen) {
+        upstream.writeInbound(readOf(response));
+        downstream.runPendingTasks();
+        drainOutbound(downstream, seen);
+    }
+
+    /** What one socket read delivers: the bytes in a fresh pooled direct buffer. */
+    private static ByteBuf readOf(ByteBuf bytes) {
+        return PooledByteBufAllocator.DEFAULT.directBuffer(bytes.readableBytes())
+                .writeBytes(bytes, bytes.readerIndex(), bytes.readableBytes());
+    }
+
+    /** The socket write: the bytes are gone once flushed (and kept as text in setup, to check them). */
+    private static void drainOutbound(EmbeddedChannel channel, StringBuilder seen) {
+        for (Object msg; (msg = channel.readOutbound()) != null; ) {
+            if (seen != null) {
+                seen.append(((ByteBuf) msg).toString(StandardCharsets.UTF_8));
+            }
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** Allocator as in {@code GatewayServer}'s child option; EmbeddedChannel's default would differ. */
+    private static EmbeddedChannel channel(ChannelHandler... handlers) throws Exception {
+        EmbeddedChannel channel = new EmbeddedChannel(false, false, handlers);
+        channel.config().setAllocator(PooledByteBufAllocator.DEFAULT);
+        channel.register();
+        return channel;
+    }
+
+    private static ByteBuf pooled(byte[] head, byte[] body) {
+        return PooledByteBufAllocator.DEFAULT.directBuffer(head.length + body.length).writeBytes(head).writeBytes(body);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void expect(CharSequence text, String... parts) {
+        for (String part : parts) {
+            if (!text.toString().contains(part)) {
+                throw new IllegalStateException("expected '" + part + "' in:\n" + text);
+            }
+        }
+    }
+}
