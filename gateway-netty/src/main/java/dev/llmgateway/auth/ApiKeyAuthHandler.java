@@ -11,7 +11,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.util.function.Supplier;
 
 /**
- * Authenticates every {@code /v1} request with a gateway key from {@code Authorization: Bearer <key>} or
+ * Authenticates every request that gets past the endpoint handler (all of {@code /v1}) with a gateway key from {@code Authorization: Bearer <key>} or
  * {@code x-api-key: <key>} and records the {@link Principal} on the exchange; 401 otherwise. Sits after the
  * endpoint handler (so /health and /ready need no key) and before routing. The key headers never reach a
  * provider: the upstream request is built from scratch with the provider's own key.
@@ -29,25 +29,33 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Exchange exchange) || !exchange.endpoint().needsApiKey()) {
+        if (!(msg instanceof Exchange exchange)) {
             ctx.fireChannelRead(msg);
             return;
         }
-        String presented = presentedKey(exchange.request().headers());
-        if (presented == null) {
-            exchange.fail(ApiError.missingApiKey());
+        ApiError refused = authenticate(exchange, keys.get());
+        if (refused != null) {
+            exchange.fail(refused);
             return;
         }
-        Principal principal = keys.get().find(presented);
-        if (principal == null) {
-            exchange.fail(ApiError.invalidApiKey());
-            return;
-        }
-        exchange.principal(principal);
         ctx.fireChannelRead(exchange);
     }
 
-    static String presentedKey(HttpHeaders headers) {
+    /** Records the caller's principal on the exchange; returns the 401 to send when there is none. */
+    public static ApiError authenticate(Exchange exchange, KeyTable keys) {
+        String presented = presentedKey(exchange.request().headers());
+        if (presented == null) {
+            return ApiError.missingApiKey();
+        }
+        Principal principal = keys.find(presented);
+        if (principal == null) {
+            return ApiError.invalidApiKey();
+        }
+        exchange.principal(principal);
+        return null;
+    }
+
+    private static String presentedKey(HttpHeaders headers) {
         String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
         if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             String key = authorization.substring(BEARER.length()).trim();

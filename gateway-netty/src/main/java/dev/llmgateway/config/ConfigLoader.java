@@ -54,9 +54,11 @@ public final class ConfigLoader {
         ProvidersSection.Result providers = ProvidersSection.read(root);
         Map<String, ModelConfig> models = ModelsSection.read(root, providers);
         RoutingConfig routing = RoutingSection.read(root.tableOrEmpty("routing"), providers);
+        ObservabilityConfig observability = ObservabilitySection.read(root);
         root.reportUnknownKeys();
         problems.throwIfAny();
-        return new GatewayConfig(server, routing, apiKeys, providers.enabled(), models, problems.warnings());
+        return new GatewayConfig(server, routing, apiKeys, providers.enabled(), models, observability,
+                problems.warnings());
     }
 
     private static String syntaxProblem(String sourceName, TomlParseError error) {

@@ -12,9 +12,10 @@ import java.util.Objects;
  */
 public record GatewayConfig(ServerConfig server, RoutingConfig routing, List<ApiKeyConfig> apiKeys,
                             Map<String, ProviderConfig> providers, Map<String, ModelConfig> models,
-                            List<String> warnings) {
+                            ObservabilityConfig observability, List<String> warnings) {
     public GatewayConfig {
         Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(observability, "observability");
         Objects.requireNonNull(routing, "routing");
         apiKeys = List.copyOf(apiKeys);
         providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));

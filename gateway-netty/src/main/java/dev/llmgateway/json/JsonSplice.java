@@ -13,27 +13,45 @@ public final class JsonSplice {
     private JsonSplice() {
     }
 
+    /** One replacement: {@code [start, end)} (absolute indexes) becomes {@code replacement}'s readable bytes. */
+    public record Edit(int start, int end, ByteBuf replacement) {
+    }
+
     /**
      * Returns {@code buf} with {@code [start, end)} (absolute indexes within its readable bytes) replaced by
      * {@code replacement}'s readable bytes, as a composite of retained views. Consumes {@code buf}, also on error;
      * {@code replacement} is only borrowed.
      */
     public static ByteBuf replace(ByteBufAllocator alloc, ByteBuf buf, int start, int end, ByteBuf replacement) {
+        return edit(alloc, buf, new Edit(start, end, replacement));
+    }
+
+    /**
+     * Applies several replacements, given in ascending order and not overlapping, in one composite; an insertion
+     * is an edit with {@code start == end}. Consumes {@code buf}, also on error; replacements are only borrowed.
+     */
+    public static ByteBuf edit(ByteBufAllocator alloc, ByteBuf buf, Edit... edits) {
         try {
             int from = buf.readerIndex();
             int to = buf.writerIndex();
-            if (start < from || end < start || end > to) {
-                throw new IndexOutOfBoundsException(
-                        "[" + start + ", " + end + ") outside readable [" + from + ", " + to + ")");
-            }
-            CompositeByteBuf out = alloc.compositeBuffer(3);
+            CompositeByteBuf out = alloc.compositeBuffer(2 * edits.length + 1);
             try {
-                if (start > from) {
-                    out.addComponent(true, buf.retainedSlice(from, start - from));
+                int at = from;
+                for (Edit edit : edits) {
+                    if (edit.start < at || edit.end < edit.start || edit.end > to) {
+                        throw new IndexOutOfBoundsException("[" + edit.start + ", " + edit.end + ") outside readable ["
+                                + at + ", " + to + ") or out of order");
+                    }
+                    if (edit.start > at) {
+                        out.addComponent(true, buf.retainedSlice(at, edit.start - at));
+                    }
+                    if (edit.replacement.isReadable()) {
+                        out.addComponent(true, edit.replacement.retainedDuplicate());
+                    }
+                    at = edit.end;
                 }
-                out.addComponent(true, replacement.retainedDuplicate());
-                if (to > end) {
-                    out.addComponent(true, buf.retainedSlice(end, to - end));
+                if (to > at) {
+                    out.addComponent(true, buf.retainedSlice(at, to - at));
                 }
                 return out;
             } catch (RuntimeException | Error e) {

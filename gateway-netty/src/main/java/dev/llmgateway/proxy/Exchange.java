@@ -1,9 +1,12 @@
 package dev.llmgateway.proxy;
 
+import dev.llmgateway.accesslog.ExchangeRecord;
+import dev.llmgateway.accesslog.Outcome;
 import dev.llmgateway.auth.Principal;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.dialect.ErrorResponses;
+import dev.llmgateway.dialect.TokenUsage;
 import dev.llmgateway.routing.RequestBody;
 import dev.llmgateway.routing.Route;
 import dev.llmgateway.server.Endpoint;
@@ -12,12 +15,16 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
 /**
  * Everything known about one client request, filled in as it moves down the downstream pipeline
- * (endpoint → principal → route) and then through the proxy. One typed object instead of channel attributes.
+ * (endpoint → principal → route), through the proxy and back; at its end it becomes one {@link ExchangeRecord}
+ * for metrics and the access log. One typed object instead of channel attributes.
  *
- * <p>Ownership: the exchange owns {@link #request()} from the moment the endpoint handler creates it until
- * {@link #release()}; the request body is kept that long because an upstream attempt may need to resend it.
+ * <p>Ownership: the exchange owns {@link #request()} and the upstream body from the moment the endpoint handler
+ * creates it until it {@linkplain #end ends}; the body is kept that long because an attempt may resend it.
  * All methods run on the client channel's event loop.
  */
 public final class Exchange {
@@ -26,19 +33,30 @@ public final class Exchange {
     private final Endpoint endpoint;
     private final String requestId;
     private final long receivedNanos;
+    private final long receivedEpochMillis;
+    private final ExchangeObserver observer;
+    private final TokenUsage usage = new TokenUsage();
     private Principal principal;
     private Route route;
     private RequestBody body;
     private ByteBuf upstreamBody;
-    private boolean released;
+    private boolean hidesUsage;
+    private int attempts;
+    private long overheadNanos;
+    private long firstTokenNanos = -1;
+    private long bytesOut;
+    private boolean ended;
 
     public Exchange(Channel downstream, FullHttpRequest request, Endpoint endpoint, String requestId,
-                    long receivedNanos) {
+                    long receivedNanos, ExchangeObserver observer) {
         this.downstream = downstream;
         this.request = request;
         this.endpoint = endpoint;
         this.requestId = requestId;
         this.receivedNanos = receivedNanos;
+        this.receivedEpochMillis = System.currentTimeMillis();
+        this.observer = observer;
+        observer.started();
     }
 
     public Channel downstream() {
@@ -96,31 +114,111 @@ public final class Exchange {
         return upstreamBody;
     }
 
-    /** Takes ownership of the body to send upstream. */
-    public void upstreamBody(ByteBuf upstreamBody) {
+    /**
+     * Takes ownership of the body to send upstream.
+     *
+     * @param hidesUsage the gateway asked the provider for stream usage the client did not ask for, so the relay
+     *                   must take it out again
+     */
+    public void upstreamBody(ByteBuf upstreamBody, boolean hidesUsage) {
         this.upstreamBody = upstreamBody;
+        this.hidesUsage = hidesUsage;
     }
 
-    /** Answers with a gateway-made error in the client's dialect and ends the exchange. */
+    public boolean hidesUsage() {
+        return hidesUsage;
+    }
+
+    public TokenUsage usage() {
+        return usage;
+    }
+
+    public void attemptStarted() {
+        attempts++;
+    }
+
+    /** Adds gateway time (not upstream time) to the overhead measurement. */
+    public void addOverhead(long nanos) {
+        overheadNanos += nanos;
+    }
+
+    public long overheadNanos() {
+        return overheadNanos;
+    }
+
+    /** The first token (a stream's first data event) reached the client. */
+    public void firstToken() {
+        if (firstTokenNanos < 0) {
+            firstTokenNanos = System.nanoTime();
+        }
+    }
+
+    public void addBytesOut(long bytes) {
+        bytesOut += bytes;
+    }
+
+    /** Answers with a gateway-made error in the client's dialect and ends the exchange as rejected. */
     public void fail(ApiError error) {
-        respond(ErrorResponses.response(downstream.alloc(), dialect(), error, requestId));
+        fail(error, Outcome.REJECTED);
+    }
+
+    /** Answers with a gateway-made error; {@code outcome} says whose failure it was. */
+    public void fail(ApiError error, Outcome outcome) {
+        FullHttpResponse response = ErrorResponses.response(downstream.alloc(), dialect(), error, requestId);
+        bytesOut += response.content().readableBytes();
+        downstream.writeAndFlush(response, downstream.voidPromise());
+        end(error.status().code(), outcome, error.code());
     }
 
     /** Answers with a complete response (ownership moves to the channel) and ends the exchange. */
     public void respond(FullHttpResponse response) {
         response.headers().set(ErrorResponses.REQUEST_ID_HEADER, requestId);
-        downstream.writeAndFlush(response);
-        release();
+        bytesOut += response.content().readableBytes();
+        downstream.writeAndFlush(response, downstream.voidPromise());
+        end(response.status().code(), Outcome.COMPLETED, null);
     }
 
-    /** Frees the request; idempotent, so every ending path may call it. */
-    public void release() {
-        if (!released) {
-            released = true;
-            if (upstreamBody != null) {
-                upstreamBody.release();
-            }
-            request.release();
+    /**
+     * Ends the exchange once, whichever way: frees the request and upstream body and reports the record.
+     *
+     * @param status    what the client got (499 when it left before any response)
+     * @param errorType null on success
+     */
+    public void end(int status, Outcome outcome, String errorType) {
+        if (ended) {
+            return;
         }
+        ended = true;
+        long bytesIn = request.content().readableBytes();
+        if (upstreamBody != null) {
+            upstreamBody.release();
+        }
+        request.release();
+        long now = System.nanoTime();
+        observer.finished(new ExchangeRecord(receivedEpochMillis, requestId,
+                principal == null ? null : principal.name(), clientAddress(), request.method().name(), path(),
+                endpoint == null ? null : endpoint.label(),
+                route == null ? null : route.metricsModel(), body == null ? null : body.model(),
+                route == null ? null : route.provider().name(), route == null ? null : route.apiModel(),
+                status, body != null && body.stream(),
+                firstTokenNanos < 0 ? -1 : firstTokenNanos - receivedNanos, now - receivedNanos,
+                route == null ? -1 : overheadNanos,
+                usage.input(), usage.output(), usage.cachedInput(), bytesIn, bytesOut, attempts, outcome,
+                errorType));
+    }
+
+    public boolean ended() {
+        return ended;
+    }
+
+    private String path() {
+        String uri = request.uri();
+        int query = uri.indexOf('?');
+        return query < 0 ? uri : uri.substring(0, query);
+    }
+
+    private String clientAddress() {
+        SocketAddress remote = downstream.remoteAddress();
+        return remote instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : String.valueOf(remote);
     }
 }

@@ -1,20 +1,18 @@
 package dev.llmgateway.proxy;
 
+import dev.llmgateway.accesslog.Outcome;
 import dev.llmgateway.config.ProviderType;
 import dev.llmgateway.dialect.ApiError;
-import dev.llmgateway.json.JsonSplice;
 import dev.llmgateway.mock.MockProvider;
 import dev.llmgateway.routing.RequestBody;
 import dev.llmgateway.routing.Route;
 import dev.llmgateway.server.Endpoint;
-import dev.llmgateway.sse.SseFramer;
 import dev.llmgateway.upstream.Provider;
 import dev.llmgateway.upstream.UpstreamConnection;
-import dev.llmgateway.upstream.UpstreamListener;
 import dev.llmgateway.upstream.UpstreamConnector;
+import dev.llmgateway.upstream.UpstreamListener;
 import dev.llmgateway.upstream.UpstreamRequests;
 import dev.llmgateway.upstream.UpstreamSource;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
@@ -25,17 +23,19 @@ import io.netty.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
- * One exchange's trip to its provider and back: builds the upstream request (model spliced to the provider's
- * name), takes a connection from the pool of the client's event loop (or starts the mock), and relays the
- * response through a {@link ResponseRelay}. Before any response byte reaches the client a failure is answered with
- * 502 in the client's dialect; a reused keep-alive connection that dies before answering is retried once on a
- * fresh one (the provider closed it while idle; it never saw the request).
+ * One exchange's trip to its provider and back: builds the upstream request ({@link UpstreamBodies}), takes a
+ * connection from the pool of the client's event loop (or starts the mock), and relays the response through a
+ * {@link ResponseRelay}. Before any response byte reaches the client a failure is answered with 502 in the
+ * client's dialect; a reused keep-alive connection that dies before answering is retried once on a fresh one (the
+ * provider closed it while idle; it never saw the request). Gateway overhead is the time from the request's
+ * arrival to the upstream write, less the wait for a connection, plus the relay's own time.
  *
- * <p>Ownership: the exchange keeps the upstream body until the call ends; each attempt sends a retained duplicate.
+ * <p>Ownership: the exchange keeps the upstream body until it ends; each attempt sends a retained duplicate.
  * Everything runs on the client channel's event loop.
  */
 public final class ProxyCall implements UpstreamListener {
     private static final int MAX_STALE_RETRIES = 1;
+    private static final int CLIENT_CLOSED_REQUEST = 499;
 
     /** Creates and starts calls; {@code ended} hears when a call is over, whichever way. */
     public interface Factory {
@@ -79,29 +79,26 @@ public final class ProxyCall implements UpstreamListener {
             exchange.fail(ApiError.endpointNotSupported(route.requestedModel(), provider.name(), endpoint.path()));
             return;
         }
-        exchange.upstreamBody(upstreamBody(exchange.request().content(), exchange.body(), route));
+        RequestBody body = exchange.body();
+        boolean askForUsage = UpstreamBodies.needsUsageRequested(endpoint, body);
+        exchange.upstreamBody(UpstreamBodies.build(exchange.request().content(), body, route, askForUsage),
+                askForUsage);
         if (provider.type() == ProviderType.MOCK) {
-            RequestBody body = exchange.body();
+            exchange.attemptStarted();
             relay = new ResponseRelay(exchange, this::responseEnded);
             source = MockProvider.serve(provider.config().mock(), downstream.eventLoop(), downstream.alloc(),
-                    route.apiModel(), body.stream(), body.includeUsage(), exchange.request().content().readableBytes(),
-                    this);
+                    route.apiModel(), body.stream(), body.includeUsage() || askForUsage,
+                    exchange.request().content().readableBytes(), this);
+            exchange.addOverhead(System.nanoTime() - exchange.receivedNanos());
             return;
         }
         forwardedHeaders = UpstreamRequests.forwardedHeaders(exchange.request().headers(), exchange.requestId());
+        exchange.addOverhead(System.nanoTime() - exchange.receivedNanos());
         attempt();
     }
 
-    /** The client's body with {@code model} spliced to the provider's name, or the body itself when they match. */
-    private static ByteBuf upstreamBody(ByteBuf content, RequestBody body, Route route) {
-        if (route.apiModel().equals(body.model())) {
-            return content.retainedDuplicate();
-        }
-        return JsonSplice.replace(content.alloc(), content.retainedDuplicate(), body.modelStart(), body.modelEnd(),
-                route.apiModelJson());
-    }
-
     private void attempt() {
+        exchange.attemptStarted();
         acquiring = upstreams.acquire(downstream.eventLoop(), exchange.route().provider());
         if (acquiring.isDone()) {
             acquired(acquiring);
@@ -123,6 +120,7 @@ public final class ProxyCall implements UpstreamListener {
                     describe(future.cause())));
             return;
         }
+        long acquiredNanos = System.nanoTime();
         UpstreamConnection connection = (UpstreamConnection) future.getNow();
         connection.bind(this);
         source = connection;
@@ -135,6 +133,7 @@ public final class ProxyCall implements UpstreamListener {
                 onUpstreamFailure(written.cause());
             }
         });
+        exchange.addOverhead(System.nanoTime() - acquiredNanos);
     }
 
     @Override
@@ -169,7 +168,7 @@ public final class ProxyCall implements UpstreamListener {
         if (relay != null && relay.started()) {
             end();
             relay.failMidResponse(ApiError.upstreamBroken(exchange.route().provider().name(), describe(cause)));
-            exchange.release();
+            exchange.end(relay.status(), Outcome.UPSTREAM_ERROR, "upstream_error");
             return;
         }
         if (sourceReused && staleRetries < MAX_STALE_RETRIES) {
@@ -185,7 +184,8 @@ public final class ProxyCall implements UpstreamListener {
         UpstreamSource finished = source;
         source = null;
         end();
-        exchange.release();
+        int status = relay.status();
+        exchange.end(status, Outcome.COMPLETED, status >= 400 ? "upstream_http_" + status : null);
         if (finished != null) {
             finished.finish(upstreamReusable);
         }
@@ -196,7 +196,7 @@ public final class ProxyCall implements UpstreamListener {
         if (relay != null) {
             relay.discard();
         }
-        exchange.fail(error);
+        exchange.fail(error, Outcome.UPSTREAM_ERROR);
     }
 
     /** The client went away: stop the upstream at once, never pool its connection. */
@@ -212,10 +212,11 @@ public final class ProxyCall implements UpstreamListener {
             source.abort();
             source = null;
         }
+        boolean started = relay != null && relay.started();
         if (relay != null) {
             relay.discard();
         }
-        exchange.release();
+        exchange.end(started ? relay.status() : CLIENT_CLOSED_REQUEST, Outcome.CANCELLED_BY_CLIENT, null);
     }
 
     void downstreamWritable() {

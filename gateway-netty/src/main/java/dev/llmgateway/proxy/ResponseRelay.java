@@ -3,6 +3,8 @@ package dev.llmgateway.proxy;
 import com.fasterxml.jackson.core.io.SerializedString;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.ErrorResponses;
+import dev.llmgateway.dialect.openai.UsageReader;
+import dev.llmgateway.json.BytePattern;
 import dev.llmgateway.json.JsonSpans;
 import dev.llmgateway.json.JsonSplice;
 import dev.llmgateway.sse.SseEvent;
@@ -11,6 +13,7 @@ import dev.llmgateway.upstream.HopByHop;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -42,12 +45,17 @@ import java.io.IOException;
  *   unchanged instead of being held in memory.</li>
  *   <li>RAW — anything else (provider errors, other content types): status, headers and bytes as they come.</li>
  * </ul>
+ * Along the way it reads token usage (from the event or body that carries it), notes when the first token reached
+ * the client, and times its own work as gateway overhead. When the gateway asked the provider for stream usage
+ * the client did not ask for, it takes that usage chunk and the {@code "usage":null} members out again, so the
+ * client gets the bytes it asked for.
  * Ownership: every {@link HttpContent} handed in is written to the client or released here.
  */
 final class ResponseRelay {
     static final int MAX_REWRITE_BYTES = 32 * 1024 * 1024;
     private static final SerializedString MODEL = new SerializedString("model");
     private static final String UPSTREAM_REQUEST_ID = "x-upstream-request-id";
+    private static final String OVERHEAD_HEADER = "x-gateway-overhead-us";
 
     /** Hears that the response reached the client whole. */
     interface Ended {
@@ -60,7 +68,11 @@ final class ResponseRelay {
     private final Channel downstream;
     private final ByteBuf requestedModelJson;
     private final Ended ended;
+    private final UsageReader usageReader = new UsageReader();
+    private final BytePattern usageNull;
+    private final BytePattern noChoices;
     private Mode mode;
+    private int status;
     private boolean started;
     private boolean upstreamKeepAlive;
     private SseFramer framer;
@@ -72,6 +84,13 @@ final class ResponseRelay {
         this.downstream = exchange.downstream();
         this.requestedModelJson = exchange.route().requestedModelJson();
         this.ended = ended;
+        this.usageNull = exchange.hidesUsage() ? new BytePattern(",\"usage\":null") : null;
+        this.noChoices = exchange.hidesUsage() ? new BytePattern("\"choices\":[]") : null;
+    }
+
+    /** The status the client was (or is being) sent. */
+    int status() {
+        return status;
     }
 
     /** True once the client has been sent the response head: from then on a failure cannot become a 502. */
@@ -81,6 +100,7 @@ final class ResponseRelay {
 
     void head(HttpResponse upstream) {
         upstreamKeepAlive = HttpUtil.isKeepAlive(upstream);
+        status = upstream.status().code();
         boolean success = upstream.status().codeClass() == HttpStatusClass.SUCCESS;
         String contentType = upstream.headers().get(HttpHeaderNames.CONTENT_TYPE);
         HttpResponse client = clientHead(upstream);
@@ -101,14 +121,17 @@ final class ResponseRelay {
             if (!HttpUtil.isContentLengthSet(client)) {
                 chunkedIfPossible(client);
             }
+            client.headers().set(OVERHEAD_HEADER, overheadMicros());
             send(client);
         }
     }
 
     void content(HttpContent content) {
+        long startNanos = System.nanoTime();
         boolean last = content instanceof LastHttpContent;
         switch (mode) {
             case RAW -> {
+                exchange.addBytesOut(content.content().readableBytes());
                 downstream.writeAndFlush(content, downstream.voidPromise());
                 if (last) {
                     ended.responseEnded(upstreamKeepAlive);
@@ -134,22 +157,52 @@ final class ResponseRelay {
                 }
             }
         }
+        exchange.addOverhead(System.nanoTime() - startNanos);
     }
 
     private void event(SseEvent event) {
         ByteBuf bytes = event.content();
-        if (event.hasData() && !event.isDone()) {
-            bytes = withRequestedModel(bytes, event.dataOffset(), event.dataLength());
+        if (!event.hasData() || event.isDone()) {
+            downstream.write(bytes, downstream.voidPromise());
+            return;
         }
+        int start = event.dataOffset();
+        int end = start + event.dataLength();
+        boolean carriesUsage = usageReader.read(bytes, start, event.dataLength(), exchange.usage());
+        if (carriesUsage && noChoices != null && noChoices.lastIndexIn(bytes, start, end) >= 0) {
+            bytes.release();
+            return;
+        }
+        long model = modelToReplace(bytes, start, event.dataLength());
+        int usageNullAt = usageNull == null ? -1 : usageNull.lastIndexIn(bytes, start, end);
+        if (usageNullAt >= 0 && model >= 0) {
+            bytes = JsonSplice.edit(downstream.alloc(), bytes,
+                    new JsonSplice.Edit(JsonSpans.start(model), JsonSpans.end(model), requestedModelJson),
+                    new JsonSplice.Edit(usageNullAt, usageNullAt + usageNull.length(), Unpooled.EMPTY_BUFFER));
+        } else if (usageNullAt >= 0) {
+            bytes = JsonSplice.replace(downstream.alloc(), bytes, usageNullAt, usageNullAt + usageNull.length(),
+                    Unpooled.EMPTY_BUFFER);
+        } else if (model >= 0) {
+            bytes = JsonSplice.replace(downstream.alloc(), bytes, JsonSpans.start(model), JsonSpans.end(model),
+                    requestedModelJson);
+        }
+        exchange.firstToken();
+        exchange.addBytesOut(bytes.readableBytes());
         downstream.write(bytes, downstream.voidPromise());
     }
 
     private void sendBody() {
-        ByteBuf whole = withRequestedModel(body, body.readerIndex(), body.readableBytes());
+        usageReader.read(body, body.readerIndex(), body.readableBytes(), exchange.usage());
+        long model = modelToReplace(body, body.readerIndex(), body.readableBytes());
+        ByteBuf whole = model < 0 ? body
+                : JsonSplice.replace(downstream.alloc(), body, JsonSpans.start(model), JsonSpans.end(model),
+                requestedModelJson);
         body = null;
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, heldHead.status(), whole,
                 heldHead.headers(), EmptyHttpHeaders.INSTANCE);
-        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, whole.readableBytes());
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, whole.readableBytes())
+                .set(OVERHEAD_HEADER, overheadMicros());
+        exchange.addBytesOut(whole.readableBytes());
         heldHead = null;
         started = true;
         downstream.writeAndFlush(response, downstream.voidPromise());
@@ -164,32 +217,34 @@ final class ResponseRelay {
         }
         send(heldHead);
         heldHead = null;
+        exchange.addBytesOut(body.readableBytes());
         downstream.writeAndFlush(body, downstream.voidPromise());
         body = null;
     }
 
     /**
-     * {@code bytes} with its top-level {@code model} value spliced to the requested name; {@code bytes} itself
-     * when the value already matches, is absent, or the bytes are not JSON (relayed as they are). Consumes bytes.
+     * The span of the top-level {@code model} value in {@code bytes} when it differs from the name the client asked
+     * for, else -1 (already right, absent, or the bytes are not JSON and are relayed as they are).
      */
-    private ByteBuf withRequestedModel(ByteBuf bytes, int index, int length) {
+    private long modelToReplace(ByteBuf bytes, int index, int length) {
         long span;
         try {
             span = JsonSpans.findTopLevelString(bytes, index, length, MODEL);
         } catch (IOException notJson) {
-            return bytes;
+            return -1;
         }
         if (span < 0) {
-            return bytes;
+            return -1;
         }
         int start = JsonSpans.start(span);
-        int end = JsonSpans.end(span);
         int wanted = requestedModelJson.readableBytes();
-        if (end - start == wanted
-                && ByteBufUtil.equals(bytes, start, requestedModelJson, requestedModelJson.readerIndex(), wanted)) {
-            return bytes;
-        }
-        return JsonSplice.replace(downstream.alloc(), bytes, start, end, requestedModelJson);
+        boolean same = JsonSpans.end(span) - start == wanted
+                && ByteBufUtil.equals(bytes, start, requestedModelJson, requestedModelJson.readerIndex(), wanted);
+        return same ? -1 : span;
+    }
+
+    private String overheadMicros() {
+        return Long.toString(exchange.overheadNanos() / 1000);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Model resolution (DESIGN.md §5): exact alias → {@code provider:model} or {@code provider/model} for a configured
@@ -18,7 +19,10 @@ import java.util.Map;
  */
 public final class ModelRouter {
     public static final String OTHER_MODEL = "other";
+    /** Resolved non-alias names are kept so a route's JSON literals are built once; bounded against junk names. */
+    private static final int MAX_CACHED_ROUTES = 4096;
 
+    private final ConcurrentHashMap<String, Route> resolved = new ConcurrentHashMap<>();
     private final Map<String, Route> aliases;
     private final Map<String, Provider> providers;
     private final List<Rule> rules;
@@ -50,6 +54,18 @@ public final class ModelRouter {
         if (alias != null) {
             return alias;
         }
+        Route known = resolved.get(model);
+        if (known != null) {
+            return known;
+        }
+        Route route = resolve(model);
+        if (route != null && resolved.size() < MAX_CACHED_ROUTES) {
+            resolved.putIfAbsent(model, route);
+        }
+        return route;
+    }
+
+    private Route resolve(String model) {
         int separator = indexOfSeparator(model);
         if (separator > 0 && separator < model.length() - 1) {
             Provider named = providers.get(model.substring(0, separator));

@@ -1,13 +1,21 @@
 package dev.llmgateway.routing;
 
 /**
- * What the gateway needs from a request body, read in one streaming pass.
+ * What the gateway needs from a request body, read in one streaming pass. Indexes are absolute in the request
+ * content; -1 where the member is absent.
  *
- * @param model      the top-level {@code model}
- * @param modelStart absolute index in the request content where the model's JSON string (quotes included) starts
- * @param modelEnd   absolute index just past its closing quote
- * @param stream     {@code "stream": true}
- * @param includeUsage {@code "stream_options": {"include_usage": true}}
+ * @param model                the top-level {@code model}
+ * @param modelStart           where the model's JSON string (quotes included) starts
+ * @param modelEnd             just past its closing quote
+ * @param stream               {@code "stream": true}
+ * @param includeUsage         {@code "stream_options": {"include_usage": true}}
+ * @param objectEnd            the top-level object's closing brace
+ * @param streamOptionsStart   the opening brace of {@code stream_options} when it is an object
+ * @param streamOptionsEmpty   {@code stream_options} is {@code {}}
+ * @param includeUsageStart    the value of {@code stream_options.include_usage}
+ * @param includeUsageEnd      just past that value
  */
-public record RequestBody(String model, int modelStart, int modelEnd, boolean stream, boolean includeUsage) {
+public record RequestBody(String model, int modelStart, int modelEnd, boolean stream, boolean includeUsage,
+                          int objectEnd, int streamOptionsStart, boolean streamOptionsEmpty, int includeUsageStart,
+                          int includeUsageEnd) {
 }

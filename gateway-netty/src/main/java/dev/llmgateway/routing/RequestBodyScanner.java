@@ -51,8 +51,8 @@ public final class RequestBodyScanner {
             int modelStart = -1;
             int modelEnd = -1;
             boolean stream = false;
-            boolean includeUsage = false;
             boolean modelSeen = false;
+            StreamOptions options = StreamOptions.ABSENT;
             JsonToken token;
             while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
@@ -74,7 +74,7 @@ public final class RequestBodyScanner {
                     }
                     case "stream_options" -> {
                         if (value == JsonToken.START_OBJECT) {
-                            includeUsage = readIncludeUsage(parser);
+                            options = readStreamOptions(parser, base);
                         } else {
                             parser.skipChildren();
                         }
@@ -82,6 +82,7 @@ public final class RequestBodyScanner {
                     default -> parser.skipChildren();
                 }
             }
+            int objectEnd = base + (int) parser.currentTokenLocation().getByteOffset();
             if (token != JsonToken.END_OBJECT || parser.nextToken() != null) {
                 throw new InvalidBody(ApiError.badRequest("invalid_json", null,
                         "The request body must hold exactly one JSON object."));
@@ -94,7 +95,8 @@ public final class RequestBodyScanner {
                 throw new InvalidBody(ApiError.badRequest("invalid_type", "model",
                         "The model parameter must be a non-empty string."));
             }
-            return new RequestBody(model, modelStart, modelEnd, stream, includeUsage);
+            return new RequestBody(model, modelStart, modelEnd, stream, options.includeUsage, objectEnd, options.start,
+                    options.empty, options.includeUsageStart, options.includeUsageEnd);
         } catch (CharConversionException e) {
             throw invalidUtf8();
         } catch (JsonParseException e) {
@@ -113,18 +115,32 @@ public final class RequestBodyScanner {
         return new InvalidBody(ApiError.badRequest("invalid_encoding", null, "The request body is not valid UTF-8."));
     }
 
+    /** Where {@code stream_options} and its {@code include_usage} sit, for the gateway's own usage request. */
+    private record StreamOptions(boolean includeUsage, int start, boolean empty, int includeUsageStart,
+                                 int includeUsageEnd) {
+        static final StreamOptions ABSENT = new StreamOptions(false, -1, false, -1, -1);
+    }
+
     /** Reads the members of {@code stream_options}, leaving the parser on its END_OBJECT. */
-    private static boolean readIncludeUsage(JsonParser parser) throws IOException {
+    private static StreamOptions readStreamOptions(JsonParser parser, int base) throws IOException {
+        int start = base + (int) parser.currentTokenLocation().getByteOffset();
+        boolean empty = true;
         boolean includeUsage = false;
+        int valueStart = -1;
+        int valueEnd = -1;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            empty = false;
             String name = parser.currentName();
             JsonToken value = parser.nextToken();
             if ("include_usage".equals(name)) {
                 includeUsage = value == JsonToken.VALUE_TRUE;
+                valueStart = base + (int) parser.currentTokenLocation().getByteOffset();
+                parser.skipChildren();
+                valueEnd = base + (int) parser.currentLocation().getByteOffset();
             } else {
                 parser.skipChildren();
             }
         }
-        return includeUsage;
+        return new StreamOptions(includeUsage, start, empty, valueStart, valueEnd);
     }
 }

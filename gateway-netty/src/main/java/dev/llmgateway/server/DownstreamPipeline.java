@@ -57,6 +57,11 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
         this.calls = calls;
     }
 
+    /** The admin listener's pipeline: the same front, ending at the endpoint handler (health, ready, metrics). */
+    public static DownstreamPipeline admin(ServerConfig server, EndpointHandler endpoints) {
+        return new DownstreamPipeline(server, endpoints, null, null, null, null);
+    }
+
     @Override
     protected void initChannel(Channel channel) {
         channel.pipeline()
@@ -69,10 +74,13 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
                 .addLast(BODY_AGGREGATOR, new RequestBodyAggregator((int) Math.min(Integer.MAX_VALUE,
                         server.maxRequestBytes())))
                 .addLast(SEQUENCER, new RequestSequencer())
-                .addLast(ENDPOINTS, endpoints)
-                .addLast(AUTH, auth)
-                .addLast(MODEL_LIST, modelList)
-                .addLast(MODEL_ROUTE, modelRoute)
-                .addLast(PROXY, new ProxyHandler(calls));
+                .addLast(ENDPOINTS, endpoints);
+        if (calls != null) {
+            channel.pipeline()
+                    .addLast(AUTH, auth)
+                    .addLast(MODEL_LIST, modelList)
+                    .addLast(MODEL_ROUTE, modelRoute)
+                    .addLast(PROXY, new ProxyHandler(calls));
+        }
     }
 }

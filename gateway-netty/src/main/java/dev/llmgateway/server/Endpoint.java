@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpMethod;
 public enum Endpoint {
     HEALTH("/health", HttpMethod.GET, null),
     READY("/ready", HttpMethod.GET, null),
+    METRICS("/metrics", HttpMethod.GET, null),
     MODELS("/v1/models", HttpMethod.GET, null),
     /** {@code /v1/models/{id}}: matched by prefix. */
     MODEL("/v1/models/", HttpMethod.GET, null),
@@ -18,11 +19,13 @@ public enum Endpoint {
     private final String path;
     private final HttpMethod method;
     private final String upstreamPath;
+    private final String label;
 
     Endpoint(String path, HttpMethod method, String upstreamPath) {
         this.path = path;
         this.method = method;
         this.upstreamPath = upstreamPath;
+        this.label = name().toLowerCase(java.util.Locale.ROOT);
     }
 
     public String path() {
@@ -38,12 +41,13 @@ public enum Endpoint {
         return upstreamPath;
     }
 
-    public boolean isProxied() {
-        return upstreamPath != null;
+    /** The metrics and access-log name: {@code chat_completions}, {@code models}, ... */
+    public String label() {
+        return label;
     }
 
-    public boolean needsApiKey() {
-        return path.startsWith("/v1/");
+    public boolean isProxied() {
+        return upstreamPath != null;
     }
 
     public ClientDialect dialect() {

@@ -1,9 +1,13 @@
 package dev.llmgateway.server;
 
+import dev.llmgateway.auth.ApiKeyAuthHandler;
+import dev.llmgateway.auth.KeyTable;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.dialect.ErrorResponses;
+import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.proxy.Exchange;
+import dev.llmgateway.proxy.ExchangeObserver;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -23,13 +27,16 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * First handler to see a whole request: rejects requests the codec could not decode (400/414/431, then close),
- * maps the path to an {@link Endpoint} (404 unknown path, 405 wrong method), answers {@code /health} and
- * {@code /ready} itself, and wraps every other request in an {@link Exchange} that carries it down the pipeline.
- * Ownership of the request moves into the exchange, or the request is released here.
+ * maps the path to an {@link Endpoint} (404 unknown path, 405 wrong method), answers {@code /health},
+ * {@code /ready} and {@code /metrics} itself, and wraps every other request in an {@link Exchange} that carries it
+ * down the pipeline. Ownership of the request moves into the exchange, or the request is released here.
+ * On an admin listener it answers only those three paths.
  */
 @ChannelHandler.Sharable
 public final class EndpointHandler extends ChannelInboundHandlerAdapter {
@@ -37,10 +44,27 @@ public final class EndpointHandler extends ChannelInboundHandlerAdapter {
     private static final byte[] READY = "{\"status\":\"ready\"}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NOT_READY = "{\"status\":\"not_ready\"}".getBytes(StandardCharsets.US_ASCII);
 
-    private final BooleanSupplier ready;
+    /** How {@code /metrics} is served here: not at all, openly, or only to a gateway key. */
+    public enum MetricsAccess { NONE, OPEN, KEY }
 
-    public EndpointHandler(BooleanSupplier ready) {
+    private final BooleanSupplier ready;
+    private final ExchangeObserver observer;
+    private final GatewayMetrics metrics;
+    private final MetricsAccess metricsAccess;
+    private final Supplier<KeyTable> keys;
+    private final Executor scrapes;
+    private final boolean adminOnly;
+
+    public EndpointHandler(BooleanSupplier ready, ExchangeObserver observer, GatewayMetrics metrics,
+                           MetricsAccess metricsAccess, Supplier<KeyTable> keys, Executor scrapes,
+                           boolean adminOnly) {
         this.ready = ready;
+        this.observer = observer;
+        this.metrics = metrics;
+        this.metricsAccess = metricsAccess;
+        this.keys = keys;
+        this.scrapes = scrapes;
+        this.adminOnly = adminOnly;
     }
 
     @Override
@@ -58,9 +82,11 @@ public final class EndpointHandler extends ChannelInboundHandlerAdapter {
         String uri = request.uri();
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
-        Endpoint endpoint = Endpoint.forPath(path);
+        Endpoint endpoint = served(Endpoint.forPath(path));
         HttpMethod method = request.method();
-        Exchange exchange = new Exchange(ctx.channel(), request, endpoint, requestId, receivedNanos);
+        boolean counted = endpoint != Endpoint.HEALTH && endpoint != Endpoint.READY && endpoint != Endpoint.METRICS;
+        Exchange exchange = new Exchange(ctx.channel(), request, endpoint, requestId, receivedNanos,
+                counted ? observer : ExchangeObserver.NONE);
         if (endpoint == null) {
             exchange.fail(ApiError.unknownUrl(method.name(), path));
         } else if (!method.equals(endpoint.method())
@@ -72,9 +98,43 @@ public final class EndpointHandler extends ChannelInboundHandlerAdapter {
             boolean isReady = ready.getAsBoolean();
             exchange.respond(json(ctx, isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                     isReady ? READY : NOT_READY));
+        } else if (endpoint == Endpoint.METRICS) {
+            scrape(exchange);
         } else {
             ctx.fireChannelRead(exchange);
         }
+    }
+
+    /** The endpoint if this listener serves it, else null (answered 404 like an unknown path). */
+    private Endpoint served(Endpoint endpoint) {
+        if (endpoint == Endpoint.METRICS && metricsAccess == MetricsAccess.NONE) {
+            return null;
+        }
+        if (adminOnly && endpoint != Endpoint.HEALTH && endpoint != Endpoint.READY && endpoint != Endpoint.METRICS) {
+            return null;
+        }
+        return endpoint;
+    }
+
+    /** Collecting JVM metrics reads /proc and briefly pauses threads: done off the event loop. */
+    private void scrape(Exchange exchange) {
+        if (metricsAccess == MetricsAccess.KEY) {
+            ApiError refused = ApiKeyAuthHandler.authenticate(exchange, keys.get());
+            if (refused != null) {
+                exchange.fail(refused);
+                return;
+            }
+        }
+        String accept = exchange.request().headers().get(HttpHeaderNames.ACCEPT);
+        scrapes.execute(() -> {
+            ByteBuf body = metrics.scrape(exchange.downstream().alloc(), accept);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    body);
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, metrics.contentType(accept))
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+            exchange.downstream().eventLoop().execute(() -> exchange.respond(response));
+        });
     }
 
     /** The codec marks heads it could not parse; the connection's framing is lost, so answer and close. */

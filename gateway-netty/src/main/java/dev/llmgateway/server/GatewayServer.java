@@ -1,31 +1,44 @@
 package dev.llmgateway.server;
 
+import dev.llmgateway.accesslog.AccessLog;
 import dev.llmgateway.auth.ApiKeyAuthHandler;
 import dev.llmgateway.auth.KeyTable;
 import dev.llmgateway.config.GatewayConfig;
+import dev.llmgateway.config.ObservabilityConfig;
 import dev.llmgateway.config.ProviderConfig;
 import dev.llmgateway.config.ServerConfig;
+import dev.llmgateway.metrics.GatewayMetrics;
+import dev.llmgateway.proxy.ExchangeObserver;
 import dev.llmgateway.proxy.ProxyCall;
 import dev.llmgateway.routing.ModelListHandler;
 import dev.llmgateway.routing.ModelRouteHandler;
 import dev.llmgateway.routing.ModelRouter;
 import dev.llmgateway.upstream.Provider;
+import dev.llmgateway.upstream.UpstreamConnector;
 import dev.llmgateway.upstream.UpstreamPools;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.concurrent.DefaultThreadFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The running gateway: one event-loop group (thread per core) shared by client and provider connections, the
- * upstream pools of each loop, and the listening socket.
+ * upstream pools of each loop, the listening socket (and an admin socket for {@code /metrics} when configured),
+ * and the telemetry: Prometheus metrics and the access log.
  */
 public final class GatewayServer implements AutoCloseable {
     /** Write-buffer watermarks: above HIGH the client counts as unwritable and the upstream stops being read. */
@@ -35,58 +48,123 @@ public final class GatewayServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final UpstreamPools pools;
     private final Channel listener;
+    private final Channel adminListener;
     private final int ioThreads;
+    private final GatewayMetrics metrics;
+    private final AccessLog accessLog;
+    private final ExecutorService scrapes;
 
     private GatewayServer(TransportChoice transport, EventLoopGroup group, UpstreamPools pools, Channel listener,
-                          int ioThreads) {
+                          Channel adminListener, int ioThreads, GatewayMetrics metrics, AccessLog accessLog,
+                          ExecutorService scrapes) {
         this.transport = transport;
         this.group = group;
         this.pools = pools;
         this.listener = listener;
+        this.adminListener = adminListener;
         this.ioThreads = ioThreads;
+        this.metrics = metrics;
+        this.accessLog = accessLog;
+        this.scrapes = scrapes;
     }
 
+    /** Starts with the access log the config asks for. */
     public static GatewayServer start(GatewayConfig config) throws InterruptedException {
+        ObservabilityConfig observability = config.observability();
+        AccessLog accessLog = null;
+        if (observability.accessLogEnabled()) {
+            try {
+                accessLog = AccessLog.open(observability.accessLogSink(),
+                        AccessLog.Format.valueOf(observability.accessLogFormat().name()),
+                        observability.accessLogQueue());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open the access log " + observability.accessLogSink(), e);
+            }
+        }
+        return start(config, accessLog);
+    }
+
+    /** Starts with a given access log (null for none); the server closes it when it stops. */
+    public static GatewayServer start(GatewayConfig config, AccessLog accessLog) throws InterruptedException {
         ServerConfig server = config.server();
+        ObservabilityConfig observability = config.observability();
         TransportChoice transport = TransportChoice.choose(server.transport());
         int threads = server.ioThreads() > 0 ? server.ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup group = transport.newEventLoopGroup(threads, "gateway-io");
+        ExecutorService scrapes = Executors.newSingleThreadExecutor(new DefaultThreadFactory("metrics-scrape", true));
         try {
             Map<String, Provider> providers = new LinkedHashMap<>();
             for (ProviderConfig provider : config.providers().values()) {
                 providers.put(provider.name(), new Provider(provider));
             }
-            KeyTable keys = new KeyTable(config.apiKeys());
-            ModelRouter router = new ModelRouter(config, providers);
             UpstreamPools pools = new UpstreamPools(group, transport, providers.values());
-            DownstreamPipeline pipeline = new DownstreamPipeline(server,
-                    new EndpointHandler(() -> true),
-                    new ApiKeyAuthHandler(() -> keys),
-                    new ModelListHandler(() -> router, System.currentTimeMillis() / 1000),
-                    new ModelRouteHandler(() -> router),
-                    ProxyCall.factory(pools));
-            Channel listener = new ServerBootstrap()
-                    .group(group)
-                    .channel(transport.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATERMARKS)
-                    .childHandler(pipeline)
-                    .bind(server.host(), server.port())
-                    .sync()
-                    .channel();
-            return new GatewayServer(transport, group, pools, listener, threads);
+            GatewayMetrics metrics = new GatewayMetrics();
+            metrics.poolStats(pools::stats);
+            ExchangeObserver telemetry = new ExchangeTelemetry(metrics, accessLog);
+            KeyTable keys = new KeyTable(config.apiKeys());
+            boolean adminPort = observability.metricsEnabled() && observability.metricsPort() > 0;
+            EndpointHandler.MetricsAccess access = !observability.metricsEnabled() ? EndpointHandler.MetricsAccess.NONE
+                    : observability.metricsRequireKey() ? EndpointHandler.MetricsAccess.KEY
+                    : EndpointHandler.MetricsAccess.OPEN;
+            DownstreamPipeline pipeline = pipeline(config, providers, keys, pools, metrics, telemetry,
+                    adminPort ? EndpointHandler.MetricsAccess.NONE : access, scrapes);
+            Channel listener = bind(group, transport, pipeline, server.host(), server.port());
+            Channel admin = !adminPort ? null : bind(group, transport,
+                    DownstreamPipeline.admin(server, new EndpointHandler(() -> true, telemetry, metrics, access,
+                            () -> keys, scrapes, true)),
+                    server.host(), observability.metricsPort());
+            return new GatewayServer(transport, group, pools, listener, admin, threads, metrics, accessLog, scrapes);
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            scrapes.shutdownNow();
+            if (accessLog != null) {
+                accessLog.close();
+            }
             throw e;
         }
     }
 
+    /**
+     * The client pipeline for a config: its key table, router and handlers, proxying through {@code upstreams}.
+     * Public so benchmarks can run the very pipeline the server runs.
+     */
+    public static DownstreamPipeline pipeline(GatewayConfig config, Map<String, Provider> providers, KeyTable keys,
+                                              UpstreamConnector upstreams, GatewayMetrics metrics,
+                                              ExchangeObserver observer, EndpointHandler.MetricsAccess access,
+                                              Executor scrapes) {
+        ModelRouter router = new ModelRouter(config, providers);
+        return new DownstreamPipeline(config.server(),
+                new EndpointHandler(() -> true, observer, metrics, access, () -> keys, scrapes, false),
+                new ApiKeyAuthHandler(() -> keys),
+                new ModelListHandler(() -> router, System.currentTimeMillis() / 1000),
+                new ModelRouteHandler(() -> router),
+                ProxyCall.factory(upstreams));
+    }
+
+    private static Channel bind(EventLoopGroup group, TransportChoice transport, ChannelHandler pipeline,
+                                String host, int port) throws InterruptedException {
+        return new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATERMARKS)
+                .childHandler(pipeline)
+                .bind(host, port)
+                .sync()
+                .channel();
+    }
+
     public int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** The admin port serving /metrics, or -1 when metrics are served on the main port. */
+    public int adminPort() {
+        return adminListener == null ? -1 : ((InetSocketAddress) adminListener.localAddress()).getPort();
     }
 
     public TransportChoice transport() {
@@ -97,10 +175,21 @@ public final class GatewayServer implements AutoCloseable {
         return ioThreads;
     }
 
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
+        if (adminListener != null) {
+            adminListener.close().syncUninterruptibly();
+        }
         pools.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        scrapes.shutdownNow();
+        if (accessLog != null) {
+            accessLog.close();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.llmgateway.upstream;
 
 import dev.llmgateway.config.ProviderType;
+import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.server.TransportChoice;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -20,6 +21,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One {@link ConnectionPool} per event loop and provider, built up front so lookups need no locks: an exchange
@@ -70,9 +73,31 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
         return pools.get(loop).get(provider.name()).acquire();
     }
 
-    /** Every pool, for gauges. Read each on its own loop. */
-    public Map<EventExecutor, Map<String, ConnectionPool>> all() {
-        return pools;
+    /**
+     * Totals per provider for the pool gauges. Each loop counts its own pools (they are confined to it), so this
+     * waits for the loops and must not run on one: it is called from the metrics scrape thread.
+     */
+    public Map<String, GatewayMetrics.PoolStats> stats() {
+        Map<String, int[]> totals = new TreeMap<>();
+        pools.forEach((loop, byProvider) -> {
+            Future<Map<String, int[]>> counted = loop.submit(() -> {
+                Map<String, int[]> counts = new HashMap<>();
+                byProvider.forEach((name, pool) -> counts.put(name,
+                        new int[] {pool.open(), pool.idle(), pool.pendingAcquires()}));
+                return counts;
+            });
+            if (counted.awaitUninterruptibly(1, TimeUnit.SECONDS) && counted.isSuccess()) {
+                counted.getNow().forEach((name, c) -> {
+                    int[] sum = totals.computeIfAbsent(name, n -> new int[3]);
+                    for (int i = 0; i < 3; i++) {
+                        sum[i] += c[i];
+                    }
+                });
+            }
+        });
+        Map<String, GatewayMetrics.PoolStats> stats = new TreeMap<>();
+        totals.forEach((name, c) -> stats.put(name, new GatewayMetrics.PoolStats(c[0], c[1], c[2])));
+        return stats;
     }
 
     @Override

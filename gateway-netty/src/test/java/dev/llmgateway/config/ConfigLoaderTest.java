@@ -356,7 +356,7 @@ class ConfigLoaderTest {
                 "routing.default_provider: \"nope\" (expected: the name of a configured provider:"
                         + " Bad, claude, local, openai)",
                 "routing.rules[0].match: missing (expected: a non-empty model glob such as \"gpt-*\")",
-                "listen: unknown key (expected one of: server, api_keys, providers, models, routing)"),
+                "listen: unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture)"),
                 problems("""
                         listen = "0.0.0.0:80"
                         [server]
@@ -441,7 +441,7 @@ class ConfigLoaderTest {
                 "models.\"m\".api-model: unknown key (expected one of: provider, api_model)",
                 "routing.rules[0].glob: unknown key (expected one of: match, provider)",
                 "routing.fallback: unknown key (expected one of: default_provider, rules)",
-                "\"odd key\": unknown key (expected one of: server, api_keys, providers, models, routing)"),
+                "\"odd key\": unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture)"),
                 problems("""
                         "odd key" = 1
                         [routing]

@@ -28,8 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The proxy path end to end: a real client, the gateway, and a fake OpenAI-compatible provider on loopback. */
 class ProxyIntegrationTest {
     private static final String CHAT = "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    private static final String STREAM_CHAT =
-            "{\"model\":\"fast\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    /** Asks for usage, so the relay has nothing of its own to take out and must be byte-exact but for the model. */
+    private static final String STREAM_CHAT = "{\"model\":\"fast\",\"stream\":true,"
+            + "\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final String UPSTREAM_MODEL = "gpt-4o-mini-2024-07-18";
 
     private static FakeUpstream upstream;

@@ -48,17 +48,9 @@ public final class RawHttpClient implements AutoCloseable {
 
     /** Reads one response: Content-Length, chunked, or (without either) until the connection closes. */
     public Response read() throws IOException {
-        String statusLine = line();
-        if (statusLine == null) {
-            throw new IOException("connection closed before a response");
-        }
-        int status = Integer.parseInt(statusLine.split(" ")[1]);
-        Map<String, String> headers = new LinkedHashMap<>();
-        String line;
-        while (!(line = line()).isEmpty()) {
-            int colon = line.indexOf(':');
-            headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-        }
+        Response head = readHead();
+        int status = head.status();
+        Map<String, String> headers = head.headers();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         if (headers.containsKey("content-length")) {
             body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
@@ -75,6 +67,22 @@ public final class RawHttpClient implements AutoCloseable {
             body.write(in.readAllBytes());
         }
         return new Response(status, headers, body.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Reads the status line and headers of a response, leaving its body unread. */
+    public Response readHead() throws IOException {
+        String statusLine = line();
+        if (statusLine == null) {
+            throw new IOException("connection closed before a response");
+        }
+        int status = Integer.parseInt(statusLine.split(" ")[1]);
+        Map<String, String> headers = new LinkedHashMap<>();
+        String line;
+        while (!(line = line()).isEmpty()) {
+            int colon = line.indexOf(':');
+            headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+        }
+        return new Response(status, headers, "");
     }
 
     /** True when the server has closed its side: a read returns end of stream. */

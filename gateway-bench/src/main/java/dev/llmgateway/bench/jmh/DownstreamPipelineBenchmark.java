@@ -1,16 +1,14 @@
 package dev.llmgateway.bench.jmh;
 
-import dev.llmgateway.auth.ApiKeyAuthHandler;
 import dev.llmgateway.auth.KeyTable;
 import dev.llmgateway.bench.ChatPayloads;
 import dev.llmgateway.config.ConfigLoader;
 import dev.llmgateway.config.GatewayConfig;
-import dev.llmgateway.proxy.ProxyCall;
-import dev.llmgateway.routing.ModelListHandler;
-import dev.llmgateway.routing.ModelRouteHandler;
-import dev.llmgateway.routing.ModelRouter;
+import dev.llmgateway.metrics.GatewayMetrics;
+import dev.llmgateway.proxy.ExchangeObserver;
 import dev.llmgateway.server.DownstreamPipeline;
 import dev.llmgateway.server.EndpointHandler;
+import dev.llmgateway.server.GatewayServer;
 import dev.llmgateway.upstream.Provider;
 import dev.llmgateway.upstream.UpstreamConnection;
 import io.netty.buffer.ByteBuf;
@@ -66,8 +64,6 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
     public void setUp() throws Exception {
         GatewayConfig config = ConfigLoader.parse(CONFIG, "bench", Map.of());
         Provider provider = new Provider(config.providers().get("up"));
-        KeyTable keys = new KeyTable(config.apiKeys());
-        ModelRouter router = new ModelRouter(config, Map.of(provider.name(), provider));
 
         // The pool's part: hand back the one connection, parked again once its exchange is done with it.
         UpstreamConnection connection = new UpstreamConnection((released, reusable) ->
@@ -77,10 +73,9 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
                 connection);
         // ProxyCall asks for a connection on the client's loop, as with UpstreamPools; here that loop is the
         // downstream channel's EmbeddedEventLoop, and the connection's own channel runs its writes inline.
-        DownstreamPipeline pipeline = new DownstreamPipeline(config.server(), new EndpointHandler(() -> true),
-                new ApiKeyAuthHandler(() -> keys), new ModelListHandler(() -> router, 0),
-                new ModelRouteHandler(() -> router),
-                ProxyCall.factory((loop, p) -> loop.newSucceededFuture(connection)));
+        DownstreamPipeline pipeline = GatewayServer.pipeline(config, Map.of(provider.name(), provider),
+                new KeyTable(config.apiKeys()), (loop, p) -> loop.newSucceededFuture(connection),
+                new GatewayMetrics(), ExchangeObserver.NONE, EndpointHandler.MetricsAccess.NONE, Runnable::run);
         downstream = channel(pipeline);
 
         byte[] body = ChatPayloads.chatRequest(ChatPayloads.CLIENT_MODEL, false, 820);

@@ -1,0 +1,94 @@
+package dev.llmgateway.dialect.openai;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.llmgateway.dialect.TokenUsage;
+import dev.llmgateway.json.BytePattern;
+import dev.llmgateway.json.Json;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+
+import java.io.IOException;
+
+/**
+ * Reads OpenAI-style usage out of a response body or stream event: finds the bytes {@code "usage"} first (most
+ * events have none, or {@code "usage":null}) and parses only the object that follows. Understands Chat and
+ * Completions ({@code prompt_tokens}, {@code completion_tokens}, {@code prompt_tokens_details.cached_tokens}) and
+ * Responses ({@code input_tokens}, {@code output_tokens}, {@code input_tokens_details.cached_tokens}), wherever the
+ * object sits (the Responses stream nests it in {@code response}). One instance per exchange.
+ */
+public final class UsageReader {
+    private final BytePattern usageKey = new BytePattern("\"usage\"");
+
+    /**
+     * Reports the usage found in {@code buf[index, index + length)} into {@code usage}.
+     *
+     * @return true when a usage object was found and read
+     */
+    public boolean read(ByteBuf buf, int index, int length, TokenUsage usage) {
+        int end = index + length;
+        int key = usageKey.lastIndexIn(buf, index, end);
+        if (key < 0) {
+            return false;
+        }
+        int object = valueStart(buf, key + usageKey.length(), end);
+        if (object < 0 || buf.getByte(object) != '{') {
+            return false;
+        }
+        byte[] bytes = ByteBufUtil.getBytes(buf, object, end - object, false);
+        try (JsonParser parser = Json.FACTORY.createParser(bytes)) {
+            parser.nextToken();
+            long[] counts = {-1, -1, -1};
+            readObject(parser, counts, false);
+            usage.report(counts[0], counts[1], counts[2]);
+            return true;
+        } catch (IOException malformed) {
+            return false;
+        }
+    }
+
+    /** Skips whitespace, the ':' and whitespace; -1 when the key is not followed by a member separator. */
+    private static int valueStart(ByteBuf buf, int at, int end) {
+        boolean colon = false;
+        for (int i = at; i < end; i++) {
+            byte b = buf.getByte(i);
+            if (b == ':' && !colon) {
+                colon = true;
+            } else if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return colon ? i : -1;
+            }
+        }
+        return -1;
+    }
+
+    /** Reads counts from the object the parser is at; a details object only contributes cached tokens. */
+    private static void readObject(JsonParser parser, long[] counts, boolean details) throws IOException {
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (value == JsonToken.START_OBJECT) {
+                if (!details && (name.equals("prompt_tokens_details") || name.equals("input_tokens_details"))) {
+                    readObject(parser, counts, true);
+                } else {
+                    parser.skipChildren();
+                }
+            } else if (value == JsonToken.VALUE_NUMBER_INT) {
+                record(name, parser.getLongValue(), counts, details);
+            } else {
+                parser.skipChildren();
+            }
+        }
+    }
+
+    private static void record(String name, long number, long[] counts, boolean details) {
+        if (details) {
+            if (name.equals("cached_tokens")) {
+                counts[2] = number;
+            }
+        } else if (name.equals("prompt_tokens") || name.equals("input_tokens")) {
+            counts[0] = number;
+        } else if (name.equals("completion_tokens") || name.equals("output_tokens")) {
+            counts[1] = number;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package dev.llmgateway.proxy;
+
+import dev.llmgateway.accesslog.ExchangeRecord;
+
+/** Hears each counted exchange begin and end (metrics, access log); called on the exchange's event loop. */
+public interface ExchangeObserver {
+    /** For requests that are not counted: health checks and metrics scrapes. */
+    ExchangeObserver NONE = new ExchangeObserver() {
+        @Override
+        public void started() {
+        }
+
+        @Override
+        public void finished(ExchangeRecord record) {
+        }
+    };
+
+    void started();
+
+    /** Must not block: the record goes into bounded queues or lock-free counters. */
+    void finished(ExchangeRecord record);
+}
