@@ -95,6 +95,10 @@ final class Proxies {
 
                 [routing]
                 default_provider = "up"
+
+                # Like nginx's "access_log off" above: both proxies are measured without per-request logging.
+                [access_log]
+                enabled = false
                 """.formatted(port, API_KEY, upstreamPort);
         Path config = Files.writeString(runDir.resolve("gateway.toml"), toml);
         List<String> command = new ArrayList<>();
