@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -44,6 +45,7 @@ public final class GatewayMetrics {
 
     private final CollectorRegistry registry = new CollectorRegistry(true);
     private final PoolCollector pools = new PoolCollector();
+    private final DroppedLinesCollector droppedLines = new DroppedLinesCollector();
 
     private final Counter requests = Counter.build("llm_requests_total", "Requests finished.")
             .labelNames("api_key", "model", "provider", "endpoint", "status").withoutExemplars().register(registry);
@@ -81,6 +83,7 @@ public final class GatewayMetrics {
 
     public GatewayMetrics() {
         registry.register(pools);
+        registry.register(droppedLines);
         registry.register(new NettyMemoryCollector());
         DefaultExports.register(registry);
     }
@@ -139,6 +142,11 @@ public final class GatewayMetrics {
      */
     public void poolStats(Supplier<Map<String, PoolStats>> stats) {
         pools.source(stats);
+    }
+
+    /** Where the dropped-line counts of the access log and the body capture come from (read at scrape time). */
+    public void droppedLines(LongSupplier accessLog, LongSupplier capture) {
+        droppedLines.sources(accessLog, capture);
     }
 
     /** Content type for a scrape answering {@code acceptHeader}: OpenMetrics if asked for, else text 0.0.4. */

@@ -157,6 +157,11 @@ public final class Exchange {
         bytesOut += bytes;
     }
 
+    /** Offers body bytes to the debug capture (when enabled); the bytes stay the caller's. */
+    public void capture(String direction, ByteBuf bytes) {
+        observer.capture(requestId, direction, bytes);
+    }
+
     /** Answers with a gateway-made error in the client's dialect and ends the exchange as rejected. */
     public void fail(ApiError error) {
         fail(error, Outcome.REJECTED);

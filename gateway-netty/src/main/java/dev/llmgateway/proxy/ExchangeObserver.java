@@ -1,6 +1,7 @@
 package dev.llmgateway.proxy;
 
 import dev.llmgateway.accesslog.ExchangeRecord;
+import io.netty.buffer.ByteBuf;
 
 /** Hears each counted exchange begin and end (metrics, access log); called on the exchange's event loop. */
 public interface ExchangeObserver {
@@ -19,4 +20,8 @@ public interface ExchangeObserver {
 
     /** Must not block: the record goes into bounded queues or lock-free counters. */
     void finished(ExchangeRecord record);
+
+    /** A body on its way (direction {@code request} or {@code response}), for the optional debug capture. */
+    default void capture(String requestId, String direction, ByteBuf body) {
+    }
 }

@@ -83,6 +83,7 @@ public final class ProxyCall implements UpstreamListener {
         boolean askForUsage = UpstreamBodies.needsUsageRequested(endpoint, body);
         exchange.upstreamBody(UpstreamBodies.build(exchange.request().content(), body, route, askForUsage),
                 askForUsage);
+        exchange.capture("request", exchange.upstreamBody());
         if (provider.type() == ProviderType.MOCK) {
             exchange.attemptStarted();
             relay = new ResponseRelay(exchange, this::responseEnded);

@@ -131,6 +131,7 @@ final class ResponseRelay {
         boolean last = content instanceof LastHttpContent;
         switch (mode) {
             case RAW -> {
+                exchange.capture("response", content.content());
                 exchange.addBytesOut(content.content().readableBytes());
                 downstream.writeAndFlush(content, downstream.voidPromise());
                 if (last) {
@@ -187,6 +188,7 @@ final class ResponseRelay {
                     requestedModelJson);
         }
         exchange.firstToken();
+        exchange.capture("response", bytes);
         exchange.addBytesOut(bytes.readableBytes());
         downstream.write(bytes, downstream.voidPromise());
     }
@@ -202,6 +204,7 @@ final class ResponseRelay {
                 heldHead.headers(), EmptyHttpHeaders.INSTANCE);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, whole.readableBytes())
                 .set(OVERHEAD_HEADER, overheadMicros());
+        exchange.capture("response", whole);
         exchange.addBytesOut(whole.readableBytes());
         heldHead = null;
         started = true;

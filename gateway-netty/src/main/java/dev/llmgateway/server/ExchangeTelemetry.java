@@ -1,18 +1,23 @@
 package dev.llmgateway.server;
 
 import dev.llmgateway.accesslog.AccessLog;
+import dev.llmgateway.accesslog.BodyCapture;
 import dev.llmgateway.accesslog.ExchangeRecord;
 import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.proxy.ExchangeObserver;
+import io.netty.buffer.ByteBuf;
 
-/** Every counted exchange goes to the Prometheus metrics and, when enabled, the access log. */
+/** Every counted exchange goes to the Prometheus metrics and, when enabled, the access log and body capture. */
 final class ExchangeTelemetry implements ExchangeObserver {
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
+    private final BodyCapture capture;
 
-    ExchangeTelemetry(GatewayMetrics metrics, AccessLog accessLog) {
+    ExchangeTelemetry(GatewayMetrics metrics, AccessLog accessLog, BodyCapture capture) {
         this.metrics = metrics;
         this.accessLog = accessLog;
+        this.capture = capture;
+        metrics.droppedLines(accessLog == null ? () -> 0 : accessLog::dropped, capture::dropped);
     }
 
     @Override
@@ -25,6 +30,13 @@ final class ExchangeTelemetry implements ExchangeObserver {
         metrics.requestFinished(record);
         if (accessLog != null) {
             accessLog.log(record);
+        }
+    }
+
+    @Override
+    public void capture(String requestId, String direction, ByteBuf body) {
+        if (capture.enabled()) {
+            capture.capture(requestId, direction, body);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.llmgateway.server;
 
 import dev.llmgateway.accesslog.AccessLog;
+import dev.llmgateway.accesslog.BodyCapture;
 import dev.llmgateway.auth.ApiKeyAuthHandler;
 import dev.llmgateway.auth.KeyTable;
 import dev.llmgateway.config.GatewayConfig;
@@ -52,11 +53,12 @@ public final class GatewayServer implements AutoCloseable {
     private final int ioThreads;
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
+    private final BodyCapture capture;
     private final ExecutorService scrapes;
 
     private GatewayServer(TransportChoice transport, EventLoopGroup group, UpstreamPools pools, Channel listener,
                           Channel adminListener, int ioThreads, GatewayMetrics metrics, AccessLog accessLog,
-                          ExecutorService scrapes) {
+                          BodyCapture capture, ExecutorService scrapes) {
         this.transport = transport;
         this.group = group;
         this.pools = pools;
@@ -65,23 +67,22 @@ public final class GatewayServer implements AutoCloseable {
         this.ioThreads = ioThreads;
         this.metrics = metrics;
         this.accessLog = accessLog;
+        this.capture = capture;
         this.scrapes = scrapes;
     }
 
     /** Starts with the access log the config asks for. */
     public static GatewayServer start(GatewayConfig config) throws InterruptedException {
         ObservabilityConfig observability = config.observability();
-        AccessLog accessLog = null;
-        if (observability.accessLogEnabled()) {
-            try {
-                accessLog = AccessLog.open(observability.accessLogSink(),
-                        AccessLog.Format.valueOf(observability.accessLogFormat().name()),
-                        observability.accessLogQueue());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot open the access log " + observability.accessLogSink(), e);
-            }
+        if (!observability.accessLogEnabled()) {
+            return start(config, null);
         }
-        return start(config, accessLog);
+        try {
+            return start(config, AccessLog.open(observability.accessLogSink(),
+                    AccessLog.Format.valueOf(observability.accessLogFormat().name()), observability.accessLogQueue()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the access log " + observability.accessLogSink(), e);
+        }
     }
 
     /** Starts with a given access log (null for none); the server closes it when it stops. */
@@ -92,7 +93,11 @@ public final class GatewayServer implements AutoCloseable {
         int threads = server.ioThreads() > 0 ? server.ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup group = transport.newEventLoopGroup(threads, "gateway-io");
         ExecutorService scrapes = Executors.newSingleThreadExecutor(new DefaultThreadFactory("metrics-scrape", true));
+        BodyCapture capture = BodyCapture.disabled();
         try {
+            if (observability.captureEnabled()) {
+                capture = BodyCapture.open(observability.captureFile(), observability.captureMaxBytes());
+            }
             Map<String, Provider> providers = new LinkedHashMap<>();
             for (ProviderConfig provider : config.providers().values()) {
                 providers.put(provider.name(), new Provider(provider));
@@ -100,7 +105,7 @@ public final class GatewayServer implements AutoCloseable {
             UpstreamPools pools = new UpstreamPools(group, transport, providers.values());
             GatewayMetrics metrics = new GatewayMetrics();
             metrics.poolStats(pools::stats);
-            ExchangeObserver telemetry = new ExchangeTelemetry(metrics, accessLog);
+            ExchangeObserver telemetry = new ExchangeTelemetry(metrics, accessLog, capture);
             KeyTable keys = new KeyTable(config.apiKeys());
             boolean adminPort = observability.metricsEnabled() && observability.metricsPort() > 0;
             EndpointHandler.MetricsAccess access = !observability.metricsEnabled() ? EndpointHandler.MetricsAccess.NONE
@@ -113,13 +118,13 @@ public final class GatewayServer implements AutoCloseable {
                     DownstreamPipeline.admin(server, new EndpointHandler(() -> true, telemetry, metrics, access,
                             () -> keys, scrapes, true)),
                     server.host(), observability.metricsPort());
-            return new GatewayServer(transport, group, pools, listener, admin, threads, metrics, accessLog, scrapes);
+            return new GatewayServer(transport, group, pools, listener, admin, threads, metrics, accessLog, capture,
+                    scrapes);
+        } catch (IOException e) {
+            stopQuietly(group, scrapes, accessLog, capture);
+            throw new UncheckedIOException("cannot open the body capture " + observability.captureFile(), e);
         } catch (RuntimeException | InterruptedException e) {
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            scrapes.shutdownNow();
-            if (accessLog != null) {
-                accessLog.close();
-            }
+            stopQuietly(group, scrapes, accessLog, capture);
             throw e;
         }
     }
@@ -139,6 +144,16 @@ public final class GatewayServer implements AutoCloseable {
                 new ModelListHandler(() -> router, System.currentTimeMillis() / 1000),
                 new ModelRouteHandler(() -> router),
                 ProxyCall.factory(upstreams));
+    }
+
+    private static void stopQuietly(EventLoopGroup group, ExecutorService scrapes, AccessLog accessLog,
+                                    BodyCapture capture) {
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        scrapes.shutdownNow();
+        if (accessLog != null) {
+            accessLog.close();
+        }
+        capture.close();
     }
 
     private static Channel bind(EventLoopGroup group, TransportChoice transport, ChannelHandler pipeline,
@@ -187,9 +202,6 @@ public final class GatewayServer implements AutoCloseable {
         }
         pools.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        scrapes.shutdownNow();
-        if (accessLog != null) {
-            accessLog.close();
-        }
+        stopQuietly(group, scrapes, accessLog, capture);
     }
 }

@@ -66,6 +66,10 @@ public final class GatewayHarness implements AutoCloseable {
         return server.port();
     }
 
+    public int adminPort() {
+        return server.adminPort();
+    }
+
     public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port() + path);
     }
