@@ -33,8 +33,7 @@ public final class RequestSequencer extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        boolean ends = msg instanceof LastHttpContent
-                && !(msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL);
+        boolean ends = endsResponse(msg);
         ctx.write(msg, promise);
         if (ends && busy) {
             busy = false;
@@ -43,6 +42,12 @@ public final class RequestSequencer extends ChannelDuplexHandler {
                 ctx.executor().execute(() -> next(ctx));
             }
         }
+    }
+
+    /** The last piece of a final response: a 1xx such as 100 Continue is followed by the real answer. */
+    static boolean endsResponse(Object msg) {
+        return msg instanceof LastHttpContent && !(msg instanceof HttpResponse response
+                && response.status().codeClass() == HttpStatusClass.INFORMATIONAL);
     }
 
     private void next(ChannelHandlerContext ctx) {

@@ -1,7 +1,6 @@
 package dev.llmgateway.auth;
 
 import dev.llmgateway.testutil.FakeUpstream;
-import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
 import org.junit.jupiter.api.AfterAll;
@@ -21,8 +20,7 @@ class ApiKeyAuthTest {
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = new FakeUpstream(reply -> reply.full(200, "OK", "application/json",
-                Fixtures.bytes("openai/chat-completion.json")));
+        upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
         gateway = GatewayHarness.start(GatewayHarness.openAiConfig(upstream.baseUrl(), """
                 [[api_keys]]
                 name = "limited"

@@ -42,8 +42,7 @@ class ObservabilityIntegrationTest {
 
     @BeforeEach
     void start() throws Exception {
-        upstream = new FakeUpstream(reply -> reply.full(200, "OK", "application/json",
-                Fixtures.bytes("openai/chat-completion.json")));
+        upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
         accessLog = dir.resolve("access.log");
         gateway = GatewayHarness.start(GatewayHarness.openAiConfig(upstream.baseUrl(), """
                 [models."fast"]

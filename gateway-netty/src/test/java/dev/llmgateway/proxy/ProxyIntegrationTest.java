@@ -38,8 +38,7 @@ class ProxyIntegrationTest {
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = new FakeUpstream(reply -> reply.full(200, "OK", "application/json",
-                Fixtures.bytes("openai/chat-completion.json")));
+        upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
         gateway = GatewayHarness.start(GatewayHarness.openAiConfig(upstream.baseUrl(), """
                 [models."fast"]
                 provider = "up"
@@ -180,8 +179,7 @@ class ProxyIntegrationTest {
 
     @Test
     void sequentialRequestsReuseOneUpstreamConnection() throws Exception {
-        try (FakeUpstream own = new FakeUpstream(reply -> reply.full(200, "OK", "application/json",
-                Fixtures.bytes("openai/chat-completion.json")));
+        try (FakeUpstream own = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
              GatewayHarness local = GatewayHarness.start(GatewayHarness.openAiConfig(own.baseUrl(),
                      "[routing]\ndefault_provider = \"up\"\n"))) {
             for (int i = 0; i < 10; i++) {

@@ -1,7 +1,6 @@
 package dev.llmgateway.routing;
 
 import dev.llmgateway.testutil.FakeUpstream;
-import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
 import org.junit.jupiter.api.AfterAll;
@@ -24,10 +23,8 @@ class ModelRoutingTest {
 
     @BeforeAll
     static void start() throws Exception {
-        alpha = new FakeUpstream(reply -> reply.full(200, "OK", "application/json",
-                Fixtures.bytes("openai/chat-completion.json")));
-        beta = new FakeUpstream(reply -> reply.full(200, "OK", "application/json",
-                Fixtures.bytes("openai/chat-completion.json")));
+        alpha = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
+        beta = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
         gateway = GatewayHarness.start("""
                 [[api_keys]]
                 name = "tester"

@@ -1,7 +1,6 @@
 package dev.llmgateway.server;
 
 import dev.llmgateway.testutil.FakeUpstream;
-import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
 import dev.llmgateway.testutil.RawHttpClient;
@@ -27,8 +26,7 @@ class RequestValidationTest {
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = new FakeUpstream(reply -> reply.full(200, "OK", "application/json",
-                Fixtures.bytes("openai/chat-completion.json")));
+        upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
         gateway = GatewayHarness.start(GatewayHarness.openAiConfig(upstream.baseUrl(), """
                 [routing]
                 default_provider = "up"

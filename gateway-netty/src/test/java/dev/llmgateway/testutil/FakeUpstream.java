@@ -91,6 +91,12 @@ public final class FakeUpstream implements AutoCloseable {
                 .bind("127.0.0.1", 0).sync().channel();
     }
 
+    /** A script answering every request 200 with a JSON fixture. */
+    public static Script json(String fixture) {
+        byte[] body = Fixtures.bytes(fixture);
+        return reply -> reply.full(200, "OK", "application/json", body);
+    }
+
     public void script(Script next) {
         this.script = next;
     }
