@@ -6,45 +6,61 @@ import io.netty.util.ByteProcessor;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Finds an ASCII needle in buffer bytes with one {@code forEachByte} pass and no allocation, so the relay can ask
- * "does this event mention usage?" before it parses anything. Stateful: one instance per user, one thread.
- * The needle's first byte must not occur again inside it except as its last byte, which keeps the restart rule
- * after a mismatch trivial (true of {@code "usage"} and {@code ,"usage":null}).
+ * Finds the last occurrence of an ASCII needle in buffer bytes without allocating, so the relay can ask "does this
+ * event mention usage?" before it parses anything. It scans backwards from the end and stops at the first match:
+ * the members it looks for ({@code "usage"}) sit near the end of OpenAI bodies and events. Matching is
+ * Knuth–Morris–Pratt over the reversed needle. Stateful: one instance per user, one thread.
  */
 public final class BytePattern implements ByteProcessor {
-    private final byte[] needle;
+    private final byte[] reversed;
+    private final int[] fallback;
     private int matched;
-    private int index;
-    private int lastStart;
 
     public BytePattern(String ascii) {
-        this.needle = ascii.getBytes(StandardCharsets.US_ASCII);
+        byte[] needle = ascii.getBytes(StandardCharsets.US_ASCII);
+        reversed = new byte[needle.length];
+        for (int i = 0; i < needle.length; i++) {
+            reversed[i] = needle[needle.length - 1 - i];
+        }
+        fallback = failureTable(reversed);
     }
 
     public int length() {
-        return needle.length;
+        return reversed.length;
     }
 
     /** Absolute index where the last occurrence in {@code [from, to)} starts, or -1. */
     public int lastIndexIn(ByteBuf buf, int from, int to) {
         matched = 0;
-        index = from;
-        lastStart = -1;
-        buf.forEachByte(from, to - from, this);
-        return lastStart;
+        // The scan stops on the needle's first byte, which is where the occurrence starts.
+        return buf.forEachByteDesc(from, to - from, this);
     }
 
+    /** Called from the last byte backwards; returns false (stop) once the whole needle has been seen. */
     @Override
     public boolean process(byte value) {
-        if (value == needle[matched]) {
-            if (++matched == needle.length) {
-                lastStart = index + 1 - needle.length;
-                matched = 0;
-            }
-        } else {
-            matched = value == needle[0] ? 1 : 0;
+        while (matched > 0 && value != reversed[matched]) {
+            matched = fallback[matched - 1];
         }
-        index++;
-        return true;
+        if (value == reversed[matched]) {
+            matched++;
+        }
+        return matched < reversed.length;
+    }
+
+    /** fallback[i]: the longest proper prefix of needle[0..i] that is also its suffix. */
+    private static int[] failureTable(byte[] needle) {
+        int[] table = new int[needle.length];
+        int length = 0;
+        for (int i = 1; i < needle.length; i++) {
+            while (length > 0 && needle[i] != needle[length]) {
+                length = table[length - 1];
+            }
+            if (needle[i] == needle[length]) {
+                length++;
+            }
+            table[i] = length;
+        }
+        return table;
     }
 }
