@@ -199,6 +199,9 @@ public final class Exchange {
             upstreamBody.release();
         }
         request.release();
+        if (observer == ExchangeObserver.NONE) {
+            return;
+        }
         long now = System.nanoTime();
         observer.finished(new ExchangeRecord(receivedEpochMillis, requestId,
                 principal == null ? null : principal.name(), clientAddress(), request.method().name(), path(),

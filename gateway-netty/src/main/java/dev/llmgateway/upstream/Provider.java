@@ -24,11 +24,12 @@ public final class Provider {
         this.config = config;
         URI base = config.baseUrl();
         if (base == null) {
+            // The in-process mock has no network target; nothing asks it for one.
             tls = false;
-            host = "mock";
+            host = null;
             port = 0;
             basePath = "";
-            hostHeader = "mock";
+            hostHeader = null;
             return;
         }
         tls = "https".equalsIgnoreCase(base.getScheme());
@@ -59,7 +60,7 @@ public final class Provider {
 
     /** Without IPv6 brackets: what the resolver and TLS SNI take. */
     public String host() {
-        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return host != null && host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     }
 
     public int port() {
