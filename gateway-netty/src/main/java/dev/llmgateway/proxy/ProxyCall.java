@@ -9,7 +9,6 @@ import dev.llmgateway.mock.MockProvider;
 import dev.llmgateway.routing.RequestBody;
 import dev.llmgateway.routing.Route;
 import dev.llmgateway.server.Endpoint;
-import dev.llmgateway.upstream.KeyRing;
 import dev.llmgateway.upstream.Provider;
 import dev.llmgateway.upstream.UpstreamConnection;
 import dev.llmgateway.upstream.UpstreamConnector;
@@ -35,11 +34,12 @@ import java.util.function.Consumer;
  *
  * <p>Before any response byte reaches the client, a connect failure, a first-byte or idle timeout, a connection
  * lost before the head, and a 429/500/502/503/504/529 are retried up to the route's {@code max_attempts}
- * ({@link RetryPolicy}), each attempt with the next usable key ({@link KeyRing}); when attempts run out the client
- * gets the last provider answer, or a 502/504 in its dialect. A reused keep-alive connection that dies before
- * answering is retried once more on a fresh one, free (the provider closed it while idle; it never saw the
- * request). After the head, a failure or timeout ends a stream with an error event and closes. Gateway overhead is the time from the request's
- * arrival to the upstream write, less the wait for a connection, plus the relay's own time.
+ * ({@link Retries}), each attempt with the next usable key; when attempts run out the client gets the last
+ * provider answer, or a 502/504 in its dialect. A reused keep-alive connection that dies before answering is
+ * retried once more on a fresh one, free (the provider closed it while idle; it never saw the request). After the
+ * head, a failure or timeout ends a stream with an error event and closes ({@link UpstreamTimers}). Gateway
+ * overhead is the time from the request's arrival to the upstream write, less the wait for a connection, plus the
+ * relay's own time.
  *
  * <p>Ownership: the exchange keeps the upstream body until it ends; each attempt sends a retained duplicate.
  * Everything runs on the client channel's event loop.
@@ -65,10 +65,9 @@ public final class ProxyCall implements UpstreamListener {
     private final Exchange exchange;
     private final Channel downstream;
     private final UpstreamConnector upstreams;
-    private final GatewayMetrics metrics;
     private final Consumer<ProxyCall> ended;
     private final Provider provider;
-    private final UpstreamPolicy policy;
+    private final Retries retries;
     private final UpstreamTimers timers;
     private final boolean mock;
     private HttpHeaders forwardedHeaders;
@@ -78,9 +77,6 @@ public final class ProxyCall implements UpstreamListener {
     /** An error response kept back while deciding whether to retry it; owned here until passed on or dropped. */
     private HeldResponse held;
     private ScheduledFuture<?> retryWait;
-    /** Attempts counted against max_attempts: a free retry of a stale pooled connection is not one. */
-    private int attempts = 1;
-    private int keyIndex = KeyRing.NO_KEYS;
     private int staleRetries;
     private boolean sourceReused;
     private boolean done;
@@ -90,10 +86,10 @@ public final class ProxyCall implements UpstreamListener {
         this.exchange = exchange;
         this.downstream = exchange.downstream();
         this.upstreams = upstreams;
-        this.metrics = metrics;
         this.ended = ended;
         this.provider = exchange.route().provider();
-        this.policy = exchange.route().policy();
+        UpstreamPolicy policy = exchange.route().policy();
+        this.retries = new Retries(provider, policy, metrics);
         this.mock = provider.type() == ProviderType.MOCK;
         this.timers = new UpstreamTimers(downstream.eventLoop(), policy, this::timedOut);
     }
@@ -126,14 +122,11 @@ public final class ProxyCall implements UpstreamListener {
     }
 
     private void attempt() {
-        int key = provider.keys().next(System.nanoTime());
-        if (key == KeyRing.ALL_COOLING) {
-            long waitNanos = provider.keys().nanosUntilUsable(System.nanoTime());
-            failBeforeResponse(ApiError.upstreamKeysCooling(provider.name(),
-                    Math.max(1, TimeUnit.NANOSECONDS.toSeconds(waitNanos + 999_999_999))), Outcome.REJECTED);
+        if (!retries.chooseKey()) {
+            failBeforeResponse(ApiError.upstreamKeysCooling(provider.name(), retries.secondsUntilKeyUsable()),
+                    Outcome.REJECTED);
             return;
         }
-        keyIndex = key;
         exchange.attemptStarted();
         acquiring = upstreams.acquire(downstream.eventLoop(), provider);
         if (acquiring.isDone()) {
@@ -163,8 +156,7 @@ public final class ProxyCall implements UpstreamListener {
         sourceReused = connection.reused();
         relay = new ResponseRelay(exchange, this::responseEnded);
         FullHttpRequest request = UpstreamRequests.build(provider, exchange.endpoint().upstreamPath(),
-                forwardedHeaders, exchange.upstreamBody().retainedDuplicate(),
-                keyIndex >= 0 ? provider.keys().key(keyIndex) : null);
+                forwardedHeaders, exchange.upstreamBody().retainedDuplicate(), retries.key());
         connection.channel().writeAndFlush(request).addListener(written -> {
             if (!written.isSuccess() && source == connection) {
                 onUpstreamFailure(written.cause());
@@ -184,12 +176,7 @@ public final class ProxyCall implements UpstreamListener {
             return;
         }
         timers.headReceived();
-        int status = head.status().code();
-        if ((status == 401 || status == 403) && keyIndex >= 0) {
-            coolKey(provider.config().keyFailureCooldown().toNanos(), "auth_failed");
-        }
-        // A 429 is held even on the last attempt: its body says whether the key is rate-limited or out of quota.
-        if (status == 429 || RetryPolicy.retryableStatus(status) && attempts < policy.maxAttempts()) {
+        if (retries.holds(head.status().code())) {
             held = new HeldResponse(head, downstream.alloc());
         } else {
             relay.head(head);
@@ -220,22 +207,8 @@ public final class ProxyCall implements UpstreamListener {
 
     /** A whole held error response: retry it, or give it to the client. */
     private void decide() {
-        HttpResponse head = held.head();
-        int status = head.status().code();
-        long askedNanos = RetryPolicy.askedDelayNanos(head.headers());
-        boolean noQuota = status == 429 && RetryPolicy.insufficientQuota(held.body());
-        if (status == 429 && keyIndex >= 0) {
-            coolKey(noQuota ? provider.config().keyFailureCooldown().toNanos()
-                    : askedNanos >= 0 ? askedNanos : provider.config().keyCooldown().toNanos(),
-                    noQuota ? "insufficient_quota" : "rate_limited");
-        }
-        // After a 429 another key may be ready now; the provider's wait is for the key that was refused. With no
-        // other key and no wait named, a retry would only meet the resting key: the provider's answer goes out.
-        boolean otherKeyReady = status == 429 && provider.keys().nanosUntilUsable(System.nanoTime()) == 0;
-        long waitNanos = askedNanos >= 0 && !otherKeyReady ? askedNanos : -1;
-        boolean nothingToWaitFor = status == 429 && !otherKeyReady && askedNanos < 0;
-        if (noQuota || nothingToWaitFor || attempts >= policy.maxAttempts()
-                || waitNanos > policy.maxRetryDelay().toNanos()) {
+        long waitNanos = retries.afterError(held);
+        if (waitNanos == Retries.GIVE_UP) {
             passHeldOn();
             return;
         }
@@ -245,8 +218,8 @@ public final class ProxyCall implements UpstreamListener {
         UpstreamSource used = source;
         source = null;
         timers.attemptEnded();
-        used.finish(HttpUtil.isKeepAlive(head));
-        retry(waitNanos);
+        used.finish(HttpUtil.isKeepAlive(dropped.head()));
+        retryAfter(waitNanos);
     }
 
     private void passHeldOn() {
@@ -320,30 +293,21 @@ public final class ProxyCall implements UpstreamListener {
     }
 
     private void retryOrFail(ApiError error, Outcome outcome) {
-        if (attempts < policy.maxAttempts()) {
-            retry(-1);
-        } else {
+        long waitNanos = retries.afterFailure();
+        if (waitNanos == Retries.GIVE_UP) {
             failBeforeResponse(error, outcome);
+        } else {
+            retryAfter(waitNanos);
         }
     }
 
-    /** Schedules the next attempt after the provider's wait, or after a jittered backoff when it named none. */
-    private void retry(long askedNanos) {
-        metrics.retry(provider.name());
-        long delay = askedNanos >= 0 ? askedNanos
-                : RetryPolicy.backoffNanos(attempts - 1, policy.maxRetryDelay().toNanos());
-        attempts++;
+    private void retryAfter(long waitNanos) {
         retryWait = downstream.eventLoop().schedule(() -> {
             retryWait = null;
             if (!done) {
                 attempt();
             }
-        }, delay, TimeUnit.NANOSECONDS);
-    }
-
-    private void coolKey(long forNanos, String reason) {
-        provider.keys().coolDown(keyIndex, System.nanoTime() + forNanos);
-        metrics.keyCooldown(provider.name(), keyIndex, reason);
+        }, waitNanos, TimeUnit.NANOSECONDS);
     }
 
     /** The response went to the client whole; the upstream connection may serve another exchange. */

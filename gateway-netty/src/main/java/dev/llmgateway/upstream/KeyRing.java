@@ -51,7 +51,8 @@ public final class KeyRing {
 
     /** Rests a key until {@code untilNanos}; a longer rest already set is kept. */
     public void coolDown(int index, long untilNanos) {
-        coolUntilNanos.accumulateAndGet(index, untilNanos, (current, wanted) -> wanted - current > 0 ? wanted : current);
+        coolUntilNanos.accumulateAndGet(index, untilNanos,
+                (current, wanted) -> wanted - current > 0 ? wanted : current);
     }
 
     /** How long until the first key is usable again; 0 when one already is. */

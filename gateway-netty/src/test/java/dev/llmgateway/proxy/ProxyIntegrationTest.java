@@ -226,6 +226,8 @@ class ProxyIntegrationTest {
             HttpResponse<String> response = local.post("/v1/chat/completions", CHAT);
             assertEquals(502, response.statusCode());
             assertEquals("upstream_unreachable", JsonPath.read(response.body(), "error", "code"));
+            assertEquals("2", response.headers().firstValue("x-gateway-attempts").orElseThrow(),
+                    "a refused connection is retried once (max_attempts 2)");
             assertEquals("server_error", JsonPath.read(response.body(), "error", "type"));
             assertNotNull(JsonPath.read(response.body(), "error", "message"));
             assertEquals("null", JsonPath.read(response.body(), "error", "param"));

@@ -193,6 +193,26 @@ class ResilienceIntegrationTest {
     }
 
     @Test
+    void totalTimeoutCutsAStreamThatIsStillFlowing() throws Exception {
+        start(reply -> {
+            reply.head(200, "OK", true, "content-type", SSE);
+            while (reply.isOpen()) {
+                reply.body(EVENT);
+                Thread.sleep(100);
+            }
+        }, "total_timeout = \"1s\"");
+
+        long startNanos = System.nanoTime();
+        HttpResponse<InputStream> response = gateway.postStreaming("/v1/chat/completions", STREAM_CHAT);
+        List<String> data = dataLines(response.body());
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+
+        assertTrue(data.size() > 3, data.toString());
+        assertTrue(data.get(data.size() - 1).contains("total_timeout"), data.get(data.size() - 1));
+        assertTrue(elapsedMillis >= 950 && elapsedMillis < 3000, elapsedMillis + " ms");
+    }
+
+    @Test
     void whenEveryKeyRestsTheClientGets429WithRetryAfterAndTheProviderIsNotCalled() throws Exception {
         start(reply -> reply.full(429, "Too Many Requests", "application/json",
                 Fixtures.bytes("openai/error-429-rate-limit.json"), "retry-after", "30"), "\"sk-a\", \"sk-b\"", "");
