@@ -111,6 +111,35 @@ class ResilienceIntegrationTest {
         assertEquals(Fixtures.text("openai/error-503-overloaded.json"), response.body());
         assertEquals("2", response.headers().firstValue("x-gateway-attempts").orElseThrow());
         assertEquals(2, upstream.received().size());
+        assertEquals(1, upstream.connectionsAccepted(), "the retried answer was read whole and its connection reused");
+    }
+
+    @Test
+    void aModelOverridesTheProvidersAttempts() throws Exception {
+        start(reply -> reply.full(503, "Service Unavailable", "application/json",
+                Fixtures.bytes("openai/error-503-overloaded.json")), "max_attempts = 3\n[models.\"once\"]\n"
+                + "provider = \"up\"\nmax_attempts = 1");
+
+        HttpResponse<String> once = gateway.post("/v1/chat/completions", CHAT.replace("fast", "once"));
+        assertEquals(503, once.statusCode());
+        assertEquals(1, upstream.received().size());
+
+        assertEquals(503, gateway.post("/v1/chat/completions", CHAT).statusCode());
+        assertEquals(4, upstream.received().size(), "the provider's 3 attempts for the other model");
+    }
+
+    @Test
+    void bodyStalledBeforeAnythingReachedTheClientGivesGatewayTimeout() throws Exception {
+        start(reply -> {
+            reply.head(200, "OK", false, "content-type", "application/json", "content-length", "1000")
+                    .raw("{\"id\":".getBytes(StandardCharsets.UTF_8));
+            Thread.sleep(10_000);
+        }, "idle_timeout = \"300ms\"\nmax_attempts = 1");
+
+        HttpResponse<String> response = gateway.post("/v1/chat/completions", CHAT);
+
+        assertEquals(504, response.statusCode());
+        assertEquals("upstream_timeout", JsonPath.read(response.body(), "error", "code"));
     }
 
     @Test
