@@ -21,6 +21,8 @@ final class ModelsSection {
             if (apiModel != null && apiModel.isEmpty() && t.has("api_model")) {
                 t.problem("api_model", "a non-empty model name");
             }
+            ProviderConfig served = provider == null ? null : providers.enabled().get(provider);
+            UpstreamPolicy policy = UpstreamPolicy.read(t, served == null ? UpstreamPolicy.DEFAULT : served.policy());
             t.reportUnknownKeys();
             if (provider == null || apiModel == null) {
                 continue;
@@ -30,7 +32,7 @@ final class ModelsSection {
             } else if (providers.disabled().contains(provider)) {
                 t.problems().warn(t.label() + ": disabled because provider " + provider + " is disabled");
             } else {
-                models.put(alias, new ModelConfig(alias, provider, apiModel));
+                models.put(alias, new ModelConfig(alias, provider, apiModel, policy));
             }
         }
         return models;

@@ -7,10 +7,12 @@ import java.util.Objects;
 
 /**
  * An upstream provider. {@code baseUrl} is null and {@code apiKeys} empty for {@link ProviderType#MOCK};
- * {@code mock} is non-null only for that type.
+ * {@code mock} is non-null only for that type. {@code keyCooldown} rests a key answered 429 without a
+ * Retry-After; {@code keyFailureCooldown} rests a key answered 401/403.
  */
 public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<String> apiKeys,
                              int maxConnections, Duration connectTimeout, Duration poolIdleTimeout,
+                             UpstreamPolicy policy, Duration keyCooldown, Duration keyFailureCooldown,
                              MockOptions mock) {
     public ProviderConfig {
         Objects.requireNonNull(name, "name");
@@ -18,6 +20,9 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
         apiKeys = List.copyOf(apiKeys);
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(poolIdleTimeout, "poolIdleTimeout");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(keyCooldown, "keyCooldown");
+        Objects.requireNonNull(keyFailureCooldown, "keyFailureCooldown");
     }
 
     /** Leaves the upstream keys out so that logging a config never leaks them. */
@@ -26,6 +31,7 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
         return "ProviderConfig[name=" + name + ", type=" + type + ", baseUrl=" + baseUrl
                 + ", apiKeys=<" + apiKeys.size() + " redacted>, maxConnections=" + maxConnections
                 + ", connectTimeout=" + connectTimeout + ", poolIdleTimeout=" + poolIdleTimeout
-                + ", mock=" + mock + "]";
+                + ", policy=" + policy + ", keyCooldown=" + keyCooldown
+                + ", keyFailureCooldown=" + keyFailureCooldown + ", mock=" + mock + "]";
     }
 }

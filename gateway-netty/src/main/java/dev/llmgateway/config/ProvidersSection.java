@@ -83,6 +83,9 @@ final class ProvidersSection {
         int maxConnections = (int) t.integer("max_connections", 256, 1, Integer.MAX_VALUE, "an integer >= 1");
         Duration connectTimeout = t.duration("connect_timeout", Duration.ofSeconds(5));
         Duration poolIdleTimeout = t.duration("pool_idle_timeout", Duration.ofSeconds(60));
+        UpstreamPolicy policy = UpstreamPolicy.read(t, UpstreamPolicy.DEFAULT);
+        Duration keyCooldown = t.duration("key_cooldown", Duration.ofSeconds(30));
+        Duration keyFailureCooldown = t.duration("key_failure_cooldown", Duration.ofMinutes(5));
         MockOptions mock = null;
         if (type == null) {
             t.accept("tokens", "token_delay");
@@ -99,7 +102,7 @@ final class ProvidersSection {
             return new Provider(null, null);
         }
         return new Provider(new ProviderConfig(name, type, baseUrl, keys.values(), maxConnections,
-                connectTimeout, poolIdleTimeout, mock), keys.unsetVariable());
+                connectTimeout, poolIdleTimeout, policy, keyCooldown, keyFailureCooldown, mock), keys.unsetVariable());
     }
 
     private static ProviderType readType(ConfigTable t) {

@@ -75,6 +75,18 @@ public record ApiError(HttpResponseStatus status, String type, String code, Stri
                 "Provider '" + provider + "' failed: " + reason + ".", -1);
     }
 
+    public static ApiError upstreamTimeout(String provider, String which) {
+        return new ApiError(HttpResponseStatus.GATEWAY_TIMEOUT, "server_error", "upstream_timeout", null,
+                "Provider '" + provider + "' did not answer in time (" + which + ").", -1);
+    }
+
+    /** Every upstream key of the provider is resting after 429s or auth failures; OpenAI's rate-limit shape. */
+    public static ApiError upstreamKeysCooling(String provider, long retryAfterSeconds) {
+        return new ApiError(HttpResponseStatus.TOO_MANY_REQUESTS, "requests", "rate_limit_exceeded", null,
+                "Every upstream key of provider '" + provider + "' is rate-limited; retry after "
+                        + retryAfterSeconds + " s.", retryAfterSeconds);
+    }
+
     public static ApiError requestTimeout() {
         return new ApiError(HttpResponseStatus.REQUEST_TIMEOUT, "invalid_request_error", "request_timeout", null,
                 "The client did not send the whole request in time.", -1);

@@ -76,6 +76,9 @@ public final class GatewayMetrics {
             .labelNames("model", "provider", "outcome").withoutExemplars().register(registry);
     private final Counter retries = Counter.build("llm_retries_total", "Upstream attempts retried.")
             .labelNames("provider").withoutExemplars().register(registry);
+    private final Counter keyCooldowns = Counter.build("llm_upstream_key_cooldowns_total",
+                    "Upstream keys put to rest, by index in the provider's api_keys (never the key).")
+            .labelNames("provider", "key_index", "reason").withoutExemplars().register(registry);
     private final Counter fallbacks = Counter.build("llm_fallbacks_total", "Requests moved to a fallback model.")
             .labelNames("from_model", "to_model").withoutExemplars().register(registry);
     private final Counter configReloads = Counter.build("llm_config_reloads_total", "Configuration reloads.")
@@ -126,6 +129,12 @@ public final class GatewayMetrics {
 
     public void retry(String provider) {
         retries.labels(orNone(provider)).inc();
+    }
+
+    /** @param reason {@code rate_limited} (429) or {@code auth_failed} (401/403) */
+    public void keyCooldown(String provider, int keyIndex, String reason) {
+        keyCooldowns.labels(orNone(provider), keyIndex < STATUS.length ? STATUS[keyIndex] : Integer.toString(keyIndex),
+                reason).inc();
     }
 
     public void fallback(String fromModel, String toModel) {

@@ -28,6 +28,8 @@ import java.net.SocketAddress;
  * All methods run on the client channel's event loop.
  */
 public final class Exchange {
+    public static final String ATTEMPTS_HEADER = "x-gateway-attempts";
+
     private final Channel downstream;
     private final FullHttpRequest request;
     private final Endpoint endpoint;
@@ -137,6 +139,11 @@ public final class Exchange {
         attempts++;
     }
 
+    /** Upstream attempts so far; every proxied response tells the client in {@link #ATTEMPTS_HEADER}. */
+    public int attempts() {
+        return attempts;
+    }
+
     /** Adds gateway time (not upstream time) to the overhead measurement. */
     public void addOverhead(long nanos) {
         overheadNanos += nanos;
@@ -170,6 +177,9 @@ public final class Exchange {
     /** Answers with a gateway-made error; {@code outcome} says whose failure it was. */
     public void fail(ApiError error, Outcome outcome) {
         FullHttpResponse response = ErrorResponses.response(downstream.alloc(), dialect(), error, requestId);
+        if (attempts > 0) {
+            response.headers().setInt(ATTEMPTS_HEADER, attempts);
+        }
         bytesOut += response.content().readableBytes();
         downstream.writeAndFlush(response, downstream.voidPromise());
         end(error.status().code(), outcome, error.code());

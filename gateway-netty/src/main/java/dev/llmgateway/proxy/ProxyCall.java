@@ -2,7 +2,9 @@ package dev.llmgateway.proxy;
 
 import dev.llmgateway.accesslog.Outcome;
 import dev.llmgateway.config.ProviderType;
+import dev.llmgateway.config.UpstreamPolicy;
 import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.mock.MockProvider;
 import dev.llmgateway.routing.RequestBody;
 import dev.llmgateway.routing.Route;
@@ -18,17 +20,26 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
 
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * One exchange's trip to its provider and back: builds the upstream request ({@link UpstreamBodies}), takes a
  * connection from the pool of the client's event loop (or starts the mock), and relays the response through a
- * {@link ResponseRelay}. Before any response byte reaches the client a failure is answered with 502 in the
- * client's dialect; a reused keep-alive connection that dies before answering is retried once on a fresh one (the
- * provider closed it while idle; it never saw the request). Gateway overhead is the time from the request's
- * arrival to the upstream write, less the wait for a connection, plus the relay's own time.
+ * {@link ResponseRelay}.
+ *
+ * <p>Before any response byte reaches the client, a connect failure, a first-byte or idle timeout, a connection
+ * lost before the head, and a 429/500/502/503/504/529 are retried up to the route's {@code max_attempts}
+ * ({@link Retries}), each attempt with the next usable key; when attempts run out the client gets the last
+ * provider answer, or a 502/504 in its dialect. A reused keep-alive connection that dies before answering is
+ * retried once more on a fresh one, free (the provider closed it while idle; it never saw the request). After the
+ * head, a failure or timeout ends a stream with an error event and closes ({@link UpstreamTimers}). Gateway
+ * overhead is the time from the request's arrival to the upstream write, less the wait for a connection, plus the
+ * relay's own time.
  *
  * <p>Ownership: the exchange keeps the upstream body until it ends; each attempt sends a retained duplicate.
  * Everything runs on the client channel's event loop.
@@ -43,9 +54,9 @@ public final class ProxyCall implements UpstreamListener {
     }
 
     /** The factory the pipeline uses. */
-    public static Factory factory(UpstreamConnector upstreams) {
+    public static Factory factory(UpstreamConnector upstreams, GatewayMetrics metrics) {
         return (exchange, ended) -> {
-            ProxyCall call = new ProxyCall(exchange, upstreams, ended);
+            ProxyCall call = new ProxyCall(exchange, upstreams, metrics, ended);
             call.start();
             return call;
         };
@@ -55,26 +66,38 @@ public final class ProxyCall implements UpstreamListener {
     private final Channel downstream;
     private final UpstreamConnector upstreams;
     private final Consumer<ProxyCall> ended;
+    private final Provider provider;
+    private final Retries retries;
+    private final UpstreamTimers timers;
+    private final boolean mock;
     private HttpHeaders forwardedHeaders;
     private Future<UpstreamConnection> acquiring;
     private UpstreamSource source;
     private ResponseRelay relay;
+    /** An error response kept back while deciding whether to retry it; owned here until passed on or dropped. */
+    private HeldResponse held;
+    private ScheduledFuture<?> retryWait;
     private int staleRetries;
     private boolean sourceReused;
     private boolean done;
 
-    private ProxyCall(Exchange exchange, UpstreamConnector upstreams, Consumer<ProxyCall> ended) {
+    private ProxyCall(Exchange exchange, UpstreamConnector upstreams, GatewayMetrics metrics,
+                      Consumer<ProxyCall> ended) {
         this.exchange = exchange;
         this.downstream = exchange.downstream();
         this.upstreams = upstreams;
         this.ended = ended;
+        this.provider = exchange.route().provider();
+        UpstreamPolicy policy = exchange.route().policy();
+        this.retries = new Retries(provider, policy, metrics);
+        this.mock = provider.type() == ProviderType.MOCK;
+        this.timers = new UpstreamTimers(downstream.eventLoop(), policy, this::timedOut);
     }
 
     private void start() {
         Route route = exchange.route();
-        Provider provider = route.provider();
         Endpoint endpoint = exchange.endpoint();
-        if (provider.type() == ProviderType.MOCK && endpoint != Endpoint.CHAT_COMPLETIONS) {
+        if (mock && endpoint != Endpoint.CHAT_COMPLETIONS) {
             end();
             exchange.fail(ApiError.endpointNotSupported(route.requestedModel(), provider.name(), endpoint.path()));
             return;
@@ -84,7 +107,7 @@ public final class ProxyCall implements UpstreamListener {
         exchange.upstreamBody(UpstreamBodies.build(exchange.request().content(), body, route, askForUsage),
                 askForUsage);
         exchange.capture("request", exchange.upstreamBody());
-        if (provider.type() == ProviderType.MOCK) {
+        if (mock) {
             exchange.attemptStarted();
             relay = new ResponseRelay(exchange, this::responseEnded);
             source = MockProvider.serve(provider.config().mock(), downstream.eventLoop(), downstream.alloc(),
@@ -95,12 +118,18 @@ public final class ProxyCall implements UpstreamListener {
         }
         forwardedHeaders = UpstreamRequests.forwardedHeaders(exchange.request().headers(), exchange.requestId());
         exchange.addOverhead(System.nanoTime() - exchange.receivedNanos());
+        timers.exchangeStarted(exchange.receivedNanos());
         attempt();
     }
 
     private void attempt() {
+        if (!retries.chooseKey()) {
+            failBeforeResponse(ApiError.upstreamKeysCooling(provider.name(), retries.secondsUntilKeyUsable()),
+                    Outcome.REJECTED);
+            return;
+        }
         exchange.attemptStarted();
-        acquiring = upstreams.acquire(downstream.eventLoop(), exchange.route().provider());
+        acquiring = upstreams.acquire(downstream.eventLoop(), provider);
         if (acquiring.isDone()) {
             acquired(acquiring);
         } else {
@@ -117,8 +146,8 @@ public final class ProxyCall implements UpstreamListener {
             return;
         }
         if (!future.isSuccess()) {
-            failBeforeResponse(ApiError.upstreamUnreachable(exchange.route().provider().name(),
-                    describe(future.cause())));
+            retryOrFail(ApiError.upstreamUnreachable(provider.name(), describe(future.cause())),
+                    Outcome.UPSTREAM_ERROR);
             return;
         }
         long acquiredNanos = System.nanoTime();
@@ -127,19 +156,30 @@ public final class ProxyCall implements UpstreamListener {
         source = connection;
         sourceReused = connection.reused();
         relay = new ResponseRelay(exchange, this::responseEnded);
-        FullHttpRequest request = UpstreamRequests.build(exchange.route().provider(),
-                exchange.endpoint().upstreamPath(), forwardedHeaders, exchange.upstreamBody().retainedDuplicate());
+        FullHttpRequest request = UpstreamRequests.build(provider, exchange.endpoint().upstreamPath(),
+                forwardedHeaders, exchange.upstreamBody().retainedDuplicate(), retries.key());
         connection.channel().writeAndFlush(request).addListener(written -> {
             if (!written.isSuccess() && source == connection) {
                 onUpstreamFailure(written.cause());
             }
         });
+        timers.requestWritten();
         exchange.addOverhead(System.nanoTime() - acquiredNanos);
     }
 
     @Override
     public void onResponseHead(HttpResponse head) {
-        if (!done) {
+        if (done) {
+            return;
+        }
+        if (mock) {
+            relay.head(head); // the built-in mock: the gateway's own answer needs no timeout or retry
+            return;
+        }
+        timers.headReceived();
+        if (retries.holds(head.status().code())) {
+            held = new HeldResponse(head, downstream.alloc());
+        } else {
             relay.head(head);
         }
     }
@@ -150,10 +190,43 @@ public final class ProxyCall implements UpstreamListener {
             content.release();
             return;
         }
+        timers.read();
+        if (held != null) {
+            if (!held.add(content)) {
+                passHeldOn();
+            } else if (held.complete()) {
+                decide();
+            }
+            return;
+        }
         relay.content(content);
         if (!done && !downstream.isWritable()) {
             source.pauseReading();
+            timers.paused(true);
         }
+    }
+
+    /** A whole held error response: retry it, or give it to the client. */
+    private void decide() {
+        long waitNanos = retries.afterError(held);
+        if (waitNanos == Retries.GIVE_UP) {
+            passHeldOn();
+            return;
+        }
+        HeldResponse dropped = held;
+        held = null;
+        dropped.release();
+        UpstreamSource used = source;
+        source = null;
+        timers.attemptEnded();
+        used.finish(HttpUtil.isKeepAlive(dropped.head()));
+        retryAfter(waitNanos);
+    }
+
+    private void passHeldOn() {
+        HeldResponse passing = held;
+        held = null;
+        passing.replay(relay);
     }
 
     @Override
@@ -166,18 +239,76 @@ public final class ProxyCall implements UpstreamListener {
         if (failed != null) {
             failed.abort();
         }
+        timers.attemptEnded();
         if (relay != null && relay.started()) {
             end();
-            relay.failMidResponse(ApiError.upstreamBroken(exchange.route().provider().name(), describe(cause)));
+            relay.failMidResponse(ApiError.upstreamBroken(provider.name(), describe(cause)));
             exchange.end(relay.status(), Outcome.UPSTREAM_ERROR, "upstream_error");
             return;
         }
+        dropAttempt();
         if (sourceReused && staleRetries < MAX_STALE_RETRIES) {
             staleRetries++;
             attempt();
             return;
         }
-        failBeforeResponse(ApiError.upstreamBroken(exchange.route().provider().name(), describe(cause)));
+        retryOrFail(ApiError.upstreamBroken(provider.name(), describe(cause)), Outcome.UPSTREAM_ERROR);
+    }
+
+    private void timedOut(UpstreamTimers.Kind kind) {
+        if (done) {
+            return;
+        }
+        UpstreamSource late = source;
+        source = null;
+        if (late != null) {
+            late.abort();
+        }
+        ApiError error = ApiError.upstreamTimeout(provider.name(), kind.label);
+        if (relay != null && relay.started()) {
+            end();
+            relay.failMidResponse(error);
+            exchange.end(relay.status(), Outcome.TIMEOUT, error.code());
+            return;
+        }
+        if (acquiring != null) {
+            acquiring.cancel(false);
+        }
+        dropAttempt();
+        if (kind == UpstreamTimers.Kind.TOTAL) {
+            failBeforeResponse(error, Outcome.TIMEOUT);
+        } else {
+            retryOrFail(error, Outcome.TIMEOUT);
+        }
+    }
+
+    /** Frees what the failed attempt held back from the client. */
+    private void dropAttempt() {
+        if (held != null) {
+            held.release();
+            held = null;
+        }
+        if (relay != null) {
+            relay.discard();
+        }
+    }
+
+    private void retryOrFail(ApiError error, Outcome outcome) {
+        long waitNanos = retries.afterFailure();
+        if (waitNanos == Retries.GIVE_UP) {
+            failBeforeResponse(error, outcome);
+        } else {
+            retryAfter(waitNanos);
+        }
+    }
+
+    private void retryAfter(long waitNanos) {
+        retryWait = downstream.eventLoop().schedule(() -> {
+            retryWait = null;
+            if (!done) {
+                attempt();
+            }
+        }, waitNanos, TimeUnit.NANOSECONDS);
     }
 
     /** The response went to the client whole; the upstream connection may serve another exchange. */
@@ -192,12 +323,10 @@ public final class ProxyCall implements UpstreamListener {
         }
     }
 
-    private void failBeforeResponse(ApiError error) {
+    private void failBeforeResponse(ApiError error, Outcome outcome) {
         end();
-        if (relay != null) {
-            relay.discard();
-        }
-        exchange.fail(error, Outcome.UPSTREAM_ERROR);
+        dropAttempt();
+        exchange.fail(error, outcome);
     }
 
     /** The client went away: stop the upstream at once, never pool its connection. */
@@ -214,20 +343,25 @@ public final class ProxyCall implements UpstreamListener {
             source = null;
         }
         boolean started = relay != null && relay.started();
-        if (relay != null) {
-            relay.discard();
-        }
+        dropAttempt();
         exchange.end(started ? relay.status() : CLIENT_CLOSED_REQUEST, Outcome.CANCELLED_BY_CLIENT, null);
     }
 
     void downstreamWritable() {
         if (!done && source != null) {
             source.resumeReading();
+            timers.paused(false);
         }
     }
 
+    /** Every ending path comes here: no timer or pending retry outlives the exchange. */
     private void end() {
         done = true;
+        timers.cancelAll();
+        if (retryWait != null) {
+            retryWait.cancel(false);
+            retryWait = null;
+        }
         ended.accept(this);
     }
 

@@ -3,6 +3,7 @@ package dev.llmgateway.routing;
 import dev.llmgateway.config.GatewayConfig;
 import dev.llmgateway.config.ModelConfig;
 import dev.llmgateway.config.RouteRule;
+import dev.llmgateway.config.UpstreamPolicy;
 import dev.llmgateway.json.JsonSplice;
 import dev.llmgateway.upstream.Provider;
 
@@ -36,7 +37,7 @@ public final class ModelRouter {
         Map<String, Route> byAlias = new LinkedHashMap<>();
         for (ModelConfig model : config.models().values()) {
             byAlias.put(model.alias(), route(model.alias(), providers.get(model.provider()), model.apiModel(),
-                    model.alias()));
+                    model.alias(), model.policy()));
         }
         this.aliases = java.util.Collections.unmodifiableMap(byAlias);
         List<Rule> ruleList = new ArrayList<>();
@@ -70,15 +71,16 @@ public final class ModelRouter {
         if (separator > 0 && separator < model.length() - 1) {
             Provider named = providers.get(model.substring(0, separator));
             if (named != null) {
-                return route(model, named, model.substring(separator + 1), OTHER_MODEL);
+                return route(model, named, model.substring(separator + 1), OTHER_MODEL, named.config().policy());
             }
         }
         for (Rule rule : rules) {
             if (rule.glob.matches(model)) {
-                return route(model, rule.provider, model, OTHER_MODEL);
+                return route(model, rule.provider, model, OTHER_MODEL, rule.provider.config().policy());
             }
         }
-        return defaultProvider == null ? null : route(model, defaultProvider, model, OTHER_MODEL);
+        return defaultProvider == null ? null
+                : route(model, defaultProvider, model, OTHER_MODEL, defaultProvider.config().policy());
     }
 
     /** Configured aliases in file order, for {@code /v1/models}. */
@@ -96,8 +98,9 @@ public final class ModelRouter {
         return -1;
     }
 
-    private static Route route(String requested, Provider provider, String apiModel, String metricsModel) {
+    private static Route route(String requested, Provider provider, String apiModel, String metricsModel,
+                               UpstreamPolicy policy) {
         return new Route(requested, JsonSplice.quoted(requested), provider, apiModel, JsonSplice.quoted(apiModel),
-                metricsModel);
+                metricsModel, policy);
     }
 }

@@ -143,7 +143,7 @@ public final class GatewayServer implements AutoCloseable {
                 new ApiKeyAuthHandler(() -> keys),
                 new ModelListHandler(() -> router, System.currentTimeMillis() / 1000),
                 new ModelRouteHandler(() -> router),
-                ProxyCall.factory(upstreams));
+                ProxyCall.factory(upstreams, metrics));
     }
 
     private static void stopQuietly(EventLoopGroup group, ExecutorService scrapes, AccessLog accessLog,

@@ -4,12 +4,10 @@ import dev.llmgateway.config.ProviderConfig;
 import dev.llmgateway.config.ProviderType;
 
 import java.net.URI;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A configured provider as the proxy uses it: where it lives (scheme, host, port, base path), the Host header to
- * send, and its keys, handed out round-robin without locks.
+ * send, and its keys ({@link KeyRing}).
  */
 public final class Provider {
     private final ProviderConfig config;
@@ -18,10 +16,11 @@ public final class Provider {
     private final int port;
     private final String basePath;
     private final String hostHeader;
-    private final AtomicInteger nextKey = new AtomicInteger();
+    private final KeyRing keys;
 
     public Provider(ProviderConfig config) {
         this.config = config;
+        this.keys = new KeyRing(config.apiKeys());
         URI base = config.baseUrl();
         if (base == null) {
             // The in-process mock has no network target; nothing asks it for one.
@@ -76,12 +75,8 @@ public final class Provider {
         return basePath + endpointPath;
     }
 
-    /** The next key in rotation, or null for a provider that needs none (a local vLLM or Ollama). */
-    public String nextKey() {
-        List<String> keys = config.apiKeys();
-        if (keys.isEmpty()) {
-            return null;
-        }
-        return keys.get(Math.floorMod(nextKey.getAndIncrement(), keys.size()));
+    /** The provider's keys, rotated and rested by the proxy. */
+    public KeyRing keys() {
+        return keys;
     }
 }

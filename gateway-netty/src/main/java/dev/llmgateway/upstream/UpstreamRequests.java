@@ -41,15 +41,15 @@ public final class UpstreamRequests {
         return headers;
     }
 
-    /** One attempt's request. Takes ownership of {@code body}. */
-    public static FullHttpRequest build(Provider provider, String endpointPath, HttpHeaders forwarded, ByteBuf body) {
+    /** One attempt's request, sent with {@code key} (null: none). Takes ownership of {@code body}. */
+    public static FullHttpRequest build(Provider provider, String endpointPath, HttpHeaders forwarded, ByteBuf body,
+                                        String key) {
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
                 provider.target(endpointPath), body);
         HttpHeaders headers = request.headers().add(forwarded);
         headers.set(HttpHeaderNames.HOST, provider.hostHeader());
         headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-        String key = provider.nextKey();
         if (key != null) {
             headers.set(HttpHeaderNames.AUTHORIZATION, new StringBuilder(BEARER.length() + key.length())
                     .append(BEARER).append(key));

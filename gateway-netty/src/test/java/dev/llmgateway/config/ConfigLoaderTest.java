@@ -101,16 +101,21 @@ class ConfigLoaderTest {
                 new ApiKeyConfig("team.a", "team-a-secret", List.of("gpt-*", "llama*"))), config.apiKeys());
         assertEquals(List.of("openai", "local", "mock"), List.copyOf(config.providers().keySet()));
         assertEquals(new ProviderConfig("openai", ProviderType.OPENAI, URI.create("https://api.openai.com/v1"),
-                List.of("sk-first", "sk-second"), 64, Duration.ofSeconds(2), Duration.ofSeconds(30), null),
+                List.of("sk-first", "sk-second"), 64, Duration.ofSeconds(2), Duration.ofSeconds(30),
+                UpstreamPolicy.DEFAULT, Duration.ofSeconds(30), Duration.ofMinutes(5), null),
                 config.providers().get("openai"));
         assertEquals(new ProviderConfig("local", ProviderType.OPENAI_COMPATIBLE,
                 URI.create("http://localhost:11434/v1"), List.of(), 256, Duration.ofSeconds(5),
-                Duration.ofSeconds(60), null), config.providers().get("local"));
+                Duration.ofSeconds(60), UpstreamPolicy.DEFAULT, Duration.ofSeconds(30), Duration.ofMinutes(5), null),
+                config.providers().get("local"));
         assertEquals(new ProviderConfig("mock", ProviderType.MOCK, null, List.of(), 256, Duration.ofSeconds(5),
-                Duration.ofSeconds(60), new MockOptions(5, Duration.ZERO)), config.providers().get("mock"));
+                Duration.ofSeconds(60), UpstreamPolicy.DEFAULT, Duration.ofSeconds(30), Duration.ofMinutes(5),
+                new MockOptions(5, Duration.ZERO)), config.providers().get("mock"));
         assertEquals(List.of("gpt-4o", "llama3"), List.copyOf(config.models().keySet()));
-        assertEquals(new ModelConfig("gpt-4o", "openai", "gpt-4o-2024-08-06"), config.models().get("gpt-4o"));
-        assertEquals(new ModelConfig("llama3", "local", "llama3"), config.models().get("llama3"));
+        assertEquals(new ModelConfig("gpt-4o", "openai", "gpt-4o-2024-08-06", UpstreamPolicy.DEFAULT),
+                config.models().get("gpt-4o"));
+        assertEquals(new ModelConfig("llama3", "local", "llama3", UpstreamPolicy.DEFAULT),
+                config.models().get("llama3"));
         assertEquals(List.of(), config.warnings());
     }
 
@@ -153,7 +158,54 @@ class ConfigLoaderTest {
         assertNull(openai.mock());
         assertEquals(List.of(), config.providers().get("vllm").apiKeys());
         assertEquals(new MockOptions(16, Duration.ofMillis(20)), config.providers().get("mock").mock());
-        assertEquals(new ModelConfig("m", "mock", "m"), config.models().get("m"));
+        assertEquals(new ModelConfig("m", "mock", "m", UpstreamPolicy.DEFAULT), config.models().get("m"));
+    }
+
+    @Test
+    void resiliencePolicyIsSetPerProviderAndOverriddenPerModelKeyByKey() throws ConfigException {
+        GatewayConfig config = parse(MINIMAL_KEY + """
+                [providers.vllm]
+                type = "openai_compatible"
+                base_url = "http://vllm:8000/v1"
+                first_byte_timeout = "20s"
+                idle_timeout = "15s"
+                max_attempts = 3
+                max_retry_delay = "2s"
+                key_cooldown = "10s"
+                key_failure_cooldown = "1m"
+                [models.slow]
+                provider = "vllm"
+                first_byte_timeout = "5m"
+                total_timeout = "10m"
+                [models.plain]
+                provider = "vllm"
+                """, Map.of());
+
+        ProviderConfig vllm = config.providers().get("vllm");
+        UpstreamPolicy provider = new UpstreamPolicy(Duration.ofSeconds(20), Duration.ofSeconds(15), Duration.ZERO,
+                3, Duration.ofSeconds(2));
+        assertEquals(provider, vllm.policy());
+        assertEquals(Duration.ofSeconds(10), vllm.keyCooldown());
+        assertEquals(Duration.ofMinutes(1), vllm.keyFailureCooldown());
+        assertEquals(new UpstreamPolicy(Duration.ofMinutes(5), Duration.ofSeconds(15), Duration.ofMinutes(10), 3,
+                Duration.ofSeconds(2)), config.models().get("slow").policy());
+        assertEquals(provider, config.models().get("plain").policy());
+    }
+
+    @Test
+    void resiliencePolicyProblemsNameTheirKey() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(MINIMAL_KEY + """
+                [providers.vllm]
+                type = "openai_compatible"
+                base_url = "http://vllm:8000/v1"
+                idle_timeout = "0s"
+                [models.m]
+                provider = "vllm"
+                max_attempts = 0
+                """, Map.of()));
+
+        assertEquals(List.of("providers.vllm.idle_timeout: \"0s\" (expected: a duration > 0 such as \"30s\")",
+                "models.\"m\".max_attempts: 0 (expected: an integer from 1 to 10)"), e.problems());
     }
 
     @Test
@@ -348,7 +400,8 @@ class ConfigLoaderTest {
                 "providers.Bad.base_url: \"ftp://files\" (expected: no base_url for type mock)",
                 "providers.Bad.token_delay: 20 (expected: a duration >= 0 such as \"250ms\", \"10s\" or \"1m30s\")",
                 "providers.Bad.retries: unknown key (expected one of: type, max_connections, connect_timeout,"
-                        + " pool_idle_timeout, tokens, token_delay)",
+                        + " pool_idle_timeout, first_byte_timeout, idle_timeout, total_timeout, max_attempts,"
+                        + " max_retry_delay, key_cooldown, key_failure_cooldown, tokens, token_delay)",
                 "models.\"gpt-4o\".provider: \"opnai\" (expected: the name of a configured provider:"
                         + " Bad, claude, local, openai)",
                 "models.\"x\".provider: missing (expected: the name of a configured provider:"
@@ -437,8 +490,10 @@ class ConfigLoaderTest {
                 "api_keys[0].enable: unknown key (expected one of: name, key, models, enabled)",
                 "providers.openai.tokens: 3 (expected: no tokens for type openai: only mock providers take it)",
                 "providers.openai.base_ur: unknown key (expected one of: type, base_url, api_key, api_keys,"
-                        + " max_connections, connect_timeout, pool_idle_timeout)",
-                "models.\"m\".api-model: unknown key (expected one of: provider, api_model)",
+                        + " max_connections, connect_timeout, pool_idle_timeout, first_byte_timeout, idle_timeout,"
+                        + " total_timeout, max_attempts, max_retry_delay, key_cooldown, key_failure_cooldown)",
+                "models.\"m\".api-model: unknown key (expected one of: provider, api_model, first_byte_timeout,"
+                        + " idle_timeout, total_timeout, max_attempts, max_retry_delay)",
                 "routing.rules[0].glob: unknown key (expected one of: match, provider)",
                 "routing.fallback: unknown key (expected one of: default_provider, rules)",
                 "\"odd key\": unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture)"),

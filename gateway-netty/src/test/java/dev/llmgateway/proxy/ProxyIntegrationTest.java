@@ -196,9 +196,17 @@ class ProxyIntegrationTest {
         upstream.script(reply -> reply.full(429, "Too Many Requests", "application/json", body,
                 "retry-after", "46", "retry-after-ms", "45190", "x-ratelimit-remaining-tokens", "0"));
 
-        HttpResponse<String> response = gateway.post("/v1/chat/completions", CHAT);
+        // Its own gateway: the 429 rests the single upstream key for the 46 s asked, which would refuse later tests.
+        HttpResponse<String> response;
+        int before = upstream.received().size();
+        try (GatewayHarness local = GatewayHarness.start(GatewayHarness.openAiConfig(upstream.baseUrl(),
+                "[routing]\ndefault_provider = \"up\"\n"))) {
+            response = local.post("/v1/chat/completions", CHAT);
+        }
 
         assertEquals(429, response.statusCode());
+        assertEquals(before + 1, upstream.received().size(), "a wait over max_retry_delay is not retried");
+        assertEquals("1", response.headers().firstValue("x-gateway-attempts").orElseThrow());
         assertEquals("46", response.headers().firstValue("retry-after").orElseThrow());
         assertEquals("45190", response.headers().firstValue("retry-after-ms").orElseThrow());
         assertEquals("0", response.headers().firstValue("x-ratelimit-remaining-tokens").orElseThrow());
@@ -216,6 +224,8 @@ class ProxyIntegrationTest {
             HttpResponse<String> response = local.post("/v1/chat/completions", CHAT);
             assertEquals(502, response.statusCode());
             assertEquals("upstream_unreachable", JsonPath.read(response.body(), "error", "code"));
+            assertEquals("2", response.headers().firstValue("x-gateway-attempts").orElseThrow(),
+                    "a refused connection is retried once (max_attempts 2)");
             assertEquals("server_error", JsonPath.read(response.body(), "error", "type"));
             assertNotNull(JsonPath.read(response.body(), "error", "message"));
             assertEquals("null", JsonPath.read(response.body(), "error", "param"));

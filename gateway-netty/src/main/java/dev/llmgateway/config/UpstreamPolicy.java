@@ -1,0 +1,47 @@
+package dev.llmgateway.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How hard the gateway tries one upstream call: its timeouts and retries. Set per provider and overridable per
+ * model, key by key.
+ *
+ * @param firstByteTimeout from the upstream request written to the response head
+ * @param idleTimeout      the longest silence between reads of a response body or stream
+ * @param totalTimeout     the whole exchange; {@link Duration#ZERO} = off, because no fixed limit may cut a healthy
+ *                         long stream unless the operator asks for one
+ * @param maxAttempts      attempts per exchange, the first one included
+ * @param maxRetryDelay    cap of the backoff; a provider asking for a longer wait is answered with its own reply
+ */
+public record UpstreamPolicy(Duration firstByteTimeout, Duration idleTimeout, Duration totalTimeout,
+                             int maxAttempts, Duration maxRetryDelay) {
+    public static final UpstreamPolicy DEFAULT = new UpstreamPolicy(Duration.ofSeconds(60), Duration.ofSeconds(60),
+            Duration.ZERO, 2, Duration.ofSeconds(5));
+    private static final String POSITIVE = "a duration > 0 such as \"30s\"";
+
+    public UpstreamPolicy {
+        Objects.requireNonNull(firstByteTimeout, "firstByteTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(totalTimeout, "totalTimeout");
+        Objects.requireNonNull(maxRetryDelay, "maxRetryDelay");
+    }
+
+    /** Reads the policy keys of a provider or model table; absent keys keep {@code defaults}. */
+    static UpstreamPolicy read(ConfigTable t, UpstreamPolicy defaults) {
+        return new UpstreamPolicy(positive(t, "first_byte_timeout", defaults.firstByteTimeout()),
+                positive(t, "idle_timeout", defaults.idleTimeout()),
+                t.duration("total_timeout", defaults.totalTimeout()),
+                (int) t.integer("max_attempts", defaults.maxAttempts(), 1, 10, "an integer from 1 to 10"),
+                t.duration("max_retry_delay", defaults.maxRetryDelay()));
+    }
+
+    private static Duration positive(ConfigTable t, String key, Duration def) {
+        Duration value = t.duration(key, def);
+        if (value.isZero()) {
+            t.problem(key, POSITIVE);
+            return def;
+        }
+        return value;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.llmgateway.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/** Which upstream answers are worth another attempt, and how long to wait before it. */
+final class RetryPolicy {
+    static final long BASE_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** OpenAI's "you are out of credit" 429: retrying only bills the wait, so it goes to the client as it is. */
+    private static final Pattern INSUFFICIENT_QUOTA =
+            Pattern.compile("\"(?:code|type)\"\\s*:\\s*\"insufficient_quota\"");
+
+    private RetryPolicy() {
+    }
+
+    /** Overloaded or failing provider (529 is Anthropic's "overloaded"); every other status is the answer. */
+    static boolean retryableStatus(int status) {
+        return status == 429 || status == 500 || status == 502 || status == 503 || status == 504 || status == 529;
+    }
+
+    static boolean insufficientQuota(ByteBuf body) {
+        return INSUFFICIENT_QUOTA.matcher(body.toString(StandardCharsets.UTF_8)).find();
+    }
+
+    /**
+     * The wait the provider asked for: {@code retry-after-ms} (OpenAI, finer) before {@code retry-after} in
+     * seconds; -1 when neither is there or readable (an HTTP-date is ignored: providers send seconds).
+     */
+    static long askedDelayNanos(HttpHeaders headers) {
+        String millis = headers.get("retry-after-ms");
+        if (millis != null) {
+            try {
+                double value = Double.parseDouble(millis.trim());
+                if (value >= 0) {
+                    return (long) (value * 1_000_000);
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to retry-after
+            }
+        }
+        String seconds = headers.get(HttpHeaderNames.RETRY_AFTER);
+        if (seconds != null) {
+            try {
+                long value = Long.parseLong(seconds.trim());
+                if (value >= 0) {
+                    return TimeUnit.SECONDS.toNanos(value);
+                }
+            } catch (NumberFormatException ignored) {
+                // not seconds: treated as absent
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Exponential backoff with full jitter (a uniform wait in [0, min(cap, base·2^retry)]): spreads the retries of
+     * many clients hit by one outage instead of sending them back in waves.
+     *
+     * @param retry 0 for the first retry
+     */
+    static long backoffNanos(int retry, long capNanos) {
+        long ceiling = Math.min(capNanos, BASE_DELAY_NANOS << Math.min(retry, 20));
+        return ceiling <= 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.llmgateway.upstream;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * A provider's upstream keys, handed out round-robin, skipping keys that are resting: a key answered 429 rests for
+ * the time the provider asked (or a default), a key answered 401/403 for longer. Shared by every event loop, so it
+ * is lock-free: a counter for the rotation and one cool-until time (System.nanoTime) per key. A race between two
+ * loops cooling one key at once keeps one of the two times, which is as good as either.
+ */
+public final class KeyRing {
+    /** {@link #next} when the provider has no keys (a local vLLM or Ollama): send none. */
+    public static final int NO_KEYS = -1;
+    /** {@link #next} when every key is resting. */
+    public static final int ALL_COOLING = -2;
+
+    private final List<String> keys;
+    private final AtomicInteger rotation = new AtomicInteger();
+    private final AtomicLongArray coolUntilNanos;
+
+    public KeyRing(List<String> keys) {
+        this.keys = List.copyOf(keys);
+        this.coolUntilNanos = new AtomicLongArray(keys.size());
+    }
+
+    /** The index of the next usable key, {@link #NO_KEYS} or {@link #ALL_COOLING}. */
+    public int next(long nowNanos) {
+        int size = keys.size();
+        if (size == 0) {
+            return NO_KEYS;
+        }
+        int start = rotation.getAndIncrement();
+        for (int i = 0; i < size; i++) {
+            int index = Math.floorMod(start + i, size);
+            if (coolUntilNanos.get(index) - nowNanos <= 0) {
+                return index;
+            }
+        }
+        return ALL_COOLING;
+    }
+
+    public String key(int index) {
+        return keys.get(index);
+    }
+
+    public int size() {
+        return keys.size();
+    }
+
+    /** Rests a key until {@code untilNanos}; a longer rest already set is kept. */
+    public void coolDown(int index, long untilNanos) {
+        coolUntilNanos.accumulateAndGet(index, untilNanos,
+                (current, wanted) -> wanted - current > 0 ? wanted : current);
+    }
+
+    /** How long until the first key is usable again; 0 when one already is. */
+    public long nanosUntilUsable(long nowNanos) {
+        long soonest = Long.MAX_VALUE;
+        for (int i = 0; i < coolUntilNanos.length(); i++) {
+            soonest = Math.min(soonest, Math.max(0, coolUntilNanos.get(i) - nowNanos));
+        }
+        return coolUntilNanos.length() == 0 ? 0 : soonest;
+    }
+}

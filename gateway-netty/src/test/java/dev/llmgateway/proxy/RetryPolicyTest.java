@@ -1,0 +1,56 @@
+package dev.llmgateway.proxy;
+
+import dev.llmgateway.testutil.Fixtures;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RetryPolicyTest {
+    @Test
+    void retriesOverloadAndServerErrorsOnly() {
+        for (int status : new int[] {429, 500, 502, 503, 504, 529}) {
+            assertTrue(RetryPolicy.retryableStatus(status), String.valueOf(status));
+        }
+        for (int status : new int[] {200, 400, 401, 403, 404, 408, 501}) {
+            assertFalse(RetryPolicy.retryableStatus(status), String.valueOf(status));
+        }
+    }
+
+    @Test
+    void retryAfterMsComesBeforeRetryAfterSeconds() {
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(1500), RetryPolicy.askedDelayNanos(new DefaultHttpHeaders()
+                .set("retry-after-ms", "1500").set("retry-after", "2")));
+        assertEquals(TimeUnit.SECONDS.toNanos(2), RetryPolicy.askedDelayNanos(new DefaultHttpHeaders()
+                .set("retry-after-ms", "soon").set("retry-after", "2")));
+        assertEquals(-1, RetryPolicy.askedDelayNanos(new DefaultHttpHeaders()
+                .set("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")));
+        assertEquals(-1, RetryPolicy.askedDelayNanos(new DefaultHttpHeaders()));
+    }
+
+    @Test
+    void backoffIsJitteredUnderAnExponentialCeilingAndTheCap() {
+        long cap = TimeUnit.SECONDS.toNanos(5);
+        for (int i = 0; i < 1000; i++) {
+            assertTrue(RetryPolicy.backoffNanos(0, cap) <= RetryPolicy.BASE_DELAY_NANOS);
+            assertTrue(RetryPolicy.backoffNanos(2, cap) <= 4 * RetryPolicy.BASE_DELAY_NANOS);
+            assertTrue(RetryPolicy.backoffNanos(40, cap) <= cap);
+        }
+    }
+
+    @Test
+    void insufficientQuotaIsToldFromAPlainRateLimit() {
+        ByteBuf quota = Unpooled.wrappedBuffer(Fixtures.bytes("openai/error-429-insufficient-quota.json"));
+        ByteBuf rate = Unpooled.wrappedBuffer(Fixtures.bytes("openai/error-429-rate-limit.json"));
+        assertTrue(RetryPolicy.insufficientQuota(quota));
+        assertFalse(RetryPolicy.insufficientQuota(rate));
+        quota.release();
+        rate.release();
+    }
+}
