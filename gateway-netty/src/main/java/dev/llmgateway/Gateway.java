@@ -8,11 +8,16 @@ import dev.llmgateway.server.AsyncLogHandler;
 import dev.llmgateway.server.GatewayServer;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** Command line: {@code [--config FILE] [--check-config]}. Loads and validates the config, then serves. */
+/**
+ * Command line: {@code [--config FILE] [--check-config]}. Loads and validates the config, then serves until
+ * SIGTERM (or SIGINT), which drains gracefully and exits 0.
+ */
 public final class Gateway {
     private static final String USAGE = """
             usage: java -jar llm-gateway.jar [--config FILE] [--check-config]
@@ -62,13 +67,26 @@ public final class Gateway {
         GatewayServer server = GatewayServer.start(config);
         log.info("listening on " + config.server().host() + ":" + server.port() + " (" + server.transport().name()
                 + ", " + server.ioThreads() + " event loops); " + summary(config));
+        Duration drainTimeout = config.server().drainTimeout();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down");
+            log.info("draining: /ready answers 503, no new connections, in-flight requests get up to "
+                    + drainTimeout.toMillis() + " ms");
+            try {
+                log.info(server.drain(drainTimeout) ? "drained"
+                        : "drain_timeout reached: requests still running were ended with a draining error");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             server.close();
+            for (Handler handler : Logger.getLogger("").getHandlers()) {
+                handler.flush();
+            }
+            // A JVM ended by SIGTERM exits 143; a drained gateway stopped as asked, which orchestrators read as 0.
             stopped.countDown();
+            Runtime.getRuntime().halt(0);
         }, "gateway-shutdown"));
-        stopped.await();
+        stopped.await(); // the event loops run on daemon threads: main keeps the process alive
     }
 
     private static String summary(GatewayConfig config) {

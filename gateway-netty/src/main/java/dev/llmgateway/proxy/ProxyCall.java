@@ -117,7 +117,7 @@ public final class ProxyCall implements UpstreamListener {
         }
         if (!future.isSuccess()) {
             failBeforeResponse(ApiError.upstreamUnreachable(exchange.route().provider().name(),
-                    describe(future.cause())));
+                    describe(future.cause())), Outcome.UPSTREAM_ERROR);
             return;
         }
         long acquiredNanos = System.nanoTime();
@@ -176,7 +176,8 @@ public final class ProxyCall implements UpstreamListener {
             attempt();
             return;
         }
-        failBeforeResponse(ApiError.upstreamBroken(exchange.route().provider().name(), describe(cause)));
+        failBeforeResponse(ApiError.upstreamBroken(exchange.route().provider().name(), describe(cause)),
+                Outcome.UPSTREAM_ERROR);
     }
 
     /** The response went to the client whole; the upstream connection may serve another exchange. */
@@ -191,12 +192,12 @@ public final class ProxyCall implements UpstreamListener {
         }
     }
 
-    private void failBeforeResponse(ApiError error) {
+    private void failBeforeResponse(ApiError error, Outcome outcome) {
         end();
         if (relay != null) {
             relay.discard();
         }
-        exchange.fail(error, Outcome.UPSTREAM_ERROR);
+        exchange.fail(error, outcome);
     }
 
     /** The client went away: stop the upstream at once, never pool its connection. */
@@ -217,6 +218,27 @@ public final class ProxyCall implements UpstreamListener {
             relay.discard();
         }
         exchange.end(started ? relay.status() : CLIENT_CLOSED_REQUEST, Outcome.CANCELLED_BY_CLIENT, null);
+    }
+
+    /** The gateway is draining and this call outlived drain_timeout: end it as if the upstream had broken. */
+    void drainExpired() {
+        if (done) {
+            return;
+        }
+        if (acquiring != null) {
+            acquiring.cancel(false);
+        }
+        if (source != null) {
+            source.abort();
+            source = null;
+        }
+        if (relay != null && relay.started()) {
+            end();
+            relay.failMidResponse(ApiError.draining());
+            exchange.end(relay.status(), Outcome.DRAINED, "draining");
+            return;
+        }
+        failBeforeResponse(ApiError.draining(), Outcome.DRAINED);
     }
 
     void downstreamWritable() {
