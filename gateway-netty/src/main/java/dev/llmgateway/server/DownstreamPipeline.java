@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
  *        ─▶ {@value #MODEL_LIST}          GET /v1/models
  *        ─▶ {@value #MODEL_ROUTE}         body read, model → route (400/403/404/415)
  *        ─▶ {@value #PROXY}               the exchange goes upstream; the response is relayed back
+ *        ─▶ {@value #ERRORS}              exceptions nobody handled: logged (client I/O errors quietly), close
  * </pre>
  * Handlers up to the sequencer are per connection; the stateless ones after it are shared. Each new connection is
  * first admitted by {@link ClientConnections} (the cap on open connections, and no new ones while draining);
@@ -43,6 +44,9 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     public static final String MODEL_LIST = "model-list";
     public static final String MODEL_ROUTE = "model-route";
     public static final String PROXY = "proxy";
+    public static final String ERRORS = "connection-errors";
+
+    private static final ConnectionErrorHandler CONNECTION_ERRORS = new ConnectionErrorHandler();
 
     private final ServerConfig server;
     private final ClientConnections connections;
@@ -93,5 +97,6 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
                     .addLast(MODEL_ROUTE, modelRoute)
                     .addLast(PROXY, new ProxyHandler(calls));
         }
+        channel.pipeline().addLast(ERRORS, CONNECTION_ERRORS);
     }
 }
