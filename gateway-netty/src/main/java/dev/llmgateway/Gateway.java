@@ -10,8 +10,9 @@ import dev.llmgateway.server.GatewayServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Handler;
+import java.util.function.Consumer;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
@@ -62,26 +63,31 @@ public final class Gateway {
             System.out.println(configPath + " is valid: " + summary(config));
             return;
         }
-        AsyncLogHandler.install(System.err, Level.INFO);
+        AsyncLogHandler logHandler = AsyncLogHandler.install(System.err, Level.INFO);
         Logger log = Logger.getLogger(Gateway.class.getName());
         GatewayServer server = GatewayServer.start(config);
         log.info("listening on " + config.server().host() + ":" + server.port() + " (" + server.transport().name()
                 + ", " + server.ioThreads() + " event loops); " + summary(config));
         Duration drainTimeout = config.server().drainTimeout();
         CountDownLatch stopped = new CountDownLatch(1);
+        // java.util.logging's own shutdown hook resets every logger while this one runs: write to the handler.
+        Consumer<String> shutdownLog = message -> {
+            LogRecord record = new LogRecord(Level.INFO, message);
+            record.setLoggerName(Gateway.class.getName());
+            logHandler.publish(record);
+        };
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("draining: /ready answers 503, no new connections, in-flight requests get up to "
+            shutdownLog.accept("draining: /ready answers 503, no new connections, in-flight requests get up to "
                     + drainTimeout.toMillis() + " ms");
             try {
-                log.info(server.drain(drainTimeout) ? "drained"
+                shutdownLog.accept(server.drain(drainTimeout) ? "drained"
                         : "drain_timeout reached: requests still running were ended with a draining error");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             server.close();
-            for (Handler handler : Logger.getLogger("").getHandlers()) {
-                handler.flush();
-            }
+            shutdownLog.accept("stopped");
+            logHandler.flush();
             // A JVM ended by SIGTERM exits 143; a drained gateway stopped as asked, which orchestrators read as 0.
             stopped.countDown();
             Runtime.getRuntime().halt(0);

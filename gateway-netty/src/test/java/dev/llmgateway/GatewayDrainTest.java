@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Graceful drain on SIGTERM, with the gateway as a real process ({@link Process#destroy()} sends SIGTERM on Linux):
+ * Graceful drain on SIGTERM, with the gateway as a real process:
  * streams in flight complete, or at drain_timeout end with a draining error event; the process exits 0.
  */
 class GatewayDrainTest {
@@ -38,6 +38,7 @@ class GatewayDrainTest {
             + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
     private Process process;
+    private Thread reader;
     private final StringBuffer output = new StringBuffer();
 
     @AfterEach
@@ -76,7 +77,7 @@ class GatewayDrainTest {
                 "-cp", System.getProperty("java.class.path"), Gateway.class.getName(), "--config", config.toString()))
                 .directory(dir.toFile()).redirectErrorStream(true).start();
         LinkedBlockingQueue<Integer> port = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
+        reader = new Thread(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 String line;
@@ -96,6 +97,18 @@ class GatewayDrainTest {
         Integer listening = port.poll(30, TimeUnit.SECONDS);
         assertNotNull(listening, "the gateway did not start: " + output);
         return listening;
+    }
+
+    /** SIGTERM on Linux; unlike Process.destroy(), ProcessHandle.destroy() leaves the output stream to be read. */
+    private void sigterm() {
+        assertTrue(process.toHandle().destroy());
+    }
+
+    /** Waits for the exit and for the last output lines; returns the exit code. */
+    private int exitCode() throws InterruptedException {
+        assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the process exits: " + output);
+        reader.join(5000);
+        return process.exitValue();
     }
 
     private static int freePort() throws IOException {
@@ -144,7 +157,7 @@ class GatewayDrainTest {
             RawHttpClient.Response head = stream.send(post(STREAM)).readHead();
             assertEquals(200, head.status());
 
-            process.destroy();
+            sigterm();
             awaitRefused(port);
             assertEquals(503, status(admin, "/ready"), "not ready while draining");
             assertTrue(idle.closedByServer(), "an idle keep-alive connection is closed at once");
@@ -154,8 +167,8 @@ class GatewayDrainTest {
             assertFalse(body.contains("draining"), body);
             assertTrue(stream.closedByServer(), "a busy connection closes after its response");
         }
-        assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the process exits: " + output);
-        assertEquals(0, process.exitValue(), output.toString());
+        assertEquals(0, exitCode(), output.toString());
+        assertTrue(output.toString().contains("INFO Gateway: drained"), output.toString());
     }
 
     @Test
@@ -164,7 +177,7 @@ class GatewayDrainTest {
         try (RawHttpClient stream = new RawHttpClient(port)) {
             assertEquals(200, stream.send(post(STREAM)).readHead().status());
             long signalled = System.nanoTime();
-            process.destroy();
+            sigterm();
 
             String body = stream.readChunkedBody();
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
@@ -174,7 +187,7 @@ class GatewayDrainTest {
             assertTrue(tookMillis >= 900 && tookMillis < 5000, "ended at drain_timeout, took " + tookMillis + " ms");
             assertTrue(stream.closedByServer());
         }
-        assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the process exits: " + output);
-        assertEquals(0, process.exitValue(), output.toString());
+        assertEquals(0, exitCode(), output.toString());
+        assertTrue(output.toString().contains("INFO Gateway: drain_timeout reached"), output.toString());
     }
 }
