@@ -334,6 +334,7 @@ class ConfigLoaderTest {
                         + " as an integer or a string such as \"512KiB\" or \"10MB\")",
                 "server.idle_timeout: \"75\" (expected: a duration >= 0 such as \"250ms\", \"10s\" or \"1m30s\")",
                 "server.drain_timeout: \"-1s\" (expected: a duration >= 0 such as \"250ms\", \"10s\" or \"1m30s\")",
+                "server.max_connections: 0 (expected: an integer >= 1)",
                 "server.prot: unknown key (expected one of: host, port, transport, io_threads, max_request_bytes,"
                         + " max_header_bytes, max_initial_line_bytes, header_read_timeout, body_read_timeout,"
                         + " idle_timeout, drain_timeout, max_connections)",
@@ -370,6 +371,7 @@ class ConfigLoaderTest {
                         max_header_bytes = "2MiB"
                         idle_timeout = "75"
                         drain_timeout = "-1s"
+                        max_connections = 0
                         prot = 8080
                         [routing]
                         default_provider = "nope"

@@ -151,6 +151,7 @@ class HostileInputTest {
             warnings.close();
         }
         assertEquals(List.of(), warnings.messages(), "no unexpected exceptions, and no log flood from clients");
+        awaitOnlyOneConnectionOpen();
         assertEquals(200, gateway.get("/health", null).statusCode());
         assertEquals(200, gateway.post("/v1/chat/completions", CHAT).statusCode());
         String stream = gateway.post("/v1/chat/completions",
@@ -158,12 +159,25 @@ class HostileInputTest {
         assertTrue(stream.contains("data: [DONE]"), stream);
     }
 
+    /** Every hostile connection was closed and counted out: only the scrape's own connection stays. Bounded: 5 s. */
+    private static void awaitOnlyOneConnectionOpen() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        String scrape;
+        do {
+            Thread.sleep(50);
+            try (RawHttpClient client = new RawHttpClient(gateway.port())) {
+                scrape = client.send("GET /metrics HTTP/1.1\r\nHost: g\r\n\r\n").read().body();
+            }
+        } while (!scrape.contains("llm_connections_open 1.0") && System.nanoTime() < deadline);
+        assertTrue(scrape.contains("llm_connections_open 1.0"), scrape);
+    }
+
     /** Sends one case on a fresh connection; returns the statuses of the responses received. */
     private static List<Integer> run(HostileCases.Case c) throws IOException {
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", gateway.port()), 2000);
-            socket.setSoTimeout(3000);
+            socket.setSoTimeout(5000);
             try {
                 socket.getOutputStream().write(c.bytes());
                 socket.getOutputStream().flush();
@@ -195,7 +209,7 @@ class HostileInputTest {
                 received.write(buffer, 0, n);
             }
         } catch (SocketTimeoutException hung) {
-            fail("the server neither answered nor closed within 3 s: " + c.describe());
+            fail("the server neither answered nor closed within 5 s: " + c.describe());
         } catch (IOException reset) {
             // a close with unread request bytes is a reset: keep what arrived before it
         }
