@@ -55,7 +55,7 @@ public final class ClientConnections {
         return !draining;
     }
 
-    /** Turns {@code /ready} to 503 and tells every connection: idle ones close, busy ones close after their response. */
+    /** Turns {@code /ready} to 503 and tells every connection: idle ones close, busy ones after their response. */
     void startDrain() {
         draining = true;
         channels.forEach(channel -> channel.pipeline().fireUserEventTriggered(DrainHandler.Event.STARTED));

@@ -39,7 +39,8 @@ final class HostileCases {
 
     Case next(int index, Random random) {
         Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
-        Ending ending = kind == Kind.DROPPED ? Ending.RESET : Ending.values()[random.nextInt(Ending.values().length)];
+        Ending ending = kind == Kind.DROPPED ? Ending.RESET
+                : Ending.values()[random.nextInt(Ending.values().length)];
         return new Case(index, kind, bytes(kind, random), ending);
     }
 
