@@ -8,11 +8,17 @@ import dev.llmgateway.server.AsyncLogHandler;
 import dev.llmgateway.server.GatewayServer;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-/** Command line: {@code [--config FILE] [--check-config]}. Loads and validates the config, then serves. */
+/**
+ * Command line: {@code [--config FILE] [--check-config]}. Loads and validates the config, then serves until
+ * SIGTERM (or SIGINT), which drains gracefully and exits 0.
+ */
 public final class Gateway {
     private static final String USAGE = """
             usage: java -jar llm-gateway.jar [--config FILE] [--check-config]
@@ -57,18 +63,36 @@ public final class Gateway {
             System.out.println(configPath + " is valid: " + summary(config));
             return;
         }
-        AsyncLogHandler.install(System.err, Level.INFO);
+        AsyncLogHandler logHandler = AsyncLogHandler.install(System.err, Level.INFO);
         Logger log = Logger.getLogger(Gateway.class.getName());
         GatewayServer server = GatewayServer.start(config);
         log.info("listening on " + config.server().host() + ":" + server.port() + " (" + server.transport().name()
                 + ", " + server.ioThreads() + " event loops); " + summary(config));
+        Duration drainTimeout = config.server().drainTimeout();
         CountDownLatch stopped = new CountDownLatch(1);
+        // java.util.logging's own shutdown hook resets every logger while this one runs: write to the handler.
+        Consumer<String> shutdownLog = message -> {
+            LogRecord record = new LogRecord(Level.INFO, message);
+            record.setLoggerName(Gateway.class.getName());
+            logHandler.publish(record);
+        };
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down");
+            shutdownLog.accept("draining: /ready answers 503, no new connections, in-flight requests get up to "
+                    + drainTimeout.toMillis() + " ms");
+            try {
+                shutdownLog.accept(server.drain(drainTimeout) ? "drained"
+                        : "drain_timeout reached: requests still running were ended with a draining error");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             server.close();
+            shutdownLog.accept("stopped");
+            logHandler.flush();
+            // A JVM ended by SIGTERM exits 143; a drained gateway stopped as asked, which orchestrators read as 0.
             stopped.countDown();
+            Runtime.getRuntime().halt(0);
         }, "gateway-shutdown"));
-        stopped.await();
+        stopped.await(); // the event loops run on daemon threads: main keeps the process alive
     }
 
     private static String summary(GatewayConfig config) {

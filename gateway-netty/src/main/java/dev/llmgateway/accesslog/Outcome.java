@@ -8,6 +8,8 @@ public enum Outcome {
     CANCELLED_BY_CLIENT,
     UPSTREAM_ERROR,
     TIMEOUT,
+    /** Still running when a graceful drain reached drain_timeout: ended with a {@code draining} error. */
+    DRAINED,
     /** A gateway-made 4xx/5xx before any upstream call. */
     REJECTED;
 

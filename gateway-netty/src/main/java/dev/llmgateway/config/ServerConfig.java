@@ -7,7 +7,7 @@ import java.util.Objects;
 public record ServerConfig(String host, int port, Transport transport, int ioThreads,
                            long maxRequestBytes, int maxHeaderBytes, int maxInitialLineBytes,
                            Duration headerReadTimeout, Duration bodyReadTimeout, Duration idleTimeout,
-                           Duration drainTimeout) {
+                           Duration drainTimeout, int maxConnections) {
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(transport, "transport");

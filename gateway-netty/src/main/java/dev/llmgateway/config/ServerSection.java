@@ -25,7 +25,8 @@ final class ServerSection {
                 t.duration("header_read_timeout", Duration.ofSeconds(10)),
                 t.duration("body_read_timeout", Duration.ofSeconds(60)),
                 t.duration("idle_timeout", Duration.ofSeconds(75)),
-                t.duration("drain_timeout", Duration.ofSeconds(30)));
+                t.duration("drain_timeout", Duration.ofSeconds(30)),
+                (int) t.integer("max_connections", 10_000, 1, Integer.MAX_VALUE, "an integer >= 1"));
         t.reportUnknownKeys();
         return server;
     }

@@ -92,6 +92,11 @@ public record ApiError(HttpResponseStatus status, String type, String code, Stri
                 "The client did not send the whole request in time.", -1);
     }
 
+    public static ApiError draining() {
+        return new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, "server_error", "draining", null,
+                "The gateway is shutting down and could not finish this request in time; retry it.", -1);
+    }
+
     public static ApiError internal(String message) {
         return new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "server_error", "internal_error", null,
                 message, -1);

@@ -18,6 +18,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -83,6 +84,8 @@ public final class GatewayMetrics {
             .labelNames("from_model", "to_model").withoutExemplars().register(registry);
     private final Counter configReloads = Counter.build("llm_config_reloads_total", "Configuration reloads.")
             .labelNames("result").withoutExemplars().register(registry);
+    private final Counter connectionsRejected = Counter.build("llm_connections_rejected_total",
+            "Client connections closed at once because server.max_connections were open.").register(registry);
 
     public GatewayMetrics() {
         registry.register(pools);
@@ -143,6 +146,21 @@ public final class GatewayMetrics {
 
     public void configReload(boolean ok) {
         configReloads.labels(ok ? "ok" : "failed").inc();
+    }
+
+    public void connectionRejected() {
+        connectionsRejected.inc();
+    }
+
+    /** Sets where the open client connection count comes from; read on the scraping thread. */
+    public void openConnections(IntSupplier open) {
+        Gauge.build("llm_connections_open", "Open client connections on the main listener.").create()
+                .setChild(new Gauge.Child() {
+                    @Override
+                    public double get() {
+                        return open.getAsInt();
+                    }
+                }).register(registry);
     }
 
     /**

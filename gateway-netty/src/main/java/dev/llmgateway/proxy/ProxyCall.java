@@ -347,6 +347,27 @@ public final class ProxyCall implements UpstreamListener {
         exchange.end(started ? relay.status() : CLIENT_CLOSED_REQUEST, Outcome.CANCELLED_BY_CLIENT, null);
     }
 
+    /** The gateway is draining and this call outlived drain_timeout: end it as if the upstream had broken. */
+    void drainExpired() {
+        if (done) {
+            return;
+        }
+        if (acquiring != null) {
+            acquiring.cancel(false);
+        }
+        if (source != null) {
+            source.abort();
+            source = null;
+        }
+        if (relay != null && relay.started()) {
+            end();
+            relay.failMidResponse(ApiError.draining());
+            exchange.end(relay.status(), Outcome.DRAINED, "draining");
+            return;
+        }
+        failBeforeResponse(ApiError.draining(), Outcome.DRAINED);
+    }
+
     void downstreamWritable() {
         if (!done && source != null) {
             source.resumeReading();

@@ -1,5 +1,6 @@
 package dev.llmgateway.proxy;
 
+import dev.llmgateway.server.DrainHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -7,7 +8,8 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * Last handler of the downstream pipeline: starts one {@link ProxyCall} per routed exchange and tells it when the
  * client goes away (cancel: the upstream connection is closed, not pooled) or can take more bytes again
- * (backpressure: upstream reading resumes). One call at a time per connection; the request sequencer upstream in
+ * (backpressure: upstream reading resumes), or when a graceful drain reaches its deadline (the call is ended with
+ * a {@code draining} error). One call at a time per connection; the request sequencer upstream in
  * the pipeline keeps pipelined requests waiting until the current response is written.
  */
 public final class ProxyHandler extends ChannelInboundHandlerAdapter {
@@ -29,6 +31,18 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void ended(ProxyCall call) {
         if (current == call) {
+            current = null;
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt != DrainHandler.Event.DEADLINE) {
+            super.userEventTriggered(ctx, evt);
+            return;
+        }
+        if (current != null) {
+            current.drainExpired();
             current = null;
         }
     }

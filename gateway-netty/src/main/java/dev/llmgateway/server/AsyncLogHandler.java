@@ -31,14 +31,15 @@ public final class AsyncLogHandler extends Handler {
         writer.start();
     }
 
-    /** Routes all java.util.logging output through one async handler on {@code out}. */
-    public static void install(PrintStream out, Level level) {
+    /** Routes all java.util.logging output through one async handler on {@code out}, and returns it. */
+    public static AsyncLogHandler install(PrintStream out, Level level) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         AsyncLogHandler handler = new AsyncLogHandler(out);
         handler.setLevel(level);
         root.setLevel(level);
         root.addHandler(handler);
+        return handler;
     }
 
     @Override

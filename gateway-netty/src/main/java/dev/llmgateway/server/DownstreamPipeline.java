@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
  * <pre>
  *  bytes ─▶ {@value #HTTP_CODEC}          HTTP/1.1 framing; request line and header size limits
  *        ─▶ {@value #KEEP_ALIVE}          Connection: close / keep-alive per RFC 9112, HTTP/1.0 included
+ *        ─▶ {@value #DRAIN}               graceful drain: idle connections close, busy ones after their response
  *        ─▶ {@value #READ_TIMEOUT}        idle, header-read and body-read timeouts (408)
  *        ─▶ {@value #BODY_AGGREGATOR}     whole body up to max_request_bytes (413), 100-continue
  *        ─▶ {@value #SEQUENCER}           pipelined requests answered in order, one at a time
@@ -25,12 +26,16 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
  *        ─▶ {@value #MODEL_LIST}          GET /v1/models
  *        ─▶ {@value #MODEL_ROUTE}         body read, model → route (400/403/404/415)
  *        ─▶ {@value #PROXY}               the exchange goes upstream; the response is relayed back
+ *        ─▶ {@value #ERRORS}              exceptions nobody handled: logged (client I/O errors quietly), close
  * </pre>
- * Handlers up to the sequencer are per connection; the stateless ones after it are shared.
+ * Handlers up to the sequencer are per connection; the stateless ones after it are shared. Each new connection is
+ * first admitted by {@link ClientConnections} (the cap on open connections, and no new ones while draining);
+ * the admin listener has no such cap and is not drained, so probes and scrapes see the drain to its end.
  */
 public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     public static final String HTTP_CODEC = "http-codec";
     public static final String KEEP_ALIVE = "keep-alive";
+    public static final String DRAIN = "drain";
     public static final String READ_TIMEOUT = "request-read-timeout";
     public static final String BODY_AGGREGATOR = "body-aggregator";
     public static final String SEQUENCER = "request-sequencer";
@@ -39,17 +44,23 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     public static final String MODEL_LIST = "model-list";
     public static final String MODEL_ROUTE = "model-route";
     public static final String PROXY = "proxy";
+    public static final String ERRORS = "connection-errors";
+
+    private static final ConnectionErrorHandler CONNECTION_ERRORS = new ConnectionErrorHandler();
 
     private final ServerConfig server;
+    private final ClientConnections connections;
     private final EndpointHandler endpoints;
     private final ApiKeyAuthHandler auth;
     private final ModelListHandler modelList;
     private final ModelRouteHandler modelRoute;
     private final ProxyCall.Factory calls;
 
-    public DownstreamPipeline(ServerConfig server, EndpointHandler endpoints, ApiKeyAuthHandler auth,
-                              ModelListHandler modelList, ModelRouteHandler modelRoute, ProxyCall.Factory calls) {
+    public DownstreamPipeline(ServerConfig server, ClientConnections connections, EndpointHandler endpoints,
+                              ApiKeyAuthHandler auth, ModelListHandler modelList, ModelRouteHandler modelRoute,
+                              ProxyCall.Factory calls) {
         this.server = server;
+        this.connections = connections;
         this.endpoints = endpoints;
         this.auth = auth;
         this.modelList = modelList;
@@ -59,16 +70,20 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
 
     /** The admin listener's pipeline: the same front, ending at the endpoint handler (health, ready, metrics). */
     public static DownstreamPipeline admin(ServerConfig server, EndpointHandler endpoints) {
-        return new DownstreamPipeline(server, endpoints, null, null, null, null);
+        return new DownstreamPipeline(server, null, endpoints, null, null, null, null);
     }
 
     @Override
     protected void initChannel(Channel channel) {
+        if (connections != null && !connections.admit(channel)) {
+            return;
+        }
         channel.pipeline()
                 .addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(server.maxInitialLineBytes())
                         .setMaxHeaderSize(server.maxHeaderBytes())))
                 .addLast(KEEP_ALIVE, new HttpServerKeepAliveHandler())
+                .addLast(DRAIN, new DrainHandler())
                 .addLast(READ_TIMEOUT, new RequestReadTimeoutHandler(server.idleTimeout(),
                         server.headerReadTimeout(), server.bodyReadTimeout()))
                 .addLast(BODY_AGGREGATOR, new RequestBodyAggregator((int) Math.min(Integer.MAX_VALUE,
@@ -82,5 +97,6 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
                     .addLast(MODEL_ROUTE, modelRoute)
                     .addLast(PROXY, new ProxyHandler(calls));
         }
+        channel.pipeline().addLast(ERRORS, CONNECTION_ERRORS);
     }
 }

@@ -29,6 +29,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -55,10 +56,11 @@ public final class GatewayServer implements AutoCloseable {
     private final AccessLog accessLog;
     private final BodyCapture capture;
     private final ExecutorService scrapes;
+    private final ClientConnections connections;
 
     private GatewayServer(TransportChoice transport, EventLoopGroup group, UpstreamPools pools, Channel listener,
                           Channel adminListener, int ioThreads, GatewayMetrics metrics, AccessLog accessLog,
-                          BodyCapture capture, ExecutorService scrapes) {
+                          BodyCapture capture, ExecutorService scrapes, ClientConnections connections) {
         this.transport = transport;
         this.group = group;
         this.pools = pools;
@@ -69,6 +71,7 @@ public final class GatewayServer implements AutoCloseable {
         this.accessLog = accessLog;
         this.capture = capture;
         this.scrapes = scrapes;
+        this.connections = connections;
     }
 
     /** Starts with the access log the config asks for. */
@@ -105,21 +108,24 @@ public final class GatewayServer implements AutoCloseable {
             UpstreamPools pools = new UpstreamPools(group, transport, providers.values());
             GatewayMetrics metrics = new GatewayMetrics();
             metrics.poolStats(pools::stats);
+            ClientConnections connections = new ClientConnections(server.maxConnections(),
+                    metrics::connectionRejected);
+            metrics.openConnections(connections::size);
             ExchangeObserver telemetry = new ExchangeTelemetry(metrics, accessLog, capture);
             KeyTable keys = new KeyTable(config.apiKeys());
             boolean adminPort = observability.metricsEnabled() && observability.metricsPort() > 0;
             EndpointHandler.MetricsAccess access = !observability.metricsEnabled() ? EndpointHandler.MetricsAccess.NONE
                     : observability.metricsRequireKey() ? EndpointHandler.MetricsAccess.KEY
                     : EndpointHandler.MetricsAccess.OPEN;
-            DownstreamPipeline pipeline = pipeline(config, providers, keys, pools, metrics, telemetry,
+            DownstreamPipeline pipeline = pipeline(config, connections, providers, keys, pools, metrics, telemetry,
                     adminPort ? EndpointHandler.MetricsAccess.NONE : access, scrapes);
             Channel listener = bind(group, transport, pipeline, server.host(), server.port());
             Channel admin = !adminPort ? null : bind(group, transport,
-                    DownstreamPipeline.admin(server, new EndpointHandler(() -> true, telemetry, metrics, access,
-                            () -> keys, scrapes, true)),
+                    DownstreamPipeline.admin(server, new EndpointHandler(connections::ready, telemetry, metrics,
+                            access, () -> keys, scrapes, true)),
                     server.host(), observability.metricsPort());
             return new GatewayServer(transport, group, pools, listener, admin, threads, metrics, accessLog, capture,
-                    scrapes);
+                    scrapes, connections);
         } catch (IOException e) {
             stopQuietly(group, scrapes, accessLog, capture);
             throw new UncheckedIOException("cannot open the body capture " + observability.captureFile(), e);
@@ -133,13 +139,14 @@ public final class GatewayServer implements AutoCloseable {
      * The client pipeline for a config: its key table, router and handlers, proxying through {@code upstreams}.
      * Public so benchmarks can run the very pipeline the server runs.
      */
-    public static DownstreamPipeline pipeline(GatewayConfig config, Map<String, Provider> providers, KeyTable keys,
+    public static DownstreamPipeline pipeline(GatewayConfig config, ClientConnections connections,
+                                              Map<String, Provider> providers, KeyTable keys,
                                               UpstreamConnector upstreams, GatewayMetrics metrics,
                                               ExchangeObserver observer, EndpointHandler.MetricsAccess access,
                                               Executor scrapes) {
         ModelRouter router = new ModelRouter(config, providers);
-        return new DownstreamPipeline(config.server(),
-                new EndpointHandler(() -> true, observer, metrics, access, () -> keys, scrapes, false),
+        return new DownstreamPipeline(config.server(), connections,
+                new EndpointHandler(connections::ready, observer, metrics, access, () -> keys, scrapes, false),
                 new ApiKeyAuthHandler(() -> keys),
                 new ModelListHandler(() -> router, System.currentTimeMillis() / 1000),
                 new ModelRouteHandler(() -> router),
@@ -192,6 +199,19 @@ public final class GatewayServer implements AutoCloseable {
 
     public GatewayMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * Graceful drain (on SIGTERM): {@code /ready} turns 503, the listener stops accepting, idle connections close,
+     * and in-flight requests get up to {@code timeout} to finish before they are ended with a draining error.
+     * Blocks; {@link #close()} follows it.
+     *
+     * @return true when everything finished within the timeout
+     */
+    public boolean drain(Duration timeout) throws InterruptedException {
+        connections.startDrain();
+        listener.close().sync();
+        return connections.awaitDrained(timeout);
     }
 
     @Override

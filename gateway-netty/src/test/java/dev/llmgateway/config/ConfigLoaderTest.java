@@ -29,6 +29,7 @@ class ConfigLoaderTest {
             body_read_timeout = "1m30s"
             idle_timeout = "750ms"
             drain_timeout = "1h"
+            max_connections = 500
 
             [routing]
             default_provider = "mock"
@@ -93,7 +94,8 @@ class ConfigLoaderTest {
         GatewayConfig config = parse(FULL, Map.of("OPENAI_API_KEY", "sk-first"));
 
         assertEquals(new ServerConfig("127.0.0.1", 9090, Transport.NIO, 4, 2L << 20, 32768, 4096,
-                Duration.ofSeconds(5), Duration.ofSeconds(90), Duration.ofMillis(750), Duration.ofHours(1)),
+                Duration.ofSeconds(5), Duration.ofSeconds(90), Duration.ofMillis(750), Duration.ofHours(1),
+                500),
                 config.server());
         assertEquals(new RoutingConfig("mock", List.of(new RouteRule("gpt-*", "openai"),
                 new RouteRule("llama*", "local"))), config.routing());
@@ -145,7 +147,8 @@ class ConfigLoaderTest {
                 """, Map.of());
 
         assertEquals(new ServerConfig("0.0.0.0", 8080, Transport.AUTO, 0, 10L << 20, 16384, 8192,
-                Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofSeconds(30)),
+                Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofSeconds(30),
+                10_000),
                 config.server());
         assertEquals(new RoutingConfig(null, List.of()), config.routing());
         assertEquals(List.of(new ApiKeyConfig("demo", "k", List.of("*"))), config.apiKeys());
@@ -351,7 +354,7 @@ class ConfigLoaderTest {
                 "LLM_GATEWAY__SERVER__PROT: unknown setting server.prot (expected one of: server.host, server.port,"
                         + " server.transport, server.io_threads, server.max_request_bytes, server.max_header_bytes,"
                         + " server.max_initial_line_bytes, server.header_read_timeout, server.body_read_timeout,"
-                        + " server.idle_timeout, server.drain_timeout)",
+                        + " server.idle_timeout, server.drain_timeout, server.max_connections)",
                 "LLM_GATEWAY__TLS__CERT: unknown setting tls.cert (expected one of: server.<key>,"
                         + " routing.default_provider, providers.<name>.<key>, models.<alias>.<key>)",
                 "LLM_GATEWAY__SERVER__PORT: \"abc\" (expected: an integer from 0 to 65535)",
@@ -383,9 +386,10 @@ class ConfigLoaderTest {
                         + " as an integer or a string such as \"512KiB\" or \"10MB\")",
                 "server.idle_timeout: \"75\" (expected: a duration >= 0 such as \"250ms\", \"10s\" or \"1m30s\")",
                 "server.drain_timeout: \"-1s\" (expected: a duration >= 0 such as \"250ms\", \"10s\" or \"1m30s\")",
+                "server.max_connections: 0 (expected: an integer >= 1)",
                 "server.prot: unknown key (expected one of: host, port, transport, io_threads, max_request_bytes,"
                         + " max_header_bytes, max_initial_line_bytes, header_read_timeout, body_read_timeout,"
-                        + " idle_timeout, drain_timeout)",
+                        + " idle_timeout, drain_timeout, max_connections)",
                 "api_keys[0].name: \"has space\" (expected: a name of 1 to 64 characters A-Z, a-z, 0-9, _, . or -)",
                 "api_keys[0].models: [] (expected: a non-empty list of model globs such as [\"*\"] or [\"gpt-*\"])",
                 "api_keys[1].key: missing (expected: a non-empty string, unique among keys)",
@@ -420,6 +424,7 @@ class ConfigLoaderTest {
                         max_header_bytes = "2MiB"
                         idle_timeout = "75"
                         drain_timeout = "-1s"
+                        max_connections = 0
                         prot = 8080
                         [routing]
                         default_provider = "nope"

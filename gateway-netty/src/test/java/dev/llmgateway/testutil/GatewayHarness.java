@@ -104,6 +104,11 @@ public final class GatewayHarness implements AutoCloseable {
         return client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Drains the server as SIGTERM does; blocks up to {@code timeout} plus a short grace. */
+    public boolean drain(Duration timeout) throws InterruptedException {
+        return server.drain(timeout);
+    }
+
     @Override
     public void close() {
         server.close();

@@ -55,18 +55,30 @@ public final class RawHttpClient implements AutoCloseable {
         if (headers.containsKey("content-length")) {
             body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
         } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            int size;
-            while ((size = Integer.parseInt(line().split(";")[0].trim(), 16)) > 0) {
-                body.write(in.readNBytes(size));
-                line();
-            }
-            while (!line().isEmpty()) {
-                // trailers
-            }
+            return new Response(status, headers, readChunkedBody());
         } else if (status != 100 && status != 204 && status != 304) {
             body.write(in.readAllBytes());
         }
         return new Response(status, headers, body.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Reads a chunked body to its end (after {@link #readHead()}); trailers are skipped. */
+    public String readChunkedBody() throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        String sizeLine;
+        int size;
+        while ((sizeLine = line()) != null && (size = Integer.parseInt(sizeLine.split(";")[0].trim(), 16)) > 0) {
+            body.write(in.readNBytes(size));
+            line();
+        }
+        if (sizeLine == null) {
+            throw new IOException("connection closed inside a chunked body: " + body.toString(StandardCharsets.UTF_8));
+        }
+        String trailer;
+        while ((trailer = line()) != null && !trailer.isEmpty()) {
+            // trailers
+        }
+        return body.toString(StandardCharsets.UTF_8);
     }
 
     /** Reads the status line and headers of a response, leaving its body unread. */

@@ -6,6 +6,7 @@ import dev.llmgateway.config.ConfigLoader;
 import dev.llmgateway.config.GatewayConfig;
 import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.proxy.ExchangeObserver;
+import dev.llmgateway.server.ClientConnections;
 import dev.llmgateway.server.DownstreamPipeline;
 import dev.llmgateway.server.EndpointHandler;
 import dev.llmgateway.server.GatewayServer;
@@ -73,7 +74,8 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
                 connection);
         // ProxyCall asks for a connection on the client's loop, as with UpstreamPools; here that loop is the
         // downstream channel's EmbeddedEventLoop, and the connection's own channel runs its writes inline.
-        DownstreamPipeline pipeline = GatewayServer.pipeline(config, Map.of(provider.name(), provider),
+        DownstreamPipeline pipeline = GatewayServer.pipeline(config,
+                new ClientConnections(config.server().maxConnections(), () -> { }), Map.of(provider.name(), provider),
                 new KeyTable(config.apiKeys()), (loop, p) -> loop.newSucceededFuture(connection),
                 new GatewayMetrics(), ExchangeObserver.NONE, EndpointHandler.MetricsAccess.NONE, Runnable::run);
         downstream = channel(pipeline);

@@ -1,0 +1,85 @@
+package dev.llmgateway.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The open client connections of the main listener: admits each new one under {@code max_connections}, and
+ * drains them all on shutdown. Shared by every event loop, hence the concurrent group and counter; the draining
+ * flag is volatile because {@code /ready} reads it on the event loops while the shutdown thread sets it.
+ */
+public final class ClientConnections {
+    /** After drain_timeout, how long the error events and 503s get to reach their clients before a hard close. */
+    private static final long DEADLINE_GRACE_MILLIS = 1000;
+
+    private final ChannelGroup channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final AtomicInteger open = new AtomicInteger();
+    private final int max;
+    private final Runnable rejected;
+    private volatile boolean draining;
+
+    /** @param rejected told of each connection refused over the cap (a metric) */
+    public ClientConnections(int max, Runnable rejected) {
+        this.max = max;
+        this.rejected = rejected;
+    }
+
+    /**
+     * Called once per accepted connection, on its event loop, before its handlers exist. A connection over the
+     * cap, or one accepted while draining, is closed at once: false.
+     */
+    boolean admit(Channel channel) {
+        if (draining) {
+            channel.close();
+            return false;
+        }
+        if (open.incrementAndGet() > max) {
+            open.decrementAndGet();
+            rejected.run();
+            channel.close();
+            return false;
+        }
+        channel.closeFuture().addListener(closed -> open.decrementAndGet());
+        channels.add(channel);
+        return true;
+    }
+
+    /** False once draining: load balancers stop sending new requests here. */
+    public boolean ready() {
+        return !draining;
+    }
+
+    /** Turns {@code /ready} to 503 and tells every connection: idle ones close, busy ones after their response. */
+    void startDrain() {
+        draining = true;
+        channels.forEach(channel -> channel.pipeline().fireUserEventTriggered(DrainHandler.Event.STARTED));
+    }
+
+    /**
+     * Waits up to {@code timeout} for every connection to finish and close; then ends what still runs (an SSE
+     * error event, or 503 when nothing was sent yet) and closes the rest. Blocks: runs on the shutdown thread.
+     *
+     * @return true when everything finished within the timeout
+     */
+    boolean awaitDrained(Duration timeout) throws InterruptedException {
+        if (channels.newCloseFuture().await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            return true;
+        }
+        channels.forEach(channel -> channel.pipeline().fireUserEventTriggered(DrainHandler.Event.DEADLINE));
+        if (!channels.newCloseFuture().await(DEADLINE_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+            channels.close().await(DEADLINE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        return false;
+    }
+
+    /** Open client connections right now. */
+    public int size() {
+        return open.get();
+    }
+}
