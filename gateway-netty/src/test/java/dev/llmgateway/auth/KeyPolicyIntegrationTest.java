@@ -1,6 +1,7 @@
 package dev.llmgateway.auth;
 
 import dev.llmgateway.testutil.FakeUpstream;
+import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
 import org.junit.jupiter.api.AfterAll;
@@ -150,6 +151,35 @@ class KeyPolicyIntegrationTest {
         assertEquals("Bearer sk-team-a", upstream.last().headers().get("authorization"));
         assertEquals(200, send(GatewayHarness.KEY, CHAT.formatted("gpt-4o")).statusCode());
         assertEquals("Bearer sk-upstream-secret", upstream.last().headers().get("authorization"));
+    }
+
+    @Test
+    void virtualKeyIgnoresTheProvidersRestingKeys() throws Exception {
+        byte[] ok = Fixtures.bytes("openai/chat-completion.json");
+        byte[] refused = Fixtures.bytes("openai/error-401-invalid-api-key.json");
+        try (FakeUpstream own = new FakeUpstream(reply -> {
+            boolean shared = "Bearer sk-upstream-secret".equals(reply.request().headers().get("authorization"));
+            reply.full(shared ? 401 : 200, shared ? "Unauthorized" : "OK", "application/json", shared ? refused : ok);
+        }); GatewayHarness isolated = GatewayHarness.start("", GatewayHarness.openAiConfig(own.baseUrl(), """
+                [[api_keys]]
+                name = "team-a"
+                key = "team-a-key-0123456789"
+                provider_keys = { up = "sk-team-a" }
+
+                [routing]
+                default_provider = "up"
+                """), Map.of())) {
+            assertEquals(401, isolated.post("/v1/chat/completions", CHAT.formatted("gpt-4o")).statusCode());
+            assertEquals(429, isolated.post("/v1/chat/completions", CHAT.formatted("gpt-4o")).statusCode(),
+                    "the provider's only key rests after its 401");
+            HttpResponse<String> virtual = isolated.client().send(isolated.request("/v1/chat/completions")
+                    .header("authorization", "Bearer team-a-key-0123456789")
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(CHAT.formatted("gpt-4o"))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, virtual.statusCode(), virtual.body());
+            assertEquals("Bearer sk-team-a", own.last().headers().get("authorization"));
+        }
     }
 
     @Test
