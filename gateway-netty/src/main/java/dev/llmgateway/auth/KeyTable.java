@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The gateway keys, looked up without leaking the secret through timing: the table is indexed by the SHA-256 of
  * each key (a lookup's timing depends only on the digest), and the stored key is then compared in constant time.
- * Immutable; built once per config snapshot.
+ * Built once per config snapshot; only the keys' limit counters ({@link KeyLimiter}) change.
  */
 public final class KeyTable {
     private static final FastThreadLocal<MessageDigest> SHA256 = new FastThreadLocal<>() {
@@ -32,7 +32,8 @@ public final class KeyTable {
         for (ApiKeyConfig key : keys) {
             byte[] secret = key.key().getBytes(StandardCharsets.UTF_8);
             List<ModelGlob> globs = key.models().stream().map(ModelGlob::of).toList();
-            table.put(new Digest(sha256(secret)), new Entry(secret, new Principal(key.name(), globs)));
+            table.put(new Digest(sha256(secret)), new Entry(secret, new Principal(key.name(), globs,
+                    new KeyLimiter(key.name(), key.limits()), key.providerKeys())));
         }
         this.byDigest = Map.copyOf(table);
     }

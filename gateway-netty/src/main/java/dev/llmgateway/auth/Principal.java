@@ -3,11 +3,27 @@ package dev.llmgateway.auth;
 import dev.llmgateway.routing.ModelGlob;
 
 import java.util.List;
+import java.util.Map;
 
-/** The authenticated caller: a gateway key's name (what logs and metrics show, never the secret) and its policy. */
-public record Principal(String name, List<ModelGlob> allowedModels) {
+/**
+ * The authenticated caller: a gateway key's name (what logs and metrics show, never the secret) and its policy:
+ * allowed models, limits, and its own provider credentials (provider name → key) when it is a virtual key.
+ */
+public record Principal(String name, List<ModelGlob> allowedModels, KeyLimiter limiter,
+                        Map<String, String> providerKeys) {
 
     public boolean mayUse(String model) {
         return ModelGlob.anyMatches(allowedModels, model);
+    }
+
+    /** This key's own credential for {@code provider}, or null to use the provider's keys. */
+    public String providerKey(String provider) {
+        return providerKeys.get(provider);
+    }
+
+    /** Leaves the provider credentials out. */
+    @Override
+    public String toString() {
+        return "Principal[name=" + name + ", allowedModels=" + allowedModels + "]";
     }
 }

@@ -2,25 +2,48 @@ package dev.llmgateway.config;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Reads the {@code [[api_keys]]} entries: the gateway's own client keys. */
+/** Reads the {@code [[api_keys]]} entries: the gateway's own client keys and their policies. */
 final class ApiKeysSection {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final String NAME_EXPECTED = "a name of 1 to 64 characters A-Z, a-z, 0-9, _, . or -";
     private static final String MODELS_EXPECTED = "a non-empty list of model globs such as [\"*\"] or [\"gpt-*\"]";
+    /** The budget's used tokens share a long with the period number (see KeyLimiter), hence 2^43. */
+    private static final long MAX_BUDGET = 1L << 43;
+
+    /**
+     * The enabled keys, and where {@code provider_keys} names a provider: providers are read after the keys (the
+     * order problems are listed in), so those names are checked against them afterwards.
+     */
+    record Result(List<ApiKeyConfig> keys, List<ProviderReference> providerReferences) {
+        void checkProviders(ProvidersSection.Result providers, Problems problems) {
+            for (ProviderReference reference : providerReferences) {
+                if (!providers.configured().contains(reference.provider())) {
+                    // Not ConfigTable.problem: that would show the value, a secret.
+                    problems.add(reference.label() + ": unknown provider (expected: "
+                            + providers.expectedReference() + ")");
+                }
+            }
+        }
+    }
+
+    record ProviderReference(String label, String provider) {
+    }
 
     private ApiKeysSection() {
     }
 
-    /** The enabled keys; at least one must exist. */
-    static List<ApiKeyConfig> read(ConfigTable root) {
+    /** The enabled keys (at least one must exist). */
+    static Result read(ConfigTable root) {
         Problems problems = root.problems();
         List<ApiKeyConfig> keys = new ArrayList<>();
         Map<String, String> nameOwners = new HashMap<>();
         Map<String, String> secretOwners = new HashMap<>();
+        List<ProviderReference> references = new ArrayList<>();
         int enabled = 0;
         for (ConfigTable t : root.tableArray("api_keys")) {
             String name = t.requiredString("name", NAME_EXPECTED);
@@ -34,6 +57,8 @@ final class ApiKeysSection {
             }
             List<String> models = t.stringList("models", List.of("*"), MODELS_EXPECTED);
             boolean wanted = t.bool("enabled", true);
+            KeyLimits limits = limits(t);
+            Map<String, ConfigTable.Secret> providerKeys = providerKeys(t.tableOrEmpty("provider_keys"), references);
             t.reportUnknownKeys();
 
             if (name != null && nameOwners.putIfAbsent(name, t.label()) != null) {
@@ -46,19 +71,48 @@ final class ApiKeysSection {
             if (!wanted) {
                 continue;
             }
-            if (key != null && key.unsetVariable() != null) {
+            String unset = key != null && key.unsetVariable() != null ? key.unsetVariable()
+                    : providerKeys.values().stream().map(ConfigTable.Secret::unsetVariable)
+                    .filter(v -> v != null).findFirst().orElse(null);
+            if (unset != null) {
                 String named = name == null ? "" : " (" + name + ")";
-                problems.warn(t.label() + named + ": disabled because " + key.unsetVariable() + " is not set");
+                problems.warn(t.label() + named + ": disabled because " + unset + " is not set");
                 continue;
             }
             enabled++;
             if (name != null && key != null) {
-                keys.add(new ApiKeyConfig(name, key.value(), models));
+                Map<String, String> credentials = new LinkedHashMap<>();
+                providerKeys.forEach((provider, secret) -> credentials.put(provider, secret.value()));
+                keys.add(new ApiKeyConfig(name, key.value(), models, limits, credentials));
             }
         }
         if (enabled == 0) {
             problems.add("api_keys: no enabled key (expected: at least one [[api_keys]] entry)");
         }
-        return keys;
+        return new Result(keys, references);
+    }
+
+    private static KeyLimits limits(ConfigTable t) {
+        String count = "a whole number, 0 (unlimited) or more";
+        return new KeyLimits(
+                t.integer("requests_per_minute", 0, 0, Integer.MAX_VALUE, count),
+                t.integer("tokens_per_minute", 0, 0, Integer.MAX_VALUE, count),
+                (int) t.integer("max_concurrent", 0, 0, Integer.MAX_VALUE, count),
+                t.integer("token_budget", 0, 0, MAX_BUDGET, "a whole number from 0 (none) to " + MAX_BUDGET),
+                t.choice("budget_period", KeyLimits.BudgetPeriod.DAY, KeyLimits.BudgetPeriod.values()));
+    }
+
+    /** provider name → this key's own credential; the names are recorded for checking. */
+    private static Map<String, ConfigTable.Secret> providerKeys(ConfigTable t, List<ProviderReference> references) {
+        Map<String, ConfigTable.Secret> secrets = new LinkedHashMap<>();
+        for (String provider : t.keys()) {
+            references.add(new ProviderReference(t.keyLabel(provider), provider));
+            ConfigTable.Secret secret = t.secret(provider);
+            if (secret != null) {
+                secrets.put(provider, secret);
+            }
+        }
+        t.reportUnknownKeys();
+        return secrets;
     }
 }

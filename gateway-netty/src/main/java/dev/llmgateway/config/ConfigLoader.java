@@ -50,14 +50,15 @@ public final class ConfigLoader {
 
         ConfigTable root = new ConfigTable("", tree, env, problems);
         ServerConfig server = ServerSection.read(root.tableOrEmpty("server"));
-        List<ApiKeyConfig> apiKeys = ApiKeysSection.read(root);
+        ApiKeysSection.Result apiKeys = ApiKeysSection.read(root);
         ProvidersSection.Result providers = ProvidersSection.read(root);
+        apiKeys.checkProviders(providers, problems);
         Map<String, ModelConfig> models = ModelsSection.read(root, providers);
         RoutingConfig routing = RoutingSection.read(root.tableOrEmpty("routing"), providers);
         ObservabilityConfig observability = ObservabilitySection.read(root);
         root.reportUnknownKeys();
         problems.throwIfAny();
-        return new GatewayConfig(server, routing, apiKeys, providers.enabled(), models, observability,
+        return new GatewayConfig(server, routing, apiKeys.keys(), providers.enabled(), models, observability,
                 problems.warnings());
     }
 

@@ -290,6 +290,11 @@ final class ConfigTable {
         return tables;
     }
 
+    /** The keys present, in file order: for tables whose keys are names, such as {@code provider_keys}. */
+    List<String> keys() {
+        return List.copyOf(entries.keySet());
+    }
+
     /** Reports the key if present; it is then not listed among the keys this table accepts. */
     void forbid(String key, String expected) {
         forbidden.add(key);

@@ -87,6 +87,15 @@ public record ApiError(HttpResponseStatus status, String type, String code, Stri
                         + retryAfterSeconds + " s.", retryAfterSeconds);
     }
 
+    /**
+     * A gateway key is over one of its own limits; OpenAI's rate-limit shape, {@code type} "requests" or "tokens"
+     * saying which kind.
+     */
+    public static ApiError keyRateLimited(String type, String reason, long retryAfterSeconds) {
+        return new ApiError(HttpResponseStatus.TOO_MANY_REQUESTS, type, "rate_limit_exceeded", null,
+                reason + "; retry after " + retryAfterSeconds + " s.", retryAfterSeconds);
+    }
+
     public static ApiError requestTimeout() {
         return new ApiError(HttpResponseStatus.REQUEST_TIMEOUT, "invalid_request_error", "request_timeout", null,
                 "The client did not send the whole request in time.", -1);

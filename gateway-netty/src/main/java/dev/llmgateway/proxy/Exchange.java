@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.function.LongConsumer;
 
 /**
  * Everything known about one client request, filled in as it moves down the downstream pipeline
@@ -48,6 +49,7 @@ public final class Exchange {
     private long firstTokenNanos = -1;
     private long bytesOut;
     private boolean ended;
+    private LongConsumer endListener;
 
     public Exchange(Channel downstream, FullHttpRequest request, Endpoint endpoint, String requestId,
                     long receivedNanos, ExchangeObserver observer) {
@@ -131,6 +133,11 @@ public final class Exchange {
         return hidesUsage;
     }
 
+    /** Hears, once, the tokens (input + output, 0 when unknown) the exchange used when it ends. */
+    public void onEnd(LongConsumer listener) {
+        this.endListener = listener;
+    }
+
     public TokenUsage usage() {
         return usage;
     }
@@ -209,6 +216,9 @@ public final class Exchange {
             upstreamBody.release();
         }
         request.release();
+        if (endListener != null) {
+            endListener.accept(Math.max(0, usage.input()) + Math.max(0, usage.output()));
+        }
         if (observer == ExchangeObserver.NONE) {
             return;
         }

@@ -89,7 +89,8 @@ public final class ProxyCall implements UpstreamListener {
         this.ended = ended;
         this.provider = exchange.route().provider();
         UpstreamPolicy policy = exchange.route().policy();
-        this.retries = new Retries(provider, policy, metrics);
+        this.retries = new Retries(provider, policy, metrics,
+                exchange.principal() == null ? null : exchange.principal().providerKey(provider.name()));
         this.mock = provider.type() == ProviderType.MOCK;
         this.timers = new UpstreamTimers(downstream.eventLoop(), policy, this::timedOut);
     }

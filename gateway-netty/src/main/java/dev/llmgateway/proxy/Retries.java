@@ -20,16 +20,22 @@ final class Retries {
     private final GatewayMetrics metrics;
     /** Attempts counted against max_attempts: a free retry of a stale pooled connection is not one. */
     private int attempts = 1;
+    /** A virtual key's own credential: always sent, never rotated or put to rest (the ring is not its keys). */
+    private final String ownKey;
     private int keyIndex = KeyRing.NO_KEYS;
 
-    Retries(Provider provider, UpstreamPolicy policy, GatewayMetrics metrics) {
+    Retries(Provider provider, UpstreamPolicy policy, GatewayMetrics metrics, String ownKey) {
         this.provider = provider;
+        this.ownKey = ownKey;
         this.policy = policy;
         this.metrics = metrics;
     }
 
     /** Picks the attempt's key; false when every key is resting. */
     boolean chooseKey() {
+        if (ownKey != null) {
+            return true;
+        }
         int key = provider.keys().next(System.nanoTime());
         if (key == KeyRing.ALL_COOLING) {
             return false;
@@ -40,7 +46,7 @@ final class Retries {
 
     /** The key to send, or null for a provider without keys. */
     String key() {
-        return keyIndex >= 0 ? provider.keys().key(keyIndex) : null;
+        return ownKey != null ? ownKey : keyIndex >= 0 ? provider.keys().key(keyIndex) : null;
     }
 
     /** Whole seconds, at least 1, until a resting key is usable: the client's Retry-After. */
@@ -74,7 +80,9 @@ final class Retries {
         }
         // After a 429 another key may be ready now; the provider's wait is for the key that was refused. With no
         // other key and no wait named, a retry would only meet the resting key: the provider's answer goes out.
-        boolean otherKeyReady = status == 429 && provider.keys().nanosUntilUsable(System.nanoTime()) == 0;
+        // A virtual key has no other key.
+        boolean otherKeyReady = status == 429 && ownKey == null
+                && provider.keys().nanosUntilUsable(System.nanoTime()) == 0;
         if (noQuota || attempts >= policy.maxAttempts() || status == 429 && !otherKeyReady && askedNanos < 0) {
             return GIVE_UP;
         }

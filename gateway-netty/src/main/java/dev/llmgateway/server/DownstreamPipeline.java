@@ -1,6 +1,7 @@
 package dev.llmgateway.server;
 
 import dev.llmgateway.auth.ApiKeyAuthHandler;
+import dev.llmgateway.auth.KeyLimitHandler;
 import dev.llmgateway.config.ServerConfig;
 import dev.llmgateway.proxy.ProxyCall;
 import dev.llmgateway.proxy.ProxyHandler;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
  *        ─▶ {@value #SEQUENCER}           pipelined requests answered in order, one at a time
  *        ─▶ {@value #ENDPOINTS}           path → endpoint (404/405); /health and /ready; creates the Exchange
  *        ─▶ {@value #AUTH}                gateway key → principal (401)
+ *        ─▶ {@value #KEY_LIMITS}          the key's rate, token, concurrency and budget limits (429)
  *        ─▶ {@value #MODEL_LIST}          GET /v1/models
  *        ─▶ {@value #MODEL_ROUTE}         body read, model → route (400/403/404/415)
  *        ─▶ {@value #PROXY}               the exchange goes upstream; the response is relayed back
@@ -41,6 +43,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     public static final String SEQUENCER = "request-sequencer";
     public static final String ENDPOINTS = "endpoints";
     public static final String AUTH = "api-key-auth";
+    public static final String KEY_LIMITS = "key-limits";
     public static final String MODEL_LIST = "model-list";
     public static final String MODEL_ROUTE = "model-route";
     public static final String PROXY = "proxy";
@@ -52,6 +55,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     private final ClientConnections connections;
     private final EndpointHandler endpoints;
     private final ApiKeyAuthHandler auth;
+    private final KeyLimitHandler keyLimits = new KeyLimitHandler();
     private final ModelListHandler modelList;
     private final ModelRouteHandler modelRoute;
     private final ProxyCall.Factory calls;
@@ -93,6 +97,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
         if (calls != null) {
             channel.pipeline()
                     .addLast(AUTH, auth)
+                    .addLast(KEY_LIMITS, keyLimits)
                     .addLast(MODEL_LIST, modelList)
                     .addLast(MODEL_ROUTE, modelRoute)
                     .addLast(PROXY, new ProxyHandler(calls));

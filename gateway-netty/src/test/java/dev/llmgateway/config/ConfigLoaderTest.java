@@ -81,6 +81,46 @@ class ConfigLoaderTest {
             key = "k"
             """;
 
+    @Test
+    void keyLimitsAndProviderKeys() throws ConfigException {
+        GatewayConfig config = parse("""
+                [[api_keys]]
+                name = "team-a"
+                key = "k"
+                requests_per_minute = 60
+                tokens_per_minute = 1000
+                max_concurrent = 4
+                token_budget = 50000
+                budget_period = "month"
+                provider_keys = { openai = "${TEAM_A}" }
+                [providers.openai]
+                type = "openai"
+                api_key = "sk-x"
+                """, Map.of("TEAM_A", "sk-team-a"));
+        assertEquals(List.of(new ApiKeyConfig("team-a", "k", List.of("*"),
+                new KeyLimits(60, 1000, 4, 50000, KeyLimits.BudgetPeriod.MONTH), Map.of("openai", "sk-team-a"))),
+                config.apiKeys());
+        assertFalse(config.apiKeys().toString().contains("sk-team-a"));
+    }
+
+    @Test
+    void badKeyLimits() {
+        assertEquals(List.of(
+                "api_keys[0].requests_per_minute: -1 (expected: a whole number, 0 (unlimited) or more)",
+                "api_keys[0].budget_period: \"week\" (expected: one of day, month)",
+                "api_keys[0].provider_keys.nope: unknown provider (expected: the name of a configured provider: mock)"),
+                problems("""
+                        [[api_keys]]
+                        name = "a"
+                        key = "k"
+                        requests_per_minute = -1
+                        budget_period = "week"
+                        provider_keys = { nope = "sk-secret" }
+                        [providers.mock]
+                        type = "mock"
+                        """, Map.of()));
+    }
+
     static GatewayConfig parse(String toml, Map<String, String> env) throws ConfigException {
         return ConfigLoader.parse(toml, "test.toml", env);
     }
@@ -492,7 +532,8 @@ class ConfigLoaderTest {
     @Test
     void unknownKeysListWhatWouldBeAccepted() {
         assertEquals(List.of(
-                "api_keys[0].enable: unknown key (expected one of: name, key, models, enabled)",
+                "api_keys[0].enable: unknown key (expected one of: name, key, models, enabled, requests_per_minute,"
+                        + " tokens_per_minute, max_concurrent, token_budget, budget_period, provider_keys)",
                 "providers.openai.tokens: 3 (expected: no tokens for type openai: only mock providers take it)",
                 "providers.openai.base_ur: unknown key (expected one of: type, base_url, api_key, api_keys,"
                         + " max_connections, connect_timeout, pool_idle_timeout, first_byte_timeout, idle_timeout,"

@@ -1,0 +1,32 @@
+package dev.llmgateway.auth;
+
+import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.proxy.Exchange;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+/**
+ * Holds each authenticated request to its key's limits (429 with Retry-After when over one). Sits right after
+ * authentication and before the body is parsed or anything goes upstream, so a refused request costs little. An
+ * admitted exchange returns its concurrency slot and is charged its real token usage when it ends.
+ */
+@ChannelHandler.Sharable
+public final class KeyLimitHandler extends ChannelInboundHandlerAdapter {
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Exchange exchange) || exchange.principal() == null) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        KeyLimiter limiter = exchange.principal().limiter();
+        ApiError refused = limiter.admit();
+        if (refused != null) {
+            exchange.fail(refused);
+            return;
+        }
+        exchange.onEnd(limiter::finished);
+        ctx.fireChannelRead(exchange);
+    }
+}
