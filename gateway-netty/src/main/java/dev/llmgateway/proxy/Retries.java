@@ -52,13 +52,20 @@ final class Retries {
     /**
      * Whether a response head must be held until its body is whole before deciding: retryable statuses while
      * attempts remain, and every 429, whose body tells a rate limit from an exhausted quota. A 401/403 rests the key
-     * at once (the answer itself goes to the client: another key may be fine, this request's was refused).
+     * at once (the answer itself goes to the client: another key may be fine, this request's was refused). With a
+     * fallback left, a retryable status is held even on the last attempt: it may go to the fallback instead.
      */
-    boolean holds(int status) {
+    boolean holds(int status, boolean fallbackLeft) {
         if (status == 401 || status == 403) {
             coolKey(provider.config().keyFailureCooldown().toNanos(), "auth_failed");
         }
-        return status == 429 || RetryPolicy.retryableStatus(status) && attempts < policy.maxAttempts();
+        return status == 429 || RetryPolicy.retryableStatus(status) && (attempts < policy.maxAttempts() || fallbackLeft);
+    }
+
+    /** Whether a held answer nobody retries moves on to a fallback: a retryable one, not an exhausted quota. */
+    static boolean fallsBack(HeldResponse response) {
+        int status = response.head().status().code();
+        return status == 429 ? !RetryPolicy.insufficientQuota(response.body()) : RetryPolicy.retryableStatus(status);
     }
 
     /** A whole held error response: the wait before the next attempt, or {@link #GIVE_UP}. */

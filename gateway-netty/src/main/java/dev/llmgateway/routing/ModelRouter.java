@@ -34,10 +34,19 @@ public final class ModelRouter {
 
     public ModelRouter(GatewayConfig config, Map<String, Provider> providers) {
         this.providers = Map.copyOf(providers);
+        Map<String, Route> plain = new LinkedHashMap<>();
+        for (ModelConfig model : config.models().values()) {
+            plain.put(model.alias(), route(model.alias(), providers.get(model.provider()), model.apiModel(),
+                    model.alias(), model.policy()));
+        }
+        // Fallbacks point at the plain routes: a chain is the alias's own list, never its fallbacks' fallbacks.
         Map<String, Route> byAlias = new LinkedHashMap<>();
         for (ModelConfig model : config.models().values()) {
-            byAlias.put(model.alias(), route(model.alias(), providers.get(model.provider()), model.apiModel(),
-                    model.alias(), model.policy()));
+            Route own = plain.get(model.alias());
+            byAlias.put(model.alias(), model.fallbacks().isEmpty() ? own
+                    : new Route(own.requestedModel(), own.requestedModelJson(), own.provider(), own.apiModel(),
+                    own.apiModelJson(), own.metricsModel(), own.policy(),
+                    model.fallbacks().stream().map(plain::get).toList()));
         }
         this.aliases = java.util.Collections.unmodifiableMap(byAlias);
         List<Rule> ruleList = new ArrayList<>();
@@ -101,6 +110,6 @@ public final class ModelRouter {
     private static Route route(String requested, Provider provider, String apiModel, String metricsModel,
                                UpstreamPolicy policy) {
         return new Route(requested, JsonSplice.quoted(requested), provider, apiModel, JsonSplice.quoted(apiModel),
-                metricsModel, policy);
+                metricsModel, policy, List.of());
     }
 }

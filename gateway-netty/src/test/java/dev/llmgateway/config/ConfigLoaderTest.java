@@ -492,8 +492,8 @@ class ConfigLoaderTest {
                 "providers.openai.base_ur: unknown key (expected one of: type, base_url, api_key, api_keys,"
                         + " max_connections, connect_timeout, pool_idle_timeout, first_byte_timeout, idle_timeout,"
                         + " total_timeout, max_attempts, max_retry_delay, key_cooldown, key_failure_cooldown)",
-                "models.\"m\".api-model: unknown key (expected one of: provider, api_model, first_byte_timeout,"
-                        + " idle_timeout, total_timeout, max_attempts, max_retry_delay)",
+                "models.\"m\".api-model: unknown key (expected one of: provider, api_model, fallbacks,"
+                        + " first_byte_timeout, idle_timeout, total_timeout, max_attempts, max_retry_delay)",
                 "routing.rules[0].glob: unknown key (expected one of: match, provider)",
                 "routing.fallback: unknown key (expected one of: default_provider, rules)",
                 "\"odd key\": unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture)"),
