@@ -34,9 +34,11 @@ import java.util.function.Consumer;
  * <p>Before any response byte reaches the client, a connect failure, a first-byte or idle timeout, a connection
  * lost before the head, and a 429/500/502/503/504/529 are retried up to the route's {@code max_attempts}
  * ({@link Retries}), each attempt with the next usable key; when attempts run out on such a failure the next route
- * of the {@link RouteChain} (a fallback alias) starts with its own provider, body and attempts; when the chain is
- * used up the client gets the last provider answer, or a 502/504 in its dialect. A reused keep-alive connection that dies before answering is
- * retried once more on a fresh one, free (the provider closed it while idle; it never saw the request). After the
+ * of the {@link RouteChain} (a fallback alias) starts with its own provider, body and attempts, as it does when a
+ * provider's circuit refuses an attempt; when the chain is used up the client gets the last provider answer, or a
+ * 502/503/504 in its dialect. Each attempt's outcome feeds the provider's circuit. A reused keep-alive connection
+ * that dies before answering is retried once more on a fresh one, free (the provider closed it while idle; it never
+ * saw the request). After the
  * head, a failure or timeout ends a stream with an error event and closes ({@link UpstreamTimers}). Gateway
  * overhead is the time from the request's arrival to the upstream write, less the wait for a connection, plus the
  * relay's own time.
@@ -152,6 +154,12 @@ public final class ProxyCall implements UpstreamListener {
                     Outcome.REJECTED);
             return;
         }
+        if (!retries.admit()) {
+            if (!fallBack()) {
+                failBeforeResponse(ApiError.allUpstreamsOpen(exchange.route().requestedModel()), Outcome.REJECTED);
+            }
+            return;
+        }
         exchange.attemptStarted();
         acquiring = upstreams.acquire(downstream.eventLoop(), provider);
         if (acquiring.isDone()) {
@@ -170,6 +178,7 @@ public final class ProxyCall implements UpstreamListener {
             return;
         }
         if (!future.isSuccess()) {
+            retries.settle(true);
             retryOrFail(ApiError.upstreamUnreachable(provider.name(), describe(future.cause())),
                     Outcome.UPSTREAM_ERROR);
             return;
@@ -201,7 +210,9 @@ public final class ProxyCall implements UpstreamListener {
             return;
         }
         timers.headReceived();
-        if (retries.holds(head.status().code(), chain.hasNext())) {
+        int status = head.status().code();
+        retries.settle(status != 429 && RetryPolicy.retryableStatus(status));
+        if (retries.holds(status, chain.hasNext())) {
             held = new HeldResponse(head, downstream.alloc());
         } else {
             relay.head(head);
@@ -278,10 +289,12 @@ public final class ProxyCall implements UpstreamListener {
         }
         dropAttempt();
         if (sourceReused && staleRetries < MAX_STALE_RETRIES) {
+            retries.abandon();
             staleRetries++;
             attempt();
             return;
         }
+        retries.settle(true);
         retryOrFail(ApiError.upstreamBroken(provider.name(), describe(cause)), Outcome.UPSTREAM_ERROR);
     }
 
@@ -295,6 +308,7 @@ public final class ProxyCall implements UpstreamListener {
             late.abort();
         }
         ApiError error = ApiError.upstreamTimeout(provider.name(), kind.label);
+        retries.settle(true);
         if (relay != null && relay.started()) {
             end();
             relay.failMidResponse(error);
@@ -389,6 +403,9 @@ public final class ProxyCall implements UpstreamListener {
     /** Every ending path comes here: no timer or pending retry outlives the exchange. */
     private void end() {
         done = true;
+        if (retries != null) {
+            retries.abandon();
+        }
         timers.cancelAll();
         if (retryWait != null) {
             retryWait.cancel(false);

@@ -21,6 +21,8 @@ final class Retries {
     /** Attempts counted against max_attempts: a free retry of a stale pooled connection is not one. */
     private int attempts = 1;
     private int keyIndex = KeyRing.NO_KEYS;
+    /** The provider's circuit admitted the attempt and awaits its verdict. */
+    private boolean admitted;
 
     Retries(Provider provider, UpstreamPolicy policy, GatewayMetrics metrics) {
         this.provider = provider;
@@ -36,6 +38,31 @@ final class Retries {
         }
         keyIndex = key;
         return true;
+    }
+
+    /** Whether the provider's circuit lets the attempt through; an admitted one is later settled or abandoned. */
+    boolean admit() {
+        admitted = provider.breaker().tryAcquire(System.nanoTime());
+        return admitted;
+    }
+
+    /**
+     * The admitted attempt's verdict for the circuit, once: the provider failed (unreachable, cut or silent before
+     * its head, a 5xx/529) or answered. A 429 is about a key or quota, not the provider's health.
+     */
+    void settle(boolean providerFailed) {
+        if (admitted) {
+            admitted = false;
+            provider.breaker().record(!providerFailed, System.nanoTime());
+        }
+    }
+
+    /** The admitted attempt ended with no verdict (the client left, a stale pooled connection). */
+    void abandon() {
+        if (admitted) {
+            admitted = false;
+            provider.breaker().abandon();
+        }
     }
 
     /** The key to send, or null for a provider without keys. */
@@ -59,7 +86,8 @@ final class Retries {
         if (status == 401 || status == 403) {
             coolKey(provider.config().keyFailureCooldown().toNanos(), "auth_failed");
         }
-        return status == 429 || RetryPolicy.retryableStatus(status) && (attempts < policy.maxAttempts() || fallbackLeft);
+        return status == 429
+                || RetryPolicy.retryableStatus(status) && (attempts < policy.maxAttempts() || fallbackLeft);
     }
 
     /** Whether a held answer nobody retries moves on to a fallback: a retryable one, not an exhausted quota. */

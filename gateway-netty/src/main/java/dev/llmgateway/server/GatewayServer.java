@@ -115,8 +115,8 @@ public final class GatewayServer implements AutoCloseable {
                     adminPort ? EndpointHandler.MetricsAccess.NONE : access, scrapes);
             Channel listener = bind(group, transport, pipeline, server.host(), server.port());
             Channel admin = !adminPort ? null : bind(group, transport,
-                    DownstreamPipeline.admin(server, new EndpointHandler(() -> true, telemetry, metrics, access,
-                            () -> keys, scrapes, true)),
+                    DownstreamPipeline.admin(server, new EndpointHandler(() -> new Readiness(true, providers),
+                            telemetry, metrics, access, () -> keys, scrapes, true)),
                     server.host(), observability.metricsPort());
             return new GatewayServer(transport, group, pools, listener, admin, threads, metrics, accessLog, capture,
                     scrapes);
@@ -139,7 +139,8 @@ public final class GatewayServer implements AutoCloseable {
                                               Executor scrapes) {
         ModelRouter router = new ModelRouter(config, providers);
         return new DownstreamPipeline(config.server(),
-                new EndpointHandler(() -> true, observer, metrics, access, () -> keys, scrapes, false),
+                new EndpointHandler(() -> new Readiness(true, providers), observer, metrics, access, () -> keys,
+                        scrapes, false),
                 new ApiKeyAuthHandler(() -> keys),
                 new ModelListHandler(() -> router, System.currentTimeMillis() / 1000),
                 new ModelRouteHandler(() -> router),
