@@ -1,5 +1,6 @@
 package dev.llmgateway.config;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,24 +24,31 @@ final class ModelsSection {
             if (alias.isEmpty()) {
                 t.problems().add(t.label() + ": empty alias (expected: a non-empty model alias)");
             }
-            String provider = t.requiredString("provider", providers.expectedReference());
-            String apiModel = t.string("api_model", alias, "a non-empty model name");
-            if (apiModel != null && apiModel.isEmpty() && t.has("api_model")) {
-                t.problem("api_model", "a non-empty model name");
+            List<Deployment> deployments = new ArrayList<>();
+            if (t.has("deployments")) {
+                t.forbid("provider", "either provider (with api_model) or deployments, not both");
+                t.forbid("api_model", "either provider (with api_model) or deployments, not both");
+                for (ConfigTable d : t.tableArray("deployments")) {
+                    Deployment deployment = readDeployment(d, alias, providers, true);
+                    if (deployment != null) {
+                        deployments.add(deployment);
+                    }
+                }
+            } else {
+                Deployment only = readDeployment(t, alias, providers, false);
+                if (only != null) {
+                    deployments.add(only);
+                }
             }
-            ProviderConfig served = provider == null ? null : providers.enabled().get(provider);
+            ProviderConfig served = deployments.isEmpty() ? null
+                    : providers.enabled().get(deployments.get(0).provider());
             List<String> fallbacks = t.stringList("fallbacks", List.of(), FALLBACKS_EXPECTED);
             UpstreamPolicy policy = UpstreamPolicy.read(t, served == null ? UpstreamPolicy.DEFAULT : served.policy());
             t.reportUnknownKeys();
-            if (provider == null || apiModel == null) {
-                continue;
-            }
-            if (!providers.configured().contains(provider)) {
-                t.problem("provider", providers.expectedReference());
-            } else if (providers.disabled().contains(provider)) {
-                t.problems().warn(t.label() + ": disabled because provider " + provider + " is disabled");
-            } else {
-                models.put(alias, new ModelConfig(alias, provider, apiModel, policy, fallbacks));
+            if (!deployments.isEmpty()) {
+                Deployment first = deployments.get(0);
+                models.put(alias, new ModelConfig(alias, first.provider(), first.apiModel(), policy, fallbacks,
+                        deployments));
                 tables.put(alias, t);
             }
         }
@@ -53,5 +61,34 @@ final class ModelsSection {
             }
         }
         return models;
+    }
+
+    /**
+     * A deployment of an enabled provider; null after a problem, or with a warning when its provider is disabled
+     * (a model left with none is disabled too).
+     */
+    private static Deployment readDeployment(ConfigTable t, String alias, ProvidersSection.Result providers,
+                                             boolean weighted) {
+        String provider = t.requiredString("provider", providers.expectedReference());
+        String apiModel = t.string("api_model", alias, "a non-empty model name");
+        if (apiModel != null && apiModel.isEmpty() && t.has("api_model")) {
+            t.problem("api_model", "a non-empty model name");
+        }
+        int weight = weighted ? (int) t.integer("weight", 1, 1, 1000, "an integer from 1 to 1000") : 1;
+        if (weighted) {
+            t.reportUnknownKeys();
+        }
+        if (provider == null || apiModel == null) {
+            return null;
+        }
+        if (!providers.configured().contains(provider)) {
+            t.problem("provider", providers.expectedReference());
+            return null;
+        }
+        if (providers.disabled().contains(provider)) {
+            t.problems().warn(t.label() + ": disabled because provider " + provider + " is disabled");
+            return null;
+        }
+        return new Deployment(provider, apiModel, weight);
     }
 }

@@ -34,7 +34,7 @@ final class RouteChain {
     Route next() {
         if (!started) {
             started = true;
-            return asked;
+            return asked.deployment(System.nanoTime());
         }
         if (nextFallback >= fallbacks.size()) {
             return null;
@@ -42,6 +42,6 @@ final class RouteChain {
         Route fallback = fallbacks.get(nextFallback++);
         metrics.fallback(currentAlias, fallback.metricsModel());
         currentAlias = fallback.metricsModel();
-        return fallback.servingFor(asked);
+        return fallback.deployment(System.nanoTime()).servingFor(asked);
     }
 }

@@ -496,8 +496,8 @@ class ConfigLoaderTest {
                         + " total_timeout, max_attempts, max_retry_delay, key_cooldown, key_failure_cooldown,"
                         + " breaker_failures, breaker_error_ratio, breaker_min_requests, breaker_window,"
                         + " breaker_cooldown)",
-                "models.\"m\".api-model: unknown key (expected one of: provider, api_model, fallbacks,"
-                        + " first_byte_timeout, idle_timeout, total_timeout, max_attempts, max_retry_delay)",
+                "models.\"m\".api-model: unknown key (expected one of: deployments, provider, api_model,"
+                        + " fallbacks, first_byte_timeout, idle_timeout, total_timeout, max_attempts, max_retry_delay)",
                 "routing.rules[0].glob: unknown key (expected one of: match, provider)",
                 "routing.fallback: unknown key (expected one of: default_provider, rules)",
                 "\"odd key\": unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture)"),
