@@ -105,6 +105,7 @@ public final class GatewayServer implements AutoCloseable {
             UpstreamPools pools = new UpstreamPools(group, transport, providers.values());
             GatewayMetrics metrics = new GatewayMetrics();
             metrics.poolStats(pools::stats);
+            metrics.circuitStates(() -> circuitStates(providers));
             ExchangeObserver telemetry = new ExchangeTelemetry(metrics, accessLog, capture);
             KeyTable keys = new KeyTable(config.apiKeys());
             boolean adminPort = observability.metricsEnabled() && observability.metricsPort() > 0;
@@ -145,6 +146,14 @@ public final class GatewayServer implements AutoCloseable {
                 new ModelListHandler(() -> router, System.currentTimeMillis() / 1000),
                 new ModelRouteHandler(() -> router),
                 ProxyCall.factory(upstreams, metrics));
+    }
+
+    /** Breakers are lock-free, so the scraping thread reads them directly. */
+    private static Map<String, Integer> circuitStates(Map<String, Provider> providers) {
+        long now = System.nanoTime();
+        Map<String, Integer> states = new LinkedHashMap<>();
+        providers.forEach((name, provider) -> states.put(name, provider.breaker().state(now).ordinal()));
+        return states;
     }
 
     private static void stopQuietly(EventLoopGroup group, ExecutorService scrapes, AccessLog accessLog,

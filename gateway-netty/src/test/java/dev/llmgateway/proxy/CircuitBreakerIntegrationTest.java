@@ -4,6 +4,7 @@ import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.PrometheusText;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -92,6 +93,9 @@ class CircuitBreakerIntegrationTest {
         assertEquals("server_error", JsonPath.read(refused.body(), "error", "type"));
         assertEquals(3, first.received().size(), "an open circuit is not called");
         assertEquals("{\"status\":\"ready\",\"providers\":{\"pa\":\"open\",\"pb\":\"closed\"}}", ready());
+        String metrics = gateway.get("/metrics", null).body();
+        assertEquals(2, PrometheusText.value(metrics, "llm_upstream_circuit_state", "provider", "pa"));
+        assertEquals(0, PrometheusText.value(metrics, "llm_upstream_circuit_state", "provider", "pb"));
 
         Thread.sleep(450);
         assertEquals("{\"status\":\"ready\",\"providers\":{\"pa\":\"half_open\",\"pb\":\"closed\"}}", ready());
