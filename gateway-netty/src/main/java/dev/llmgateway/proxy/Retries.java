@@ -2,6 +2,7 @@ package dev.llmgateway.proxy;
 
 import dev.llmgateway.config.UpstreamPolicy;
 import dev.llmgateway.metrics.GatewayMetrics;
+import dev.llmgateway.upstream.CircuitBreaker;
 import dev.llmgateway.upstream.KeyRing;
 import dev.llmgateway.upstream.Provider;
 import io.netty.handler.codec.http.HttpResponse;
@@ -21,8 +22,8 @@ final class Retries {
     /** Attempts counted against max_attempts: a free retry of a stale pooled connection is not one. */
     private int attempts = 1;
     private int keyIndex = KeyRing.NO_KEYS;
-    /** The provider's circuit admitted the attempt and awaits its verdict. */
-    private boolean admitted;
+    /** What the provider's circuit let through, awaiting its verdict; REFUSED when nothing is pending. */
+    private CircuitBreaker.Admission admitted = CircuitBreaker.Admission.REFUSED;
 
     Retries(Provider provider, UpstreamPolicy policy, GatewayMetrics metrics) {
         this.provider = provider;
@@ -43,7 +44,7 @@ final class Retries {
     /** Whether the provider's circuit lets the attempt through; an admitted one is later settled or abandoned. */
     boolean admit() {
         admitted = provider.breaker().tryAcquire(System.nanoTime());
-        return admitted;
+        return admitted != CircuitBreaker.Admission.REFUSED;
     }
 
     /**
@@ -51,17 +52,17 @@ final class Retries {
      * its head, a 5xx/529) or answered. A 429 is about a key or quota, not the provider's health.
      */
     void settle(boolean providerFailed) {
-        if (admitted) {
-            admitted = false;
-            provider.breaker().record(!providerFailed, System.nanoTime());
+        if (admitted != CircuitBreaker.Admission.REFUSED) {
+            provider.breaker().record(admitted, !providerFailed, System.nanoTime());
+            admitted = CircuitBreaker.Admission.REFUSED;
         }
     }
 
     /** The admitted attempt ended with no verdict (the client left, a stale pooled connection). */
     void abandon() {
-        if (admitted) {
-            admitted = false;
-            provider.breaker().abandon();
+        if (admitted != CircuitBreaker.Admission.REFUSED) {
+            provider.breaker().abandon(admitted);
+            admitted = CircuitBreaker.Admission.REFUSED;
         }
     }
 

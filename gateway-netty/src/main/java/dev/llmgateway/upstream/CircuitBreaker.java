@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class CircuitBreaker {
     public enum State { CLOSED, HALF_OPEN, OPEN }
 
+    /** What {@link #tryAcquire} let through: a probe's verdict decides the circuit; a late ordinary one cannot. */
+    public enum Admission { REFUSED, ADMITTED, PROBE }
+
     private static final int BUCKETS = 10;
     private static final long COUNT_MASK = (1L << 20) - 1;
 
@@ -51,23 +54,23 @@ public final class CircuitBreaker {
      * Admits one attempt, or refuses it while open (or while another probe is out). An admitted attempt must end in
      * exactly one {@link #record} or {@link #abandon}: a half-open probe holds the slot until then.
      */
-    public boolean tryAcquire(long nowNanos) {
+    public Admission tryAcquire(long nowNanos) {
         int current = state.get();
         if (current == State.CLOSED.ordinal()) {
-            return true;
+            return Admission.ADMITTED;
         }
         if (current == State.OPEN.ordinal()) {
             if (nowNanos - openedAtNanos.get() < cooldownNanos) {
-                return false;
+                return Admission.REFUSED;
             }
             state.compareAndSet(State.OPEN.ordinal(), State.HALF_OPEN.ordinal());
         }
-        return probing.compareAndSet(false, true);
+        return probing.compareAndSet(false, true) ? Admission.PROBE : Admission.REFUSED;
     }
 
     /** The admitted attempt's outcome: a provider failure (unreachable, cut or silent before the head, 5xx) or not. */
-    public void record(boolean success, long nowNanos) {
-        if (state.get() != State.CLOSED.ordinal()) {
+    public void record(Admission admission, boolean success, long nowNanos) {
+        if (admission == Admission.PROBE) {
             if (success) {
                 consecutiveFailures.set(0);
                 for (int i = 0; i < BUCKETS; i++) {
@@ -80,6 +83,9 @@ public final class CircuitBreaker {
             probing.set(false);
             return;
         }
+        if (state.get() != State.CLOSED.ordinal()) {
+            return; // admitted before the circuit opened: only the probe decides now
+        }
         long counts = count(success, nowNanos);
         int failuresInRow = success ? resetConsecutive() : consecutiveFailures.incrementAndGet();
         if (!success && (failuresInRow >= settings.failures() || ratioExceeded(counts))) {
@@ -88,8 +94,8 @@ public final class CircuitBreaker {
     }
 
     /** The admitted attempt ended without a verdict (the client left, a stale pooled connection): frees the probe. */
-    public void abandon() {
-        if (state.get() != State.CLOSED.ordinal()) {
+    public void abandon(Admission admission) {
+        if (admission == Admission.PROBE) {
             probing.set(false);
         }
     }
