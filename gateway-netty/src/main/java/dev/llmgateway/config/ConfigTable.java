@@ -124,6 +124,28 @@ final class ConfigTable {
         return value;
     }
 
+    /** A number from 0 (exclusive) to 1 (inclusive), such as an error ratio. */
+    double ratio(String key, double def) {
+        known.add(key);
+        Object raw = entries.get(key);
+        if (raw == null) {
+            return def;
+        }
+        Double value = raw instanceof Number n ? Double.valueOf(n.doubleValue()) : null;
+        if (raw instanceof OverrideValue o) {
+            try {
+                value = Double.parseDouble(o.text().trim());
+            } catch (NumberFormatException e) {
+                value = null; // reported below
+            }
+        }
+        if (value == null || !(value > 0 && value <= 1)) {
+            problem(key, "a number above 0 and at most 1, such as 0.5");
+            return def;
+        }
+        return value;
+    }
+
     boolean bool(String key, boolean def) {
         known.add(key);
         Object raw = entries.get(key);

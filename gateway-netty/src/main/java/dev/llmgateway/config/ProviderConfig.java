@@ -8,13 +8,21 @@ import java.util.Objects;
 /**
  * An upstream provider. {@code baseUrl} is null and {@code apiKeys} empty for {@link ProviderType#MOCK};
  * {@code mock} is non-null only for that type. {@code keyCooldown} rests a key answered 429 without a
- * Retry-After; {@code keyFailureCooldown} rests a key answered 401/403.
+ * Retry-After; {@code keyFailureCooldown} rests a key answered 401/403; {@code breaker} opens its circuit.
  */
 public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<String> apiKeys,
                              int maxConnections, Duration connectTimeout, Duration poolIdleTimeout,
                              UpstreamPolicy policy, Duration keyCooldown, Duration keyFailureCooldown,
-                             MockOptions mock) {
+                             MockOptions mock, BreakerPolicy breaker) {
+    public ProviderConfig(String name, ProviderType type, URI baseUrl, List<String> apiKeys, int maxConnections,
+                          Duration connectTimeout, Duration poolIdleTimeout, UpstreamPolicy policy,
+                          Duration keyCooldown, Duration keyFailureCooldown, MockOptions mock) {
+        this(name, type, baseUrl, apiKeys, maxConnections, connectTimeout, poolIdleTimeout, policy, keyCooldown,
+                keyFailureCooldown, mock, BreakerPolicy.DEFAULT);
+    }
+
     public ProviderConfig {
+        Objects.requireNonNull(breaker, "breaker");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
         apiKeys = List.copyOf(apiKeys);
@@ -32,6 +40,6 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
                 + ", apiKeys=<" + apiKeys.size() + " redacted>, maxConnections=" + maxConnections
                 + ", connectTimeout=" + connectTimeout + ", poolIdleTimeout=" + poolIdleTimeout
                 + ", policy=" + policy + ", keyCooldown=" + keyCooldown
-                + ", keyFailureCooldown=" + keyFailureCooldown + ", mock=" + mock + "]";
+                + ", keyFailureCooldown=" + keyFailureCooldown + ", mock=" + mock + ", breaker=" + breaker + "]";
     }
 }

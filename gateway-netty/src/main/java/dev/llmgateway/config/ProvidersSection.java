@@ -86,6 +86,7 @@ final class ProvidersSection {
         UpstreamPolicy policy = UpstreamPolicy.read(t, UpstreamPolicy.DEFAULT);
         Duration keyCooldown = t.duration("key_cooldown", Duration.ofSeconds(30));
         Duration keyFailureCooldown = t.duration("key_failure_cooldown", Duration.ofMinutes(5));
+        BreakerPolicy breaker = BreakerPolicy.read(t);
         MockOptions mock = null;
         if (type == null) {
             t.accept("tokens", "token_delay");
@@ -102,7 +103,8 @@ final class ProvidersSection {
             return new Provider(null, null);
         }
         return new Provider(new ProviderConfig(name, type, baseUrl, keys.values(), maxConnections,
-                connectTimeout, poolIdleTimeout, policy, keyCooldown, keyFailureCooldown, mock), keys.unsetVariable());
+                connectTimeout, poolIdleTimeout, policy, keyCooldown, keyFailureCooldown, mock, breaker),
+                keys.unsetVariable());
     }
 
     private static ProviderType readType(ConfigTable t) {

@@ -96,6 +96,13 @@ public record ApiError(HttpResponseStatus status, String type, String code, Stri
                 reason + "; retry after " + retryAfterSeconds + " s.", retryAfterSeconds);
     }
 
+    /** Every provider that could serve the model has its circuit open: the gateway did not call any of them. */
+    public static ApiError allUpstreamsOpen(String model) {
+        return new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, "server_error", "upstream_circuit_open", null,
+                "Every provider for model '" + model + "' is failing and paused (circuit open); try again later.",
+                -1);
+    }
+
     public static ApiError requestTimeout() {
         return new ApiError(HttpResponseStatus.REQUEST_TIMEOUT, "invalid_request_error", "request_timeout", null,
                 "The client did not send the whole request in time.", -1);

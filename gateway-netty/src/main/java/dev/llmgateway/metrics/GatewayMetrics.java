@@ -46,6 +46,7 @@ public final class GatewayMetrics {
 
     private final CollectorRegistry registry = new CollectorRegistry(true);
     private final PoolCollector pools = new PoolCollector();
+    private final CircuitCollector circuits = new CircuitCollector();
     private final DroppedLinesCollector droppedLines = new DroppedLinesCollector();
 
     private final Counter requests = Counter.build("llm_requests_total", "Requests finished.")
@@ -89,6 +90,7 @@ public final class GatewayMetrics {
 
     public GatewayMetrics() {
         registry.register(pools);
+        registry.register(circuits);
         registry.register(droppedLines);
         registry.register(new NettyMemoryCollector());
         DefaultExports.register(registry);
@@ -169,6 +171,11 @@ public final class GatewayMetrics {
      */
     public void poolStats(Supplier<Map<String, PoolStats>> stats) {
         pools.source(stats);
+    }
+
+    /** Where the circuit gauge comes from: provider → 0 closed, 1 half-open, 2 open (read at scrape time). */
+    public void circuitStates(Supplier<Map<String, Integer>> states) {
+        circuits.source(states);
     }
 
     /** Where the dropped-line counts of the access log and the body capture come from (read at scrape time). */

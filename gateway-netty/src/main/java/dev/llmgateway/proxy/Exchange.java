@@ -14,6 +14,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaders;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -30,6 +31,8 @@ import java.util.function.LongConsumer;
  */
 public final class Exchange {
     public static final String ATTEMPTS_HEADER = "x-gateway-attempts";
+    public static final String PROVIDER_HEADER = "x-gateway-provider";
+    public static final String MODEL_HEADER = "x-gateway-model";
 
     private final Channel downstream;
     private final FullHttpRequest request;
@@ -125,6 +128,9 @@ public final class Exchange {
      *                   must take it out again
      */
     public void upstreamBody(ByteBuf upstreamBody, boolean hidesUsage) {
+        if (this.upstreamBody != null) {
+            this.upstreamBody.release(); // a fallback route's body replaces the previous route's
+        }
         this.upstreamBody = upstreamBody;
         this.hidesUsage = hidesUsage;
     }
@@ -149,6 +155,13 @@ public final class Exchange {
     /** Upstream attempts so far; every proxied response tells the client in {@link #ATTEMPTS_HEADER}. */
     public int attempts() {
         return attempts;
+    }
+
+    /** Tells the client who served (the route in use: a fallback's after one) and after how many attempts. */
+    public void servedBy(HttpHeaders headers) {
+        headers.set(PROVIDER_HEADER, route.provider().name())
+                .set(MODEL_HEADER, route.apiModel())
+                .setInt(ATTEMPTS_HEADER, attempts);
     }
 
     /** Adds gateway time (not upstream time) to the overhead measurement. */
@@ -185,7 +198,7 @@ public final class Exchange {
     public void fail(ApiError error, Outcome outcome) {
         FullHttpResponse response = ErrorResponses.response(downstream.alloc(), dialect(), error, requestId);
         if (attempts > 0) {
-            response.headers().setInt(ATTEMPTS_HEADER, attempts);
+            servedBy(response.headers());
         }
         bytesOut += response.content().readableBytes();
         downstream.writeAndFlush(response, downstream.voidPromise());

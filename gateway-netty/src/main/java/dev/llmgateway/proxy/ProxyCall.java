@@ -2,7 +2,6 @@ package dev.llmgateway.proxy;
 
 import dev.llmgateway.accesslog.Outcome;
 import dev.llmgateway.config.ProviderType;
-import dev.llmgateway.config.UpstreamPolicy;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.mock.MockProvider;
@@ -34,9 +33,12 @@ import java.util.function.Consumer;
  *
  * <p>Before any response byte reaches the client, a connect failure, a first-byte or idle timeout, a connection
  * lost before the head, and a 429/500/502/503/504/529 are retried up to the route's {@code max_attempts}
- * ({@link Retries}), each attempt with the next usable key; when attempts run out the client gets the last
- * provider answer, or a 502/504 in its dialect. A reused keep-alive connection that dies before answering is
- * retried once more on a fresh one, free (the provider closed it while idle; it never saw the request). After the
+ * ({@link Retries}), each attempt with the next usable key; when attempts run out on such a failure the next route
+ * of the {@link RouteChain} (a fallback alias) starts with its own provider, body and attempts, as it does when a
+ * provider's circuit refuses an attempt; when the chain is used up the client gets the last provider answer, or a
+ * 502/503/504 in its dialect. Each attempt's outcome feeds the provider's circuit. A reused keep-alive connection
+ * that dies before answering is retried once more on a fresh one, free (the provider closed it while idle; it never
+ * saw the request). After the
  * head, a failure or timeout ends a stream with an error event and closes ({@link UpstreamTimers}). Gateway
  * overhead is the time from the request's arrival to the upstream write, less the wait for a connection, plus the
  * relay's own time.
@@ -66,10 +68,13 @@ public final class ProxyCall implements UpstreamListener {
     private final Channel downstream;
     private final UpstreamConnector upstreams;
     private final Consumer<ProxyCall> ended;
-    private final Provider provider;
-    private final Retries retries;
-    private final UpstreamTimers timers;
-    private final boolean mock;
+    private final GatewayMetrics metrics;
+    private final RouteChain chain;
+    /** The route in use and what belongs to it; a fallback replaces them all. */
+    private Provider provider;
+    private Retries retries;
+    private UpstreamTimers timers;
+    private boolean mock;
     private HttpHeaders forwardedHeaders;
     private Future<UpstreamConnection> acquiring;
     private UpstreamSource source;
@@ -87,16 +92,35 @@ public final class ProxyCall implements UpstreamListener {
         this.downstream = exchange.downstream();
         this.upstreams = upstreams;
         this.ended = ended;
-        this.provider = exchange.route().provider();
-        UpstreamPolicy policy = exchange.route().policy();
-        this.retries = new Retries(provider, policy, metrics,
-                exchange.principal() == null ? null : exchange.principal().providerKey(provider.name()));
-        this.mock = provider.type() == ProviderType.MOCK;
-        this.timers = new UpstreamTimers(downstream.eventLoop(), policy, this::timedOut);
+        this.metrics = metrics;
+        this.chain = new RouteChain(exchange.route(), metrics);
     }
 
     private void start() {
-        Route route = exchange.route();
+        forwardedHeaders = UpstreamRequests.forwardedHeaders(exchange.request().headers(), exchange.requestId());
+        startRoute(chain.next(), exchange.receivedNanos());
+    }
+
+    /** Moves to the next route of the chain; false when none is left. */
+    private boolean fallBack() {
+        Route next = chain.next();
+        if (next != null) {
+            startRoute(next, System.nanoTime());
+        }
+        return next != null;
+    }
+
+    /** Starts a route's attempts; {@code sinceNanos} is when the gateway's own work for it began (overhead). */
+    private void startRoute(Route route, long sinceNanos) {
+        exchange.route(route);
+        provider = route.provider();
+        retries = new Retries(provider, route.policy(), metrics,
+                exchange.principal() == null ? null : exchange.principal().providerKey(provider.name()));
+        mock = provider.type() == ProviderType.MOCK;
+        if (timers != null) {
+            timers.cancelAll();
+        }
+        timers = new UpstreamTimers(downstream.eventLoop(), route.policy(), this::timedOut);
         Endpoint endpoint = exchange.endpoint();
         if (mock && endpoint != Endpoint.CHAT_COMPLETIONS) {
             end();
@@ -114,19 +138,27 @@ public final class ProxyCall implements UpstreamListener {
             source = MockProvider.serve(provider.config().mock(), downstream.eventLoop(), downstream.alloc(),
                     route.apiModel(), body.stream(), body.includeUsage() || askForUsage,
                     exchange.request().content().readableBytes(), this);
-            exchange.addOverhead(System.nanoTime() - exchange.receivedNanos());
+            exchange.addOverhead(System.nanoTime() - sinceNanos);
             return;
         }
-        forwardedHeaders = UpstreamRequests.forwardedHeaders(exchange.request().headers(), exchange.requestId());
-        exchange.addOverhead(System.nanoTime() - exchange.receivedNanos());
+        exchange.addOverhead(System.nanoTime() - sinceNanos);
         timers.exchangeStarted(exchange.receivedNanos());
         attempt();
     }
 
     private void attempt() {
         if (!retries.chooseKey()) {
+            if (fallBack()) {
+                return;
+            }
             failBeforeResponse(ApiError.upstreamKeysCooling(provider.name(), retries.secondsUntilKeyUsable()),
                     Outcome.REJECTED);
+            return;
+        }
+        if (!retries.admit()) {
+            if (!fallBack()) {
+                failBeforeResponse(ApiError.allUpstreamsOpen(exchange.route().requestedModel()), Outcome.REJECTED);
+            }
             return;
         }
         exchange.attemptStarted();
@@ -147,6 +179,7 @@ public final class ProxyCall implements UpstreamListener {
             return;
         }
         if (!future.isSuccess()) {
+            retries.settle(true);
             retryOrFail(ApiError.upstreamUnreachable(provider.name(), describe(future.cause())),
                     Outcome.UPSTREAM_ERROR);
             return;
@@ -178,7 +211,9 @@ public final class ProxyCall implements UpstreamListener {
             return;
         }
         timers.headReceived();
-        if (retries.holds(head.status().code())) {
+        int status = head.status().code();
+        retries.settle(status != 429 && RetryPolicy.retryableStatus(status));
+        if (retries.holds(status, chain.hasNext())) {
             held = new HeldResponse(head, downstream.alloc());
         } else {
             relay.head(head);
@@ -210,7 +245,8 @@ public final class ProxyCall implements UpstreamListener {
     /** A whole held error response: retry it, or give it to the client. */
     private void decide() {
         long waitNanos = retries.afterError(held);
-        if (waitNanos == Retries.GIVE_UP) {
+        boolean fallingBack = waitNanos == Retries.GIVE_UP && Retries.fallsBack(held) && chain.hasNext();
+        if (waitNanos == Retries.GIVE_UP && !fallingBack) {
             passHeldOn();
             return;
         }
@@ -221,7 +257,12 @@ public final class ProxyCall implements UpstreamListener {
         source = null;
         timers.attemptEnded();
         used.finish(HttpUtil.isKeepAlive(dropped.head()));
-        retryAfter(waitNanos);
+        if (fallingBack) {
+            relay.discard();
+            fallBack();
+        } else {
+            retryAfter(waitNanos);
+        }
     }
 
     private void passHeldOn() {
@@ -249,10 +290,12 @@ public final class ProxyCall implements UpstreamListener {
         }
         dropAttempt();
         if (sourceReused && staleRetries < MAX_STALE_RETRIES) {
+            retries.abandon();
             staleRetries++;
             attempt();
             return;
         }
+        retries.settle(true);
         retryOrFail(ApiError.upstreamBroken(provider.name(), describe(cause)), Outcome.UPSTREAM_ERROR);
     }
 
@@ -266,6 +309,7 @@ public final class ProxyCall implements UpstreamListener {
             late.abort();
         }
         ApiError error = ApiError.upstreamTimeout(provider.name(), kind.label);
+        retries.settle(true);
         if (relay != null && relay.started()) {
             end();
             relay.failMidResponse(error);
@@ -297,7 +341,9 @@ public final class ProxyCall implements UpstreamListener {
     private void retryOrFail(ApiError error, Outcome outcome) {
         long waitNanos = retries.afterFailure();
         if (waitNanos == Retries.GIVE_UP) {
-            failBeforeResponse(error, outcome);
+            if (!fallBack()) {
+                failBeforeResponse(error, outcome);
+            }
         } else {
             retryAfter(waitNanos);
         }
@@ -379,6 +425,9 @@ public final class ProxyCall implements UpstreamListener {
     /** Every ending path comes here: no timer or pending retry outlives the exchange. */
     private void end() {
         done = true;
+        if (retries != null) {
+            retries.abandon();
+        }
         timers.cancelAll();
         if (retryWait != null) {
             retryWait.cancel(false);

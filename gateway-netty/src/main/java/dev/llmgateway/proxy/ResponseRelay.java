@@ -286,7 +286,7 @@ final class ResponseRelay {
             headers.set(UPSTREAM_REQUEST_ID, upstreamId);
         }
         headers.set(ErrorResponses.REQUEST_ID_HEADER, exchange.requestId());
-        headers.setInt(Exchange.ATTEMPTS_HEADER, exchange.attempts());
+        exchange.servedBy(headers);
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstream.status(), headers);
     }
 

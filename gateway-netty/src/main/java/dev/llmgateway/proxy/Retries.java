@@ -2,6 +2,7 @@ package dev.llmgateway.proxy;
 
 import dev.llmgateway.config.UpstreamPolicy;
 import dev.llmgateway.metrics.GatewayMetrics;
+import dev.llmgateway.upstream.CircuitBreaker;
 import dev.llmgateway.upstream.KeyRing;
 import dev.llmgateway.upstream.Provider;
 import io.netty.handler.codec.http.HttpResponse;
@@ -23,6 +24,8 @@ final class Retries {
     /** A virtual key's own credential: always sent, never rotated or put to rest (the ring is not its keys). */
     private final String ownKey;
     private int keyIndex = KeyRing.NO_KEYS;
+    /** What the provider's circuit let through, awaiting its verdict; REFUSED when nothing is pending. */
+    private CircuitBreaker.Admission admitted = CircuitBreaker.Admission.REFUSED;
 
     Retries(Provider provider, UpstreamPolicy policy, GatewayMetrics metrics, String ownKey) {
         this.provider = provider;
@@ -44,6 +47,31 @@ final class Retries {
         return true;
     }
 
+    /** Whether the provider's circuit lets the attempt through; an admitted one is later settled or abandoned. */
+    boolean admit() {
+        admitted = provider.breaker().tryAcquire(System.nanoTime());
+        return admitted != CircuitBreaker.Admission.REFUSED;
+    }
+
+    /**
+     * The admitted attempt's verdict for the circuit, once: the provider failed (unreachable, cut or silent before
+     * its head, a 5xx/529) or answered. A 429 is about a key or quota, not the provider's health.
+     */
+    void settle(boolean providerFailed) {
+        if (admitted != CircuitBreaker.Admission.REFUSED) {
+            provider.breaker().record(admitted, !providerFailed, System.nanoTime());
+            admitted = CircuitBreaker.Admission.REFUSED;
+        }
+    }
+
+    /** The admitted attempt ended with no verdict (the client left, a stale pooled connection). */
+    void abandon() {
+        if (admitted != CircuitBreaker.Admission.REFUSED) {
+            provider.breaker().abandon(admitted);
+            admitted = CircuitBreaker.Admission.REFUSED;
+        }
+    }
+
     /** The key to send, or null for a provider without keys. */
     String key() {
         return ownKey != null ? ownKey : keyIndex >= 0 ? provider.keys().key(keyIndex) : null;
@@ -58,13 +86,21 @@ final class Retries {
     /**
      * Whether a response head must be held until its body is whole before deciding: retryable statuses while
      * attempts remain, and every 429, whose body tells a rate limit from an exhausted quota. A 401/403 rests the key
-     * at once (the answer itself goes to the client: another key may be fine, this request's was refused).
+     * at once (the answer itself goes to the client: another key may be fine, this request's was refused). With a
+     * fallback left, a retryable status is held even on the last attempt: it may go to the fallback instead.
      */
-    boolean holds(int status) {
+    boolean holds(int status, boolean fallbackLeft) {
         if (status == 401 || status == 403) {
             coolKey(provider.config().keyFailureCooldown().toNanos(), "auth_failed");
         }
-        return status == 429 || RetryPolicy.retryableStatus(status) && attempts < policy.maxAttempts();
+        return status == 429
+                || RetryPolicy.retryableStatus(status) && (attempts < policy.maxAttempts() || fallbackLeft);
+    }
+
+    /** Whether a held answer nobody retries moves on to a fallback: a retryable one, not an exhausted quota. */
+    static boolean fallsBack(HeldResponse response) {
+        int status = response.head().status().code();
+        return status == 429 ? !RetryPolicy.insufficientQuota(response.body()) : RetryPolicy.retryableStatus(status);
     }
 
     /** A whole held error response: the wait before the next attempt, or {@link #GIVE_UP}. */

@@ -1,5 +1,6 @@
 package dev.llmgateway.routing;
 
+import dev.llmgateway.config.Deployment;
 import dev.llmgateway.config.GatewayConfig;
 import dev.llmgateway.config.ModelConfig;
 import dev.llmgateway.config.RouteRule;
@@ -34,10 +35,18 @@ public final class ModelRouter {
 
     public ModelRouter(GatewayConfig config, Map<String, Provider> providers) {
         this.providers = Map.copyOf(providers);
+        Map<String, Route> plain = new LinkedHashMap<>();
+        for (ModelConfig model : config.models().values()) {
+            plain.put(model.alias(), aliasRoute(model, providers));
+        }
+        // Fallbacks point at the plain routes: a chain is the alias's own list, never its fallbacks' fallbacks.
         Map<String, Route> byAlias = new LinkedHashMap<>();
         for (ModelConfig model : config.models().values()) {
-            byAlias.put(model.alias(), route(model.alias(), providers.get(model.provider()), model.apiModel(),
-                    model.alias(), model.policy()));
+            Route own = plain.get(model.alias());
+            byAlias.put(model.alias(), model.fallbacks().isEmpty() ? own
+                    : new Route(own.requestedModel(), own.requestedModelJson(), own.provider(), own.apiModel(),
+                    own.apiModelJson(), own.metricsModel(), own.policy(),
+                    model.fallbacks().stream().map(plain::get).toList(), own.balancer()));
         }
         this.aliases = java.util.Collections.unmodifiableMap(byAlias);
         List<Rule> ruleList = new ArrayList<>();
@@ -88,6 +97,27 @@ public final class ModelRouter {
         return aliases;
     }
 
+    /**
+     * An alias's route: its first deployment's target, with a balancer over all of them when there are several.
+     * Every deployment shares the alias's policy (its first provider's, with the alias's overrides).
+     */
+    private static Route aliasRoute(ModelConfig model, Map<String, Provider> providers) {
+        List<Route> deployed = new ArrayList<>();
+        int[] weights = new int[model.deployments().size()];
+        for (int i = 0; i < weights.length; i++) {
+            Deployment deployment = model.deployments().get(i);
+            deployed.add(route(model.alias(), providers.get(deployment.provider()), deployment.apiModel(),
+                    model.alias(), model.policy()));
+            weights[i] = deployment.weight();
+        }
+        Route first = deployed.get(0);
+        if (deployed.size() == 1) {
+            return first;
+        }
+        return new Route(first.requestedModel(), first.requestedModelJson(), first.provider(), first.apiModel(),
+                first.apiModelJson(), first.metricsModel(), first.policy(), List.of(), new Balancer(deployed, weights));
+    }
+
     private static int indexOfSeparator(String model) {
         for (int i = 0; i < model.length(); i++) {
             char c = model.charAt(i);
@@ -101,6 +131,6 @@ public final class ModelRouter {
     private static Route route(String requested, Provider provider, String apiModel, String metricsModel,
                                UpstreamPolicy policy) {
         return new Route(requested, JsonSplice.quoted(requested), provider, apiModel, JsonSplice.quoted(apiModel),
-                metricsModel, policy);
+                metricsModel, policy, List.of(), null);
     }
 }

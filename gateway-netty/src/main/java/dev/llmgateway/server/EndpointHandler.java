@@ -28,7 +28,6 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -41,13 +40,11 @@ import java.util.function.Supplier;
 @ChannelHandler.Sharable
 public final class EndpointHandler extends ChannelInboundHandlerAdapter {
     private static final byte[] HEALTHY = "{\"status\":\"ok\"}".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] READY = "{\"status\":\"ready\"}".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NOT_READY = "{\"status\":\"not_ready\"}".getBytes(StandardCharsets.US_ASCII);
 
     /** How {@code /metrics} is served here: not at all, openly, or only to a gateway key. */
     public enum MetricsAccess { NONE, OPEN, KEY }
 
-    private final BooleanSupplier ready;
+    private final Supplier<Readiness> ready;
     private final ExchangeObserver observer;
     private final GatewayMetrics metrics;
     private final MetricsAccess metricsAccess;
@@ -55,7 +52,7 @@ public final class EndpointHandler extends ChannelInboundHandlerAdapter {
     private final Executor scrapes;
     private final boolean adminOnly;
 
-    public EndpointHandler(BooleanSupplier ready, ExchangeObserver observer, GatewayMetrics metrics,
+    public EndpointHandler(Supplier<Readiness> ready, ExchangeObserver observer, GatewayMetrics metrics,
                            MetricsAccess metricsAccess, Supplier<KeyTable> keys, Executor scrapes,
                            boolean adminOnly) {
         this.ready = ready;
@@ -95,9 +92,9 @@ public final class EndpointHandler extends ChannelInboundHandlerAdapter {
         } else if (endpoint == Endpoint.HEALTH) {
             exchange.respond(json(ctx, HttpResponseStatus.OK, HEALTHY));
         } else if (endpoint == Endpoint.READY) {
-            boolean isReady = ready.getAsBoolean();
-            exchange.respond(json(ctx, isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    isReady ? READY : NOT_READY));
+            Readiness readiness = ready.get();
+            exchange.respond(json(ctx, readiness.ready() ? HttpResponseStatus.OK
+                    : HttpResponseStatus.SERVICE_UNAVAILABLE, readiness.body()));
         } else if (endpoint == Endpoint.METRICS) {
             scrape(exchange);
         } else {

@@ -111,6 +111,7 @@ public final class GatewayServer implements AutoCloseable {
             ClientConnections connections = new ClientConnections(server.maxConnections(),
                     metrics::connectionRejected);
             metrics.openConnections(connections::size);
+            metrics.circuitStates(() -> circuitStates(providers));
             ExchangeObserver telemetry = new ExchangeTelemetry(metrics, accessLog, capture);
             KeyTable keys = new KeyTable(config.apiKeys());
             boolean adminPort = observability.metricsEnabled() && observability.metricsPort() > 0;
@@ -121,8 +122,9 @@ public final class GatewayServer implements AutoCloseable {
                     adminPort ? EndpointHandler.MetricsAccess.NONE : access, scrapes);
             Channel listener = bind(group, transport, pipeline, server.host(), server.port());
             Channel admin = !adminPort ? null : bind(group, transport,
-                    DownstreamPipeline.admin(server, new EndpointHandler(connections::ready, telemetry, metrics,
-                            access, () -> keys, scrapes, true)),
+                    DownstreamPipeline.admin(server, new EndpointHandler(
+                            () -> new Readiness(connections.ready(), providers), telemetry, metrics, access,
+                            () -> keys, scrapes, true)),
                     server.host(), observability.metricsPort());
             return new GatewayServer(transport, group, pools, listener, admin, threads, metrics, accessLog, capture,
                     scrapes, connections);
@@ -146,11 +148,20 @@ public final class GatewayServer implements AutoCloseable {
                                               Executor scrapes) {
         ModelRouter router = new ModelRouter(config, providers);
         return new DownstreamPipeline(config.server(), connections,
-                new EndpointHandler(connections::ready, observer, metrics, access, () -> keys, scrapes, false),
+                new EndpointHandler(() -> new Readiness(connections.ready(), providers), observer, metrics, access,
+                        () -> keys, scrapes, false),
                 new ApiKeyAuthHandler(() -> keys),
                 new ModelListHandler(() -> router, System.currentTimeMillis() / 1000),
                 new ModelRouteHandler(() -> router),
                 ProxyCall.factory(upstreams, metrics));
+    }
+
+    /** Breakers are lock-free, so the scraping thread reads them directly. */
+    private static Map<String, Integer> circuitStates(Map<String, Provider> providers) {
+        long now = System.nanoTime();
+        Map<String, Integer> states = new LinkedHashMap<>();
+        providers.forEach((name, provider) -> states.put(name, provider.breaker().state(now).ordinal()));
+        return states;
     }
 
     private static void stopQuietly(EventLoopGroup group, ExecutorService scrapes, AccessLog accessLog,

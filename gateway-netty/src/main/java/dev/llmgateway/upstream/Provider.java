@@ -7,7 +7,7 @@ import java.net.URI;
 
 /**
  * A configured provider as the proxy uses it: where it lives (scheme, host, port, base path), the Host header to
- * send, and its keys ({@link KeyRing}).
+ * send, its keys ({@link KeyRing}) and its circuit ({@link CircuitBreaker}).
  */
 public final class Provider {
     private final ProviderConfig config;
@@ -17,10 +17,12 @@ public final class Provider {
     private final String basePath;
     private final String hostHeader;
     private final KeyRing keys;
+    private final CircuitBreaker breaker;
 
     public Provider(ProviderConfig config) {
         this.config = config;
         this.keys = new KeyRing(config.apiKeys());
+        this.breaker = new CircuitBreaker(config.breaker());
         URI base = config.baseUrl();
         if (base == null) {
             // The in-process mock has no network target; nothing asks it for one.
@@ -73,6 +75,11 @@ public final class Provider {
     /** The request target for an endpoint path below the base URL, e.g. {@code /v1} + {@code /chat/completions}. */
     public String target(String endpointPath) {
         return basePath + endpointPath;
+    }
+
+    /** The provider's circuit, shared by every exchange that calls it. */
+    public CircuitBreaker breaker() {
+        return breaker;
     }
 
     /** The provider's keys, rotated and rested by the proxy. */

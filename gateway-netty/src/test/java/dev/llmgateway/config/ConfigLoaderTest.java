@@ -445,7 +445,9 @@ class ConfigLoaderTest {
                 "providers.Bad.token_delay: 20 (expected: a duration >= 0 such as \"250ms\", \"10s\" or \"1m30s\")",
                 "providers.Bad.retries: unknown key (expected one of: type, max_connections, connect_timeout,"
                         + " pool_idle_timeout, first_byte_timeout, idle_timeout, total_timeout, max_attempts,"
-                        + " max_retry_delay, key_cooldown, key_failure_cooldown, tokens, token_delay)",
+                        + " max_retry_delay, key_cooldown, key_failure_cooldown, breaker_failures,"
+                        + " breaker_error_ratio, breaker_min_requests, breaker_window, breaker_cooldown, tokens,"
+                        + " token_delay)",
                 "models.\"gpt-4o\".provider: \"opnai\" (expected: the name of a configured provider:"
                         + " Bad, claude, local, openai)",
                 "models.\"x\".provider: missing (expected: the name of a configured provider:"
@@ -537,9 +539,11 @@ class ConfigLoaderTest {
                 "providers.openai.tokens: 3 (expected: no tokens for type openai: only mock providers take it)",
                 "providers.openai.base_ur: unknown key (expected one of: type, base_url, api_key, api_keys,"
                         + " max_connections, connect_timeout, pool_idle_timeout, first_byte_timeout, idle_timeout,"
-                        + " total_timeout, max_attempts, max_retry_delay, key_cooldown, key_failure_cooldown)",
-                "models.\"m\".api-model: unknown key (expected one of: provider, api_model, first_byte_timeout,"
-                        + " idle_timeout, total_timeout, max_attempts, max_retry_delay)",
+                        + " total_timeout, max_attempts, max_retry_delay, key_cooldown, key_failure_cooldown,"
+                        + " breaker_failures, breaker_error_ratio, breaker_min_requests, breaker_window,"
+                        + " breaker_cooldown)",
+                "models.\"m\".api-model: unknown key (expected one of: deployments, provider, api_model,"
+                        + " fallbacks, first_byte_timeout, idle_timeout, total_timeout, max_attempts, max_retry_delay)",
                 "routing.rules[0].glob: unknown key (expected one of: match, provider)",
                 "routing.fallback: unknown key (expected one of: default_provider, rules)",
                 "\"odd key\": unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture)"),

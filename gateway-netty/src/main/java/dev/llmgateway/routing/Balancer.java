@@ -1,0 +1,42 @@
+package dev.llmgateway.routing;
+
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Picks one of an alias's deployments at random by weight, among those whose provider's circuit would take a
+ * request now; when none would, the first, whose refusal then moves the exchange on to a fallback. Random rather
+ * than round-robin so that event loops share nothing but the circuits: no lock, no contended counter.
+ */
+public final class Balancer {
+    private final List<Route> routes;
+    private final int[] weights;
+
+    Balancer(List<Route> routes, int[] weights) {
+        this.routes = List.copyOf(routes);
+        this.weights = weights.clone();
+    }
+
+    public Route pick(long nowNanos) {
+        int size = routes.size();
+        boolean[] usable = new boolean[size];
+        int total = 0;
+        for (int i = 0; i < size; i++) {
+            usable[i] = routes.get(i).provider().breaker().available(nowNanos);
+            total += usable[i] ? weights[i] : 0;
+        }
+        if (total == 0) {
+            return routes.get(0);
+        }
+        int ticket = ThreadLocalRandom.current().nextInt(total);
+        for (int i = 0; i < size; i++) {
+            if (usable[i]) {
+                ticket -= weights[i];
+                if (ticket < 0) {
+                    return routes.get(i);
+                }
+            }
+        }
+        throw new IllegalStateException("unreachable: the ticket is below the usable total");
+    }
+}

@@ -1,0 +1,137 @@
+package dev.llmgateway.proxy;
+
+import dev.llmgateway.testutil.FakeUpstream;
+import dev.llmgateway.testutil.Fixtures;
+import dev.llmgateway.testutil.GatewayHarness;
+import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.PrometheusText;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Per-provider circuits against scripted providers on loopback: opening, skipping, half-open probe, /ready. */
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class CircuitBreakerIntegrationTest {
+    private static final String SOLO = "{\"model\":\"solo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    private static final String FAST = "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    private FakeUpstream first;
+    private FakeUpstream second;
+    private GatewayHarness gateway;
+
+    @AfterEach
+    void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        first.close();
+        second.close();
+    }
+
+    private void start(FakeUpstream.Script a, FakeUpstream.Script b) throws Exception {
+        first = new FakeUpstream(a);
+        second = new FakeUpstream(b);
+        gateway = GatewayHarness.start("""
+                [[api_keys]]
+                name = "tester"
+                key = "%s"
+
+                [providers.pa]
+                type = "openai_compatible"
+                base_url = "%s"
+                max_attempts = 1
+                breaker_failures = 3
+                breaker_cooldown = "400ms"
+
+                [providers.pb]
+                type = "openai_compatible"
+                base_url = "%s"
+
+                [models."solo"]
+                provider = "pa"
+
+                [models."fast"]
+                provider = "pa"
+                fallbacks = ["slow"]
+
+                [models."slow"]
+                provider = "pb"
+                """.formatted(GatewayHarness.KEY, first.baseUrl(), second.baseUrl()));
+    }
+
+    private static void ok(FakeUpstream.Reply reply) {
+        reply.full(200, "OK", "application/json", Fixtures.bytes("openai/chat-completion.json"));
+    }
+
+    private static void unavailable(FakeUpstream.Reply reply) {
+        reply.full(503, "Service Unavailable", "application/json", Fixtures.bytes("openai/error-503-overloaded.json"));
+    }
+
+    private String ready() throws Exception {
+        HttpResponse<String> response = gateway.get("/ready", null);
+        assertEquals(200, response.statusCode());
+        return response.body();
+    }
+
+    @Test
+    void opensAfterConsecutiveFailuresThenAHalfOpenProbeClosesIt() throws Exception {
+        start(CircuitBreakerIntegrationTest::unavailable, CircuitBreakerIntegrationTest::ok);
+        assertEquals("{\"status\":\"ready\",\"providers\":{\"pa\":\"closed\",\"pb\":\"closed\"}}", ready());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(503, gateway.post("/v1/chat/completions", SOLO).statusCode());
+        }
+
+        HttpResponse<String> refused = gateway.post("/v1/chat/completions", SOLO);
+
+        assertEquals(503, refused.statusCode());
+        assertEquals("upstream_circuit_open", JsonPath.read(refused.body(), "error", "code"));
+        assertEquals("server_error", JsonPath.read(refused.body(), "error", "type"));
+        assertEquals(3, first.received().size(), "an open circuit is not called");
+        assertEquals("{\"status\":\"ready\",\"providers\":{\"pa\":\"open\",\"pb\":\"closed\"}}", ready());
+        String metrics = gateway.get("/metrics", null).body();
+        assertEquals(2, PrometheusText.value(metrics, "llm_upstream_circuit_state", "provider", "pa"));
+        assertEquals(0, PrometheusText.value(metrics, "llm_upstream_circuit_state", "provider", "pb"));
+
+        Thread.sleep(450);
+        assertEquals("{\"status\":\"ready\",\"providers\":{\"pa\":\"half_open\",\"pb\":\"closed\"}}", ready());
+        first.script(CircuitBreakerIntegrationTest::ok);
+        assertEquals(200, gateway.post("/v1/chat/completions", SOLO).statusCode());
+        assertEquals(4, first.received().size());
+        assertEquals("{\"status\":\"ready\",\"providers\":{\"pa\":\"closed\",\"pb\":\"closed\"}}", ready());
+    }
+
+    @Test
+    void aFailedProbeOpensItAgain() throws Exception {
+        start(CircuitBreakerIntegrationTest::unavailable, CircuitBreakerIntegrationTest::ok);
+        for (int i = 0; i < 3; i++) {
+            gateway.post("/v1/chat/completions", SOLO);
+        }
+        Thread.sleep(450);
+
+        assertEquals(503, gateway.post("/v1/chat/completions", SOLO).statusCode());
+        assertEquals(4, first.received().size(), "one probe went through");
+        HttpResponse<String> refused = gateway.post("/v1/chat/completions", SOLO);
+        assertEquals("upstream_circuit_open", JsonPath.read(refused.body(), "error", "code"));
+        assertEquals(4, first.received().size());
+    }
+
+    @Test
+    void anOpenProviderIsSkippedForTheFallback() throws Exception {
+        start(CircuitBreakerIntegrationTest::unavailable, CircuitBreakerIntegrationTest::ok);
+        for (int i = 0; i < 3; i++) {
+            gateway.post("/v1/chat/completions", SOLO);
+        }
+
+        HttpResponse<String> response = gateway.post("/v1/chat/completions", FAST);
+
+        assertEquals(200, response.statusCode());
+        assertEquals("pb", response.headers().firstValue("x-gateway-provider").orElseThrow());
+        assertEquals(3, first.received().size(), "the open provider was skipped");
+        assertEquals(1, second.received().size());
+    }
+}
