@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -134,7 +135,7 @@ public final class ProxyCall implements UpstreamListener {
         exchange.capture("request", exchange.upstreamBody());
         if (mock) {
             exchange.attemptStarted();
-            relay = new ResponseRelay(exchange, this::responseEnded);
+            relay = new ResponseRelay(exchange, this::responseEnded, this::streamBroken);
             source = MockProvider.serve(provider.config().mock(), downstream.eventLoop(), downstream.alloc(),
                     route.apiModel(), body.stream(), body.includeUsage() || askForUsage,
                     exchange.request().content().readableBytes(), this);
@@ -189,7 +190,7 @@ public final class ProxyCall implements UpstreamListener {
         connection.bind(this);
         source = connection;
         sourceReused = connection.reused();
-        relay = new ResponseRelay(exchange, this::responseEnded);
+        relay = new ResponseRelay(exchange, this::responseEnded, this::streamBroken);
         FullHttpRequest request = UpstreamRequests.build(provider, exchange.endpoint().upstreamPath(),
                 forwardedHeaders, exchange.upstreamBody().retainedDuplicate(), retries.key());
         connection.channel().writeAndFlush(request).addListener(written -> {
@@ -356,6 +357,11 @@ public final class ProxyCall implements UpstreamListener {
                 attempt();
             }
         }, waitNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The relay found the provider's stream unusable after the client got its head. */
+    private void streamBroken(String reason) {
+        onUpstreamFailure(new IOException(reason));
     }
 
     /** The response went to the client whole; the upstream connection may serve another exchange. */

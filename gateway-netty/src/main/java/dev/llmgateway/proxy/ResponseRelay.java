@@ -8,6 +8,7 @@ import dev.llmgateway.json.BytePattern;
 import dev.llmgateway.json.JsonSpans;
 import dev.llmgateway.json.JsonSplice;
 import dev.llmgateway.sse.SseEvent;
+import dev.llmgateway.server.Endpoint;
 import dev.llmgateway.sse.SseFramer;
 import dev.llmgateway.upstream.HopByHop;
 import io.netty.buffer.ByteBuf;
@@ -32,6 +33,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 
 import java.io.IOException;
+import java.util.function.Consumer;
 
 /**
  * Relays one upstream response to the client, choosing how from its head (DESIGN.md §1):
@@ -68,6 +70,12 @@ final class ResponseRelay {
     private final Channel downstream;
     private final ByteBuf requestedModelJson;
     private final Ended ended;
+    /** Hears that the provider's stream is unusable (malformed, or ended without its end marker). */
+    private final Consumer<String> broken;
+    /** OpenAI chat and completion streams end with {@code [DONE]}; the Responses stream has no such marker. */
+    private final boolean expectsDone;
+    private boolean sawDone;
+    private String brokenReason;
     private final UsageReader usageReader = new UsageReader();
     private final BytePattern usageNull;
     private final BytePattern noChoices;
@@ -79,11 +87,14 @@ final class ResponseRelay {
     private CompositeByteBuf body;
     private HttpResponse heldHead;
 
-    ResponseRelay(Exchange exchange, Ended ended) {
+    ResponseRelay(Exchange exchange, Ended ended, Consumer<String> broken) {
         this.exchange = exchange;
         this.downstream = exchange.downstream();
         this.requestedModelJson = exchange.route().requestedModelJson();
         this.ended = ended;
+        this.broken = broken;
+        Endpoint endpoint = exchange.endpoint();
+        this.expectsDone = endpoint == Endpoint.CHAT_COMPLETIONS || endpoint == Endpoint.COMPLETIONS;
         this.usageNull = exchange.hidesUsage() ? new BytePattern(",\"usage\":null") : null;
         this.noChoices = exchange.hidesUsage() ? new BytePattern("\"choices\":[]") : null;
     }
@@ -140,13 +151,21 @@ final class ResponseRelay {
             }
             case EVENTS -> {
                 framer.feed(content.content());
-                if (last) {
+                if (last && brokenReason == null) {
                     framer.finish();
                     framer = null;
-                    downstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, downstream.voidPromise());
-                    ended.responseEnded(upstreamKeepAlive);
-                } else {
+                    if (expectsDone && !sawDone) {
+                        brokenReason = "the stream ended without [DONE]";
+                    } else {
+                        downstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, downstream.voidPromise());
+                        ended.responseEnded(upstreamKeepAlive);
+                    }
+                } else if (brokenReason == null) {
                     downstream.flush();
+                }
+                if (brokenReason != null) {
+                    // Reported after the framer has returned: the failure path releases the framer.
+                    broken.accept(brokenReason);
                 }
             }
             case BODY -> {
@@ -163,7 +182,12 @@ final class ResponseRelay {
 
     private void event(SseEvent event) {
         ByteBuf bytes = event.content();
+        if (brokenReason != null) {
+            bytes.release();
+            return;
+        }
         if (!event.hasData() || event.isDone()) {
+            sawDone |= event.isDone();
             downstream.write(bytes, downstream.voidPromise());
             return;
         }
@@ -174,7 +198,14 @@ final class ResponseRelay {
             bytes.release();
             return;
         }
-        long model = modelToReplace(bytes, start, event.dataLength());
+        long model;
+        try {
+            model = modelToReplace(bytes, start, event.dataLength());
+        } catch (IOException malformed) {
+            brokenReason = "malformed event: " + malformed.getMessage();
+            bytes.release();
+            return;
+        }
         int usageNullAt = usageNull == null ? -1 : usageNull.lastIndexIn(bytes, start, end);
         if (usageNullAt >= 0 && model >= 0) {
             bytes = JsonSplice.edit(downstream.alloc(), bytes,
@@ -195,7 +226,12 @@ final class ResponseRelay {
 
     private void sendBody() {
         usageReader.read(body, body.readerIndex(), body.readableBytes(), exchange.usage());
-        long model = modelToReplace(body, body.readerIndex(), body.readableBytes());
+        long model;
+        try {
+            model = modelToReplace(body, body.readerIndex(), body.readableBytes());
+        } catch (IOException notJson) {
+            model = -1; // a body that only claims to be JSON goes to the client as the provider sent it
+        }
         ByteBuf whole = model < 0 ? body
                 : JsonSplice.replace(downstream.alloc(), body, JsonSpans.start(model), JsonSpans.end(model),
                 requestedModelJson);
@@ -227,15 +263,12 @@ final class ResponseRelay {
 
     /**
      * The span of the top-level {@code model} value in {@code bytes} when it differs from the name the client asked
-     * for, else -1 (already right, absent, or the bytes are not JSON and are relayed as they are).
+     * for, else -1 (already right, or absent).
+     *
+     * @throws IOException when the bytes before the member are not JSON
      */
-    private long modelToReplace(ByteBuf bytes, int index, int length) {
-        long span;
-        try {
-            span = JsonSpans.findTopLevelString(bytes, index, length, MODEL);
-        } catch (IOException notJson) {
-            return -1;
-        }
+    private long modelToReplace(ByteBuf bytes, int index, int length) throws IOException {
+        long span = JsonSpans.findTopLevelString(bytes, index, length, MODEL);
         if (span < 0) {
             return -1;
         }
@@ -257,8 +290,10 @@ final class ResponseRelay {
      */
     void failMidResponse(ApiError error) {
         if (mode == Mode.EVENTS) {
-            framer.release();
-            framer = null;
+            if (framer != null) {
+                framer.release();
+                framer = null;
+            }
             downstream.write(ErrorResponses.streamEvent(downstream.alloc(), exchange.dialect(), error,
                     exchange.requestId()), downstream.voidPromise());
             downstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);

@@ -260,6 +260,38 @@ class ProxyIntegrationTest {
     }
 
     @Test
+    void aStreamThatEndsWithoutDoneEndsWithAnErrorEvent() throws Exception {
+        String text = Fixtures.text("openai/chat-completion-stream.sse");
+        upstream.script(reply -> {
+            reply.head(200, "OK", true, "content-type", "text/event-stream");
+            reply.body(text.substring(0, text.indexOf("data: [DONE]")));
+            reply.end();
+        });
+        HttpResponse<String> response = gateway.post("/v1/chat/completions", STREAM_CHAT);
+        List<String> events = response.body().lines().filter(l -> !l.isEmpty()).toList();
+        String last = events.get(events.size() - 1);
+        assertTrue(last.startsWith("data: {\"error\""), last);
+        assertTrue(JsonPath.read(last.substring(6), "error", "message").contains("[DONE]"));
+        assertFalse(response.body().contains("[DONE]\n"));
+    }
+
+    @Test
+    void aMalformedEventEndsTheStreamWithAnErrorEvent() throws Exception {
+        String text = Fixtures.text("openai/chat-completion-stream.sse");
+        String first = text.substring(0, text.indexOf("\n\n") + 2);
+        upstream.script(reply -> {
+            reply.head(200, "OK", true, "content-type", "text/event-stream");
+            reply.body(first + "data: {\"id\": nonsense}\n\n" + text.substring(first.length()));
+            reply.end();
+        });
+        HttpResponse<String> response = gateway.post("/v1/chat/completions", STREAM_CHAT);
+        List<String> events = response.body().lines().filter(l -> !l.isEmpty()).toList();
+        assertEquals(2, events.size(), response.body());
+        assertEquals("upstream_error", JsonPath.read(events.get(1).substring(6), "error", "code"));
+        assertFalse(response.body().contains("[DONE]"));
+    }
+
+    @Test
     void embeddingsAndCompletionsAndResponsesAreProxiedToTheirPaths() throws Exception {
         upstream.script(reply -> reply.full(200, "OK", "application/json", Fixtures.bytes("openai/embeddings.json")));
         HttpResponse<String> embeddings = gateway.post("/v1/embeddings",
