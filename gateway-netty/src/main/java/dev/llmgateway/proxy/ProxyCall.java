@@ -277,16 +277,9 @@ public final class ProxyCall implements UpstreamListener {
         if (done) {
             return;
         }
-        UpstreamSource failed = source;
-        source = null;
-        if (failed != null) {
-            failed.abort();
-        }
+        abortSource();
         timers.attemptEnded();
-        if (relay != null && relay.started()) {
-            end();
-            relay.failMidResponse(ApiError.upstreamBroken(provider.name(), describe(cause)));
-            exchange.end(relay.status(), Outcome.UPSTREAM_ERROR, "upstream_error");
+        if (failedAfterHead(ApiError.upstreamBroken(provider.name(), describe(cause)), Outcome.UPSTREAM_ERROR)) {
             return;
         }
         dropAttempt();
@@ -304,17 +297,10 @@ public final class ProxyCall implements UpstreamListener {
         if (done) {
             return;
         }
-        UpstreamSource late = source;
-        source = null;
-        if (late != null) {
-            late.abort();
-        }
+        abortSource();
         ApiError error = ApiError.upstreamTimeout(provider.name(), kind.label);
         retries.settle(true);
-        if (relay != null && relay.started()) {
-            end();
-            relay.failMidResponse(error);
-            exchange.end(relay.status(), Outcome.TIMEOUT, error.code());
+        if (failedAfterHead(error, Outcome.TIMEOUT)) {
             return;
         }
         if (acquiring != null) {
@@ -326,6 +312,29 @@ public final class ProxyCall implements UpstreamListener {
         } else {
             retryOrFail(error, Outcome.TIMEOUT);
         }
+    }
+
+    /** Stops the current attempt's upstream at once; its connection is closed, never pooled. */
+    private void abortSource() {
+        UpstreamSource current = source;
+        source = null;
+        if (current != null) {
+            current.abort();
+        }
+    }
+
+    /**
+     * Once the client has the response head a failure can only end the stream: an error event in the client's
+     * dialect, then a close. Returns false (nothing done) while nothing has reached the client.
+     */
+    private boolean failedAfterHead(ApiError error, Outcome outcome) {
+        if (relay == null || !relay.started()) {
+            return false;
+        }
+        end();
+        relay.failMidResponse(error);
+        exchange.end(relay.status(), outcome, error.code());
+        return true;
     }
 
     /** Frees what the failed attempt held back from the client. */
@@ -391,10 +400,7 @@ public final class ProxyCall implements UpstreamListener {
         if (acquiring != null) {
             acquiring.cancel(false);
         }
-        if (source != null) {
-            source.abort();
-            source = null;
-        }
+        abortSource();
         boolean started = relay != null && relay.started();
         dropAttempt();
         exchange.end(started ? relay.status() : CLIENT_CLOSED_REQUEST, Outcome.CANCELLED_BY_CLIENT, null);
@@ -408,17 +414,10 @@ public final class ProxyCall implements UpstreamListener {
         if (acquiring != null) {
             acquiring.cancel(false);
         }
-        if (source != null) {
-            source.abort();
-            source = null;
+        abortSource();
+        if (!failedAfterHead(ApiError.draining(), Outcome.DRAINED)) {
+            failBeforeResponse(ApiError.draining(), Outcome.DRAINED);
         }
-        if (relay != null && relay.started()) {
-            end();
-            relay.failMidResponse(ApiError.draining());
-            exchange.end(relay.status(), Outcome.DRAINED, "draining");
-            return;
-        }
-        failBeforeResponse(ApiError.draining(), Outcome.DRAINED);
     }
 
     void downstreamWritable() {
