@@ -128,21 +128,17 @@ public final class ProxyCall implements UpstreamListener {
             exchange.fail(ApiError.endpointNotSupported(route.requestedModel(), provider.name(), endpoint.path()));
             return;
         }
-        RequestBody body = exchange.body();
-        boolean askForUsage = UpstreamBodies.needsUsageRequested(endpoint, body);
-        exchange.upstreamBody(UpstreamBodies.build(exchange.request().content(), body, route, askForUsage),
-                askForUsage);
-        exchange.capture("request", exchange.upstreamBody());
+        UpstreamBodies.prepare(exchange, route);
+        exchange.addOverhead(System.nanoTime() - sinceNanos);
         if (mock) {
+            RequestBody body = exchange.body();
             exchange.attemptStarted();
             relay = new ResponseRelay(exchange, this::responseEnded, this::streamBroken);
             source = MockProvider.serve(provider.config().mock(), downstream.eventLoop(), downstream.alloc(),
-                    route.apiModel(), body.stream(), body.includeUsage() || askForUsage,
+                    route.apiModel(), body.stream(), body.includeUsage() || exchange.hidesUsage(),
                     exchange.request().content().readableBytes(), this);
-            exchange.addOverhead(System.nanoTime() - sinceNanos);
             return;
         }
-        exchange.addOverhead(System.nanoTime() - sinceNanos);
         timers.exchangeStarted(exchange.receivedNanos());
         attempt();
     }

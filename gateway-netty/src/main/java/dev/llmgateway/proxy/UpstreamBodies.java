@@ -27,14 +27,25 @@ final class UpstreamBodies {
     private UpstreamBodies() {
     }
 
+    /**
+     * Gives the exchange the body {@code route}'s provider is sent (replacing, and so releasing, a previous route's)
+     * and offers it to the debug capture.
+     */
+    static void prepare(Exchange exchange, Route route) {
+        RequestBody body = exchange.body();
+        boolean askForUsage = needsUsageRequested(exchange.endpoint(), body);
+        exchange.upstreamBody(build(exchange.request().content(), body, route, askForUsage), askForUsage);
+        exchange.capture("request", exchange.upstreamBody());
+    }
+
     /** Streams of the OpenAI-style endpoints that report usage only when asked. */
-    static boolean needsUsageRequested(Endpoint endpoint, RequestBody body) {
+    private static boolean needsUsageRequested(Endpoint endpoint, RequestBody body) {
         return body.stream() && !body.includeUsage()
                 && (endpoint == Endpoint.CHAT_COMPLETIONS || endpoint == Endpoint.COMPLETIONS);
     }
 
     /** A new buffer over {@code content}'s bytes (retained, not copied) with the edits applied. */
-    static ByteBuf build(ByteBuf content, RequestBody body, Route route, boolean askForUsage) {
+    private static ByteBuf build(ByteBuf content, RequestBody body, Route route, boolean askForUsage) {
         List<JsonSplice.Edit> edits = new ArrayList<>(2);
         if (!route.apiModel().equals(body.model())) {
             edits.add(new JsonSplice.Edit(body.modelStart(), body.modelEnd(), route.apiModelJson()));
