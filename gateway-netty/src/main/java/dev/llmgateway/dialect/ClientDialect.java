@@ -1,13 +1,18 @@
 package dev.llmgateway.dialect;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AsciiString;
 
 import java.io.IOException;
 
-/** The API a client speaks; it decides the shape of every error the client gets. */
+/** The API a client speaks; it decides the shape of every error the client gets, in a body or in a stream. */
 public enum ClientDialect {
-    /** {@code {"error":{"message","type","param","code"}}}: all four keys present, param and code may be null. */
-    OPENAI {
+    /**
+     * {@code {"error":{"message","type","param","code"}}}: all four keys present, param and code may be null; in a
+     * stream, the same object as a {@code data:} event. OpenAI has no 529: an overloaded provider is a 503.
+     */
+    OPENAI(null) {
         @Override
         void writeError(JsonGenerator json, ApiError error, String requestId) throws IOException {
             json.writeStartObject();
@@ -19,7 +24,66 @@ public enum ClientDialect {
             json.writeEndObject();
             json.writeEndObject();
         }
+
+        @Override
+        public HttpResponseStatus status(ApiError error) {
+            return error.status().code() == OVERLOADED ? HttpResponseStatus.SERVICE_UNAVAILABLE : error.status();
+        }
+    },
+    /**
+     * {@code {"type":"error","error":{"type","message"},"request_id"}} with Anthropic's error type for the status;
+     * in a stream, the same object as an {@code event: error}.
+     */
+    ANTHROPIC(AsciiString.cached("error")) {
+        @Override
+        void writeError(JsonGenerator json, ApiError error, String requestId) throws IOException {
+            json.writeStartObject();
+            json.writeStringField("type", "error");
+            json.writeObjectFieldStart("error");
+            json.writeStringField("type", anthropicType(error.status().code()));
+            json.writeStringField("message", error.message());
+            json.writeEndObject();
+            json.writeStringField("request_id", requestId);
+            json.writeEndObject();
+        }
+
+        @Override
+        public HttpResponseStatus status(ApiError error) {
+            return error.status();
+        }
     };
 
+    /** Anthropic's "overloaded" status. */
+    public static final int OVERLOADED = 529;
+
+    private final AsciiString streamEventName;
+
+    ClientDialect(AsciiString streamEventName) {
+        this.streamEventName = streamEventName;
+    }
+
     abstract void writeError(JsonGenerator json, ApiError error, String requestId) throws IOException;
+
+    /** The status this client is sent for {@code error}. */
+    public abstract HttpResponseStatus status(ApiError error);
+
+    /** The SSE {@code event:} name of an error in a stream, or null for a bare {@code data:} event. */
+    AsciiString streamEventName() {
+        return streamEventName;
+    }
+
+    /** Anthropic's error types by status (platform.claude.com/docs/en/api/errors). */
+    static String anthropicType(int status) {
+        return switch (status) {
+            case 401 -> "authentication_error";
+            case 402 -> "billing_error";
+            case 403 -> "permission_error";
+            case 404 -> "not_found_error";
+            case 413 -> "request_too_large";
+            case 429 -> "rate_limit_error";
+            case 503, OVERLOADED -> "overloaded_error";
+            case 504 -> "timeout_error";
+            default -> status >= 500 ? "api_error" : "invalid_request_error";
+        };
+    }
 }

@@ -26,7 +26,7 @@ public final class ErrorResponses {
     public static FullHttpResponse response(ByteBufAllocator alloc, ClientDialect dialect, ApiError error,
                                             String requestId) {
         ByteBuf body = body(alloc, dialect, error, requestId);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, error.status(), body);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, dialect.status(error), body);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
@@ -42,7 +42,9 @@ public final class ErrorResponses {
 
     /** The error as one SSE event for a stream that has already started (then the stream is closed). */
     public static ByteBuf streamEvent(ByteBufAllocator alloc, ClientDialect dialect, ApiError error, String requestId) {
-        return SseWriter.dataEvent(alloc, body(alloc, dialect, error, requestId));
+        ByteBuf json = body(alloc, dialect, error, requestId);
+        return dialect.streamEventName() == null ? SseWriter.dataEvent(alloc, json)
+                : SseWriter.namedEvent(alloc, dialect.streamEventName(), json);
     }
 
     private static ByteBuf body(ByteBufAllocator alloc, ClientDialect dialect, ApiError error, String requestId) {
