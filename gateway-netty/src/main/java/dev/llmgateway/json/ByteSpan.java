@@ -20,7 +20,7 @@ public record ByteSpan(byte[] bytes, int offset, int length) {
         }
     }
 
-    /** Writes these bytes, which are a JSON string's escaped contents, as the generator's next string value. */
+    /** Writes these bytes, a JSON string's escaped contents, as the next string value (a byte generator only). */
     public void writeAsString(JsonGenerator out) throws IOException {
         out.writeRawUTF8String(bytes, offset, length);
     }

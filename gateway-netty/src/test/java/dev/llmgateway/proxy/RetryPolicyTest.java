@@ -24,17 +24,6 @@ class RetryPolicyTest {
     }
 
     @Test
-    void retryAfterMsComesBeforeRetryAfterSeconds() {
-        assertEquals(TimeUnit.MILLISECONDS.toNanos(1500), RetryPolicy.askedDelayNanos(new DefaultHttpHeaders()
-                .set("retry-after-ms", "1500").set("retry-after", "2")));
-        assertEquals(TimeUnit.SECONDS.toNanos(2), RetryPolicy.askedDelayNanos(new DefaultHttpHeaders()
-                .set("retry-after-ms", "soon").set("retry-after", "2")));
-        assertEquals(-1, RetryPolicy.askedDelayNanos(new DefaultHttpHeaders()
-                .set("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")));
-        assertEquals(-1, RetryPolicy.askedDelayNanos(new DefaultHttpHeaders()));
-    }
-
-    @Test
     void backoffIsJitteredUnderAnExponentialCeilingAndTheCap() {
         long cap = TimeUnit.SECONDS.toNanos(5);
         for (int i = 0; i < 1000; i++) {

@@ -1,0 +1,460 @@
+package dev.llmgateway.dialect.anthropic;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.llmgateway.dialect.RequestEvents;
+import dev.llmgateway.dialect.ResponseFormat;
+import dev.llmgateway.dialect.Role;
+import dev.llmgateway.dialect.ToolChoice;
+import dev.llmgateway.dialect.Untranslatable;
+import dev.llmgateway.json.ByteSpan;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * Writes an Anthropic Messages request ({@code POST /v1/messages}) from neutral request events, for clients of
+ * another dialect. What Anthropic's API insists on and other APIs do not:
+ * <ul>
+ *   <li>{@code max_tokens} is required: the client's, else the route's default;</li>
+ *   <li>the system prompt is a top-level field; every system text, joined with a blank line;</li>
+ *   <li>turns alternate: consecutive turns of one role become one message (tool results first, as they come),
+ *   and a message is only opened once it has a block, so none is ever empty;</li>
+ *   <li>temperature is 0 to 1: higher values are clamped to 1 (not rescaled);</li>
+ *   <li>tool call ids match {@code [a-zA-Z0-9_-]+}: other characters (a Gemini signature riding in an id) become
+ *   {@code _}, the same way in the call and in its result;</li>
+ *   <li>structured output has no switch: a JSON answer is asked for as a forced call of the tool
+ *   {@value #JSON_TOOL}, which {@link AnthropicAnswerDecoder} turns back into text;</li>
+ *   <li>thinking needs a budget of at least 1024 tokens below max_tokens and no temperature, top_k or top_p, is not
+ *   allowed with a forced tool, and (with tools) wants every earlier tool-using turn to carry its thinking block:
+ *   where that cannot hold, the request goes without thinking rather than fail.</li>
+ * </ul>
+ * Penalties and seeds have no Anthropic equivalent and are left out; {@code n} above 1 is refused.
+ */
+public final class AnthropicRequestWriter implements RequestEvents {
+    /** The tool a structured-output request is forced to call. */
+    public static final String JSON_TOOL = "json_response";
+    private static final long MIN_THINKING_BUDGET = 1024;
+
+    private final JsonGenerator out;
+    private final long defaultMaxTokens;
+    private final StringBuilder system = new StringBuilder();
+    private boolean systemWritten;
+    private boolean messagesOpen;
+    /** The role of the message whose content array is open, or null. */
+    private Role openRole;
+    private Role pendingRole;
+    private boolean turnHasThinking;
+    private boolean turnHasToolUse;
+    private boolean toolTurnWithoutThinking;
+    private boolean toolsOpen;
+    private ToolChoice toolChoice;
+    private String toolName;
+    private Boolean parallelToolCalls;
+    private long maxTokens = -1;
+    private double temperature = Double.NaN;
+    private double topP = Double.NaN;
+    private long topK = -1;
+    private List<String> stops;
+    private String user;
+    private ResponseFormat responseFormat;
+    private ByteSpan responseSchema;
+    private long thinkingBudget = -1;
+    private boolean stream;
+
+    public AnthropicRequestWriter(JsonGenerator out, String apiModel, long defaultMaxTokens) {
+        this.out = out;
+        this.defaultMaxTokens = defaultMaxTokens;
+        write(() -> {
+            out.writeStartObject();
+            out.writeStringField("model", apiModel);
+        });
+    }
+
+    /** True when the request asks for JSON through {@link #JSON_TOOL}: the answer's decoder must know. */
+    public boolean usesJsonTool() {
+        return responseFormat != null;
+    }
+
+    @Override
+    public void system(String text) {
+        if (!text.isEmpty()) {
+            system.append(system.length() == 0 ? "" : "\n\n").append(text);
+        }
+    }
+
+    @Override
+    public void startMessage(Role role) {
+        pendingRole = role;
+    }
+
+    @Override
+    public void text(String text) {
+        if (text.isEmpty()) {
+            return; // Anthropic refuses empty text blocks
+        }
+        block(() -> {
+            out.writeStartObject();
+            out.writeStringField("type", "text");
+            out.writeStringField("text", text);
+            out.writeEndObject();
+        });
+    }
+
+    @Override
+    public void image(String mediaType, ByteSpan base64, String url) {
+        block(() -> {
+            out.writeStartObject();
+            out.writeStringField("type", "image");
+            out.writeObjectFieldStart("source");
+            if (base64 != null) {
+                out.writeStringField("type", "base64");
+                out.writeStringField("media_type", mediaType);
+                out.writeFieldName("data");
+                base64.writeAsString(out);
+            } else {
+                out.writeStringField("type", "url");
+                out.writeStringField("url", url);
+            }
+            out.writeEndObject();
+            out.writeEndObject();
+        });
+    }
+
+    @Override
+    public void toolCall(String id, String name, ByteSpan arguments) {
+        block(() -> {
+            out.writeStartObject();
+            out.writeStringField("type", "tool_use");
+            out.writeStringField("id", toolUseId(id));
+            out.writeStringField("name", name);
+            out.writeFieldName("input");
+            arguments.copyJson(out);
+            out.writeEndObject();
+        });
+        turnHasToolUse = true;
+    }
+
+    @Override
+    public void toolResult(String toolCallId, String content, boolean isError) {
+        block(() -> {
+            out.writeStartObject();
+            out.writeStringField("type", "tool_result");
+            out.writeStringField("tool_use_id", toolUseId(toolCallId));
+            out.writeStringField("content", content);
+            if (isError) {
+                out.writeBooleanField("is_error", true);
+            }
+            out.writeEndObject();
+        });
+    }
+
+    @Override
+    public void reasoning(String text, String signature) {
+        if (signature == null || signature.isEmpty()) {
+            return; // Anthropic only takes back thinking it signed
+        }
+        block(() -> {
+            out.writeStartObject();
+            out.writeStringField("type", "thinking");
+            out.writeStringField("thinking", text);
+            out.writeStringField("signature", signature);
+            out.writeEndObject();
+        });
+        turnHasThinking = true;
+    }
+
+    @Override
+    public void redactedReasoning(String data) {
+        block(() -> {
+            out.writeStartObject();
+            out.writeStringField("type", "redacted_thinking");
+            out.writeStringField("data", data);
+            out.writeEndObject();
+        });
+        turnHasThinking = true;
+    }
+
+    @Override
+    public void endMessage() {
+        // The message stays open: the next turn may have the same role and join it.
+    }
+
+    @Override
+    public void tool(String name, String description, ByteSpan parameters) {
+        closeMessages();
+        write(() -> {
+            if (!toolsOpen) {
+                out.writeArrayFieldStart("tools");
+                toolsOpen = true;
+            }
+            writeTool(name, description, parameters);
+        });
+    }
+
+    @Override
+    public void toolChoice(ToolChoice choice, String name) {
+        toolChoice = choice;
+        toolName = name;
+    }
+
+    @Override
+    public void parallelToolCalls(boolean allowed) {
+        parallelToolCalls = allowed;
+    }
+
+    @Override
+    public void maxTokens(long tokens) {
+        maxTokens = tokens;
+    }
+
+    @Override
+    public void temperature(double value) {
+        temperature = Math.min(1.0, Math.max(0.0, value));
+    }
+
+    @Override
+    public void topP(double value) {
+        topP = value;
+    }
+
+    @Override
+    public void topK(long value) {
+        topK = value;
+    }
+
+    @Override
+    public void presencePenalty(double penalty) {
+        // no Anthropic equivalent
+    }
+
+    @Override
+    public void frequencyPenalty(double penalty) {
+        // no Anthropic equivalent
+    }
+
+    @Override
+    public void stopSequences(List<String> values) {
+        stops = values;
+    }
+
+    @Override
+    public void candidates(int n) throws Untranslatable {
+        throw new Untranslatable("unsupported_value", "n",
+                "Anthropic models return one answer per request; n must be 1.");
+    }
+
+    @Override
+    public void seed(long seed) {
+        // no Anthropic equivalent
+    }
+
+    @Override
+    public void user(String value) {
+        user = value;
+    }
+
+    @Override
+    public void responseFormat(ResponseFormat format, String name, ByteSpan schema) {
+        responseFormat = format;
+        responseSchema = schema;
+    }
+
+    @Override
+    public void reasoningEffort(String effort, long budgetTokens) {
+        thinkingBudget = budgetTokens > 0 ? budgetTokens : switch (effort == null ? "" : effort) {
+            case "low" -> 1024;
+            case "medium" -> 4096;
+            case "high" -> 16384;
+            default -> -1; // "minimal" or unknown: no thinking
+        };
+    }
+
+    @Override
+    public void stream(boolean includeUsage) {
+        stream = true; // Anthropic streams always report usage
+    }
+
+    @Override
+    public void end() {
+        closeMessages();
+        write(() -> {
+            if (responseFormat != null) {
+                if (!toolsOpen) {
+                    out.writeArrayFieldStart("tools");
+                    toolsOpen = true;
+                }
+                writeTool(JSON_TOOL, "Respond with the answer as this tool's input: a JSON object.",
+                        responseFormat == ResponseFormat.JSON_SCHEMA ? responseSchema : null);
+            }
+            if (toolsOpen) {
+                out.writeEndArray();
+                writeToolChoice();
+            }
+            long max = maxTokens > 0 ? maxTokens : defaultMaxTokens;
+            out.writeNumberField("max_tokens", max);
+            boolean thinking = thinkingAllowed(max);
+            if (thinking) {
+                out.writeObjectFieldStart("thinking");
+                out.writeStringField("type", "enabled");
+                out.writeNumberField("budget_tokens", Math.min(thinkingBudget, max - 1));
+                out.writeEndObject();
+            } else {
+                if (!Double.isNaN(temperature)) {
+                    out.writeNumberField("temperature", temperature);
+                }
+                if (!Double.isNaN(topP)) {
+                    out.writeNumberField("top_p", topP);
+                }
+                if (topK >= 0) {
+                    out.writeNumberField("top_k", topK);
+                }
+            }
+            if (stops != null && !stops.isEmpty()) {
+                out.writeArrayFieldStart("stop_sequences");
+                for (String stop : stops) {
+                    out.writeString(stop);
+                }
+                out.writeEndArray();
+            }
+            if (user != null) {
+                out.writeObjectFieldStart("metadata");
+                out.writeStringField("user_id", user);
+                out.writeEndObject();
+            }
+            if (stream) {
+                out.writeBooleanField("stream", true);
+            }
+            out.writeEndObject();
+        });
+    }
+
+    private boolean thinkingAllowed(long max) {
+        boolean forcedTool = responseFormat != null || toolChoice == ToolChoice.REQUIRED || toolChoice == ToolChoice.TOOL;
+        return thinkingBudget >= MIN_THINKING_BUDGET && Math.min(thinkingBudget, max - 1) >= MIN_THINKING_BUDGET
+                && !forcedTool && !toolTurnWithoutThinking;
+    }
+
+    private void writeToolChoice() throws IOException {
+        ToolChoice choice = responseFormat != null ? ToolChoice.TOOL : toolChoice;
+        if (choice == null && parallelToolCalls == null) {
+            return;
+        }
+        out.writeObjectFieldStart("tool_choice");
+        switch (choice == null ? ToolChoice.AUTO : choice) {
+            case AUTO -> out.writeStringField("type", "auto");
+            case NONE -> out.writeStringField("type", "none");
+            case REQUIRED -> out.writeStringField("type", "any");
+            case TOOL -> {
+                out.writeStringField("type", "tool");
+                out.writeStringField("name", responseFormat != null ? JSON_TOOL : toolName);
+            }
+        }
+        if (Boolean.FALSE.equals(parallelToolCalls) && choice != ToolChoice.NONE) {
+            out.writeBooleanField("disable_parallel_tool_use", true);
+        }
+        out.writeEndObject();
+    }
+
+    private void writeTool(String name, String description, ByteSpan parameters) throws IOException {
+        out.writeStartObject();
+        out.writeStringField("name", name);
+        if (description != null) {
+            out.writeStringField("description", description);
+        }
+        out.writeFieldName("input_schema");
+        if (parameters != null) {
+            parameters.copyJson(out);
+        } else {
+            out.writeStartObject();
+            out.writeStringField("type", "object");
+            out.writeEndObject();
+        }
+        out.writeEndObject();
+    }
+
+    /** Writes one content block into the message of the pending role, opening (or continuing) it. */
+    private void block(Write content) {
+        write(() -> {
+            if (!systemWritten) {
+                writeSystem();
+            }
+            if (!messagesOpen) {
+                out.writeArrayFieldStart("messages");
+                messagesOpen = true;
+            }
+            if (openRole != pendingRole) {
+                endOpenMessage();
+                out.writeStartObject();
+                out.writeStringField("role", pendingRole == Role.USER ? "user" : "assistant");
+                out.writeArrayFieldStart("content");
+                openRole = pendingRole;
+            }
+            content.write();
+        });
+    }
+
+    private void endOpenMessage() throws IOException {
+        if (openRole == null) {
+            return;
+        }
+        out.writeEndArray();
+        out.writeEndObject();
+        if (openRole == Role.ASSISTANT && turnHasToolUse && !turnHasThinking) {
+            toolTurnWithoutThinking = true;
+        }
+        turnHasThinking = false;
+        turnHasToolUse = false;
+        openRole = null;
+    }
+
+    private void closeMessages() {
+        write(() -> {
+            if (!systemWritten) {
+                writeSystem();
+            }
+            endOpenMessage();
+            if (messagesOpen) {
+                out.writeEndArray();
+                messagesOpen = false;
+            }
+        });
+    }
+
+    private void writeSystem() throws IOException {
+        systemWritten = true;
+        if (system.length() > 0) {
+            out.writeStringField("system", system.toString());
+        }
+    }
+
+    /** Anthropic's id pattern is {@code [a-zA-Z0-9_-]+}. */
+    private static String toolUseId(String id) {
+        StringBuilder safe = null;
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+                    || c == '-';
+            if (!allowed && safe == null) {
+                safe = new StringBuilder(id.length()).append(id, 0, i);
+            }
+            if (safe != null) {
+                safe.append(allowed ? c : '_');
+            }
+        }
+        return safe == null ? (id.isEmpty() ? "_" : id) : safe.toString();
+    }
+
+    @FunctionalInterface
+    private interface Write {
+        void write() throws IOException;
+    }
+
+    private static void write(Write write) {
+        try {
+            write.write();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
