@@ -9,16 +9,21 @@ import java.util.Objects;
  * An upstream provider. {@code baseUrl} is null and {@code apiKeys} empty for {@link ProviderType#MOCK};
  * {@code mock} is non-null only for that type. {@code keyCooldown} rests a key answered 429 without a
  * Retry-After; {@code keyFailureCooldown} rests a key answered 401/403; {@code breaker} opens its circuit.
+ * {@code anthropicVersion} is the {@code anthropic-version} header an {@link ProviderType#ANTHROPIC} provider is
+ * sent when the client sent none; null for other types.
  */
 public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<String> apiKeys,
                              int maxConnections, Duration connectTimeout, Duration poolIdleTimeout,
                              UpstreamPolicy policy, Duration keyCooldown, Duration keyFailureCooldown,
-                             MockOptions mock, BreakerPolicy breaker) {
+                             MockOptions mock, BreakerPolicy breaker, String anthropicVersion) {
+    public static final String ANTHROPIC_VERSION = "2023-06-01";
+
     public ProviderConfig(String name, ProviderType type, URI baseUrl, List<String> apiKeys, int maxConnections,
                           Duration connectTimeout, Duration poolIdleTimeout, UpstreamPolicy policy,
                           Duration keyCooldown, Duration keyFailureCooldown, MockOptions mock) {
         this(name, type, baseUrl, apiKeys, maxConnections, connectTimeout, poolIdleTimeout, policy, keyCooldown,
-                keyFailureCooldown, mock, BreakerPolicy.DEFAULT);
+                keyFailureCooldown, mock, BreakerPolicy.DEFAULT,
+                type == ProviderType.ANTHROPIC ? ANTHROPIC_VERSION : null);
     }
 
     public ProviderConfig {
@@ -40,6 +45,7 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
                 + ", apiKeys=<" + apiKeys.size() + " redacted>, maxConnections=" + maxConnections
                 + ", connectTimeout=" + connectTimeout + ", poolIdleTimeout=" + poolIdleTimeout
                 + ", policy=" + policy + ", keyCooldown=" + keyCooldown
-                + ", keyFailureCooldown=" + keyFailureCooldown + ", mock=" + mock + ", breaker=" + breaker + "]";
+                + ", keyFailureCooldown=" + keyFailureCooldown + ", mock=" + mock + ", breaker=" + breaker
+                + ", anthropicVersion=" + anthropicVersion + "]";
     }
 }

@@ -16,10 +16,14 @@ import java.util.regex.Pattern;
 final class ProvidersSection {
     private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,32}");
     private static final String TYPE_EXPECTED = "one of " + String.join(", ", TomlText.names(ProviderType.values()));
-    private static final Set<String> PLANNED_TYPES = Set.of("anthropic", "gemini");
     private static final String URL_EXPECTED = "an http or https URL with a host, such as \"https://api.openai.com/v1\"";
-    private static final String OPENAI_URL = "https://api.openai.com/v1";
+    /** The public endpoints of the providers that have one; an openai_compatible server needs its base_url. */
+    private static final Map<ProviderType, String> DEFAULT_URLS = Map.of(
+            ProviderType.OPENAI, "https://api.openai.com/v1",
+            ProviderType.ANTHROPIC, "https://api.anthropic.com/v1",
+            ProviderType.GEMINI, "https://generativelanguage.googleapis.com/v1beta");
     private static final String KEYS_EXPECTED = "a list of keys such as [\"${OPENAI_API_KEY}\"]";
+    private static final Pattern ANTHROPIC_VERSION = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
 
     /**
      * {@code enabled} in file order; {@code configured} holds every declared name, disabled or broken ones too,
@@ -78,7 +82,20 @@ final class ProvidersSection {
             }
         } else {
             baseUrl = readBaseUrl(t, type);
-            keys = readKeys(t, type == ProviderType.OPENAI);
+            keys = readKeys(t, type);
+        }
+        String anthropicVersion = null;
+        if (type == ProviderType.ANTHROPIC) {
+            anthropicVersion = t.string("anthropic_version", ProviderConfig.ANTHROPIC_VERSION,
+                    "an API version date such as \"2023-06-01\"");
+            if (anthropicVersion != null && !ANTHROPIC_VERSION.matcher(anthropicVersion).matches()) {
+                t.problem("anthropic_version", "an API version date such as \"2023-06-01\"");
+            }
+        } else if (type != null) {
+            t.forbid("anthropic_version", "no anthropic_version for type " + TomlText.name(type)
+                    + ": only anthropic providers take it");
+        } else {
+            t.accept("anthropic_version");
         }
         int maxConnections = (int) t.integer("max_connections", 256, 1, Integer.MAX_VALUE, "an integer >= 1");
         Duration connectTimeout = t.duration("connect_timeout", Duration.ofSeconds(5));
@@ -94,7 +111,7 @@ final class ProvidersSection {
             mock = new MockOptions((int) t.integer("tokens", 16, 1, 100_000, "an integer from 1 to 100000"),
                     t.duration("token_delay", Duration.ofMillis(20)));
         } else {
-            String typeName = type.name().toLowerCase(Locale.ROOT);
+            String typeName = TomlText.name(type);
             t.forbid("tokens", "no tokens for type " + typeName + ": only mock providers take it");
             t.forbid("token_delay", "no token_delay for type " + typeName + ": only mock providers take it");
         }
@@ -103,7 +120,8 @@ final class ProvidersSection {
             return new Provider(null, null);
         }
         return new Provider(new ProviderConfig(name, type, baseUrl, keys.values(), maxConnections,
-                connectTimeout, poolIdleTimeout, policy, keyCooldown, keyFailureCooldown, mock, breaker),
+                connectTimeout, poolIdleTimeout, policy, keyCooldown, keyFailureCooldown, mock, breaker,
+                anthropicVersion),
                 keys.unsetVariable());
     }
 
@@ -116,14 +134,14 @@ final class ProvidersSection {
         if (index >= 0) {
             return ProviderType.values()[index];
         }
-        t.problem("type", PLANNED_TYPES.contains(text)
-                ? TYPE_EXPECTED + "; anthropic and gemini are not supported yet" : TYPE_EXPECTED);
+        t.problem("type", TYPE_EXPECTED);
         return null;
     }
 
     private static URI readBaseUrl(ConfigTable t, ProviderType type) {
-        String text = type == ProviderType.OPENAI
-                ? t.string("base_url", OPENAI_URL, URL_EXPECTED)
+        String defaultUrl = DEFAULT_URLS.get(type);
+        String text = defaultUrl != null
+                ? t.string("base_url", defaultUrl, URL_EXPECTED)
                 : t.requiredString("base_url", URL_EXPECTED);
         if (text == null) {
             return null;
@@ -141,8 +159,13 @@ final class ProvidersSection {
         return null;
     }
 
-    /** {@code api_key = "..."} or {@code api_keys = [...]}; OpenAI needs one, compatible servers often none. */
-    private static Keys readKeys(ConfigTable t, boolean required) {
+    /**
+     * {@code api_key = "..."} or {@code api_keys = [...]}; the public providers need one, compatible servers often
+     * none.
+     */
+    private static Keys readKeys(ConfigTable t, ProviderType type) {
+        boolean required = type != ProviderType.OPENAI_COMPATIBLE;
+        String typeName = TomlText.name(type);
         boolean single = t.has("api_key");
         boolean many = t.has("api_keys");
         if (single && many) {
@@ -157,11 +180,11 @@ final class ProvidersSection {
         } else if (many) {
             List<ConfigTable.Secret> listed = t.secretList("api_keys", KEYS_EXPECTED);
             if (listed != null && listed.isEmpty() && required) {
-                t.problem("api_keys", "at least one key for type openai");
+                t.problem("api_keys", "at least one key for type " + typeName);
             }
             secrets.addAll(listed == null ? List.of() : listed);
         } else if (required) {
-            t.problem("api_keys", "api_key or api_keys with at least one key for type openai");
+            t.problem("api_keys", "api_key or api_keys with at least one key for type " + typeName);
         }
         List<String> values = new ArrayList<>();
         String unset = null;

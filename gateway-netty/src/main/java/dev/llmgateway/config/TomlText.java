@@ -37,8 +37,13 @@ final class TomlText {
     static <E extends Enum<E>> List<String> names(E[] values) {
         List<String> names = new ArrayList<>();
         for (E value : values) {
-            names.add(value.name().toLowerCase(Locale.ROOT));
+            names.add(name(value));
         }
         return names;
+    }
+
+    /** An enum constant's TOML name. */
+    static String name(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How hard the gateway tries one upstream call: its timeouts and retries. Set per provider and overridable per
- * model, key by key.
+ * How the gateway calls one upstream: its timeouts, its retries, and what a translated request gets when the
+ * client leaves it out. Set per provider and overridable per model, key by key.
  *
  * @param firstByteTimeout from the upstream request written to the response head
  * @param idleTimeout      the longest silence between reads of a response body or stream
@@ -13,11 +13,13 @@ import java.util.Objects;
  *                         long stream unless the operator asks for one
  * @param maxAttempts      attempts per exchange, the first one included
  * @param maxRetryDelay    cap of the backoff; a provider asking for a longer wait is answered with its own reply
+ * @param defaultMaxTokens the output limit sent to an Anthropic model when the client sets none (Anthropic requires
+ *                         one; OpenAI and Gemini clients may leave it out)
  */
 public record UpstreamPolicy(Duration firstByteTimeout, Duration idleTimeout, Duration totalTimeout,
-                             int maxAttempts, Duration maxRetryDelay) {
+                             int maxAttempts, Duration maxRetryDelay, long defaultMaxTokens) {
     public static final UpstreamPolicy DEFAULT = new UpstreamPolicy(Duration.ofSeconds(60), Duration.ofSeconds(60),
-            Duration.ZERO, 2, Duration.ofSeconds(5));
+            Duration.ZERO, 2, Duration.ofSeconds(5), 4096);
     private static final String POSITIVE = "a duration > 0 such as \"30s\"";
 
     public UpstreamPolicy {
@@ -33,7 +35,9 @@ public record UpstreamPolicy(Duration firstByteTimeout, Duration idleTimeout, Du
                 positive(t, "idle_timeout", defaults.idleTimeout()),
                 t.duration("total_timeout", defaults.totalTimeout()),
                 (int) t.integer("max_attempts", defaults.maxAttempts(), 1, 10, "an integer from 1 to 10"),
-                t.duration("max_retry_delay", defaults.maxRetryDelay()));
+                t.duration("max_retry_delay", defaults.maxRetryDelay()),
+                t.integer("default_max_tokens", defaults.defaultMaxTokens(), 1, 10_000_000,
+                        "an integer from 1 to 10000000"));
     }
 
     private static Duration positive(ConfigTable t, String key, Duration def) {

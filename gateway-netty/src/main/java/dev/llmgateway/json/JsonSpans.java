@@ -25,15 +25,23 @@ public final class JsonSpans {
      */
     public static long findTopLevelString(ByteBuf buf, int index, int length, SerializedString field)
             throws IOException {
+        return findString(buf, index, length, field);
+    }
+
+    /**
+     * Like {@link #findTopLevelString}, for the string at a path of member names from the top-level object, such as
+     * {@code message.model} in Anthropic's {@code message_start} event.
+     */
+    public static long findString(ByteBuf buf, int index, int length, SerializedString... path) throws IOException {
         if (buf.hasArray()) {
             try (JsonParser p = Json.FACTORY.createParser(buf.array(), buf.arrayOffset() + index, length)) {
-                return find(p, null, null, field, index);
+                return find(p, null, null, path, index);
             }
         }
         // Direct or composite: feed the memory as it is, one NIO view per component.
         ByteBuffer[] parts = buf.nioBuffers(index, length);
         try (JsonParser p = Json.FACTORY.createNonBlockingByteBufferParser()) {
-            return find(p, (ByteBufferFeeder) p.getNonBlockingInputFeeder(), parts, field, index);
+            return find(p, (ByteBufferFeeder) p.getNonBlockingInputFeeder(), parts, path, index);
         }
     }
 
@@ -46,15 +54,16 @@ public final class JsonSpans {
     }
 
     /**
-     * Walks the top-level object. Nested values are skipped by depth counting rather than skipChildren(), which
-     * cannot feed the non-blocking parser its next part and would spin on NOT_AVAILABLE.
+     * Walks the top-level object down {@code path}. Nested values are skipped by depth counting rather than
+     * skipChildren(), which cannot feed the non-blocking parser its next part and would spin on NOT_AVAILABLE.
      */
-    private static long find(JsonParser p, ByteBufferFeeder feeder, ByteBuffer[] parts, SerializedString field,
+    private static long find(JsonParser p, ByteBufferFeeder feeder, ByteBuffer[] parts, SerializedString[] path,
             int base) throws IOException {
-        String name = field.getValue();
         int fed = 0;
         int depth = 0;
-        boolean matched = false;
+        int matched = 0; // path names matched so far: the search is inside the object at depth matched + 1
+        boolean valueNext = false;
+        boolean descendNext = false;
         for (;;) {
             JsonToken t = p.nextToken();
             if (t == JsonToken.NOT_AVAILABLE) {
@@ -68,16 +77,26 @@ public final class JsonSpans {
             if (t == null || depth == 0 && t != JsonToken.START_OBJECT) {
                 return -1;
             }
-            if (matched) {
+            if (valueNext) {
                 return t == JsonToken.VALUE_STRING ? span(p, feeder != null, base) : -1;
+            }
+            if (descendNext) {
+                descendNext = false;
+                if (t == JsonToken.START_OBJECT) {
+                    depth++;
+                    matched++;
+                    continue;
+                }
             }
             if (t.isStructStart()) {
                 depth++;
-            } else if (t.isStructEnd() && --depth == 0) {
+            } else if (t.isStructEnd() && --depth < matched + 1) {
                 return -1;
-            } else if (depth == 1 && t == JsonToken.FIELD_NAME) {
-                // Names are canonicalized by the factory's symbol table: currentName() allocates nothing.
-                matched = name.equals(p.currentName());
+            } else if (t == JsonToken.FIELD_NAME && depth == matched + 1
+                    // Names are canonicalized by the factory's symbol table: currentName() allocates nothing.
+                    && path[matched].getValue().equals(p.currentName())) {
+                valueNext = matched + 1 == path.length;
+                descendNext = !valueNext;
             }
         }
     }

@@ -3,28 +3,36 @@ package dev.llmgateway.server;
 import dev.llmgateway.dialect.ClientDialect;
 import io.netty.handler.codec.http.HttpMethod;
 
-/** Every path the gateway serves, with its method and, for proxied endpoints, the path below the provider's base URL. */
+/**
+ * Every path the gateway serves, with its method, the API dialect its clients speak and, for proxied endpoints, the
+ * path below the base URL of a provider of that same dialect.
+ */
 public enum Endpoint {
-    HEALTH("/health", HttpMethod.GET, null),
-    READY("/ready", HttpMethod.GET, null),
-    METRICS("/metrics", HttpMethod.GET, null),
-    MODELS("/v1/models", HttpMethod.GET, null),
+    HEALTH("/health", HttpMethod.GET, null, ClientDialect.OPENAI),
+    READY("/ready", HttpMethod.GET, null, ClientDialect.OPENAI),
+    METRICS("/metrics", HttpMethod.GET, null, ClientDialect.OPENAI),
+    MODELS("/v1/models", HttpMethod.GET, null, ClientDialect.OPENAI),
     /** {@code /v1/models/{id}}: matched by prefix. */
-    MODEL("/v1/models/", HttpMethod.GET, null),
-    CHAT_COMPLETIONS("/v1/chat/completions", HttpMethod.POST, "/chat/completions"),
-    COMPLETIONS("/v1/completions", HttpMethod.POST, "/completions"),
-    EMBEDDINGS("/v1/embeddings", HttpMethod.POST, "/embeddings"),
-    RESPONSES("/v1/responses", HttpMethod.POST, "/responses");
+    MODEL("/v1/models/", HttpMethod.GET, null, ClientDialect.OPENAI),
+    CHAT_COMPLETIONS("/v1/chat/completions", HttpMethod.POST, "/chat/completions", ClientDialect.OPENAI),
+    COMPLETIONS("/v1/completions", HttpMethod.POST, "/completions", ClientDialect.OPENAI),
+    EMBEDDINGS("/v1/embeddings", HttpMethod.POST, "/embeddings", ClientDialect.OPENAI),
+    RESPONSES("/v1/responses", HttpMethod.POST, "/responses", ClientDialect.OPENAI),
+    /** Anthropic's Messages API, for Claude Code and the Anthropic SDKs. */
+    MESSAGES("/v1/messages", HttpMethod.POST, "/messages", ClientDialect.ANTHROPIC),
+    COUNT_TOKENS("/v1/messages/count_tokens", HttpMethod.POST, "/messages/count_tokens", ClientDialect.ANTHROPIC);
 
     private final String path;
     private final HttpMethod method;
     private final String upstreamPath;
+    private final ClientDialect dialect;
     private final String label;
 
-    Endpoint(String path, HttpMethod method, String upstreamPath) {
+    Endpoint(String path, HttpMethod method, String upstreamPath, ClientDialect dialect) {
         this.path = path;
         this.method = method;
         this.upstreamPath = upstreamPath;
+        this.dialect = dialect;
         this.label = name().toLowerCase(java.util.Locale.ROOT);
     }
 
@@ -51,7 +59,12 @@ public enum Endpoint {
     }
 
     public ClientDialect dialect() {
-        return ClientDialect.OPENAI;
+        return dialect;
+    }
+
+    /** The dialect of the client asking for {@code uri}: errors made before its endpoint is known use it too. */
+    public static ClientDialect dialectOf(String uri) {
+        return uri.startsWith(MESSAGES.path) ? ClientDialect.ANTHROPIC : ClientDialect.OPENAI;
     }
 
     /** The endpoint for a request path (query string already removed), or null for an unknown path. */

@@ -3,7 +3,6 @@ package dev.llmgateway.server;
 import dev.llmgateway.auth.ApiKeyAuthHandler;
 import dev.llmgateway.auth.KeyTable;
 import dev.llmgateway.dialect.ApiError;
-import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.dialect.ErrorResponses;
 import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.proxy.Exchange;
@@ -145,7 +144,7 @@ public final class EndpointHandler extends ChannelInboundHandlerAdapter {
         String message = cause instanceof TooLongFrameException
                 ? "The request line or headers are larger than the gateway accepts."
                 : "The request is not valid HTTP/1.1.";
-        FullHttpResponse response = ErrorResponses.response(ctx.alloc(), ClientDialect.OPENAI,
+        FullHttpResponse response = ErrorResponses.response(ctx.alloc(), Endpoint.dialectOf(request.uri()),
                 ApiError.malformedRequest(status, message), requestId);
         response.headers().set(HttpHeaderNames.CONNECTION, "close");
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 
@@ -44,7 +45,9 @@ public final class RequestBodyAggregator extends HttpObjectAggregator {
     }
 
     private FullHttpResponse tooLarge(ChannelHandlerContext ctx, HttpMessage request) {
-        FullHttpResponse tooLarge = ErrorResponses.response(ctx.alloc(), ClientDialect.OPENAI,
+        ClientDialect dialect = request instanceof HttpRequest asked ? Endpoint.dialectOf(asked.uri())
+                : ClientDialect.OPENAI;
+        FullHttpResponse tooLarge = ErrorResponses.response(ctx.alloc(), dialect,
                 ApiError.bodyTooLarge(limit), RequestIds.of(request.headers()));
         tooLarge.headers().set(HttpHeaderNames.CONNECTION, "close");
         return tooLarge;

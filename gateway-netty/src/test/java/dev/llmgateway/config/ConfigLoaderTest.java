@@ -226,12 +226,12 @@ class ConfigLoaderTest {
 
         ProviderConfig vllm = config.providers().get("vllm");
         UpstreamPolicy provider = new UpstreamPolicy(Duration.ofSeconds(20), Duration.ofSeconds(15), Duration.ZERO,
-                3, Duration.ofSeconds(2));
+                3, Duration.ofSeconds(2), 4096);
         assertEquals(provider, vllm.policy());
         assertEquals(Duration.ofSeconds(10), vllm.keyCooldown());
         assertEquals(Duration.ofMinutes(1), vllm.keyFailureCooldown());
         assertEquals(new UpstreamPolicy(Duration.ofMinutes(5), Duration.ofSeconds(15), Duration.ofMinutes(10), 3,
-                Duration.ofSeconds(2)), config.models().get("slow").policy());
+                Duration.ofSeconds(2), 4096), config.models().get("slow").policy());
         assertEquals(provider, config.models().get("plain").policy());
     }
 
@@ -434,9 +434,10 @@ class ConfigLoaderTest {
                 "api_keys[0].models: [] (expected: a non-empty list of model globs such as [\"*\"] or [\"gpt-*\"])",
                 "api_keys[1].key: missing (expected: a non-empty string, unique among keys)",
                 "api_keys[1].enabled: \"yes\" (expected: true or false)",
-                "providers.openai.type: \"openia\" (expected: one of openai, openai_compatible, mock)",
-                "providers.claude.type: \"anthropic\" (expected: one of openai, openai_compatible, mock;"
-                        + " anthropic and gemini are not supported yet)",
+                "providers.openai.type: \"openia\" (expected: one of openai, openai_compatible, anthropic, gemini,"
+                        + " mock)",
+                "providers.claude.api_keys: missing (expected: api_key or api_keys with at least one key for type"
+                        + " anthropic)",
                 "providers.local.base_url: missing (expected: an http or https URL with a host,"
                         + " such as \"https://api.openai.com/v1\")",
                 "providers.local.max_connections: 0 (expected: an integer >= 1)",
@@ -445,7 +446,7 @@ class ConfigLoaderTest {
                 "providers.Bad.token_delay: 20 (expected: a duration >= 0 such as \"250ms\", \"10s\" or \"1m30s\")",
                 "providers.Bad.retries: unknown key (expected one of: type, max_connections, connect_timeout,"
                         + " pool_idle_timeout, first_byte_timeout, idle_timeout, total_timeout, max_attempts,"
-                        + " max_retry_delay, key_cooldown, key_failure_cooldown, breaker_failures,"
+                        + " max_retry_delay, default_max_tokens, key_cooldown, key_failure_cooldown, breaker_failures,"
                         + " breaker_error_ratio, breaker_min_requests, breaker_window, breaker_cooldown, tokens,"
                         + " token_delay)",
                 "models.\"gpt-4o\".provider: \"opnai\" (expected: the name of a configured provider:"
@@ -539,11 +540,12 @@ class ConfigLoaderTest {
                 "providers.openai.tokens: 3 (expected: no tokens for type openai: only mock providers take it)",
                 "providers.openai.base_ur: unknown key (expected one of: type, base_url, api_key, api_keys,"
                         + " max_connections, connect_timeout, pool_idle_timeout, first_byte_timeout, idle_timeout,"
-                        + " total_timeout, max_attempts, max_retry_delay, key_cooldown, key_failure_cooldown,"
-                        + " breaker_failures, breaker_error_ratio, breaker_min_requests, breaker_window,"
-                        + " breaker_cooldown)",
+                        + " total_timeout, max_attempts, max_retry_delay, default_max_tokens, key_cooldown,"
+                        + " key_failure_cooldown, breaker_failures, breaker_error_ratio, breaker_min_requests,"
+                        + " breaker_window, breaker_cooldown)",
                 "models.\"m\".api-model: unknown key (expected one of: deployments, provider, api_model,"
-                        + " fallbacks, first_byte_timeout, idle_timeout, total_timeout, max_attempts, max_retry_delay)",
+                        + " fallbacks, first_byte_timeout, idle_timeout, total_timeout, max_attempts, max_retry_delay,"
+                        + " default_max_tokens)",
                 "routing.rules[0].glob: unknown key (expected one of: match, provider)",
                 "routing.fallback: unknown key (expected one of: default_provider, rules)",
                 "\"odd key\": unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture)"),

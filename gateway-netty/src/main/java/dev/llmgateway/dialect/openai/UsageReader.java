@@ -14,8 +14,11 @@ import java.io.IOException;
  * Reads OpenAI-style usage out of a response body or stream event: finds the bytes {@code "usage"} first (most
  * events have none, or {@code "usage":null}) and parses only the object that follows. Understands Chat and
  * Completions ({@code prompt_tokens}, {@code completion_tokens}, {@code prompt_tokens_details.cached_tokens}) and
- * Responses ({@code input_tokens}, {@code output_tokens}, {@code input_tokens_details.cached_tokens}), wherever the
- * object sits (the Responses stream nests it in {@code response}). One instance per exchange.
+ * Responses ({@code input_tokens}, {@code output_tokens}, {@code input_tokens_details.cached_tokens}), and
+ * Anthropic's Messages, whose {@code input_tokens} leave out the cache reads and writes it counts apart
+ * ({@code cache_read_input_tokens}, {@code cache_creation_input_tokens}: added back in, the read ones are the
+ * cached input), wherever the object sits (the Responses stream nests it in {@code response}, Anthropic's
+ * {@code message_start} in {@code message}). One instance per exchange.
  */
 public final class UsageReader {
     private final BytePattern usageKey = new BytePattern("\"usage\"");
@@ -38,9 +41,10 @@ public final class UsageReader {
         byte[] bytes = ByteBufUtil.getBytes(buf, object, end - object, false);
         try (JsonParser parser = Json.FACTORY.createParser(bytes)) {
             parser.nextToken();
-            long[] counts = {-1, -1, -1};
+            long[] counts = {-1, -1, -1, -1, -1};
             readObject(parser, counts, false);
-            usage.report(counts[0], counts[1], counts[2]);
+            long input = counts[0] < 0 ? -1 : counts[0] + Math.max(0, counts[3]) + Math.max(0, counts[4]);
+            usage.report(input, counts[1], counts[4] >= 0 ? counts[4] : counts[2]);
             return true;
         } catch (IOException malformed) {
             return false;
@@ -80,15 +84,25 @@ public final class UsageReader {
         }
     }
 
+    /**
+     * counts: input (Anthropic's without its cache counts), output, OpenAI's cached input, Anthropic's cache writes,
+     * Anthropic's cache reads.
+     */
     private static void record(String name, long number, long[] counts, boolean details) {
         if (details) {
             if (name.equals("cached_tokens")) {
                 counts[2] = number;
             }
-        } else if (name.equals("prompt_tokens") || name.equals("input_tokens")) {
-            counts[0] = number;
-        } else if (name.equals("completion_tokens") || name.equals("output_tokens")) {
-            counts[1] = number;
+            return;
+        }
+        switch (name) {
+            case "prompt_tokens", "input_tokens" -> counts[0] = number;
+            case "completion_tokens", "output_tokens" -> counts[1] = number;
+            case "cache_creation_input_tokens" -> counts[3] = number;
+            case "cache_read_input_tokens" -> counts[4] = number;
+            default -> {
+                // totals and counts the gateway does not keep
+            }
         }
     }
 }
