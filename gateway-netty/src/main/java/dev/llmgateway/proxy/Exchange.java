@@ -46,7 +46,9 @@ public final class Exchange {
     private Route route;
     private RequestBody body;
     private ByteBuf upstreamBody;
+    private String upstreamPath;
     private boolean hidesUsage;
+    private Translation translation;
     private int attempts;
     private long overheadNanos;
     private long firstTokenNanos = -1;
@@ -121,18 +123,31 @@ public final class Exchange {
         return upstreamBody;
     }
 
+    /** The request target below the provider's base URL. */
+    public String upstreamPath() {
+        return upstreamPath;
+    }
+
     /**
-     * Takes ownership of the body to send upstream.
+     * Takes ownership of the body to send upstream, for the route now in use.
      *
-     * @param hidesUsage the gateway asked the provider for stream usage the client did not ask for, so the relay
-     *                   must take it out again
+     * @param hidesUsage  the gateway asked the provider for stream usage the client did not ask for, so the relay
+     *                    must take it out again
+     * @param translation how the provider's answer becomes the client's; null when both speak the same API
      */
-    public void upstreamBody(ByteBuf upstreamBody, boolean hidesUsage) {
+    void upstream(ByteBuf upstreamBody, String upstreamPath, boolean hidesUsage, Translation translation) {
         if (this.upstreamBody != null) {
             this.upstreamBody.release(); // a fallback route's body replaces the previous route's
         }
         this.upstreamBody = upstreamBody;
+        this.upstreamPath = upstreamPath;
         this.hidesUsage = hidesUsage;
+        this.translation = translation;
+    }
+
+    /** How the current route's answer is translated for the client; null when it passes through. */
+    Translation translation() {
+        return translation;
     }
 
     public boolean hidesUsage() {

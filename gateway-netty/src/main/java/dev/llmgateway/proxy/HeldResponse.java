@@ -47,7 +47,7 @@ final class HeldResponse {
     }
 
     /** Sends what is held through the relay; the rest of an incomplete body follows as it arrives. */
-    void replay(ResponseRelay relay) {
+    void replay(Relay relay) {
         relay.head(head);
         relay.content(complete ? new DefaultLastHttpContent(body) : new DefaultHttpContent(body));
     }

@@ -7,7 +7,6 @@ import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.mock.MockProvider;
 import dev.llmgateway.routing.RequestBody;
 import dev.llmgateway.routing.Route;
-import dev.llmgateway.server.Endpoint;
 import dev.llmgateway.upstream.Provider;
 import dev.llmgateway.upstream.UpstreamConnection;
 import dev.llmgateway.upstream.UpstreamConnector;
@@ -79,7 +78,7 @@ public final class ProxyCall implements UpstreamListener {
     private HttpHeaders forwardedHeaders;
     private Future<UpstreamConnection> acquiring;
     private UpstreamSource source;
-    private ResponseRelay relay;
+    private Relay relay;
     /** An error response kept back while deciding whether to retry it; owned here until passed on or dropped. */
     private HeldResponse held;
     private ScheduledFuture<?> retryWait;
@@ -122,20 +121,21 @@ public final class ProxyCall implements UpstreamListener {
             timers.cancelAll();
         }
         timers = new UpstreamTimers(downstream.eventLoop(), route.policy(), this::timedOut);
-        Endpoint endpoint = exchange.endpoint();
-        if (mock && endpoint != Endpoint.CHAT_COMPLETIONS) {
+        ApiError refused = UpstreamBodies.prepare(exchange, route);
+        if (refused != null) {
             end();
-            exchange.fail(ApiError.endpointNotSupported(route.requestedModel(), provider.name(), endpoint.path()));
+            exchange.fail(refused);
             return;
         }
-        UpstreamBodies.prepare(exchange, route);
         exchange.addOverhead(System.nanoTime() - sinceNanos);
         if (mock) {
             RequestBody body = exchange.body();
             exchange.attemptStarted();
-            relay = new ResponseRelay(exchange, this::responseEnded, this::streamBroken);
+            relay = newRelay();
+            // A translated answer always carries usage: the client's encoder decides whether the client sees it.
             source = MockProvider.serve(provider.config().mock(), downstream.eventLoop(), downstream.alloc(),
-                    route.apiModel(), body.stream(), body.includeUsage() || exchange.hidesUsage(),
+                    route.apiModel(), body.stream(),
+                    body.includeUsage() || exchange.hidesUsage() || exchange.translation() != null,
                     exchange.request().content().readableBytes(), this);
             return;
         }
@@ -186,8 +186,8 @@ public final class ProxyCall implements UpstreamListener {
         connection.bind(this);
         source = connection;
         sourceReused = connection.reused();
-        relay = new ResponseRelay(exchange, this::responseEnded, this::streamBroken);
-        FullHttpRequest request = UpstreamRequests.build(provider, exchange.endpoint().upstreamPath(),
+        relay = newRelay();
+        FullHttpRequest request = UpstreamRequests.build(provider, exchange.upstreamPath(),
                 forwardedHeaders, exchange.upstreamBody().retainedDuplicate(), retries.key());
         connection.channel().writeAndFlush(request).addListener(written -> {
             if (!written.isSuccess() && source == connection) {
@@ -362,6 +362,13 @@ public final class ProxyCall implements UpstreamListener {
                 attempt();
             }
         }, waitNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Relays the current attempt's answer: as it is, or translated into the client's dialect. */
+    private Relay newRelay() {
+        Translation translation = exchange.translation();
+        return translation == null ? new ResponseRelay(exchange, this::responseEnded, this::streamBroken)
+                : new TranslatingRelay(exchange, translation, this::responseEnded, this::streamBroken);
     }
 
     /** The relay found the provider's stream unusable after the client got its head. */

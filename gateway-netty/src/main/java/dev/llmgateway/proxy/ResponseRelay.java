@@ -2,6 +2,7 @@ package dev.llmgateway.proxy;
 
 import com.fasterxml.jackson.core.io.SerializedString;
 import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.dialect.ErrorResponses;
 import dev.llmgateway.dialect.openai.UsageReader;
 import dev.llmgateway.json.BytePattern;
@@ -10,7 +11,6 @@ import dev.llmgateway.json.JsonSplice;
 import dev.llmgateway.sse.SseEvent;
 import dev.llmgateway.server.Endpoint;
 import dev.llmgateway.sse.SseFramer;
-import dev.llmgateway.upstream.HopByHop;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
@@ -18,25 +18,22 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 
 import java.io.IOException;
 import java.util.function.Consumer;
 
 /**
- * Relays one upstream response to the client, choosing how from its head (DESIGN.md §1):
+ * Relays one upstream response of the client's own API to the client, choosing how from its head (DESIGN.md §1):
  * <ul>
  *   <li>EVENTS — a successful {@code text/event-stream}: framed into events as bytes arrive; each event's
  *   {@code model} is spliced to the name the client asked for, every other byte is forwarded as a retained slice
@@ -53,16 +50,13 @@ import java.util.function.Consumer;
  * client gets the bytes it asked for.
  * Ownership: every {@link HttpContent} handed in is written to the client or released here.
  */
-final class ResponseRelay {
+final class ResponseRelay implements Relay {
     static final int MAX_REWRITE_BYTES = 32 * 1024 * 1024;
     private static final SerializedString MODEL = new SerializedString("model");
-    private static final String UPSTREAM_REQUEST_ID = "x-upstream-request-id";
-    private static final String OVERHEAD_HEADER = "x-gateway-overhead-us";
-
-    /** Hears that the response reached the client whole. */
-    interface Ended {
-        void responseEnded(boolean upstreamReusable);
-    }
+    private static final SerializedString MESSAGE = new SerializedString("message");
+    private static final AsciiString MESSAGE_START = AsciiString.cached("message_start");
+    private static final AsciiString MESSAGE_STOP = AsciiString.cached("message_stop");
+    private static final AsciiString ERROR_EVENT = AsciiString.cached("error");
 
     private enum Mode { RAW, EVENTS, BODY }
 
@@ -72,9 +66,14 @@ final class ResponseRelay {
     private final Ended ended;
     /** Hears that the provider's stream is unusable (malformed, or ended without its end marker). */
     private final Consumer<String> broken;
-    /** OpenAI chat and completion streams end with {@code [DONE]}; the Responses stream has no such marker. */
-    private final boolean expectsDone;
-    private boolean sawDone;
+    /**
+     * OpenAI chat and completion streams end with {@code [DONE]}, Anthropic's with {@code message_stop} (or its own
+     * {@code error} event); the Responses stream has no such marker.
+     */
+    private final boolean expectsEnd;
+    /** Anthropic's stream names its model only in {@code message_start}, inside {@code message}. */
+    private final boolean anthropic;
+    private boolean sawEnd;
     private String brokenReason;
     private final UsageReader usageReader = new UsageReader();
     private final BytePattern usageNull;
@@ -94,50 +93,51 @@ final class ResponseRelay {
         this.ended = ended;
         this.broken = broken;
         Endpoint endpoint = exchange.endpoint();
-        this.expectsDone = endpoint == Endpoint.CHAT_COMPLETIONS || endpoint == Endpoint.COMPLETIONS;
+        this.anthropic = endpoint.dialect() == ClientDialect.ANTHROPIC;
+        this.expectsEnd = endpoint == Endpoint.CHAT_COMPLETIONS || endpoint == Endpoint.COMPLETIONS
+                || endpoint == Endpoint.MESSAGES;
         this.usageNull = exchange.hidesUsage() ? new BytePattern(",\"usage\":null") : null;
         this.noChoices = exchange.hidesUsage() ? new BytePattern("\"choices\":[]") : null;
     }
 
-    /** The status the client was (or is being) sent. */
-    int status() {
+    @Override
+    public int status() {
         return status;
     }
 
-    /** True once the client has been sent the response head: from then on a failure cannot become a 502. */
-    boolean started() {
+    @Override
+    public boolean started() {
         return started;
     }
 
-    void head(HttpResponse upstream) {
+    @Override
+    public void head(HttpResponse upstream) {
         upstreamKeepAlive = HttpUtil.isKeepAlive(upstream);
         status = upstream.status().code();
         boolean success = upstream.status().codeClass() == HttpStatusClass.SUCCESS;
         String contentType = upstream.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        HttpResponse client = clientHead(upstream);
-        if (success && startsWithIgnoreCase(contentType, "text/event-stream")) {
+        HttpResponse client = ClientHeads.passedOn(exchange, upstream);
+        if (success && ClientHeads.startsWithIgnoreCase(contentType, "text/event-stream")) {
             mode = Mode.EVENTS;
             framer = new SseFramer(this::event);
-            client.headers().remove(HttpHeaderNames.CONTENT_LENGTH)
-                    .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
-                    .set("x-accel-buffering", "no");
-            chunkedIfPossible(client);
+            ClientHeads.eventStream(exchange, client);
             send(client);
-        } else if (success && startsWithIgnoreCase(contentType, "application/json")) {
+        } else if (success && ClientHeads.startsWithIgnoreCase(contentType, "application/json")) {
             mode = Mode.BODY;
             heldHead = client;
             body = downstream.alloc().compositeBuffer(Integer.MAX_VALUE);
         } else {
             mode = Mode.RAW;
             if (!HttpUtil.isContentLengthSet(client)) {
-                chunkedIfPossible(client);
+                ClientHeads.chunkedIfPossible(exchange, client);
             }
-            client.headers().set(OVERHEAD_HEADER, overheadMicros());
+            client.headers().set(ClientHeads.OVERHEAD_HEADER, ClientHeads.overheadMicros(exchange));
             send(client);
         }
     }
 
-    void content(HttpContent content) {
+    @Override
+    public void content(HttpContent content) {
         long startNanos = System.nanoTime();
         boolean last = content instanceof LastHttpContent;
         switch (mode) {
@@ -154,8 +154,9 @@ final class ResponseRelay {
                 if (last && brokenReason == null) {
                     framer.finish();
                     framer = null;
-                    if (expectsDone && !sawDone) {
-                        brokenReason = "the stream ended without [DONE]";
+                    if (expectsEnd && !sawEnd) {
+                        brokenReason = anthropic ? "the stream ended without message_stop"
+                                : "the stream ended without [DONE]";
                     } else {
                         downstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, downstream.voidPromise());
                         ended.responseEnded(upstreamKeepAlive);
@@ -187,10 +188,12 @@ final class ResponseRelay {
             return;
         }
         if (!event.hasData() || event.isDone()) {
-            sawDone |= event.isDone();
+            sawEnd |= event.isDone();
             downstream.write(bytes, downstream.voidPromise());
             return;
         }
+        boolean modelEvent = !anthropic || event.eventNameIs(MESSAGE_START);
+        sawEnd |= anthropic && (event.eventNameIs(MESSAGE_STOP) || event.eventNameIs(ERROR_EVENT));
         int start = event.dataOffset();
         int end = start + event.dataLength();
         boolean carriesUsage = usageReader.read(bytes, start, event.dataLength(), exchange.usage());
@@ -200,7 +203,8 @@ final class ResponseRelay {
         }
         long model;
         try {
-            model = modelToReplace(bytes, start, event.dataLength());
+            model = !modelEvent ? -1 : anthropic ? modelToReplace(bytes, start, event.dataLength(), MESSAGE, MODEL)
+                    : modelToReplace(bytes, start, event.dataLength(), MODEL);
         } catch (IOException malformed) {
             brokenReason = "malformed event: " + malformed.getMessage();
             bytes.release();
@@ -228,7 +232,7 @@ final class ResponseRelay {
         usageReader.read(body, body.readerIndex(), body.readableBytes(), exchange.usage());
         long model;
         try {
-            model = modelToReplace(body, body.readerIndex(), body.readableBytes());
+            model = modelToReplace(body, body.readerIndex(), body.readableBytes(), MODEL);
         } catch (IOException notJson) {
             model = -1; // a body that only claims to be JSON goes to the client as the provider sent it
         }
@@ -239,7 +243,7 @@ final class ResponseRelay {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, heldHead.status(), whole,
                 heldHead.headers(), EmptyHttpHeaders.INSTANCE);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, whole.readableBytes())
-                .set(OVERHEAD_HEADER, overheadMicros());
+                .set(ClientHeads.OVERHEAD_HEADER, ClientHeads.overheadMicros(exchange));
         exchange.capture("response", whole);
         exchange.addBytesOut(whole.readableBytes());
         heldHead = null;
@@ -252,7 +256,7 @@ final class ResponseRelay {
     private void relayUnchanged() {
         mode = Mode.RAW;
         if (!HttpUtil.isContentLengthSet(heldHead)) {
-            chunkedIfPossible(heldHead);
+            ClientHeads.chunkedIfPossible(exchange, heldHead);
         }
         send(heldHead);
         heldHead = null;
@@ -262,13 +266,13 @@ final class ResponseRelay {
     }
 
     /**
-     * The span of the top-level {@code model} value in {@code bytes} when it differs from the name the client asked
+     * The span of the model name at {@code path} in {@code bytes} when it differs from the name the client asked
      * for, else -1 (already right, or absent).
      *
      * @throws IOException when the bytes before the member are not JSON
      */
-    private long modelToReplace(ByteBuf bytes, int index, int length) throws IOException {
-        long span = JsonSpans.findTopLevelString(bytes, index, length, MODEL);
+    private long modelToReplace(ByteBuf bytes, int index, int length, SerializedString... path) throws IOException {
+        long span = JsonSpans.findString(bytes, index, length, path);
         if (span < 0) {
             return -1;
         }
@@ -279,16 +283,8 @@ final class ResponseRelay {
         return same ? -1 : span;
     }
 
-    private String overheadMicros() {
-        return Long.toString(exchange.overheadNanos() / 1000);
-    }
-
-    /**
-     * The upstream broke after the client got the head: a stream gets an error event in the client's dialect and
-     * a clean end, then the connection closes; any other body is cut off by closing, which the client sees as
-     * a truncated response rather than a complete one.
-     */
-    void failMidResponse(ApiError error) {
+    @Override
+    public void failMidResponse(ApiError error) {
         if (mode == Mode.EVENTS) {
             if (framer != null) {
                 framer.release();
@@ -302,8 +298,8 @@ final class ResponseRelay {
         }
     }
 
-    /** Frees whatever is held; for exchanges that end without this relay finishing. */
-    void discard() {
+    @Override
+    public void discard() {
         if (framer != null) {
             framer.release();
             framer = null;
@@ -314,30 +310,8 @@ final class ResponseRelay {
         }
     }
 
-    private HttpResponse clientHead(HttpResponse upstream) {
-        HttpHeaders headers = HopByHop.strip(new DefaultHttpHeaders().add(upstream.headers()));
-        String upstreamId = headers.get(ErrorResponses.REQUEST_ID_HEADER);
-        if (upstreamId != null) {
-            headers.set(UPSTREAM_REQUEST_ID, upstreamId);
-        }
-        headers.set(ErrorResponses.REQUEST_ID_HEADER, exchange.requestId());
-        exchange.servedBy(headers);
-        return new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstream.status(), headers);
-    }
-
-    /** HTTP/1.0 clients cannot take chunks: their body ends when the connection closes. */
-    private void chunkedIfPossible(HttpResponse response) {
-        if (exchange.request().protocolVersion().equals(HttpVersion.HTTP_1_1)) {
-            HttpUtil.setTransferEncodingChunked(response, true);
-        }
-    }
-
     private void send(HttpResponse head) {
         started = true;
         downstream.write(head, downstream.voidPromise());
-    }
-
-    private static boolean startsWithIgnoreCase(String value, String prefix) {
-        return value != null && value.regionMatches(true, 0, prefix, 0, prefix.length());
     }
 }

@@ -1,5 +1,8 @@
 package dev.llmgateway.proxy;
 
+import dev.llmgateway.config.ProviderType;
+import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.dialect.Untranslatable;
 import dev.llmgateway.json.JsonSplice;
 import dev.llmgateway.routing.RequestBody;
 import dev.llmgateway.routing.Route;
@@ -13,10 +16,11 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The request body a provider is sent: the client's bytes, with {@code model} spliced to the provider's name and,
- * for a stream whose client did not ask for usage, {@code stream_options.include_usage} turned on (DESIGN.md §4:
- * exact token counts without changing what the client gets; the relay takes that usage out again). Everything
- * else is the client's bytes, never re-encoded.
+ * The request a provider is sent for a route: its path and body. A provider of the client's own API gets the
+ * client's bytes, with {@code model} spliced to the provider's name and, for a stream whose client did not ask for
+ * usage, {@code stream_options.include_usage} turned on (DESIGN.md §4: exact token counts without changing what
+ * the client gets; the relay takes that usage out again); everything else is the client's bytes, never
+ * re-encoded. A provider of another API gets the request translated into its own ({@link Translation}).
  */
 final class UpstreamBodies {
     private static final ByteBuf TRUE = literal("true");
@@ -28,14 +32,51 @@ final class UpstreamBodies {
     }
 
     /**
-     * Gives the exchange the body {@code route}'s provider is sent (replacing, and so releasing, a previous route's)
-     * and offers it to the debug capture.
+     * Gives the exchange the path and body {@code route}'s provider is sent (replacing, and so releasing, a previous
+     * route's) and offers the body to the debug capture.
+     *
+     * @return null, or the error to answer when the provider cannot serve the request
      */
-    static void prepare(Exchange exchange, Route route) {
+    static ApiError prepare(Exchange exchange, Route route) {
         RequestBody body = exchange.body();
-        boolean askForUsage = needsUsageRequested(exchange.endpoint(), body);
-        exchange.upstreamBody(build(exchange.request().content(), body, route, askForUsage), askForUsage);
+        Endpoint endpoint = exchange.endpoint();
+        ProviderType type = route.provider().type();
+        if (!serves(endpoint, type)) {
+            return ApiError.endpointNotSupported(route.requestedModel(), route.provider().name(), endpoint.path());
+        }
+        ByteBuf content = exchange.request().content();
+        if (Translation.needed(endpoint.dialect(), type)) {
+            ByteBuf translated = content.alloc().buffer(content.readableBytes() + 256);
+            try {
+                Translation translation = Translation.request(endpoint.dialect(), content, route, body.stream(),
+                        body.includeUsage(), translated);
+                exchange.upstream(translated, Translation.path(type, route.apiModel(), body.stream()), false,
+                        translation);
+            } catch (Untranslatable refused) {
+                translated.release();
+                return refused.error();
+            } catch (RuntimeException e) {
+                translated.release();
+                throw e;
+            }
+        } else {
+            boolean askForUsage = needsUsageRequested(endpoint, body);
+            exchange.upstream(build(content, body, route, askForUsage), endpoint.upstreamPath(), askForUsage, null);
+        }
         exchange.capture("request", exchange.upstreamBody());
+        return null;
+    }
+
+    /**
+     * Chat goes to every provider, translated where needed; OpenAI's other endpoints only to providers of its API
+     * (the built-in mock only chats); token counting only to Anthropic, which has it.
+     */
+    private static boolean serves(Endpoint endpoint, ProviderType type) {
+        return switch (endpoint) {
+            case CHAT_COMPLETIONS, MESSAGES -> true;
+            case COUNT_TOKENS -> type == ProviderType.ANTHROPIC;
+            default -> type.openAiDialect() && type != ProviderType.MOCK;
+        };
     }
 
     /** Streams of the OpenAI-style endpoints that report usage only when asked. */
