@@ -31,8 +31,9 @@ import java.util.Map;
  * gateway does not fetch images: Gemini itself resolves what it can (Files-API, {@code gs://} and YouTube URIs;
  * other URLs may be refused by Gemini, which then answers 400).</li>
  * <li>A tool call's thought signature, carried in its id ({@link ToolCallIds}), goes back on its
- * {@code functionCall} part. A tool result is named after the call with its id earlier in the conversation; a
- * result whose call is not in it is named with the id itself (Gemini then matches by position).</li>
+ * {@code functionCall} part. A tool result is named after the call with its id earlier in the conversation (Gemini
+ * matches results to calls by name and order); a result whose call is not in the conversation (a cut history) is
+ * named with the id itself, for want of a better name, and Gemini judges it.</li>
  * <li>A tool result's text that is one JSON object is the {@code response} as it is; other text is wrapped as
  * {@code {"result": text}}, and an error's text as {@code {"error": text}}.</li>
  * <li>Reasoning from an earlier turn goes back as a {@code thought} part with its signature; redacted reasoning
@@ -57,23 +58,23 @@ public final class GeminiRequestWriter implements RequestEvents {
     private final StringBuilder system = new StringBuilder();
     private final Map<String, String> toolNames = new HashMap<>();
     private Section section = Section.NONE;
-    private boolean started;
 
     private String turnRole;
     /** The role of the content whose parts array is open, or null. */
     private String openRole;
 
-    private long maxTokens = -1;
+    // Parameters held for generationConfig; null: not sent.
+    private Long maxTokens;
     private Double temperature;
     private Double topP;
-    private long topK = -1;
+    private Long topK;
     private Double presencePenalty;
     private Double frequencyPenalty;
     private List<String> stops;
     private Long seed;
     private ResponseFormat responseFormat;
     private ByteSpan responseSchema;
-    private long thinkingBudget = -1;
+    private Long thinkingBudget;
     private ToolChoice toolChoice;
     private String toolChoiceName;
 
@@ -99,19 +100,12 @@ public final class GeminiRequestWriter implements RequestEvents {
         if (text.isEmpty()) {
             return;
         }
-        try {
-            part();
-            out.writeStringField("text", text);
-            out.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        writePart(() -> out.writeStringField("text", text));
     }
 
     @Override
     public void image(String mediaType, ByteSpan base64, String url) {
-        try {
-            part();
+        writePart(() -> {
             if (base64 != null) {
                 out.writeObjectFieldStart("inlineData");
                 out.writeStringField("mimeType", mediaType != null ? mediaType : DEFAULT_IMAGE_TYPE);
@@ -123,17 +117,13 @@ public final class GeminiRequestWriter implements RequestEvents {
                 out.writeStringField("fileUri", url);
             }
             out.writeEndObject();
-            out.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     @Override
     public void toolCall(String id, String name, ByteSpan arguments) {
         toolNames.put(id, name);
-        try {
-            part();
+        writePart(() -> {
             out.writeObjectFieldStart("functionCall");
             out.writeStringField("name", name);
             out.writeFieldName("args");
@@ -148,17 +138,13 @@ public final class GeminiRequestWriter implements RequestEvents {
             if (signature != null && !signature.isEmpty()) {
                 out.writeStringField("thoughtSignature", signature);
             }
-            out.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     @Override
     public void toolResult(String toolCallId, String content, boolean isError) {
         String name = toolNames.getOrDefault(toolCallId, toolCallId);
-        try {
-            part();
+        writePart(() -> {
             out.writeObjectFieldStart("functionResponse");
             out.writeStringField("name", name);
             out.writeFieldName("response");
@@ -173,10 +159,7 @@ public final class GeminiRequestWriter implements RequestEvents {
                 out.writeEndObject();
             }
             out.writeEndObject();
-            out.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     @Override
@@ -185,17 +168,13 @@ public final class GeminiRequestWriter implements RequestEvents {
         if (text.isEmpty() && !signed) {
             return;
         }
-        try {
-            part();
+        writePart(() -> {
             out.writeStringField("text", text);
             out.writeBooleanField("thought", true);
             if (signed) {
                 out.writeStringField("thoughtSignature", signature);
             }
-            out.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     /** Another provider's encrypted reasoning means nothing to Gemini. */
@@ -306,10 +285,10 @@ public final class GeminiRequestWriter implements RequestEvents {
             return;
         }
         thinkingBudget = switch (effort == null ? "" : effort.toLowerCase(Locale.ROOT)) {
-            case "none" -> 0;
-            case "minimal", "low" -> 1024;
-            case "medium" -> 8192;
-            case "high" -> 24576;
+            case "none" -> 0L;
+            case "minimal", "low" -> 1024L;
+            case "medium" -> 8192L;
+            case "high" -> 24576L;
             default -> throw new Untranslatable("invalid_value", "reasoning_effort",
                     "Unsupported reasoning effort '" + effort + "': use none, minimal, low, medium or high.");
         };
@@ -332,17 +311,29 @@ public final class GeminiRequestWriter implements RequestEvents {
         }
     }
 
-    /** Starts a part object in the current turn's content, opening that content if another role's is open. */
-    private void part() throws IOException {
-        enter(Section.CONTENTS);
-        if (!turnRole.equals(openRole)) {
-            closeContent();
+    /** A part's members, written between the part object's braces. */
+    private interface PartMembers {
+        void write() throws IOException;
+    }
+
+    /** One part object in the current turn's content, opening that content if another role's is open. */
+    private void writePart(PartMembers members) {
+        try {
+            enter(Section.CONTENTS);
+            if (!turnRole.equals(openRole)) {
+                closeContent();
+                out.writeStartObject();
+                out.writeStringField("role", turnRole);
+                out.writeArrayFieldStart("parts");
+                openRole = turnRole;
+            }
             out.writeStartObject();
-            out.writeStringField("role", turnRole);
-            out.writeArrayFieldStart("parts");
-            openRole = turnRole;
+            members.write();
+            out.writeEndObject();
+        } catch (IOException e) {
+            // The generator writes into memory (JsonOutput); this cannot happen short of a gateway bug.
+            throw new UncheckedIOException(e);
         }
-        out.writeStartObject();
     }
 
     private void closeContent() throws IOException {
@@ -358,8 +349,7 @@ public final class GeminiRequestWriter implements RequestEvents {
         if (section == next) {
             return;
         }
-        if (!started) {
-            started = true;
+        if (section == Section.NONE) {
             out.writeStartObject();
             if (!system.isEmpty()) {
                 out.writeObjectFieldStart("systemInstruction");
@@ -398,30 +388,18 @@ public final class GeminiRequestWriter implements RequestEvents {
     }
 
     private void writeGenerationConfig() throws IOException {
-        if (maxTokens < 0 && temperature == null && topP == null && topK < 0 && presencePenalty == null
+        if (maxTokens == null && temperature == null && topP == null && topK == null && presencePenalty == null
                 && frequencyPenalty == null && stops == null && seed == null && responseFormat == null
-                && thinkingBudget < 0) {
+                && thinkingBudget == null) {
             return;
         }
         out.writeObjectFieldStart("generationConfig");
-        if (maxTokens >= 0) {
-            out.writeNumberField("maxOutputTokens", maxTokens);
-        }
-        if (temperature != null) {
-            out.writeNumberField("temperature", temperature);
-        }
-        if (topP != null) {
-            out.writeNumberField("topP", topP);
-        }
-        if (topK >= 0) {
-            out.writeNumberField("topK", topK);
-        }
-        if (presencePenalty != null) {
-            out.writeNumberField("presencePenalty", presencePenalty);
-        }
-        if (frequencyPenalty != null) {
-            out.writeNumberField("frequencyPenalty", frequencyPenalty);
-        }
+        optionalNumber("maxOutputTokens", maxTokens);
+        optionalNumber("temperature", temperature);
+        optionalNumber("topP", topP);
+        optionalNumber("topK", topK);
+        optionalNumber("presencePenalty", presencePenalty);
+        optionalNumber("frequencyPenalty", frequencyPenalty);
         if (stops != null && !stops.isEmpty()) {
             out.writeArrayFieldStart("stopSequences");
             for (String stop : stops) {
@@ -429,9 +407,7 @@ public final class GeminiRequestWriter implements RequestEvents {
             }
             out.writeEndArray();
         }
-        if (seed != null) {
-            out.writeNumberField("seed", seed);
-        }
+        optionalNumber("seed", seed);
         if (responseFormat != null) {
             out.writeStringField("responseMimeType", "application/json");
             if (responseSchema != null) {
@@ -439,7 +415,7 @@ public final class GeminiRequestWriter implements RequestEvents {
                 responseSchema.copyJson(out);
             }
         }
-        if (thinkingBudget >= 0) {
+        if (thinkingBudget != null) {
             out.writeObjectFieldStart("thinkingConfig");
             out.writeNumberField("thinkingBudget", thinkingBudget);
             if (thinkingBudget > 0) {
@@ -448,6 +424,14 @@ public final class GeminiRequestWriter implements RequestEvents {
             out.writeEndObject();
         }
         out.writeEndObject();
+    }
+
+    private void optionalNumber(String name, Number value) throws IOException {
+        if (value instanceof Double d) {
+            out.writeNumberField(name, d);
+        } else if (value != null) {
+            out.writeNumberField(name, value.longValue());
+        }
     }
 
     private void writeToolConfig() throws IOException {

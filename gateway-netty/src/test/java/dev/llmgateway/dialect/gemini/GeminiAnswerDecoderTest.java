@@ -45,31 +45,28 @@ class GeminiAnswerDecoderTest {
             "usage in=61 cached=0 write=0 out=78 reasoning=58",
             "end");
 
-    @Test
-    void textStreamInRandomSplits() {
-        byte[] bytes = Fixtures.bytes("gemini/stream-generate-content.sse");
-        for (long seed = 0; seed < 60; seed++) {
-            assertEquals(TEXT_STREAM, decodeStream(bytes, StreamSplits.randomCuts(bytes.length, seed)),
-                    "seed " + seed);
-        }
-    }
+    private static final List<List<Object>> FIXTURE_STREAMS = List.of(
+            List.of("gemini/stream-generate-content.sse", TEXT_STREAM),
+            List.of("gemini/stream-generate-content-function-call.sse", CALL_STREAM));
 
     @Test
-    void functionCallStreamInRandomSplits() {
-        byte[] bytes = Fixtures.bytes("gemini/stream-generate-content-function-call.sse");
-        for (long seed = 0; seed < 60; seed++) {
-            assertEquals(CALL_STREAM, decodeStream(bytes, StreamSplits.randomCuts(bytes.length, seed)),
-                    "seed " + seed);
+    void fixtureStreamsInRandomSplits() {
+        for (var fixture : FIXTURE_STREAMS) {
+            byte[] bytes = Fixtures.bytes((String) fixture.get(0));
+            for (long seed = 0; seed < 60; seed++) {
+                assertEquals(fixture.get(1), decodeStream(bytes, StreamSplits.randomCuts(bytes.length, seed)),
+                        fixture.get(0) + ", seed " + seed);
+            }
         }
     }
 
     @Test
     void everySingleCut() {
-        for (var fixture : List.of(List.of("gemini/stream-generate-content-function-call.sse", CALL_STREAM),
-                List.of("gemini/stream-generate-content.sse", TEXT_STREAM))) {
+        for (var fixture : FIXTURE_STREAMS) {
             byte[] bytes = Fixtures.bytes((String) fixture.get(0));
             for (int cut = 1; cut < bytes.length; cut++) {
-                assertEquals(fixture.get(1), decodeStream(bytes, List.of(cut, bytes.length)), "cut at " + cut);
+                assertEquals(fixture.get(1), decodeStream(bytes, List.of(cut, bytes.length)),
+                        fixture.get(0) + ", cut at " + cut);
             }
         }
     }

@@ -315,23 +315,23 @@ class GeminiRequestWriterTest {
     }
 
     private static String toolConfig(ToolChoice choice, String name) throws Untranslatable {
-        String json = write(out -> {
-            out.toolChoice(choice, name);
-            out.end();
-        });
-        String prefix = "{\"toolConfig\":";
-        assertEquals(prefix, json.substring(0, prefix.length()), json);
-        return json.substring(prefix.length(), json.length() - 1);
+        return onlyMember("{\"toolConfig\":", out -> out.toolChoice(choice, name));
     }
 
     private static String thinking(String effort, long budget) throws Untranslatable {
+        return onlyMember("{\"generationConfig\":{\"thinkingConfig\":", out -> out.reasoningEffort(effort, budget));
+    }
+
+    /** What one parameter writes, when it is all the request holds: the value inside {@code prefix}. */
+    private static String onlyMember(String prefix, Conversation parameter) throws Untranslatable {
         String json = write(out -> {
-            out.reasoningEffort(effort, budget);
+            parameter.send(out);
             out.end();
         });
-        String prefix = "{\"generationConfig\":{\"thinkingConfig\":";
+        int closing = prefix.length() - prefix.replace("{", "").length();
         assertEquals(prefix, json.substring(0, prefix.length()), json);
-        return json.substring(prefix.length(), json.length() - 2);
+        assertEquals("}".repeat(closing), json.substring(json.length() - closing), json);
+        return json.substring(prefix.length(), json.length() - closing);
     }
 
     /** A span in the middle of a larger array, as spans into a request body are. */
