@@ -254,6 +254,7 @@ public final class GeminiAnswerDecoder implements AnswerDecoder {
                 holdText(parser);
             } else if (field.equals("thought")) {
                 partThought = value == JsonToken.VALUE_TRUE;
+                parser.skipChildren();
             } else if (value == JsonToken.VALUE_STRING && field.equals("thoughtSignature")) {
                 partSignature = parser.getText();
             } else if (value == JsonToken.START_OBJECT && field.equals("functionCall")) {

@@ -208,6 +208,15 @@ class GeminiAnswerDecoderTest {
     }
 
     @Test
+    void errorChunkWithoutACodeIsAServerError() {
+        byte[] stream = sse("{\"error\": {\"message\": \"Internal error encountered.\", \"status\": \"INTERNAL\","
+                + "\"details\": [{\"@type\": \"type.googleapis.com/google.rpc.DebugInfo\", \"detail\": \"x\"}]}}");
+        AnswerRecorder recorder = new AnswerRecorder();
+        assertTrue(StreamSplits.feed(stream, List.of(stream.length), new GeminiAnswerDecoder(recorder)));
+        assertEquals(List.of("error 500 server_error INTERNAL Internal error encountered."), recorder.events);
+    }
+
+    @Test
     void blockedPromptIsContentFilter() throws IOException {
         String blocked = "{\"promptFeedback\": {\"blockReason\": \"PROHIBITED_CONTENT\"},"
                 + "\"usageMetadata\": {\"promptTokenCount\": 7,\"totalTokenCount\": 7},"
