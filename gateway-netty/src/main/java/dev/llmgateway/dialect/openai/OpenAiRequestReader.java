@@ -736,6 +736,23 @@ public final class OpenAiRequestReader {
     /** One {@code tool_calls} entry; the parser is at its START_OBJECT. */
     private void toolCall(JsonParser p, int origin, String path, RequestEvents out)
             throws IOException, Untranslatable {
+        FunctionEntry call = functionEntry(p, origin, path, "Tool calls");
+        if (call.id == null) {
+            throw invalid(path + ".id", "Each tool call must have an id.");
+        }
+        try (JsonParser f = parser(call.function)) {
+            f.nextToken();
+            function(f, call.function.offset(), call.id, path + ".function", out);
+        }
+    }
+
+    /** A {@code {type:"function", function:{...}}} entry of {@code tool_calls} (with an id) or of {@code tools}. */
+    private record FunctionEntry(String id, ByteSpan function) {
+    }
+
+    /** Reads the entry the parser is at; {@code kind} names such entries in the error for another type. */
+    private FunctionEntry functionEntry(JsonParser p, int origin, String path, String kind)
+            throws IOException, Untranslatable {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw invalidType(path, "an object");
         }
@@ -753,18 +770,13 @@ public final class OpenAiRequestReader {
             }
         }
         if (type != null && !type.equals("function")) {
-            throw unsupported(path + ".type", "Tool calls of type '" + type + "' cannot be sent to this model.");
-        }
-        if (id == null) {
-            throw invalid(path + ".id", "Each tool call must have an id.");
+            throw unsupported(path + ".type", kind + " of type '" + type + "' cannot be sent to this model; only"
+                    + " 'function' can.");
         }
         if (function == null) {
-            throw invalid(path + ".function", "Each tool call must have a function object.");
+            throw invalid(path + ".function", "Each entry must have a function object.");
         }
-        try (JsonParser f = parser(function)) {
-            f.nextToken();
-            function(f, function.offset(), id, path + ".function", out);
-        }
+        return new FunctionEntry(id, function);
     }
 
     /** A call's {@code {name, arguments}} object (the parser at its START_OBJECT) → one toolCall. */
@@ -889,49 +901,25 @@ public final class OpenAiRequestReader {
             int i = 0;
             while (p.nextToken() != JsonToken.END_ARRAY) {
                 String path = name + "[" + i++ + "]";
-                if (p.currentToken() != JsonToken.START_OBJECT) {
-                    throw invalidType(path, "an object");
-                }
-                if (wrapped) {
-                    wrappedTool(p, span.offset(), path, out);
-                } else {
+                if (!wrapped) {
                     functionDefinition(p, span.offset(), path, out);
+                    continue;
+                }
+                FunctionEntry tool = functionEntry(p, span.offset(), path, "Tools");
+                try (JsonParser f = parser(tool.function)) {
+                    f.nextToken();
+                    functionDefinition(f, tool.function.offset(), path + ".function", out);
                 }
             }
-        }
-    }
-
-    private void wrappedTool(JsonParser p, int origin, String path, RequestEvents out)
-            throws IOException, Untranslatable {
-        String type = null;
-        ByteSpan function = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String member = p.currentName();
-            JsonToken value = p.nextToken();
-            if (member.equals("type")) {
-                type = string(p, path + ".type");
-            } else if (member.equals("function") && value == JsonToken.START_OBJECT) {
-                function = valueSpan(p, origin);
-            } else {
-                p.skipChildren();
-            }
-        }
-        if (!"function".equals(type)) {
-            throw unsupported(path + ".type", "Only tools of type 'function' can be sent to this model; got '"
-                    + type + "'.");
-        }
-        if (function == null) {
-            throw invalid(path + ".function", "A function tool must have a function object.");
-        }
-        try (JsonParser f = parser(function)) {
-            f.nextToken();
-            functionDefinition(f, function.offset(), path + ".function", out);
         }
     }
 
     /** A {@code {name, description, parameters}} object, the parser at its START_OBJECT. */
     private void functionDefinition(JsonParser p, int origin, String path, RequestEvents out)
             throws IOException, Untranslatable {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw invalidType(path, "an object");
+        }
         String name = null;
         String description = null;
         ByteSpan parameters = null;
