@@ -1,8 +1,6 @@
 package dev.llmgateway.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,36 +24,6 @@ final class RetryPolicy {
 
     static boolean insufficientQuota(ByteBuf body) {
         return INSUFFICIENT_QUOTA.matcher(body.toString(StandardCharsets.UTF_8)).find();
-    }
-
-    /**
-     * The wait the provider asked for: {@code retry-after-ms} (OpenAI, finer) before {@code retry-after} in
-     * seconds; -1 when neither is there or readable (an HTTP-date is ignored: providers send seconds).
-     */
-    static long askedDelayNanos(HttpHeaders headers) {
-        String millis = headers.get("retry-after-ms");
-        if (millis != null) {
-            try {
-                double value = Double.parseDouble(millis.trim());
-                if (value >= 0) {
-                    return (long) (value * 1_000_000);
-                }
-            } catch (NumberFormatException ignored) {
-                // fall through to retry-after
-            }
-        }
-        String seconds = headers.get(HttpHeaderNames.RETRY_AFTER);
-        if (seconds != null) {
-            try {
-                long value = Long.parseLong(seconds.trim());
-                if (value >= 0) {
-                    return TimeUnit.SECONDS.toNanos(value);
-                }
-            } catch (NumberFormatException ignored) {
-                // not seconds: treated as absent
-            }
-        }
-        return -1;
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.llmgateway.proxy;
 import dev.llmgateway.testutil.Fixtures;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.TimeUnit;
@@ -21,17 +20,6 @@ class RetryPolicyTest {
         for (int status : new int[] {200, 400, 401, 403, 404, 408, 501}) {
             assertFalse(RetryPolicy.retryableStatus(status), String.valueOf(status));
         }
-    }
-
-    @Test
-    void retryAfterMsComesBeforeRetryAfterSeconds() {
-        assertEquals(TimeUnit.MILLISECONDS.toNanos(1500), RetryPolicy.askedDelayNanos(new DefaultHttpHeaders()
-                .set("retry-after-ms", "1500").set("retry-after", "2")));
-        assertEquals(TimeUnit.SECONDS.toNanos(2), RetryPolicy.askedDelayNanos(new DefaultHttpHeaders()
-                .set("retry-after-ms", "soon").set("retry-after", "2")));
-        assertEquals(-1, RetryPolicy.askedDelayNanos(new DefaultHttpHeaders()
-                .set("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")));
-        assertEquals(-1, RetryPolicy.askedDelayNanos(new DefaultHttpHeaders()));
     }
 
     @Test
