@@ -43,11 +43,15 @@ public final class OpenAiAnswerDecoder implements AnswerDecoder {
     private boolean finished;
     private boolean ended;
     private boolean refused;
-    /** The chunk being read: its finish reason and whether it carried usage, both emitted after its deltas. */
+    /**
+     * The chunk (or body) being read: its finish reason and whether it carried usage, both emitted after its
+     * content.
+     */
     private String chunkFinish;
     private boolean chunkUsage;
     /** The element readers, made once: a method reference made per chunk would be an allocation per event. */
-    private final ElementReader choiceReader = this::readChoice;
+    private final ElementReader deltaReader = this::readDelta;
+    private final ElementReader choiceReader = p -> readChoice(p, "delta", deltaReader);
     private final ElementReader toolCallReader = this::readToolCall;
 
     public OpenAiAnswerDecoder(AnswerEvents events) {
@@ -133,6 +137,7 @@ public final class OpenAiAnswerDecoder implements AnswerDecoder {
         try (JsonParser parser = input.parser(data, index, length)) {
             expectObject(parser);
             String id = null;
+            chunkFinish = null;
             Message message = new Message();
             boolean usageSeen = false;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -143,7 +148,7 @@ public final class OpenAiAnswerDecoder implements AnswerDecoder {
                         id = value == JsonToken.VALUE_STRING ? parser.getText() : null;
                         parser.skipChildren();
                     }
-                    case "choices" -> readArray(parser, p -> readBodyChoice(p, message));
+                    case "choices" -> readArray(parser, p -> readChoice(p, "message", message::read));
                     case "usage" -> {
                         if (value == JsonToken.START_OBJECT) {
                             usage.read(parser);
@@ -158,7 +163,7 @@ public final class OpenAiAnswerDecoder implements AnswerDecoder {
                     default -> parser.skipChildren();
                 }
             }
-            message.emit(id);
+            message.emit(id, chunkFinish != null ? chunkFinish : "stop");
             if (usageSeen) {
                 usage.emit(events);
             }
@@ -196,8 +201,11 @@ public final class OpenAiAnswerDecoder implements AnswerDecoder {
         }
     }
 
-    /** One stream choice; the parser is at its START_OBJECT. */
-    private void readChoice(JsonParser parser) throws IOException {
+    /**
+     * One choice; the parser is at its START_OBJECT. Of choice 0, {@code part} ("delta" in a stream chunk,
+     * "message" in a body) goes to {@code reader}, the finish reason to {@link #chunkFinish}.
+     */
+    private void readChoice(JsonParser parser, String part, ElementReader reader) throws IOException {
         boolean other = false;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
@@ -206,8 +214,8 @@ public final class OpenAiAnswerDecoder implements AnswerDecoder {
                 parser.skipChildren();
             } else if (name.equals("index")) {
                 other = value == JsonToken.VALUE_NUMBER_INT && parser.getIntValue() != 0;
-            } else if (name.equals("delta") && value == JsonToken.START_OBJECT) {
-                readDelta(parser);
+            } else if (name.equals(part) && value == JsonToken.START_OBJECT) {
+                reader.read(parser);
             } else if (name.equals("finish_reason") && value == JsonToken.VALUE_STRING) {
                 chunkFinish = parser.getText();
             } else {
@@ -322,32 +330,11 @@ public final class OpenAiAnswerDecoder implements AnswerDecoder {
         return call;
     }
 
-    /** One body choice; only choice 0's message and finish reason are kept. */
-    private void readBodyChoice(JsonParser parser, Message message) throws IOException {
-        boolean other = false;
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String name = parser.currentName();
-            JsonToken value = parser.nextToken();
-            if (other) {
-                parser.skipChildren();
-            } else if (name.equals("index")) {
-                other = value == JsonToken.VALUE_NUMBER_INT && parser.getIntValue() != 0;
-            } else if (name.equals("message") && value == JsonToken.START_OBJECT) {
-                message.read(parser);
-            } else if (name.equals("finish_reason") && value == JsonToken.VALUE_STRING) {
-                message.finish = parser.getText();
-            } else {
-                parser.skipChildren();
-            }
-        }
-    }
-
     /** A body's message, gathered so its parts go out in event order whatever their order in the body. */
     private final class Message {
         String content;
         String reasoning;
         String refusal;
-        String finish = "stop";
         final List<String[]> toolCalls = new ArrayList<>();
 
         void read(JsonParser parser) throws IOException {
@@ -402,7 +389,7 @@ public final class OpenAiAnswerDecoder implements AnswerDecoder {
             toolCalls.add(call);
         }
 
-        void emit(String id) {
+        void emit(String id, String finishReason) {
             start(id);
             if (reasoning != null && !reasoning.isEmpty()) {
                 events.reasoning(reasoning.toCharArray(), 0, reasoning.length());
@@ -422,7 +409,7 @@ public final class OpenAiAnswerDecoder implements AnswerDecoder {
                     events.toolCallArguments(k, call[2].toCharArray(), 0, call[2].length());
                 }
             }
-            finish(finish);
+            finish(finishReason);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.llmgateway.dialect.openai;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.llmgateway.dialect.AnswerEvents;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.dialect.ErrorResponses;
@@ -26,10 +25,9 @@ import java.util.function.Consumer;
  * <p>
  * Reasoning text goes out as {@code delta.reasoning_content}: OpenAI's chat API shows none, and this is the field
  * DeepSeek, vLLM and LiteLLM use, which clients that show reasoning read. Reasoning signatures and redacted
- * reasoning have no place in an OpenAI chunk and are dropped (a Gemini tool call's signature rides in its id, see
- * {@link ToolCallIds}). Confined to the exchange's thread.
+ * reasoning are dropped ({@link OpenAiAnswerState}). Confined to the exchange's thread.
  */
-public final class OpenAiChunkEncoder implements AnswerEvents {
+public final class OpenAiChunkEncoder extends OpenAiAnswerState {
     private static final byte[] DATA = {'d', 'a', 't', 'a', ':', ' '};
     private static final byte[] END = {'\n', '\n'};
     private static final int CHUNK_SIZE = 256;
@@ -40,10 +38,6 @@ public final class OpenAiChunkEncoder implements AnswerEvents {
     private final boolean includeUsage;
     private final String requestId;
     private final JsonOutput json = new JsonOutput();
-    private final OpenAiUsage usage = new OpenAiUsage();
-    private String id;
-    private long created;
-    private boolean toolCalled;
     /** The event being written, between {@link #chunk} and {@link #send}. */
     private ByteBuf event;
 
@@ -53,6 +47,7 @@ public final class OpenAiChunkEncoder implements AnswerEvents {
      */
     public OpenAiChunkEncoder(ByteBufAllocator alloc, Consumer<ByteBuf> out, String model, boolean includeUsage,
                               String requestId) {
+        super(requestId);
         this.alloc = alloc;
         this.out = out;
         this.model = model;
@@ -62,8 +57,7 @@ public final class OpenAiChunkEncoder implements AnswerEvents {
 
     @Override
     public void start(String id) {
-        this.id = id != null ? id : "chatcmpl-" + requestId;
-        created = System.currentTimeMillis() / 1000;
+        begin(id);
         try {
             JsonGenerator g = delta();
             g.writeStringField("role", "assistant");
@@ -82,16 +76,6 @@ public final class OpenAiChunkEncoder implements AnswerEvents {
     @Override
     public void reasoning(char[] chars, int offset, int length) {
         stringDelta("reasoning_content", chars, offset, length);
-    }
-
-    @Override
-    public void reasoningSignature(String signature) {
-        // no field for it in OpenAI chat (see the class comment)
-    }
-
-    @Override
-    public void redactedReasoning(String data) {
-        // no field for it in OpenAI chat (see the class comment)
     }
 
     @Override
@@ -129,15 +113,10 @@ public final class OpenAiChunkEncoder implements AnswerEvents {
     @Override
     public void finish(FinishReason reason, String stopSequence) {
         try {
-            endDelta(delta(), OpenAiFinishReasons.toWire(reason, toolCalled));
+            endDelta(delta(), finishReason(reason));
         } catch (IOException e) {
             throw failed(e);
         }
-    }
-
-    @Override
-    public void usage(long input, long cachedInput, long cacheWrite, long output, long reasoning) {
-        usage.report(input, cachedInput, output, reasoning);
     }
 
     /**

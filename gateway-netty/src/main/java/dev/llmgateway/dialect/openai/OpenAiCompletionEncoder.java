@@ -25,17 +25,13 @@ import java.util.List;
  * body to the caller; until then, {@link #discard()} frees it. An error is not this encoder's to write: the
  * caller answers with an error response instead. Confined to the exchange's thread.
  */
-public final class OpenAiCompletionEncoder implements BodyEncoder {
+public final class OpenAiCompletionEncoder extends OpenAiAnswerState implements BodyEncoder {
     private final ByteBufAllocator alloc;
     private final String model;
-    private final String requestId;
-    private final OpenAiUsage usage = new OpenAiUsage();
     private final List<ToolCall> toolCalls = new ArrayList<>();
-    private String id;
-    private long created;
     private StringBuilder text;
     private StringBuilder reasoning;
-    private String finishReason;
+    private String finish;
     private ByteBuf body;
 
     /**
@@ -43,9 +39,9 @@ public final class OpenAiCompletionEncoder implements BodyEncoder {
      * @param requestId the gateway's request id: the answer's id when the provider gave none
      */
     public OpenAiCompletionEncoder(ByteBufAllocator alloc, String model, String requestId) {
+        super(requestId);
         this.alloc = alloc;
         this.model = model;
-        this.requestId = requestId;
     }
 
     private record ToolCall(String id, String name, StringBuilder arguments) {
@@ -53,8 +49,7 @@ public final class OpenAiCompletionEncoder implements BodyEncoder {
 
     @Override
     public void start(String id) {
-        this.id = id != null ? id : "chatcmpl-" + requestId;
-        created = System.currentTimeMillis() / 1000;
+        begin(id);
     }
 
     @Override
@@ -68,17 +63,8 @@ public final class OpenAiCompletionEncoder implements BodyEncoder {
     }
 
     @Override
-    public void reasoningSignature(String signature) {
-        // no field for it in OpenAI chat
-    }
-
-    @Override
-    public void redactedReasoning(String data) {
-        // no field for it in OpenAI chat
-    }
-
-    @Override
     public void toolCallStart(int index, String id, String name, String signature) {
+        toolCalled = true;
         toolCalls.add(new ToolCall(ToolCallIds.withSignature(id, signature), name, new StringBuilder()));
     }
 
@@ -89,12 +75,7 @@ public final class OpenAiCompletionEncoder implements BodyEncoder {
 
     @Override
     public void finish(FinishReason reason, String stopSequence) {
-        finishReason = OpenAiFinishReasons.toWire(reason, !toolCalls.isEmpty());
-    }
-
-    @Override
-    public void usage(long input, long cachedInput, long cacheWrite, long output, long reasoning) {
-        usage.report(input, cachedInput, output, reasoning);
+        finish = finishReason(reason);
     }
 
     @Override
@@ -161,7 +142,7 @@ public final class OpenAiCompletionEncoder implements BodyEncoder {
         g.writeNullField("refusal");
         g.writeEndObject();
         g.writeNullField("logprobs");
-        g.writeStringField("finish_reason", finishReason);
+        g.writeStringField("finish_reason", finish);
         g.writeEndObject();
         g.writeEndArray();
         if (usage.reported()) {
