@@ -21,8 +21,8 @@ import java.util.Map;
  * as {@link AnswerEvents}: a {@code chat.completion.chunk} stream chunk by chunk, or a {@code chat.completion}
  * body. In a stream, text and argument fragments go out as the parser's characters, as they come; per chunk, a
  * finish reason and then usage go out after the chunk's deltas, and {@link AnswerEvents#end} only on
- * {@code [DONE]}, so the order is always finish, usage (OpenAI sends it in a chunk of its own after the finish
- * chunk), end. Only choice 0 is read: a translated request never asks for more.
+ * {@code [DONE]}: the final usage (OpenAI's chunk of its own after the finish chunk) always lands between finish
+ * and end, where encoders expect it. Only choice 0 is read: a translated request never asks for more.
  * <p>
  * Variants understood: reasoning in {@code delta.reasoning_content} (DeepSeek, vLLM) or {@code delta.reasoning}
  * (Ollama, newer vLLM; a delta with both is read once); a tool call sent whole in one chunk, with or without
