@@ -84,8 +84,10 @@ public final class OpenAiAnswerDecoder implements AnswerDecoder {
                     }
                     case "usage" -> readUsage(parser, value);
                     case "error" -> {
-                        fail(parser);
-                        return;
+                        if (value == JsonToken.START_OBJECT || value == JsonToken.VALUE_STRING) {
+                            fail(parser);
+                            return;
+                        }
                     }
                     case "object" -> {
                         if (value == JsonToken.VALUE_STRING && parser.getTextLength() == 5
@@ -157,8 +159,10 @@ public final class OpenAiAnswerDecoder implements AnswerDecoder {
                         parser.skipChildren();
                     }
                     case "error" -> {
-                        fail(parser);
-                        return;
+                        if (value == JsonToken.START_OBJECT || value == JsonToken.VALUE_STRING) {
+                            fail(parser);
+                            return;
+                        }
                     }
                     default -> parser.skipChildren();
                 }

@@ -169,6 +169,16 @@ class OpenAiAnswerDecoderTest {
     }
 
     @Test
+    void aNullErrorMemberIsNoError() {
+        String stream = "data: {\"id\":\"c\",\"error\":null,\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},"
+                + "\"finish_reason\":\"stop\"}]}\n\n"
+                + "data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}\n\n"
+                + "data: [DONE]\n\n";
+        assertStream(stream.getBytes(StandardCharsets.UTF_8), List.of(
+                "start c", "text Hi", "finish STOP", "usage in=3 cached=-1 write=-1 out=1 reasoning=-1", "end"), true);
+    }
+
+    @Test
     void unwrappedVllmErrorEventKeepsItsStatus() {
         String stream = chunk("{\"content\":\"Hi\"}", null)
                 + "data: {\"object\":\"error\",\"message\":\"max_tokens is too large\",\"type\":\"BadRequestError\","
