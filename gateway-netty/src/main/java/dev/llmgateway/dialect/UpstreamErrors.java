@@ -1,15 +1,21 @@
 package dev.llmgateway.dialect;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
-/** What every dialect's error reader shares: OpenAI's error type for a status, retry headers, non-JSON bodies. */
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/** What the dialects' error readers share: OpenAI's error type for a status, and bodies that are not JSON. */
 public final class UpstreamErrors {
+    private static final int SNIPPET = 200;
+
     private UpstreamErrors() {
     }
 
-    /** OpenAI's {@code error.type} for a status it would send. */
+    /** OpenAI's {@code error.type} for a status, for bodies that do not say. */
     public static String openAiType(int status) {
         return switch (status) {
             case 403 -> "permission_error";
@@ -19,48 +25,33 @@ public final class UpstreamErrors {
     }
 
     /**
-     * The client's Retry-After in whole seconds, rounded up, from {@code retry-after-ms} or {@code retry-after};
-     * -1 when neither is there or readable.
+     * A provider error whose body is not the JSON its API documents (an edge proxy's HTML page, say): the status
+     * kept, a message naming what came instead (an HTML page's title, or the start of a text), the provider's
+     * Retry-After. {@code body} is only read.
      */
-    public static long retryAfterSeconds(HttpHeaders headers) {
-        long nanos = retryAfterNanos(headers);
-        return nanos < 0 ? -1 : (nanos + 999_999_999) / 1_000_000_000;
+    public static ApiError notJson(int status, HttpHeaders headers, ByteBuf body) {
+        return new ApiError(HttpResponseStatus.valueOf(status), openAiType(status), null, null,
+                describe(status, headers.get(HttpHeaderNames.CONTENT_TYPE), body.toString(StandardCharsets.UTF_8)),
+                RetryAfter.seconds(headers));
     }
 
-    /**
-     * The wait a provider asked for: {@code retry-after-ms} (OpenAI, finer) before {@code retry-after} in
-     * seconds; -1 when neither is there or readable (an HTTP-date is ignored: providers send seconds).
-     */
-    public static long retryAfterNanos(HttpHeaders headers) {
-        String millis = headers.get("retry-after-ms");
-        if (millis != null) {
-            try {
-                double value = Double.parseDouble(millis.trim());
-                if (value >= 0) {
-                    return (long) (value * 1_000_000);
-                }
-            } catch (NumberFormatException ignored) {
-                // fall through to retry-after
-            }
+    private static String describe(int status, String contentType, String body) {
+        String said = "The provider answered HTTP " + status + " with a body that is not its API's error JSON"
+                + (contentType == null ? "" : " (" + contentType + ")");
+        String text = body.strip();
+        if (text.isEmpty()) {
+            return "The provider answered HTTP " + status + " with an empty body.";
         }
-        String seconds = headers.get(HttpHeaderNames.RETRY_AFTER);
-        if (seconds != null) {
-            try {
-                long value = Long.parseLong(seconds.trim());
-                if (value >= 0) {
-                    return value * 1_000_000_000L;
-                }
-            } catch (NumberFormatException ignored) {
-                // not seconds: treated as absent
+        String lower = text.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("<")) {
+            int title = lower.indexOf("<title>");
+            int titleEnd = title < 0 ? -1 : lower.indexOf("</title>", title);
+            if (titleEnd < 0) {
+                return said + ".";
             }
+            text = text.substring(title + "<title>".length(), titleEnd);
         }
-        return -1;
-    }
-
-    /** A provider error whose body is not the JSON its API documents (an edge proxy's HTML page, say). */
-    public static ApiError notJson(int status, String provider, long retryAfterSeconds) {
-        return new ApiError(HttpResponseStatus.valueOf(status), openAiType(status), "upstream_http_" + status, null,
-                "The " + provider + " provider answered HTTP " + status + " with a body that is not JSON.",
-                retryAfterSeconds);
+        text = text.replaceAll("\\s+", " ").strip();
+        return said + ": " + (text.length() > SNIPPET ? text.substring(0, SNIPPET) + "..." : text);
     }
 }

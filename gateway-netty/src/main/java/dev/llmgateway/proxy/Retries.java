@@ -1,7 +1,7 @@
 package dev.llmgateway.proxy;
 
 import dev.llmgateway.config.UpstreamPolicy;
-import dev.llmgateway.dialect.UpstreamErrors;
+import dev.llmgateway.dialect.RetryAfter;
 import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.upstream.CircuitBreaker;
 import dev.llmgateway.upstream.KeyRing;
@@ -108,7 +108,7 @@ final class Retries {
     long afterError(HeldResponse response) {
         HttpResponse head = response.head();
         int status = head.status().code();
-        long askedNanos = UpstreamErrors.retryAfterNanos(head.headers());
+        long askedNanos = RetryAfter.nanos(head.headers());
         boolean noQuota = status == 429 && RetryPolicy.insufficientQuota(response.body());
         if (status == 429) {
             coolKey(noQuota ? provider.config().keyFailureCooldown().toNanos()

@@ -3,7 +3,6 @@ package dev.llmgateway.proxy;
 import dev.llmgateway.testutil.Fixtures;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.TimeUnit;

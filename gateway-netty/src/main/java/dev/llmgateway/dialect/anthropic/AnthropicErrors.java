@@ -3,6 +3,7 @@ package dev.llmgateway.dialect.anthropic;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.dialect.RetryAfter;
 import dev.llmgateway.dialect.UpstreamErrors;
 import dev.llmgateway.json.JsonInput;
 import io.netty.buffer.ByteBuf;
@@ -22,7 +23,7 @@ public final class AnthropicErrors {
 
     /** A non-2xx response body. */
     public static ApiError read(int status, HttpHeaders headers, ByteBuf body) {
-        long retryAfter = UpstreamErrors.retryAfterSeconds(headers);
+        long retryAfter = RetryAfter.seconds(headers);
         String[] typeAndMessage;
         try (JsonParser parser = new JsonInput().parser(body, body.readerIndex(), body.readableBytes())) {
             typeAndMessage = readEnvelope(parser);
@@ -30,7 +31,7 @@ public final class AnthropicErrors {
             typeAndMessage = null;
         }
         if (typeAndMessage == null) {
-            return UpstreamErrors.notJson(status, "anthropic", retryAfter);
+            return UpstreamErrors.notJson(status, headers, body);
         }
         return error(status, typeAndMessage[0], typeAndMessage[1], retryAfter);
     }

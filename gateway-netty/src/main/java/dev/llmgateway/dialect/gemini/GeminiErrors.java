@@ -3,6 +3,8 @@ package dev.llmgateway.dialect.gemini;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.dialect.RetryAfter;
+import dev.llmgateway.dialect.UpstreamErrors;
 import dev.llmgateway.json.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
@@ -41,7 +43,7 @@ public final class GeminiErrors {
             if (token == JsonToken.START_OBJECT) {
                 while (parser.nextToken() == JsonToken.FIELD_NAME) {
                     if (parser.nextToken() == JsonToken.START_OBJECT && parser.currentName().equals("error")) {
-                        return error(parser, status, retryAfterHeader(headers));
+                        return error(parser, status, RetryAfter.seconds(headers));
                     }
                     parser.skipChildren();
                 }
@@ -49,10 +51,7 @@ public final class GeminiErrors {
         } catch (IOException notJson) {
             // Falls through to the error saying the body was not Gemini's JSON.
         }
-        return map(status, null, false,
-                "The provider answered HTTP " + status + " with a body that is not a Gemini JSON error ("
-                        + contentType(headers) + ", " + body.readableBytes() + " bytes).",
-                retryAfterHeader(headers));
+        return UpstreamErrors.notJson(status, headers, body);
     }
 
     /**
@@ -140,24 +139,5 @@ public final class GeminiErrors {
         } catch (NumberFormatException e) {
             return -1;
         }
-    }
-
-    /** Google's front ends do not send Retry-After, but a proxy in front of them may: delay-seconds only. */
-    private static long retryAfterHeader(HttpHeaders headers) {
-        String value = headers.get(HttpHeaderNames.RETRY_AFTER);
-        if (value == null) {
-            return -1;
-        }
-        try {
-            long seconds = Long.parseLong(value.trim());
-            return seconds >= 0 ? seconds : -1;
-        } catch (NumberFormatException httpDate) {
-            return -1;
-        }
-    }
-
-    private static String contentType(HttpHeaders headers) {
-        String type = headers.get(HttpHeaderNames.CONTENT_TYPE);
-        return type != null ? type : "no content type";
     }
 }

@@ -58,7 +58,7 @@ class AnthropicErrorsTest {
         ApiError error = read(503, new DefaultHttpHeaders(),
                 "<html><body>503 Service Temporarily Unavailable</body></html>".getBytes(StandardCharsets.UTF_8));
         assertEquals(503, error.status().code());
-        assertTrue(error.message().contains("not JSON"), error.message());
+        assertTrue(error.message().contains("not its API's error JSON"), error.message());
     }
 
     private static ApiError read(int status, HttpHeaders headers, byte[] body) {

@@ -97,10 +97,10 @@ class GeminiErrorsTest {
         assertEquals(503, error.status().code());
         assertEquals("server_error", error.type());
         assertNull(error.code());
-        assertTrue(error.message().contains("not a Gemini JSON error (text/html"), error.message());
+        assertTrue(error.message().contains("not its API's error JSON (text/html"), error.message());
         ApiError other = read(502, "{\"message\": \"no error member\"}".getBytes(StandardCharsets.UTF_8));
         assertEquals(502, other.status().code());
-        assertTrue(other.message().contains("not a Gemini JSON error"), other.message());
+        assertTrue(other.message().contains("not its API's error JSON"), other.message());
     }
 
     @Test
