@@ -58,8 +58,9 @@ public final class AnthropicEventEncoder implements AnswerEvents {
     private final MessageSummary summary;
     private final JsonValueEnd argumentsEnd = new JsonValueEnd();
 
-    /** The event being written, until it is handed to {@link #out}. */
+    /** The event being written, until it is handed to {@link #out}, and the generator writing it. */
     private ByteBuf pending;
+    private JsonGenerator writing;
     private Block open = Block.NONE;
     private int openIndex;
     private int nextIndex;
@@ -88,8 +89,6 @@ public final class AnthropicEventEncoder implements AnswerEvents {
         summary.start(id);
         try {
             JsonGenerator g = begin(MESSAGE_START, 256);
-            g.writeStartObject();
-            g.writeStringField("type", "message_start");
             g.writeObjectFieldStart("message");
             summary.writeHead(g);
             g.writeArrayFieldStart("content");
@@ -100,9 +99,6 @@ public final class AnthropicEventEncoder implements AnswerEvents {
             g.writeObjectFieldStart("usage");
             g.writeNumberField("input_tokens", 0);
             g.writeNumberField("output_tokens", 0);
-            g.writeEndObject();
-            g.writeEndObject();
-            g.writeEndObject();
             send();
         } catch (IOException e) {
             throw abandon(e);
@@ -119,12 +115,12 @@ public final class AnthropicEventEncoder implements AnswerEvents {
                 closeAll();
                 JsonGenerator g = beginBlock(Block.TEXT, "text");
                 g.writeStringField("text", "");
-                endBlockStart(g);
+                sendBlockStart();
             }
             JsonGenerator g = beginDelta("text_delta", length);
             g.writeFieldName("text");
             g.writeString(chars, offset, length);
-            endDelta(g);
+            send();
         } catch (IOException e) {
             throw abandon(e);
         }
@@ -140,7 +136,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
             JsonGenerator g = beginDelta("thinking_delta", length);
             g.writeFieldName("thinking");
             g.writeString(chars, offset, length);
-            endDelta(g);
+            send();
         } catch (IOException e) {
             throw abandon(e);
         }
@@ -152,7 +148,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
             openThinking();
             JsonGenerator g = beginDelta("signature_delta", signature.length());
             g.writeStringField("signature", signature);
-            endDelta(g);
+            send();
             sealed = true;
         } catch (IOException e) {
             throw abandon(e);
@@ -165,7 +161,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
             closeAll();
             JsonGenerator g = beginBlock(Block.NONE, "redacted_thinking");
             g.writeStringField("data", data);
-            endBlockStart(g);
+            sendBlockStart();
             writeStop(openIndex);
         } catch (IOException e) {
             throw abandon(e);
@@ -244,18 +240,12 @@ public final class AnthropicEventEncoder implements AnswerEvents {
         try {
             closeAll();
             JsonGenerator g = begin(MESSAGE_DELTA, 192);
-            g.writeStartObject();
-            g.writeStringField("type", "message_delta");
             g.writeObjectFieldStart("delta");
             summary.writeStop(g);
             g.writeEndObject();
             summary.writeUsage(g);
-            g.writeEndObject();
             send();
-            g = begin(MESSAGE_STOP, 24);
-            g.writeStartObject();
-            g.writeStringField("type", "message_stop");
-            g.writeEndObject();
+            begin(MESSAGE_STOP, 24);
             send();
         } catch (IOException e) {
             throw abandon(e);
@@ -273,7 +263,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
             JsonGenerator g = beginBlock(Block.THINKING, "thinking");
             g.writeStringField("thinking", "");
             g.writeStringField("signature", "");
-            endBlockStart(g);
+            sendBlockStart();
             sealed = false;
         }
     }
@@ -284,7 +274,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
         g.writeStringField("name", name);
         g.writeObjectFieldStart("input");
         g.writeEndObject();
-        endBlockStart(g);
+        sendBlockStart();
         openTool = index;
         toolBlocks[index] = openIndex;
         argumentsEnd.reset();
@@ -324,32 +314,21 @@ public final class AnthropicEventEncoder implements AnswerEvents {
         JsonGenerator g = beginDelta(index, "input_json_delta", length);
         g.writeFieldName("partial_json");
         g.writeString(chars, offset, length);
-        endDelta(g);
+        send();
     }
 
     /** A new block at the next index; {@code kind} is what stays open after its start ({@code NONE}: nothing). */
     private JsonGenerator beginBlock(Block kind, String type) throws IOException {
         open = kind;
         openIndex = nextIndex++;
-        JsonGenerator g = begin(BLOCK_START, 128);
-        g.writeStartObject();
-        g.writeStringField("type", "content_block_start");
-        g.writeNumberField("index", openIndex);
-        g.writeObjectFieldStart("content_block");
-        g.writeStringField("type", type);
-        return g;
+        return beginInBlock(BLOCK_START, openIndex, "content_block", type, 128);
     }
 
-    private void endBlockStart(JsonGenerator g) throws IOException {
-        g.writeEndObject();
-        g.writeEndObject();
+    private void sendBlockStart() throws IOException {
         send();
         if (!pinged) {
             pinged = true;
-            g = begin(PING, 16);
-            g.writeStartObject();
-            g.writeStringField("type", "ping");
-            g.writeEndObject();
+            begin(PING, 16);
             send();
         }
     }
@@ -359,36 +338,41 @@ public final class AnthropicEventEncoder implements AnswerEvents {
     }
 
     private JsonGenerator beginDelta(int index, String type, int length) throws IOException {
-        JsonGenerator g = begin(BLOCK_DELTA, 96 + length + (length >> 2));
-        g.writeStartObject();
-        g.writeStringField("type", "content_block_delta");
+        return beginInBlock(BLOCK_DELTA, index, "delta", type, 96 + length + (length >> 2));
+    }
+
+    /** An event with an index and an inner object {@code member} of type {@code type}, left open. */
+    private JsonGenerator beginInBlock(AsciiString event, int index, String member, String type, int jsonBytes)
+            throws IOException {
+        JsonGenerator g = begin(event, jsonBytes);
         g.writeNumberField("index", index);
-        g.writeObjectFieldStart("delta");
+        g.writeObjectFieldStart(member);
         g.writeStringField("type", type);
         return g;
     }
 
-    private void endDelta(JsonGenerator g) throws IOException {
-        g.writeEndObject();
-        g.writeEndObject();
-        send();
-    }
-
     private void writeStop(int index) throws IOException {
-        JsonGenerator g = begin(BLOCK_STOP, 48);
-        g.writeStartObject();
-        g.writeStringField("type", "content_block_stop");
-        g.writeNumberField("index", index);
-        g.writeEndObject();
+        begin(BLOCK_STOP, 48).writeNumberField("index", index);
         send();
     }
 
-    private JsonGenerator begin(AsciiString event, int jsonBytes) {
+    /**
+     * A new event's buffer, its JSON object begun with member {@code type} (Anthropic repeats the event name
+     * there) and left open for the caller's members.
+     */
+    private JsonGenerator begin(AsciiString event, int jsonBytes) throws IOException {
         pending = SseWriter.beginNamedEvent(alloc, event, jsonBytes);
-        return json.start(pending);
+        writing = json.start(pending);
+        writing.writeStartObject();
+        writing.writeStringField("type", event.toString());
+        return writing;
     }
 
-    private void send() {
+    /** Closes the objects still open in the event's JSON and hands the event to {@link #out}. */
+    private void send() throws IOException {
+        while (!writing.getOutputContext().inRoot()) {
+            writing.writeEndObject();
+        }
         json.end();
         ByteBuf event = SseWriter.endEvent(pending);
         pending = null;

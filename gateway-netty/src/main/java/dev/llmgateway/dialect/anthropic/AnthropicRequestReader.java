@@ -133,9 +133,9 @@ public final class AnthropicRequestReader {
         } else if (systemBlocks != null) {
             readSystemBlocks();
         }
-        readMessages();
+        forEachObject(messages, "messages", this::readMessage);
         if (tools != null) {
-            readTools();
+            forEachObject(tools, "tools", this::readTool);
         }
         if (toolChoice != null) {
             out.toolChoice(toolChoice, toolChoiceName);
@@ -170,81 +170,54 @@ public final class AnthropicRequestReader {
     }
 
     private void readSystemBlocks() throws IOException, Untranslatable {
-        try (JsonParser p = parser(systemBlocks)) {
-            p.nextToken();
-            for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-                String path = "system." + i;
-                expect(p, JsonToken.START_OBJECT, path);
-                String type = null;
-                String text = null;
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    p.nextToken();
-                    switch (name) {
-                        case "type" -> type = string(p, path + ".type");
-                        case "text" -> text = string(p, path + ".text");
-                        default -> p.skipChildren();
-                    }
-                }
-                if (!"text".equals(type) || text == null) {
-                    throw invalid(path, path + ": system blocks must be {\"type\":\"text\",\"text\":...}");
-                }
-                out.system(text);
+        forEachObject(systemBlocks, "system", (p, path) -> {
+            TextBlock block = textBlock(p, path);
+            if (!"text".equals(block.type) || block.text == null) {
+                throw invalid(path, path + ": system blocks must be {\"type\":\"text\",\"text\":...}");
             }
-        }
+            out.system(block.text);
+        });
     }
 
-    private void readMessages() throws IOException, Untranslatable {
-        try (JsonParser p = parser(messages)) {
-            p.nextToken();
-            for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-                String path = "messages." + i;
-                expect(p, JsonToken.START_OBJECT, path);
-                Role role = null;
-                String text = null;
-                ByteSpan blocks = null;
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    JsonToken value = p.nextToken();
-                    if (name.equals("role")) {
-                        role = role(string(p, path + ".role"), path);
-                    } else if (name.equals("content") && value == JsonToken.VALUE_STRING) {
-                        text = p.getText();
-                    } else if (name.equals("content")) {
-                        blocks = structure(p, messages.offset(), JsonToken.START_ARRAY, path + ".content");
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-                if (role == null) {
-                    throw invalid(path + ".role", path + ".role: Field required");
-                }
-                if (text == null && blocks == null) {
-                    throw invalid(path + ".content", path + ".content: Field required");
-                }
-                out.startMessage(role);
-                if (text != null) {
-                    out.text(text);
-                } else {
-                    readBlocks(blocks, path + ".content");
-                }
-                out.endMessage();
+    private void readMessage(JsonParser p, String path) throws IOException, Untranslatable {
+        Role role = null;
+        String text = null;
+        ByteSpan blocks = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if (name.equals("role")) {
+                role = role(string(p, path + ".role"), path);
+            } else if (name.equals("content") && value == JsonToken.VALUE_STRING) {
+                text = p.getText();
+            } else if (name.equals("content")) {
+                blocks = structure(p, messages.offset(), JsonToken.START_ARRAY, path + ".content");
+            } else {
+                p.skipChildren();
             }
         }
+        if (role == null) {
+            throw invalid(path + ".role", path + ".role: Field required");
+        }
+        if (text == null && blocks == null) {
+            throw invalid(path + ".content", path + ".content: Field required");
+        }
+        out.startMessage(role);
+        if (text != null) {
+            out.text(text);
+        } else {
+            readBlocks(blocks, path + ".content");
+        }
+        out.endMessage();
     }
 
     private void readBlocks(ByteSpan span, String path) throws IOException, Untranslatable {
         ContentBlock block = new ContentBlock();
-        try (JsonParser p = parser(span)) {
-            p.nextToken();
-            for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-                String at = path + "." + i;
-                expect(p, JsonToken.START_OBJECT, at);
-                block.clear();
-                readBlock(p, span.offset(), block, at);
-                emitBlock(block, at);
-            }
-        }
+        forEachObject(span, path, (p, at) -> {
+            block.clear();
+            readBlock(p, span.offset(), block, at);
+            emitBlock(block, at);
+        });
     }
 
     private void readBlock(JsonParser p, int offset, ContentBlock block, String path)
@@ -273,7 +246,14 @@ public final class AnthropicRequestReader {
                 case "thinking" -> block.thinking = string(p, path + ".thinking");
                 case "signature" -> block.signature = string(p, path + ".signature");
                 case "data" -> block.data = string(p, path + ".data");
-                case "source" -> readSource(p, offset, block, path + ".source");
+                case "source" -> {
+                    // An image's or document's source is an object; a search_result's is a string.
+                    if (value == JsonToken.START_OBJECT) {
+                        readSource(p, offset, block, path + ".source");
+                    } else {
+                        p.skipChildren();
+                    }
+                }
                 default -> p.skipChildren();
             }
         }
@@ -281,7 +261,6 @@ public final class AnthropicRequestReader {
 
     private void readSource(JsonParser p, int offset, ContentBlock block, String path)
             throws IOException, Untranslatable {
-        expect(p, JsonToken.START_OBJECT, path);
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             p.nextToken();
@@ -343,69 +322,83 @@ public final class AnthropicRequestReader {
     /** A tool_result's blocks as one text: text blocks joined by a newline, images as a placeholder line. */
     private String toolResultText(ByteSpan span, String path) throws IOException, Untranslatable {
         StringBuilder joined = new StringBuilder();
+        forEachObject(span, path, (p, at) -> {
+            TextBlock block = textBlock(p, at);
+            String piece = switch (block.type == null ? "" : block.type) {
+                case "text" -> required(block.text, at, "text");
+                case "image" -> TOOL_RESULT_IMAGE;
+                default -> throw unsupported(at + ".type", at + ": tool_result content of type '" + block.type
+                        + "' cannot be sent to the provider serving this model.");
+            };
+            if (!joined.isEmpty()) {
+                joined.append('\n');
+            }
+            joined.append(piece);
+        });
+        return joined.toString();
+    }
+
+    /** A block where only {@code type} and {@code text} matter (system and tool_result blocks). */
+    private record TextBlock(String type, String text) {
+    }
+
+    private static TextBlock textBlock(JsonParser p, String path) throws IOException, Untranslatable {
+        String type = null;
+        String text = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            switch (name) {
+                case "type" -> type = string(p, path + ".type");
+                case "text" -> text = string(p, path + ".text");
+                default -> p.skipChildren();
+            }
+        }
+        return new TextBlock(type, text);
+    }
+
+    private void readTool(JsonParser p, String path) throws IOException, Untranslatable {
+        String type = null;
+        String name = null;
+        String description = null;
+        ByteSpan schema = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            if (p.nextToken() == JsonToken.VALUE_NULL) {
+                continue;
+            }
+            switch (field) {
+                case "type" -> type = string(p, path + ".type");
+                case "name" -> name = string(p, path + ".name");
+                case "description" -> description = string(p, path + ".description");
+                case "input_schema" -> schema = structure(p, tools.offset(), JsonToken.START_OBJECT,
+                        path + ".input_schema");
+                default -> p.skipChildren();
+            }
+        }
+        if (type != null && !type.equals("custom")) {
+            throw unsupported(path + ".type", path + ": '" + name + "' (type '" + type
+                    + "') is an Anthropic server tool, which only Anthropic can run; the provider serving"
+                    + " this model cannot. Remove it from tools or use a Claude model.");
+        }
+        out.tool(required(name, path, "name"), description, schema);
+    }
+
+    /** Reads each element of the array {@code span} holds; each must be an object, the parser at its start. */
+    private void forEachObject(ByteSpan span, String path, ObjectReader reader) throws IOException, Untranslatable {
         try (JsonParser p = parser(span)) {
             p.nextToken();
             for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
                 String at = path + "." + i;
                 expect(p, JsonToken.START_OBJECT, at);
-                String type = null;
-                String text = null;
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    p.nextToken();
-                    switch (name) {
-                        case "type" -> type = string(p, at + ".type");
-                        case "text" -> text = string(p, at + ".text");
-                        default -> p.skipChildren();
-                    }
-                }
-                String piece = switch (type == null ? "" : type) {
-                    case "text" -> required(text, at, "text");
-                    case "image" -> TOOL_RESULT_IMAGE;
-                    default -> throw unsupported(at + ".type", at + ": tool_result content of type '" + type
-                            + "' cannot be sent to the provider serving this model.");
-                };
-                if (!joined.isEmpty()) {
-                    joined.append('\n');
-                }
-                joined.append(piece);
+                reader.read(p, at);
             }
         }
-        return joined.toString();
     }
 
-    private void readTools() throws IOException, Untranslatable {
-        try (JsonParser p = parser(tools)) {
-            p.nextToken();
-            for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-                String path = "tools." + i;
-                expect(p, JsonToken.START_OBJECT, path);
-                String type = null;
-                String name = null;
-                String description = null;
-                ByteSpan schema = null;
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = p.currentName();
-                    if (p.nextToken() == JsonToken.VALUE_NULL) {
-                        continue;
-                    }
-                    switch (field) {
-                        case "type" -> type = string(p, path + ".type");
-                        case "name" -> name = string(p, path + ".name");
-                        case "description" -> description = string(p, path + ".description");
-                        case "input_schema" -> schema = structure(p, tools.offset(), JsonToken.START_OBJECT,
-                                path + ".input_schema");
-                        default -> p.skipChildren();
-                    }
-                }
-                if (type != null && !type.equals("custom")) {
-                    throw unsupported(path + ".type", path + ": '" + name + "' (type '" + type
-                            + "') is an Anthropic server tool, which only Anthropic can run; the provider serving"
-                            + " this model cannot. Remove it from tools or use a Claude model.");
-                }
-                out.tool(required(name, path, "name"), description, schema);
-            }
-        }
+    @FunctionalInterface
+    private interface ObjectReader {
+        void read(JsonParser p, String path) throws IOException, Untranslatable;
     }
 
     private void readToolChoice(JsonParser p) throws IOException, Untranslatable {

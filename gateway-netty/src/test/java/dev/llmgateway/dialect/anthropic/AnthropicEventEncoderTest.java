@@ -179,6 +179,36 @@ class AnthropicEventEncoderTest {
     }
 
     @Test
+    void textInterruptingUnfinishedArgumentsClosesTheirBlocksAndLateFragmentsStillArrive() {
+        encoder.start("msg_1");
+        encoder.toolCallStart(0, "call_a", "a", null);
+        encoder.toolCallStart(1, "call_b", "b", null);
+        feed.arguments(0, "{\"x\":");
+        feed.arguments(1, "{\"y\":2}");
+        feed.text("Hmm.");
+        feed.arguments(0, "1}");
+        feed.arguments(1, " ");
+        encoder.finish(FinishReason.TOOL_CALLS, null);
+        encoder.end();
+
+        assertEquals(List.of(
+                messageStart("msg_1"),
+                blockStart(0, toolBlock("call_a", "a")), PING,
+                argumentsDelta(0, "{\"x\":"),
+                blockStop(0),
+                blockStart(1, toolBlock("call_b", "b")),
+                argumentsDelta(1, "{\"y\":2}"),
+                blockStop(1),
+                blockStart(2, TEXT_BLOCK),
+                textDelta(2, "Hmm."),
+                // Sent on its own block's index rather than lost; the whitespace after a whole object is dropped.
+                argumentsDelta(0, "1}"),
+                blockStop(2),
+                messageDelta("tool_use", null, 0, 0, 0, 0),
+                MESSAGE_STOP), client.events);
+    }
+
+    @Test
     void thinkingWithSignatureThenText() {
         encoder.start("msg_1");
         feed.reasoning("Let me think");
