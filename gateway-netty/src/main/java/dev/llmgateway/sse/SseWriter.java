@@ -39,13 +39,27 @@ public final class SseWriter {
     /** {@code event: <event>\ndata: <json>\n\n}. Consumes {@code json}. */
     public static ByteBuf namedEvent(ByteBufAllocator alloc, AsciiString event, ByteBuf json) {
         try {
-            ByteBuf out = alloc.ioBuffer(EVENT.length + event.length() + 1 + DATA.length + json.readableBytes()
-                    + END.length);
-            out.writeBytes(EVENT).writeBytes(event.array(), event.arrayOffset(), event.length()).writeByte('\n');
-            return out.writeBytes(DATA).writeBytes(json, json.readerIndex(), json.readableBytes()).writeBytes(END);
+            return endEvent(beginNamedEvent(alloc, event, json.readableBytes())
+                    .writeBytes(json, json.readerIndex(), json.readableBytes()));
         } finally {
             json.release();
         }
+    }
+
+    /**
+     * A new buffer holding {@code event: <event>\ndata: }, room for about {@code jsonBytes} more: a translating
+     * encoder writes the event's JSON straight after it (no second buffer, no copy), then calls {@link #endEvent}.
+     * The caller owns the buffer.
+     */
+    public static ByteBuf beginNamedEvent(ByteBufAllocator alloc, AsciiString event, int jsonBytes) {
+        ByteBuf out = alloc.ioBuffer(EVENT.length + event.length() + 1 + DATA.length + jsonBytes + END.length);
+        out.writeBytes(EVENT).writeBytes(event.array(), event.arrayOffset(), event.length()).writeByte('\n');
+        return out.writeBytes(DATA);
+    }
+
+    /** Ends the event begun with {@link #beginNamedEvent}: its blank line. Returns {@code event}. */
+    public static ByteBuf endEvent(ByteBuf event) {
+        return event.writeBytes(END);
     }
 
     /**

@@ -1,0 +1,383 @@
+package dev.llmgateway.dialect.anthropic;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.llmgateway.dialect.CompactRequestRecorder;
+import dev.llmgateway.dialect.Untranslatable;
+import dev.llmgateway.json.Json;
+import dev.llmgateway.testutil.Fixtures;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AnthropicRequestReaderTest {
+    private static final String PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+    /** What Claude Code sends: system blocks with cache_control, client tools, a thinking history, tool results. */
+    private static final String CLAUDE_CODE = """
+            {
+              "model": "claude-sonnet-4-5-20250929",
+              "messages": [
+                {"role": "user", "content": [
+                  {"type": "text", "text": "<system-reminder>Be brief.</system-reminder>"},
+                  {"type": "text", "text": "List the files", "cache_control": {"type": "ephemeral"}}
+                ]},
+                {"role": "assistant", "content": [
+                  {"type": "thinking", "thinking": "I should run ls.", "signature": "EqMBCkYIBxgC"},
+                  {"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3pzix/LafPsn4a"},
+                  {"type": "text", "text": "Listing."},
+                  {"type": "tool_use", "id": "toolu_01AbC", "name": "Bash",
+                   "input": {"command": "ls -la", "description": "List files"}},
+                  {"type": "tool_use", "id": "toolu_01DeF", "name": "Read", "input": {"file_path": "/tmp/shot.png"}}
+                ]},
+                {"role": "user", "content": [
+                  {"type": "tool_result", "tool_use_id": "toolu_01AbC",
+                   "content": [{"type": "text", "text": "a.txt"}, {"type": "text", "text": "b.txt"}]},
+                  {"type": "tool_result", "tool_use_id": "toolu_01DeF", "is_error": false, "content": [
+                    {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AAAA"}}
+                  ]},
+                  {"type": "text", "text": "Now read c.txt", "cache_control": {"type": "ephemeral"}}
+                ]},
+                {"role": "assistant", "content": [
+                  {"type": "tool_use", "id": "toolu_01GhI", "name": "Read", "input": {"file_path": "c.txt"}}
+                ]},
+                {"role": "user", "content": [
+                  {"type": "tool_result", "tool_use_id": "toolu_01GhI", "is_error": true,
+                   "content": "<tool_use_error>File does not exist.</tool_use_error>"}
+                ]}
+              ],
+              "temperature": 1,
+              "system": [
+                {"type": "text", "text": "You are Claude Code, Anthropic's official CLI for Claude.",
+                 "cache_control": {"type": "ephemeral"}},
+                {"type": "text", "text": "You are an interactive CLI tool.", "cache_control": {"type": "ephemeral"}}
+              ],
+              "tools": [
+                {"name": "Bash", "description": "Executes a bash command",
+                 "input_schema": {"type": "object", "properties": {"command": {"type": "string"},
+                   "description": {"type": "string"}}, "required": ["command"], "additionalProperties": false,
+                   "$schema": "http://json-schema.org/draft-07/schema#"}},
+                {"name": "Read", "description": "Reads a file", "cache_control": {"type": "ephemeral"},
+                 "input_schema": {"type": "object", "properties": {"file_path": {"type": "string"}},
+                   "required": ["file_path"]}}
+              ],
+              "metadata": {"user_id": "user_2f1e_account__session_6d0c"},
+              "max_tokens": 32000,
+              "thinking": {"type": "enabled", "budget_tokens": 31999},
+              "stream": true,
+              "service_tier": "auto",
+              "container": null,
+              "mcp_servers": [{"type": "url", "url": "https://mcp.example.com/sse", "name": "ex"}],
+              "context_management": {"edits": [{"type": "clear_tool_uses_20250919"}]}
+            }
+            """;
+
+    private static final List<String> CLAUDE_CODE_EVENTS = List.of(
+            "system You are Claude Code, Anthropic's official CLI for Claude.",
+            "system You are an interactive CLI tool.",
+            "message USER",
+            "text <system-reminder>Be brief.</system-reminder>",
+            "text List the files",
+            "endMessage",
+            "message ASSISTANT",
+            "reasoning I should run ls. signature EqMBCkYIBxgC",
+            "redacted EmwKAhgBEgy3va3pzix/LafPsn4a",
+            "text Listing.",
+            "toolCall toolu_01AbC Bash {\"command\":\"ls -la\",\"description\":\"List files\"}",
+            "toolCall toolu_01DeF Read {\"file_path\":\"/tmp/shot.png\"}",
+            "endMessage",
+            "message USER",
+            "toolResult toolu_01AbC a.txt\nb.txt",
+            "toolResult toolu_01DeF " + AnthropicRequestReader.TOOL_RESULT_IMAGE,
+            "text Now read c.txt",
+            "endMessage",
+            "message ASSISTANT",
+            "toolCall toolu_01GhI Read {\"file_path\":\"c.txt\"}",
+            "endMessage",
+            "message USER",
+            "toolResult toolu_01GhI error <tool_use_error>File does not exist.</tool_use_error>",
+            "endMessage",
+            "tool Bash Executes a bash command {\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\"},"
+                    + "\"description\":{\"type\":\"string\"}},\"required\":[\"command\"],\"additionalProperties\":false,"
+                    + "\"$schema\":\"http://json-schema.org/draft-07/schema#\"}",
+            "tool Read Reads a file {\"type\":\"object\",\"properties\":{\"file_path\":{\"type\":\"string\"}},"
+                    + "\"required\":[\"file_path\"]}",
+            "maxTokens 32000",
+            "temperature 1.0",
+            "user user_2f1e_account__session_6d0c",
+            "reasoningEffort null 31999",
+            "stream includeUsage=true",
+            "end");
+
+    @Test
+    void plainRequestWithImages() throws Untranslatable {
+        assertEquals(List.of(
+                "system You are a concise assistant.",
+                "message USER",
+                "text What is the capital of France?",
+                "endMessage",
+                "message ASSISTANT",
+                "text Paris.",
+                "endMessage",
+                "message USER",
+                "text What is in this image?",
+                "image image/png " + PNG + " null",
+                "image null null https://example.com/images/cat.jpg",
+                "endMessage",
+                "maxTokens 1024",
+                "temperature 0.7",
+                "stopSequences [\n\nHuman:, END]",
+                "user user-1234",
+                "end"), read(fixture("request-message.json")));
+    }
+
+    @Test
+    void toolsRequest() throws Untranslatable {
+        assertEquals(List.of(
+                "system You are a weather bot.",
+                "message USER",
+                "text What's the weather in Paris?",
+                "endMessage",
+                "message ASSISTANT",
+                "text I'll check the weather in Paris for you.",
+                "toolCall toolu_01A09q90qw90lq917835lq9f get_weather {\"city\":\"Paris\",\"unit\":\"celsius\"}",
+                "endMessage",
+                "message USER",
+                "toolResult toolu_01A09q90qw90lq917835lq9f {\"temp\": 18, \"condition\": \"cloudy\"}",
+                "endMessage",
+                "tool get_weather Get the current weather for a city. {\"type\":\"object\",\"properties\":{\"city\":"
+                        + "{\"type\":\"string\",\"description\":\"City name, e.g. Paris\"},\"unit\":{\"type\":"
+                        + "\"string\",\"enum\":[\"celsius\",\"fahrenheit\"]}},\"required\":[\"city\"]}",
+                // disable_parallel_tool_use:false is Anthropic's default: nothing to say.
+                "toolChoice AUTO",
+                "maxTokens 1024",
+                "end"), read(fixture("request-message-tools.json")));
+    }
+
+    @Test
+    void streamingThinkingRequest() throws Untranslatable {
+        assertEquals(List.of(
+                "message USER",
+                "text What is 27 * 453?",
+                "endMessage",
+                "maxTokens 16000",
+                "reasoningEffort null 10000",
+                "stream includeUsage=true",
+                "end"), read(fixture("request-message-stream-thinking.json")));
+    }
+
+    @Test
+    void claudeCodeRequest() throws Untranslatable {
+        assertEquals(CLAUDE_CODE_EVENTS, read(CLAUDE_CODE));
+    }
+
+    @Test
+    void keyOrderDoesNotChangeTheEvents() throws Untranslatable {
+        for (String request : List.of(CLAUDE_CODE, fixture("request-message.json"),
+                fixture("request-message-tools.json"), fixture("request-message-stream-thinking.json"))) {
+            String reversed = reversedKeys(request);
+            assertNotEquals(SseCapture.compact(request), reversed);
+            assertTrue(reversed.indexOf("\"content\"") < reversed.indexOf("\"role\""), reversed);
+            assertEquals(read(request), read(reversed));
+        }
+    }
+
+    @Test
+    void directAndOffsetBuffersReadTheSame() throws Untranslatable {
+        byte[] json = fixture("request-message.json").getBytes(StandardCharsets.UTF_8);
+        List<String> expected = read(fixture("request-message.json"));
+
+        ByteBuf direct = PooledByteBufAllocator.DEFAULT.directBuffer(json.length).writeBytes(json);
+        try {
+            assertEquals(expected, read(direct));
+        } finally {
+            direct.release();
+        }
+        byte[] padded = new byte[json.length + 7];
+        System.arraycopy(json, 0, padded, 5, json.length);
+        ByteBuf slice = Unpooled.wrappedBuffer(padded).slice(2, json.length + 3).skipBytes(3);
+        assertEquals(expected, read(slice));
+    }
+
+    @Test
+    void toolChoices() throws Untranslatable {
+        assertEquals("toolChoice REQUIRED", toolChoiceEvents("{\"type\":\"any\"}").get(0));
+        assertEquals("toolChoice NONE", toolChoiceEvents("{\"type\":\"none\"}").get(0));
+        assertEquals(List.of("toolChoice TOOL get_weather", "parallelToolCalls false"),
+                toolChoiceEvents("{\"disable_parallel_tool_use\":true,\"name\":\"get_weather\",\"type\":\"tool\"}"));
+        assertEquals("tool_choice.name", refusal(request("\"tool_choice\":{\"type\":\"tool\"}")).error().param());
+        assertEquals("tool_choice.type", refusal(request("\"tool_choice\":{\"type\":\"maybe\"}")).error().param());
+    }
+
+    @Test
+    void disabledThinkingAndNullsSayNothing() throws Untranslatable {
+        assertEquals(List.of("message USER", "text Hi", "endMessage", "maxTokens 10", "end"),
+                read(request("\"thinking\":{\"type\":\"disabled\"},\"temperature\":null,\"system\":null,"
+                        + "\"stop_sequences\":[],\"stream\":false,\"metadata\":{\"user_id\":null}")));
+    }
+
+    @Test
+    void missingMaxTokensIsRefusedAsAnthropicWould() {
+        Untranslatable e = refusal("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+        assertEquals("invalid_value", e.error().code());
+        assertEquals("max_tokens", e.error().param());
+        assertEquals(400, e.error().status().code());
+        assertEquals("max_tokens", refusal(request("\"max_tokens\":\"10\"")).error().param());
+    }
+
+    @Test
+    void serverToolsAreRefused() {
+        for (String tool : List.of("{\"type\":\"web_search_20250305\",\"name\":\"web_search\",\"max_uses\":5}",
+                "{\"name\":\"bash\",\"type\":\"bash_20250124\"}",
+                "{\"type\":\"text_editor_20250728\",\"name\":\"str_replace_based_edit_tool\"}")) {
+            Untranslatable e = refusal(request("\"tools\":[{\"name\":\"ok\",\"input_schema\":{\"type\":\"object\"}},"
+                    + tool + "]"));
+            assertEquals("unsupported_value", e.error().code());
+            assertEquals("tools.1.type", e.error().param());
+            assertTrue(e.getMessage().contains("server tool"), e.getMessage());
+        }
+    }
+
+    @Test
+    void customToolTypeIsAClientTool() throws Untranslatable {
+        assertEquals("tool f null null",
+                read(request("\"tools\":[{\"type\":\"custom\",\"name\":\"f\"}]")).get(3));
+    }
+
+    @Test
+    void blocksOtherProvidersCannotTakeAreRefused() {
+        for (String block : List.of(
+                "{\"type\":\"document\",\"source\":{\"type\":\"base64\",\"media_type\":\"application/pdf\",\"data\":\"JVBE\"}}",
+                "{\"type\":\"search_result\",\"source\":\"https://x\",\"title\":\"t\",\"content\":[]}",
+                "{\"type\":\"image\",\"source\":{\"type\":\"file\",\"file_id\":\"file_01\"}}",
+                "{\"type\":\"tool_result\",\"tool_use_id\":\"t1\",\"content\":[{\"type\":\"document\"}]}")) {
+            Untranslatable e = refusal(userBlocks(block));
+            assertEquals("unsupported_value", e.error().code(), block);
+            assertTrue(e.error().param().startsWith("messages.0.content.0"), e.error().param());
+        }
+    }
+
+    @Test
+    void serverToolBlocksInTheHistoryAreSkipped() throws Untranslatable {
+        String history = "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"assistant\",\"content\":["
+                + "{\"type\":\"server_tool_use\",\"id\":\"srvtoolu_1\",\"name\":\"web_search\",\"input\":{\"query\":\"q\"}},"
+                + "{\"type\":\"web_search_tool_result\",\"tool_use_id\":\"srvtoolu_1\",\"content\":[{\"type\":"
+                + "\"web_search_result\",\"url\":\"https://x\",\"title\":\"X\",\"encrypted_content\":\"Eq\"}]},"
+                + "{\"type\":\"text\",\"text\":\"Found it.\"}]}]}";
+        assertEquals(List.of("message ASSISTANT", "text Found it.", "endMessage", "maxTokens 10", "end"),
+                read(history));
+    }
+
+    @Test
+    void malformedRequestsAreInvalid() {
+        for (String body : List.of("{\"max_tokens\":10,\"messages\":[", "[]", "{\"max_tokens\":10} x",
+                "{\"max_tokens\":10,\"messages\":{}}",
+                "{\"max_tokens\":10,\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}",
+                "{\"max_tokens\":10,\"messages\":[{\"content\":\"x\"}]}",
+                "{\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"x\"}]}]}",
+                "{\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"tool_use\",\"id\":\"x\"}]}]}")) {
+            assertEquals("invalid_value", refusal(body).error().code(), body);
+        }
+    }
+
+    @Test
+    void toolUseWithoutInputHasAnEmptyObject() throws Untranslatable {
+        assertEquals("toolCall t1 ls {}", read("{\"max_tokens\":10,\"messages\":[{\"role\":\"assistant\","
+                + "\"content\":[{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"ls\"}]}]}").get(1));
+    }
+
+    private static List<String> toolChoiceEvents(String choice) throws Untranslatable {
+        List<String> events = read(request("\"tool_choice\":" + choice));
+        return events.subList(3, events.size() - 2);
+    }
+
+    /** A minimal valid request with {@code members} added. */
+    private static String request(String members) {
+        return "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]," + members
+                + "}";
+    }
+
+    private static String userBlocks(String block) {
+        return "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[" + block + "]}]}";
+    }
+
+    private static Untranslatable refusal(String json) {
+        return assertThrows(Untranslatable.class, () -> read(json));
+    }
+
+    private static List<String> read(String json) throws Untranslatable {
+        return read(Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static List<String> read(ByteBuf body) throws Untranslatable {
+        CompactRequestRecorder recorder = new CompactRequestRecorder();
+        AnthropicRequestReader.read(body, recorder);
+        return recorder.events;
+    }
+
+    private static String fixture(String name) {
+        return Fixtures.text("anthropic/" + name);
+    }
+
+    /**
+     * The same JSON with every object's members in reverse order, except inside tool inputs and schemas: those are
+     * passed on verbatim, so their order is part of what must come out.
+     */
+    private static String reversedKeys(String json) {
+        StringWriter text = new StringWriter();
+        try (JsonParser in = Json.FACTORY.createParser(json); JsonGenerator out = Json.FACTORY.createGenerator(text)) {
+            in.nextToken();
+            writeReversed(in, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
+    }
+
+    private static void writeReversed(JsonParser in, JsonGenerator out) throws IOException {
+        if (in.currentToken() == JsonToken.START_OBJECT) {
+            List<String[]> members = new ArrayList<>();
+            while (in.nextToken() == JsonToken.FIELD_NAME) {
+                String name = in.currentName();
+                in.nextToken();
+                StringWriter value = new StringWriter();
+                try (JsonGenerator g = Json.FACTORY.createGenerator(value)) {
+                    if (name.equals("input") || name.equals("input_schema")) {
+                        g.copyCurrentStructure(in);
+                    } else {
+                        writeReversed(in, g);
+                    }
+                }
+                members.add(new String[] {name, value.toString()});
+            }
+            out.writeStartObject();
+            for (int i = members.size() - 1; i >= 0; i--) {
+                out.writeFieldName(members.get(i)[0]);
+                out.writeRawValue(members.get(i)[1]);
+            }
+            out.writeEndObject();
+        } else if (in.currentToken() == JsonToken.START_ARRAY) {
+            out.writeStartArray();
+            while (in.nextToken() != JsonToken.END_ARRAY) {
+                writeReversed(in, out);
+            }
+            out.writeEndArray();
+        } else {
+            out.copyCurrentEvent(in);
+        }
+    }
+}
