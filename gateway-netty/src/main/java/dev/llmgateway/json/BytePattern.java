@@ -1,9 +1,11 @@
 package dev.llmgateway.json;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.util.ByteProcessor;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Finds the last occurrence of an ASCII needle in buffer bytes without allocating, so the relay can ask "does this
@@ -32,8 +34,31 @@ public final class BytePattern implements ByteProcessor {
     /** Absolute index where the last occurrence in {@code [from, to)} starts, or -1. */
     public int lastIndexIn(ByteBuf buf, int from, int to) {
         matched = 0;
+        if (buf instanceof CompositeByteBuf composite) {
+            return lastIndexInParts(composite, from, to);
+        }
         // The scan stops on the needle's first byte, which is where the occurrence starts.
         return buf.forEachByteDesc(from, to - from, this);
+    }
+
+    /**
+     * Netty 4.2.18's {@code CompositeByteBuf.forEachByteDesc} runs past the start of a component that is a slice,
+     * into the bytes before it in the slice's parent (an event gathered from several reads is such a composite):
+     * it finds needles that are not in the event. Each component is scanned on its own instead.
+     */
+    private int lastIndexInParts(CompositeByteBuf composite, int from, int to) {
+        List<ByteBuf> parts = composite.decompose(from, to - from);
+        int end = to;
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            ByteBuf part = parts.get(i);
+            int start = end - part.readableBytes();
+            int found = part.forEachByteDesc(this);
+            if (found >= 0) {
+                return start + found - part.readerIndex();
+            }
+            end = start;
+        }
+        return -1;
     }
 
     /** Called from the last byte backwards; returns false (stop) once the whole needle has been seen. */

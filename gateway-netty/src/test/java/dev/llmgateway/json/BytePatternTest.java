@@ -55,4 +55,35 @@ class BytePatternTest {
             composite.release();
         }
     }
+
+    /**
+     * An event gathered from several reads is a composite of slices whose parents hold other bytes around them
+     * (here, a decoy needle): the scan must see only the composite's own bytes.
+     */
+    @Test
+    void compositesOfSlicesAreScannedWithinTheirOwnBytes() {
+        String event = "data: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"usage\":{\"input_tokens\":21}}}\n\n";
+        byte[] bytes = event.getBytes(StandardCharsets.US_ASCII);
+        int expected = event.indexOf("\"usage\"");
+        BytePattern usage = new BytePattern("\"usage\"");
+        for (int first = 1; first < bytes.length - 1; first++) {
+            for (int second = first + 1; second < bytes.length; second += 3) {
+                CompositeByteBuf gathered = Unpooled.compositeBuffer();
+                gathered.addComponent(true, sliceWithDecoys(bytes, 0, first));
+                gathered.addComponent(true, sliceWithDecoys(bytes, first, second));
+                gathered.addComponent(true, sliceWithDecoys(bytes, second, bytes.length));
+                assertEquals(expected, usage.lastIndexIn(gathered, 6, bytes.length - 2), first + "/" + second);
+                gathered.release();
+            }
+        }
+    }
+
+    private static ByteBuf sliceWithDecoys(byte[] bytes, int from, int to) {
+        byte[] decoy = "\"usage\":{}".getBytes(StandardCharsets.US_ASCII);
+        ByteBuf parent = Unpooled.directBuffer(decoy.length * 2 + to - from)
+                .writeBytes(decoy).writeBytes(bytes, from, to - from).writeBytes(decoy);
+        ByteBuf slice = parent.retainedSlice(decoy.length, to - from);
+        parent.release();
+        return slice;
+    }
 }
