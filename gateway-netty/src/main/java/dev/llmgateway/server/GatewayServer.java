@@ -105,9 +105,9 @@ public final class GatewayServer implements AutoCloseable {
             for (ProviderConfig provider : config.providers().values()) {
                 providers.put(provider.name(), new Provider(provider));
             }
-            UpstreamPools pools = new UpstreamPools(group, transport, providers.values());
+            UpstreamPools pools = new UpstreamPools(group, transport);
             GatewayMetrics metrics = new GatewayMetrics();
-            metrics.poolStats(pools::stats);
+            metrics.poolStats(() -> pools.stats(providers.values()));
             ClientConnections connections = new ClientConnections(server.maxConnections(),
                     metrics::connectionRejected);
             metrics.openConnections(connections::size);
