@@ -63,8 +63,14 @@ final class KeyUsage {
         return (day.getYear() - 1970L) * 12 + day.getMonthValue() - 1;
     }
 
+    /** A compare-and-set loop rather than getAndUpdate: no capturing lambda allocated per finished request. */
     private static void add(AtomicLong budget, long period, long usedTokens) {
-        budget.getAndUpdate(old -> (period << USED_BITS) | Math.min(USED_MASK, used(old, period) + usedTokens));
+        long old;
+        long next;
+        do {
+            old = budget.get();
+            next = (period << USED_BITS) | Math.min(USED_MASK, used(old, period) + usedTokens);
+        } while (!budget.compareAndSet(old, next));
     }
 
     /** Tokens used in {@code period}: a count from an earlier period is zero. */
