@@ -105,9 +105,11 @@ public final class ConfigReloader implements AutoCloseable {
     /** Reloads now, whether or not the file changed; the future says whether the new config was applied. */
     public Future<Boolean> reload(String reason) {
         return thread.submit(() -> {
-            boolean applied = load(reason, Read.of(file));
-            scheduleCheck();
-            return applied;
+            try {
+                return load(reason, Read.of(file));
+            } finally {
+                scheduleCheck();
+            }
         });
     }
 
