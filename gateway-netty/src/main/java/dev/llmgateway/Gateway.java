@@ -2,6 +2,7 @@ package dev.llmgateway;
 
 import dev.llmgateway.config.ConfigException;
 import dev.llmgateway.config.ConfigLoader;
+import dev.llmgateway.config.ConfigReloader;
 import dev.llmgateway.config.GatewayConfig;
 import dev.llmgateway.config.ProviderConfig;
 import dev.llmgateway.server.AsyncLogHandler;
@@ -17,7 +18,7 @@ import java.util.logging.Logger;
 
 /**
  * Command line: {@code [--config FILE] [--check-config]}. Loads and validates the config, then serves until
- * SIGTERM (or SIGINT), which drains gracefully and exits 0.
+ * SIGTERM (or SIGINT), which drains gracefully and exits 0. SIGHUP, and a change of the file, reload the config.
  */
 public final class Gateway {
     private static final String USAGE = """
@@ -49,9 +50,11 @@ public final class Gateway {
                 default -> fail("unknown argument: " + args[i] + "\n" + USAGE);
             }
         }
+        String text;
         GatewayConfig config;
         try {
-            config = ConfigLoader.load(configPath, System.getenv());
+            text = ConfigLoader.read(configPath);
+            config = ConfigLoader.parse(text, configPath.toString(), System.getenv());
         } catch (ConfigException e) {
             System.err.println(configPath + " is not a valid gateway config:");
             e.problems().forEach(problem -> System.err.println("  " + problem));
@@ -68,7 +71,17 @@ public final class Gateway {
         GatewayServer server = GatewayServer.start(config);
         log.info("listening on " + config.server().host() + ":" + server.port() + " (" + server.transport().name()
                 + ", " + server.ioThreads() + " event loops); " + summary(config));
-        Duration drainTimeout = config.server().drainTimeout();
+        ConfigReloader reloader = new ConfigReloader(configPath, System.getenv(), text, server,
+                server.metrics()::configReload);
+        reloader.watch();
+        String noHangup = reloader.reloadOnHangup();
+        if (noHangup != null) {
+            log.warning("SIGHUP cannot reload the config on this JVM: " + noHangup);
+        }
+        Duration every = config.server().configReload();
+        log.info("config reload: " + (every.isZero() ? "file watch off (server.config_reload = \"0s\")"
+                : configPath + " checked for changes every " + every.toMillis() + " ms")
+                + (noHangup == null ? "; SIGHUP reloads it" : ""));
         CountDownLatch stopped = new CountDownLatch(1);
         // java.util.logging's own shutdown hook resets every logger while this one runs: write to the handler.
         Consumer<String> shutdownLog = message -> {
@@ -77,6 +90,8 @@ public final class Gateway {
             logHandler.publish(record);
         };
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            reloader.close();
+            Duration drainTimeout = server.running().server().drainTimeout();
             shutdownLog.accept("draining: /ready answers 503, no new connections, in-flight requests get up to "
                     + drainTimeout.toMillis() + " ms");
             try {

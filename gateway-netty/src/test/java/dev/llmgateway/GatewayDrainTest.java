@@ -1,29 +1,22 @@
 package dev.llmgateway;
 
+import dev.llmgateway.testutil.GatewayProcess;
 import dev.llmgateway.testutil.RawHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -33,18 +26,15 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class GatewayDrainTest {
     private static final String KEY = "test-key-0123456789";
-    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
     private static final String STREAM = "{\"model\":\"mock-model\",\"stream\":true,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
-    private Process process;
-    private Thread reader;
-    private final StringBuffer output = new StringBuffer();
+    private GatewayProcess gateway;
 
     @AfterEach
-    void kill() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    void kill() {
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
@@ -73,42 +63,8 @@ class GatewayDrainTest {
                 [routing]
                 default_provider = "mock"
                 """.formatted(drainTimeout, adminPort, KEY, tokens));
-        process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Gateway.class.getName(), "--config", config.toString()))
-                .directory(dir.toFile()).redirectErrorStream(true).start();
-        LinkedBlockingQueue<Integer> port = new LinkedBlockingQueue<>();
-        reader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    output.append(line).append('\n');
-                    Matcher listening = LISTENING.matcher(line);
-                    if (listening.find()) {
-                        port.add(Integer.parseInt(listening.group(1)));
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        }, "gateway-output");
-        reader.setDaemon(true);
-        reader.start();
-        Integer listening = port.poll(30, TimeUnit.SECONDS);
-        assertNotNull(listening, "the gateway did not start: " + output);
-        return listening;
-    }
-
-    /** SIGTERM on Linux; unlike Process.destroy(), ProcessHandle.destroy() leaves the output stream to be read. */
-    private void sigterm() {
-        assertTrue(process.toHandle().destroy());
-    }
-
-    /** Waits for the exit and for the last output lines; returns the exit code. */
-    private int exitCode() throws InterruptedException {
-        assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the process exits: " + output);
-        reader.join(5000);
-        return process.exitValue();
+        gateway = new GatewayProcess(Gateway.class, dir, config);
+        return gateway.port();
     }
 
     private static int freePort() throws IOException {
@@ -157,7 +113,7 @@ class GatewayDrainTest {
             RawHttpClient.Response head = stream.send(post(STREAM)).readHead();
             assertEquals(200, head.status());
 
-            sigterm();
+            gateway.sigterm();
             awaitRefused(port);
             assertEquals(503, status(admin, "/ready"), "not ready while draining");
             assertTrue(idle.closedByServer(), "an idle keep-alive connection is closed at once");
@@ -167,8 +123,8 @@ class GatewayDrainTest {
             assertFalse(body.contains("draining"), body);
             assertTrue(stream.closedByServer(), "a busy connection closes after its response");
         }
-        assertEquals(0, exitCode(), output.toString());
-        assertTrue(output.toString().contains("INFO Gateway: drained"), output.toString());
+        assertEquals(0, gateway.exitCode(), gateway.output());
+        assertTrue(gateway.output().contains("INFO Gateway: drained"), gateway.output());
     }
 
     @Test
@@ -177,7 +133,7 @@ class GatewayDrainTest {
         try (RawHttpClient stream = new RawHttpClient(port)) {
             assertEquals(200, stream.send(post(STREAM)).readHead().status());
             long signalled = System.nanoTime();
-            sigterm();
+            gateway.sigterm();
 
             String body = stream.readChunkedBody();
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
@@ -187,7 +143,7 @@ class GatewayDrainTest {
             assertTrue(tookMillis >= 900 && tookMillis < 5000, "ended at drain_timeout, took " + tookMillis + " ms");
             assertTrue(stream.closedByServer());
         }
-        assertEquals(0, exitCode(), output.toString());
-        assertTrue(output.toString().contains("INFO Gateway: drain_timeout reached"), output.toString());
+        assertEquals(0, gateway.exitCode(), gateway.output());
+        assertTrue(gateway.output().contains("INFO Gateway: drain_timeout reached"), gateway.output());
     }
 }

@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * The gateway keys, looked up without leaking the secret through timing: the table is indexed by the SHA-256 of
  * each key (a lookup's timing depends only on the digest), and the stored key is then compared in constant time.
- * Built once per config snapshot; only the keys' limit counters ({@link KeyLimiter}) change.
+ * Built once per config snapshot; what each key has used ({@link KeyUsage}) is handed from one snapshot's table to
+ * the next by key name, so a reload never resets a key's limits.
  */
 public final class KeyTable {
     private static final FastThreadLocal<MessageDigest> SHA256 = new FastThreadLocal<>() {
@@ -26,16 +27,29 @@ public final class KeyTable {
     };
 
     private final Map<Digest, Entry> byDigest;
+    private final Map<String, KeyUsage> usageByName;
 
     public KeyTable(List<ApiKeyConfig> keys) {
+        this(keys, null);
+    }
+
+    /** A table whose keys go on counting what the same-named keys of {@code previous} (null: none) used. */
+    public KeyTable(List<ApiKeyConfig> keys, KeyTable previous) {
         Map<Digest, Entry> table = new HashMap<>();
+        Map<String, KeyUsage> usages = new HashMap<>();
         for (ApiKeyConfig key : keys) {
             byte[] secret = key.key().getBytes(StandardCharsets.UTF_8);
             List<ModelGlob> globs = key.models().stream().map(ModelGlob::of).toList();
+            KeyUsage usage = previous == null ? null : previous.usageByName.get(key.name());
+            if (usage == null) {
+                usage = new KeyUsage(System::nanoTime, System::currentTimeMillis);
+            }
+            usages.put(key.name(), usage);
             table.put(new Digest(sha256(secret)), new Entry(secret, new Principal(key.name(), globs,
-                    new KeyLimiter(key.name(), key.limits()), key.providerKeys())));
+                    new KeyLimiter(key.name(), key.limits(), usage), key.providerKeys())));
         }
         this.byDigest = Map.copyOf(table);
+        this.usageByName = Map.copyOf(usages);
     }
 
     /** The principal for a presented key, or null when no enabled key matches. */

@@ -22,16 +22,19 @@ public final class ConfigLoader {
 
     /** Loads {@code file}; {@code env} supplies ${VAR} values and overrides (main passes System.getenv()). */
     public static GatewayConfig load(Path file, Map<String, String> env) throws ConfigException {
-        String toml;
+        return parse(read(file), file.toString(), env);
+    }
+
+    /** The text of {@code file} (through any symbolic links), or the problem that it cannot be read. */
+    public static String read(Path file) throws ConfigException {
         try {
-            toml = Files.readString(file, StandardCharsets.UTF_8);
+            return Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ConfigException(List.of(file + ": file not found (expected: a readable TOML config file)"));
         } catch (IOException e) {
             throw new ConfigException(List.of(file + ": cannot be read: " + e.getClass().getSimpleName()
                     + " (expected: a readable TOML config file)"));
         }
-        return parse(toml, file.toString(), env);
     }
 
     /** Parses TOML text; {@code sourceName} prefixes syntax errors, as a file name would. */

@@ -5,6 +5,8 @@ import java.time.Duration;
 /** Reads {@code [server]}; every setting has a default, so the table may be absent. */
 final class ServerSection {
     private static final long MIB = 1L << 20;
+    private static final Duration MIN_RELOAD_CHECK = Duration.ofMillis(100);
+    private static final Duration MAX_RELOAD_CHECK = Duration.ofHours(1);
 
     private ServerSection() {
     }
@@ -26,9 +28,18 @@ final class ServerSection {
                 t.duration("body_read_timeout", Duration.ofSeconds(60)),
                 t.duration("idle_timeout", Duration.ofSeconds(75)),
                 t.duration("drain_timeout", Duration.ofSeconds(30)),
-                (int) t.integer("max_connections", 10_000, 1, Integer.MAX_VALUE, "an integer >= 1"));
+                (int) t.integer("max_connections", 10_000, 1, Integer.MAX_VALUE, "an integer >= 1"),
+                configReload(t));
         t.reportUnknownKeys();
         return server;
+    }
+
+    private static Duration configReload(ConfigTable t) {
+        Duration every = t.duration("config_reload", Duration.ofSeconds(2));
+        if (!every.isZero() && (every.compareTo(MIN_RELOAD_CHECK) < 0 || every.compareTo(MAX_RELOAD_CHECK) > 0)) {
+            t.problem("config_reload", "\"0s\" (off) or a duration from 100ms to 1h");
+        }
+        return every;
     }
 
     // A bad transport was reported; any value keeps the record constructible until the load fails.

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The open client connections of the main listener: admits each new one under {@code max_connections}, and
  * drains them all on shutdown. Shared by every event loop, hence the concurrent group and counter; the draining
- * flag is volatile because {@code /ready} reads it on the event loops while the shutdown thread sets it.
+ * flag and the cap are volatile because event loops read them while the shutdown or reload thread sets them.
  */
 public final class ClientConnections {
     /** After drain_timeout, how long the error events and 503s get to reach their clients before a hard close. */
@@ -20,7 +20,8 @@ public final class ClientConnections {
 
     private final ChannelGroup channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger open = new AtomicInteger();
-    private final int max;
+    /** Set by a config reload; applies to connections accepted after it. */
+    private volatile int max;
     private final Runnable rejected;
     private volatile boolean draining;
 
@@ -48,6 +49,10 @@ public final class ClientConnections {
         channel.closeFuture().addListener(closed -> open.decrementAndGet());
         channels.add(channel);
         return true;
+    }
+
+    void maxConnections(int max) {
+        this.max = max;
     }
 
     /** False once draining: load balancers stop sending new requests here. */

@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 
+import java.util.function.Supplier;
+
 /**
  * The downstream pipeline, one per client connection; every handler's name and place is here and nowhere else.
  * <pre>
@@ -32,7 +34,8 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
  * </pre>
  * Handlers up to the sequencer are per connection; the stateless ones after it are shared. Each new connection is
  * first admitted by {@link ClientConnections} (the cap on open connections, and no new ones while draining);
- * the admin listener has no such cap and is not drained, so probes and scrapes see the drain to its end.
+ * the admin listener has no such cap and is not drained, so probes and scrapes see the drain to its end. The
+ * request limits come from the running config when the connection opens: a reload applies them to new connections.
  */
 public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     public static final String HTTP_CODEC = "http-codec";
@@ -51,7 +54,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
 
     private static final ConnectionErrorHandler CONNECTION_ERRORS = new ConnectionErrorHandler();
 
-    private final ServerConfig server;
+    private final Supplier<ServerConfig> server;
     private final ClientConnections connections;
     private final EndpointHandler endpoints;
     private final ApiKeyAuthHandler auth;
@@ -60,7 +63,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     private final ModelRouteHandler modelRoute;
     private final ProxyCall.Factory calls;
 
-    public DownstreamPipeline(ServerConfig server, ClientConnections connections, EndpointHandler endpoints,
+    public DownstreamPipeline(Supplier<ServerConfig> server, ClientConnections connections, EndpointHandler endpoints,
                               ApiKeyAuthHandler auth, ModelListHandler modelList, ModelRouteHandler modelRoute,
                               ProxyCall.Factory calls) {
         this.server = server;
@@ -73,7 +76,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     }
 
     /** The admin listener's pipeline: the same front, ending at the endpoint handler (health, ready, metrics). */
-    public static DownstreamPipeline admin(ServerConfig server, EndpointHandler endpoints) {
+    public static DownstreamPipeline admin(Supplier<ServerConfig> server, EndpointHandler endpoints) {
         return new DownstreamPipeline(server, null, endpoints, null, null, null, null);
     }
 
@@ -82,6 +85,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
         if (connections != null && !connections.admit(channel)) {
             return;
         }
+        ServerConfig server = this.server.get();
         channel.pipeline()
                 .addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(server.maxInitialLineBytes())

@@ -3,17 +3,15 @@ package dev.llmgateway.server;
 import dev.llmgateway.accesslog.AccessLog;
 import dev.llmgateway.accesslog.BodyCapture;
 import dev.llmgateway.auth.ApiKeyAuthHandler;
-import dev.llmgateway.auth.KeyTable;
+import dev.llmgateway.config.ConfigReloader;
 import dev.llmgateway.config.GatewayConfig;
 import dev.llmgateway.config.ObservabilityConfig;
-import dev.llmgateway.config.ProviderConfig;
 import dev.llmgateway.config.ServerConfig;
 import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.proxy.ExchangeObserver;
 import dev.llmgateway.proxy.ProxyCall;
 import dev.llmgateway.routing.ModelListHandler;
 import dev.llmgateway.routing.ModelRouteHandler;
-import dev.llmgateway.routing.ModelRouter;
 import dev.llmgateway.upstream.Provider;
 import dev.llmgateway.upstream.UpstreamConnector;
 import dev.llmgateway.upstream.UpstreamPools;
@@ -36,13 +34,16 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * The running gateway: one event-loop group (thread per core) shared by client and provider connections, the
  * upstream pools of each loop, the listening socket (and an admin socket for {@code /metrics} when configured),
- * and the telemetry: Prometheus metrics and the access log.
+ * the telemetry (Prometheus metrics and the access log), and the config {@link Snapshot} the handlers serve with,
+ * which a reload swaps.
  */
-public final class GatewayServer implements AutoCloseable {
+public final class GatewayServer implements ConfigReloader.Target, AutoCloseable {
     /** Write-buffer watermarks: above HIGH the client counts as unwritable and the upstream stops being read. */
     private static final WriteBufferWaterMark WATERMARKS = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
@@ -57,10 +58,12 @@ public final class GatewayServer implements AutoCloseable {
     private final BodyCapture capture;
     private final ExecutorService scrapes;
     private final ClientConnections connections;
+    private final AtomicReference<Snapshot> snapshot;
 
     private GatewayServer(TransportChoice transport, EventLoopGroup group, UpstreamPools pools, Channel listener,
                           Channel adminListener, int ioThreads, GatewayMetrics metrics, AccessLog accessLog,
-                          BodyCapture capture, ExecutorService scrapes, ClientConnections connections) {
+                          BodyCapture capture, ExecutorService scrapes, ClientConnections connections,
+                          AtomicReference<Snapshot> snapshot) {
         this.transport = transport;
         this.group = group;
         this.pools = pools;
@@ -72,6 +75,7 @@ public final class GatewayServer implements AutoCloseable {
         this.capture = capture;
         this.scrapes = scrapes;
         this.connections = connections;
+        this.snapshot = snapshot;
     }
 
     /** Starts with the access log the config asks for. */
@@ -101,33 +105,29 @@ public final class GatewayServer implements AutoCloseable {
             if (observability.captureEnabled()) {
                 capture = BodyCapture.open(observability.captureFile(), observability.captureMaxBytes());
             }
-            Map<String, Provider> providers = new LinkedHashMap<>();
-            for (ProviderConfig provider : config.providers().values()) {
-                providers.put(provider.name(), new Provider(provider));
-            }
-            UpstreamPools pools = new UpstreamPools(group, transport, providers.values());
+            AtomicReference<Snapshot> snapshot = new AtomicReference<>(Snapshot.of(config));
+            UpstreamPools pools = new UpstreamPools(group, transport);
             GatewayMetrics metrics = new GatewayMetrics();
-            metrics.poolStats(pools::stats);
+            metrics.poolStats(() -> pools.stats(snapshot.get().providers().values()));
             ClientConnections connections = new ClientConnections(server.maxConnections(),
                     metrics::connectionRejected);
             metrics.openConnections(connections::size);
-            metrics.circuitStates(() -> circuitStates(providers));
+            metrics.circuitStates(() -> circuitStates(snapshot.get().providers()));
             ExchangeObserver telemetry = new ExchangeTelemetry(metrics, accessLog, capture);
-            KeyTable keys = new KeyTable(config.apiKeys());
             boolean adminPort = observability.metricsEnabled() && observability.metricsPort() > 0;
             EndpointHandler.MetricsAccess access = !observability.metricsEnabled() ? EndpointHandler.MetricsAccess.NONE
                     : observability.metricsRequireKey() ? EndpointHandler.MetricsAccess.KEY
                     : EndpointHandler.MetricsAccess.OPEN;
-            DownstreamPipeline pipeline = pipeline(config, connections, providers, keys, pools, metrics, telemetry,
+            DownstreamPipeline pipeline = pipeline(snapshot::get, connections, pools, metrics, telemetry,
                     adminPort ? EndpointHandler.MetricsAccess.NONE : access, scrapes);
             Channel listener = bind(group, transport, pipeline, server.host(), server.port());
             Channel admin = !adminPort ? null : bind(group, transport,
-                    DownstreamPipeline.admin(server, new EndpointHandler(
-                            () -> new Readiness(connections.ready(), providers), telemetry, metrics, access,
-                            () -> keys, scrapes, true)),
+                    DownstreamPipeline.admin(() -> snapshot.get().config().server(), new EndpointHandler(
+                            () -> new Readiness(connections.ready(), snapshot.get().providers()), telemetry, metrics,
+                            access, () -> snapshot.get().keys(), scrapes, true)),
                     server.host(), observability.metricsPort());
             return new GatewayServer(transport, group, pools, listener, admin, threads, metrics, accessLog, capture,
-                    scrapes, connections);
+                    scrapes, connections, snapshot);
         } catch (IOException e) {
             stopQuietly(group, scrapes, accessLog, capture);
             throw new UncheckedIOException("cannot open the body capture " + observability.captureFile(), e);
@@ -138,22 +138,39 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * The client pipeline for a config: its key table, router and handlers, proxying through {@code upstreams}.
-     * Public so benchmarks can run the very pipeline the server runs.
+     * The client pipeline serving the current {@code snapshot} (read per connection and per request), proxying
+     * through {@code upstreams}. Public so benchmarks can run the very pipeline the server runs.
      */
-    public static DownstreamPipeline pipeline(GatewayConfig config, ClientConnections connections,
-                                              Map<String, Provider> providers, KeyTable keys,
+    public static DownstreamPipeline pipeline(Supplier<Snapshot> snapshot, ClientConnections connections,
                                               UpstreamConnector upstreams, GatewayMetrics metrics,
                                               ExchangeObserver observer, EndpointHandler.MetricsAccess access,
                                               Executor scrapes) {
-        ModelRouter router = new ModelRouter(config, providers);
-        return new DownstreamPipeline(config.server(), connections,
-                new EndpointHandler(() -> new Readiness(connections.ready(), providers), observer, metrics, access,
-                        () -> keys, scrapes, false),
-                new ApiKeyAuthHandler(() -> keys),
-                new ModelListHandler(() -> router, System.currentTimeMillis() / 1000),
-                new ModelRouteHandler(() -> router),
+        return new DownstreamPipeline(() -> snapshot.get().config().server(), connections,
+                new EndpointHandler(() -> new Readiness(connections.ready(), snapshot.get().providers()), observer,
+                        metrics, access, () -> snapshot.get().keys(), scrapes, false),
+                new ApiKeyAuthHandler(() -> snapshot.get().keys()),
+                new ModelListHandler(() -> snapshot.get().router(), System.currentTimeMillis() / 1000),
+                new ModelRouteHandler(() -> snapshot.get().router()),
                 ProxyCall.factory(upstreams, metrics));
+    }
+
+    @Override
+    public GatewayConfig running() {
+        return snapshot.get().config();
+    }
+
+    /**
+     * Swaps in the snapshot for {@code next} (restart-bound settings already kept by the caller): new connections
+     * take the new server limits, new requests the new keys and routes, and the pools of providers it drops or
+     * changes drain and close. Runs on the reload thread; requests in flight keep what they hold.
+     */
+    @Override
+    public void apply(GatewayConfig next) {
+        Snapshot previous = snapshot.get();
+        Snapshot applied = previous.next(next);
+        connections.maxConnections(next.server().maxConnections());
+        snapshot.set(applied);
+        pools.retire(previous.retiredBy(applied));
     }
 
     /** Breakers are lock-free, so the scraping thread reads them directly. */

@@ -13,12 +13,15 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Keep-alive connections to one provider, owned by one event loop (DESIGN.md §3): every method runs on that loop,
  * so plain collections suffice. At most {@code maxConnections} are open or opening; further acquires wait in
  * order, up to the connect timeout. Idle connections are reused newest first (the likeliest to be alive) and
- * dropped once idle longer than {@code pool_idle_timeout}.
+ * dropped once idle longer than {@code pool_idle_timeout}. A retired pool (its provider left the config) still
+ * serves the exchanges that started before, each on a connection closed after use, and reports itself empty once
+ * its last connection has closed.
  */
 public final class ConnectionPool implements UpstreamConnection.Owner {
     private final Provider provider;
@@ -30,9 +33,13 @@ public final class ConnectionPool implements UpstreamConnection.Owner {
     private final long acquireTimeoutNanos;
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Promise<UpstreamConnection>> waiters = new ArrayDeque<>();
+    private final Consumer<ConnectionPool> emptied;
     private int open;
+    private boolean retired;
 
-    ConnectionPool(Provider provider, EventLoop loop, Bootstrap bootstrap, SslContext sslContext, int maxConnections) {
+    /** @param emptied told, on the loop, when this pool is retired and holds no connection any more */
+    ConnectionPool(Provider provider, EventLoop loop, Bootstrap bootstrap, SslContext sslContext, int maxConnections,
+                   Consumer<ConnectionPool> emptied) {
         this.provider = provider;
         this.loop = loop;
         this.bootstrap = bootstrap;
@@ -40,6 +47,8 @@ public final class ConnectionPool implements UpstreamConnection.Owner {
         this.maxConnections = maxConnections;
         this.idleTimeoutNanos = provider.config().poolIdleTimeout().toNanos();
         this.acquireTimeoutNanos = provider.config().connectTimeout().toNanos();
+        this.emptied = emptied;
+        this.retired = provider.retired();
     }
 
     public Provider provider() {
@@ -88,7 +97,7 @@ public final class ConnectionPool implements UpstreamConnection.Owner {
     @Override
     public void release(UpstreamConnection connection, boolean reusable) {
         assert loop.inEventLoop();
-        if (!reusable || !connection.channel().isActive()) {
+        if (!reusable || retired || !connection.channel().isActive()) {
             connection.channel().close();
             return;
         }
@@ -145,6 +154,19 @@ public final class ConnectionPool implements UpstreamConnection.Owner {
             if (!waiter.isDone()) {
                 connect(waiter);
             }
+        }
+        if (retired && open == 0) {
+            emptied.accept(this);
+        }
+    }
+
+    /** Drains the pool: idle connections close now, busy ones when they are released; none is reused again. */
+    void retire() {
+        assert loop.inEventLoop();
+        retired = true;
+        closeIdle();
+        if (open == 0) {
+            emptied.accept(this);
         }
     }
 

@@ -7,7 +7,9 @@ import java.net.URI;
 
 /**
  * A configured provider as the proxy uses it: where it lives (scheme, host, port, base path), the Host header to
- * send, its keys ({@link KeyRing}) and its circuit ({@link CircuitBreaker}).
+ * send, its keys ({@link KeyRing}) and its circuit ({@link CircuitBreaker}). A config reload keeps the object (and
+ * with it the pools, the circuit and the keys' rest times) while the provider's config is unchanged, and retires it
+ * when the provider is removed or changed.
  */
 public final class Provider {
     private final ProviderConfig config;
@@ -18,6 +20,8 @@ public final class Provider {
     private final String hostHeader;
     private final KeyRing keys;
     private final CircuitBreaker breaker;
+    /** Set by the reload thread, read by event loops that make a pool for it. */
+    private volatile boolean retired;
 
     public Provider(ProviderConfig config) {
         this.config = config;
@@ -80,6 +84,15 @@ public final class Provider {
     /** The provider's circuit, shared by every exchange that calls it. */
     public CircuitBreaker breaker() {
         return breaker;
+    }
+
+    /** True once a reload replaced or removed this provider: its pools only drain. */
+    boolean retired() {
+        return retired;
+    }
+
+    void retire() {
+        retired = true;
     }
 
     /** The provider's keys, rotated and rested by the proxy. */

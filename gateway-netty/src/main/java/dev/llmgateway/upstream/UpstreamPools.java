@@ -25,79 +25,109 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One {@link ConnectionPool} per event loop and provider, built up front so lookups need no locks: an exchange
- * takes its connection from the pool of its client channel's loop, and relaying never crosses threads.
- * Connections resolve names with Netty's asynchronous DNS resolver and speak TLS with the JVM's trust store.
+ * One {@link ConnectionPool} per event loop and provider: an exchange takes its connection from the pool of its
+ * client channel's loop, and relaying never crosses threads. Each loop's pools sit in a map only that loop touches,
+ * so lookups need no locks; a pool is made on its loop at the first acquire for a provider. A provider a config
+ * reload removed or changed is retired: its pools drain (idle connections close now, busy ones when their exchange
+ * releases them) and leave the map once their last connection closes. Connections resolve names with Netty's
+ * asynchronous DNS resolver and speak TLS with the JVM's trust store.
  */
 public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
-    private final Map<EventExecutor, Map<String, ConnectionPool>> pools;
+    /** Loop → provider (by identity: a reloaded provider is a new object) → pool; each inner map is loop-confined. */
+    private final Map<EventExecutor, Map<Provider, ConnectionPool>> pools;
+    private final TransportChoice transport;
     private final DnsAddressResolverGroup resolver;
+    private final SslContext ssl;
+    private final int loops;
 
-    public UpstreamPools(EventLoopGroup group, TransportChoice transport, Collection<Provider> providers) {
+    public UpstreamPools(EventLoopGroup group, TransportChoice transport) {
+        this.transport = transport;
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(transport.datagramChannel())
                 .socketChannelType(transport.socketChannel()));
-        SslContext ssl = clientSslContext();
-        int loops = 0;
-        for (EventExecutor ignored : group) {
-            loops++;
-        }
-        Map<EventExecutor, Map<String, ConnectionPool>> byLoop = new IdentityHashMap<>();
+        this.ssl = clientSslContext();
+        Map<EventExecutor, Map<Provider, ConnectionPool>> byLoop = new IdentityHashMap<>();
         for (EventExecutor executor : group) {
-            EventLoop loop = (EventLoop) executor;
-            Map<String, ConnectionPool> byProvider = new HashMap<>();
-            for (Provider provider : providers) {
-                if (provider.type() == ProviderType.MOCK) {
-                    continue;
-                }
-                Bootstrap bootstrap = new Bootstrap()
-                        .group(loop)
-                        .channel(transport.socketChannel())
-                        .resolver(resolver)
-                        .option(ChannelOption.TCP_NODELAY, true)
-                        .option(ChannelOption.SO_KEEPALIVE, true)
-                        .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                                (int) Math.min(Integer.MAX_VALUE, provider.config().connectTimeout().toMillis()));
-                int perLoop = Math.max(1, (provider.config().maxConnections() + loops - 1) / loops);
-                byProvider.put(provider.name(), new ConnectionPool(provider, loop, bootstrap, ssl, perLoop));
-            }
-            byLoop.put(loop, Map.copyOf(byProvider));
+            byLoop.put(executor, new HashMap<>());
         }
         this.pools = byLoop;
+        this.loops = byLoop.size();
     }
 
     /** A connection from the pool for {@code provider} on {@code loop}; the caller runs on {@code loop}. */
     @Override
     public Future<UpstreamConnection> acquire(EventLoop loop, Provider provider) {
-        return pools.get(loop).get(provider.name()).acquire();
+        assert loop.inEventLoop();
+        Map<Provider, ConnectionPool> byProvider = pools.get(loop);
+        ConnectionPool pool = byProvider.get(provider);
+        if (pool == null) {
+            pool = newPool(loop, provider, byProvider);
+            byProvider.put(provider, pool);
+        }
+        return pool.acquire();
+    }
+
+    private ConnectionPool newPool(EventLoop loop, Provider provider, Map<Provider, ConnectionPool> byProvider) {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .resolver(resolver)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.min(Integer.MAX_VALUE, provider.config().connectTimeout().toMillis()));
+        int perLoop = Math.max(1, (provider.config().maxConnections() + loops - 1) / loops);
+        return new ConnectionPool(provider, loop, bootstrap, ssl, perLoop, pool -> byProvider.remove(provider, pool));
     }
 
     /**
-     * Totals per provider for the pool gauges. Each loop counts its own pools (they are confined to it), so this
-     * waits for the loops and must not run on one: it is called from the metrics scrape thread.
+     * Retires providers that the running config no longer routes to: from now on their connections are never
+     * handed out again once released. Runs on the reload thread; each loop retires its own pools.
      */
-    public Map<String, GatewayMetrics.PoolStats> stats() {
+    public void retire(Collection<Provider> retired) {
+        if (retired.isEmpty()) {
+            return;
+        }
+        retired.forEach(Provider::retire);
+        pools.forEach((loop, byProvider) -> loop.execute(() -> retired.forEach(provider -> {
+            ConnectionPool pool = byProvider.get(provider);
+            if (pool != null) {
+                pool.retire();
+            }
+        })));
+    }
+
+    /**
+     * Totals per provider name for the pool gauges, {@code current} providers included at zero. Each loop counts its
+     * own pools (they are confined to it), so this waits for the loops and must not run on one: it is called from
+     * the metrics scrape thread.
+     */
+    public Map<String, GatewayMetrics.PoolStats> stats(Collection<Provider> current) {
         Map<String, int[]> totals = new TreeMap<>();
+        current.stream().filter(provider -> provider.type() != ProviderType.MOCK)
+                .forEach(provider -> totals.put(provider.name(), new int[3]));
         pools.forEach((loop, byProvider) -> {
+            // A retired provider's pools and its successor's share one name: their counts add up.
             Future<Map<String, int[]>> counted = loop.submit(() -> {
                 Map<String, int[]> counts = new HashMap<>();
-                byProvider.forEach((name, pool) -> counts.put(name,
-                        new int[] {pool.open(), pool.idle(), pool.pendingAcquires()}));
+                byProvider.values().forEach(pool -> add(counts.computeIfAbsent(pool.provider().name(),
+                        n -> new int[3]), new int[] {pool.open(), pool.idle(), pool.pendingAcquires()}));
                 return counts;
             });
             if (counted.awaitUninterruptibly(1, TimeUnit.SECONDS) && counted.isSuccess()) {
-                counted.getNow().forEach((name, c) -> {
-                    int[] sum = totals.computeIfAbsent(name, n -> new int[3]);
-                    for (int i = 0; i < 3; i++) {
-                        sum[i] += c[i];
-                    }
-                });
+                counted.getNow().forEach((name, c) -> add(totals.computeIfAbsent(name, n -> new int[3]), c));
             }
         });
         Map<String, GatewayMetrics.PoolStats> stats = new TreeMap<>();
         totals.forEach((name, c) -> stats.put(name, new GatewayMetrics.PoolStats(c[0], c[1], c[2])));
         return stats;
+    }
+
+    private static void add(int[] sum, int[] counts) {
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] += counts[i];
+        }
     }
 
     @Override

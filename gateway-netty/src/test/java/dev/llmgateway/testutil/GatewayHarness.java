@@ -40,7 +40,11 @@ public final class GatewayHarness implements AutoCloseable {
                 port = 0
                 io_threads = 1
                 """ + serverLines + "\n" + toml;
-        GatewayConfig config = ConfigLoader.parse(full, "test.toml", env);
+        return start(ConfigLoader.parse(full, "test.toml", env));
+    }
+
+    /** Starts a gateway for a config loaded by the test (e.g. from a file it later rewrites). */
+    public static GatewayHarness start(GatewayConfig config) throws InterruptedException {
         return new GatewayHarness(GatewayServer.start(config));
     }
 
@@ -60,6 +64,10 @@ public final class GatewayHarness implements AutoCloseable {
                 base_url = "%s"
                 api_keys = ["sk-upstream-secret"]
                 """.formatted(KEY, upstreamBaseUrl) + extra;
+    }
+
+    public GatewayServer server() {
+        return server;
     }
 
     public int port() {

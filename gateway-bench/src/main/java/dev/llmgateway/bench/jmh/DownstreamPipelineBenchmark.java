@@ -1,6 +1,5 @@
 package dev.llmgateway.bench.jmh;
 
-import dev.llmgateway.auth.KeyTable;
 import dev.llmgateway.bench.ChatPayloads;
 import dev.llmgateway.config.ConfigLoader;
 import dev.llmgateway.config.GatewayConfig;
@@ -10,7 +9,7 @@ import dev.llmgateway.server.ClientConnections;
 import dev.llmgateway.server.DownstreamPipeline;
 import dev.llmgateway.server.EndpointHandler;
 import dev.llmgateway.server.GatewayServer;
-import dev.llmgateway.upstream.Provider;
+import dev.llmgateway.server.Snapshot;
 import dev.llmgateway.upstream.UpstreamConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -64,7 +63,7 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
     @Setup
     public void setUp() throws Exception {
         GatewayConfig config = ConfigLoader.parse(CONFIG, "bench", Map.of());
-        Provider provider = new Provider(config.providers().get("up"));
+        Snapshot snapshot = Snapshot.of(config);
 
         // The pool's part: hand back the one connection, parked again once its exchange is done with it.
         UpstreamConnection connection = new UpstreamConnection((released, reusable) ->
@@ -74,9 +73,9 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
                 connection);
         // ProxyCall asks for a connection on the client's loop, as with UpstreamPools; here that loop is the
         // downstream channel's EmbeddedEventLoop, and the connection's own channel runs its writes inline.
-        DownstreamPipeline pipeline = GatewayServer.pipeline(config,
-                new ClientConnections(config.server().maxConnections(), () -> { }), Map.of(provider.name(), provider),
-                new KeyTable(config.apiKeys()), (loop, p) -> loop.newSucceededFuture(connection),
+        DownstreamPipeline pipeline = GatewayServer.pipeline(() -> snapshot,
+                new ClientConnections(config.server().maxConnections(), () -> { }),
+                (loop, p) -> loop.newSucceededFuture(connection),
                 new GatewayMetrics(), ExchangeObserver.NONE, EndpointHandler.MetricsAccess.NONE, Runnable::run);
         downstream = channel(pipeline);
 

@@ -1,0 +1,84 @@
+package dev.llmgateway;
+
+import dev.llmgateway.testutil.GatewayProcess;
+import dev.llmgateway.testutil.RawHttpClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** SIGHUP on a real gateway process reloads its config file, and does not stop it (the JVM's default). */
+class GatewayReloadSignalTest {
+    private static final String KEY = "test-key-0123456789";
+    private static final String CHAT = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    private GatewayProcess gateway;
+
+    @AfterEach
+    void kill() {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    /** The file watch is off, so only the signal can reload; {@code apiModel} is what the mock is sent. */
+    private static String config(String apiModel) {
+        return """
+                [server]
+                host = "127.0.0.1"
+                port = 0
+                io_threads = 1
+                config_reload = "0s"
+
+                [[api_keys]]
+                name = "tester"
+                key = "%s"
+
+                [providers.mock]
+                type = "mock"
+                tokens = 2
+                token_delay = "0s"
+
+                [models."chat"]
+                provider = "mock"
+                api_model = "%s"
+                """.formatted(KEY, apiModel);
+    }
+
+    private RawHttpClient.Response chat() throws IOException {
+        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
+            return client.send(RawHttpClient.post("/v1/chat/completions", KEY, CHAT)).read();
+        }
+    }
+
+    @Test
+    void sighupReloadsTheConfigAndTheGatewayKeepsServing(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("gateway.toml");
+        Files.writeString(config, config("model-one"));
+        gateway = new GatewayProcess(Gateway.class, dir, config);
+        assertEquals("model-one", chat().headers().get("x-gateway-model"));
+
+        Files.writeString(config, config("model-two"));
+        gateway.signal("HUP");
+        gateway.awaitOutput("config reloaded from " + config + " (SIGHUP): model aliases ~chat");
+
+        assertTrue(gateway.isAlive(), "SIGHUP does not stop the gateway: " + gateway.output());
+        RawHttpClient.Response after = chat();
+        assertEquals(200, after.status());
+        assertEquals("model-two", after.headers().get("x-gateway-model"));
+
+        Files.writeString(config, config("model-three").replace("tokens = 2", "tokens = 0"));
+        gateway.signal("HUP");
+        gateway.awaitOutput("  providers.mock.tokens: 0 (expected: an integer from 1 to 100000)");
+        assertEquals("model-two", chat().headers().get("x-gateway-model"), "a bad file leaves the config running");
+
+        gateway.sigterm();
+        assertEquals(0, gateway.exitCode(), gateway.output());
+    }
+}
