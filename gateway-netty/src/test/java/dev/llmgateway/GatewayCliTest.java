@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +42,25 @@ class GatewayCliTest {
         assertTrue(run.output().contains("is valid"), run.output());
         assertTrue(run.output().contains("mock (mock)"), run.output());
         assertTrue(run.output().contains("OPENAI_API_KEY"), "the disabled provider is named: " + run.output());
+    }
+
+    @Test
+    void aPortInUseIsNamed(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path config = dir.resolve("config.toml");
+            Files.writeString(config, """
+                    [server]
+                    host = "127.0.0.1"
+                    port = %d
+
+                    [[api_keys]]
+                    name = "a"
+                    key = "k-0123456789"
+                    """.formatted(taken.getLocalPort()));
+            Run run = run(dir, "--config", config.toString());
+            assertEquals(1, run.exitCode(), run.output());
+            assertTrue(run.output().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), run.output());
+        }
     }
 
     @Test
