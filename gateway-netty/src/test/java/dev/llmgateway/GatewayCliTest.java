@@ -4,10 +4,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +23,11 @@ class GatewayCliTest {
     }
 
     private static Run run(Path workDir, String... args) throws IOException, InterruptedException {
+        return run(workDir, Map.of(), args);
+    }
+
+    private static Run run(Path workDir, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Gateway.class.getName()));
@@ -27,6 +35,8 @@ class GatewayCliTest {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
         builder.environment().remove("OPENAI_API_KEY");
         builder.environment().remove("OPENROUTER_API_KEY");
+        builder.environment().remove("GATEWAY_API_KEY");
+        builder.environment().putAll(env);
         Process process = builder.start();
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         return new Run(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
@@ -40,6 +50,36 @@ class GatewayCliTest {
         assertTrue(run.output().contains("is valid"), run.output());
         assertTrue(run.output().contains("mock (mock)"), run.output());
         assertTrue(run.output().contains("OPENAI_API_KEY"), "the disabled provider is named: " + run.output());
+    }
+
+    @Test
+    void theContainerConfigNeedsOnlyTheGatewayKey(@TempDir Path dir) throws Exception {
+        String config = Path.of(System.getProperty("user.dir")).resolve("../deploy/config.toml").normalize().toString();
+        Run withoutKey = run(dir, "--config", config, "--check-config");
+        assertEquals(2, withoutKey.exitCode(), withoutKey.output());
+        assertTrue(withoutKey.output().contains("not set: GATEWAY_API_KEY"), withoutKey.output());
+        Run withKey = run(dir, Map.of("GATEWAY_API_KEY", "k-0123456789"), "--config", config, "--check-config");
+        assertEquals(0, withKey.exitCode(), withKey.output());
+        assertTrue(withKey.output().contains("mock (mock)"), withKey.output());
+    }
+
+    @Test
+    void aPortInUseIsNamed(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path config = dir.resolve("config.toml");
+            Files.writeString(config, """
+                    [server]
+                    host = "127.0.0.1"
+                    port = %d
+
+                    [[api_keys]]
+                    name = "a"
+                    key = "k-0123456789"
+                    """.formatted(taken.getLocalPort()));
+            Run run = run(dir, "--config", config.toString());
+            assertEquals(1, run.exitCode(), run.output());
+            assertTrue(run.output().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), run.output());
+        }
     }
 
     @Test

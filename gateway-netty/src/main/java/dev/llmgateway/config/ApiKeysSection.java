@@ -44,6 +44,7 @@ final class ApiKeysSection {
         Map<String, String> nameOwners = new HashMap<>();
         Map<String, String> secretOwners = new HashMap<>();
         List<ProviderReference> references = new ArrayList<>();
+        List<String> unsetVariables = new ArrayList<>();
         int enabled = 0;
         for (ConfigTable t : root.tableArray("api_keys")) {
             String name = t.requiredString("name", NAME_EXPECTED);
@@ -77,6 +78,7 @@ final class ApiKeysSection {
             if (unset != null) {
                 String named = name == null ? "" : " (" + name + ")";
                 problems.warn(t.label() + named + ": disabled because " + unset + " is not set");
+                unsetVariables.add(unset);
                 continue;
             }
             enabled++;
@@ -87,7 +89,9 @@ final class ApiKeysSection {
             }
         }
         if (enabled == 0) {
-            problems.add("api_keys: no enabled key (expected: at least one [[api_keys]] entry)");
+            // Warnings are not shown when loading fails, so the variables that would enable a key are named here.
+            problems.add("api_keys: no enabled key (expected: at least one [[api_keys]] entry"
+                    + (unsetVariables.isEmpty() ? "" : "; not set: " + String.join(", ", unsetVariables)) + ")");
         }
         return new Result(keys, references);
     }

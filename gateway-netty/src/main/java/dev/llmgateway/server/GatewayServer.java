@@ -18,6 +18,7 @@ import dev.llmgateway.upstream.UpstreamPools;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -191,9 +192,10 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         capture.close();
     }
 
+    /** A failed bind names the address: the cause alone ("Address already in use") does not say which one. */
     private static Channel bind(EventLoopGroup group, TransportChoice transport, ChannelHandler pipeline,
                                 String host, int port) throws InterruptedException {
-        return new ServerBootstrap()
+        ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -204,8 +206,12 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATERMARKS)
                 .childHandler(pipeline)
                 .bind(host, port)
-                .sync()
-                .channel();
+                .await();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + bound.cause().getMessage(),
+                    bound.cause());
+        }
+        return bound.channel();
     }
 
     public int port() {

@@ -652,7 +652,8 @@ class ConfigLoaderTest {
                         """, Map.of()));
         String none = "api_keys: no enabled key (expected: at least one [[api_keys]] entry)";
         assertEquals(List.of(none), problems("", Map.of()));
-        assertEquals(List.of(none), problems("""
+        assertEquals(List.of("api_keys: no enabled key (expected: at least one [[api_keys]] entry; not set: NOT_SET)"),
+                problems("""
                 [[api_keys]]
                 name = "off"
                 key = "k"
