@@ -134,10 +134,10 @@ final class TranslatingRelay implements Relay {
                 }
                 if (reader.malformed() != null) {
                     fail(reader.malformed());
-                } else if (answer.error() != null) {
-                    fail("the provider reported an error: " + answer.error().message());
                 } else if (last) {
-                    streamOver();
+                    answerOver(decoder.streamEnded());
+                } else if (answer.error() != null) {
+                    answerOver(true);
                 } else if (started) {
                     downstream.flush();
                 }
@@ -171,18 +171,6 @@ final class TranslatingRelay implements Relay {
         downstream.write(event, downstream.voidPromise());
     }
 
-    private void streamOver() {
-        if (!decoder.streamEnded() || !answer.ended()) {
-            fail("the stream ended before the answer did");
-        } else if (bodyEncoder != null) {
-            sendBody();
-        } else {
-            finished = true;
-            downstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, downstream.voidPromise());
-            ended.responseEnded(upstreamKeepAlive);
-        }
-    }
-
     private void decodeBody() {
         CompositeByteBuf body = gathered;
         gathered = null;
@@ -194,10 +182,18 @@ final class TranslatingRelay implements Relay {
         } finally {
             body.release();
         }
+        answerOver(true);
+    }
+
+    /**
+     * The provider's answer is over: sent whole to the client, or failed ({@code complete} is false when its stream
+     * was cut before its end).
+     */
+    private void answerOver(boolean complete) {
         if (answer.error() != null) {
             fail("the provider reported an error: " + answer.error().message());
-        } else if (!answer.ended()) {
-            fail("the answer ended before it was complete");
+        } else if (!complete || !answer.ended()) {
+            fail("the provider's answer ended before it was complete");
         } else if (bodyEncoder != null) {
             sendBody();
         } else {

@@ -186,6 +186,39 @@ class TranslationIntegrationTest {
     }
 
     @Test
+    void imagesReachEachProviderInItsOwnForm() throws Exception {
+        String png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+        String request = """
+                {"model":"%s","max_tokens":50,"messages":[{"role":"user","content":[{"type":"text","text":"What is it?"},
+                {"type":"image_url","image_url":{"url":"data:image/png;base64,%s","detail":"high"}},
+                {"type":"image_url","image_url":{"url":"https://example.com/cat.jpg"}}]}]}""";
+        upstream.script(FakeUpstream.json("anthropic/message.json"));
+        assertEquals(200, gateway.post("/v1/chat/completions", request.formatted("claude-sonnet", png)).statusCode());
+        String claude = upstream.last().body();
+        assertEquals("base64", JsonPath.read(claude, "messages", "0", "content", "1", "source", "type"));
+        assertEquals("image/png", JsonPath.read(claude, "messages", "0", "content", "1", "source", "media_type"));
+        assertEquals(png, JsonPath.read(claude, "messages", "0", "content", "1", "source", "data"));
+        assertEquals("https://example.com/cat.jpg", JsonPath.read(claude, "messages", "0", "content", "2", "source", "url"));
+
+        upstream.script(FakeUpstream.json("gemini/generate-content.json"));
+        assertEquals(200, gateway.post("/v1/chat/completions", request.formatted("gemini-flash", png)).statusCode());
+        String gemini = upstream.last().body();
+        assertEquals("image/png", JsonPath.read(gemini, "contents", "0", "parts", "1", "inlineData", "mimeType"));
+        assertEquals(png, JsonPath.read(gemini, "contents", "0", "parts", "1", "inlineData", "data"));
+        assertEquals("https://example.com/cat.jpg",
+                JsonPath.read(gemini, "contents", "0", "parts", "2", "fileData", "fileUri"));
+
+        upstream.script(FakeUpstream.json("openai/chat-completion.json"));
+        HttpResponse<String> fromAnthropic = anthropicPost("/v1/messages", """
+                {"model":"llama","max_tokens":50,"messages":[{"role":"user","content":[{"type":"image","source":
+                {"type":"base64","media_type":"image/png","data":"%s"}},{"type":"text","text":"What is it?"}]}]}"""
+                .formatted(png));
+        assertEquals(200, fromAnthropic.statusCode(), fromAnthropic.body());
+        assertEquals("data:image/png;base64," + png, JsonPath.read(upstream.last().body(),
+                "messages", "0", "content", "0", "image_url", "url"));
+    }
+
+    @Test
     void anOpenAiClientStreamsGeminiAndItsCumulativeUsageIsCountedOnce() throws Exception {
         upstream.script(stream("gemini/stream-generate-content.sse", 9));
         HttpResponse<String> response = gateway.post("/v1/chat/completions", """
