@@ -22,10 +22,13 @@ class ReadmeConfigExampleTest {
         int start = readme.indexOf("```toml\n", heading) + "```toml\n".length();
         String toml = readme.substring(start, readme.indexOf("```", start));
         Map<String, String> env = Map.of("GATEWAY_KEY_TEAM_A", "k-team-a", "TEAM_A_OPENAI_KEY", "sk-team-a",
-                "OPENAI_API_KEY", "sk-1", "OPENAI_API_KEY_2", "sk-2", "VLLM_API_KEY", "v-1");
+                "OPENAI_API_KEY", "sk-1", "OPENAI_API_KEY_2", "sk-2", "VLLM_API_KEY", "v-1",
+                "ANTHROPIC_API_KEY", "sk-ant-1", "GEMINI_API_KEY", "g-1");
         GatewayConfig config = ConfigLoader.parse(toml, "README.md", env);
         assertEquals(List.of(), config.warnings());
-        assertEquals(List.of("openai", "vllm1", "vllm2", "mock"), List.copyOf(config.providers().keySet()));
-        assertEquals(List.of("gpt-4o", "llama", "demo"), List.copyOf(config.models().keySet()));
+        assertEquals(List.of("openai", "anthropic", "gemini", "vllm1", "vllm2", "mock"),
+                List.copyOf(config.providers().keySet()));
+        assertEquals(List.of("gpt-4o", "claude-sonnet", "gemini-flash", "llama", "demo"),
+                List.copyOf(config.models().keySet()));
     }
 }
