@@ -34,6 +34,11 @@ class KeyPolicyIntegrationTest {
                 requests_per_minute = 2
 
                 [[api_keys]]
+                name = "rpm-claude-code"
+                key = "rpm-cc-key-0123456789"
+                requests_per_minute = 1
+
+                [[api_keys]]
                 name = "tpm"
                 key = "tpm-key-0123456789"
                 tokens_per_minute = 1
@@ -116,6 +121,23 @@ class KeyPolicyIntegrationTest {
         assertRateLimited(refused, "requests");
         assertTrue(Long.parseLong(refused.headers().firstValue("retry-after").orElseThrow()) <= 60);
         assertEquals(200, send(GatewayHarness.KEY, CHAT.formatted("gpt-4o")).statusCode(), "other keys go on");
+    }
+
+    @Test
+    void aLimitOnTheMessagesRouteAnswersInAnthropicsShape() throws Exception {
+        String message = "{\"model\":\"demo\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+        HttpRequest.Builder request = gateway.request("/v1/messages").header("x-api-key", "rpm-cc-key-0123456789")
+                .header("anthropic-version", "2023-06-01").header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(message));
+        assertEquals(200, gateway.client().send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        HttpResponse<String> refused = gateway.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(429, refused.statusCode(), refused.body());
+        assertEquals("error", JsonPath.read(refused.body(), "type"));
+        assertEquals("rate_limit_error", JsonPath.read(refused.body(), "error", "type"));
+        assertEquals(refused.headers().firstValue("x-request-id").orElseThrow(),
+                JsonPath.read(refused.body(), "request_id"));
+        long retryAfter = Long.parseLong(refused.headers().firstValue("retry-after").orElseThrow());
+        assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
     }
 
     @Test
