@@ -277,13 +277,13 @@ class GeminiRequestWriterTest {
 
     @Test
     void imageTypesFromUrls() {
-        assertEquals("image/png", GeminiRequestWriter.guessImageType("https://x.test/a/B.PNG"));
-        assertEquals("image/gif", GeminiRequestWriter.guessImageType("gs://bucket/anim.gif#frame"));
-        assertEquals("image/webp", GeminiRequestWriter.guessImageType("https://x.test/i.webp?v=2.png"));
-        assertEquals("image/heic", GeminiRequestWriter.guessImageType("https://x.test/photo.heic"));
-        assertEquals("image/jpeg", GeminiRequestWriter.guessImageType("https://x.test/photo.jpg"));
-        assertEquals("image/jpeg", GeminiRequestWriter.guessImageType("https://x.test/v1.2/image"));
-        assertEquals("image/jpeg", GeminiRequestWriter.guessImageType("https://www.youtube.com/watch?v=abc"));
+        assertEquals("image/png", ImageTypes.guess("https://x.test/a/B.PNG"));
+        assertEquals("image/gif", ImageTypes.guess("gs://bucket/anim.gif#frame"));
+        assertEquals("image/webp", ImageTypes.guess("https://x.test/i.webp?v=2.png"));
+        assertEquals("image/heic", ImageTypes.guess("https://x.test/photo.heic"));
+        assertEquals("image/jpeg", ImageTypes.guess("https://x.test/photo.jpg"));
+        assertEquals("image/jpeg", ImageTypes.guess("https://x.test/v1.2/image"));
+        assertEquals("image/jpeg", ImageTypes.guess("https://www.youtube.com/watch?v=abc"));
     }
 
     @Test
