@@ -80,19 +80,12 @@ public final class AnthropicRequestWriter extends ParameterHoldingWriter {
         if (text.isEmpty()) {
             return; // Anthropic refuses empty text blocks
         }
-        block(() -> {
-            out.writeStartObject();
-            out.writeStringField("type", "text");
-            out.writeStringField("text", text);
-            out.writeEndObject();
-        });
+        block("text", () -> out.writeStringField("text", text));
     }
 
     @Override
     public void image(String mediaType, ByteSpan base64, String url) {
-        block(() -> {
-            out.writeStartObject();
-            out.writeStringField("type", "image");
+        block("image", () -> {
             out.writeObjectFieldStart("source");
             if (base64 != null) {
                 out.writeStringField("type", "base64");
@@ -104,35 +97,28 @@ public final class AnthropicRequestWriter extends ParameterHoldingWriter {
                 out.writeStringField("url", url);
             }
             out.writeEndObject();
-            out.writeEndObject();
         });
     }
 
     @Override
     public void toolCall(String id, String name, ByteSpan arguments) {
-        block(() -> {
-            out.writeStartObject();
-            out.writeStringField("type", "tool_use");
+        block("tool_use", () -> {
             out.writeStringField("id", toolUseId(id));
             out.writeStringField("name", name);
             out.writeFieldName("input");
             arguments.copyJson(out);
-            out.writeEndObject();
         });
         turnHasToolUse = true;
     }
 
     @Override
     public void toolResult(String toolCallId, String content, boolean isError) {
-        block(() -> {
-            out.writeStartObject();
-            out.writeStringField("type", "tool_result");
+        block("tool_result", () -> {
             out.writeStringField("tool_use_id", toolUseId(toolCallId));
             out.writeStringField("content", content);
             if (isError) {
                 out.writeBooleanField("is_error", true);
             }
-            out.writeEndObject();
         });
     }
 
@@ -141,24 +127,16 @@ public final class AnthropicRequestWriter extends ParameterHoldingWriter {
         if (signature == null || signature.isEmpty()) {
             return; // Anthropic only takes back thinking it signed
         }
-        block(() -> {
-            out.writeStartObject();
-            out.writeStringField("type", "thinking");
+        block("thinking", () -> {
             out.writeStringField("thinking", text);
             out.writeStringField("signature", signature);
-            out.writeEndObject();
         });
         turnHasThinking = true;
     }
 
     @Override
     public void redactedReasoning(String data) {
-        block(() -> {
-            out.writeStartObject();
-            out.writeStringField("type", "redacted_thinking");
-            out.writeStringField("data", data);
-            out.writeEndObject();
-        });
+        block("redacted_thinking", () -> out.writeStringField("data", data));
         turnHasThinking = true;
     }
 
@@ -170,13 +148,7 @@ public final class AnthropicRequestWriter extends ParameterHoldingWriter {
     @Override
     public void tool(String name, String description, ByteSpan parameters) {
         closeMessages();
-        write(() -> {
-            if (!toolsOpen) {
-                out.writeArrayFieldStart("tools");
-                toolsOpen = true;
-            }
-            writeTool(name, description, parameters);
-        });
+        write(() -> writeTool(name, description, parameters));
     }
 
     @Override
@@ -191,10 +163,6 @@ public final class AnthropicRequestWriter extends ParameterHoldingWriter {
         write(() -> {
             ResponseFormat responseFormat = heldResponseFormat();
             if (responseFormat != null) {
-                if (!toolsOpen) {
-                    out.writeArrayFieldStart("tools");
-                    toolsOpen = true;
-                }
                 writeTool(JSON_TOOL, "Respond with the answer as this tool's input: a JSON object.",
                         responseFormat == ResponseFormat.JSON_SCHEMA ? heldResponseSchema() : null);
             }
@@ -282,7 +250,12 @@ public final class AnthropicRequestWriter extends ParameterHoldingWriter {
         out.writeEndObject();
     }
 
+    /** One entry of {@code tools}, which it opens with the first. */
     private void writeTool(String name, String description, ByteSpan parameters) throws IOException {
+        if (!toolsOpen) {
+            out.writeArrayFieldStart("tools");
+            toolsOpen = true;
+        }
         out.writeStartObject();
         out.writeStringField("name", name);
         if (description != null) {
@@ -299,8 +272,11 @@ public final class AnthropicRequestWriter extends ParameterHoldingWriter {
         out.writeEndObject();
     }
 
-    /** Writes one content block into the message of the pending role, opening (or continuing) it. */
-    private void block(Write content) {
+    /**
+     * Writes one content block of {@code type} into the message of the pending role, opening (or continuing) it;
+     * {@code members} writes the block's other members.
+     */
+    private void block(String type, Write members) {
         write(() -> {
             if (!systemWritten) {
                 writeSystem();
@@ -316,7 +292,10 @@ public final class AnthropicRequestWriter extends ParameterHoldingWriter {
                 out.writeArrayFieldStart("content");
                 openRole = pendingRole;
             }
-            content.write();
+            out.writeStartObject();
+            out.writeStringField("type", type);
+            members.write();
+            out.writeEndObject();
         });
     }
 
