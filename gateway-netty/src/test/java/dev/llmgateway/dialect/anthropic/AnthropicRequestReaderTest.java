@@ -95,7 +95,7 @@ class AnthropicRequestReaderTest {
             "endMessage",
             "startMessage USER",
             "toolResult toolu_01AbC a.txt\nb.txt false",
-            "toolResult toolu_01DeF " + AnthropicRequestReader.TOOL_RESULT_IMAGE + " false",
+            "toolResult toolu_01DeF " + AnthropicContentReader.TOOL_RESULT_IMAGE + " false",
             "text Now read c.txt",
             "endMessage",
             "startMessage ASSISTANT",
