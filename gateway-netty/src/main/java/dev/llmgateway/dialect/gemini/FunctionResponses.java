@@ -15,7 +15,7 @@ final class FunctionResponses {
     }
 
     static void write(String content, boolean isError, JsonGenerator out) throws IOException {
-        if (!isError && isJsonObject(content)) {
+        if (!isError && Json.isObject(content)) {
             try (JsonParser parser = Json.FACTORY.createParser(content)) {
                 parser.nextToken();
                 out.copyCurrentStructure(parser);
@@ -24,24 +24,6 @@ final class FunctionResponses {
             out.writeStartObject();
             out.writeStringField(isError ? "error" : "result", content);
             out.writeEndObject();
-        }
-    }
-
-    /** Whether {@code text} is exactly one JSON object (then Gemini gets it as the response object itself). */
-    private static boolean isJsonObject(String text) {
-        int first = 0;
-        while (first < text.length() && Character.isWhitespace(text.charAt(first))) {
-            first++;
-        }
-        if (first == text.length() || text.charAt(first) != '{') {
-            return false;
-        }
-        try (JsonParser parser = Json.FACTORY.createParser(text)) {
-            parser.nextToken();
-            parser.skipChildren();
-            return parser.nextToken() == null;
-        } catch (IOException notJson) {
-            return false;
         }
     }
 }

@@ -226,21 +226,10 @@ final class OpenAiMessages {
         if (name == null) {
             throw invalid(path + ".name", "Each tool call must have a function name.");
         }
-        out.toolCall(id, name, arguments != null && isObject(arguments)
-                ? arguments : new ByteSpan(EMPTY_OBJECT, 0, EMPTY_OBJECT.length));
-    }
-
-    /** Whether the bytes are exactly one JSON object (models do produce truncated or empty arguments). */
-    private static boolean isObject(ByteSpan json) {
-        try (JsonParser p = Json.FACTORY.createParser(json.bytes(), json.offset(), json.length())) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return false;
-            }
-            p.skipChildren();
-            return p.nextToken() == null;
-        } catch (IOException e) {
-            return false;
-        }
+        // Models do produce truncated or empty arguments: those go on as an empty object.
+        boolean object = arguments != null
+                && Json.isObject(arguments.bytes(), arguments.offset(), arguments.length());
+        out.toolCall(id, name, object ? arguments : new ByteSpan(EMPTY_OBJECT, 0, EMPTY_OBJECT.length));
     }
 
     private void toolResult(Message m, String id, String idMember, RequestEvents out)
