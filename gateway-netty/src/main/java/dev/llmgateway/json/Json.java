@@ -1,7 +1,11 @@
 package dev.llmgateway.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+
+import java.io.IOException;
 
 /** The gateway's one Jackson factory: factories are thread-safe and own the symbol tables parsers share. */
 public final class Json {
@@ -13,5 +17,42 @@ public final class Json {
             .build();
 
     private Json() {
+    }
+
+    /**
+     * Whether {@code text} is exactly one JSON object: models produce truncated or empty tool arguments, and a tool
+     * result may be any text.
+     */
+    public static boolean isObject(String text) {
+        int first = 0;
+        while (first < text.length() && Character.isWhitespace(text.charAt(first))) {
+            first++;
+        }
+        // Most text that is no object is plain text: answered without making the parser fail on it.
+        if (first == text.length() || text.charAt(first) != '{') {
+            return false;
+        }
+        try (JsonParser p = FACTORY.createParser(text)) {
+            return isObject(p);
+        } catch (IOException notJson) {
+            return false;
+        }
+    }
+
+    /** {@link #isObject(String)} for UTF-8 bytes. */
+    public static boolean isObject(byte[] bytes, int offset, int length) {
+        try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
+            return isObject(p);
+        } catch (IOException notJson) {
+            return false;
+        }
+    }
+
+    private static boolean isObject(JsonParser p) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            return false;
+        }
+        p.skipChildren();
+        return p.nextToken() == null;
     }
 }

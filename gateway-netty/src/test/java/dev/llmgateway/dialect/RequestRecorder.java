@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Records {@link RequestEvents} as lines, one per call: the method's name and its arguments separated by spaces,
- * a {@link ByteSpan} as its UTF-8 text (JSON values as the client wrote them, string contents still escaped).
+ * Records {@link RequestEvents} as lines, one per call, so tests compare a request reader's output with the
+ * expected sequence: the method's name and every argument, separated by spaces. A JSON span (tool arguments,
+ * schemas) is shown compact, which also proves it holds exactly one JSON value (the client's whitespace is not
+ * ours to compare); base64 data as the raw, still-escaped string contents it is.
  */
 public final class RequestRecorder implements RequestEvents {
     public final List<String> events = new ArrayList<>();
@@ -15,9 +17,13 @@ public final class RequestRecorder implements RequestEvents {
     private void log(String name, Object... args) {
         StringBuilder line = new StringBuilder(name);
         for (Object arg : args) {
-            line.append(' ').append(arg instanceof ByteSpan span ? span.utf8() : String.valueOf(arg));
+            line.append(' ').append(arg);
         }
         events.add(line.toString());
+    }
+
+    private static String json(ByteSpan span) {
+        return span == null ? null : JsonCanon.compact(span);
     }
 
     @Override
@@ -37,12 +43,12 @@ public final class RequestRecorder implements RequestEvents {
 
     @Override
     public void image(String mediaType, ByteSpan base64, String url) {
-        log("image", mediaType, base64, url);
+        log("image", mediaType, base64 == null ? null : base64.utf8(), url);
     }
 
     @Override
     public void toolCall(String id, String name, ByteSpan arguments) {
-        log("toolCall", id, name, arguments);
+        log("toolCall", id, name, json(arguments));
     }
 
     @Override
@@ -67,7 +73,7 @@ public final class RequestRecorder implements RequestEvents {
 
     @Override
     public void tool(String name, String description, ByteSpan parameters) {
-        log("tool", name, description, parameters);
+        log("tool", name, description, json(parameters));
     }
 
     @Override
@@ -132,7 +138,7 @@ public final class RequestRecorder implements RequestEvents {
 
     @Override
     public void responseFormat(ResponseFormat format, String name, ByteSpan schema) {
-        log("responseFormat", format, name, schema);
+        log("responseFormat", format, name, json(schema));
     }
 
     @Override

@@ -117,10 +117,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
                 g.writeStringField("text", "");
                 sendBlockStart();
             }
-            JsonGenerator g = beginDelta("text_delta", length);
-            g.writeFieldName("text");
-            g.writeString(chars, offset, length);
-            send();
+            sendDelta(openIndex, "text_delta", "text", chars, offset, length);
         } catch (IOException e) {
             throw abandon(e);
         }
@@ -133,10 +130,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
         }
         try {
             openThinking();
-            JsonGenerator g = beginDelta("thinking_delta", length);
-            g.writeFieldName("thinking");
-            g.writeString(chars, offset, length);
-            send();
+            sendDelta(openIndex, "thinking_delta", "thinking", chars, offset, length);
         } catch (IOException e) {
             throw abandon(e);
         }
@@ -311,8 +305,14 @@ public final class AnthropicEventEncoder implements AnswerEvents {
     }
 
     private void writeArguments(int index, char[] chars, int offset, int length) throws IOException {
-        JsonGenerator g = beginDelta(index, "input_json_delta", length);
-        g.writeFieldName("partial_json");
+        sendDelta(index, "input_json_delta", "partial_json", chars, offset, length);
+    }
+
+    /** A {@code content_block_delta} of {@code type} whose one member {@code field} is the fragment. */
+    private void sendDelta(int index, String type, String field, char[] chars, int offset, int length)
+            throws IOException {
+        JsonGenerator g = beginDelta(index, type, length);
+        g.writeFieldName(field);
         g.writeString(chars, offset, length);
         send();
     }

@@ -2,8 +2,6 @@ package dev.llmgateway.dialect.anthropic;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.BodyEncoder;
 import dev.llmgateway.dialect.FinishReason;
@@ -181,7 +179,7 @@ public final class AnthropicMessageEncoder implements BodyEncoder {
 
     /** The arguments as an object: copied when they are one JSON object, else {@code {}}. */
     private static void writeInput(JsonGenerator g, String arguments) throws IOException {
-        if (isObject(arguments)) {
+        if (Json.isObject(arguments)) {
             try (JsonParser p = Json.FACTORY.createParser(arguments)) {
                 p.nextToken();
                 g.copyCurrentStructure(p);
@@ -189,18 +187,6 @@ public final class AnthropicMessageEncoder implements BodyEncoder {
         } else {
             g.writeStartObject();
             g.writeEndObject();
-        }
-    }
-
-    private static boolean isObject(String json) throws IOException {
-        try (JsonParser p = Json.FACTORY.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return false;
-            }
-            p.skipChildren();
-            return p.nextToken() == null;
-        } catch (JsonProcessingException malformed) {
-            return false;
         }
     }
 

@@ -8,14 +8,22 @@ import dev.llmgateway.dialect.Role;
 import dev.llmgateway.dialect.ToolChoice;
 import dev.llmgateway.dialect.Untranslatable;
 import dev.llmgateway.json.ByteSpan;
-import dev.llmgateway.json.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
+
+import static dev.llmgateway.dialect.anthropic.RequestValues.bool;
+import static dev.llmgateway.dialect.anthropic.RequestValues.expect;
+import static dev.llmgateway.dialect.anthropic.RequestValues.invalid;
+import static dev.llmgateway.dialect.anthropic.RequestValues.number;
+import static dev.llmgateway.dialect.anthropic.RequestValues.positiveInteger;
+import static dev.llmgateway.dialect.anthropic.RequestValues.quoted;
+import static dev.llmgateway.dialect.anthropic.RequestValues.required;
+import static dev.llmgateway.dialect.anthropic.RequestValues.string;
+import static dev.llmgateway.dialect.anthropic.RequestValues.strings;
+import static dev.llmgateway.dialect.anthropic.RequestValues.unsupported;
 
 /**
  * Reads an Anthropic Messages request ({@code POST /v1/messages}) as {@link RequestEvents}, in the order they
@@ -25,21 +33,15 @@ import java.util.List;
  * or {@code role} may come last. Unknown members are skipped.
  *
  * <p>What other providers cannot take is refused with a 400 ({@link Untranslatable}): Anthropic server tools in
- * {@code tools}, {@code document} and {@code search_result} blocks, Files-API images. Server-tool blocks in the
- * history ({@code server_tool_use}, {@code web_search_tool_result}, ...) are skipped: their content is
- * Anthropic-only (encrypted) and a conversation that switched models must go on. An image inside a
- * {@code tool_result} becomes a placeholder line in the result's text, so the model knows one was there.
+ * {@code tools}, and the content {@link AnthropicContentReader} refuses.
  *
  * <p>Ownership: {@code body} is borrowed, not released. The {@link ByteSpan}s handed to the events point into the
  * body's array (or into one copy of a direct body) and are valid during {@link #read} only.
  */
 public final class AnthropicRequestReader {
-    static final String TOOL_RESULT_IMAGE = "[image omitted: this model's API takes no images in tool results]";
-
-    private static final ByteSpan EMPTY_OBJECT = new ByteSpan("{}".getBytes(StandardCharsets.US_ASCII), 0, 2);
-
-    private final byte[] bytes;
+    private final RequestBody body;
     private final RequestEvents out;
+    private final AnthropicContentReader content;
 
     private String systemText;
     private ByteSpan systemBlocks;
@@ -58,8 +60,9 @@ public final class AnthropicRequestReader {
     private long thinkingBudget = -1;
 
     private AnthropicRequestReader(byte[] bytes, RequestEvents out) {
-        this.bytes = bytes;
+        this.body = new RequestBody(bytes);
         this.out = out;
+        this.content = new AnthropicContentReader(body, out);
     }
 
     public static void read(ByteBuf body, RequestEvents out) throws Untranslatable {
@@ -83,7 +86,7 @@ public final class AnthropicRequestReader {
     }
 
     private void readTopLevel(int offset, int length) throws IOException, Untranslatable {
-        try (JsonParser p = Json.FACTORY.createParser(bytes, offset, length)) {
+        try (JsonParser p = body.parser(offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw invalid(null, "The request body must be a JSON object.");
             }
@@ -98,11 +101,11 @@ public final class AnthropicRequestReader {
                         if (value == JsonToken.VALUE_STRING) {
                             systemText = p.getText();
                         } else {
-                            systemBlocks = structure(p, offset, JsonToken.START_ARRAY, "system");
+                            systemBlocks = body.structure(p, offset, JsonToken.START_ARRAY, "system");
                         }
                     }
-                    case "messages" -> messages = structure(p, offset, JsonToken.START_ARRAY, "messages");
-                    case "tools" -> tools = structure(p, offset, JsonToken.START_ARRAY, "tools");
+                    case "messages" -> messages = body.structure(p, offset, JsonToken.START_ARRAY, "messages");
+                    case "tools" -> tools = body.structure(p, offset, JsonToken.START_ARRAY, "tools");
                     case "tool_choice" -> readToolChoice(p);
                     case "max_tokens" -> maxTokens = positiveInteger(p, "max_tokens");
                     case "temperature" -> temperature = number(p, "temperature");
@@ -133,9 +136,9 @@ public final class AnthropicRequestReader {
         } else if (systemBlocks != null) {
             readSystemBlocks();
         }
-        forEachObject(messages, "messages", this::readMessage);
+        body.forEachObject(messages, "messages", this::readMessage);
         if (tools != null) {
-            forEachObject(tools, "tools", this::readTool);
+            body.forEachObject(tools, "tools", this::readTool);
         }
         if (toolChoice != null) {
             out.toolChoice(toolChoice, toolChoiceName);
@@ -170,12 +173,12 @@ public final class AnthropicRequestReader {
     }
 
     private void readSystemBlocks() throws IOException, Untranslatable {
-        forEachObject(systemBlocks, "system", (p, path) -> {
-            TextBlock block = textBlock(p, path);
-            if (!"text".equals(block.type) || block.text == null) {
+        body.forEachObject(systemBlocks, "system", (p, path) -> {
+            AnthropicContentReader.TextBlock block = AnthropicContentReader.textBlock(p, path);
+            if (!"text".equals(block.type()) || block.text() == null) {
                 throw invalid(path, path + ": system blocks must be {\"type\":\"text\",\"text\":...}");
             }
-            out.system(block.text);
+            out.system(block.text());
         });
     }
 
@@ -191,7 +194,7 @@ public final class AnthropicRequestReader {
             } else if (name.equals("content") && value == JsonToken.VALUE_STRING) {
                 text = p.getText();
             } else if (name.equals("content")) {
-                blocks = structure(p, messages.offset(), JsonToken.START_ARRAY, path + ".content");
+                blocks = body.structure(p, messages.offset(), JsonToken.START_ARRAY, path + ".content");
             } else {
                 p.skipChildren();
             }
@@ -206,155 +209,9 @@ public final class AnthropicRequestReader {
         if (text != null) {
             out.text(text);
         } else {
-            readBlocks(blocks, path + ".content");
+            content.read(blocks, path + ".content");
         }
         out.endMessage();
-    }
-
-    private void readBlocks(ByteSpan span, String path) throws IOException, Untranslatable {
-        ContentBlock block = new ContentBlock();
-        forEachObject(span, path, (p, at) -> {
-            block.clear();
-            readBlock(p, span.offset(), block, at);
-            emitBlock(block, at);
-        });
-    }
-
-    private void readBlock(JsonParser p, int offset, ContentBlock block, String path)
-            throws IOException, Untranslatable {
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken value = p.nextToken();
-            if (value == JsonToken.VALUE_NULL) {
-                continue;
-            }
-            switch (name) {
-                case "type" -> block.type = string(p, path + ".type");
-                case "text" -> block.text = string(p, path + ".text");
-                case "id" -> block.id = string(p, path + ".id");
-                case "name" -> block.name = string(p, path + ".name");
-                case "input" -> block.input = structure(p, offset, JsonToken.START_OBJECT, path + ".input");
-                case "tool_use_id" -> block.toolUseId = string(p, path + ".tool_use_id");
-                case "content" -> {
-                    if (value == JsonToken.VALUE_STRING) {
-                        block.contentText = p.getText();
-                    } else {
-                        block.content = structure(p, offset, JsonToken.START_ARRAY, path + ".content");
-                    }
-                }
-                case "is_error" -> block.isError = bool(p, path + ".is_error");
-                case "thinking" -> block.thinking = string(p, path + ".thinking");
-                case "signature" -> block.signature = string(p, path + ".signature");
-                case "data" -> block.data = string(p, path + ".data");
-                case "source" -> {
-                    // An image's or document's source is an object; a search_result's is a string.
-                    if (value == JsonToken.START_OBJECT) {
-                        readSource(p, offset, block, path + ".source");
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-                default -> p.skipChildren();
-            }
-        }
-    }
-
-    private void readSource(JsonParser p, int offset, ContentBlock block, String path)
-            throws IOException, Untranslatable {
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            p.nextToken();
-            switch (name) {
-                case "type" -> block.sourceType = string(p, path + ".type");
-                case "media_type" -> block.mediaType = string(p, path + ".media_type");
-                case "url" -> block.url = string(p, path + ".url");
-                case "data" -> {
-                    expect(p, JsonToken.VALUE_STRING, path + ".data");
-                    block.base64 = stringContents(p, offset);
-                }
-                default -> p.skipChildren();
-            }
-        }
-    }
-
-    private void emitBlock(ContentBlock b, String path) throws IOException, Untranslatable {
-        if (b.type == null) {
-            throw invalid(path + ".type", path + ".type: Field required");
-        }
-        switch (b.type) {
-            case "text" -> out.text(required(b.text, path, "text"));
-            case "image" -> emitImage(b, path);
-            case "tool_use" -> out.toolCall(required(b.id, path, "id"), required(b.name, path, "name"),
-                    b.input == null ? EMPTY_OBJECT : b.input);
-            case "tool_result" -> out.toolResult(required(b.toolUseId, path, "tool_use_id"),
-                    b.content != null ? toolResultText(b.content, path + ".content")
-                            : b.contentText != null ? b.contentText : "",
-                    b.isError);
-            case "thinking" -> out.reasoning(b.thinking == null ? "" : b.thinking,
-                    b.signature == null ? "" : b.signature);
-            case "redacted_thinking" -> out.redactedReasoning(required(b.data, path, "data"));
-            default -> {
-                if (!isServerToolBlock(b.type)) {
-                    throw unsupported(path + ".type", path + ": content blocks of type '" + b.type
-                            + "' cannot be sent to the provider serving this model.");
-                }
-            }
-        }
-    }
-
-    /** Blocks Anthropic's own server tools (web search, code execution, MCP connector...) left in the history. */
-    private static boolean isServerToolBlock(String type) {
-        return type.equals("server_tool_use") || type.equals("mcp_tool_use")
-                || type.endsWith("_tool_result") && !type.equals("tool_result");
-    }
-
-    private void emitImage(ContentBlock b, String path) throws Untranslatable {
-        String source = required(b.sourceType, path, "source.type");
-        switch (source) {
-            case "base64" -> out.image(required(b.mediaType, path, "source.media_type"),
-                    required(b.base64, path, "source.data"), null);
-            case "url" -> out.image(b.mediaType, null, required(b.url, path, "source.url"));
-            default -> throw unsupported(path + ".source.type", path + ".source: images of source type '" + source
-                    + "' cannot be sent to the provider serving this model; send base64 data or a URL.");
-        }
-    }
-
-    /** A tool_result's blocks as one text: text blocks joined by a newline, images as a placeholder line. */
-    private String toolResultText(ByteSpan span, String path) throws IOException, Untranslatable {
-        StringBuilder joined = new StringBuilder();
-        forEachObject(span, path, (p, at) -> {
-            TextBlock block = textBlock(p, at);
-            String piece = switch (block.type == null ? "" : block.type) {
-                case "text" -> required(block.text, at, "text");
-                case "image" -> TOOL_RESULT_IMAGE;
-                default -> throw unsupported(at + ".type", at + ": tool_result content of type '" + block.type
-                        + "' cannot be sent to the provider serving this model.");
-            };
-            if (!joined.isEmpty()) {
-                joined.append('\n');
-            }
-            joined.append(piece);
-        });
-        return joined.toString();
-    }
-
-    /** A block where only {@code type} and {@code text} matter (system and tool_result blocks). */
-    private record TextBlock(String type, String text) {
-    }
-
-    private static TextBlock textBlock(JsonParser p, String path) throws IOException, Untranslatable {
-        String type = null;
-        String text = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            p.nextToken();
-            switch (name) {
-                case "type" -> type = string(p, path + ".type");
-                case "text" -> text = string(p, path + ".text");
-                default -> p.skipChildren();
-            }
-        }
-        return new TextBlock(type, text);
     }
 
     private void readTool(JsonParser p, String path) throws IOException, Untranslatable {
@@ -371,7 +228,7 @@ public final class AnthropicRequestReader {
                 case "type" -> type = string(p, path + ".type");
                 case "name" -> name = string(p, path + ".name");
                 case "description" -> description = string(p, path + ".description");
-                case "input_schema" -> schema = structure(p, tools.offset(), JsonToken.START_OBJECT,
+                case "input_schema" -> schema = body.structure(p, tools.offset(), JsonToken.START_OBJECT,
                         path + ".input_schema");
                 default -> p.skipChildren();
             }
@@ -382,23 +239,6 @@ public final class AnthropicRequestReader {
                     + " this model cannot. Remove it from tools or use a Claude model.");
         }
         out.tool(required(name, path, "name"), description, schema);
-    }
-
-    /** Reads each element of the array {@code span} holds; each must be an object, the parser at its start. */
-    private void forEachObject(ByteSpan span, String path, ObjectReader reader) throws IOException, Untranslatable {
-        try (JsonParser p = parser(span)) {
-            p.nextToken();
-            for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-                String at = path + "." + i;
-                expect(p, JsonToken.START_OBJECT, at);
-                reader.read(p, at);
-            }
-        }
-    }
-
-    @FunctionalInterface
-    private interface ObjectReader {
-        void read(JsonParser p, String path) throws IOException, Untranslatable;
     }
 
     private void readToolChoice(JsonParser p) throws IOException, Untranslatable {
@@ -468,37 +308,6 @@ public final class AnthropicRequestReader {
         }
     }
 
-    private JsonParser parser(ByteSpan span) throws IOException {
-        return Json.FACTORY.createParser(bytes, span.offset(), span.length());
-    }
-
-    /**
-     * The bytes of the array or object the parser is at, which it skips; {@code offset} is where the parser's
-     * input starts in {@link #bytes} (its locations count from there).
-     */
-    private ByteSpan structure(JsonParser p, int offset, JsonToken expected, String path)
-            throws IOException, Untranslatable {
-        expect(p, expected, path);
-        int start = offset + (int) p.currentTokenLocation().getByteOffset();
-        p.skipChildren();
-        int end = offset + (int) p.currentLocation().getByteOffset();
-        return new ByteSpan(bytes, start, end - start);
-    }
-
-    /**
-     * The still-escaped contents of the string the parser is at, found by scanning for its closing quote, so
-     * large base64 data is never decoded or copied. The scan is safe: the first pass already parsed (and so
-     * checked) the whole body.
-     */
-    private ByteSpan stringContents(JsonParser p, int offset) {
-        int start = offset + (int) p.currentTokenLocation().getByteOffset() + 1;
-        int end = start;
-        while (bytes[end] != '"') {
-            end += bytes[end] == '\\' ? 2 : 1;
-        }
-        return new ByteSpan(bytes, start, end - start);
-    }
-
     private static Role role(String role, String path) throws Untranslatable {
         return switch (role) {
             case "user" -> Role.USER;
@@ -508,97 +317,4 @@ public final class AnthropicRequestReader {
         };
     }
 
-    private static void expect(JsonParser p, JsonToken expected, String path) throws Untranslatable {
-        if (p.currentToken() != expected) {
-            throw invalid(path, path + ": expected " + switch (expected) {
-                case START_OBJECT -> "an object";
-                case START_ARRAY -> "an array";
-                default -> "a string";
-            });
-        }
-    }
-
-    private static String string(JsonParser p, String path) throws IOException, Untranslatable {
-        if (p.currentToken() != JsonToken.VALUE_STRING) {
-            throw invalid(path, path + ": expected a string");
-        }
-        return p.getText();
-    }
-
-    private static boolean bool(JsonParser p, String path) throws Untranslatable {
-        JsonToken t = p.currentToken();
-        if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
-            throw invalid(path, path + ": expected a boolean");
-        }
-        return t == JsonToken.VALUE_TRUE;
-    }
-
-    private static double number(JsonParser p, String path) throws IOException, Untranslatable {
-        if (!p.currentToken().isNumeric()) {
-            throw invalid(path, path + ": expected a number");
-        }
-        return p.getDoubleValue();
-    }
-
-    private static long positiveInteger(JsonParser p, String path) throws IOException, Untranslatable {
-        if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 1) {
-            throw invalid(path, path + ": expected an integer of at least 1");
-        }
-        return p.getLongValue();
-    }
-
-    private static List<String> strings(JsonParser p, String path) throws IOException, Untranslatable {
-        expect(p, JsonToken.START_ARRAY, path);
-        List<String> values = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-            values.add(string(p, path + "." + values.size()));
-        }
-        return values;
-    }
-
-    private static <T> T required(T value, String path, String member) throws Untranslatable {
-        if (value == null) {
-            throw invalid(path + "." + member, path + "." + member + ": Field required");
-        }
-        return value;
-    }
-
-    private static String quoted(String s) {
-        return s == null ? "nothing" : "'" + s + "'";
-    }
-
-    private static Untranslatable invalid(String param, String message) {
-        return new Untranslatable("invalid_value", param, message);
-    }
-
-    private static Untranslatable unsupported(String param, String message) {
-        return new Untranslatable("unsupported_value", param, message);
-    }
-
-    /** One content block's members, collected before it is emitted (its {@code type} may come last). */
-    private static final class ContentBlock {
-        String type;
-        String text;
-        String id;
-        String name;
-        ByteSpan input;
-        String toolUseId;
-        String contentText;
-        ByteSpan content;
-        boolean isError;
-        String thinking;
-        String signature;
-        String data;
-        String sourceType;
-        String mediaType;
-        ByteSpan base64;
-        String url;
-
-        void clear() {
-            type = text = id = name = toolUseId = contentText = thinking = signature = data = null;
-            sourceType = mediaType = url = null;
-            input = content = base64 = null;
-            isError = false;
-        }
-    }
 }

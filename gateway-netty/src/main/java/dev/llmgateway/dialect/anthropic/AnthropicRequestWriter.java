@@ -1,7 +1,7 @@
 package dev.llmgateway.dialect.anthropic;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.llmgateway.dialect.RequestEvents;
+import dev.llmgateway.dialect.ParameterHoldingWriter;
 import dev.llmgateway.dialect.ResponseFormat;
 import dev.llmgateway.dialect.Role;
 import dev.llmgateway.dialect.ToolChoice;
@@ -31,7 +31,7 @@ import java.util.List;
  * </ul>
  * Penalties and seeds have no Anthropic equivalent and are left out; {@code n} above 1 is refused.
  */
-public final class AnthropicRequestWriter implements RequestEvents {
+public final class AnthropicRequestWriter extends ParameterHoldingWriter {
     /** The tool a structured-output request is forced to call. */
     public static final String JSON_TOOL = "json_response";
     private static final long MIN_THINKING_BUDGET = 1024;
@@ -48,19 +48,6 @@ public final class AnthropicRequestWriter implements RequestEvents {
     private boolean turnHasToolUse;
     private boolean toolTurnWithoutThinking;
     private boolean toolsOpen;
-    private ToolChoice toolChoice;
-    private String toolName;
-    private Boolean parallelToolCalls;
-    private long maxTokens = -1;
-    private double temperature = Double.NaN;
-    private double topP = Double.NaN;
-    private long topK = -1;
-    private List<String> stops;
-    private String user;
-    private ResponseFormat responseFormat;
-    private ByteSpan responseSchema;
-    private long thinkingBudget = -1;
-    private boolean stream;
 
     public AnthropicRequestWriter(JsonGenerator out, String apiModel, long defaultMaxTokens) {
         this.out = out;
@@ -73,7 +60,7 @@ public final class AnthropicRequestWriter implements RequestEvents {
 
     /** True when the request asks for JSON through {@link #JSON_TOOL}: the answer's decoder must know. */
     public boolean usesJsonTool() {
-        return responseFormat != null;
+        return heldResponseFormat() != null;
     }
 
     @Override
@@ -93,19 +80,12 @@ public final class AnthropicRequestWriter implements RequestEvents {
         if (text.isEmpty()) {
             return; // Anthropic refuses empty text blocks
         }
-        block(() -> {
-            out.writeStartObject();
-            out.writeStringField("type", "text");
-            out.writeStringField("text", text);
-            out.writeEndObject();
-        });
+        block("text", () -> out.writeStringField("text", text));
     }
 
     @Override
     public void image(String mediaType, ByteSpan base64, String url) {
-        block(() -> {
-            out.writeStartObject();
-            out.writeStringField("type", "image");
+        block("image", () -> {
             out.writeObjectFieldStart("source");
             if (base64 != null) {
                 out.writeStringField("type", "base64");
@@ -117,35 +97,28 @@ public final class AnthropicRequestWriter implements RequestEvents {
                 out.writeStringField("url", url);
             }
             out.writeEndObject();
-            out.writeEndObject();
         });
     }
 
     @Override
     public void toolCall(String id, String name, ByteSpan arguments) {
-        block(() -> {
-            out.writeStartObject();
-            out.writeStringField("type", "tool_use");
+        block("tool_use", () -> {
             out.writeStringField("id", toolUseId(id));
             out.writeStringField("name", name);
             out.writeFieldName("input");
             arguments.copyJson(out);
-            out.writeEndObject();
         });
         turnHasToolUse = true;
     }
 
     @Override
     public void toolResult(String toolCallId, String content, boolean isError) {
-        block(() -> {
-            out.writeStartObject();
-            out.writeStringField("type", "tool_result");
+        block("tool_result", () -> {
             out.writeStringField("tool_use_id", toolUseId(toolCallId));
             out.writeStringField("content", content);
             if (isError) {
                 out.writeBooleanField("is_error", true);
             }
-            out.writeEndObject();
         });
     }
 
@@ -154,24 +127,16 @@ public final class AnthropicRequestWriter implements RequestEvents {
         if (signature == null || signature.isEmpty()) {
             return; // Anthropic only takes back thinking it signed
         }
-        block(() -> {
-            out.writeStartObject();
-            out.writeStringField("type", "thinking");
+        block("thinking", () -> {
             out.writeStringField("thinking", text);
             out.writeStringField("signature", signature);
-            out.writeEndObject();
         });
         turnHasThinking = true;
     }
 
     @Override
     public void redactedReasoning(String data) {
-        block(() -> {
-            out.writeStartObject();
-            out.writeStringField("type", "redacted_thinking");
-            out.writeStringField("data", data);
-            out.writeEndObject();
-        });
+        block("redacted_thinking", () -> out.writeStringField("data", data));
         turnHasThinking = true;
     }
 
@@ -183,59 +148,7 @@ public final class AnthropicRequestWriter implements RequestEvents {
     @Override
     public void tool(String name, String description, ByteSpan parameters) {
         closeMessages();
-        write(() -> {
-            if (!toolsOpen) {
-                out.writeArrayFieldStart("tools");
-                toolsOpen = true;
-            }
-            writeTool(name, description, parameters);
-        });
-    }
-
-    @Override
-    public void toolChoice(ToolChoice choice, String name) {
-        toolChoice = choice;
-        toolName = name;
-    }
-
-    @Override
-    public void parallelToolCalls(boolean allowed) {
-        parallelToolCalls = allowed;
-    }
-
-    @Override
-    public void maxTokens(long tokens) {
-        maxTokens = tokens;
-    }
-
-    @Override
-    public void temperature(double value) {
-        temperature = Math.min(1.0, Math.max(0.0, value));
-    }
-
-    @Override
-    public void topP(double value) {
-        topP = value;
-    }
-
-    @Override
-    public void topK(long value) {
-        topK = value;
-    }
-
-    @Override
-    public void presencePenalty(double penalty) {
-        // no Anthropic equivalent
-    }
-
-    @Override
-    public void frequencyPenalty(double penalty) {
-        // no Anthropic equivalent
-    }
-
-    @Override
-    public void stopSequences(List<String> values) {
-        stops = values;
+        write(() -> writeTool(name, description, parameters));
     }
 
     @Override
@@ -245,24 +158,61 @@ public final class AnthropicRequestWriter implements RequestEvents {
     }
 
     @Override
-    public void seed(long seed) {
-        // no Anthropic equivalent
+    public void end() {
+        closeMessages();
+        write(() -> {
+            ResponseFormat responseFormat = heldResponseFormat();
+            if (responseFormat != null) {
+                writeTool(JSON_TOOL, "Respond with the answer as this tool's input: a JSON object.",
+                        responseFormat == ResponseFormat.JSON_SCHEMA ? heldResponseSchema() : null);
+            }
+            if (toolsOpen) {
+                out.writeEndArray();
+                writeToolChoice();
+            }
+            Long maxTokens = heldMaxTokens();
+            long max = maxTokens != null && maxTokens > 0 ? maxTokens : defaultMaxTokens;
+            out.writeNumberField("max_tokens", max);
+            long thinkingBudget = thinkingBudget();
+            if (thinkingAllowed(thinkingBudget, max)) {
+                out.writeObjectFieldStart("thinking");
+                out.writeStringField("type", "enabled");
+                out.writeNumberField("budget_tokens", Math.min(thinkingBudget, max - 1));
+                out.writeEndObject();
+            } else {
+                if (heldTemperature() != null) {
+                    out.writeNumberField("temperature", Math.min(1.0, Math.max(0.0, heldTemperature())));
+                }
+                if (heldTopP() != null) {
+                    out.writeNumberField("top_p", heldTopP());
+                }
+                Long topK = heldTopK();
+                if (topK != null && topK >= 0) {
+                    out.writeNumberField("top_k", topK);
+                }
+            }
+            List<String> stops = heldStopSequences();
+            if (stops != null && !stops.isEmpty()) {
+                out.writeFieldName("stop_sequences");
+                out.writeArray(stops.toArray(String[]::new), 0, stops.size());
+            }
+            if (heldUser() != null) {
+                out.writeObjectFieldStart("metadata");
+                out.writeStringField("user_id", heldUser());
+                out.writeEndObject();
+            }
+            if (heldStream()) {
+                out.writeBooleanField("stream", true); // Anthropic streams always report usage
+            }
+            out.writeEndObject();
+        });
     }
 
-    @Override
-    public void user(String value) {
-        user = value;
-    }
-
-    @Override
-    public void responseFormat(ResponseFormat format, String name, ByteSpan schema) {
-        responseFormat = format;
-        responseSchema = schema;
-    }
-
-    @Override
-    public void reasoningEffort(String effort, long budgetTokens) {
-        thinkingBudget = budgetTokens > 0 ? budgetTokens : switch (effort == null ? "" : effort) {
+    /** The budget asked for, else the OpenAI effort's equivalent; -1 for no thinking. */
+    private long thinkingBudget() {
+        long budget = heldReasoningBudget();
+        String effort = heldReasoningEffort();
+        return budget > 0 ? budget : switch (effort == null ? "" : effort) {
             case "low" -> 1024;
             case "medium" -> 4096;
             case "high" -> 16384;
@@ -270,74 +220,18 @@ public final class AnthropicRequestWriter implements RequestEvents {
         };
     }
 
-    @Override
-    public void stream(boolean includeUsage) {
-        stream = true; // Anthropic streams always report usage
-    }
-
-    @Override
-    public void end() {
-        closeMessages();
-        write(() -> {
-            if (responseFormat != null) {
-                if (!toolsOpen) {
-                    out.writeArrayFieldStart("tools");
-                    toolsOpen = true;
-                }
-                writeTool(JSON_TOOL, "Respond with the answer as this tool's input: a JSON object.",
-                        responseFormat == ResponseFormat.JSON_SCHEMA ? responseSchema : null);
-            }
-            if (toolsOpen) {
-                out.writeEndArray();
-                writeToolChoice();
-            }
-            long max = maxTokens > 0 ? maxTokens : defaultMaxTokens;
-            out.writeNumberField("max_tokens", max);
-            boolean thinking = thinkingAllowed(max);
-            if (thinking) {
-                out.writeObjectFieldStart("thinking");
-                out.writeStringField("type", "enabled");
-                out.writeNumberField("budget_tokens", Math.min(thinkingBudget, max - 1));
-                out.writeEndObject();
-            } else {
-                if (!Double.isNaN(temperature)) {
-                    out.writeNumberField("temperature", temperature);
-                }
-                if (!Double.isNaN(topP)) {
-                    out.writeNumberField("top_p", topP);
-                }
-                if (topK >= 0) {
-                    out.writeNumberField("top_k", topK);
-                }
-            }
-            if (stops != null && !stops.isEmpty()) {
-                out.writeArrayFieldStart("stop_sequences");
-                for (String stop : stops) {
-                    out.writeString(stop);
-                }
-                out.writeEndArray();
-            }
-            if (user != null) {
-                out.writeObjectFieldStart("metadata");
-                out.writeStringField("user_id", user);
-                out.writeEndObject();
-            }
-            if (stream) {
-                out.writeBooleanField("stream", true);
-            }
-            out.writeEndObject();
-        });
-    }
-
-    private boolean thinkingAllowed(long max) {
-        boolean forcedTool = responseFormat != null || toolChoice == ToolChoice.REQUIRED || toolChoice == ToolChoice.TOOL;
+    private boolean thinkingAllowed(long thinkingBudget, long max) {
+        ToolChoice toolChoice = heldToolChoice();
+        boolean forcedTool = heldResponseFormat() != null || toolChoice == ToolChoice.REQUIRED
+                || toolChoice == ToolChoice.TOOL;
         return thinkingBudget >= MIN_THINKING_BUDGET && Math.min(thinkingBudget, max - 1) >= MIN_THINKING_BUDGET
                 && !forcedTool && !toolTurnWithoutThinking;
     }
 
     private void writeToolChoice() throws IOException {
-        ToolChoice choice = responseFormat != null ? ToolChoice.TOOL : toolChoice;
-        if (choice == null && parallelToolCalls == null) {
+        boolean jsonTool = heldResponseFormat() != null;
+        ToolChoice choice = jsonTool ? ToolChoice.TOOL : heldToolChoice();
+        if (choice == null && heldParallelToolCalls() == null) {
             return;
         }
         out.writeObjectFieldStart("tool_choice");
@@ -347,16 +241,21 @@ public final class AnthropicRequestWriter implements RequestEvents {
             case REQUIRED -> out.writeStringField("type", "any");
             case TOOL -> {
                 out.writeStringField("type", "tool");
-                out.writeStringField("name", responseFormat != null ? JSON_TOOL : toolName);
+                out.writeStringField("name", jsonTool ? JSON_TOOL : heldToolChoiceName());
             }
         }
-        if (Boolean.FALSE.equals(parallelToolCalls) && choice != ToolChoice.NONE) {
+        if (Boolean.FALSE.equals(heldParallelToolCalls()) && choice != ToolChoice.NONE) {
             out.writeBooleanField("disable_parallel_tool_use", true);
         }
         out.writeEndObject();
     }
 
+    /** One entry of {@code tools}, which it opens with the first. */
     private void writeTool(String name, String description, ByteSpan parameters) throws IOException {
+        if (!toolsOpen) {
+            out.writeArrayFieldStart("tools");
+            toolsOpen = true;
+        }
         out.writeStartObject();
         out.writeStringField("name", name);
         if (description != null) {
@@ -373,8 +272,11 @@ public final class AnthropicRequestWriter implements RequestEvents {
         out.writeEndObject();
     }
 
-    /** Writes one content block into the message of the pending role, opening (or continuing) it. */
-    private void block(Write content) {
+    /**
+     * Writes one content block of {@code type} into the message of the pending role, opening (or continuing) it;
+     * {@code members} writes the block's other members.
+     */
+    private void block(String type, Write members) {
         write(() -> {
             if (!systemWritten) {
                 writeSystem();
@@ -390,7 +292,10 @@ public final class AnthropicRequestWriter implements RequestEvents {
                 out.writeArrayFieldStart("content");
                 openRole = pendingRole;
             }
-            content.write();
+            out.writeStartObject();
+            out.writeStringField("type", type);
+            members.write();
+            out.writeEndObject();
         });
     }
 

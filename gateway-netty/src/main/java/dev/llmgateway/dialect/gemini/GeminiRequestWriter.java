@@ -1,16 +1,13 @@
 package dev.llmgateway.dialect.gemini;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import dev.llmgateway.dialect.RequestEvents;
+import dev.llmgateway.dialect.ParameterHoldingWriter;
 import dev.llmgateway.dialect.ResponseFormat;
 import dev.llmgateway.dialect.Role;
 import dev.llmgateway.dialect.ToolCallIds;
 import dev.llmgateway.dialect.ToolChoice;
 import dev.llmgateway.dialect.Untranslatable;
 import dev.llmgateway.json.ByteSpan;
-import dev.llmgateway.json.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,9 +44,8 @@ import java.util.Map;
  * Writes one JSON object to the generator given; {@code generationConfig} and {@code toolConfig} are written at
  * {@link #end} from the parameters held until then. Holds no buffers.
  */
-public final class GeminiRequestWriter implements RequestEvents {
+public final class GeminiRequestWriter extends ParameterHoldingWriter {
     private static final int MAX_STOP_SEQUENCES = 5;
-    private static final String DEFAULT_IMAGE_TYPE = "image/jpeg";
 
     /** Where the writer is in the object: sections come in this order, each opened when first needed. */
     private enum Section { NONE, CONTENTS, TOOLS, DONE }
@@ -62,21 +58,6 @@ public final class GeminiRequestWriter implements RequestEvents {
     private String turnRole;
     /** The role of the content whose parts array is open, or null. */
     private String openRole;
-
-    // Parameters held for generationConfig; null: not sent.
-    private Long maxTokens;
-    private Double temperature;
-    private Double topP;
-    private Long topK;
-    private Double presencePenalty;
-    private Double frequencyPenalty;
-    private List<String> stops;
-    private Long seed;
-    private ResponseFormat responseFormat;
-    private ByteSpan responseSchema;
-    private Long thinkingBudget;
-    private ToolChoice toolChoice;
-    private String toolChoiceName;
 
     public GeminiRequestWriter(JsonGenerator out) {
         this.out = out;
@@ -108,12 +89,12 @@ public final class GeminiRequestWriter implements RequestEvents {
         writePart(() -> {
             if (base64 != null) {
                 out.writeObjectFieldStart("inlineData");
-                out.writeStringField("mimeType", mediaType != null ? mediaType : DEFAULT_IMAGE_TYPE);
+                out.writeStringField("mimeType", mediaType != null ? mediaType : ImageTypes.DEFAULT);
                 out.writeFieldName("data");
                 base64.writeAsString(out);
             } else {
                 out.writeObjectFieldStart("fileData");
-                out.writeStringField("mimeType", mediaType != null ? mediaType : guessImageType(url));
+                out.writeStringField("mimeType", mediaType != null ? mediaType : ImageTypes.guess(url));
                 out.writeStringField("fileUri", url);
             }
             out.writeEndObject();
@@ -148,16 +129,7 @@ public final class GeminiRequestWriter implements RequestEvents {
             out.writeObjectFieldStart("functionResponse");
             out.writeStringField("name", name);
             out.writeFieldName("response");
-            if (!isError && isJsonObject(content)) {
-                try (JsonParser parser = Json.FACTORY.createParser(content)) {
-                    parser.nextToken();
-                    out.copyCurrentStructure(parser);
-                }
-            } else {
-                out.writeStartObject();
-                out.writeStringField(isError ? "error" : "result", content);
-                out.writeEndObject();
-            }
+            FunctionResponses.write(content, isError, out);
             out.writeEndObject();
         });
     }
@@ -207,53 +179,12 @@ public final class GeminiRequestWriter implements RequestEvents {
     }
 
     @Override
-    public void toolChoice(ToolChoice choice, String name) {
-        toolChoice = choice;
-        toolChoiceName = name;
-    }
-
-    /** Gemini calls functions in parallel as it sees fit; there is no switch. */
-    @Override
-    public void parallelToolCalls(boolean allowed) {
-    }
-
-    @Override
-    public void maxTokens(long tokens) {
-        maxTokens = tokens;
-    }
-
-    @Override
-    public void temperature(double temperature) {
-        this.temperature = temperature;
-    }
-
-    @Override
-    public void topP(double topP) {
-        this.topP = topP;
-    }
-
-    @Override
-    public void topK(long topK) {
-        this.topK = topK;
-    }
-
-    @Override
-    public void presencePenalty(double penalty) {
-        presencePenalty = penalty;
-    }
-
-    @Override
-    public void frequencyPenalty(double penalty) {
-        frequencyPenalty = penalty;
-    }
-
-    @Override
     public void stopSequences(List<String> stops) throws Untranslatable {
         if (stops.size() > MAX_STOP_SEQUENCES) {
             throw new Untranslatable("unsupported_parameter", "stop", "Gemini takes at most " + MAX_STOP_SEQUENCES
                     + " stop sequences; " + stops.size() + " were given.");
         }
-        this.stops = stops;
+        super.stopSequences(stops);
     }
 
     @Override
@@ -263,40 +194,12 @@ public final class GeminiRequestWriter implements RequestEvents {
     }
 
     @Override
-    public void seed(long seed) {
-        this.seed = seed;
-    }
-
-    /** Gemini has no end-user field. */
-    @Override
-    public void user(String user) {
-    }
-
-    @Override
-    public void responseFormat(ResponseFormat format, String name, ByteSpan schema) {
-        responseFormat = format;
-        responseSchema = format == ResponseFormat.JSON_SCHEMA ? schema : null;
-    }
-
-    @Override
     public void reasoningEffort(String effort, long budgetTokens) throws Untranslatable {
-        if (budgetTokens >= 0) {
-            thinkingBudget = budgetTokens;
-            return;
-        }
-        thinkingBudget = switch (effort == null ? "" : effort.toLowerCase(Locale.ROOT)) {
-            case "none" -> 0L;
-            case "minimal", "low" -> 1024L;
-            case "medium" -> 8192L;
-            case "high" -> 24576L;
-            default -> throw new Untranslatable("invalid_value", "reasoning_effort",
+        if (thinkingBudget(effort, budgetTokens) == null) {
+            throw new Untranslatable("invalid_value", "reasoning_effort",
                     "Unsupported reasoning effort '" + effort + "': use none, minimal, low, medium or high.");
-        };
-    }
-
-    /** Streaming is the URL's method ({@code :streamGenerateContent?alt=sse}); Gemini always reports usage. */
-    @Override
-    public void stream(boolean includeUsage) {
+        }
+        super.reasoningEffort(effort, budgetTokens);
     }
 
     @Override
@@ -388,34 +291,35 @@ public final class GeminiRequestWriter implements RequestEvents {
     }
 
     private void writeGenerationConfig() throws IOException {
-        if (maxTokens == null && temperature == null && topP == null && topK == null && presencePenalty == null
-                && frequencyPenalty == null && stops == null && seed == null && responseFormat == null
-                && thinkingBudget == null) {
+        List<String> stops = heldStopSequences();
+        ResponseFormat responseFormat = heldResponseFormat();
+        boolean thinking = heldReasoningEffort() != null || heldReasoningBudget() >= 0;
+        if (heldMaxTokens() == null && heldTemperature() == null && heldTopP() == null && heldTopK() == null
+                && heldPresencePenalty() == null && heldFrequencyPenalty() == null && stops == null
+                && heldSeed() == null && responseFormat == null && !thinking) {
             return;
         }
         out.writeObjectFieldStart("generationConfig");
-        optionalNumber("maxOutputTokens", maxTokens);
-        optionalNumber("temperature", temperature);
-        optionalNumber("topP", topP);
-        optionalNumber("topK", topK);
-        optionalNumber("presencePenalty", presencePenalty);
-        optionalNumber("frequencyPenalty", frequencyPenalty);
+        optionalNumber("maxOutputTokens", heldMaxTokens());
+        optionalNumber("temperature", heldTemperature());
+        optionalNumber("topP", heldTopP());
+        optionalNumber("topK", heldTopK());
+        optionalNumber("presencePenalty", heldPresencePenalty());
+        optionalNumber("frequencyPenalty", heldFrequencyPenalty());
         if (stops != null && !stops.isEmpty()) {
-            out.writeArrayFieldStart("stopSequences");
-            for (String stop : stops) {
-                out.writeString(stop);
-            }
-            out.writeEndArray();
+            out.writeFieldName("stopSequences");
+            out.writeArray(stops.toArray(String[]::new), 0, stops.size());
         }
-        optionalNumber("seed", seed);
+        optionalNumber("seed", heldSeed());
         if (responseFormat != null) {
             out.writeStringField("responseMimeType", "application/json");
-            if (responseSchema != null) {
+            if (responseFormat == ResponseFormat.JSON_SCHEMA && heldResponseSchema() != null) {
                 out.writeFieldName("responseJsonSchema");
-                responseSchema.copyJson(out);
+                heldResponseSchema().copyJson(out);
             }
         }
-        if (thinkingBudget != null) {
+        if (thinking) {
+            long thinkingBudget = thinkingBudget(heldReasoningEffort(), heldReasoningBudget());
             out.writeObjectFieldStart("thinkingConfig");
             out.writeNumberField("thinkingBudget", thinkingBudget);
             if (thinkingBudget > 0) {
@@ -424,6 +328,20 @@ public final class GeminiRequestWriter implements RequestEvents {
             out.writeEndObject();
         }
         out.writeEndObject();
+    }
+
+    /** A budget given is used as it is; an effort maps as Google's own OpenAI layer maps it; null: no mapping. */
+    private static Long thinkingBudget(String effort, long budgetTokens) {
+        if (budgetTokens >= 0) {
+            return budgetTokens;
+        }
+        return switch (effort == null ? "" : effort.toLowerCase(Locale.ROOT)) {
+            case "none" -> 0L;
+            case "minimal", "low" -> 1024L;
+            case "medium" -> 8192L;
+            case "high" -> 24576L;
+            default -> null;
+        };
     }
 
     private void optionalNumber(String name, Number value) throws IOException {
@@ -435,6 +353,7 @@ public final class GeminiRequestWriter implements RequestEvents {
     }
 
     private void writeToolConfig() throws IOException {
+        ToolChoice toolChoice = heldToolChoice();
         if (toolChoice == null) {
             return;
         }
@@ -445,55 +364,12 @@ public final class GeminiRequestWriter implements RequestEvents {
             case NONE -> "NONE";
             case REQUIRED, TOOL -> "ANY";
         });
-        if (toolChoice == ToolChoice.TOOL && toolChoiceName != null) {
+        if (toolChoice == ToolChoice.TOOL && heldToolChoiceName() != null) {
             out.writeArrayFieldStart("allowedFunctionNames");
-            out.writeString(toolChoiceName);
+            out.writeString(heldToolChoiceName());
             out.writeEndArray();
         }
         out.writeEndObject();
         out.writeEndObject();
-    }
-
-    /** Gemini wants a type with every file; from the URL path's extension, JPEG when it says nothing. */
-    static String guessImageType(String url) {
-        int end = url.length();
-        int query = url.indexOf('?');
-        int fragment = url.indexOf('#');
-        if (query >= 0) {
-            end = query;
-        }
-        if (fragment >= 0 && fragment < end) {
-            end = fragment;
-        }
-        int dot = url.lastIndexOf('.', end - 1);
-        if (dot < 0 || dot < url.lastIndexOf('/', end - 1)) {
-            return DEFAULT_IMAGE_TYPE;
-        }
-        return switch (url.substring(dot + 1, end).toLowerCase(Locale.ROOT)) {
-            case "png" -> "image/png";
-            case "gif" -> "image/gif";
-            case "webp" -> "image/webp";
-            case "heic" -> "image/heic";
-            case "heif" -> "image/heif";
-            default -> DEFAULT_IMAGE_TYPE;
-        };
-    }
-
-    /** Whether {@code text} is exactly one JSON object (then Gemini gets it as the response object itself). */
-    private static boolean isJsonObject(String text) {
-        int first = 0;
-        while (first < text.length() && Character.isWhitespace(text.charAt(first))) {
-            first++;
-        }
-        if (first == text.length() || text.charAt(first) != '{') {
-            return false;
-        }
-        try (JsonParser parser = Json.FACTORY.createParser(text)) {
-            parser.nextToken();
-            parser.skipChildren();
-            return parser.nextToken() == null;
-        } catch (IOException notJson) {
-            return false;
-        }
     }
 }

@@ -1,19 +1,15 @@
 package dev.llmgateway.dialect.openai;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import dev.llmgateway.dialect.RequestEvents;
+import dev.llmgateway.dialect.ParameterHoldingWriter;
 import dev.llmgateway.dialect.ResponseFormat;
 import dev.llmgateway.dialect.Role;
 import dev.llmgateway.dialect.ToolChoice;
 import dev.llmgateway.dialect.Untranslatable;
 import dev.llmgateway.json.ByteSpan;
-import dev.llmgateway.json.Json;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -42,7 +38,7 @@ import java.util.List;
  * turn, tool or {@link #end()}); the request body they point into must outlive the writer's use. No buffers are
  * held or released.
  */
-public final class OpenAiRequestWriter implements RequestEvents {
+public final class OpenAiRequestWriter extends ParameterHoldingWriter {
     private static final String BLANK_LINE = "\n\n";
     /** OpenAI's limit; compatible servers take more. */
     private static final int PLATFORM_MAX_STOPS = 4;
@@ -56,38 +52,16 @@ public final class OpenAiRequestWriter implements RequestEvents {
     private boolean messagesClosed;
     /** The role of the open run of merged turns, null before the first turn. */
     private Role run;
-    private final List<Object> userParts = new ArrayList<>();
+    private final OpenAiUserMessage userMessage = new OpenAiUserMessage();
     private StringBuilder assistantText;
     private boolean assistantOpen;
     private boolean toolsOpen;
-    private final ArgumentsBuffer arguments = new ArgumentsBuffer();
-
-    private ToolChoice toolChoice;
-    private String toolChoiceName;
-    private boolean noParallelToolCalls;
-    private long maxTokens = -1;
-    private Double temperature;
-    private Double topP;
-    private long topK = -1;
-    private Double presencePenalty;
-    private Double frequencyPenalty;
-    private List<String> stop;
-    private int candidates;
-    private Long seed;
-    private String user;
-    private ResponseFormat responseFormat;
-    private String responseFormatName;
-    private ByteSpan responseFormatSchema;
-    private String reasoningEffort;
-    private boolean stream;
+    private final CompactArguments arguments = new CompactArguments();
 
     public OpenAiRequestWriter(JsonGenerator out, String apiModel, boolean openAiPlatform) {
         this.out = out;
         this.apiModel = apiModel;
         this.openAiPlatform = openAiPlatform;
-    }
-
-    private record Image(String mediaType, ByteSpan base64, String url) {
     }
 
     @Override
@@ -114,7 +88,7 @@ public final class OpenAiRequestWriter implements RequestEvents {
     @Override
     public void text(String text) {
         if (run == Role.USER) {
-            userParts.add(text);
+            userMessage.text(text);
         } else if (assistantText == null) {
             assistantText = new StringBuilder(text);
         } else {
@@ -128,7 +102,7 @@ public final class OpenAiRequestWriter implements RequestEvents {
             throw new Untranslatable("unsupported_value", "messages",
                     "OpenAI assistant messages cannot hold images.");
         }
-        userParts.add(new Image(mediaType, base64, url));
+        userMessage.image(mediaType, base64, url);
     }
 
     @Override
@@ -149,7 +123,7 @@ public final class OpenAiRequestWriter implements RequestEvents {
             out.writeObjectFieldStart("function");
             out.writeStringField("name", name);
             out.writeFieldName("arguments");
-            arguments.writeCompactAsString(args, out);
+            arguments.writeAsString(args, out);
             out.writeEndObject();
             out.writeEndObject();
         } catch (IOException e) {
@@ -222,85 +196,12 @@ public final class OpenAiRequestWriter implements RequestEvents {
     }
 
     @Override
-    public void toolChoice(ToolChoice choice, String name) {
-        toolChoice = choice;
-        toolChoiceName = name;
-    }
-
-    @Override
-    public void parallelToolCalls(boolean allowed) {
-        noParallelToolCalls = !allowed;
-    }
-
-    @Override
-    public void maxTokens(long tokens) {
-        maxTokens = tokens;
-    }
-
-    @Override
-    public void temperature(double temperature) {
-        this.temperature = temperature;
-    }
-
-    @Override
-    public void topP(double topP) {
-        this.topP = topP;
-    }
-
-    @Override
-    public void topK(long topK) {
-        this.topK = topK;
-    }
-
-    @Override
-    public void presencePenalty(double penalty) {
-        presencePenalty = penalty;
-    }
-
-    @Override
-    public void frequencyPenalty(double penalty) {
-        frequencyPenalty = penalty;
-    }
-
-    @Override
     public void stopSequences(List<String> stops) throws Untranslatable {
         if (openAiPlatform && stops.size() > PLATFORM_MAX_STOPS) {
             throw new Untranslatable("unsupported_value", "stop_sequences", "This model accepts at most "
                     + PLATFORM_MAX_STOPS + " stop sequences; " + stops.size() + " were given.");
         }
-        stop = stops;
-    }
-
-    @Override
-    public void candidates(int n) {
-        candidates = n;
-    }
-
-    @Override
-    public void seed(long seed) {
-        this.seed = seed;
-    }
-
-    @Override
-    public void user(String user) {
-        this.user = user;
-    }
-
-    @Override
-    public void responseFormat(ResponseFormat format, String name, ByteSpan schema) {
-        responseFormat = format;
-        responseFormatName = name;
-        responseFormatSchema = schema;
-    }
-
-    @Override
-    public void reasoningEffort(String effort, long budgetTokens) {
-        reasoningEffort = effort;
-    }
-
-    @Override
-    public void stream(boolean includeUsage) {
-        stream = true;
+        super.stopSequences(stops);
     }
 
     @Override
@@ -310,7 +211,7 @@ public final class OpenAiRequestWriter implements RequestEvents {
             if (toolsOpen) {
                 out.writeEndArray();
                 writeToolChoice();
-                if (noParallelToolCalls) {
+                if (Boolean.FALSE.equals(heldParallelToolCalls())) {
                     out.writeBooleanField("parallel_tool_calls", false);
                 }
             }
@@ -322,10 +223,11 @@ public final class OpenAiRequestWriter implements RequestEvents {
     }
 
     private void writeToolChoice() throws IOException {
-        if (toolChoice == null) {
+        ToolChoice choice = heldToolChoice();
+        if (choice == null) {
             return;
         }
-        switch (toolChoice) {
+        switch (choice) {
             case AUTO -> out.writeStringField("tool_choice", "auto");
             case NONE -> out.writeStringField("tool_choice", "none");
             case REQUIRED -> out.writeStringField("tool_choice", "required");
@@ -333,7 +235,7 @@ public final class OpenAiRequestWriter implements RequestEvents {
                 out.writeObjectFieldStart("tool_choice");
                 out.writeStringField("type", "function");
                 out.writeObjectFieldStart("function");
-                out.writeStringField("name", toolChoiceName);
+                out.writeStringField("name", heldToolChoiceName());
                 out.writeEndObject();
                 out.writeEndObject();
             }
@@ -341,47 +243,39 @@ public final class OpenAiRequestWriter implements RequestEvents {
     }
 
     private void writeParameters() throws IOException {
-        if (maxTokens >= 0) {
+        Long maxTokens = heldMaxTokens();
+        if (maxTokens != null && maxTokens >= 0) {
             out.writeNumberField(openAiPlatform ? "max_completion_tokens" : "max_tokens", maxTokens);
         }
-        if (temperature != null) {
-            out.writeNumberField("temperature", temperature);
-        }
-        if (topP != null) {
-            out.writeNumberField("top_p", topP);
-        }
-        if (topK >= 0 && !openAiPlatform) {
+        writeNumber("temperature", heldTemperature());
+        writeNumber("top_p", heldTopP());
+        Long topK = heldTopK();
+        if (topK != null && topK >= 0 && !openAiPlatform) {
             out.writeNumberField("top_k", topK);
         }
-        if (presencePenalty != null) {
-            out.writeNumberField("presence_penalty", presencePenalty);
-        }
-        if (frequencyPenalty != null) {
-            out.writeNumberField("frequency_penalty", frequencyPenalty);
-        }
+        writeNumber("presence_penalty", heldPresencePenalty());
+        writeNumber("frequency_penalty", heldFrequencyPenalty());
+        List<String> stop = heldStopSequences();
         if (stop != null) {
-            out.writeArrayFieldStart("stop");
-            for (String s : stop) {
-                out.writeString(s);
-            }
-            out.writeEndArray();
+            out.writeFieldName("stop");
+            out.writeArray(stop.toArray(String[]::new), 0, stop.size());
         }
-        if (candidates > 1) {
-            out.writeNumberField("n", candidates);
+        if (heldCandidates() > 1) {
+            out.writeNumberField("n", heldCandidates());
         }
-        if (seed != null) {
-            out.writeNumberField("seed", seed);
+        if (heldSeed() != null) {
+            out.writeNumberField("seed", heldSeed());
         }
-        if (user != null) {
-            out.writeStringField("user", user);
+        if (heldUser() != null) {
+            out.writeStringField("user", heldUser());
         }
-        if (responseFormat != null) {
+        if (heldResponseFormat() != null) {
             writeResponseFormat();
         }
-        if (reasoningEffort != null) {
-            out.writeStringField("reasoning_effort", reasoningEffort);
+        if (heldReasoningEffort() != null) {
+            out.writeStringField("reasoning_effort", heldReasoningEffort());
         }
-        if (stream) {
+        if (heldStream()) {
             out.writeBooleanField("stream", true);
             out.writeObjectFieldStart("stream_options");
             out.writeBooleanField("include_usage", true);
@@ -389,17 +283,24 @@ public final class OpenAiRequestWriter implements RequestEvents {
         }
     }
 
+    private void writeNumber(String name, Double value) throws IOException {
+        if (value != null) {
+            out.writeNumberField(name, value);
+        }
+    }
+
     private void writeResponseFormat() throws IOException {
         out.writeObjectFieldStart("response_format");
-        if (responseFormat == ResponseFormat.JSON_OBJECT) {
+        if (heldResponseFormat() == ResponseFormat.JSON_OBJECT) {
             out.writeStringField("type", "json_object");
         } else {
             out.writeStringField("type", "json_schema");
             out.writeObjectFieldStart("json_schema");
-            out.writeStringField("name", responseFormatName != null ? responseFormatName : "response");
-            if (responseFormatSchema != null) {
+            String name = heldResponseFormatName();
+            out.writeStringField("name", name != null ? name : "response");
+            if (heldResponseSchema() != null) {
                 out.writeFieldName("schema");
-                responseFormatSchema.copyJson(out);
+                heldResponseSchema().copyJson(out);
             }
             out.writeEndObject();
         }
@@ -446,7 +347,7 @@ public final class OpenAiRequestWriter implements RequestEvents {
     private void endRun() {
         try {
             if (run == Role.USER) {
-                writeUserMessage();
+                userMessage.write(out);
             } else if (run == Role.ASSISTANT) {
                 writeAssistantContent();
             }
@@ -454,50 +355,6 @@ public final class OpenAiRequestWriter implements RequestEvents {
             throw new UncheckedIOException(e);
         }
         run = null;
-    }
-
-    private void writeUserMessage() throws IOException {
-        if (userParts.isEmpty()) {
-            return;
-        }
-        out.writeStartObject();
-        out.writeStringField("role", "user");
-        if (userParts.size() == 1 && userParts.get(0) instanceof String only) {
-            out.writeStringField("content", only);
-        } else {
-            out.writeArrayFieldStart("content");
-            for (Object part : userParts) {
-                out.writeStartObject();
-                if (part instanceof String text) {
-                    out.writeStringField("type", "text");
-                    out.writeStringField("text", text);
-                } else {
-                    writeImagePart((Image) part);
-                }
-                out.writeEndObject();
-            }
-            out.writeEndArray();
-        }
-        out.writeEndObject();
-        userParts.clear();
-    }
-
-    private void writeImagePart(Image image) throws IOException {
-        out.writeStringField("type", "image_url");
-        out.writeObjectFieldStart("image_url");
-        out.writeFieldName("url");
-        if (image.base64 == null) {
-            out.writeString(image.url);
-        } else {
-            // The base64 text stays escaped string contents: prefixed, never decoded.
-            byte[] prefix = JsonStringEncoder.getInstance().quoteAsUTF8("data:" + image.mediaType + ";base64,");
-            ByteSpan data = image.base64;
-            byte[] url = new byte[prefix.length + data.length()];
-            System.arraycopy(prefix, 0, url, 0, prefix.length);
-            System.arraycopy(data.bytes(), data.offset(), url, prefix.length, data.length());
-            out.writeRawUTF8String(url, 0, url.length);
-        }
-        out.writeEndObject();
     }
 
     private void writeAssistantContent() throws IOException {
@@ -518,22 +375,5 @@ public final class OpenAiRequestWriter implements RequestEvents {
         // An assistant turn with neither (reasoning only) is left out: OpenAI rejects an empty assistant message.
         assistantOpen = false;
         assistantText = null;
-    }
-
-    /** Re-encodes tool call arguments compactly into a reused buffer, to be written as a JSON string. */
-    private static final class ArgumentsBuffer extends ByteArrayOutputStream {
-        private JsonGenerator compact;
-
-        void writeCompactAsString(ByteSpan json, JsonGenerator target) throws IOException {
-            if (compact == null) {
-                compact = Json.FACTORY.createGenerator(this);
-                // One document after another into the same buffer: no separator between them.
-                compact.setRootValueSeparator(null);
-            }
-            reset();
-            json.copyJson(compact);
-            compact.flush();
-            target.writeUTF8String(buf, 0, count);
-        }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.FinishReason;
+import dev.llmgateway.dialect.JsonCanon;
 import dev.llmgateway.json.Json;
 import dev.llmgateway.testutil.Fixtures;
 import io.netty.buffer.ByteBuf;
@@ -192,7 +193,7 @@ class AnthropicMessageEncoderTest {
     private String body() {
         ByteBuf body = encoder.body();
         try {
-            return SseCapture.compact(body.toString(StandardCharsets.UTF_8));
+            return JsonCanon.compact(body.toString(StandardCharsets.UTF_8));
         } finally {
             body.release();
         }

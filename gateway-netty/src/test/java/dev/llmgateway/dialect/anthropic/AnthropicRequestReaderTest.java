@@ -1,22 +1,15 @@
 package dev.llmgateway.dialect.anthropic;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import dev.llmgateway.dialect.CompactRequestRecorder;
+import dev.llmgateway.dialect.JsonCanon;
+import dev.llmgateway.dialect.RequestRecorder;
 import dev.llmgateway.dialect.Untranslatable;
-import dev.llmgateway.json.Json;
 import dev.llmgateway.testutil.Fixtures;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,27 +82,27 @@ class AnthropicRequestReaderTest {
     private static final List<String> CLAUDE_CODE_EVENTS = List.of(
             "system You are Claude Code, Anthropic's official CLI for Claude.",
             "system You are an interactive CLI tool.",
-            "message USER",
+            "startMessage USER",
             "text <system-reminder>Be brief.</system-reminder>",
             "text List the files",
             "endMessage",
-            "message ASSISTANT",
-            "reasoning I should run ls. signature EqMBCkYIBxgC",
-            "redacted EmwKAhgBEgy3va3pzix/LafPsn4a",
+            "startMessage ASSISTANT",
+            "reasoning I should run ls. EqMBCkYIBxgC",
+            "redactedReasoning EmwKAhgBEgy3va3pzix/LafPsn4a",
             "text Listing.",
             "toolCall toolu_01AbC Bash {\"command\":\"ls -la\",\"description\":\"List files\"}",
             "toolCall toolu_01DeF Read {\"file_path\":\"/tmp/shot.png\"}",
             "endMessage",
-            "message USER",
-            "toolResult toolu_01AbC a.txt\nb.txt",
-            "toolResult toolu_01DeF " + AnthropicRequestReader.TOOL_RESULT_IMAGE,
+            "startMessage USER",
+            "toolResult toolu_01AbC a.txt\nb.txt false",
+            "toolResult toolu_01DeF " + AnthropicContentReader.TOOL_RESULT_IMAGE + " false",
             "text Now read c.txt",
             "endMessage",
-            "message ASSISTANT",
+            "startMessage ASSISTANT",
             "toolCall toolu_01GhI Read {\"file_path\":\"c.txt\"}",
             "endMessage",
-            "message USER",
-            "toolResult toolu_01GhI error <tool_use_error>File does not exist.</tool_use_error>",
+            "startMessage USER",
+            "toolResult toolu_01GhI <tool_use_error>File does not exist.</tool_use_error> true",
             "endMessage",
             "tool Bash Executes a bash command {\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\"},"
                     + "\"description\":{\"type\":\"string\"}},\"required\":[\"command\"],\"additionalProperties\":false,"
@@ -120,20 +113,20 @@ class AnthropicRequestReaderTest {
             "temperature 1.0",
             "user user_2f1e_account__session_6d0c",
             "reasoningEffort null 31999",
-            "stream includeUsage=true",
+            "stream true",
             "end");
 
     @Test
     void plainRequestWithImages() throws Untranslatable {
         assertEquals(List.of(
                 "system You are a concise assistant.",
-                "message USER",
+                "startMessage USER",
                 "text What is the capital of France?",
                 "endMessage",
-                "message ASSISTANT",
+                "startMessage ASSISTANT",
                 "text Paris.",
                 "endMessage",
-                "message USER",
+                "startMessage USER",
                 "text What is in this image?",
                 "image image/png " + PNG + " null",
                 "image null null https://example.com/images/cat.jpg",
@@ -149,21 +142,21 @@ class AnthropicRequestReaderTest {
     void toolsRequest() throws Untranslatable {
         assertEquals(List.of(
                 "system You are a weather bot.",
-                "message USER",
+                "startMessage USER",
                 "text What's the weather in Paris?",
                 "endMessage",
-                "message ASSISTANT",
+                "startMessage ASSISTANT",
                 "text I'll check the weather in Paris for you.",
                 "toolCall toolu_01A09q90qw90lq917835lq9f get_weather {\"city\":\"Paris\",\"unit\":\"celsius\"}",
                 "endMessage",
-                "message USER",
-                "toolResult toolu_01A09q90qw90lq917835lq9f {\"temp\": 18, \"condition\": \"cloudy\"}",
+                "startMessage USER",
+                "toolResult toolu_01A09q90qw90lq917835lq9f {\"temp\": 18, \"condition\": \"cloudy\"} false",
                 "endMessage",
                 "tool get_weather Get the current weather for a city. {\"type\":\"object\",\"properties\":{\"city\":"
                         + "{\"type\":\"string\",\"description\":\"City name, e.g. Paris\"},\"unit\":{\"type\":"
                         + "\"string\",\"enum\":[\"celsius\",\"fahrenheit\"]}},\"required\":[\"city\"]}",
                 // disable_parallel_tool_use:false is Anthropic's default: nothing to say.
-                "toolChoice AUTO",
+                "toolChoice AUTO null",
                 "maxTokens 1024",
                 "end"), read(fixture("request-message-tools.json")));
     }
@@ -171,12 +164,12 @@ class AnthropicRequestReaderTest {
     @Test
     void streamingThinkingRequest() throws Untranslatable {
         assertEquals(List.of(
-                "message USER",
+                "startMessage USER",
                 "text What is 27 * 453?",
                 "endMessage",
                 "maxTokens 16000",
                 "reasoningEffort null 10000",
-                "stream includeUsage=true",
+                "stream true",
                 "end"), read(fixture("request-message-stream-thinking.json")));
     }
 
@@ -189,8 +182,9 @@ class AnthropicRequestReaderTest {
     void keyOrderDoesNotChangeTheEvents() throws Untranslatable {
         for (String request : List.of(CLAUDE_CODE, fixture("request-message.json"),
                 fixture("request-message-tools.json"), fixture("request-message-stream-thinking.json"))) {
-            String reversed = reversedKeys(request);
-            assertNotEquals(SseCapture.compact(request), reversed);
+            // Tool inputs and schemas are passed on verbatim: their order is part of what must come out.
+            String reversed = JsonCanon.reversed(request, "input", "input_schema");
+            assertNotEquals(JsonCanon.compact(request), reversed);
             assertTrue(reversed.indexOf("\"content\"") < reversed.indexOf("\"role\""), reversed);
             assertEquals(read(request), read(reversed));
         }
@@ -215,8 +209,8 @@ class AnthropicRequestReaderTest {
 
     @Test
     void toolChoices() throws Untranslatable {
-        assertEquals("toolChoice REQUIRED", toolChoiceEvents("{\"type\":\"any\"}").get(0));
-        assertEquals("toolChoice NONE", toolChoiceEvents("{\"type\":\"none\"}").get(0));
+        assertEquals("toolChoice REQUIRED null", toolChoiceEvents("{\"type\":\"any\"}").get(0));
+        assertEquals("toolChoice NONE null", toolChoiceEvents("{\"type\":\"none\"}").get(0));
         assertEquals(List.of("toolChoice TOOL get_weather", "parallelToolCalls false"),
                 toolChoiceEvents("{\"disable_parallel_tool_use\":true,\"name\":\"get_weather\",\"type\":\"tool\"}"));
         assertEquals("tool_choice.name", refusal(request("\"tool_choice\":{\"type\":\"tool\"}")).error().param());
@@ -225,7 +219,7 @@ class AnthropicRequestReaderTest {
 
     @Test
     void disabledThinkingAndNullsSayNothing() throws Untranslatable {
-        assertEquals(List.of("message USER", "text Hi", "endMessage", "maxTokens 10", "end"),
+        assertEquals(List.of("startMessage USER", "text Hi", "endMessage", "maxTokens 10", "end"),
                 read(request("\"thinking\":{\"type\":\"disabled\"},\"temperature\":null,\"system\":null,"
                         + "\"stop_sequences\":[],\"stream\":false,\"metadata\":{\"user_id\":null}")));
     }
@@ -278,7 +272,7 @@ class AnthropicRequestReaderTest {
                 + "{\"type\":\"web_search_tool_result\",\"tool_use_id\":\"srvtoolu_1\",\"content\":[{\"type\":"
                 + "\"web_search_result\",\"url\":\"https://x\",\"title\":\"X\",\"encrypted_content\":\"Eq\"}]},"
                 + "{\"type\":\"text\",\"text\":\"Found it.\"}]}]}";
-        assertEquals(List.of("message ASSISTANT", "text Found it.", "endMessage", "maxTokens 10", "end"),
+        assertEquals(List.of("startMessage ASSISTANT", "text Found it.", "endMessage", "maxTokens 10", "end"),
                 read(history));
     }
 
@@ -324,60 +318,12 @@ class AnthropicRequestReaderTest {
     }
 
     private static List<String> read(ByteBuf body) throws Untranslatable {
-        CompactRequestRecorder recorder = new CompactRequestRecorder();
+        RequestRecorder recorder = new RequestRecorder();
         AnthropicRequestReader.read(body, recorder);
         return recorder.events;
     }
 
     private static String fixture(String name) {
         return Fixtures.text("anthropic/" + name);
-    }
-
-    /**
-     * The same JSON with every object's members in reverse order, except inside tool inputs and schemas: those are
-     * passed on verbatim, so their order is part of what must come out.
-     */
-    private static String reversedKeys(String json) {
-        StringWriter text = new StringWriter();
-        try (JsonParser in = Json.FACTORY.createParser(json); JsonGenerator out = Json.FACTORY.createGenerator(text)) {
-            in.nextToken();
-            writeReversed(in, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return text.toString();
-    }
-
-    private static void writeReversed(JsonParser in, JsonGenerator out) throws IOException {
-        if (in.currentToken() == JsonToken.START_OBJECT) {
-            List<String[]> members = new ArrayList<>();
-            while (in.nextToken() == JsonToken.FIELD_NAME) {
-                String name = in.currentName();
-                in.nextToken();
-                StringWriter value = new StringWriter();
-                try (JsonGenerator g = Json.FACTORY.createGenerator(value)) {
-                    if (name.equals("input") || name.equals("input_schema")) {
-                        g.copyCurrentStructure(in);
-                    } else {
-                        writeReversed(in, g);
-                    }
-                }
-                members.add(new String[] {name, value.toString()});
-            }
-            out.writeStartObject();
-            for (int i = members.size() - 1; i >= 0; i--) {
-                out.writeFieldName(members.get(i)[0]);
-                out.writeRawValue(members.get(i)[1]);
-            }
-            out.writeEndObject();
-        } else if (in.currentToken() == JsonToken.START_ARRAY) {
-            out.writeStartArray();
-            while (in.nextToken() != JsonToken.END_ARRAY) {
-                writeReversed(in, out);
-            }
-            out.writeEndArray();
-        } else {
-            out.copyCurrentEvent(in);
-        }
     }
 }

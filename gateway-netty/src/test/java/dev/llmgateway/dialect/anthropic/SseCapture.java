@@ -1,13 +1,8 @@
 package dev.llmgateway.dialect.anthropic;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import dev.llmgateway.json.Json;
+import dev.llmgateway.dialect.JsonCanon;
 import io.netty.buffer.ByteBuf;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +35,7 @@ final class SseCapture implements Consumer<ByteBuf> {
         if (!m.matches()) {
             throw new AssertionError("not one named SSE event: " + sse);
         }
-        return m.group(1) + " " + compact(m.group(2));
+        return m.group(1) + " " + JsonCanon.compact(m.group(2));
     }
 
     /** Each event of a fixture stream, parsed. */
@@ -50,19 +45,5 @@ final class SseCapture implements Consumer<ByteBuf> {
             events.add(parse(event));
         }
         return events;
-    }
-
-    static String compact(String json) {
-        StringWriter text = new StringWriter();
-        try (JsonParser in = Json.FACTORY.createParser(json); JsonGenerator out = Json.FACTORY.createGenerator(text)) {
-            in.nextToken();
-            out.copyCurrentStructure(in);
-            if (in.nextToken() != null) {
-                throw new AssertionError("more than one JSON value: " + json);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("not JSON: " + json, e);
-        }
-        return text.toString();
     }
 }

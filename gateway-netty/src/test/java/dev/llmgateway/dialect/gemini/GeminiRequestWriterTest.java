@@ -2,6 +2,7 @@ package dev.llmgateway.dialect.gemini;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.llmgateway.dialect.AnswerRecorder;
+import dev.llmgateway.dialect.JsonCanon;
 import dev.llmgateway.dialect.RequestEvents;
 import dev.llmgateway.dialect.ResponseFormat;
 import dev.llmgateway.dialect.Role;
@@ -67,7 +68,7 @@ class GeminiRequestWriterTest {
             out.stream(true);
             out.end();
         });
-        assertEquals(CanonicalJson.of("""
+        assertEquals(JsonCanon.compact("""
                 {"systemInstruction":{"parts":[{"text":"You are terse.\\n\\nAnswer in English."}]},
                  "contents":[
                   {"role":"user","parts":[
@@ -122,7 +123,7 @@ class GeminiRequestWriterTest {
             out.end();
         });
         // The fixture uses the OpenAPI-subset "parameters"; the gateway sends the JSON Schema it was given.
-        String expected = CanonicalJson.of(Fixtures.text("gemini/request-function-response.json"))
+        String expected = JsonCanon.compact(Fixtures.text("gemini/request-function-response.json"))
                 .replace("\"parameters\":", "\"parametersJsonSchema\":");
         assertEquals(expected, json);
     }
@@ -148,7 +149,7 @@ class GeminiRequestWriterTest {
             out.endMessage();
             out.end();
         });
-        assertEquals(CanonicalJson.of("""
+        assertEquals(JsonCanon.compact("""
                 {"contents":[{"role":"user","parts":[{"text":"one"},{"text":"two"}]},
                              {"role":"model","parts":[{"text":"three"},{"text":"four"}]}]}
                 """), json);
@@ -169,7 +170,7 @@ class GeminiRequestWriterTest {
             out.endMessage();
             out.end();
         });
-        assertEquals(CanonicalJson.of("""
+        assertEquals(JsonCanon.compact("""
                 {"contents":[{"role":"user","parts":[{"text":"hi"}]},
                  {"role":"model","parts":[
                    {"text":"Thinking about greetings.","thought":true,"thoughtSignature":"sigA"},
@@ -194,7 +195,7 @@ class GeminiRequestWriterTest {
             out.endMessage();
             out.end();
         });
-        assertEquals(CanonicalJson.of("""
+        assertEquals(JsonCanon.compact("""
                 {"contents":[{"role":"model","parts":[{"functionCall":{"name":"a","args":{}}}]},
                  {"role":"user","parts":[
                    {"functionResponse":{"name":"a","response":{"result":"{\\"broken\\": "}}},
@@ -228,7 +229,7 @@ class GeminiRequestWriterTest {
             out.responseFormat(ResponseFormat.JSON_OBJECT, null, null);
             out.end();
         });
-        assertEquals(CanonicalJson.of("""
+        assertEquals(JsonCanon.compact("""
                 {"systemInstruction":{"parts":[{"text":"Only system."}]},
                  "generationConfig":{"maxOutputTokens":100,"temperature":1.5,"topP":0.9,"topK":40,
                    "presencePenalty":0.25,"frequencyPenalty":-0.5,"stopSequences":["a","b","c","d","e"],"seed":42,
@@ -243,7 +244,7 @@ class GeminiRequestWriterTest {
                     + "{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"]}"));
             out.end();
         });
-        assertEquals(CanonicalJson.of("""
+        assertEquals(JsonCanon.compact("""
                 {"generationConfig":{"responseMimeType":"application/json","responseJsonSchema":
                   {"type":"object","properties":{"name":{"type":"string"}},"required":["name"]}}}
                 """), json);
@@ -276,13 +277,13 @@ class GeminiRequestWriterTest {
 
     @Test
     void imageTypesFromUrls() {
-        assertEquals("image/png", GeminiRequestWriter.guessImageType("https://x.test/a/B.PNG"));
-        assertEquals("image/gif", GeminiRequestWriter.guessImageType("gs://bucket/anim.gif#frame"));
-        assertEquals("image/webp", GeminiRequestWriter.guessImageType("https://x.test/i.webp?v=2.png"));
-        assertEquals("image/heic", GeminiRequestWriter.guessImageType("https://x.test/photo.heic"));
-        assertEquals("image/jpeg", GeminiRequestWriter.guessImageType("https://x.test/photo.jpg"));
-        assertEquals("image/jpeg", GeminiRequestWriter.guessImageType("https://x.test/v1.2/image"));
-        assertEquals("image/jpeg", GeminiRequestWriter.guessImageType("https://www.youtube.com/watch?v=abc"));
+        assertEquals("image/png", ImageTypes.guess("https://x.test/a/B.PNG"));
+        assertEquals("image/gif", ImageTypes.guess("gs://bucket/anim.gif#frame"));
+        assertEquals("image/webp", ImageTypes.guess("https://x.test/i.webp?v=2.png"));
+        assertEquals("image/heic", ImageTypes.guess("https://x.test/photo.heic"));
+        assertEquals("image/jpeg", ImageTypes.guess("https://x.test/photo.jpg"));
+        assertEquals("image/jpeg", ImageTypes.guess("https://x.test/v1.2/image"));
+        assertEquals("image/jpeg", ImageTypes.guess("https://www.youtube.com/watch?v=abc"));
     }
 
     @Test
@@ -294,7 +295,7 @@ class GeminiRequestWriterTest {
             out.endMessage();
             out.end();
         });
-        assertEquals(CanonicalJson.of("{\"contents\":[{\"role\":\"user\",\"parts\":["
+        assertEquals(JsonCanon.compact("{\"contents\":[{\"role\":\"user\",\"parts\":["
                 + "{\"fileData\":{\"mimeType\":\"image/png\",\"fileUri\":\"https://x.test/file.jpg\"}},"
                 + "{\"inlineData\":{\"mimeType\":\"image/jpeg\",\"data\":\"" + PIXEL + "\"}}]}]}"), json);
     }
@@ -311,7 +312,7 @@ class GeminiRequestWriterTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return CanonicalJson.of(bytes.toString(StandardCharsets.UTF_8));
+        return JsonCanon.compact(bytes.toString(StandardCharsets.UTF_8));
     }
 
     private static String toolConfig(ToolChoice choice, String name) throws Untranslatable {

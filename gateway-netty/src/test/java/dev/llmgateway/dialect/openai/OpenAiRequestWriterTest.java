@@ -1,5 +1,6 @@
 package dev.llmgateway.dialect.openai;
 
+import dev.llmgateway.dialect.JsonCanon;
 import dev.llmgateway.dialect.RequestEvents;
 import dev.llmgateway.dialect.ResponseFormat;
 import dev.llmgateway.dialect.Role;

@@ -1,0 +1,71 @@
+package dev.llmgateway.dialect.openai;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.llmgateway.dialect.Untranslatable;
+
+import java.io.IOException;
+
+/**
+ * The value the parser is at, of the type a request member must have, and the errors for what a request cannot
+ * be: OpenAI's own codes and wording, with the member's path as {@code param}.
+ */
+final class RequestValues {
+    private RequestValues() {
+    }
+
+    static String string(JsonParser p, String param) throws IOException, Untranslatable {
+        return switch (p.currentToken()) {
+            case VALUE_STRING -> p.getText();
+            case VALUE_NULL -> null;
+            default -> throw invalidType(param, "a string");
+        };
+    }
+
+    static boolean bool(JsonParser p, String param) throws Untranslatable {
+        return switch (p.currentToken()) {
+            case VALUE_TRUE -> true;
+            case VALUE_FALSE -> false;
+            default -> throw invalidType(param, "a boolean");
+        };
+    }
+
+    static long integer(JsonParser p, String param) throws IOException, Untranslatable {
+        if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+            throw invalidType(param, "an integer");
+        }
+        return p.getLongValue();
+    }
+
+    static double number(JsonParser p, String param) throws IOException, Untranslatable {
+        if (!p.currentToken().isNumeric()) {
+            throw invalidType(param, "a number");
+        }
+        return p.getDoubleValue();
+    }
+
+    static Untranslatable invalidMessages() {
+        return invalid("messages", "'messages' must be a non-empty array of message objects.");
+    }
+
+    static Untranslatable invalid(String param, String message) {
+        return new Untranslatable("invalid_value", param, message);
+    }
+
+    static Untranslatable invalidType(String param, String expected) {
+        return new Untranslatable("invalid_type", param, "Invalid type for '" + param + "': expected " + expected
+                + ".");
+    }
+
+    static Untranslatable unsupported(String param, String message) {
+        return new Untranslatable("unsupported_value", param, message);
+    }
+
+    /** A text content part's text, which it must have. */
+    static String requireText(String text, String path) throws Untranslatable {
+        if (text == null) {
+            throw invalid(path + ".text", "A text content part must have text.");
+        }
+        return text;
+    }
+}
