@@ -249,7 +249,7 @@ class ProxyIntegrationTest {
             reply.body(text.substring(0, text.indexOf("\n\n") + 2));
             reply.close();
         });
-        HttpResponse<String> response = gateway.post("/v1/chat/completions", STREAM_CHAT);
+        HttpResponse<String> response = gateway.postAlone("/v1/chat/completions", STREAM_CHAT);
         assertEquals(200, response.statusCode());
         List<String> events = response.body().lines().filter(l -> !l.isEmpty()).toList();
         assertEquals(2, events.size(), response.body());
@@ -267,7 +267,7 @@ class ProxyIntegrationTest {
             reply.body(text.substring(0, text.indexOf("data: [DONE]")));
             reply.end();
         });
-        HttpResponse<String> response = gateway.post("/v1/chat/completions", STREAM_CHAT);
+        HttpResponse<String> response = gateway.postAlone("/v1/chat/completions", STREAM_CHAT);
         List<String> events = response.body().lines().filter(l -> !l.isEmpty()).toList();
         String last = events.get(events.size() - 1);
         assertTrue(last.startsWith("data: {\"error\""), last);
@@ -284,7 +284,7 @@ class ProxyIntegrationTest {
             reply.body(first + "data: {\"id\": nonsense}\n\n" + text.substring(first.length()));
             reply.end();
         });
-        HttpResponse<String> response = gateway.post("/v1/chat/completions", STREAM_CHAT);
+        HttpResponse<String> response = gateway.postAlone("/v1/chat/completions", STREAM_CHAT);
         List<String> events = response.body().lines().filter(l -> !l.isEmpty()).toList();
         assertEquals(2, events.size(), response.body());
         assertEquals("upstream_error", JsonPath.read(events.get(1).substring(6), "error", "code"));

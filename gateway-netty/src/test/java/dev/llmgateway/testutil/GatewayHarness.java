@@ -97,6 +97,18 @@ public final class GatewayHarness implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * {@link #post} on a connection of its own, for an answer after which the gateway closes the connection (a stream
+     * cut mid-way): a shared client would pool that connection and could send the next request on it just as the
+     * gateway closes it.
+     */
+    public HttpResponse<String> postAlone(String path, String json) throws IOException, InterruptedException {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(request(path)
+                .header("authorization", "Bearer " + KEY)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     public HttpResponse<InputStream> postStreaming(String path, String json) throws IOException, InterruptedException {
         return client.send(request(path)
                 .header("authorization", "Bearer " + KEY)
