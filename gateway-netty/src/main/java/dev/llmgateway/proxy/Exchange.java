@@ -222,7 +222,7 @@ public final class Exchange {
 
     /** Answers with a complete response (ownership moves to the channel) and ends the exchange. */
     public void respond(FullHttpResponse response) {
-        response.headers().set(ErrorResponses.REQUEST_ID_HEADER, requestId);
+        dialect().identify(response.headers(), requestId);
         bytesOut += response.content().readableBytes();
         downstream.writeAndFlush(response, downstream.voidPromise());
         end(response.status().code(), Outcome.COMPLETED, null);

@@ -459,6 +459,8 @@ class TranslationIntegrationTest {
         assertEquals("authentication_error", JsonPath.read(unauthenticated.body(), "error", "type"));
         assertEquals(unauthenticated.headers().firstValue("x-request-id").orElse(null),
                 JsonPath.read(unauthenticated.body(), "request_id"));
+        assertEquals(unauthenticated.headers().firstValue("x-request-id").orElse(null),
+                unauthenticated.headers().firstValue("request-id").orElse(null), "the Anthropic SDKs read request-id");
 
         HttpResponse<String> unknown = anthropicPost("/v1/messages", """
                 {"model":"no-such-model","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}""");
@@ -469,6 +471,34 @@ class TranslationIntegrationTest {
                 {"model":"llama","messages":[{"role":"user","content":"Hi"}]}""");
         assertEquals(400, noMaxTokens.statusCode(), noMaxTokens.body());
         assertEquals("invalid_request_error", JsonPath.read(noMaxTokens.body(), "error", "type"));
+    }
+
+    /** The Anthropic SDKs take a response's and an error's request id from {@code request-id}, not x-request-id. */
+    @Test
+    void anthropicClientsGetTheGatewaysRequestIdInAnthropicsHeader() throws Exception {
+        HttpResponse<String> translated = anthropicPost("/v1/messages", """
+                {"model":"llama","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}""");
+        assertEquals(200, translated.statusCode(), translated.body());
+        assertRequestIdsAgree(translated);
+
+        upstream.script(reply -> reply.full(200, "OK", "application/json", Fixtures.bytes("anthropic/message.json"),
+                "request-id", "req_up_anthropic"));
+        HttpResponse<String> passedThrough = anthropicPost("/v1/messages", """
+                {"model":"claude-sonnet","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}""");
+        assertEquals(200, passedThrough.statusCode(), passedThrough.body());
+        assertRequestIdsAgree(passedThrough);
+        assertEquals("req_up_anthropic", passedThrough.headers().firstValue("x-upstream-request-id").orElse(null));
+
+        HttpResponse<String> streamed = anthropicPost("/v1/messages", """
+                {"model":"demo","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"Hi"}]}""");
+        assertEquals(200, streamed.statusCode(), streamed.body());
+        assertRequestIdsAgree(streamed);
+    }
+
+    private static void assertRequestIdsAgree(HttpResponse<String> response) {
+        String id = response.headers().firstValue("x-request-id").orElse(null);
+        assertTrue(id != null && id.startsWith("req_"), response.headers().toString());
+        assertEquals(id, response.headers().firstValue("request-id").orElse(null), response.headers().toString());
     }
 
     @Test
