@@ -291,6 +291,33 @@ class TranslationIntegrationTest {
         }
     }
 
+    /**
+     * Claude Code 2.1 sends its environment as a mid-conversation {@code system} message after the user turn: the
+     * OpenAI-compatible provider gets it as a system message in its place, Gemini in its systemInstruction.
+     */
+    @Test
+    void anAnthropicClientsMidConversationSystemMessageReachesOtherProviders() throws Exception {
+        String request = """
+                {"model":"%s","max_tokens":100,"system":[{"type":"text","text":"You are a Claude agent."}],
+                "messages":[{"role":"user","content":[{"type":"text","text":"Say hello"}]},
+                {"role":"system","content":[{"type":"text","text":"# Environment\\n - Platform: linux"}]}]}""";
+        HttpResponse<String> openAi = anthropicPost("/v1/messages", request.formatted("llama"));
+        assertEquals(200, openAi.statusCode(), openAi.body());
+        assertEquals("The capital of France is Paris.", JsonPath.read(openAi.body(), "content", "0", "text"));
+        String sent = upstream.last().body();
+        assertEquals(List.of("system", "user", "system"), JsonPath.column(sent, "role", "messages"), sent);
+        assertEquals("# Environment\n - Platform: linux", JsonPath.read(sent, "messages", "2", "content"));
+
+        upstream.script(FakeUpstream.json("gemini/generate-content.json"));
+        HttpResponse<String> gemini = anthropicPost("/v1/messages", request.formatted("gemini-flash"));
+        assertEquals(200, gemini.statusCode(), gemini.body());
+        assertEquals("You are a Claude agent.\n\n# Environment\n - Platform: linux",
+                JsonPath.read(upstream.last().body(), "systemInstruction", "parts", "0", "text"));
+
+        HttpResponse<String> mock = anthropicPost("/v1/messages", request.formatted("demo"));
+        assertEquals(200, mock.statusCode(), mock.body());
+    }
+
     private static String partialJson(List<SseEvents.Event> events, String index) {
         return events.stream().filter(e -> e.name().equals("content_block_delta"))
                 .map(SseEvents.Event::data)
