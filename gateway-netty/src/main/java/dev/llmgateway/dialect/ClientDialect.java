@@ -1,6 +1,7 @@
 package dev.llmgateway.dialect;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 
@@ -12,7 +13,7 @@ public enum ClientDialect {
      * {@code {"error":{"message","type","param","code"}}}: all four keys present, param and code may be null; in a
      * stream, the same object as a {@code data:} event. OpenAI has no 529: an overloaded provider is a 503.
      */
-    OPENAI(null) {
+    OPENAI(null, null) {
         @Override
         void writeError(JsonGenerator json, ApiError error, String requestId) throws IOException {
             json.writeStartObject();
@@ -34,7 +35,7 @@ public enum ClientDialect {
      * {@code {"type":"error","error":{"type","message"},"request_id"}} with Anthropic's error type for the status;
      * in a stream, the same object as an {@code event: error}.
      */
-    ANTHROPIC(AsciiString.cached("error")) {
+    ANTHROPIC(AsciiString.cached("error"), AsciiString.cached("request-id")) {
         @Override
         void writeError(JsonGenerator json, ApiError error, String requestId) throws IOException {
             json.writeStartObject();
@@ -57,9 +58,24 @@ public enum ClientDialect {
     public static final int OVERLOADED = 529;
 
     private final AsciiString streamEventName;
+    /** The dialect's own request id header, besides x-request-id; null when x-request-id is its own. */
+    private final AsciiString requestIdHeader;
 
-    ClientDialect(AsciiString streamEventName) {
+    ClientDialect(AsciiString streamEventName, AsciiString requestIdHeader) {
         this.streamEventName = streamEventName;
+        this.requestIdHeader = requestIdHeader;
+    }
+
+    /**
+     * Names the gateway's request id in {@code headers} where this client's SDK reads it: {@code x-request-id}
+     * (OpenAI's SDKs, and the gateway's documented header for every client), and Anthropic's {@code request-id},
+     * which the Anthropic SDKs report as a response's or error's request id.
+     */
+    public void identify(HttpHeaders headers, String requestId) {
+        headers.set(ErrorResponses.REQUEST_ID_HEADER, requestId);
+        if (requestIdHeader != null) {
+            headers.set(requestIdHeader, requestId);
+        }
     }
 
     abstract void writeError(JsonGenerator json, ApiError error, String requestId) throws IOException;

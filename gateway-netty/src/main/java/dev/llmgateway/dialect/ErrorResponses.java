@@ -29,8 +29,8 @@ public final class ErrorResponses {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, dialect.status(error), body);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
-                .set(REQUEST_ID_HEADER, requestId);
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        dialect.identify(response.headers(), requestId);
         if (error.retryAfterSeconds() >= 0) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(error.retryAfterSeconds()));
         }

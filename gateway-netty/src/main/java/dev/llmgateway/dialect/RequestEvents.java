@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * A chat request in neutral terms: a request reader (the client's dialect) calls it, a request writer (the
  * provider's dialect) writes the provider's JSON from it. Calls come in this order: {@link #system} parts, then
- * the conversation (each turn {@link #startMessage}, its parts, {@link #endMessage}), then tools, then the
+ * the conversation (each turn {@link #startMessage}, its parts, {@link #endMessage}; a {@link #system} part between
+ * turns where the client's API has a system message there, as Anthropic's newer models do), then tools, then the
  * parameters in any order, then {@link #end}. A parameter the client did not send is not called. A writer throws
  * {@link Untranslatable} for what its API cannot express.
  */

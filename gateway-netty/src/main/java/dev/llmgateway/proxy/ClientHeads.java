@@ -70,7 +70,7 @@ final class ClientHeads {
     }
 
     private static HttpResponse identified(Exchange exchange, HttpResponse head) {
-        head.headers().set(ErrorResponses.REQUEST_ID_HEADER, exchange.requestId());
+        exchange.dialect().identify(head.headers(), exchange.requestId());
         exchange.servedBy(head.headers());
         return head;
     }

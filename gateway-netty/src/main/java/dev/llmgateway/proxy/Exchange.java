@@ -37,6 +37,7 @@ public final class Exchange {
     private final Channel downstream;
     private final FullHttpRequest request;
     private final Endpoint endpoint;
+    private final ClientDialect dialect;
     private final String requestId;
     private final long receivedNanos;
     private final long receivedEpochMillis;
@@ -61,6 +62,7 @@ public final class Exchange {
         this.downstream = downstream;
         this.request = request;
         this.endpoint = endpoint;
+        this.dialect = endpoint == null ? ClientDialect.OPENAI : endpoint.dialect(request.headers());
         this.requestId = requestId;
         this.receivedNanos = receivedNanos;
         this.receivedEpochMillis = System.currentTimeMillis();
@@ -81,9 +83,12 @@ public final class Exchange {
         return endpoint;
     }
 
-    /** Unknown paths have no endpoint; their 404 uses OpenAI's shape. */
+    /**
+     * The API the client speaks: its endpoint's, and for the model list what the request says it is. Unknown paths
+     * have no endpoint; their 404 uses OpenAI's shape.
+     */
     public ClientDialect dialect() {
-        return endpoint == null ? ClientDialect.OPENAI : endpoint.dialect();
+        return dialect;
     }
 
     public String requestId() {
@@ -222,7 +227,7 @@ public final class Exchange {
 
     /** Answers with a complete response (ownership moves to the channel) and ends the exchange. */
     public void respond(FullHttpResponse response) {
-        response.headers().set(ErrorResponses.REQUEST_ID_HEADER, requestId);
+        dialect().identify(response.headers(), requestId);
         bytesOut += response.content().readableBytes();
         downstream.writeAndFlush(response, downstream.voidPromise());
         end(response.status().code(), Outcome.COMPLETED, null);

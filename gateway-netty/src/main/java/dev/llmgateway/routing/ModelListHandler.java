@@ -2,6 +2,7 @@ package dev.llmgateway.routing;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.json.Json;
 import dev.llmgateway.proxy.Exchange;
 import dev.llmgateway.server.Endpoint;
@@ -21,21 +22,39 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Answers {@code GET /v1/models} (OpenAI's list format) and {@code GET /v1/models/{id}}: every configured alias,
- * plus each alias's provider-namespaced name ({@code provider/api_model}), filtered by what the caller's key may
- * use. Sits after auth.
+ * Answers {@code GET /v1/models} and {@code GET /v1/models/{id}}: every configured alias, plus each alias's
+ * provider-namespaced name ({@code provider/api_model}), filtered by what the caller's key may use. In OpenAI's
+ * list format, or in Anthropic's ({@code type}, {@code display_name}, RFC 3339 {@code created_at}; pages by
+ * {@code limit}, {@code after_id}, {@code before_id}) for a client that speaks Anthropic's API (the Anthropic SDKs
+ * and Claude Code send {@code anthropic-version}). Sits after auth.
  */
 @ChannelHandler.Sharable
 public final class ModelListHandler extends ChannelInboundHandlerAdapter {
+    /** Anthropic's default and largest page sizes. */
+    private static final int DEFAULT_LIMIT = 20;
+    private static final int MAX_LIMIT = 1000;
+
     private final Supplier<ModelRouter> router;
     private final long createdEpochSeconds;
+    private final String createdAt;
 
     public ModelListHandler(Supplier<ModelRouter> router, long createdEpochSeconds) {
         this.router = router;
         this.createdEpochSeconds = createdEpochSeconds;
+        this.createdAt = DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochSecond(createdEpochSeconds));
+    }
+
+    /** A model the caller may use, and the provider that serves it. */
+    private record Listed(String id, String ownedBy) {
     }
 
     @Override
@@ -45,22 +64,40 @@ public final class ModelListHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
+        QueryStringDecoder uri = new QueryStringDecoder(exchange.request().uri());
         String wanted = exchange.endpoint() == Endpoint.MODEL
-                ? QueryStringDecoder.decodeComponent(new QueryStringDecoder(exchange.request().uri()).path()
-                .substring(Endpoint.MODEL.path().length()))
+                ? QueryStringDecoder.decodeComponent(uri.path().substring(Endpoint.MODEL.path().length()))
                 : null;
+        boolean anthropic = exchange.dialect() == ClientDialect.ANTHROPIC;
+        List<Listed> models = listed(exchange);
+        Listed one = null;
+        Page page = null;
+        if (wanted != null) {
+            one = models.stream().filter(m -> m.id().equals(wanted)).findFirst().orElse(null);
+            if (one == null) {
+                exchange.fail(ApiError.modelNotFound(wanted));
+                return;
+            }
+        } else if (anthropic) {
+            try {
+                page = Page.of(models, uri.parameters());
+            } catch (IllegalArgumentException badParameter) {
+                exchange.fail(ApiError.badRequest("invalid_value", "limit", badParameter.getMessage()));
+                return;
+            }
+        }
         ByteBuf body = ctx.alloc().buffer();
-        boolean found;
         try (JsonGenerator json = Json.FACTORY.createGenerator((OutputStream) new ByteBufOutputStream(body))) {
-            found = wanted == null ? writeList(json, exchange) : writeOne(json, exchange, wanted);
+            if (one != null) {
+                writeModel(json, one, anthropic);
+            } else if (anthropic) {
+                writeAnthropicPage(json, models, page);
+            } else {
+                writeOpenAiList(json, models);
+            }
         } catch (IOException e) {
             body.release();
             throw new UncheckedIOException(e);
-        }
-        if (!found) {
-            body.release();
-            exchange.fail(ApiError.modelNotFound(wanted));
-            return;
         }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
         response.headers()
@@ -69,44 +106,103 @@ public final class ModelListHandler extends ChannelInboundHandlerAdapter {
         exchange.respond(response);
     }
 
-    private boolean writeList(JsonGenerator json, Exchange exchange) throws IOException {
+    /** The models the caller's key may use, in configuration order, each id once. */
+    private List<Listed> listed(Exchange exchange) {
+        Map<String, Listed> byId = new LinkedHashMap<>();
+        for (Route route : router.get().aliases().values()) {
+            String owner = route.provider().name();
+            for (String id : new String[] {route.requestedModel(), owner + "/" + route.apiModel()}) {
+                if (exchange.principal().mayUse(id)) {
+                    byId.putIfAbsent(id, new Listed(id, owner));
+                }
+            }
+        }
+        return new ArrayList<>(byId.values());
+    }
+
+    private void writeOpenAiList(JsonGenerator json, List<Listed> models) throws IOException {
         json.writeStartObject();
         json.writeStringField("object", "list");
         json.writeArrayFieldStart("data");
-        for (Route route : router.get().aliases().values()) {
-            for (String id : ids(route)) {
-                if (exchange.principal().mayUse(id)) {
-                    writeModel(json, id, route.provider().name());
-                }
-            }
+        for (Listed model : models) {
+            writeModel(json, model, false);
         }
         json.writeEndArray();
         json.writeEndObject();
-        return true;
     }
 
-    private boolean writeOne(JsonGenerator json, Exchange exchange, String wanted) throws IOException {
-        for (Route route : router.get().aliases().values()) {
-            for (String id : ids(route)) {
-                if (id.equals(wanted) && exchange.principal().mayUse(id)) {
-                    writeModel(json, id, route.provider().name());
-                    return true;
+    private void writeAnthropicPage(JsonGenerator json, List<Listed> models, Page page) throws IOException {
+        List<Listed> shown = models.subList(page.from(), page.to());
+        json.writeStartObject();
+        json.writeArrayFieldStart("data");
+        for (Listed model : shown) {
+            writeModel(json, model, true);
+        }
+        json.writeEndArray();
+        json.writeBooleanField("has_more", page.hasMore());
+        json.writeStringField("first_id", shown.isEmpty() ? null : shown.get(0).id());
+        json.writeStringField("last_id", shown.isEmpty() ? null : shown.get(shown.size() - 1).id());
+        json.writeEndObject();
+    }
+
+    private void writeModel(JsonGenerator json, Listed model, boolean anthropic) throws IOException {
+        json.writeStartObject();
+        if (anthropic) {
+            json.writeStringField("type", "model");
+            json.writeStringField("id", model.id());
+            json.writeStringField("display_name", model.id());
+            json.writeStringField("created_at", createdAt);
+        } else {
+            json.writeStringField("id", model.id());
+            json.writeStringField("object", "model");
+            json.writeNumberField("created", createdEpochSeconds);
+            json.writeStringField("owned_by", model.ownedBy());
+        }
+        json.writeEndObject();
+    }
+
+    /**
+     * One page of Anthropic's list, {@code [from, to)}: up to {@code limit} models after {@code after_id}, or just
+     * before {@code before_id}; an id not in the list starts (or ends) the page at the list's start (or end).
+     */
+    private record Page(int from, int to, boolean hasMore) {
+        static Page of(List<Listed> models, Map<String, List<String>> query) {
+            int limit = DEFAULT_LIMIT;
+            String limitText = first(query, "limit");
+            if (limitText != null) {
+                try {
+                    limit = Integer.parseInt(limitText);
+                } catch (NumberFormatException e) {
+                    limit = -1;
+                }
+                if (limit < 1 || limit > MAX_LIMIT) {
+                    throw new IllegalArgumentException("limit: expected an integer from 1 to " + MAX_LIMIT
+                            + ", got '" + limitText + "'");
                 }
             }
+            String before = first(query, "before_id");
+            if (before != null) {
+                int end = indexOf(models, before, 0);
+                int start = Math.max(0, end - limit);
+                return new Page(start, end, start > 0);
+            }
+            int start = indexOf(models, first(query, "after_id"), -1) + 1;
+            int end = Math.min(models.size(), start + limit);
+            return new Page(start, end, end < models.size());
         }
-        return false;
-    }
 
-    private static String[] ids(Route route) {
-        return new String[] {route.requestedModel(), route.provider().name() + "/" + route.apiModel()};
-    }
+        private static int indexOf(List<Listed> models, String id, int absent) {
+            for (int i = 0; id != null && i < models.size(); i++) {
+                if (models.get(i).id().equals(id)) {
+                    return i;
+                }
+            }
+            return absent;
+        }
 
-    private void writeModel(JsonGenerator json, String id, String ownedBy) throws IOException {
-        json.writeStartObject();
-        json.writeStringField("id", id);
-        json.writeStringField("object", "model");
-        json.writeNumberField("created", createdEpochSeconds);
-        json.writeStringField("owned_by", ownedBy);
-        json.writeEndObject();
+        private static String first(Map<String, List<String>> query, String name) {
+            List<String> values = query.get(name);
+            return values == null || values.isEmpty() ? null : values.get(0);
+        }
     }
 }

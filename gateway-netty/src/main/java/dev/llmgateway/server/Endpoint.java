@@ -1,6 +1,7 @@
 package dev.llmgateway.server;
 
 import dev.llmgateway.dialect.ClientDialect;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 
 /**
@@ -61,6 +62,17 @@ public enum Endpoint {
     public ClientDialect dialect() {
         return dialect;
     }
+
+    /**
+     * The dialect of a request to this endpoint. The model list serves both APIs: an Anthropic client (every
+     * Anthropic SDK, Claude Code) says so with its {@code anthropic-version} header.
+     */
+    public ClientDialect dialect(HttpHeaders headers) {
+        return (this == MODELS || this == MODEL) && headers.contains(ANTHROPIC_VERSION) ? ClientDialect.ANTHROPIC
+                : dialect;
+    }
+
+    private static final String ANTHROPIC_VERSION = "anthropic-version";
 
     /** The dialect of the client asking for {@code uri}: errors made before its endpoint is known use it too. */
     public static ClientDialect dialectOf(String uri) {

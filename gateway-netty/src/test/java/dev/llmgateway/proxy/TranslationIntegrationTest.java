@@ -324,6 +324,33 @@ class TranslationIntegrationTest {
         }
     }
 
+    /**
+     * Claude Code 2.1 sends its environment as a mid-conversation {@code system} message after the user turn: the
+     * OpenAI-compatible provider gets it as a system message in its place, Gemini in its systemInstruction.
+     */
+    @Test
+    void anAnthropicClientsMidConversationSystemMessageReachesOtherProviders() throws Exception {
+        String request = """
+                {"model":"%s","max_tokens":100,"system":[{"type":"text","text":"You are a Claude agent."}],
+                "messages":[{"role":"user","content":[{"type":"text","text":"Say hello"}]},
+                {"role":"system","content":[{"type":"text","text":"# Environment\\n - Platform: linux"}]}]}""";
+        HttpResponse<String> openAi = anthropicPost("/v1/messages", request.formatted("llama"));
+        assertEquals(200, openAi.statusCode(), openAi.body());
+        assertEquals("The capital of France is Paris.", JsonPath.read(openAi.body(), "content", "0", "text"));
+        String sent = upstream.last().body();
+        assertEquals(List.of("system", "user", "system"), JsonPath.column(sent, "role", "messages"), sent);
+        assertEquals("# Environment\n - Platform: linux", JsonPath.read(sent, "messages", "2", "content"));
+
+        upstream.script(FakeUpstream.json("gemini/generate-content.json"));
+        HttpResponse<String> gemini = anthropicPost("/v1/messages", request.formatted("gemini-flash"));
+        assertEquals(200, gemini.statusCode(), gemini.body());
+        assertEquals("You are a Claude agent.\n\n# Environment\n - Platform: linux",
+                JsonPath.read(upstream.last().body(), "systemInstruction", "parts", "0", "text"));
+
+        HttpResponse<String> mock = anthropicPost("/v1/messages", request.formatted("demo"));
+        assertEquals(200, mock.statusCode(), mock.body());
+    }
+
     private static String partialJson(List<SseEvents.Event> events, String index) {
         return events.stream().filter(e -> e.name().equals("content_block_delta"))
                 .map(SseEvents.Event::data)
@@ -492,6 +519,8 @@ class TranslationIntegrationTest {
         assertEquals("authentication_error", JsonPath.read(unauthenticated.body(), "error", "type"));
         assertEquals(unauthenticated.headers().firstValue("x-request-id").orElse(null),
                 JsonPath.read(unauthenticated.body(), "request_id"));
+        assertEquals(unauthenticated.headers().firstValue("x-request-id").orElse(null),
+                unauthenticated.headers().firstValue("request-id").orElse(null), "the Anthropic SDKs read request-id");
 
         HttpResponse<String> unknown = anthropicPost("/v1/messages", """
                 {"model":"no-such-model","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}""");
@@ -502,6 +531,34 @@ class TranslationIntegrationTest {
                 {"model":"llama","messages":[{"role":"user","content":"Hi"}]}""");
         assertEquals(400, noMaxTokens.statusCode(), noMaxTokens.body());
         assertEquals("invalid_request_error", JsonPath.read(noMaxTokens.body(), "error", "type"));
+    }
+
+    /** The Anthropic SDKs take a response's and an error's request id from {@code request-id}, not x-request-id. */
+    @Test
+    void anthropicClientsGetTheGatewaysRequestIdInAnthropicsHeader() throws Exception {
+        HttpResponse<String> translated = anthropicPost("/v1/messages", """
+                {"model":"llama","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}""");
+        assertEquals(200, translated.statusCode(), translated.body());
+        assertRequestIdsAgree(translated);
+
+        upstream.script(reply -> reply.full(200, "OK", "application/json", Fixtures.bytes("anthropic/message.json"),
+                "request-id", "req_up_anthropic"));
+        HttpResponse<String> passedThrough = anthropicPost("/v1/messages", """
+                {"model":"claude-sonnet","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}""");
+        assertEquals(200, passedThrough.statusCode(), passedThrough.body());
+        assertRequestIdsAgree(passedThrough);
+        assertEquals("req_up_anthropic", passedThrough.headers().firstValue("x-upstream-request-id").orElse(null));
+
+        HttpResponse<String> streamed = anthropicPost("/v1/messages", """
+                {"model":"demo","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"Hi"}]}""");
+        assertEquals(200, streamed.statusCode(), streamed.body());
+        assertRequestIdsAgree(streamed);
+    }
+
+    private static void assertRequestIdsAgree(HttpResponse<String> response) {
+        String id = response.headers().firstValue("x-request-id").orElse(null);
+        assertTrue(id != null && id.startsWith("req_"), response.headers().toString());
+        assertEquals(id, response.headers().firstValue("request-id").orElse(null), response.headers().toString());
     }
 
     @Test

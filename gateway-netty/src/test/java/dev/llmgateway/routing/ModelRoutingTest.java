@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.net.http.HttpResponse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every routing rule, in priority order, against two fake providers: alias → provider:model / provider/model →
@@ -127,5 +128,49 @@ class ModelRoutingTest {
         HttpResponse<String> namespaced = gateway.get("/v1/models/beta%2Fbeta-large-2025", GatewayHarness.KEY);
         assertEquals("beta/beta-large-2025", JsonPath.read(namespaced.body(), "id"));
         assertEquals(404, gateway.get("/v1/models/none", GatewayHarness.KEY).statusCode());
+    }
+
+    /** The Anthropic SDKs' models.list()/retrieve() and Claude Code read Anthropic's shape; they send anthropic-version. */
+    @Test
+    void anAnthropicClientGetsTheModelsInAnthropicsShapeAndPages() throws Exception {
+        HttpResponse<String> all = anthropicGet("/v1/models");
+        assertEquals(200, all.statusCode(), all.body());
+        assertEquals(java.util.List.of("smart", "beta/beta-large-2025", "gpt-special", "alpha/gpt-special"),
+                JsonPath.column(all.body(), "id", "data"));
+        assertEquals("model", JsonPath.read(all.body(), "data", "0", "type"));
+        assertEquals("smart", JsonPath.read(all.body(), "data", "0", "display_name"));
+        assertTrue(JsonPath.read(all.body(), "data", "0", "created_at").matches("\\d{4}-\\d\\d-\\d\\dT[0-9:]+Z"),
+                all.body());
+        assertEquals("false", JsonPath.read(all.body(), "has_more"));
+        assertEquals("smart", JsonPath.read(all.body(), "first_id"));
+        assertEquals("alpha/gpt-special", JsonPath.read(all.body(), "last_id"));
+        assertEquals(null, JsonPath.read(all.body(), "object"), "no OpenAI members");
+
+        HttpResponse<String> first = anthropicGet("/v1/models?limit=2");
+        assertEquals(java.util.List.of("smart", "beta/beta-large-2025"), JsonPath.column(first.body(), "id", "data"));
+        assertEquals("true", JsonPath.read(first.body(), "has_more"));
+        HttpResponse<String> next = anthropicGet("/v1/models?limit=2&after_id=beta%2Fbeta-large-2025");
+        assertEquals(java.util.List.of("gpt-special", "alpha/gpt-special"), JsonPath.column(next.body(), "id", "data"));
+        assertEquals("false", JsonPath.read(next.body(), "has_more"));
+        HttpResponse<String> before = anthropicGet("/v1/models?limit=1&before_id=gpt-special");
+        assertEquals(java.util.List.of("beta/beta-large-2025"), JsonPath.column(before.body(), "id", "data"));
+        assertEquals("true", JsonPath.read(before.body(), "has_more"));
+        HttpResponse<String> badLimit = anthropicGet("/v1/models?limit=0");
+        assertEquals(400, badLimit.statusCode());
+        assertEquals("invalid_request_error", JsonPath.read(badLimit.body(), "error", "type"));
+
+        HttpResponse<String> one = anthropicGet("/v1/models/smart");
+        assertEquals(200, one.statusCode());
+        assertEquals("model", JsonPath.read(one.body(), "type"));
+        assertEquals("smart", JsonPath.read(one.body(), "id"));
+        HttpResponse<String> none = anthropicGet("/v1/models/none");
+        assertEquals(404, none.statusCode());
+        assertEquals("error", JsonPath.read(none.body(), "type"));
+        assertEquals("not_found_error", JsonPath.read(none.body(), "error", "type"));
+    }
+
+    private static HttpResponse<String> anthropicGet(String path) throws Exception {
+        return gateway.client().send(gateway.request(path).header("x-api-key", GatewayHarness.KEY)
+                .header("anthropic-version", "2023-06-01").GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -134,7 +134,7 @@ public final class AnthropicRequestReader {
         if (systemText != null) {
             out.system(systemText);
         } else if (systemBlocks != null) {
-            readSystemBlocks();
+            readSystemBlocks(systemBlocks, "system");
         }
         body.forEachObject(messages, "messages", this::readMessage);
         if (tools != null) {
@@ -172,8 +172,8 @@ public final class AnthropicRequestReader {
         out.end();
     }
 
-    private void readSystemBlocks() throws IOException, Untranslatable {
-        body.forEachObject(systemBlocks, "system", (p, path) -> {
+    private void readSystemBlocks(ByteSpan blocks, String where) throws IOException, Untranslatable {
+        body.forEachObject(blocks, where, (p, path) -> {
             AnthropicContentReader.TextBlock block = AnthropicContentReader.textBlock(p, path);
             if (!"text".equals(block.type()) || block.text() == null) {
                 throw invalid(path, path + ": system blocks must be {\"type\":\"text\",\"text\":...}");
@@ -182,15 +182,19 @@ public final class AnthropicRequestReader {
         });
     }
 
+    /**
+     * A user or assistant turn, or a mid-conversation {@code system} message (newer models take one after a user
+     * turn; it applies from there on): its text goes out as system text in its place.
+     */
     private void readMessage(JsonParser p, String path) throws IOException, Untranslatable {
-        Role role = null;
+        String roleName = null;
         String text = null;
         ByteSpan blocks = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken value = p.nextToken();
             if (name.equals("role")) {
-                role = role(string(p, path + ".role"), path);
+                roleName = string(p, path + ".role");
             } else if (name.equals("content") && value == JsonToken.VALUE_STRING) {
                 text = p.getText();
             } else if (name.equals("content")) {
@@ -199,13 +203,21 @@ public final class AnthropicRequestReader {
                 p.skipChildren();
             }
         }
-        if (role == null) {
+        if (roleName == null) {
             throw invalid(path + ".role", path + ".role: Field required");
         }
         if (text == null && blocks == null) {
             throw invalid(path + ".content", path + ".content: Field required");
         }
-        out.startMessage(role);
+        if (roleName.equals("system")) {
+            if (text != null) {
+                out.system(text);
+            } else {
+                readSystemBlocks(blocks, path + ".content");
+            }
+            return;
+        }
+        out.startMessage(role(roleName, path));
         if (text != null) {
             out.text(text);
         } else {
@@ -312,7 +324,7 @@ public final class AnthropicRequestReader {
         return switch (role) {
             case "user" -> Role.USER;
             case "assistant" -> Role.ASSISTANT;
-            default -> throw invalid(path + ".role", path + ".role: expected 'user' or 'assistant', got "
+            default -> throw invalid(path + ".role", path + ".role: expected 'user', 'assistant' or 'system', got "
                     + quoted(role));
         };
     }

@@ -17,7 +17,8 @@ import java.util.List;
  * another dialect. What Anthropic's API insists on and other APIs do not:
  * <ul>
  *   <li>{@code max_tokens} is required: the client's, else the route's default;</li>
- *   <li>the system prompt is a top-level field; every system text, joined with a blank line;</li>
+ *   <li>the system prompt is a top-level field: every system text, joined with a blank line, written after the
+ *   conversation so that one coming between turns is kept too;</li>
  *   <li>turns alternate: consecutive turns of one role become one message (tool results first, as they come),
  *   and a message is only opened once it has a block, so none is ever empty;</li>
  *   <li>temperature is 0 to 1: higher values are clamped to 1 (not rescaled);</li>
@@ -39,7 +40,6 @@ public final class AnthropicRequestWriter extends ParameterHoldingWriter {
     private final JsonGenerator out;
     private final long defaultMaxTokens;
     private final StringBuilder system = new StringBuilder();
-    private boolean systemWritten;
     private boolean messagesOpen;
     /** The role of the message whose content array is open, or null. */
     private Role openRole;
@@ -170,6 +170,9 @@ public final class AnthropicRequestWriter extends ParameterHoldingWriter {
                 out.writeEndArray();
                 writeToolChoice();
             }
+            if (system.length() > 0) {
+                out.writeStringField("system", system.toString());
+            }
             Long maxTokens = heldMaxTokens();
             long max = maxTokens != null && maxTokens > 0 ? maxTokens : defaultMaxTokens;
             out.writeNumberField("max_tokens", max);
@@ -278,9 +281,6 @@ public final class AnthropicRequestWriter extends ParameterHoldingWriter {
      */
     private void block(String type, Write members) {
         write(() -> {
-            if (!systemWritten) {
-                writeSystem();
-            }
             if (!messagesOpen) {
                 out.writeArrayFieldStart("messages");
                 messagesOpen = true;
@@ -315,22 +315,12 @@ public final class AnthropicRequestWriter extends ParameterHoldingWriter {
 
     private void closeMessages() {
         write(() -> {
-            if (!systemWritten) {
-                writeSystem();
-            }
             endOpenMessage();
             if (messagesOpen) {
                 out.writeEndArray();
                 messagesOpen = false;
             }
         });
-    }
-
-    private void writeSystem() throws IOException {
-        systemWritten = true;
-        if (system.length() > 0) {
-            out.writeStringField("system", system.toString());
-        }
     }
 
     /** Anthropic's id pattern is {@code [a-zA-Z0-9_-]+}. */

@@ -20,7 +20,8 @@ import java.util.Map;
  * Writes a Gemini {@code generateContent} request body; the same body serves {@code streamGenerateContent}, and
  * the model goes in the URL, so neither the model nor {@link #stream} write anything here.
  * <ul>
- * <li>Every system text, in order, joined with a blank line, is the {@code systemInstruction}.</li>
+ * <li>Every system text, in order, joined with a blank line, is the {@code systemInstruction}, written after
+ * the conversation so that one coming mid-conversation (Gemini has no system turn) is kept too.</li>
  * <li>Turns become {@code contents} with roles {@code user} and {@code model}; consecutive turns of one role are
  * merged (Gemini wants alternation), and a turn with nothing Gemini can take (only redacted reasoning, empty
  * text) writes nothing, since Gemini refuses a content without parts.</li>
@@ -206,6 +207,7 @@ public final class GeminiRequestWriter extends ParameterHoldingWriter {
     public void end() {
         try {
             enter(Section.DONE);
+            writeSystemInstruction();
             writeGenerationConfig();
             writeToolConfig();
             out.writeEndObject();
@@ -254,15 +256,6 @@ public final class GeminiRequestWriter extends ParameterHoldingWriter {
         }
         if (section == Section.NONE) {
             out.writeStartObject();
-            if (!system.isEmpty()) {
-                out.writeObjectFieldStart("systemInstruction");
-                out.writeArrayFieldStart("parts");
-                out.writeStartObject();
-                out.writeStringField("text", system.toString());
-                out.writeEndObject();
-                out.writeEndArray();
-                out.writeEndObject();
-            }
         }
         switch (section) {
             case CONTENTS -> {
@@ -288,6 +281,20 @@ public final class GeminiRequestWriter extends ParameterHoldingWriter {
             default -> {
             }
         }
+    }
+
+    /** Written last: a system text may come after the conversation started (a mid-conversation system message). */
+    private void writeSystemInstruction() throws IOException {
+        if (system.isEmpty()) {
+            return;
+        }
+        out.writeObjectFieldStart("systemInstruction");
+        out.writeArrayFieldStart("parts");
+        out.writeStartObject();
+        out.writeStringField("text", system.toString());
+        out.writeEndObject();
+        out.writeEndArray();
+        out.writeEndObject();
     }
 
     private void writeGenerationConfig() throws IOException {

@@ -16,7 +16,9 @@ import java.util.List;
  * Writes an OpenAI Chat Completions request, for api.openai.com ({@code openAiPlatform}) or an OpenAI-compatible
  * server (vLLM, Ollama...), from neutral request events: one JSON object to {@code out}, which the caller flushes.
  *
- * <p>Shape: all system texts become one leading {@code system} message (joined with a blank line). Consecutive
+ * <p>Shape: the system texts before the first turn become one leading {@code system} message (joined with a blank
+ * line); a system text later in the conversation (Anthropic's mid-conversation system message) is a
+ * {@code system} message in its place, after the open run's message, as OpenAI's API takes one anywhere. Consecutive
  * turns of one role are merged into one run: a user run writes each tool result as its own {@code tool} message
  * as it comes, then the run's text and images as one {@code user} message (a plain string when it is a single
  * text), so tool results always directly follow the assistant's calls; an assistant run writes its tool calls as
@@ -67,7 +69,8 @@ public final class OpenAiRequestWriter extends ParameterHoldingWriter {
     @Override
     public void system(String text) {
         if (messagesOpen) {
-            throw new IllegalStateException("system text after the conversation started");
+            writeSystemMessage(text);
+            return;
         }
         if (system == null) {
             system = new StringBuilder(text);
@@ -317,13 +320,23 @@ public final class OpenAiRequestWriter extends ParameterHoldingWriter {
             out.writeStartObject();
             out.writeStringField("model", apiModel);
             out.writeArrayFieldStart("messages");
-            if (system != null) {
-                out.writeStartObject();
-                out.writeStringField("role", "system");
-                out.writeStringField("content", system.toString());
-                out.writeEndObject();
-                system = null;
-            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (system != null) {
+            writeSystemMessage(system.toString());
+            system = null;
+        }
+    }
+
+    /** A system message where the conversation has got to, after the open run's message. */
+    private void writeSystemMessage(String text) {
+        endRun();
+        try {
+            out.writeStartObject();
+            out.writeStringField("role", "system");
+            out.writeStringField("content", text);
+            out.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -280,12 +280,27 @@ class AnthropicRequestReaderTest {
     void malformedRequestsAreInvalid() {
         for (String body : List.of("{\"max_tokens\":10,\"messages\":[", "[]", "{\"max_tokens\":10} x",
                 "{\"max_tokens\":10,\"messages\":{}}",
-                "{\"max_tokens\":10,\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}",
+                "{\"max_tokens\":10,\"messages\":[{\"role\":\"developer\",\"content\":\"x\"}]}",
+                "{\"max_tokens\":10,\"messages\":[{\"role\":\"system\",\"content\":[{\"type\":\"image\"}]}]}",
                 "{\"max_tokens\":10,\"messages\":[{\"content\":\"x\"}]}",
                 "{\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"x\"}]}]}",
                 "{\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"tool_use\",\"id\":\"x\"}]}]}")) {
             assertEquals("invalid_value", refusal(body).error().code(), body);
         }
+    }
+
+    /** Newer models take system messages after a user turn (Claude Code 2.1 sends one): system text in its place. */
+    @Test
+    void midConversationSystemMessagesAreSystemTextInTheirPlace() throws Untranslatable {
+        assertEquals(List.of("system top", "startMessage USER", "text Hi", "endMessage", "system # Environment",
+                        "system second block", "startMessage ASSISTANT", "text Hello", "endMessage", "system plain",
+                        "maxTokens 10", "end"),
+                read("{\"model\":\"m\",\"max_tokens\":10,\"system\":\"top\",\"messages\":["
+                        + "{\"role\":\"user\",\"content\":\"Hi\"},"
+                        + "{\"content\":[{\"type\":\"text\",\"text\":\"# Environment\"},"
+                        + "{\"type\":\"text\",\"text\":\"second block\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
+                        + "\"role\":\"system\"},"
+                        + "{\"role\":\"assistant\",\"content\":\"Hello\"},{\"role\":\"system\",\"content\":\"plain\"}]}"));
     }
 
     @Test

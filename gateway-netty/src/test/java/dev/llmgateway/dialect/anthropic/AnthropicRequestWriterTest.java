@@ -55,8 +55,7 @@ class AnthropicRequestWriterTest {
             w.stream(false);
             w.end();
         });
-        assertEquals("{\"model\":\"claude-x\",\"system\":\"You are a weather bot.\\n\\nAnswer briefly.\","
-                + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"What's the weather in Paris and Tokyo?\"}]},"
+        assertEquals("{\"model\":\"claude-x\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"What's the weather in Paris and Tokyo?\"}]},"
                 + "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"call_X\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}},"
                 + "{\"type\":\"tool_use\",\"id\":\"call_H\",\"name\":\"get_weather\",\"input\":{\"city\":\"Tokyo\"}}]},"
                 + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"call_X\",\"content\":\"{\\\"temp\\\": 18}\"},"
@@ -64,6 +63,7 @@ class AnthropicRequestWriterTest {
                 + "{\"type\":\"text\",\"text\":\"And in Rome?\"}]}],"
                 + "\"tools\":[{\"name\":\"get_weather\",\"description\":\"Get the weather.\",\"input_schema\":" + SCHEMA + "}],"
                 + "\"tool_choice\":{\"type\":\"auto\",\"disable_parallel_tool_use\":true},"
+                + "\"system\":\"You are a weather bot.\\n\\nAnswer briefly.\","
                 + "\"max_tokens\":4096,\"temperature\":1.0,\"stream\":true}", json);
     }
 
@@ -185,6 +185,20 @@ class AnthropicRequestWriterTest {
         });
         assertTrue(json.contains("\"id\":\"call_1__ts_Cr0__sig__\""), json);
         assertTrue(json.contains("\"tool_use_id\":\"call_1__ts_Cr0__sig__\""), json);
+    }
+
+    @Test
+    void aSystemTextBetweenTurnsJoinsTheSystemPrompt() throws Exception {
+        String json = write(w -> {
+            w.system("Be brief.");
+            w.startMessage(Role.USER);
+            w.text("Hi");
+            w.endMessage();
+            w.system("# Environment");
+            w.end();
+        });
+        assertEquals("{\"model\":\"claude-x\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\","
+                + "\"text\":\"Hi\"}]}],\"system\":\"Be brief.\\n\\n# Environment\",\"max_tokens\":4096}", json);
     }
 
     @Test

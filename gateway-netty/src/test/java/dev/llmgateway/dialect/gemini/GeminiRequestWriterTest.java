@@ -68,7 +68,7 @@ class GeminiRequestWriterTest {
             out.stream(true);
             out.end();
         });
-        assertEquals(JsonCanon.compact("""
+        assertEquals(JsonCanon.canonical("""
                 {"systemInstruction":{"parts":[{"text":"You are terse.\\n\\nAnswer in English."}]},
                  "contents":[
                   {"role":"user","parts":[
@@ -90,7 +90,23 @@ class GeminiRequestWriterTest {
                    {"name":"get_weather","parametersJsonSchema":{"type":"object","properties":{"city":{"type":"string"}}}}]}],
                  "generationConfig":{"maxOutputTokens":256,"temperature":0.5,"stopSequences":["END"]},
                  "toolConfig":{"functionCallingConfig":{"mode":"AUTO"}}}
-                """), json);
+                """), JsonCanon.canonical(json));
+    }
+
+    /** A system text after the first turn (OpenAI's system message anywhere, Anthropic's mid-conversation one). */
+    @Test
+    void aLaterSystemTextJoinsTheSystemInstruction() throws Exception {
+        String json = write(out -> {
+            out.system("First.");
+            out.startMessage(Role.USER);
+            out.text("Hi");
+            out.endMessage();
+            out.system("Later.");
+            out.end();
+        });
+        assertEquals(JsonCanon.compact("""
+                {"contents":[{"role":"user","parts":[{"text":"Hi"}]}],
+                 "systemInstruction":{"parts":[{"text":"First.\\n\\nLater."}]}}"""), json);
     }
 
     /**
@@ -123,9 +139,9 @@ class GeminiRequestWriterTest {
             out.end();
         });
         // The fixture uses the OpenAPI-subset "parameters"; the gateway sends the JSON Schema it was given.
-        String expected = JsonCanon.compact(Fixtures.text("gemini/request-function-response.json"))
+        String expected = JsonCanon.canonical(Fixtures.text("gemini/request-function-response.json"))
                 .replace("\"parameters\":", "\"parametersJsonSchema\":");
-        assertEquals(expected, json);
+        assertEquals(expected, JsonCanon.canonical(json));
     }
 
     @Test

@@ -273,6 +273,32 @@ class OpenAiRequestWriterTest {
                 }));
     }
 
+    /** Anthropic's mid-conversation system message (Claude Code sends one after the user turn) stays in place. */
+    @Test
+    void aSystemTextAfterTheFirstTurnIsASystemMessageInItsPlace() throws Untranslatable {
+        assertEquals(JsonCanon.compact("""
+                {"model":"m","messages":[{"role":"system","content":"first"},
+                  {"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]},
+                  {"role":"system","content":"later"},{"role":"user","content":"c"},
+                  {"role":"assistant","content":"d"},{"role":"system","content":"last"}]}"""),
+                written("m", true, out -> {
+                    out.system("first");
+                    out.startMessage(Role.USER);
+                    out.text("a");
+                    out.text("b");
+                    out.endMessage();
+                    out.system("later");
+                    out.startMessage(Role.USER);
+                    out.text("c");
+                    out.endMessage();
+                    out.startMessage(Role.ASSISTANT);
+                    out.text("d");
+                    out.endMessage();
+                    out.system("last");
+                    out.end();
+                }));
+    }
+
     @Test
     void whatOpenAiCannotTakeIsRefused() {
         Untranslatable image = assertThrows(Untranslatable.class, () -> written("m", true, out -> {
