@@ -108,7 +108,7 @@ class AnthropicEventEncoderTest {
         encoder.toolCallStart(1, "call_b", "grep", null);
         feed.arguments(0, "{\"path\":");
         feed.arguments(1, "{\"pattern\":");
-        feed.arguments(1, "\"TODO\",");
+        feed.arguments(1, "\"NOTE\",");
         feed.arguments(0, "\"a.txt\"}");
         feed.arguments(1, "\"glob\":\"*.java\"}");
         encoder.toolCallStart(2, "call_c", "ls", null);
@@ -124,7 +124,7 @@ class AnthropicEventEncoderTest {
                 blockStop(0),
                 // call_b waited behind call_a's unfinished arguments; what it collected comes in one piece.
                 blockStart(1, toolBlock("call_b", "grep")),
-                argumentsDelta(1, "{\"pattern\":\"TODO\","),
+                argumentsDelta(1, "{\"pattern\":\"NOTE\","),
                 argumentsDelta(1, "\"glob\":\"*.java\"}"),
                 blockStop(1),
                 blockStart(2, toolBlock("call_c", "ls")),
@@ -132,7 +132,7 @@ class AnthropicEventEncoderTest {
                 blockStop(2),
                 messageDelta("tool_use", null, 0, 0, 0, 0),
                 MESSAGE_STOP), client.events);
-        assertEquals(Map.of(0, "{\"path\":\"a.txt\"}", 1, "{\"pattern\":\"TODO\",\"glob\":\"*.java\"}", 2, "{}"),
+        assertEquals(Map.of(0, "{\"path\":\"a.txt\"}", 1, "{\"pattern\":\"NOTE\",\"glob\":\"*.java\"}", 2, "{}"),
                 inputsByBlock(client.events));
     }
 
