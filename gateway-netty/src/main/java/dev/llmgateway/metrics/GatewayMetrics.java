@@ -136,7 +136,7 @@ public final class GatewayMetrics {
         retries.labels(orNone(provider)).inc();
     }
 
-    /** @param reason {@code rate_limited} (429) or {@code auth_failed} (401/403) */
+    /** @param reason {@code rate_limited} (429) or {@code auth_failed} (401/403, Gemini's 400 API_KEY_INVALID) */
     public void keyCooldown(String provider, int keyIndex, String reason) {
         keyCooldowns.labels(orNone(provider), keyIndex < STATUS.length ? STATUS[keyIndex] : Integer.toString(keyIndex),
                 reason).inc();

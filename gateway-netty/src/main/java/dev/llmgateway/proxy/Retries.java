@@ -1,5 +1,6 @@
 package dev.llmgateway.proxy;
 
+import dev.llmgateway.config.ProviderType;
 import dev.llmgateway.config.UpstreamPolicy;
 import dev.llmgateway.dialect.RetryAfter;
 import dev.llmgateway.metrics.GatewayMetrics;
@@ -87,14 +88,15 @@ final class Retries {
     /**
      * Whether a response head must be held until its body is whole before deciding: retryable statuses while
      * attempts remain, and every 429, whose body tells a rate limit from an exhausted quota. A 401/403 rests the key
-     * at once (the answer itself goes to the client: another key may be fine, this request's was refused). With a
-     * fallback left, a retryable status is held even on the last attempt: it may go to the fallback instead.
+     * at once (the answer itself goes to the client: another key may be fine, this request's was refused); so does
+     * Gemini's 400 for a bad key, held to read its reason. With a fallback left, a retryable status is held even on
+     * the last attempt: it may go to the fallback instead.
      */
     boolean holds(int status, boolean fallbackLeft) {
         if (status == 401 || status == 403) {
             coolKey(provider.config().keyFailureCooldown().toNanos(), "auth_failed");
         }
-        return status == 429
+        return status == 429 || status == 400 && provider.type() == ProviderType.GEMINI
                 || RetryPolicy.retryableStatus(status) && (attempts < policy.maxAttempts() || fallbackLeft);
     }
 
@@ -108,6 +110,12 @@ final class Retries {
     long afterError(HeldResponse response) {
         HttpResponse head = response.head();
         int status = head.status().code();
+        if (!RetryPolicy.retryableStatus(status)) {
+            if (RetryPolicy.keyInvalid(response.body())) {
+                coolKey(provider.config().keyFailureCooldown().toNanos(), "auth_failed");
+            }
+            return GIVE_UP;
+        }
         long askedNanos = RetryAfter.nanos(head.headers());
         boolean noQuota = status == 429 && RetryPolicy.insufficientQuota(response.body());
         if (status == 429) {

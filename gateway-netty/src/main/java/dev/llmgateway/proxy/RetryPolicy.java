@@ -13,6 +13,8 @@ final class RetryPolicy {
     /** OpenAI's "you are out of credit" 429: retrying only bills the wait, so it goes to the client as it is. */
     private static final Pattern INSUFFICIENT_QUOTA =
             Pattern.compile("\"(?:code|type)\"\\s*:\\s*\"insufficient_quota\"");
+    /** Gemini answers a bad key with a 400, not a 401: its ErrorInfo reason says so. */
+    private static final Pattern KEY_INVALID = Pattern.compile("\"reason\"\\s*:\\s*\"API_KEY_INVALID\"");
 
     private RetryPolicy() {
     }
@@ -24,6 +26,10 @@ final class RetryPolicy {
 
     static boolean insufficientQuota(ByteBuf body) {
         return INSUFFICIENT_QUOTA.matcher(body.toString(StandardCharsets.UTF_8)).find();
+    }
+
+    static boolean keyInvalid(ByteBuf body) {
+        return KEY_INVALID.matcher(body.toString(StandardCharsets.UTF_8)).find();
     }
 
     /**

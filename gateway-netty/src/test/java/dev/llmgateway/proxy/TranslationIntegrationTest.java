@@ -510,6 +510,39 @@ class TranslationIntegrationTest {
     }
 
     @Test
+    void aGeminiKeyAnsweredApiKeyInvalidRestsLikeA401() throws Exception {
+        try (FakeUpstream gemini = new FakeUpstream(reply -> {
+            if ("gm-bad".equals(reply.request().headers().get("x-goog-api-key"))) {
+                reply.full(400, "Bad Request", "application/json; charset=UTF-8",
+                        Fixtures.bytes("gemini/error-400-api-key-invalid.json"));
+            } else {
+                reply.full(200, "OK", "application/json; charset=UTF-8", Fixtures.bytes("gemini/generate-content.json"));
+            }
+        }); GatewayHarness local = GatewayHarness.start("""
+                [[api_keys]]
+                name = "tester"
+                key = "%s"
+
+                [providers.gem]
+                type = "gemini"
+                base_url = "http://127.0.0.1:%d/v1beta"
+                api_keys = ["gm-bad", "gm-good"]
+                """.formatted(GatewayHarness.KEY, gemini.port()))) {
+            String chat = "{\"model\":\"gem/gemini-2.5-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+            HttpResponse<String> refused = local.post("/v1/chat/completions", chat);
+            assertEquals(401, refused.statusCode(), refused.body());
+            assertEquals("invalid_api_key", JsonPath.read(refused.body(), "error", "code"));
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, local.post("/v1/chat/completions", chat).statusCode());
+            }
+            assertEquals(List.of("gm-bad", "gm-good", "gm-good", "gm-good"), gemini.received().stream()
+                    .map(r -> r.headers().get("x-goog-api-key")).toList(), "the bad key rests");
+            assertEquals(1, PrometheusText.value(local.get("/metrics", null).body(),
+                    "llm_upstream_key_cooldowns_total", "provider", "gem", "key_index", "0", "reason", "auth_failed"));
+        }
+    }
+
+    @Test
     void gatewayErrorsOnTheMessagesRouteUseAnthropicsShape() throws Exception {
         HttpResponse<String> unauthenticated = gateway.client().send(gateway.request("/v1/messages")
                 .header("x-api-key", "wrong-key").header("content-type", "application/json")
