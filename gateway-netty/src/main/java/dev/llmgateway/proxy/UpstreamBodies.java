@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The request a provider is sent for a route: its path and body. A provider of the client's own API gets the
@@ -23,6 +25,7 @@ import java.util.List;
  * re-encoded. A provider of another API gets the request translated into its own ({@link Translation}).
  */
 final class UpstreamBodies {
+    private static final Logger LOG = Logger.getLogger(UpstreamBodies.class.getName());
     private static final ByteBuf TRUE = literal("true");
     private static final ByteBuf INCLUDE_USAGE = literal("\"include_usage\":true");
     private static final ByteBuf INCLUDE_USAGE_FIRST = literal("\"include_usage\":true,");
@@ -55,9 +58,14 @@ final class UpstreamBodies {
             } catch (Untranslatable refused) {
                 translated.release();
                 return refused.error();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException bug) {
+                // A request the translation code cannot handle is a gateway bug: a 500 for this request, not a
+                // dropped connection, and a log line to find it by.
                 translated.release();
-                throw e;
+                LOG.log(Level.WARNING, "translating " + exchange.requestId() + " for provider "
+                        + route.provider().name() + " failed", bug);
+                return ApiError.internal("The gateway could not translate this request for provider '"
+                        + route.provider().name() + "'.");
             }
         } else {
             boolean askForUsage = needsUsageRequested(endpoint, body);
