@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -592,6 +593,27 @@ class TranslationIntegrationTest {
         String id = response.headers().firstValue("x-request-id").orElse(null);
         assertTrue(id != null && id.startsWith("req_"), response.headers().toString());
         assertEquals(id, response.headers().firstValue("request-id").orElse(null), response.headers().toString());
+    }
+
+    @Test
+    void aBodyOverTheLimitOnTheMessagesRouteIsRefusedInAnthropicsShape() throws Exception {
+        try (GatewayHarness small = GatewayHarness.start("max_request_bytes = 1024", """
+                [[api_keys]]
+                name = "tester"
+                key = "%s"
+
+                [providers.mock]
+                type = "mock"
+                """.formatted(GatewayHarness.KEY), Map.of())) {
+            HttpResponse<String> refused = small.client().send(small.request("/v1/messages")
+                    .header("x-api-key", GatewayHarness.KEY).header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"mock/m\",\"max_tokens\":5,\"messages\":"
+                            + "[{\"role\":\"user\",\"content\":\"" + "x".repeat(2000) + "\"}]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, refused.statusCode());
+            assertEquals("request_too_large", JsonPath.read(refused.body(), "error", "type"));
+            assertEquals("error", JsonPath.read(refused.body(), "type"));
+        }
     }
 
     @Test
