@@ -1,10 +1,15 @@
 package dev.llmgateway.dialect;
 
+import com.fasterxml.jackson.core.JsonParser;
+import dev.llmgateway.json.Json;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -22,6 +27,12 @@ public final class UpstreamErrors {
             case 429 -> "requests";
             default -> status >= 500 ? "server_error" : "invalid_request_error";
         };
+    }
+
+    /** A parser over an error body, which stays the caller's and keeps its reader index. */
+    public static JsonParser parser(ByteBuf body) throws IOException {
+        // ByteBufInputStream is also a DataInput: the cast picks the stream overload.
+        return Json.FACTORY.createParser((InputStream) new ByteBufInputStream(body.duplicate()));
     }
 
     /**

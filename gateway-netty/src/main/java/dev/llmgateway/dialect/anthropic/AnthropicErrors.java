@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.RetryAfter;
 import dev.llmgateway.dialect.UpstreamErrors;
-import dev.llmgateway.json.JsonInput;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -25,7 +24,7 @@ public final class AnthropicErrors {
     public static ApiError read(int status, HttpHeaders headers, ByteBuf body) {
         long retryAfter = RetryAfter.seconds(headers);
         String[] typeAndMessage;
-        try (JsonParser parser = new JsonInput().parser(body, body.readerIndex(), body.readableBytes())) {
+        try (JsonParser parser = UpstreamErrors.parser(body)) {
             typeAndMessage = readEnvelope(parser);
         } catch (IOException notJson) {
             typeAndMessage = null;

@@ -5,15 +5,12 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.RetryAfter;
 import dev.llmgateway.dialect.UpstreamErrors;
-import dev.llmgateway.json.Json;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.io.IOException;
-import java.io.InputStream;
 
 /**
  * Turns a Gemini error, {@code {"error":{"code","message","status","details":[...]}}}, into an {@link ApiError}
@@ -33,8 +30,7 @@ public final class GeminiErrors {
      * error with the status and a message saying so.
      */
     public static ApiError read(int status, HttpHeaders headers, ByteBuf body) {
-        // ByteBufInputStream is also a DataInput: the cast picks the stream overload.
-        try (JsonParser parser = Json.FACTORY.createParser((InputStream) new ByteBufInputStream(body.duplicate()))) {
+        try (JsonParser parser = UpstreamErrors.parser(body)) {
             JsonToken token = parser.nextToken();
             // The stream method without alt=sse wraps everything, errors included, in an array.
             if (token == JsonToken.START_ARRAY) {

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.RetryAfter;
 import dev.llmgateway.dialect.UpstreamErrors;
-import dev.llmgateway.json.Json;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -30,9 +28,8 @@ public final class OpenAiErrors {
     /** A non-2xx response; {@code body} stays the caller's. */
     public static ApiError read(int status, HttpHeaders headers, ByteBuf body) {
         long retryAfter = RetryAfter.seconds(headers);
-        byte[] bytes = body == null ? new byte[0] : ByteBufUtil.getBytes(body);
         Fields fields = new Fields();
-        try (JsonParser parser = Json.FACTORY.createParser(bytes)) {
+        try (JsonParser parser = UpstreamErrors.parser(body)) {
             if (parser.nextToken() == JsonToken.START_OBJECT) {
                 fields.read(parser);
                 return fields.error(status, retryAfter);
