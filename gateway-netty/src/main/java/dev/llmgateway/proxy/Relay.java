@@ -1,8 +1,11 @@
 package dev.llmgateway.proxy;
 
 import dev.llmgateway.dialect.ApiError;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 
 /**
  * Relays one upstream answer to the client: as it is ({@link ResponseRelay}), or translated into the client's
@@ -34,4 +37,9 @@ interface Relay {
 
     /** Frees whatever is held; for exchanges that end without this relay finishing. */
     void discard();
+
+    /** Ends a stream the client has the head of (its error event already written), then closes the connection. */
+    static void endStreamAndClose(Channel downstream) {
+        downstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+    }
 }

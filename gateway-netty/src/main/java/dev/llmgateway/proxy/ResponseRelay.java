@@ -16,7 +16,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -292,7 +291,7 @@ final class ResponseRelay implements Relay {
             }
             downstream.write(ErrorResponses.streamEvent(downstream.alloc(), exchange.dialect(), error,
                     exchange.requestId()), downstream.voidPromise());
-            downstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+            Relay.endStreamAndClose(downstream);
         } else {
             downstream.close();
         }

@@ -10,7 +10,6 @@ import dev.llmgateway.sse.SseFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -256,7 +255,7 @@ final class TranslatingRelay implements Relay {
             if (answer.error() == null) {
                 answer.error(error); // the client's encoder writes it; the provider's own error already went out
             }
-            downstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+            Relay.endStreamAndClose(downstream);
         } else {
             downstream.close();
         }
