@@ -1,7 +1,8 @@
 package dev.llmgateway.auth;
 
+import dev.llmgateway.exchange.Principal;
 import dev.llmgateway.dialect.ApiError;
-import dev.llmgateway.proxy.Exchange;
+import dev.llmgateway.exchange.Exchange;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

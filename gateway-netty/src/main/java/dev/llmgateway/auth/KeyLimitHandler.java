@@ -1,7 +1,8 @@
 package dev.llmgateway.auth;
 
 import dev.llmgateway.dialect.ApiError;
-import dev.llmgateway.proxy.Exchange;
+import dev.llmgateway.exchange.Exchange;
+import dev.llmgateway.exchange.Principal;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,7 +21,7 @@ public final class KeyLimitHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        KeyLimiter limiter = exchange.principal().limiter();
+        Principal.Limiter limiter = exchange.principal().limiter();
         ApiError refused = limiter.admit();
         if (refused != null) {
             exchange.fail(refused);

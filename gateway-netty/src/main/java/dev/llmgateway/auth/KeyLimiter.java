@@ -2,6 +2,7 @@ package dev.llmgateway.auth;
 
 import dev.llmgateway.config.KeyLimits;
 import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.exchange.Principal;
 
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -14,7 +15,7 @@ import java.util.function.LongSupplier;
  * count that follows it are not one atomic step, so a burst may pass a limit by the few requests that raced it;
  * that is the price of no lock.
  */
-public final class KeyLimiter {
+public final class KeyLimiter implements Principal.Limiter {
     private final String keyName;
     private final KeyLimits limits;
     private final KeyUsage usage;
@@ -40,6 +41,7 @@ public final class KeyLimiter {
      *
      * @return null when admitted, else the 429 to send
      */
+    @Override
     public ApiError admit() {
         long second = usage.second();
         if (limits.tokenBudget() > 0) {
@@ -73,6 +75,7 @@ public final class KeyLimiter {
     }
 
     /** An admitted request ended having used {@code tokens} (input + output): frees its slot, charges its tokens. */
+    @Override
     public void finished(long usedTokens) {
         usage.inFlight.decrementAndGet();
         if (usedTokens > 0) {

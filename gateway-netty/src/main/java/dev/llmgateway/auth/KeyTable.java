@@ -1,7 +1,8 @@
 package dev.llmgateway.auth;
 
+import dev.llmgateway.exchange.Principal;
 import dev.llmgateway.config.ApiKeyConfig;
-import dev.llmgateway.routing.ModelGlob;
+import dev.llmgateway.exchange.ModelGlob;
 import io.netty.util.concurrent.FastThreadLocal;
 
 import java.nio.charset.StandardCharsets;

@@ -10,6 +10,12 @@ public final class Untranslatable extends Exception {
         this.error = ApiError.badRequest(code, param, message);
     }
 
+    /** Any other refusal of a request for one provider (an endpoint it lacks, a translation that failed). */
+    public Untranslatable(ApiError error) {
+        super(error.message(), null, false, false);
+        this.error = error;
+    }
+
     public ApiError error() {
         return error;
     }

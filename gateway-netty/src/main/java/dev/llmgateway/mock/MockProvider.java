@@ -4,8 +4,12 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.llmgateway.config.MockOptions;
 import dev.llmgateway.json.Json;
 import dev.llmgateway.sse.SseWriter;
+import dev.llmgateway.exchange.RequestBodyScanner;
+import dev.llmgateway.exchange.RequestFacts;
+import dev.llmgateway.upstream.Provider;
+import dev.llmgateway.upstream.UpstreamConnector;
 import dev.llmgateway.upstream.UpstreamListener;
-import dev.llmgateway.upstream.UpstreamSource;
+import dev.llmgateway.upstream.UpstreamSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
@@ -13,6 +17,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
@@ -27,55 +32,74 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The built-in mock provider: answers chat completions in OpenAI's wire format, in-process, as if from the
- * network — the same relay, model rewrite and error paths run as for a real provider. A stream sends a role
- * chunk, {@code tokens} content chunks {@code token_delay} apart (scheduled on the exchange's event loop, never
- * sleeping), a finish chunk, a usage chunk when asked for, and {@code [DONE]}.
+ * The built-in mock provider, as an {@link UpstreamConnector} like the connection pools: answers chat completions
+ * in OpenAI's wire format, in-process, as if from the network — the same proxy, relay, model rewrite, timeout and
+ * error paths run as for a real provider. It reads what it is sent (model, stream, include_usage) from the request
+ * body as a provider would. A stream sends a role chunk, {@code tokens} content chunks {@code token_delay} apart
+ * (scheduled on the exchange's event loop, never sleeping), a finish chunk, a usage chunk when asked for, and
+ * {@code [DONE]}.
  */
-public final class MockProvider {
+public final class MockProvider implements UpstreamConnector {
     private static final String[] WORDS = ("This is a streamed answer from the gateway's built-in mock provider; "
             + "set a real provider key to talk to a model.").split(" ");
     private static final AtomicLong IDS = new AtomicLong();
 
-    private MockProvider() {
+    @Override
+    public Future<UpstreamSession> acquire(EventLoop loop, Provider provider) {
+        return loop.newSucceededFuture(answer(provider.config().mock(), loop));
     }
 
-    /** Starts answering; {@code promptBytes} sizes the fake prompt token count. */
-    public static UpstreamSource serve(MockOptions options, EventLoop loop, ByteBufAllocator alloc, String apiModel,
-                                       boolean stream, boolean includeUsage, int promptBytes,
-                                       UpstreamListener listener) {
-        Answer answer = new Answer(options, loop, alloc, apiModel, stream, includeUsage,
-                Math.max(1, promptBytes / 4), listener);
-        loop.execute(answer::begin);
-        return answer;
+    /** A session that answers one request on {@code loop} as {@code options} say. */
+    public static UpstreamSession answer(MockOptions options, EventLoop loop) {
+        return new Answer(options, loop);
     }
 
-    private static final class Answer implements UpstreamSource {
+    /** One answer: the session a call sends its request to, then the source of the response. */
+    private static final class Answer implements UpstreamSession {
         private final MockOptions options;
         private final EventLoop loop;
-        private final ByteBufAllocator alloc;
-        private final String model;
-        private final boolean stream;
-        private final boolean includeUsage;
-        private final int promptTokens;
-        private final UpstreamListener listener;
         private final String id = "chatcmpl-mock" + IDS.incrementAndGet();
         private final long created = System.currentTimeMillis() / 1000;
+        private ByteBufAllocator alloc;
+        private String model;
+        private boolean stream;
+        private boolean includeUsage;
+        private int promptTokens;
+        private UpstreamListener listener;
         private int sent;
         private boolean paused;
         private boolean stopped;
         private Future<?> next;
 
-        Answer(MockOptions options, EventLoop loop, ByteBufAllocator alloc, String model, boolean stream,
-               boolean includeUsage, int promptTokens, UpstreamListener listener) {
+        Answer(MockOptions options, EventLoop loop) {
             this.options = options;
             this.loop = loop;
-            this.alloc = alloc;
-            this.model = model;
-            this.stream = stream;
-            this.includeUsage = includeUsage;
-            this.promptTokens = promptTokens;
+        }
+
+        @Override
+        public boolean reused() {
+            return false;
+        }
+
+        /** Reads the request as a provider would; the answer starts on the next turn of the loop. */
+        @Override
+        public void send(FullHttpRequest request, UpstreamListener listener) {
             this.listener = listener;
+            ByteBuf content = request.content();
+            alloc = content.alloc();
+            try {
+                RequestFacts facts = RequestBodyScanner.scan(content);
+                model = facts.model();
+                stream = facts.stream();
+                includeUsage = facts.includeUsage();
+            } catch (RequestBodyScanner.InvalidBody invalid) {
+                model = "mock-model";
+            } finally {
+                // The fake prompt token count, about four bytes a token.
+                promptTokens = Math.max(1, content.readableBytes() / 4);
+                request.release();
+            }
+            loop.execute(this::begin);
         }
 
         void begin() {

@@ -1,5 +1,6 @@
 package dev.llmgateway.proxy;
 
+import dev.llmgateway.exchange.Exchange;
 import dev.llmgateway.dialect.AnswerEvents;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.FinishReason;

@@ -1,5 +1,6 @@
 package dev.llmgateway.proxy;
 
+import dev.llmgateway.exchange.Exchange;
 import dev.llmgateway.dialect.ErrorResponses;
 import dev.llmgateway.upstream.HopByHop;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -22,11 +23,15 @@ final class ClientHeads {
     private ClientHeads() {
     }
 
-    /** The provider's head for the client: its end-to-end headers, the provider's request id kept aside. */
+    /**
+     * The provider's head made the client's, in place (the head is the relay's from here on, and a copy of its
+     * headers per response is what this saves): its end-to-end headers, the provider's request id kept aside.
+     */
     static HttpResponse passedOn(Exchange exchange, HttpResponse upstream) {
-        HttpHeaders headers = HopByHop.strip(new DefaultHttpHeaders().add(upstream.headers()));
-        keepUpstreamId(upstream.headers(), headers);
-        return identified(exchange, new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstream.status(), headers));
+        HttpHeaders headers = HopByHop.strip(upstream.headers());
+        keepUpstreamId(headers, headers);
+        upstream.setProtocolVersion(HttpVersion.HTTP_1_1);
+        return identified(exchange, upstream);
     }
 
     /** A head the gateway writes itself (a translated answer): none of the provider's headers but its request id. */

@@ -1,22 +1,18 @@
 package dev.llmgateway.proxy;
 
 import dev.llmgateway.accesslog.Outcome;
-import dev.llmgateway.config.ProviderType;
 import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.dialect.Untranslatable;
+import dev.llmgateway.exchange.Exchange;
+import dev.llmgateway.exchange.Route;
 import dev.llmgateway.metrics.GatewayMetrics;
-import dev.llmgateway.mock.MockProvider;
-import dev.llmgateway.routing.RequestBody;
-import dev.llmgateway.routing.Route;
 import dev.llmgateway.upstream.Provider;
-import dev.llmgateway.upstream.UpstreamConnection;
 import dev.llmgateway.upstream.UpstreamConnector;
 import dev.llmgateway.upstream.UpstreamListener;
 import dev.llmgateway.upstream.UpstreamRequests;
-import dev.llmgateway.upstream.UpstreamSource;
+import dev.llmgateway.upstream.UpstreamSession;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.concurrent.Future;
@@ -27,26 +23,40 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One exchange's trip to its provider and back: builds the upstream request ({@link UpstreamBodies}), takes a
- * connection from the pool of the client's event loop (or starts the mock), and relays the response through a
- * {@link ResponseRelay}.
+ * One exchange's trip to its provider and back, as a state machine ({@link State}; docs/ARCHITECTURE.md §4): each
+ * attempt takes a session from the {@link UpstreamConnector} (a pooled connection, or the built-in mock), sends the
+ * route's {@link RouteRequest}, and gives the answer to a {@link Relay}.
  *
  * <p>Before any response byte reaches the client, a connect failure, a first-byte or idle timeout, a connection
- * lost before the head, and a 429/500/502/503/504/529 are retried up to the route's {@code max_attempts}
- * ({@link Retries}), each attempt with the next usable key; when attempts run out on such a failure the next route
- * of the {@link RouteChain} (a fallback alias) starts with its own provider, body and attempts, as it does when a
- * provider's circuit refuses an attempt; when the chain is used up the client gets the last provider answer, or a
- * 502/503/504 in its dialect. Each attempt's outcome feeds the provider's circuit. A reused keep-alive connection
- * that dies before answering is retried once more on a fresh one, free (the provider closed it while idle; it never
- * saw the request). After the
- * head, a failure or timeout ends a stream with an error event and closes ({@link UpstreamTimers}). Gateway
- * overhead is the time from the request's arrival to the upstream write, less the wait for a connection, plus the
- * relay's own time.
+ * lost before the head, and a 429/500/502/503/504/529 are retried ({@link Retries} decides), each attempt with the
+ * next usable key; when attempts run out the next route of the {@link RouteChain} (a fallback) starts with its own
+ * provider, request and attempts, as it does when a provider's circuit refuses an attempt; when the chain is used
+ * up the client gets the last provider answer, or a 502/503/504 in its dialect. A reused keep-alive connection that
+ * dies before answering is retried once more on a fresh one, free (the provider closed it while idle; it never saw
+ * the request). After the head, a failure or timeout ends a stream with an error event and closes. Gateway overhead
+ * is the time from the request's arrival to the upstream write, less the wait for a connection, plus the relay's
+ * own time.
  *
- * <p>Ownership: the exchange keeps the upstream body until it ends; each attempt sends a retained duplicate.
- * Everything runs on the client channel's event loop.
+ * <p>Ownership: the call owns the route's request body until the route is replaced or the call ends; each attempt
+ * sends a retained duplicate. Everything runs on the client channel's event loop.
  */
 public final class ProxyCall implements UpstreamListener {
+    /** Where the call is; every event checks it, so a late event after the end is ignored. */
+    enum State {
+        /** Waiting for a session from the connector. */
+        CONNECTING,
+        /** The request is sent; the first-byte clock runs. */
+        AWAITING_HEAD,
+        /** A retryable error answer is being read whole, to retry it or pass it on. */
+        HOLDING_ERROR,
+        /** The relay has the answer (the client may not have its head yet: a body is gathered first). */
+        RELAYING,
+        /** Waiting out the backoff before the next attempt. */
+        BACKING_OFF,
+        /** Over, whichever way; nothing of the call is held any more. */
+        DONE
+    }
+
     private static final int MAX_STALE_RETRIES = 1;
     private static final int CLIENT_CLOSED_REQUEST = 499;
 
@@ -70,21 +80,20 @@ public final class ProxyCall implements UpstreamListener {
     private final Consumer<ProxyCall> ended;
     private final GatewayMetrics metrics;
     private final RouteChain chain;
+    private State state = State.CONNECTING;
     /** The route in use and what belongs to it; a fallback replaces them all. */
     private Provider provider;
+    private RouteRequest request;
     private Retries retries;
     private UpstreamTimers timers;
-    private boolean mock;
-    private HttpHeaders forwardedHeaders;
-    private Future<UpstreamConnection> acquiring;
-    private UpstreamSource source;
+    private Future<? extends UpstreamSession> acquiring;
+    /** The session of the current attempt, from the request's send until its answer ends or is dropped. */
+    private UpstreamSession session;
     private Relay relay;
     /** An error response kept back while deciding whether to retry it; owned here until passed on or dropped. */
     private HeldResponse held;
     private ScheduledFuture<?> retryWait;
     private int staleRetries;
-    private boolean sourceReused;
-    private boolean done;
 
     private ProxyCall(Exchange exchange, UpstreamConnector upstreams, GatewayMetrics metrics,
                       Consumer<ProxyCall> ended) {
@@ -96,8 +105,11 @@ public final class ProxyCall implements UpstreamListener {
         this.chain = new RouteChain(exchange.route(), metrics);
     }
 
+    State state() {
+        return state;
+    }
+
     private void start() {
-        forwardedHeaders = UpstreamRequests.forwardedHeaders(exchange.request().headers(), exchange.requestId());
         startRoute(chain.next(), exchange.receivedNanos());
     }
 
@@ -116,40 +128,33 @@ public final class ProxyCall implements UpstreamListener {
         provider = route.provider();
         retries = new Retries(provider, route.policy(), metrics,
                 exchange.principal() == null ? null : exchange.principal().providerKey(provider.name()));
-        mock = provider.type() == ProviderType.MOCK;
         if (timers != null) {
             timers.cancelAll();
         }
         timers = new UpstreamTimers(downstream.eventLoop(), route.policy(), this::timedOut);
-        ApiError refused = UpstreamBodies.prepare(exchange, route);
-        if (refused != null) {
+        if (request != null) {
+            request.release(); // the previous route's
+            request = null;
+        }
+        try {
+            request = UpstreamBodies.prepare(exchange, route);
+        } catch (Untranslatable refused) {
             end();
-            exchange.fail(refused);
+            exchange.fail(refused.error());
             return;
         }
         exchange.addOverhead(System.nanoTime() - sinceNanos);
-        if (mock) {
-            RequestBody body = exchange.body();
-            exchange.attemptStarted();
-            relay = newRelay();
-            // A translated answer always carries usage: the client's encoder decides whether the client sees it.
-            source = MockProvider.serve(provider.config().mock(), downstream.eventLoop(), downstream.alloc(),
-                    route.apiModel(), body.stream(),
-                    body.includeUsage() || exchange.hidesUsage() || exchange.translation() != null,
-                    exchange.request().content().readableBytes(), this);
-            return;
-        }
         timers.exchangeStarted(exchange.receivedNanos());
         attempt();
     }
 
+    /** CONNECTING: the next attempt on the current route, unless its keys rest or its circuit is open. */
     private void attempt() {
         if (!retries.chooseKey()) {
-            if (fallBack()) {
-                return;
+            if (!fallBack()) {
+                failBeforeResponse(ApiError.upstreamKeysCooling(provider.name(), retries.secondsUntilKeyUsable()),
+                        Outcome.REJECTED);
             }
-            failBeforeResponse(ApiError.upstreamKeysCooling(provider.name(), retries.secondsUntilKeyUsable()),
-                    Outcome.REJECTED);
             return;
         }
         if (!retries.admit()) {
@@ -158,23 +163,27 @@ public final class ProxyCall implements UpstreamListener {
             }
             return;
         }
+        state = State.CONNECTING;
         exchange.attemptStarted();
-        acquiring = upstreams.acquire(downstream.eventLoop(), provider);
-        if (acquiring.isDone()) {
-            acquired(acquiring);
+        Future<? extends UpstreamSession> pending = upstreams.acquire(downstream.eventLoop(), provider);
+        acquiring = pending;
+        if (pending.isDone()) {
+            acquired(pending);
         } else {
-            acquiring.addListener(this::acquired);
+            pending.addListener(this::acquired);
         }
     }
 
+    /** CONNECTING → AWAITING_HEAD: the session takes the request. */
     private void acquired(Future<?> future) {
-        acquiring = null;
-        if (done) {
+        if (future != acquiring) {
+            // A late answer for an attempt given up (timeout, cancel): give the connection back unused.
             if (future.isSuccess()) {
-                ((UpstreamConnection) future.getNow()).finish(true);
+                ((UpstreamSession) future.getNow()).finish(true);
             }
             return;
         }
+        acquiring = null;
         if (!future.isSuccess()) {
             retries.settle(true);
             retryOrFail(ApiError.upstreamUnreachable(provider.name(), describe(future.cause())),
@@ -182,64 +191,57 @@ public final class ProxyCall implements UpstreamListener {
             return;
         }
         long acquiredNanos = System.nanoTime();
-        UpstreamConnection connection = (UpstreamConnection) future.getNow();
-        connection.bind(this);
-        source = connection;
-        sourceReused = connection.reused();
+        session = (UpstreamSession) future.getNow();
         relay = newRelay();
-        FullHttpRequest request = UpstreamRequests.build(provider, exchange.upstreamPath(),
-                forwardedHeaders, exchange.upstreamBody().retainedDuplicate(), retries.key());
-        connection.channel().writeAndFlush(request).addListener(written -> {
-            if (!written.isSuccess() && source == connection) {
-                onUpstreamFailure(written.cause());
-            }
-        });
+        state = State.AWAITING_HEAD;
+        session.send(UpstreamRequests.build(provider, request.path(), exchange.request().headers(),
+                exchange.requestId(), request.body().retainedDuplicate(), retries.key()), this);
         timers.requestWritten();
         exchange.addOverhead(System.nanoTime() - acquiredNanos);
     }
 
+    /** AWAITING_HEAD → HOLDING_ERROR (an answer that may be retried) or RELAYING. */
     @Override
     public void onResponseHead(HttpResponse head) {
-        if (done) {
-            return;
-        }
-        if (mock) {
-            relay.head(head); // the built-in mock: the gateway's own answer needs no timeout or retry
+        if (state != State.AWAITING_HEAD) {
             return;
         }
         timers.headReceived();
         int status = head.status().code();
         retries.settle(status != 429 && RetryPolicy.retryableStatus(status));
         if (retries.holds(status, chain.hasNext())) {
+            state = State.HOLDING_ERROR;
             held = new HeldResponse(head, downstream.alloc());
         } else {
+            state = State.RELAYING;
             relay.head(head);
         }
     }
 
     @Override
     public void onResponseContent(HttpContent content) {
-        if (done) {
-            content.release();
-            return;
-        }
-        timers.read();
-        if (held != null) {
-            if (!held.add(content)) {
-                passHeldOn();
-            } else if (held.complete()) {
-                decide();
+        switch (state) {
+            case HOLDING_ERROR -> {
+                timers.read();
+                if (!held.add(content)) {
+                    passHeldOn();
+                } else if (held.complete()) {
+                    decide();
+                }
             }
-            return;
-        }
-        relay.content(content);
-        if (!done && !downstream.isWritable()) {
-            source.pauseReading();
-            timers.paused(true);
+            case RELAYING -> {
+                timers.read();
+                relay.content(content);
+                if (state == State.RELAYING && !downstream.isWritable()) {
+                    session.pauseReading();
+                    timers.paused(true);
+                }
+            }
+            default -> content.release();
         }
     }
 
-    /** A whole held error response: retry it, or give it to the client. */
+    /** HOLDING_ERROR with the whole answer: retry it (BACKING_OFF), fall back, or give it to the client. */
     private void decide() {
         long waitNanos = retries.afterError(held);
         boolean fallingBack = waitNanos == Retries.GIVE_UP && Retries.fallsBack(held) && chain.hasNext();
@@ -247,61 +249,63 @@ public final class ProxyCall implements UpstreamListener {
             passHeldOn();
             return;
         }
-        HeldResponse dropped = held;
+        boolean reusable = HttpUtil.isKeepAlive(held.head());
+        held.release();
         held = null;
-        dropped.release();
-        UpstreamSource used = source;
-        source = null;
         timers.attemptEnded();
-        used.finish(HttpUtil.isKeepAlive(dropped.head()));
+        releaseSession(reusable);
+        relay.discard();
+        relay = null;
         if (fallingBack) {
-            relay.discard();
             fallBack();
         } else {
             retryAfter(waitNanos);
         }
     }
 
+    /** HOLDING_ERROR → RELAYING: the held answer goes to the client after all. */
     private void passHeldOn() {
         HeldResponse passing = held;
         held = null;
+        state = State.RELAYING;
         passing.replay(relay);
     }
 
     @Override
     public void onUpstreamFailure(Throwable cause) {
-        if (done) {
+        if (state != State.AWAITING_HEAD && state != State.HOLDING_ERROR && state != State.RELAYING) {
             return;
         }
-        abortSource();
+        boolean reused = session.reused();
+        abortSession();
         timers.attemptEnded();
-        if (failedAfterHead(ApiError.upstreamBroken(provider.name(), describe(cause)), Outcome.UPSTREAM_ERROR)) {
+        ApiError error = ApiError.upstreamBroken(provider.name(), describe(cause));
+        if (failedAfterHead(error, Outcome.UPSTREAM_ERROR)) {
             return;
         }
         dropAttempt();
-        if (sourceReused && staleRetries < MAX_STALE_RETRIES) {
+        if (reused && staleRetries < MAX_STALE_RETRIES) {
             retries.abandon();
             staleRetries++;
             attempt();
             return;
         }
         retries.settle(true);
-        retryOrFail(ApiError.upstreamBroken(provider.name(), describe(cause)), Outcome.UPSTREAM_ERROR);
+        retryOrFail(error, Outcome.UPSTREAM_ERROR);
     }
 
+    /** A timer event: first byte or idle ends the attempt (retried when nothing reached the client); total the call. */
     private void timedOut(UpstreamTimers.Kind kind) {
-        if (done) {
+        if (state == State.DONE) {
             return;
         }
-        abortSource();
+        abortSession();
         ApiError error = ApiError.upstreamTimeout(provider.name(), kind.label);
         retries.settle(true);
         if (failedAfterHead(error, Outcome.TIMEOUT)) {
             return;
         }
-        if (acquiring != null) {
-            acquiring.cancel(false);
-        }
+        cancelAcquire();
         dropAttempt();
         if (kind == UpstreamTimers.Kind.TOTAL) {
             failBeforeResponse(error, Outcome.TIMEOUT);
@@ -310,12 +314,50 @@ public final class ProxyCall implements UpstreamListener {
         }
     }
 
-    /** Stops the current attempt's upstream at once; its connection is closed, never pooled. */
-    private void abortSource() {
-        UpstreamSource current = source;
-        source = null;
-        if (current != null) {
-            current.abort();
+    /** The relay found the provider's stream unusable after the client got its head (or before: then retried). */
+    private void streamBroken(String reason) {
+        onUpstreamFailure(new IOException(reason));
+    }
+
+    /** RELAYING → DONE: the response went to the client whole; the session may serve another exchange. */
+    private void responseEnded(boolean upstreamReusable) {
+        int status = relay.status();
+        end();
+        exchange.end(status, Outcome.COMPLETED, status >= 400 ? "upstream_http_" + status : null);
+        releaseSession(upstreamReusable);
+    }
+
+    /** The client went away: stop the upstream at once, never pool its connection. */
+    public void cancel() {
+        if (state == State.DONE) {
+            return;
+        }
+        boolean started = relay != null && relay.started();
+        int status = started ? relay.status() : CLIENT_CLOSED_REQUEST;
+        end();
+        cancelAcquire();
+        abortSession();
+        dropAttempt();
+        exchange.end(status, Outcome.CANCELLED_BY_CLIENT, null);
+    }
+
+    /** The gateway is draining and this call outlived drain_timeout: end it as if the upstream had broken. */
+    public void drainExpired() {
+        if (state == State.DONE) {
+            return;
+        }
+        cancelAcquire();
+        abortSession();
+        if (!failedAfterHead(ApiError.draining(), Outcome.DRAINED)) {
+            failBeforeResponse(ApiError.draining(), Outcome.DRAINED);
+        }
+    }
+
+    /** The client can take bytes again: the paused upstream is read again. */
+    public void downstreamWritable() {
+        if (state == State.RELAYING && session != null) {
+            session.resumeReading();
+            timers.paused(false);
         }
     }
 
@@ -327,21 +369,12 @@ public final class ProxyCall implements UpstreamListener {
         if (relay == null || !relay.started()) {
             return false;
         }
+        Relay failing = relay;
+        relay = null;
         end();
-        relay.failMidResponse(error);
-        exchange.end(relay.status(), outcome, error.code());
+        failing.failMidResponse(error);
+        exchange.end(failing.status(), outcome, error.code());
         return true;
-    }
-
-    /** Frees what the failed attempt held back from the client. */
-    private void dropAttempt() {
-        if (held != null) {
-            held.release();
-            held = null;
-        }
-        if (relay != null) {
-            relay.discard();
-        }
     }
 
     private void retryOrFail(ApiError error, Outcome outcome) {
@@ -355,37 +388,15 @@ public final class ProxyCall implements UpstreamListener {
         }
     }
 
+    /** → BACKING_OFF, then CONNECTING again. */
     private void retryAfter(long waitNanos) {
+        state = State.BACKING_OFF;
         retryWait = downstream.eventLoop().schedule(() -> {
             retryWait = null;
-            if (!done) {
+            if (state == State.BACKING_OFF) {
                 attempt();
             }
         }, waitNanos, TimeUnit.NANOSECONDS);
-    }
-
-    /** Relays the current attempt's answer: as it is, or translated into the client's dialect. */
-    private Relay newRelay() {
-        Translation translation = exchange.translation();
-        return translation == null ? new ResponseRelay(exchange, this::responseEnded, this::streamBroken)
-                : new TranslatingRelay(exchange, translation, this::responseEnded, this::streamBroken);
-    }
-
-    /** The relay found the provider's stream unusable after the client got its head. */
-    private void streamBroken(String reason) {
-        onUpstreamFailure(new IOException(reason));
-    }
-
-    /** The response went to the client whole; the upstream connection may serve another exchange. */
-    private void responseEnded(boolean upstreamReusable) {
-        UpstreamSource finished = source;
-        source = null;
-        end();
-        int status = relay.status();
-        exchange.end(status, Outcome.COMPLETED, status >= 400 ? "upstream_http_" + status : null);
-        if (finished != null) {
-            finished.finish(upstreamReusable);
-        }
     }
 
     private void failBeforeResponse(ApiError error, Outcome outcome) {
@@ -394,45 +405,54 @@ public final class ProxyCall implements UpstreamListener {
         exchange.fail(error, outcome);
     }
 
-    /** The client went away: stop the upstream at once, never pool its connection. */
-    void cancel() {
-        if (done) {
-            return;
-        }
-        end();
+    /** Relays the current attempt's answer: as it is, or translated into the client's dialect. */
+    private Relay newRelay() {
+        Translation translation = request.translation();
+        return translation == null
+                ? new ResponseRelay(exchange, request.hidesUsage(), this::responseEnded, this::streamBroken)
+                : new TranslatingRelay(exchange, translation, this::responseEnded, this::streamBroken);
+    }
+
+    private void cancelAcquire() {
         if (acquiring != null) {
-            acquiring.cancel(false);
-        }
-        abortSource();
-        boolean started = relay != null && relay.started();
-        dropAttempt();
-        exchange.end(started ? relay.status() : CLIENT_CLOSED_REQUEST, Outcome.CANCELLED_BY_CLIENT, null);
-    }
-
-    /** The gateway is draining and this call outlived drain_timeout: end it as if the upstream had broken. */
-    void drainExpired() {
-        if (done) {
-            return;
-        }
-        if (acquiring != null) {
-            acquiring.cancel(false);
-        }
-        abortSource();
-        if (!failedAfterHead(ApiError.draining(), Outcome.DRAINED)) {
-            failBeforeResponse(ApiError.draining(), Outcome.DRAINED);
+            Future<? extends UpstreamSession> pending = acquiring;
+            acquiring = null;
+            pending.cancel(false);
         }
     }
 
-    void downstreamWritable() {
-        if (!done && source != null) {
-            source.resumeReading();
-            timers.paused(false);
+    /** Stops the current attempt's upstream at once; its connection is closed, never pooled. */
+    private void abortSession() {
+        UpstreamSession current = session;
+        session = null;
+        if (current != null) {
+            current.abort();
         }
     }
 
-    /** Every ending path comes here: no timer or pending retry outlives the exchange. */
+    private void releaseSession(boolean reusable) {
+        UpstreamSession current = session;
+        session = null;
+        if (current != null) {
+            current.finish(reusable);
+        }
+    }
+
+    /** Frees what the failed attempt held back from the client. */
+    private void dropAttempt() {
+        if (held != null) {
+            held.release();
+            held = null;
+        }
+        if (relay != null) {
+            relay.discard();
+            relay = null;
+        }
+    }
+
+    /** → DONE. Every ending path comes here: no timer, pending retry or route request outlives the call. */
     private void end() {
-        done = true;
+        state = State.DONE;
         if (retries != null) {
             retries.abandon();
         }
@@ -440,6 +460,10 @@ public final class ProxyCall implements UpstreamListener {
         if (retryWait != null) {
             retryWait.cancel(false);
             retryWait = null;
+        }
+        if (request != null) {
+            request.release();
+            request = null;
         }
         ended.accept(this);
     }

@@ -1,7 +1,7 @@
 package dev.llmgateway.proxy;
 
 import dev.llmgateway.metrics.GatewayMetrics;
-import dev.llmgateway.routing.Route;
+import dev.llmgateway.exchange.Route;
 
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package dev.llmgateway.proxy;
 
+import dev.llmgateway.exchange.Exchange;
 import dev.llmgateway.dialect.AnswerDecoder;
 import dev.llmgateway.dialect.AnswerEvents;
 import dev.llmgateway.dialect.ApiError;
@@ -9,9 +10,6 @@ import dev.llmgateway.dialect.SseAnswerReader;
 import dev.llmgateway.sse.SseFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.channel.Channel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -19,77 +17,49 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 
 import java.io.IOException;
 import java.util.function.Consumer;
 
 /**
- * Relays an answer from a provider of another API, translated (DESIGN.md §1, Translate): the provider's stream
+ * Relays an answer from a provider of another API, translated (docs/ARCHITECTURE.md §5): the provider's stream
  * framed and decoded event by event, or its body decoded whole, into neutral events that the client's encoder
- * writes in the client's dialect as they come — a stream for a client that asked for one (flushed once per
- * upstream read), else one body with an exact Content-Length. A provider error answer becomes the error the
- * client's API would send, with its status and Retry-After. Usage, the first token and overhead are recorded on
- * the way. A provider error inside a stream reaches the client as an error event of its dialect, then the
- * connection closes; so does a stream cut before its answer ended: never a made-up end.
- * Ownership: every {@link HttpContent} handed in is released here once decoded, or held until its body is whole;
- * each encoded event is written to the client.
+ * writes in the client's dialect as they come — a stream for a client that asked for one (one chunk and one flush
+ * per upstream read), else one body with an exact Content-Length. A provider error answer becomes the error the
+ * client's API would send, with its status and Retry-After. Usage and the first token are recorded on the way. A
+ * provider error inside a stream reaches the client as an error event of its dialect, then the connection closes;
+ * so does a stream cut before its answer ended: never a made-up end.
+ * Ownership: as {@link Relay}; each piece of a stream is released once decoded, each encoded event once copied out.
  */
-final class TranslatingRelay implements Relay {
+final class TranslatingRelay extends Relay {
     /** Error bodies are small; the rest of a larger one is not needed to say what went wrong. */
     private static final int MAX_ERROR_BYTES = 64 * 1024;
 
     private enum Mode { EVENTS, BODY, ERROR }
 
-    private final Exchange exchange;
     private final Translation translation;
-    private final Channel downstream;
-    private final Ended ended;
-    private final Consumer<String> broken;
     private Mode mode;
-    private int status;
-    private boolean started;
-    private boolean upstreamKeepAlive;
     private HttpResponse upstreamHead;
     private AnswerAccounting answer;
     private AnswerDecoder decoder;
     private BodyEncoder bodyEncoder;
     private SseAnswerReader reader;
     private SseFramer framer;
-    /** A provider body gathered whole (an answer to decode, or an error); owned here until released. */
-    private CompositeByteBuf gathered;
     private boolean finished;
 
     TranslatingRelay(Exchange exchange, Translation translation, Ended ended, Consumer<String> broken) {
-        this.exchange = exchange;
+        super(exchange, ended, broken);
         this.translation = translation;
-        this.downstream = exchange.downstream();
-        this.ended = ended;
-        this.broken = broken;
     }
 
     @Override
-    public int status() {
-        return status;
-    }
-
-    @Override
-    public boolean started() {
-        return started;
-    }
-
-    @Override
-    public void head(HttpResponse upstream) {
+    void onHead(HttpResponse upstream) {
         upstreamHead = upstream;
-        upstreamKeepAlive = HttpUtil.isKeepAlive(upstream);
         if (upstream.status().codeClass() != HttpStatusClass.SUCCESS) {
             mode = Mode.ERROR;
-            gathered = downstream.alloc().compositeBuffer(Integer.MAX_VALUE);
             return;
         }
-        status = HttpResponseStatus.OK.code();
+        status(HttpResponseStatus.OK.code());
         String model = exchange.route().requestedModel();
         AnswerEvents encoder;
         if (translation.clientStreams()) {
@@ -97,8 +67,7 @@ final class TranslatingRelay implements Relay {
             HttpResponse client = ClientHeads.made(exchange, upstream, HttpResponseStatus.OK);
             client.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
             ClientHeads.eventStream(exchange, client);
-            started = true;
-            downstream.write(client, downstream.voidPromise());
+            sendHead(client);
         } else {
             bodyEncoder = translation.bodyEncoder(downstream.alloc(), model, exchange.requestId());
             encoder = bodyEncoder;
@@ -112,18 +81,15 @@ final class TranslatingRelay implements Relay {
             framer = new SseFramer(reader);
         } else {
             mode = Mode.BODY;
-            gathered = downstream.alloc().compositeBuffer(Integer.MAX_VALUE);
         }
     }
 
     @Override
-    public void content(HttpContent content) {
+    void onContent(HttpContent content, boolean last) {
         if (finished) {
             content.release();
             return;
         }
-        long startNanos = System.nanoTime();
-        boolean last = content instanceof LastHttpContent;
         switch (mode) {
             case EVENTS -> {
                 framer.feed(content.content());
@@ -137,22 +103,20 @@ final class TranslatingRelay implements Relay {
                     answerOver(decoder.streamEnded());
                 } else if (answer.error() != null) {
                     answerOver(true);
-                } else if (started) {
-                    downstream.flush();
+                } else if (started()) {
+                    flushRead();
                 }
             }
             case BODY -> {
-                gathered.addComponent(true, content.content());
-                if (gathered.readableBytes() > ResponseRelay.MAX_REWRITE_BYTES) {
-                    fail("the answer is larger than the gateway translates (" + ResponseRelay.MAX_REWRITE_BYTES
-                            + " bytes)");
+                if (!gather(content)) {
+                    fail("the answer is larger than the gateway translates (" + MAX_BODY_BYTES + " bytes)");
                 } else if (last) {
                     decodeBody();
                 }
             }
             case ERROR -> {
-                if (gathered.readableBytes() < MAX_ERROR_BYTES) {
-                    gathered.addComponent(true, content.content());
+                if (gatheredBytes() < MAX_ERROR_BYTES) {
+                    gather(content);
                 } else {
                     content.release();
                 }
@@ -161,18 +125,19 @@ final class TranslatingRelay implements Relay {
                 }
             }
         }
-        exchange.addOverhead(System.nanoTime() - startNanos);
     }
 
+    /** One client event from the stream encoder: copied into the read's output. */
     private void writeEvent(ByteBuf event) {
-        exchange.capture("response", event);
-        exchange.addBytesOut(event.readableBytes());
-        downstream.write(event, downstream.voidPromise());
+        try {
+            emit(event);
+        } finally {
+            event.release();
+        }
     }
 
     private void decodeBody() {
-        CompositeByteBuf body = gathered;
-        gathered = null;
+        CompositeByteBuf body = takeGathered();
         try {
             decoder.body(body, body.readerIndex(), body.readableBytes());
         } catch (IOException malformed) {
@@ -194,36 +159,22 @@ final class TranslatingRelay implements Relay {
         } else if (!complete || !answer.ended()) {
             fail("the provider's answer ended before it was complete");
         } else if (bodyEncoder != null) {
-            sendBody();
+            finished = true;
+            ByteBuf body = bodyEncoder.body();
+            bodyEncoder = null;
+            HttpResponse head = ClientHeads.made(exchange, upstreamHead, HttpResponseStatus.OK);
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            sendWhole(head, body);
         } else {
             finished = true;
-            downstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, downstream.voidPromise());
-            ended.responseEnded(upstreamKeepAlive);
+            endStream();
         }
-    }
-
-    private void sendBody() {
-        finished = true;
-        ByteBuf body = bodyEncoder.body();
-        bodyEncoder = null;
-        HttpResponse head = ClientHeads.made(exchange, upstreamHead, HttpResponseStatus.OK);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body,
-                head.headers(), EmptyHttpHeaders.INSTANCE);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
-                .set(ClientHeads.OVERHEAD_HEADER, ClientHeads.overheadMicros(exchange));
-        exchange.capture("response", body);
-        exchange.addBytesOut(body.readableBytes());
-        started = true;
-        downstream.writeAndFlush(response, downstream.voidPromise());
-        ended.responseEnded(upstreamKeepAlive);
     }
 
     /** The provider's error answer, in the client's dialect, with its status and Retry-After. */
     private void sendError() {
         finished = true;
-        CompositeByteBuf body = gathered;
-        gathered = null;
+        CompositeByteBuf body = takeGathered();
         ApiError error;
         try {
             error = translation.error(upstreamHead.status().code(), upstreamHead.headers(), body);
@@ -232,30 +183,24 @@ final class TranslatingRelay implements Relay {
         }
         FullHttpResponse response = ErrorResponses.response(downstream.alloc(), translation.client(), error,
                 exchange.requestId());
-        response.headers().setAll(ClientHeads.made(exchange, upstreamHead, response.status()).headers())
-                .set(ClientHeads.OVERHEAD_HEADER, ClientHeads.overheadMicros(exchange));
-        status = response.status().code();
-        exchange.capture("response", response.content());
-        exchange.addBytesOut(response.content().readableBytes());
-        started = true;
-        downstream.writeAndFlush(response, downstream.voidPromise());
-        ended.responseEnded(upstreamKeepAlive);
+        response.headers().setAll(ClientHeads.made(exchange, upstreamHead, response.status()).headers());
+        sendWhole(response, response.content());
     }
 
     /** The provider's answer cannot become the client's: the proxy fails the exchange (before or after the head). */
     private void fail(String reason) {
         finished = true;
-        broken.accept(reason);
+        broken(reason);
     }
 
     @Override
-    public void failMidResponse(ApiError error) {
+    void failMidResponse(ApiError error) {
         finished = true;
         if (mode == Mode.EVENTS || mode == Mode.BODY && translation.clientStreams()) {
             if (answer.error() == null) {
                 answer.error(error); // the client's encoder writes it; the provider's own error already went out
             }
-            Relay.endStreamAndClose(downstream);
+            endStreamAndClose(null);
         } else {
             downstream.close();
         }
@@ -263,18 +208,15 @@ final class TranslatingRelay implements Relay {
     }
 
     @Override
-    public void discard() {
+    void discard() {
         if (framer != null) {
             framer.release();
             framer = null;
-        }
-        if (gathered != null) {
-            gathered.release();
-            gathered = null;
         }
         if (bodyEncoder != null) {
             bodyEncoder.discard();
             bodyEncoder = null;
         }
+        super.discard();
     }
 }

@@ -25,7 +25,7 @@ import dev.llmgateway.dialect.openai.OpenAiErrors;
 import dev.llmgateway.dialect.openai.OpenAiRequestReader;
 import dev.llmgateway.dialect.openai.OpenAiRequestWriter;
 import dev.llmgateway.json.Json;
-import dev.llmgateway.routing.Route;
+import dev.llmgateway.exchange.Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;

@@ -1,12 +1,13 @@
 package dev.llmgateway.proxy;
 
+import dev.llmgateway.exchange.Exchange;
 import dev.llmgateway.config.ProviderType;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.Untranslatable;
 import dev.llmgateway.json.JsonSplice;
-import dev.llmgateway.routing.RequestBody;
-import dev.llmgateway.routing.Route;
-import dev.llmgateway.server.Endpoint;
+import dev.llmgateway.exchange.RequestFacts;
+import dev.llmgateway.exchange.Route;
+import dev.llmgateway.exchange.Endpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -20,7 +21,7 @@ import java.util.logging.Logger;
 /**
  * The request a provider is sent for a route: its path and body. A provider of the client's own API gets the
  * client's bytes, with {@code model} spliced to the provider's name and, for a stream whose client did not ask for
- * usage, {@code stream_options.include_usage} turned on (DESIGN.md §4: exact token counts without changing what
+ * usage, {@code stream_options.include_usage} turned on (exact token counts without changing what
  * the client gets; the relay takes that usage out again); everything else is the client's bytes, never
  * re-encoded. A provider of another API gets the request translated into its own ({@link Translation}).
  */
@@ -35,44 +36,46 @@ final class UpstreamBodies {
     }
 
     /**
-     * Gives the exchange the path and body {@code route}'s provider is sent (replacing, and so releasing, a previous
-     * route's) and offers the body to the debug capture.
+     * The path and body {@code route}'s provider is sent; the body is offered to the debug capture.
      *
-     * @return null, or the error to answer when the provider cannot serve the request
+     * @throws Untranslatable with the error to answer when the provider cannot serve the request
      */
-    static ApiError prepare(Exchange exchange, Route route) {
-        RequestBody body = exchange.body();
+    static RouteRequest prepare(Exchange exchange, Route route) throws Untranslatable {
+        RequestFacts body = exchange.body();
         Endpoint endpoint = exchange.endpoint();
         ProviderType type = route.provider().type();
         if (!serves(endpoint, type)) {
-            return ApiError.endpointNotSupported(route.requestedModel(), route.provider().name(), endpoint.path());
+            throw new Untranslatable(ApiError.endpointNotSupported(route.requestedModel(), route.provider().name(),
+                    endpoint.path()));
         }
         ByteBuf content = exchange.request().content();
+        RouteRequest request;
         if (Translation.needed(endpoint.dialect(), type)) {
             ByteBuf translated = content.alloc().buffer(content.readableBytes() + 256);
             try {
                 Translation translation = Translation.request(endpoint.dialect(), content, route, body.stream(),
                         body.includeUsage(), translated);
-                exchange.upstream(translated, Translation.path(type, route.apiModel(), body.stream()), false,
+                request = new RouteRequest(translated, Translation.path(type, route.apiModel(), body.stream()), false,
                         translation);
             } catch (Untranslatable refused) {
                 translated.release();
-                return refused.error();
+                throw refused;
             } catch (RuntimeException bug) {
                 // A request the translation code cannot handle is a gateway bug: a 500 for this request, not a
                 // dropped connection, and a log line to find it by.
                 translated.release();
                 LOG.log(Level.WARNING, "translating " + exchange.requestId() + " for provider "
                         + route.provider().name() + " failed", bug);
-                return ApiError.internal("The gateway could not translate this request for provider '"
-                        + route.provider().name() + "'.");
+                throw new Untranslatable(ApiError.internal("The gateway could not translate this request for "
+                        + "provider '" + route.provider().name() + "'."));
             }
         } else {
             boolean askForUsage = needsUsageRequested(endpoint, body);
-            exchange.upstream(build(content, body, route, askForUsage), endpoint.upstreamPath(), askForUsage, null);
+            request = new RouteRequest(build(content, body, route, askForUsage), endpoint.upstreamPath(), askForUsage,
+                    null);
         }
-        exchange.capture("request", exchange.upstreamBody());
-        return null;
+        exchange.capture("request", request.body());
+        return request;
     }
 
     /**
@@ -88,13 +91,13 @@ final class UpstreamBodies {
     }
 
     /** Streams of the OpenAI-style endpoints that report usage only when asked. */
-    private static boolean needsUsageRequested(Endpoint endpoint, RequestBody body) {
+    private static boolean needsUsageRequested(Endpoint endpoint, RequestFacts body) {
         return body.stream() && !body.includeUsage()
                 && (endpoint == Endpoint.CHAT_COMPLETIONS || endpoint == Endpoint.COMPLETIONS);
     }
 
     /** A new buffer over {@code content}'s bytes (retained, not copied) with the edits applied. */
-    private static ByteBuf build(ByteBuf content, RequestBody body, Route route, boolean askForUsage) {
+    private static ByteBuf build(ByteBuf content, RequestFacts body, Route route, boolean askForUsage) {
         List<JsonSplice.Edit> edits = new ArrayList<>(2);
         if (!route.apiModel().equals(body.model())) {
             edits.add(new JsonSplice.Edit(body.modelStart(), body.modelEnd(), route.apiModelJson()));
@@ -109,7 +112,7 @@ final class UpstreamBodies {
         return JsonSplice.edit(content.alloc(), content.retainedDuplicate(), edits.toArray(JsonSplice.Edit[]::new));
     }
 
-    private static JsonSplice.Edit usageRequest(RequestBody body) {
+    private static JsonSplice.Edit usageRequest(RequestFacts body) {
         if (body.includeUsageStart() >= 0) {
             return new JsonSplice.Edit(body.includeUsageStart(), body.includeUsageEnd(), TRUE);
         }

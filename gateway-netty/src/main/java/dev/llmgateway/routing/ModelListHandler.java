@@ -1,11 +1,12 @@
 package dev.llmgateway.routing;
 
+import dev.llmgateway.exchange.Route;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.json.Json;
-import dev.llmgateway.proxy.Exchange;
-import dev.llmgateway.server.Endpoint;
+import dev.llmgateway.exchange.Exchange;
+import dev.llmgateway.exchange.Endpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelHandler;

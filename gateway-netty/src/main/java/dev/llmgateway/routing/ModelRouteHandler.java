@@ -1,7 +1,10 @@
 package dev.llmgateway.routing;
 
+import dev.llmgateway.exchange.RequestBodyScanner;
+import dev.llmgateway.exchange.RequestFacts;
+import dev.llmgateway.exchange.Route;
 import dev.llmgateway.dialect.ApiError;
-import dev.llmgateway.proxy.Exchange;
+import dev.llmgateway.exchange.Exchange;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -33,7 +36,7 @@ public final class ModelRouteHandler extends ChannelInboundHandlerAdapter {
             exchange.fail(ApiError.unsupportedMediaType(contentType == null ? "" : contentType));
             return;
         }
-        RequestBody body;
+        RequestFacts body;
         try {
             body = RequestBodyScanner.scan(exchange.request().content());
         } catch (RequestBodyScanner.InvalidBody invalid) {

@@ -1,5 +1,8 @@
 package dev.llmgateway.routing;
 
+import dev.llmgateway.exchange.Balancer;
+import dev.llmgateway.exchange.ModelGlob;
+import dev.llmgateway.exchange.Route;
 import dev.llmgateway.config.Deployment;
 import dev.llmgateway.config.GatewayConfig;
 import dev.llmgateway.config.ModelConfig;

@@ -4,7 +4,7 @@ import dev.llmgateway.auth.ApiKeyAuthHandler;
 import dev.llmgateway.auth.KeyLimitHandler;
 import dev.llmgateway.config.ServerConfig;
 import dev.llmgateway.proxy.ProxyCall;
-import dev.llmgateway.proxy.ProxyHandler;
+import dev.llmgateway.server.ProxyHandler;
 import dev.llmgateway.routing.ModelListHandler;
 import dev.llmgateway.routing.ModelRouteHandler;
 import io.netty.channel.Channel;

@@ -1,12 +1,13 @@
 package dev.llmgateway.server;
 
+import dev.llmgateway.exchange.Endpoint;
 import dev.llmgateway.auth.ApiKeyAuthHandler;
 import dev.llmgateway.auth.KeyTable;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.ErrorResponses;
 import dev.llmgateway.metrics.GatewayMetrics;
-import dev.llmgateway.proxy.Exchange;
-import dev.llmgateway.proxy.ExchangeObserver;
+import dev.llmgateway.exchange.Exchange;
+import dev.llmgateway.exchange.ExchangeObserver;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;

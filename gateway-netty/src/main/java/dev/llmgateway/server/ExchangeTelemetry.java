@@ -4,7 +4,7 @@ import dev.llmgateway.accesslog.AccessLog;
 import dev.llmgateway.accesslog.BodyCapture;
 import dev.llmgateway.accesslog.ExchangeRecord;
 import dev.llmgateway.metrics.GatewayMetrics;
-import dev.llmgateway.proxy.ExchangeObserver;
+import dev.llmgateway.exchange.ExchangeObserver;
 import io.netty.buffer.ByteBuf;
 
 /** Every counted exchange goes to the Prometheus metrics and, when enabled, the access log and body capture. */

@@ -1,5 +1,6 @@
 package dev.llmgateway.server;
 
+import dev.llmgateway.upstream.TransportChoice;
 import dev.llmgateway.accesslog.AccessLog;
 import dev.llmgateway.accesslog.BodyCapture;
 import dev.llmgateway.auth.ApiKeyAuthHandler;
@@ -8,13 +9,15 @@ import dev.llmgateway.config.GatewayConfig;
 import dev.llmgateway.config.ObservabilityConfig;
 import dev.llmgateway.config.ServerConfig;
 import dev.llmgateway.metrics.GatewayMetrics;
-import dev.llmgateway.proxy.ExchangeObserver;
+import dev.llmgateway.exchange.ExchangeObserver;
 import dev.llmgateway.proxy.ProxyCall;
 import dev.llmgateway.routing.ModelListHandler;
 import dev.llmgateway.routing.ModelRouteHandler;
 import dev.llmgateway.upstream.Provider;
 import dev.llmgateway.upstream.UpstreamConnector;
 import dev.llmgateway.upstream.UpstreamPools;
+import dev.llmgateway.mock.MockProvider;
+import dev.llmgateway.config.ProviderType;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -152,7 +155,14 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                 new ApiKeyAuthHandler(() -> snapshot.get().keys()),
                 new ModelListHandler(() -> snapshot.get().router(), System.currentTimeMillis() / 1000),
                 new ModelRouteHandler(() -> snapshot.get().router()),
-                ProxyCall.factory(upstreams, metrics));
+                ProxyCall.factory(withMock(upstreams), metrics));
+    }
+
+    /** The built-in mock is a connector of its own; every other provider type goes through {@code upstreams}. */
+    private static UpstreamConnector withMock(UpstreamConnector upstreams) {
+        MockProvider mock = new MockProvider();
+        return (loop, provider) -> provider.type() == ProviderType.MOCK ? mock.acquire(loop, provider)
+                : upstreams.acquire(loop, provider);
     }
 
     @Override

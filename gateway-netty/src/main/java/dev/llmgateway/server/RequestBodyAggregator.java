@@ -1,5 +1,6 @@
 package dev.llmgateway.server;
 
+import dev.llmgateway.exchange.Endpoint;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.dialect.ErrorResponses;

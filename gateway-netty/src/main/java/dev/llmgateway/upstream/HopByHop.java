@@ -8,7 +8,7 @@ import java.util.List;
 
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1): a proxy never forwards them. */
 public final class HopByHop {
-    private static final List<AsciiString> NAMES = List.of(
+    static final List<AsciiString> NAMES = List.of(
             HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, AsciiString.cached("proxy-connection"),
             HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
             HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_AUTHENTICATE);
@@ -18,14 +18,19 @@ public final class HopByHop {
 
     /** Removes the hop-by-hop headers, including any that {@code Connection} names. */
     public static HttpHeaders strip(HttpHeaders headers) {
-        for (String named : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : named.split(",")) {
-                headers.remove(token.trim());
-            }
-        }
+        strip(headers, headers);
         for (AsciiString name : NAMES) {
             headers.remove(name);
         }
         return headers;
+    }
+
+    /** Removes from {@code headers} those that the {@code Connection} header of {@code message} names. */
+    static void strip(HttpHeaders headers, HttpHeaders message) {
+        for (String named : message.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String token : named.split(",")) {
+                headers.remove(token.trim());
+            }
+        }
     }
 }

@@ -29,12 +29,12 @@ public final class Provider {
         this.breaker = new CircuitBreaker(config.breaker());
         URI base = config.baseUrl();
         if (base == null) {
-            // The in-process mock has no network target; nothing asks it for one.
+            // The in-process mock has no network target; its requests are addressed by the provider's name.
             tls = false;
             host = null;
             port = 0;
             basePath = "";
-            hostHeader = null;
+            hostHeader = config.name();
             return;
         }
         tls = "https".equalsIgnoreCase(base.getScheme());

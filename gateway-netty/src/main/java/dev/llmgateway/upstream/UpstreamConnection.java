@@ -3,6 +3,7 @@ package dev.llmgateway.upstream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
@@ -15,7 +16,7 @@ import java.io.IOException;
  * Ownership: response messages go to the bound listener; anything arriving while no exchange holds the
  * connection is released and the connection closed (a provider must not talk unasked).
  */
-public final class UpstreamConnection extends ChannelInboundHandlerAdapter implements UpstreamSource {
+public final class UpstreamConnection extends ChannelInboundHandlerAdapter implements UpstreamSession {
     /** Where a connection goes when its exchange is done with it: its pool. */
     public interface Owner {
         void release(UpstreamConnection connection, boolean reusable);
@@ -37,15 +38,21 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
         return channel;
     }
 
-    /** True when the connection served an earlier request: a failure before any response may be a stale socket. */
+    @Override
     public boolean reused() {
         return reused;
     }
 
-    /** Hands the connection to an exchange; its response goes to {@code listener}. */
-    public void bind(UpstreamListener listener) {
+    @Override
+    public void send(FullHttpRequest request, UpstreamListener listener) {
         this.listener = listener;
         this.returned = false;
+        channel.writeAndFlush(request).addListener(written -> {
+            if (!written.isSuccess() && this.listener == listener) {
+                this.listener = null;
+                listener.onUpstreamFailure(written.cause());
+            }
+        });
     }
 
     /** Called by the owner when the connection goes idle. */

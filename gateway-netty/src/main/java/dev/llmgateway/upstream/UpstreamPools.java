@@ -2,7 +2,7 @@ package dev.llmgateway.upstream;
 
 import dev.llmgateway.config.ProviderType;
 import dev.llmgateway.metrics.GatewayMetrics;
-import dev.llmgateway.server.TransportChoice;
+import dev.llmgateway.upstream.TransportChoice;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;

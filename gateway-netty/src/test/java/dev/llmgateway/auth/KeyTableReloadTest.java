@@ -39,14 +39,14 @@ class KeyTableReloadTest {
     @Test
     void aLimitSetByAReloadCountsWhatTheKeyAlreadyDid() {
         KeyTable unlimited = new KeyTable(List.of(key("app", "secret", KeyLimits.NONE)));
-        KeyLimiter before = unlimited.find("secret").limiter();
+        KeyLimiter before = (KeyLimiter) unlimited.find("secret").limiter();
         assertNull(before.admit());
         assertNull(before.admit());
         before.finished(700);
 
         KeyTable limited = new KeyTable(List.of(key("app", "secret",
                 new KeyLimits(0, 0, 1, 1000, BudgetPeriod.MONTH))), unlimited);
-        KeyLimiter after = limited.find("secret").limiter();
+        KeyLimiter after = (KeyLimiter) limited.find("secret").limiter();
         assertEquals("requests", after.admit().type(), "one admitted before the reload is still in flight");
         before.finished(300);
         assertEquals("tokens", after.admit().type(), "the 1000 tokens used today count in the month's budget");

@@ -1,7 +1,7 @@
 package dev.llmgateway.bench.jmh;
 
 import dev.llmgateway.auth.KeyTable;
-import dev.llmgateway.auth.Principal;
+import dev.llmgateway.exchange.Principal;
 import dev.llmgateway.config.ApiKeyConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;

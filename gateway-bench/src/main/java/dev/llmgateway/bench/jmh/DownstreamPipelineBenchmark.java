@@ -4,7 +4,7 @@ import dev.llmgateway.bench.ChatPayloads;
 import dev.llmgateway.config.ConfigLoader;
 import dev.llmgateway.config.GatewayConfig;
 import dev.llmgateway.metrics.GatewayMetrics;
-import dev.llmgateway.proxy.ExchangeObserver;
+import dev.llmgateway.exchange.ExchangeObserver;
 import dev.llmgateway.server.ClientConnections;
 import dev.llmgateway.server.DownstreamPipeline;
 import dev.llmgateway.server.EndpointHandler;

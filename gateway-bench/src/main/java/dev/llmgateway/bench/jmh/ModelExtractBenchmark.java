@@ -1,8 +1,8 @@
 package dev.llmgateway.bench.jmh;
 
 import dev.llmgateway.bench.ChatPayloads;
-import dev.llmgateway.routing.RequestBody;
-import dev.llmgateway.routing.RequestBodyScanner;
+import dev.llmgateway.exchange.RequestFacts;
+import dev.llmgateway.exchange.RequestBodyScanner;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -32,7 +32,7 @@ public class ModelExtractBenchmark extends AbstractMicrobenchmark {
     }
 
     @Benchmark
-    public RequestBody scan() throws RequestBodyScanner.InvalidBody {
+    public RequestFacts scan() throws RequestBodyScanner.InvalidBody {
         return RequestBodyScanner.scan(body);
     }
 }

@@ -10,7 +10,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultEventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import org.junit.jupiter.api.Test;
@@ -251,23 +255,25 @@ class OpenAiAnswerDecoderTest {
             assertTrue(StreamSplits.feedRandomly(stream, seed, new OpenAiAnswerDecoder(recorder)));
             assertTrue(recorder.events.get(0).startsWith("start chatcmpl-mock"), recorder.events.get(0));
             assertEquals(List.of("text This ", "text is ", "text a ", "text streamed ", "text answer",
-                    "finish STOP", "usage in=10 cached=-1 write=-1 out=5 reasoning=-1", "end"),
+                    "finish STOP", "usage in=20 cached=-1 write=-1 out=5 reasoning=-1", "end"),
                     recorder.events.subList(1, recorder.events.size()), "seed " + seed);
         }
         List<String> body = body(mockAnswer(false));
         assertTrue(body.get(0).startsWith("start chatcmpl-mock"), body.get(0));
         assertEquals(List.of("text This is a streamed answer", "finish STOP",
-                "usage in=10 cached=-1 write=-1 out=5 reasoning=-1", "end"), body.subList(1, body.size()));
+                "usage in=20 cached=-1 write=-1 out=5 reasoning=-1", "end"), body.subList(1, body.size()));
     }
 
-    /** What the built-in mock sends for 5 tokens and a 40-byte prompt, run on a real event loop. */
+    /** What the built-in mock sends for 5 tokens and an 80-byte request (20 prompt tokens), run on a real event loop. */
     private static byte[] mockAnswer(boolean stream) throws Exception {
         DefaultEventLoop loop = new DefaultEventLoop();
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             CompletableFuture<byte[]> done = new CompletableFuture<>();
-            MockProvider.serve(new MockOptions(5, Duration.ZERO), loop, PooledByteBufAllocator.DEFAULT, "mock-1",
-                    stream, true, 40, new UpstreamListener() {
+            String json = "{\"model\":\"mock-1\",\"stream\":" + stream + ",\"stream_options\":{\"include_usage\":true}}";
+            FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                    "/chat/completions", Unpooled.copiedBuffer(String.format("%-80s", json), StandardCharsets.UTF_8));
+            MockProvider.answer(new MockOptions(5, Duration.ZERO), loop).send(request, new UpstreamListener() {
                         @Override
                         public void onResponseHead(HttpResponse head) {
                         }

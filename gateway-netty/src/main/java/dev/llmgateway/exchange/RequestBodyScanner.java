@@ -1,4 +1,4 @@
-package dev.llmgateway.routing;
+package dev.llmgateway.exchange;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
@@ -35,7 +35,7 @@ public final class RequestBodyScanner {
         }
     }
 
-    public static RequestBody scan(ByteBuf content) throws InvalidBody {
+    public static RequestFacts scan(ByteBuf content) throws InvalidBody {
         if (!content.isReadable()) {
             throw new InvalidBody(ApiError.badRequest("invalid_json", null,
                     "The request body is empty; a JSON object is expected."));
@@ -95,7 +95,7 @@ public final class RequestBodyScanner {
                 throw new InvalidBody(ApiError.badRequest("invalid_type", "model",
                         "The model parameter must be a non-empty string."));
             }
-            return new RequestBody(model, modelStart, modelEnd, stream, options.includeUsage, objectEnd, options.start,
+            return new RequestFacts(model, modelStart, modelEnd, stream, options.includeUsage, objectEnd, options.start,
                     options.empty, options.includeUsageStart, options.includeUsageEnd);
         } catch (CharConversionException e) {
             throw invalidUtf8();

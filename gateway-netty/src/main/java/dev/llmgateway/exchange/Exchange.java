@@ -1,15 +1,15 @@
-package dev.llmgateway.proxy;
+package dev.llmgateway.exchange;
 
 import dev.llmgateway.accesslog.ExchangeRecord;
 import dev.llmgateway.accesslog.Outcome;
-import dev.llmgateway.auth.Principal;
+import dev.llmgateway.exchange.Principal;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.dialect.ErrorResponses;
 import dev.llmgateway.dialect.TokenUsage;
-import dev.llmgateway.routing.RequestBody;
-import dev.llmgateway.routing.Route;
-import dev.llmgateway.server.Endpoint;
+import dev.llmgateway.exchange.RequestFacts;
+import dev.llmgateway.exchange.Route;
+import dev.llmgateway.exchange.Endpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -25,8 +25,8 @@ import java.util.function.LongConsumer;
  * (endpoint → principal → route), through the proxy and back; at its end it becomes one {@link ExchangeRecord}
  * for metrics and the access log. One typed object instead of channel attributes.
  *
- * <p>Ownership: the exchange owns {@link #request()} and the upstream body from the moment the endpoint handler
- * creates it until it {@linkplain #end ends}; the body is kept that long because an attempt may resend it.
+ * <p>Ownership: the exchange owns {@link #request()} from the moment the endpoint handler creates it until it
+ * {@linkplain #end ends}. What one route's provider is sent belongs to the proxy, not here.
  * All methods run on the client channel's event loop.
  */
 public final class Exchange {
@@ -45,11 +45,7 @@ public final class Exchange {
     private final TokenUsage usage = new TokenUsage();
     private Principal principal;
     private Route route;
-    private RequestBody body;
-    private ByteBuf upstreamBody;
-    private String upstreamPath;
-    private boolean hidesUsage;
-    private Translation translation;
+    private RequestFacts body;
     private int attempts;
     private long overheadNanos;
     private long firstTokenNanos = -1;
@@ -115,48 +111,12 @@ public final class Exchange {
         this.route = route;
     }
 
-    public RequestBody body() {
+    public RequestFacts body() {
         return body;
     }
 
-    public void body(RequestBody body) {
+    public void body(RequestFacts body) {
         this.body = body;
-    }
-
-    /** The body as sent upstream; kept for resending until the exchange ends. */
-    public ByteBuf upstreamBody() {
-        return upstreamBody;
-    }
-
-    /** The request target below the provider's base URL. */
-    public String upstreamPath() {
-        return upstreamPath;
-    }
-
-    /**
-     * Takes ownership of the body to send upstream, for the route now in use.
-     *
-     * @param hidesUsage  the gateway asked the provider for stream usage the client did not ask for, so the relay
-     *                    must take it out again
-     * @param translation how the provider's answer becomes the client's; null when both speak the same API
-     */
-    void upstream(ByteBuf upstreamBody, String upstreamPath, boolean hidesUsage, Translation translation) {
-        if (this.upstreamBody != null) {
-            this.upstreamBody.release(); // a fallback route's body replaces the previous route's
-        }
-        this.upstreamBody = upstreamBody;
-        this.upstreamPath = upstreamPath;
-        this.hidesUsage = hidesUsage;
-        this.translation = translation;
-    }
-
-    /** How the current route's answer is translated for the client; null when it passes through. */
-    Translation translation() {
-        return translation;
-    }
-
-    public boolean hidesUsage() {
-        return hidesUsage;
     }
 
     /** Hears, once, the tokens (input + output, 0 when unknown) the exchange used when it ends. */
@@ -234,7 +194,7 @@ public final class Exchange {
     }
 
     /**
-     * Ends the exchange once, whichever way: frees the request and upstream body and reports the record.
+     * Ends the exchange once, whichever way: frees the request and reports the record.
      *
      * @param status    what the client got (499 when it left before any response)
      * @param errorType null on success
@@ -245,9 +205,6 @@ public final class Exchange {
         }
         ended = true;
         long bytesIn = request.content().readableBytes();
-        if (upstreamBody != null) {
-            upstreamBody.release();
-        }
         request.release();
         if (endListener != null) {
             endListener.accept(Math.max(0, usage.input()) + Math.max(0, usage.output()));

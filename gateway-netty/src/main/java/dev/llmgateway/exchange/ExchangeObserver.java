@@ -1,4 +1,4 @@
-package dev.llmgateway.proxy;
+package dev.llmgateway.exchange;
 
 import dev.llmgateway.accesslog.ExchangeRecord;
 import io.netty.buffer.ByteBuf;

@@ -1,4 +1,4 @@
-package dev.llmgateway.routing;
+package dev.llmgateway.exchange;
 
 import java.util.List;
 

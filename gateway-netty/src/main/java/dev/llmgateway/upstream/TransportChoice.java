@@ -1,4 +1,4 @@
-package dev.llmgateway.server;
+package dev.llmgateway.upstream;
 
 import dev.llmgateway.config.Transport;
 import io.netty.channel.EventLoopGroup;

@@ -1,4 +1,4 @@
-package dev.llmgateway.routing;
+package dev.llmgateway.exchange;
 
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -12,7 +12,7 @@ public final class Balancer {
     private final List<Route> routes;
     private final int[] weights;
 
-    Balancer(List<Route> routes, int[] weights) {
+    public Balancer(List<Route> routes, int[] weights) {
         this.routes = List.copyOf(routes);
         this.weights = weights.clone();
     }

@@ -1,4 +1,4 @@
-package dev.llmgateway.routing;
+package dev.llmgateway.exchange;
 
 /**
  * What the gateway needs from a request body, read in one streaming pass. Indexes are absolute in the request
@@ -15,7 +15,7 @@ package dev.llmgateway.routing;
  * @param includeUsageStart    the value of {@code stream_options.include_usage}
  * @param includeUsageEnd      just past that value
  */
-public record RequestBody(String model, int modelStart, int modelEnd, boolean stream, boolean includeUsage,
+public record RequestFacts(String model, int modelStart, int modelEnd, boolean stream, boolean includeUsage,
                           int objectEnd, int streamOptionsStart, boolean streamOptionsEmpty, int includeUsageStart,
                           int includeUsageEnd) {
 }

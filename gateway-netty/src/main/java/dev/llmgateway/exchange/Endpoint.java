@@ -1,4 +1,4 @@
-package dev.llmgateway.server;
+package dev.llmgateway.exchange;
 
 import dev.llmgateway.dialect.ClientDialect;
 import io.netty.handler.codec.http.HttpHeaders;

@@ -1,5 +1,7 @@
-package dev.llmgateway.proxy;
+package dev.llmgateway.server;
 
+import dev.llmgateway.exchange.Exchange;
+import dev.llmgateway.proxy.ProxyCall;
 import dev.llmgateway.server.DrainHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
