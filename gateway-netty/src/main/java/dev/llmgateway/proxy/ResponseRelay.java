@@ -9,6 +9,7 @@ import dev.llmgateway.dialect.openai.UsageReader;
 import dev.llmgateway.json.BytePattern;
 import dev.llmgateway.json.JsonSpans;
 import dev.llmgateway.json.JsonSplice;
+import dev.llmgateway.json.RepeatingSpanFinder;
 import dev.llmgateway.sse.SseEvent;
 import dev.llmgateway.exchange.Endpoint;
 import dev.llmgateway.sse.SseFramer;
@@ -59,6 +60,8 @@ final class ResponseRelay extends Relay {
     /** Anthropic's stream names its model only in {@code message_start}, inside {@code message}. */
     private final boolean anthropic;
     private final UsageReader usageReader = new UsageReader();
+    /** Finds each event's model; Anthropic's stream names it inside {@code message} of {@code message_start}. */
+    private final RepeatingSpanFinder eventModel;
     private final BytePattern usageNull;
     private final BytePattern noChoices;
     private boolean sawEnd;
@@ -74,6 +77,7 @@ final class ResponseRelay extends Relay {
         this.anthropic = endpoint.dialect() == ClientDialect.ANTHROPIC;
         this.expectsEnd = endpoint == Endpoint.CHAT_COMPLETIONS || endpoint == Endpoint.COMPLETIONS
                 || endpoint == Endpoint.MESSAGES;
+        this.eventModel = anthropic ? new RepeatingSpanFinder(MESSAGE, MODEL) : new RepeatingSpanFinder(MODEL);
         this.usageNull = hidesUsage ? new BytePattern(",\"usage\":null") : null;
         this.noChoices = hidesUsage ? new BytePattern("\"choices\":[]") : null;
     }
@@ -162,8 +166,7 @@ final class ResponseRelay extends Relay {
         }
         long model;
         try {
-            model = !modelEvent ? -1 : anthropic ? modelToReplace(bytes, start, event.dataLength(), MESSAGE, MODEL)
-                    : modelToReplace(bytes, start, event.dataLength(), MODEL);
+            model = modelEvent ? unlessRequested(bytes, eventModel.find(bytes, start, event.dataLength())) : -1;
         } catch (IOException malformed) {
             brokenReason = "malformed event: " + malformed.getMessage();
             return;
@@ -200,7 +203,7 @@ final class ResponseRelay extends Relay {
         usageReader.read(body, body.readerIndex(), body.readableBytes(), exchange.usage());
         long model;
         try {
-            model = modelToReplace(body, body.readerIndex(), body.readableBytes(), MODEL);
+            model = unlessRequested(body, JsonSpans.findString(body, body.readerIndex(), body.readableBytes(), MODEL));
         } catch (IOException notJson) {
             model = -1; // a body that only claims to be JSON goes to the client as the provider sent it
         }
@@ -223,14 +226,8 @@ final class ResponseRelay extends Relay {
         passThrough(new DefaultHttpContent(takeGathered()), false);
     }
 
-    /**
-     * The span of the model name at {@code path} in {@code bytes} when it differs from the name the client asked
-     * for, else -1 (already right, or absent).
-     *
-     * @throws IOException when the bytes before the member are not JSON
-     */
-    private long modelToReplace(ByteBuf bytes, int index, int length, SerializedString... path) throws IOException {
-        long span = JsonSpans.findString(bytes, index, length, path);
+    /** The model name's {@code span} in {@code bytes} when it differs from the name the client asked for, else -1. */
+    private long unlessRequested(ByteBuf bytes, long span) {
         if (span < 0) {
             return -1;
         }

@@ -19,22 +19,26 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.ReferenceCountUtil;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * One whole non-streamed chat request through the gateway's real downstream pipeline ({@link DownstreamPipeline}
+ * One whole chat request, non-streamed or streamed, through the gateway's real downstream pipeline ({@link DownstreamPipeline}
  * as {@code GatewayServer} builds it) and a keep-alive upstream connection ({@code HttpClientCodec} +
  * {@link UpstreamConnection}), both in {@link EmbeddedChannel}s so no socket or scheduler is measured.
  *
  * <p>One op is a full exchange: ~1 KB of client request bytes in → decode, aggregate, authenticate, route,
  * splice {@code model} → the provider's request bytes out of the upstream channel; then a ~1 KB
  * {@code 200 application/json} upstream response in → decode, splice {@code model} back → the client's response
- * bytes out, which returns the connection to its "pool" and readies both channels for the next op. The two legs
- * are one op because neither can repeat without the other, and per-invocation setup would blur B/op.
+ * bytes out, which returns the connection to its "pool" and readies both channels for the next op. Streamed
+ * ({@code stream = true}): the answer is 20 chunk events, the usage event the gateway asked for (the client did
+ * not) and {@code [DONE]}, arriving in one read, each event's {@code model} spliced and the usage event taken out.
+ * The two legs are one op because neither can repeat without the other, and per-invocation setup would blur B/op.
  */
 public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
     private static final String GATEWAY_KEY = "gw-bench-0123456789abcdef0123456789abcdef";
@@ -54,6 +58,11 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
             provider = "up"
             api_model = "%s"
             """.formatted(GATEWAY_KEY, PROVIDER_KEY, ChatPayloads.CLIENT_MODEL, ChatPayloads.UPSTREAM_MODEL);
+
+    private static final int EVENTS = 20;
+
+    @Param({"false", "true"})
+    public boolean stream;
 
     private EmbeddedChannel downstream;
     private EmbeddedChannel upstream;
@@ -79,7 +88,7 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
                 new GatewayMetrics(), ExchangeObserver.NONE, EndpointHandler.MetricsAccess.NONE, Runnable::run);
         downstream = channel(pipeline);
 
-        byte[] body = ChatPayloads.chatRequest(ChatPayloads.CLIENT_MODEL, false, 820);
+        byte[] body = ChatPayloads.chatRequest(ChatPayloads.CLIENT_MODEL, stream, 820);
         request = pooled(bytes("""
                 POST /v1/chat/completions HTTP/1.1\r
                 Host: gateway.internal:8080\r
@@ -90,13 +99,13 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
                 Content-Length: %d\r
                 \r
                 """.formatted(GATEWAY_KEY, body.length)), body);
-        byte[] completion = ChatPayloads.completion(ChatPayloads.UPSTREAM_MODEL);
+        byte[] completion = stream ? events() : ChatPayloads.completion(ChatPayloads.UPSTREAM_MODEL);
         response = pooled(bytes("""
                 HTTP/1.1 200 OK\r
-                Content-Type: application/json\r
+                Content-Type: %s\r
                 Content-Length: %d\r
                 \r
-                """.formatted(completion.length)), completion);
+                """.formatted(stream ? "text/event-stream" : "application/json", completion.length)), completion);
 
         // One exchange by hand, checking each side sees what a real provider and client would.
         StringBuilder sent = new StringBuilder();
@@ -109,6 +118,16 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
         if (sent.indexOf(GATEWAY_KEY) >= 0 || !downstream.isActive() || !upstream.isActive()) {
             throw new IllegalStateException("gateway key forwarded, or a channel closed after one exchange");
         }
+    }
+
+    private static byte[] events() {
+        ByteArrayOutputStream events = new ByteArrayOutputStream();
+        for (int i = 0; i < EVENTS; i++) {
+            events.writeBytes(ChatPayloads.chunkEvent(ChatPayloads.UPSTREAM_MODEL, " token" + i));
+        }
+        events.writeBytes(ChatPayloads.usageEvent(ChatPayloads.UPSTREAM_MODEL, EVENTS));
+        events.writeBytes(ChatPayloads.doneEvent());
+        return events.toByteArray();
     }
 
     @TearDown

@@ -1,0 +1,46 @@
+package dev.llmgateway.json;
+
+import com.fasterxml.jackson.core.io.SerializedString;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+
+import java.io.IOException;
+
+/**
+ * {@link JsonSpans#findString} for a run of similar documents, such as one stream's events: it remembers the bytes
+ * of the last document up to the end of the span it found, and a document that begins with exactly those bytes has
+ * the member at the same place — found by one comparison, with no parser made. The events of one stream repeat
+ * their id, object, created time and model before anything that changes, so after the first event the parse is
+ * skipped; a document with other leading bytes is parsed as usual. Confined to one stream's thread.
+ */
+public final class RepeatingSpanFinder {
+    /** Longer prefixes are not worth remembering: the member sits too deep for the shortcut to pay. */
+    private static final int MAX_PREFIX_BYTES = 512;
+
+    private final SerializedString[] path;
+    /** A plain wrapped array: no allocator, so nothing to release. */
+    private final ByteBuf prefix = Unpooled.wrappedBuffer(new byte[MAX_PREFIX_BYTES]);
+    private int prefixLength;
+    /** Where the span starts, relative to the document's first byte; -1 while nothing is remembered. */
+    private int spanOffset = -1;
+
+    public RepeatingSpanFinder(SerializedString... path) {
+        this.path = path;
+    }
+
+    /** As {@link JsonSpans#findString}: the span packed as {@code (start << 32) | end}, or -1. */
+    public long find(ByteBuf buf, int index, int length) throws IOException {
+        if (spanOffset >= 0 && length >= prefixLength && ByteBufUtil.equals(buf, index, prefix, 0, prefixLength)) {
+            return (long) (index + spanOffset) << 32 | (index + prefixLength);
+        }
+        long span = JsonSpans.findString(buf, index, length, path);
+        spanOffset = -1;
+        if (span >= 0 && JsonSpans.end(span) - index <= MAX_PREFIX_BYTES) {
+            prefixLength = JsonSpans.end(span) - index;
+            prefix.setBytes(0, buf, index, prefixLength);
+            spanOffset = JsonSpans.start(span) - index;
+        }
+        return span;
+    }
+}
