@@ -1,91 +1,86 @@
 package dev.llmgateway.json;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.util.ByteProcessor;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 /**
  * Finds the last occurrence of an ASCII needle in buffer bytes without allocating, so the relay can ask "does this
- * event mention usage?" before it parses anything. It scans backwards from the end and stops at the first match:
- * the members it looks for ({@code "usage"}) sit near the end of OpenAI bodies and events. Matching is
- * Knuth–Morris–Pratt over the reversed needle. Stateful: one instance per user, one thread.
+ * event mention usage?" before it parses anything. It scans backwards from the end (the members it looks for,
+ * {@code "usage"}, sit near the end of OpenAI bodies and events) eight bytes at a time for the needle's rarest
+ * byte, and compares the whole needle only where that byte is: most events hold no such member, and a byte-by-byte
+ * scan of every event was the stream path's largest own cost. Immutable, so one instance serves every thread.
  */
-public final class BytePattern implements ByteProcessor {
-    private final byte[] reversed;
-    private final int[] fallback;
-    private int matched;
+public final class BytePattern {
+    /** Bytes ordered from most to least common in JSON text: the anchor is the needle's byte furthest along. */
+    private static final String COMMONNESS = "\" :,{}etaoinsrhldcu0123456789mwfgypbvkjxqz_-.[]";
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    private final byte[] needle;
+    /** Where in the needle the anchor byte is. */
+    private final int anchorOffset;
+    private final byte anchor;
+    /** The anchor byte in every byte of a word, for the word-at-a-time test. */
+    private final long anchors;
 
     public BytePattern(String ascii) {
-        byte[] needle = ascii.getBytes(StandardCharsets.US_ASCII);
-        reversed = new byte[needle.length];
-        for (int i = 0; i < needle.length; i++) {
-            reversed[i] = needle[needle.length - 1 - i];
+        needle = ascii.getBytes(StandardCharsets.US_ASCII);
+        int best = 0;
+        for (int i = 1; i < needle.length; i++) {
+            if (rarity(needle[i]) > rarity(needle[best])) {
+                best = i;
+            }
         }
-        fallback = failureTable(reversed);
+        anchorOffset = best;
+        anchor = needle[best];
+        anchors = (anchor & 0xFFL) * ONES;
     }
 
     public int length() {
-        return reversed.length;
-    }
-
-    /** Absolute index where the last occurrence in {@code [from, to)} starts, or -1. */
-    public int lastIndexIn(ByteBuf buf, int from, int to) {
-        matched = 0;
-        if (buf instanceof CompositeByteBuf composite) {
-            return lastIndexInParts(composite, from, to);
-        }
-        // The scan stops on the needle's first byte, which is where the occurrence starts.
-        return buf.forEachByteDesc(from, to - from, this);
+        return needle.length;
     }
 
     /**
-     * Netty 4.2.18's {@code CompositeByteBuf.forEachByteDesc} runs past the start of a component that is a slice,
-     * into the bytes before it in the slice's parent (an event gathered from several reads is such a composite):
-     * it finds needles that are not in the event. Each component is scanned on its own instead.
+     * Absolute index where the last occurrence in {@code [from, to)} starts, or -1. A composite (an event gathered
+     * from several reads) is read through its own accessors, so an occurrence across two reads is found too.
      */
-    private int lastIndexInParts(CompositeByteBuf composite, int from, int to) {
-        List<ByteBuf> parts = composite.decompose(from, to - from);
-        int end = to;
-        for (int i = parts.size() - 1; i >= 0; i--) {
-            ByteBuf part = parts.get(i);
-            int start = end - part.readableBytes();
-            int found = part.forEachByteDesc(this);
-            if (found >= 0) {
-                return start + found - part.readerIndex();
+    public int lastIndexIn(ByteBuf buf, int from, int to) {
+        int lowest = from + anchorOffset;
+        int at = to - needle.length + anchorOffset; // the last place the anchor can be
+        while (at >= lowest) {
+            if (at - 7 >= lowest) {
+                long word = buf.getLongLE(at - 7) ^ anchors;
+                if (((word - ONES) & ~word & HIGHS) == 0) {
+                    at -= 8; // no anchor byte among these eight
+                    continue;
+                }
+                for (int stop = at - 8; at > stop; at--) {
+                    if (buf.getByte(at) == anchor && matchesAt(buf, at - anchorOffset)) {
+                        return at - anchorOffset;
+                    }
+                }
+            } else {
+                if (buf.getByte(at) == anchor && matchesAt(buf, at - anchorOffset)) {
+                    return at - anchorOffset;
+                }
+                at--;
             }
-            end = start;
         }
         return -1;
     }
 
-    /** Called from the last byte backwards; returns false (stop) once the whole needle has been seen. */
-    @Override
-    public boolean process(byte value) {
-        while (matched > 0 && value != reversed[matched]) {
-            matched = fallback[matched - 1];
+    private boolean matchesAt(ByteBuf buf, int start) {
+        for (int i = 0; i < needle.length; i++) {
+            if (buf.getByte(start + i) != needle[i]) {
+                return false;
+            }
         }
-        if (value == reversed[matched]) {
-            matched++;
-        }
-        return matched < reversed.length;
+        return true;
     }
 
-    /** fallback[i]: the longest proper prefix of needle[0..i] that is also its suffix. */
-    private static int[] failureTable(byte[] needle) {
-        int[] table = new int[needle.length];
-        int length = 0;
-        for (int i = 1; i < needle.length; i++) {
-            while (length > 0 && needle[i] != needle[length]) {
-                length = table[length - 1];
-            }
-            if (needle[i] == needle[length]) {
-                length++;
-            }
-            table[i] = length;
-        }
-        return table;
+    private static int rarity(byte b) {
+        int at = COMMONNESS.indexOf(b);
+        return at < 0 ? COMMONNESS.length() : at;
     }
 }

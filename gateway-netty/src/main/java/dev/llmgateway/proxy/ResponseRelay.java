@@ -49,6 +49,9 @@ final class ResponseRelay extends Relay {
     private static final AsciiString MESSAGE_STOP = AsciiString.cached("message_stop");
     private static final AsciiString ERROR_EVENT = AsciiString.cached("error");
 
+    private static final BytePattern USAGE_NULL = new BytePattern(",\"usage\":null");
+    private static final BytePattern NO_CHOICES = new BytePattern("\"choices\":[]");
+
     private enum Mode { RAW, EVENTS, BODY }
 
     private final ByteBuf requestedModelJson;
@@ -60,8 +63,9 @@ final class ResponseRelay extends Relay {
     /** Anthropic's stream names its model only in {@code message_start}, inside {@code message}. */
     private final boolean anthropic;
     private final UsageReader usageReader = new UsageReader();
-    /** Finds each event's model; Anthropic's stream names it inside {@code message} of {@code message_start}. */
-    private final RepeatingSpanFinder eventModel;
+    /** Finds each event's model (made for a stream only); Anthropic's names it in {@code message_start.message}. */
+    private RepeatingSpanFinder eventModel;
+    /** Set when the gateway asked for the usage the client did not: the bytes it takes out again. */
     private final BytePattern usageNull;
     private final BytePattern noChoices;
     private boolean sawEnd;
@@ -77,9 +81,8 @@ final class ResponseRelay extends Relay {
         this.anthropic = endpoint.dialect() == ClientDialect.ANTHROPIC;
         this.expectsEnd = endpoint == Endpoint.CHAT_COMPLETIONS || endpoint == Endpoint.COMPLETIONS
                 || endpoint == Endpoint.MESSAGES;
-        this.eventModel = anthropic ? new RepeatingSpanFinder(MESSAGE, MODEL) : new RepeatingSpanFinder(MODEL);
-        this.usageNull = hidesUsage ? new BytePattern(",\"usage\":null") : null;
-        this.noChoices = hidesUsage ? new BytePattern("\"choices\":[]") : null;
+        this.usageNull = hidesUsage ? USAGE_NULL : null;
+        this.noChoices = hidesUsage ? NO_CHOICES : null;
     }
 
     @Override
@@ -90,6 +93,7 @@ final class ResponseRelay extends Relay {
         if (success && ClientHeads.startsWithIgnoreCase(contentType, "text/event-stream")) {
             mode = Mode.EVENTS;
             framer = new SseFramer(this::event);
+            eventModel = anthropic ? new RepeatingSpanFinder(MESSAGE, MODEL) : new RepeatingSpanFinder(MODEL);
             ClientHeads.eventStream(exchange, client);
             sendHead(client);
         } else if (success && ClientHeads.startsWithIgnoreCase(contentType, "application/json")) {

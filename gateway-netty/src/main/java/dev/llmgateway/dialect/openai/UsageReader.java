@@ -18,10 +18,10 @@ import java.io.IOException;
  * Anthropic's Messages, whose {@code input_tokens} leave out the cache reads and writes it counts apart
  * ({@code cache_read_input_tokens}, {@code cache_creation_input_tokens}: added back in, the read ones are the
  * cached input), wherever the object sits (the Responses stream nests it in {@code response}, Anthropic's
- * {@code message_start} in {@code message}). One instance per exchange.
+ * {@code message_start} in {@code message}). Holds no state.
  */
 public final class UsageReader {
-    private final BytePattern usageKey = new BytePattern("\"usage\"");
+    private static final BytePattern USAGE_KEY = new BytePattern("\"usage\"");
 
     /**
      * Reports the usage found in {@code buf[index, index + length)} into {@code usage}.
@@ -30,11 +30,11 @@ public final class UsageReader {
      */
     public boolean read(ByteBuf buf, int index, int length, TokenUsage usage) {
         int end = index + length;
-        int key = usageKey.lastIndexIn(buf, index, end);
+        int key = USAGE_KEY.lastIndexIn(buf, index, end);
         if (key < 0) {
             return false;
         }
-        int object = valueStart(buf, key + usageKey.length(), end);
+        int object = valueStart(buf, key + USAGE_KEY.length(), end);
         if (object < 0 || buf.getByte(object) != '{') {
             return false;
         }
