@@ -1,8 +1,10 @@
 package dev.llmgateway.json;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Finds the last occurrence of an ASCII needle in buffer bytes without allocating, so the relay can ask "does this
@@ -43,25 +45,49 @@ public final class BytePattern {
 
     /**
      * Absolute index where the last occurrence in {@code [from, to)} starts, or -1. A composite (an event gathered
-     * from several reads) is read through its own accessors, so an occurrence across two reads is found too.
+     * from several reads) is scanned part by part, and an occurrence across two parts is found too.
      */
     public int lastIndexIn(ByteBuf buf, int from, int to) {
-        int lowest = from + anchorOffset;
-        int at = to - needle.length + anchorOffset; // the last place the anchor can be
+        if (!(buf instanceof CompositeByteBuf composite) || composite.numComponents() < 2) {
+            return scan(buf, buf, 0, from, to, from, to);
+        }
+        List<ByteBuf> parts = composite.decompose(from, to - from);
+        int end = to;
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            ByteBuf part = parts.get(i);
+            int start = end - part.readableBytes();
+            int found = scan(buf, part, start - part.readerIndex(), from, to, start, end);
+            if (found >= 0) {
+                return found;
+            }
+            end = start;
+        }
+        return -1;
+    }
+
+    /**
+     * Scans {@code part} (its index {@code i} is {@code buf}'s {@code i + shift}) for anchors at {@code buf} indexes
+     * in {@code [partStart, partEnd)}, backwards, and returns the start of the last whole occurrence in
+     * {@code [from, to)}.
+     */
+    private int scan(ByteBuf buf, ByteBuf part, int shift, int from, int to, int partStart, int partEnd) {
+        long address = ByteAccess.address(part);
+        int lowest = Math.max(from + anchorOffset, partStart);
+        int at = Math.min(to - needle.length + anchorOffset, partEnd - 1); // the last place the anchor can be
         while (at >= lowest) {
             if (at - 7 >= lowest) {
-                long word = buf.getLongLE(at - 7) ^ anchors;
+                long word = ByteAccess.longLE(part, address, at - 7 - shift) ^ anchors;
                 if (((word - ONES) & ~word & HIGHS) == 0) {
                     at -= 8; // no anchor byte among these eight
                     continue;
                 }
                 for (int stop = at - 8; at > stop; at--) {
-                    if (buf.getByte(at) == anchor && matchesAt(buf, at - anchorOffset)) {
+                    if (ByteAccess.byteAt(part, address, at - shift) == anchor && matchesAt(buf, at - anchorOffset)) {
                         return at - anchorOffset;
                     }
                 }
             } else {
-                if (buf.getByte(at) == anchor && matchesAt(buf, at - anchorOffset)) {
+                if (ByteAccess.byteAt(part, address, at - shift) == anchor && matchesAt(buf, at - anchorOffset)) {
                     return at - anchorOffset;
                 }
                 at--;
@@ -70,9 +96,11 @@ public final class BytePattern {
         return -1;
     }
 
+    /** Only where the rare anchor byte is: through {@code buf}'s accessors, across parts if need be. */
     private boolean matchesAt(ByteBuf buf, int start) {
+        long address = ByteAccess.address(buf);
         for (int i = 0; i < needle.length; i++) {
-            if (buf.getByte(start + i) != needle[i]) {
+            if (ByteAccess.byteAt(buf, address, start + i) != needle[i]) {
                 return false;
             }
         }

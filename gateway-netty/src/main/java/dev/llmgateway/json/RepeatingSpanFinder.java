@@ -2,8 +2,6 @@ package dev.llmgateway.json;
 
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 
 import java.io.IOException;
 
@@ -19,8 +17,7 @@ public final class RepeatingSpanFinder {
     private static final int MAX_PREFIX_BYTES = 512;
 
     private final SerializedString[] path;
-    /** A plain wrapped array: no allocator, so nothing to release. */
-    private final ByteBuf prefix = Unpooled.wrappedBuffer(new byte[MAX_PREFIX_BYTES]);
+    private final byte[] prefix = new byte[MAX_PREFIX_BYTES];
     private int prefixLength;
     /** Where the span starts, relative to the document's first byte; -1 while nothing is remembered. */
     private int spanOffset = -1;
@@ -31,16 +28,26 @@ public final class RepeatingSpanFinder {
 
     /** As {@link JsonSpans#findString}: the span packed as {@code (start << 32) | end}, or -1. */
     public long find(ByteBuf buf, int index, int length) throws IOException {
-        if (spanOffset >= 0 && length >= prefixLength && ByteBufUtil.equals(buf, index, prefix, 0, prefixLength)) {
+        if (spanOffset >= 0 && length >= prefixLength && startsWithPrefix(buf, index)) {
             return (long) (index + spanOffset) << 32 | (index + prefixLength);
         }
         long span = JsonSpans.findString(buf, index, length, path);
         spanOffset = -1;
         if (span >= 0 && JsonSpans.end(span) - index <= MAX_PREFIX_BYTES) {
             prefixLength = JsonSpans.end(span) - index;
-            prefix.setBytes(0, buf, index, prefixLength);
+            buf.getBytes(index, prefix, 0, prefixLength);
             spanOffset = JsonSpans.start(span) - index;
         }
         return span;
+    }
+
+    private boolean startsWithPrefix(ByteBuf buf, int index) {
+        long address = ByteAccess.address(buf);
+        for (int i = 0; i < prefixLength; i++) {
+            if (ByteAccess.byteAt(buf, address, index + i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 }

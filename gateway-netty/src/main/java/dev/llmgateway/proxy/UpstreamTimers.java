@@ -9,10 +9,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * The timeouts of one exchange, on its event loop's scheduler: first byte (request written → response head), idle
  * (longest silence between reads of the body or stream) and total (whole exchange; off unless configured).
- * The idle timer is not re-armed on every read: it fires at the last read plus the timeout and, if a read came
- * since, sleeps again for what is left (like Netty's IdleStateHandler), so a busy stream costs one field write per
- * read. While the client is not writable the proxy stops reading the upstream on purpose; that silence is not the
- * provider's fault, so the idle clock restarts when reading resumes.
+ * First byte and idle share one scheduled check per attempt, armed when the request is written and cancelled when
+ * the attempt ends: the head switches the check from the first-byte deadline to the idle one, and a read only
+ * notes its time. When the check fires early for the deadline now in force (a read came since, or the head), it
+ * sleeps again for what is left, like Netty's IdleStateHandler — so a request costs one schedule and one cancel,
+ * and a busy stream one field write per read. While the client is not writable the proxy stops reading the
+ * upstream on purpose; that silence is not the provider's fault, so the idle clock restarts when reading resumes.
+ * Attempt times are read from the loop's ticker, the clock its scheduler runs on.
  */
 final class UpstreamTimers {
     enum Kind {
@@ -34,10 +37,15 @@ final class UpstreamTimers {
     private final long idleNanos;
     private final long totalNanos;
     private final Expired expired;
-    private ScheduledFuture<?> firstByte;
-    private ScheduledFuture<?> idle;
+    private final Runnable check = this::check;
+    /** The attempt's check: {@link Kind#FIRST_BYTE} until the head, then {@link Kind#IDLE}; null between attempts. */
+    private ScheduledFuture<?> attempt;
+    private Kind waitingFor;
+    /** When the attempt's check is due. */
+    private long checkAtNanos;
     private ScheduledFuture<?> total;
-    private long lastReadNanos;
+    /** When the request was written (first byte) or the last read came (idle). */
+    private long sinceNanos;
     private boolean paused;
 
     UpstreamTimers(EventLoop loop, UpstreamPolicy policy, Expired expired) {
@@ -50,26 +58,31 @@ final class UpstreamTimers {
 
     /** The exchange started: the total clock runs until {@link #cancelAll}. */
     void exchangeStarted(long receivedNanos) {
-        if (totalNanos > 0) {
+        if (totalNanos > 0 && total == null) {
             long left = Math.max(0, receivedNanos + totalNanos - System.nanoTime());
             total = loop.schedule(() -> fire(Kind.TOTAL), left, TimeUnit.NANOSECONDS);
         }
     }
 
     void requestWritten() {
-        cancel(firstByte);
-        firstByte = loop.schedule(() -> fire(Kind.FIRST_BYTE), firstByteNanos, TimeUnit.NANOSECONDS);
+        cancel(attempt);
+        waitingFor = Kind.FIRST_BYTE;
+        sinceNanos = loop.ticker().nanoTime();
+        paused = false;
+        scheduleCheck(firstByteNanos);
     }
 
     void headReceived() {
-        cancel(firstByte);
-        firstByte = null;
-        read();
-        idle = loop.schedule(this::checkIdle, idleNanos, TimeUnit.NANOSECONDS);
+        waitingFor = Kind.IDLE;
+        sinceNanos = loop.ticker().nanoTime();
+        if (sinceNanos + idleNanos < checkAtNanos) {
+            cancel(attempt); // an idle timeout shorter than what was left of the first-byte one
+            scheduleCheck(idleNanos);
+        }
     }
 
     void read() {
-        lastReadNanos = System.nanoTime();
+        sinceNanos = loop.ticker().nanoTime();
     }
 
     void paused(boolean paused) {
@@ -81,10 +94,8 @@ final class UpstreamTimers {
 
     /** The attempt is over (retried or answered); the total clock keeps running. */
     void attemptEnded() {
-        cancel(firstByte);
-        cancel(idle);
-        firstByte = null;
-        idle = null;
+        cancel(attempt);
+        attempt = null;
     }
 
     void cancelAll() {
@@ -93,13 +104,19 @@ final class UpstreamTimers {
         total = null;
     }
 
-    private void checkIdle() {
-        long silent = System.nanoTime() - lastReadNanos;
-        if (paused || silent < idleNanos) {
-            idle = loop.schedule(this::checkIdle, paused ? idleNanos : idleNanos - silent, TimeUnit.NANOSECONDS);
+    private void check() {
+        long limit = waitingFor == Kind.FIRST_BYTE ? firstByteNanos : idleNanos;
+        long waited = loop.ticker().nanoTime() - sinceNanos;
+        if (paused || waited < limit) {
+            scheduleCheck(paused ? limit : limit - waited);
             return;
         }
-        fire(Kind.IDLE);
+        fire(waitingFor);
+    }
+
+    private void scheduleCheck(long inNanos) {
+        checkAtNanos = loop.ticker().nanoTime() + inNanos;
+        attempt = loop.schedule(check, inNanos, TimeUnit.NANOSECONDS);
     }
 
     private void fire(Kind kind) {

@@ -86,4 +86,34 @@ class BytePatternTest {
         parent.release();
         return slice;
     }
+
+    @Test
+    void findsWhatANaiveSearchFindsInDirectHeapAndSplitBuffers() {
+        Random random = new Random(20261207);
+        BytePattern pattern = new BytePattern(",\"usage\":null");
+        String[] pieces = {"a", "g", "usage", "\"", ",", ":", "null", ",\"usage\":null", "x"};
+        for (int round = 0; round < 2000; round++) {
+            StringBuilder text = new StringBuilder();
+            for (int n = random.nextInt(40); n > 0; n--) {
+                text.append(pieces[random.nextInt(pieces.length)]);
+            }
+            byte[] bytes = text.toString().getBytes(StandardCharsets.US_ASCII);
+            int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
+            int to = from + random.nextInt(bytes.length - from + 1);
+            int expected = text.substring(0, to).lastIndexOf(",\"usage\":null");
+            expected = expected >= from ? expected : -1;
+            ByteBuf direct = Unpooled.directBuffer(bytes.length).writeBytes(bytes);
+            int cut = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
+            CompositeByteBuf split = Unpooled.compositeBuffer().addComponents(true,
+                    Unpooled.wrappedBuffer(bytes, 0, cut), Unpooled.wrappedBuffer(bytes, cut, bytes.length - cut));
+            try {
+                assertEquals(expected, pattern.lastIndexIn(direct, from, to), text + " [" + from + ", " + to + ")");
+                assertEquals(expected, pattern.lastIndexIn(Unpooled.wrappedBuffer(bytes), from, to), text.toString());
+                assertEquals(expected, pattern.lastIndexIn(split, from, to), text + " cut at " + cut);
+            } finally {
+                direct.release();
+                split.release();
+            }
+        }
+    }
 }
