@@ -1,7 +1,7 @@
 package dev.llmgateway.dialect;
 
 /**
- * One model answer as neutral events (DESIGN.md §1, Translate): an upstream decoder reads them out of a provider's
+ * One model answer as neutral events (docs/ARCHITECTURE.md §5): an upstream decoder reads them out of a provider's
  * stream or body, a client encoder writes them in the client's dialect. One answer, one thread, calls in answer
  * order: {@link #start}; then any mix of text, reasoning and tool calls; {@link #finish}; {@link #end}.
  * {@link #usage} may come at any point after start, more than once (cumulative: a later call replaces an earlier

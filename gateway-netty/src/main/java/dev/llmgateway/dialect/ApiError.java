@@ -4,7 +4,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * An error the gateway itself makes, in dialect-neutral terms. {@link ErrorResponses} renders it in the
- * client's dialect; the constructors below are the single catalogue of gateway-made errors (DESIGN.md §6).
+ * client's dialect; the constructors below are the single catalogue of gateway-made errors (docs/ARCHITECTURE.md §9).
  *
  * @param retryAfterSeconds value for {@code Retry-After}, or -1 for none
  */

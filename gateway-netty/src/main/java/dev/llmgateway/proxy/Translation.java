@@ -37,7 +37,7 @@ import java.io.UncheckedIOException;
 import java.util.function.Consumer;
 
 /**
- * How one route's exchange crosses from the client's API to the provider's (DESIGN.md §1, Translate): which
+ * How one route's exchange crosses from the client's API to the provider's (docs/ARCHITECTURE.md §5): which
  * request reader and writer make the provider's body, and which decoder and encoder turn its answer, streamed or
  * whole, or its error, into what the client's own SDK expects. Exchanges whose client and provider speak the same
  * API have none: their bytes pass through.

@@ -18,9 +18,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Model resolution (DESIGN.md §5): exact alias → {@code provider:model} or {@code provider/model} for a configured
- * provider → prefix rules → default provider → none (404 {@code model_not_found}). Immutable; alias routes are
- * built once per config snapshot.
+ * Model resolution (docs/ARCHITECTURE.md §2): exact alias → {@code provider:model} or {@code provider/model} for a
+ * configured provider → prefix rules → default provider → none (404 {@code model_not_found}). Immutable; alias
+ * routes are built once per config snapshot.
  */
 public final class ModelRouter {
     public static final String OTHER_MODEL = "other";

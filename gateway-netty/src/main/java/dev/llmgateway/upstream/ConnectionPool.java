@@ -16,10 +16,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * Keep-alive connections to one provider, owned by one event loop (DESIGN.md §3): every method runs on that loop,
- * so plain collections suffice. At most {@code maxConnections} are open or opening; further acquires wait in
- * order, up to the connect timeout. Idle connections are reused newest first (the likeliest to be alive) and
- * dropped once idle longer than {@code pool_idle_timeout}. A retired pool (its provider left the config) still
+ * Keep-alive connections to one provider, owned by one event loop (docs/ARCHITECTURE.md §7): every method runs
+ * on that loop, so plain collections suffice. At most {@code maxConnections} are open or opening; further acquires
+ * wait in order, up to the connect timeout. Idle connections are reused newest first (the likeliest to be alive)
+ * and dropped once idle longer than {@code pool_idle_timeout}. A retired pool (its provider left the config) still
  * serves the exchanges that started before, each on a connection closed after use, and reports itself empty once
  * its last connection has closed.
  */

@@ -10,7 +10,7 @@ record HarnessOptions(LoadGenerator.Mode mode, double rate, int connections, dou
                       Layout layout, List<String> targets, Path out, Path gatewayJar, List<String> gatewayJavaOpts,
                       Path runDir) {
 
-    /** Where the processes run (DESIGN.md §9). */
+    /** Where the processes run (docs/ARCHITECTURE.md §10). */
     enum Layout {
         /** Proxy alone on core 1; load generator and mock upstream on core 0. For throughput. */
         SPLIT("1"),

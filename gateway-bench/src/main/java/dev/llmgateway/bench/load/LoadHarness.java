@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs one workload against direct (the mock upstream itself), nginx and the gateway, one after the other in the
  * same run and layout, and reports them side by side: what matters is the difference, not the absolute figures
- * (DESIGN.md §9). Exit status 0 when every target answered every measured request with 2xx, 1 when not, 64 for a
- * bad command line.
+ * (docs/ARCHITECTURE.md §10). Exit status 0 when every target answered every measured request with 2xx, 1 when
+ * not, 64 for a bad command line.
  */
 public final class LoadHarness {
     private final HarnessOptions options;

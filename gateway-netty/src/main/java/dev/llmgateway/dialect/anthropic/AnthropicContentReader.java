@@ -9,12 +9,12 @@ import dev.llmgateway.json.ByteSpan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
-import static dev.llmgateway.dialect.anthropic.RequestValues.bool;
-import static dev.llmgateway.dialect.anthropic.RequestValues.expect;
-import static dev.llmgateway.dialect.anthropic.RequestValues.invalid;
-import static dev.llmgateway.dialect.anthropic.RequestValues.required;
-import static dev.llmgateway.dialect.anthropic.RequestValues.string;
-import static dev.llmgateway.dialect.anthropic.RequestValues.unsupported;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.bool;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.expect;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.invalid;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.required;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.string;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.unsupported;
 
 /**
  * A message's content blocks as events, each block's members collected before it is emitted (its {@code type}
@@ -28,10 +28,10 @@ final class AnthropicContentReader {
 
     private static final ByteSpan EMPTY_OBJECT = new ByteSpan("{}".getBytes(StandardCharsets.US_ASCII), 0, 2);
 
-    private final RequestBody body;
+    private final AnthropicBodyBytes body;
     private final RequestEvents out;
 
-    AnthropicContentReader(RequestBody body, RequestEvents out) {
+    AnthropicContentReader(AnthropicBodyBytes body, RequestEvents out) {
         this.body = body;
         this.out = out;
     }

@@ -14,16 +14,16 @@ import io.netty.buffer.ByteBufUtil;
 import java.io.IOException;
 import java.util.List;
 
-import static dev.llmgateway.dialect.anthropic.RequestValues.bool;
-import static dev.llmgateway.dialect.anthropic.RequestValues.expect;
-import static dev.llmgateway.dialect.anthropic.RequestValues.invalid;
-import static dev.llmgateway.dialect.anthropic.RequestValues.number;
-import static dev.llmgateway.dialect.anthropic.RequestValues.positiveInteger;
-import static dev.llmgateway.dialect.anthropic.RequestValues.quoted;
-import static dev.llmgateway.dialect.anthropic.RequestValues.required;
-import static dev.llmgateway.dialect.anthropic.RequestValues.string;
-import static dev.llmgateway.dialect.anthropic.RequestValues.strings;
-import static dev.llmgateway.dialect.anthropic.RequestValues.unsupported;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.bool;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.expect;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.invalid;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.number;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.positiveInteger;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.quoted;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.required;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.string;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.strings;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.unsupported;
 
 /**
  * Reads an Anthropic Messages request ({@code POST /v1/messages}) as {@link RequestEvents}, in the order they
@@ -39,7 +39,7 @@ import static dev.llmgateway.dialect.anthropic.RequestValues.unsupported;
  * body's array (or into one copy of a direct body) and are valid during {@link #read} only.
  */
 public final class AnthropicRequestReader {
-    private final RequestBody body;
+    private final AnthropicBodyBytes body;
     private final RequestEvents out;
     private final AnthropicContentReader content;
 
@@ -60,7 +60,7 @@ public final class AnthropicRequestReader {
     private long thinkingBudget = -1;
 
     private AnthropicRequestReader(byte[] bytes, RequestEvents out) {
-        this.body = new RequestBody(bytes);
+        this.body = new AnthropicBodyBytes(bytes);
         this.out = out;
         this.content = new AnthropicContentReader(body, out);
     }

@@ -13,12 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.llmgateway.dialect.openai.RequestValues.invalid;
-import static dev.llmgateway.dialect.openai.RequestValues.invalidMessages;
-import static dev.llmgateway.dialect.openai.RequestValues.invalidType;
-import static dev.llmgateway.dialect.openai.RequestValues.requireText;
-import static dev.llmgateway.dialect.openai.RequestValues.string;
-import static dev.llmgateway.dialect.openai.RequestValues.unsupported;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalid;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalidMessages;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalidType;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.requireText;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.string;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unsupported;
 
 /**
  * The {@code messages} of an OpenAI request: a first pass ({@link #scan}) records each message's members (spans
@@ -32,12 +32,12 @@ final class OpenAiMessages {
     private static final byte[] EMPTY_OBJECT = {'{', '}'};
     private static final String BLANK_LINE = "\n\n";
 
-    private final RequestBody body;
+    private final OpenAiBodyBytes body;
     private final OpenAiUserContent userContent;
     private final List<Message> messages = new ArrayList<>();
     private int legacyCalls;
 
-    OpenAiMessages(RequestBody body) {
+    OpenAiMessages(OpenAiBodyBytes body) {
         this.body = body;
         this.userContent = new OpenAiUserContent(body);
     }

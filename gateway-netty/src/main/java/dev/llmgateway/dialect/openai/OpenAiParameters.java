@@ -12,13 +12,13 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.llmgateway.dialect.openai.RequestValues.bool;
-import static dev.llmgateway.dialect.openai.RequestValues.integer;
-import static dev.llmgateway.dialect.openai.RequestValues.invalid;
-import static dev.llmgateway.dialect.openai.RequestValues.invalidType;
-import static dev.llmgateway.dialect.openai.RequestValues.number;
-import static dev.llmgateway.dialect.openai.RequestValues.string;
-import static dev.llmgateway.dialect.openai.RequestValues.unsupported;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.bool;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.integer;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalid;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalidType;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.number;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.string;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unsupported;
 
 /**
  * The parameters of an OpenAI request, read as they come (first pass) and emitted after the conversation and
@@ -28,7 +28,7 @@ import static dev.llmgateway.dialect.openai.RequestValues.unsupported;
  * ({@code logprobs}, {@code logit_bias}, audio output, {@code web_search_options}) are refused.
  */
 final class OpenAiParameters {
-    private final RequestBody body;
+    private final OpenAiBodyBytes body;
     private ToolChoice toolChoice;
     private String toolChoiceName;
     private ToolChoice functionCall;
@@ -53,7 +53,7 @@ final class OpenAiParameters {
     private boolean stream;
     private boolean includeUsage;
 
-    OpenAiParameters(RequestBody body) {
+    OpenAiParameters(OpenAiBodyBytes body) {
         this.body = body;
     }
 

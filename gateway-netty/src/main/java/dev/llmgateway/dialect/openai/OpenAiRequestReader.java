@@ -10,9 +10,9 @@ import io.netty.buffer.ByteBuf;
 
 import java.io.IOException;
 
-import static dev.llmgateway.dialect.openai.RequestValues.invalid;
-import static dev.llmgateway.dialect.openai.RequestValues.invalidMessages;
-import static dev.llmgateway.dialect.openai.RequestValues.invalidType;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalid;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalidMessages;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalidType;
 
 /**
  * Reads an OpenAI Chat Completions request into {@link RequestEvents}, in the order they require whatever the
@@ -26,13 +26,13 @@ import static dev.llmgateway.dialect.openai.RequestValues.invalidType;
  * the writer wrote.
  */
 public final class OpenAiRequestReader {
-    private final RequestBody body;
+    private final OpenAiBodyBytes body;
     private final OpenAiMessages messages;
     private final OpenAiParameters parameters;
     private ByteSpan tools;
     private ByteSpan functions;
 
-    private OpenAiRequestReader(RequestBody body) {
+    private OpenAiRequestReader(OpenAiBodyBytes body) {
         this.body = body;
         this.messages = new OpenAiMessages(body);
         this.parameters = new OpenAiParameters(body);
@@ -50,7 +50,7 @@ public final class OpenAiRequestReader {
             body.getBytes(body.readerIndex(), bytes);
             offset = 0;
         }
-        OpenAiRequestReader reader = new OpenAiRequestReader(new RequestBody(bytes, offset + length));
+        OpenAiRequestReader reader = new OpenAiRequestReader(new OpenAiBodyBytes(bytes, offset + length));
         try {
             reader.scan(new ByteSpan(bytes, offset, length));
             reader.emit(out);

@@ -8,10 +8,10 @@ import dev.llmgateway.json.ByteSpan;
 
 import java.io.IOException;
 
-import static dev.llmgateway.dialect.openai.RequestValues.invalid;
-import static dev.llmgateway.dialect.openai.RequestValues.invalidType;
-import static dev.llmgateway.dialect.openai.RequestValues.string;
-import static dev.llmgateway.dialect.openai.RequestValues.unsupported;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalid;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalidType;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.string;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unsupported;
 
 /**
  * Reads {@code tools} ({@code {type:"function", function:{...}}} entries) and legacy {@code functions} (bare
@@ -19,9 +19,9 @@ import static dev.llmgateway.dialect.openai.RequestValues.unsupported;
  * {@code tool_calls} entries share with {@code tools}. Schemas go on as spans into the body.
  */
 final class OpenAiTools {
-    private final RequestBody body;
+    private final OpenAiBodyBytes body;
 
-    OpenAiTools(RequestBody body) {
+    OpenAiTools(OpenAiBodyBytes body) {
         this.body = body;
     }
 
@@ -30,7 +30,7 @@ final class OpenAiTools {
     }
 
     /** Reads the entry the parser is at; {@code kind} names such entries in the error for another type. */
-    static FunctionEntry functionEntry(RequestBody body, JsonParser p, int origin, String path, String kind)
+    static FunctionEntry functionEntry(OpenAiBodyBytes body, JsonParser p, int origin, String path, String kind)
             throws IOException, Untranslatable {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw invalidType(path, "an object");

@@ -10,11 +10,11 @@ import dev.llmgateway.json.ByteSpan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
-import static dev.llmgateway.dialect.openai.RequestValues.invalid;
-import static dev.llmgateway.dialect.openai.RequestValues.invalidType;
-import static dev.llmgateway.dialect.openai.RequestValues.requireText;
-import static dev.llmgateway.dialect.openai.RequestValues.string;
-import static dev.llmgateway.dialect.openai.RequestValues.unsupported;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalid;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalidType;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.requireText;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.string;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unsupported;
 
 /**
  * A user message's content, a string or content parts, as text and image events: text parts as they are, an
@@ -22,9 +22,9 @@ import static dev.llmgateway.dialect.openai.RequestValues.unsupported;
  * Other part types (audio, files) are refused.
  */
 final class OpenAiUserContent {
-    private final RequestBody body;
+    private final OpenAiBodyBytes body;
 
-    OpenAiUserContent(RequestBody body) {
+    OpenAiUserContent(OpenAiBodyBytes body) {
         this.body = body;
     }
 

@@ -12,8 +12,8 @@ import java.util.List;
  * The value the parser is at, of the type a request member must have, and the errors for what a request cannot
  * be, worded as Anthropic's API words them ({@code <path>: ...}), with the member's path as {@code param}.
  */
-final class RequestValues {
-    private RequestValues() {
+final class AnthropicRequestValues {
+    private AnthropicRequestValues() {
     }
 
     static void expect(JsonParser p, JsonToken expected, String path) throws Untranslatable {

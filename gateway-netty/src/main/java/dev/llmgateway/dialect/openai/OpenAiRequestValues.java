@@ -10,8 +10,8 @@ import java.io.IOException;
  * The value the parser is at, of the type a request member must have, and the errors for what a request cannot
  * be: OpenAI's own codes and wording, with the member's path as {@code param}.
  */
-final class RequestValues {
-    private RequestValues() {
+final class OpenAiRequestValues {
+    private OpenAiRequestValues() {
     }
 
     static String string(JsonParser p, String param) throws IOException, Untranslatable {

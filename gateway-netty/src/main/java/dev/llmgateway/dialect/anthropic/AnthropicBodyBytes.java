@@ -8,17 +8,17 @@ import dev.llmgateway.json.Json;
 
 import java.io.IOException;
 
-import static dev.llmgateway.dialect.anthropic.RequestValues.expect;
-import static dev.llmgateway.dialect.anthropic.RequestValues.string;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.expect;
+import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.string;
 
 /**
  * The bytes of the request body being read (the body's heap array, or one copy of a direct body), parsers over
  * parts of them, and spans into them for values passed on without decoding. Borrows the array; holds no buffer.
  */
-final class RequestBody {
+final class AnthropicBodyBytes {
     private final byte[] bytes;
 
-    RequestBody(byte[] bytes) {
+    AnthropicBodyBytes(byte[] bytes) {
         this.bytes = bytes;
     }
 

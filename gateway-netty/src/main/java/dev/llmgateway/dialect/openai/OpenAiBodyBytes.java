@@ -11,12 +11,12 @@ import java.io.IOException;
  * The bytes of the request body being read (the body's heap array, or one copy of a direct body), parsers over
  * parts of them, and spans into them for values passed on without decoding. Borrows the array; holds no buffer.
  */
-final class RequestBody {
+final class OpenAiBodyBytes {
     private final byte[] bytes;
     /** The index just past the body in {@link #bytes}. */
     private final int limit;
 
-    RequestBody(byte[] bytes, int limit) {
+    OpenAiBodyBytes(byte[] bytes, int limit) {
         this.bytes = bytes;
         this.limit = limit;
     }

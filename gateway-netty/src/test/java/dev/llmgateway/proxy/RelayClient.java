@@ -1,0 +1,86 @@
+package dev.llmgateway.proxy;
+
+import dev.llmgateway.accesslog.Outcome;
+import dev.llmgateway.exchange.Exchange;
+import dev.llmgateway.server.Snapshot;
+import dev.llmgateway.testutil.ClientResponse;
+import dev.llmgateway.testutil.Exchanges;
+import dev.llmgateway.testutil.FlushCounter;
+import dev.llmgateway.testutil.GatewayHarness;
+import dev.llmgateway.testutil.RecordingObserver;
+import io.netty.channel.embedded.EmbeddedChannel;
+
+import java.util.function.Consumer;
+
+/**
+ * The client side of a relay under test, in place of {@link ProxyCall}: the client's EmbeddedChannel (its flushes
+ * counted), the exchange, and what the relay told its call — the response ended (on a reusable connection or not)
+ * or the provider's answer is broken. Closing ends the exchange and releases what the client was not read.
+ */
+final class RelayClient implements AutoCloseable {
+    /** "fast" goes to an OpenAI-compatible provider, "claude" to Anthropic, "gpt" to the OpenAI-compatible one. */
+    private static final String CONFIG = GatewayHarness.openAiConfig(Exchanges.UNUSED_BASE_URL, """
+
+            [providers.ant]
+            type = "anthropic"
+            base_url = "%s"
+            api_keys = ["sk-ant"]
+
+            [models."fast"]
+            provider = "up"
+            api_model = "up-model"
+
+            [models."claude"]
+            provider = "ant"
+            api_model = "claude-sonnet-4-5-20250929"
+
+            [models."gpt"]
+            provider = "up"
+            api_model = "gpt-4o-mini-2024-07-18"
+            """.formatted(Exchanges.UNUSED_BASE_URL));
+
+    final FlushCounter flushes = new FlushCounter();
+    final EmbeddedChannel downstream = new EmbeddedChannel(flushes);
+    final Relay.Ended ended = reusable -> this.endedReusable = reusable;
+    final Consumer<String> broken = reason -> this.brokenReason = reason;
+    private Exchange exchange;
+    private Boolean endedReusable;
+    private String brokenReason;
+
+    private final Snapshot snapshot = Exchanges.snapshot(CONFIG);
+
+    /** A new exchange for the relay to serve; one before it ends. */
+    Exchange exchange(String path, String json) {
+        if (exchange != null) {
+            exchange.end(200, Outcome.COMPLETED, null);
+        }
+        exchange = Exchanges.routed(downstream, snapshot, path, json, new RecordingObserver());
+        return exchange;
+    }
+
+    Exchange exchange() {
+        return exchange;
+    }
+
+    /** Null until the relay ended the response; then whether the upstream connection may be reused. */
+    Boolean endedReusable() {
+        return endedReusable;
+    }
+
+    /** Null unless the relay found the provider's answer unusable. */
+    String brokenReason() {
+        return brokenReason;
+    }
+
+    ClientResponse read() {
+        return ClientResponse.read(downstream);
+    }
+
+    @Override
+    public void close() {
+        if (exchange != null) {
+            exchange.end(200, Outcome.COMPLETED, null);
+        }
+        downstream.finishAndReleaseAll();
+    }
+}

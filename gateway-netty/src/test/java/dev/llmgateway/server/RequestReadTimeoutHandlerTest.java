@@ -1,0 +1,126 @@
+package dev.llmgateway.server;
+
+import dev.llmgateway.testutil.ClientResponse;
+import dev.llmgateway.testutil.JsonPath;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link RequestReadTimeoutHandler}'s phases on a clock the test moves: IDLE closes quietly after idle_timeout,
+ * HEADERS and BODY answer 408 and close after theirs, BUSY (the request is in, the answer is not out) is never timed.
+ */
+class RequestReadTimeoutHandlerTest {
+    private static final long IDLE_SECONDS = 60;
+    private static final long HEADER_SECONDS = 10;
+    private static final long BODY_SECONDS = 20;
+
+    private final EmbeddedChannel channel = new EmbeddedChannel(new RequestReadTimeoutHandler(
+            Duration.ofSeconds(IDLE_SECONDS), Duration.ofSeconds(HEADER_SECONDS), Duration.ofSeconds(BODY_SECONDS)));
+
+    /** The clock moves only when a test advances it (the idle timer armed on registration, a moment before). */
+    RequestReadTimeoutHandlerTest() {
+        channel.freezeTime();
+    }
+
+    @AfterEach
+    void close() {
+        channel.finishAndReleaseAll();
+    }
+
+    private void advance(long seconds) {
+        channel.advanceTimeBy(seconds, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+    }
+
+    private void assertAnswered408AndClosed() {
+        ClientResponse response = ClientResponse.read(channel);
+        assertEquals(408, response.status());
+        assertEquals("request_timeout", JsonPath.read(response.body(), "error", "code"));
+        assertEquals("close", response.header("connection"));
+        assertFalse(channel.isOpen());
+    }
+
+    private void requestRead() {
+        channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/chat/completions"),
+                LastHttpContent.EMPTY_LAST_CONTENT);
+    }
+
+    private void respond() {
+        channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+    }
+
+    @Test
+    void aSilentConnectionClosesQuietlyAfterTheIdleTimeout() {
+        advance(IDLE_SECONDS - 1);
+        assertTrue(channel.isOpen());
+        advance(1);
+        assertFalse(channel.isOpen());
+        assertEquals(-1, ClientResponse.read(channel).status(), "nothing to answer: no request began");
+    }
+
+    @Test
+    void aHeadStartedButNotFinishedGets408AfterTheHeaderTimeout() {
+        channel.pipeline().fireChannelReadComplete(); // a read that decoded nothing: part of a head
+        advance(HEADER_SECONDS - 1);
+        assertTrue(channel.isOpen());
+        advance(1);
+        assertAnswered408AndClosed();
+    }
+
+    @Test
+    void aBodyNotFinishedGets408AfterTheBodyTimeout() {
+        channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/chat/completions"));
+        advance(BODY_SECONDS - 1);
+        assertTrue(channel.isOpen());
+        advance(1);
+        assertAnswered408AndClosed();
+    }
+
+    @Test
+    void aRequestWaitingForItsAnswerIsNotTimedThenTheIdleClockRestarts() {
+        requestRead();
+        advance(TimeUnit.HOURS.toSeconds(1));
+        assertTrue(channel.isOpen(), "upstream time is not the client's fault");
+
+        respond();
+        advance(IDLE_SECONDS - 1);
+        assertTrue(channel.isOpen());
+        advance(1);
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void pipelinedRequestsKeepTheConnectionBusyUntilTheLastAnswer() {
+        requestRead();
+        requestRead();
+        respond();
+        advance(IDLE_SECONDS);
+        assertTrue(channel.isOpen(), "one answer is still to come");
+
+        respond();
+        advance(IDLE_SECONDS);
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void aHundredContinueIsNotTheAnswer() {
+        requestRead();
+        channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        advance(IDLE_SECONDS);
+        assertTrue(channel.isOpen());
+    }
+}

@@ -1,0 +1,140 @@
+package dev.llmgateway.upstream;
+
+import dev.llmgateway.testutil.Exchanges;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpMethod;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link UpstreamConnection} behind a real HTTP client codec on an EmbeddedChannel: the request goes out, the
+ * response goes to the exchange holding the connection, a failure to it once, and the connection goes back to its
+ * owner or is closed.
+ */
+class UpstreamConnectionTest {
+    private final List<Boolean> returned = new ArrayList<>();
+    private final UpstreamConnection connection = new UpstreamConnection((released, reusable) -> returned.add(reusable));
+    private final EmbeddedChannel channel = new EmbeddedChannel(new HttpClientCodec(), connection);
+    private final RecordingListener listener = new RecordingListener();
+
+    @AfterEach
+    void close() {
+        channel.finishAndReleaseAll();
+    }
+
+    private static FullHttpRequest request() {
+        return Exchanges.request(HttpMethod.POST, "/v1/chat/completions", "{\"model\":\"m\"}");
+    }
+
+    /** Bytes as the provider's socket delivers them. */
+    private void provider(String bytes) {
+        channel.writeInbound(Unpooled.copiedBuffer(bytes, StandardCharsets.US_ASCII));
+    }
+
+    private String sentBytes() {
+        StringBuilder sent = new StringBuilder();
+        for (ByteBuf out; (out = channel.readOutbound()) != null; ) {
+            sent.append(out.toString(StandardCharsets.US_ASCII));
+            out.release();
+        }
+        return sent.toString();
+    }
+
+    @Test
+    void theRequestGoesOutAndTheResponseToTheExchangeHoldingTheConnection() {
+        connection.send(request(), listener);
+        assertTrue(sentBytes().startsWith("POST /v1/chat/completions HTTP/1.1"));
+
+        provider("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+        assertEquals(List.of(200), listener.statuses);
+        assertEquals("hi", listener.body.toString());
+        assertTrue(listener.ended);
+        assertSame(channel, connection.channel());
+    }
+
+    @Test
+    void aProviderTalkingUnaskedIsCutOff() {
+        provider("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void aCloseBeforeTheResponseEndedTellsTheExchange() {
+        connection.send(request(), listener);
+        provider("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+        channel.close();
+        assertEquals("hello", listener.body.toString());
+        assertFalse(listener.ended);
+        assertEquals(1, listener.failures.size());
+        assertInstanceOf(IOException.class, listener.failures.get(0));
+    }
+
+    @Test
+    void anExceptionClosesTheConnectionAndIsTheFailureReported() {
+        connection.send(request(), listener);
+        IOException reset = new IOException("connection reset");
+        channel.pipeline().fireExceptionCaught(reset);
+        assertFalse(channel.isOpen());
+        assertEquals(List.of(reset), listener.failures);
+    }
+
+    @Test
+    void aRequestThatCannotBeWrittenIsAFailure() {
+        channel.close();
+        FullHttpRequest request = request();
+        connection.send(request, listener);
+        assertEquals(0, request.refCnt());
+        assertEquals(1, listener.failures.size());
+        assertInstanceOf(ClosedChannelException.class, listener.failures.get(0));
+    }
+
+    @Test
+    void backpressureTurnsReadingOffAndOn() {
+        connection.pauseReading();
+        assertFalse(channel.config().isAutoRead());
+        connection.resumeReading();
+        assertTrue(channel.config().isAutoRead());
+    }
+
+    @Test
+    void finishGoesBackToTheOwnerOnceReadingAgain() {
+        connection.send(request(), listener);
+        sentBytes();
+        connection.pauseReading();
+        connection.finish(true);
+        connection.finish(true);
+        connection.abort();
+        assertEquals(List.of(true), returned);
+        assertTrue(channel.config().isAutoRead(), "a paused connection is not pooled paused");
+        assertTrue(channel.isOpen(), "an abort after the finish is too late to close");
+
+        connection.parked(System.nanoTime());
+        assertTrue(connection.reused());
+    }
+
+    @Test
+    void abortClosesWithoutTellingAnyone() {
+        connection.send(request(), listener);
+        sentBytes();
+        connection.abort();
+        assertFalse(channel.isOpen());
+        assertTrue(returned.isEmpty());
+        assertTrue(listener.failures.isEmpty(), "the exchange that aborted knows");
+    }
+}
