@@ -79,6 +79,8 @@ public final class LoadGenerator implements AutoCloseable {
     private long measureEnd;
     private long scheduled;
     private boolean running;
+    /** The window's end has been handled; until then the run cannot finish, however late its timer fires. */
+    private boolean windowEnded;
     private boolean closing;
     private int inFlight;
     private long requests;
@@ -169,6 +171,7 @@ public final class LoadGenerator implements AutoCloseable {
         lastCompletion = 0;
         scheduled = 0;
         backlog.clear();
+        windowEnded = false;
         running = true;
         long now = System.nanoTime();
         firstDue = now;
@@ -211,6 +214,7 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     private void endWindow() {
+        windowEnded = true;
         listener.measureEnded();
         finishIfDrained();
     }
@@ -235,7 +239,7 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     private void finishIfDrained() {
-        if (running && System.nanoTime() >= measureEnd && inFlight == 0 && backlog.isEmpty()) {
+        if (running && windowEnded && inFlight == 0 && backlog.isEmpty()) {
             finish(0);
         }
     }
