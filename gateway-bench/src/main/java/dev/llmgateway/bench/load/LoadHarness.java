@@ -34,7 +34,7 @@ public final class LoadHarness {
     private LoadHarness(HarnessOptions options) {
         this.options = options;
         this.requestBody = ChatPayloads.chatRequest(ChatPayloads.CLIENT_MODEL, options.stream(),
-                options.requestBytes());
+                options.events(), options.requestBytes());
     }
 
     public static void main(String[] args) throws Exception {
@@ -72,8 +72,7 @@ public final class LoadHarness {
         EventLoopGroup mockGroup = transport.newGroup("mock-upstream");
         EventLoopGroup loadGroup = transport.newGroup("load-generator");
         List<TargetResult> results = new ArrayList<>();
-        try (MockUpstream mock = MockUpstream.start(transport, mockGroup, 0, options.events(),
-                options.eventDelayMs())) {
+        try (MockUpstream mock = MockUpstream.start(transport, mockGroup, 0, options.eventDelayMs(), 0)) {
             warmUpHarness(mock.port(), loadGroup);
             for (String target : options.targets()) {
                 System.out.println("measuring " + target + " ...");
