@@ -130,10 +130,10 @@ public final class LoadHarness {
 
     private TargetResult load(String target, int port, ProxyProcess proxy, EventLoopGroup loadGroup)
             throws InterruptedException {
-        LoadGenerator.Workload workload = new LoadGenerator.Workload("127.0.0.1", port, requestBody,
+        LoadGenerator.Request request = new LoadGenerator.Request("127.0.0.1", port, requestBody,
                 Proxies.API_KEY, options.stream());
         CpuWindow cpu = new CpuWindow(proxy);
-        try (LoadGenerator generator = new LoadGenerator(transport, loadGroup, workload)) {
+        try (LoadGenerator generator = new LoadGenerator(transport, loadGroup, request)) {
             generator.connect(options.connections());
             LoadResult result = generator.run(options.mode(), options.rate(), seconds(options.warmupSeconds()),
                     seconds(options.durationSeconds()), TimeUnit.SECONDS.toNanos(10), cpu);
@@ -151,9 +151,9 @@ public final class LoadHarness {
             return;
         }
         System.out.println("warming up the load generator and mock upstream ...");
-        LoadGenerator.Workload workload = new LoadGenerator.Workload("127.0.0.1", mockPort, requestBody,
+        LoadGenerator.Request request = new LoadGenerator.Request("127.0.0.1", mockPort, requestBody,
                 Proxies.API_KEY, options.stream());
-        try (LoadGenerator generator = new LoadGenerator(transport, loadGroup, workload)) {
+        try (LoadGenerator generator = new LoadGenerator(transport, loadGroup, request)) {
             generator.connect(options.connections());
             generator.run(options.mode(), options.rate(), seconds(options.warmupSeconds()), 0,
                     TimeUnit.SECONDS.toNanos(10), new CpuWindow(null));
