@@ -230,15 +230,23 @@ public final class LoadGenerator implements AutoCloseable {
         finishIfDrained();
     }
 
-    /** Gives up on the window's stragglers: they count as incomplete. */
+    /**
+     * Gives up on the window's stragglers: they count as incomplete. A stream among them has been silent at least
+     * since its last byte (or its send), which goes into its longest gap: a stall is a stall, finished or not.
+     */
     private void drainTimedOut() {
         if (!running) {
             return;
         }
         long incomplete = 0;
+        long now = System.nanoTime();
         for (Connection connection : connections) {
             if (connection.busy && connection.inWindow) {
                 incomplete++;
+                if (request.stream()) {
+                    long silentSince = connection.firstByte == 0 ? connection.start : connection.lastByte;
+                    longestGap.recordValue(Math.max(connection.longestGap, now - silentSince) / 1000);
+                }
             }
         }
         while (!backlog.isEmpty()) {

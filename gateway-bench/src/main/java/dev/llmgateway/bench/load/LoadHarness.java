@@ -109,7 +109,7 @@ public final class LoadHarness {
         String proxyCpus = proxyCpus();
         System.out.println("\n== " + options.label() + ": " + options.describe());
         List<String> warnings = new ArrayList<>();
-        double busy = ProcStats.busyShare(1000);
+        double busy = ProcStats.busyShare(500);
         if (busy > BUSY_MACHINE) {
             warnings.add("before it started the CPUs were %.0f%% busy with other processes: its figures include "
                     .formatted(busy * 100) + "their competition; quote figures from a quiet machine");
@@ -144,7 +144,7 @@ public final class LoadHarness {
         if (options.mode() == HarnessOptions.LoadMode.HELD && direct != null && direct.measured()
                 && ResultTable.stalls(options, direct.load()) > 0) {
             warnings.add("direct stalled on %d of %d streams: the load generator and mock, on one core, did not keep "
-                    .formatted(ResultTable.stalls(options, direct.load()), direct.load().requests())
+                    .formatted(ResultTable.stalls(options, direct.load()), direct.load().sent())
                     + "the pace, so the proxies' stalls are not theirs alone (lower --streams or raise "
                     + "--event-delay-ms)");
         }

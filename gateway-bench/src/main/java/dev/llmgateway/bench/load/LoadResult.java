@@ -12,7 +12,8 @@ import org.HdrHistogram.Histogram;
  * @param latency    send (closed loop) or intended send (open loop) → last byte of the response
  * @param firstEvent send or intended send → first byte of the response body (streams; empty otherwise)
  * @param eventSpan  first byte → last byte of the body, the stream's events in between (streams)
- * @param longestGap per stream, the longest silence between two reads of its body (streams)
+ * @param longestGap per stream, the longest silence between two reads of its body (streams); for one unfinished at
+ *                   the drain deadline, the silence until then counts too
  * @param events     SSE events the successful streams carried
  * @param bodyBytes  response body bytes received, for a check that every target returned the same answer
  */
@@ -22,6 +23,11 @@ public record LoadResult(long requests, long errors, long incomplete, double sec
 
     public double requestsPerSecond() {
         return requests / seconds;
+    }
+
+    /** Requests of the window, whatever became of them. */
+    public long sent() {
+        return requests + errors + incomplete;
     }
 
     public double eventsPerSecond() {

@@ -130,7 +130,7 @@ final class MarkdownSummary {
 
     private static String throughput(HarnessOptions options, LoadResult load) {
         if (options.mode() == HarnessOptions.LoadMode.HELD) {
-            return String.format(Locale.ROOT, "%,d streams", load.requests());
+            return String.format(Locale.ROOT, "%,d streams", load.sent());
         }
         if (options.stream()) {
             return String.format(Locale.ROOT, "%,.0f streams/s, %,.0f events/s", load.requestsPerSecond(),
@@ -149,13 +149,17 @@ final class MarkdownSummary {
         if (options.measuresTimePerEvent()) {
             double p50 = ResultTable.perEvent(options, result, 50);
             double p99 = ResultTable.perEvent(options, result, 99);
-            notes.add(result == direct || direct == null || !direct.measured()
-                    ? String.format(Locale.ROOT, "per event %.1f / %.1f µs", p50, p99)
-                    : String.format(Locale.ROOT, "per event added %+.1f / %+.1f µs", p50
-                            - ResultTable.perEvent(options, direct, 50), p99 - ResultTable.perEvent(options, direct, 99)));
+            if (result == direct || direct == null || !direct.measured()) {
+                notes.add(String.format(Locale.ROOT, "per event %.1f / %.1f µs", p50, p99));
+            } else {
+                double added50 = p50 - ResultTable.perEvent(options, direct, 50);
+                double added99 = p99 - ResultTable.perEvent(options, direct, 99);
+                notes.add(String.format(Locale.ROOT, "per event added %+.1f / %+.1f µs", added50, added99));
+            }
         }
         if (options.mode() == HarnessOptions.LoadMode.HELD) {
-            notes.add("stalls: %d".formatted(ResultTable.stalls(options, load)));
+            notes.add("stalled: %d".formatted(ResultTable.stalls(options, load))
+                    + (load.incomplete() > 0 ? " (%d unfinished)".formatted(load.incomplete()) : ""));
             TargetResult.Held held = result.held();
             if (held != null) {
                 notes.add("RSS idle %.0f → %.0f MiB with all open".formatted(held.idleRssKib() / 1024.0,

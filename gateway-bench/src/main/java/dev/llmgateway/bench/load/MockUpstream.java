@@ -65,7 +65,8 @@ public final class MockUpstream implements AutoCloseable {
                          long answerDelayMs) throws InterruptedException {
         byte[] done = ChatPayloads.doneEvent();
         this.openAi = new Dialect(ChatPayloads.completion(ChatPayloads.UPSTREAM_MODEL), new byte[0],
-                Arrays.stream(TOKENS).map(token -> ChatPayloads.chunkEvent(ChatPayloads.UPSTREAM_MODEL, token)).toList(),
+                Arrays.stream(TOKENS).map(token -> ChatPayloads.chunkEvent(ChatPayloads.UPSTREAM_MODEL, token))
+                        .toList(),
                 (events, usage) -> usage ? concat(ChatPayloads.usageEvent(ChatPayloads.UPSTREAM_MODEL, events), done)
                         : done);
         this.anthropic = new Dialect(AnthropicPayloads.message(), AnthropicPayloads.streamHead(),
@@ -110,7 +111,7 @@ public final class MockUpstream implements AutoCloseable {
         serverChannel.close().syncUninterruptibly();
     }
 
-    /** Runs the mock alone, e.g. to try a gateway by hand: {@code MockUpstream [port] [eventDelayMs] [answerDelayMs]}. */
+    /** Runs the mock alone, to try a gateway by hand: {@code MockUpstream [port] [eventDelayMs] [answerDelayMs]}. */
     public static void main(String[] args) throws InterruptedException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 18090;
         long eventDelay = args.length > 1 ? Long.parseLong(args[1]) : 0;
@@ -144,7 +145,8 @@ public final class MockUpstream implements AutoCloseable {
         private final IntObjectMap<ByteBuf> closings = new IntObjectHashMap<>();
 
         /** {@code closingEncoder}: (text events sent, client asked for usage) → the events that end the stream. */
-        Dialect(byte[] json, byte[] head, List<byte[]> textEvents, BiFunction<Integer, Boolean, byte[]> closingEncoder) {
+        Dialect(byte[] json, byte[] head, List<byte[]> textEvents,
+                BiFunction<Integer, Boolean, byte[]> closingEncoder) {
             this.json = shared(json);
             this.jsonHeaders = new DefaultHttpHeaders()
                     .add(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)

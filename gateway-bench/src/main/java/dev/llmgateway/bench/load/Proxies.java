@@ -88,8 +88,9 @@ final class Proxies {
     }
 
     /**
-     * The gateway jar, as process {@code name}, with one event-loop thread (it gets one core), routing everything to the mock upstream: as an
-     * OpenAI-compatible provider, or, {@code translated}, as an Anthropic one the gateway translates from. The
+     * The gateway jar, as process {@code name}, with one event-loop thread (it gets one core), routing everything to
+     * the mock upstream: as an OpenAI-compatible provider, or, {@code translated}, as an Anthropic one the gateway
+     * translates from. The
      * config is the default but for what the workload needs: connection limits that fit it, and the access log
      * only when {@code --access-log off}.
      */
@@ -102,6 +103,8 @@ final class Proxies {
         }
         // The probe's connection comes on top of the load's.
         int clientConnections = options.connections() + 16;
+        String provider = translated ? "type = \"anthropic\"\napi_key = \"bench-upstream-key\""
+                : "type = \"openai_compatible\"";
         String toml = """
                 [server]
                 host = "127.0.0.1"
@@ -121,8 +124,7 @@ final class Proxies {
                 default_provider = "up"
                 %s""".formatted(port,
                 clientConnections > DEFAULT_MAX_CONNECTIONS ? "max_connections = " + clientConnections + "\n" : "",
-                API_KEY, translated ? "type = \"anthropic\"\napi_key = \"bench-upstream-key\"" : "type = \"openai_compatible\"",
-                upstreamPort, upstreamConnections(options),
+                API_KEY, provider, upstreamPort, upstreamConnections(options),
                 options.accessLog() ? "\n# [access_log] at its default: a JSON line per request to stdout.\n"
                         : "\n[access_log]\nenabled = false\n");
         Path config = Files.writeString(runDir.resolve(name + ".toml"), toml);

@@ -112,7 +112,7 @@ final class ReportFiles {
             json.writeEndObject();
         }
         if (options.mode() == HarnessOptions.LoadMode.HELD) {
-            json.writeNumberField("streams", load.requests());
+            json.writeNumberField("streams", load.sent());
             json.writeNumberField("stalls", ResultTable.stalls(options, load));
             percentiles(json, "longestGapMicros", load.longestGap());
             if (result.held() != null) {

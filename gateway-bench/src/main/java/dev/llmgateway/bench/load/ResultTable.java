@@ -136,16 +136,16 @@ final class ResultTable {
     }
 
     private static void held(StringBuilder out, HarnessOptions options, List<TargetResult> results) {
-        out.append(String.format(Locale.ROOT, "%n%-18s %8s %8s %19s %10s %10s %10s %8s%n", "held streams", "streams",
-                "stalls", "longest gap p50/p99", "idle RSS", "open RSS", "VmHWM", "CPU"));
+        out.append(String.format(Locale.ROOT, "%n%-18s %8s %8s %10s %19s %10s %10s %10s %8s%n", "held streams",
+                "opened", "stalled", "unfinished", "longest gap p50/p99", "idle RSS", "open RSS", "VmHWM", "CPU"));
         for (TargetResult result : results) {
             if (!result.measured()) {
                 continue;
             }
             LoadResult load = result.load();
             TargetResult.Held held = result.held();
-            out.append(String.format(Locale.ROOT, "%-18s %8d %8d %19s %10s %10s %10s %8s%n", result.name(),
-                    load.requests(), stalls(options, load),
+            out.append(String.format(Locale.ROOT, "%-18s %8d %8d %10d %19s %10s %10s %10s %8s%n", result.name(),
+                    load.sent(), stalls(options, load), load.incomplete(),
                     String.format(Locale.ROOT, "%.1f/%.1f ms", load.longestGap().getValueAtPercentile(50) / 1000.0,
                             load.longestGap().getValueAtPercentile(99) / 1000.0),
                     held == null ? "-" : mib(held.idleRssKib()), held == null ? "-" : mib(held.openRssKib()),
@@ -153,8 +153,10 @@ final class ResultTable {
                     held == null || Double.isNaN(held.cpuShare()) ? "-"
                             : String.format(Locale.ROOT, "%.0f%%", held.cpuShare() * 100)));
         }
-        out.append(String.format(Locale.ROOT, "(a stall: a stream that once waited over %d ms, twice the pace, for "
-                + "its next event; RSS in MiB, CPU of one core while all were open)%n", 2 * options.eventDelayMs()));
+        out.append(String.format(Locale.ROOT, "(stalled: once waited over %d ms, twice the pace, for its next event, "
+                + "unfinished ones included; unfinished: still open %.0f s after the last one opened and should have "
+                + "ended; CPU: of one core while all were open)%n", 2 * options.eventDelayMs(),
+                options.drainSeconds() - options.durationSeconds()));
     }
 
     static String mib(long kib) {
