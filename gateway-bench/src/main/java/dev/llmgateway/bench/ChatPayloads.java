@@ -17,8 +17,11 @@ public final class ChatPayloads {
     private ChatPayloads() {
     }
 
-    /** A chat request of about {@code approxBytes} (never less than ~300): a system prompt plus a conversation. */
-    public static byte[] chatRequest(String model, boolean stream, int approxBytes) {
+    /**
+     * A chat request of about {@code approxBytes} (never less than ~300): a system prompt plus a conversation.
+     * The load harness's mock upstream answers a stream with {@code maxTokens} events.
+     */
+    public static byte[] chatRequest(String model, boolean stream, int maxTokens, int approxBytes) {
         StringBuilder json = new StringBuilder(approxBytes + 256)
                 .append("{\"model\":\"").append(model).append("\",\"messages\":[")
                 .append("{\"role\":\"system\",\"content\":\"You are a helpful assistant. Answer briefly.\"}");
@@ -30,8 +33,8 @@ public final class ChatPayloads {
             json.append(",{\"role\":\"").append(role).append("\",\"content\":\"")
                     .append(prose(Math.max(16, Math.min(room, 2000)))).append("\"}");
         }
-        json.append("],\"temperature\":0.7,\"max_tokens\":256,\"user\":\"bench-user-42\",\"stream\":")
-                .append(stream).append('}');
+        json.append("],\"temperature\":0.7,\"max_tokens\":").append(maxTokens)
+                .append(",\"user\":\"bench-user-42\",\"stream\":").append(stream).append('}');
         return bytes(json);
     }
 

@@ -88,7 +88,7 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
                 new GatewayMetrics(), ExchangeObserver.NONE, EndpointHandler.MetricsAccess.NONE, Runnable::run);
         downstream = channel(pipeline);
 
-        byte[] body = ChatPayloads.chatRequest(ChatPayloads.CLIENT_MODEL, stream, 820);
+        byte[] body = ChatPayloads.chatRequest(ChatPayloads.CLIENT_MODEL, stream, 256, 820);
         request = pooled(bytes("""
                 POST /v1/chat/completions HTTP/1.1\r
                 Host: gateway.internal:8080\r

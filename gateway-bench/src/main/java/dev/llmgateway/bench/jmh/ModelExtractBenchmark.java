@@ -22,7 +22,7 @@ public class ModelExtractBenchmark extends AbstractMicrobenchmark {
 
     @Setup
     public void setUp() {
-        byte[] bytes = ChatPayloads.chatRequest(ChatPayloads.CLIENT_MODEL, true, bodyBytes);
+        byte[] bytes = ChatPayloads.chatRequest(ChatPayloads.CLIENT_MODEL, true, 256, bodyBytes);
         body = PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length).writeBytes(bytes);
     }
 

@@ -1,14 +1,20 @@
 package dev.llmgateway.bench.load;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
-/** The command line of {@link LoadHarness}; see {@link #USAGE}. */
-record HarnessOptions(LoadGenerator.Mode mode, double rate, int connections, double durationSeconds,
-                      double warmupSeconds, boolean stream, int events, long eventDelayMs, int requestBytes,
-                      Layout layout, List<String> targets, Path out, Path gatewayJar, List<String> gatewayJavaOpts,
-                      Path runDir) {
+/**
+ * One harness run's settings: a named {@link Workload}'s, with the command line's changes, or the command line's
+ * alone. {@link #parse} turns a command line into the runs to make; see {@link #USAGE}.
+ */
+record HarnessOptions(Workload workload, LoadMode mode, double rate, int connections, double durationSeconds,
+                      double warmupSeconds, boolean stream, int events, long eventDelayMs, long answerDelayMs,
+                      int requestBytes, Layout layout, List<String> targets, boolean accessLog, LoadTool loadTool,
+                      Path out, Path gatewayJar, List<String> gatewayJavaOpts, Path runDir) {
 
     /** Where the processes run (docs/ARCHITECTURE.md §10). */
     enum Layout {
@@ -24,88 +30,194 @@ record HarnessOptions(LoadGenerator.Mode mode, double rate, int connections, dou
         }
     }
 
-    static final List<String> ALL_TARGETS = List.of("direct", "nginx", "gateway");
+    enum LoadMode {
+        /** Each connection sends its next request when the previous completes: maximum throughput. */
+        CLOSED,
+        /** Requests due at a fixed rate; latency counts from the due time, so queueing shows. */
+        OPEN,
+        /**
+         * One stream per connection, opened at {@code rate} per second, each lasting {@code durationSeconds} with
+         * an event every {@code eventDelayMs}: what holding many slow streams costs.
+         */
+        HELD
+    }
+
+    /** Who sends the requests: the harness's own generator, or wrk (closed loop only) to check it against. */
+    enum LoadTool { HARNESS, WRK }
+
+    /**
+     * How the generator drives one phase of a run.
+     *
+     * @param events text events per streamed answer (the request's {@code max_tokens})
+     */
+    record Phase(LoadGenerator.Mode mode, double rate, int connections, int events) {
+    }
+
+    /** The runs one command line asks for, where their summary goes, and what was noted while choosing them. */
+    record Plan(List<HarnessOptions> runs, Path out, String command, List<String> notes) {
+    }
+
+    static final List<String> ALL_TARGETS = List.of("direct", "nginx", "gateway", "gateway-translated");
+    static final List<String> DEFAULT_TARGETS = List.of("direct", "nginx", "gateway");
+
+    /** Held streams warm the proxy up with short streams on fewer connections, then open all of them at once. */
+    private static final int HELD_WARM_UP_CONNECTIONS = 256;
+    private static final int HELD_WARM_UP_EVENTS = 4;
+    /** File descriptors a process keeps besides its sockets (a JVM's jars, epoll, pipes). */
+    private static final int FD_RESERVE = 256;
+    /** How long requests of the window may take to finish after it, before they count as incomplete. */
+    private static final double DRAIN_SECONDS = 10;
+    /** Options that shape one workload; {@code --workload all} runs each workload with its own. */
+    private static final Set<String> SHAPING = Set.of("--mode", "--rate", "--connections", "--stream", "--events",
+            "--event-delay-ms", "--answer-delay-ms", "--request-bytes", "--layout");
 
     static final String USAGE = """
-            usage: LoadHarness [options]
-              --mode closed|open        closed: max throughput; open: fixed rate, latency from intended send (closed)
-              --rate N                  requests per second in open mode (1000)
-              --connections N           keep-alive connections (64)
-              --duration S              measured seconds per target (10)
+            usage: LoadHarness [--workload NAME] [options]
+              --workload NAME           a named workload (its settings below can still be changed one by one):
+                                          throughput         closed loop, 64 connections, 1 KB JSON answers; split
+                                          throughput-stream  the same with SSE answers of 20 events sent at once
+                                          latency            1 connection, sequential requests, JSON; shared
+                                          ttft               open loop, 200 streams/s of 20 events 5 ms apart; shared
+                                          sustained          closed loop, 1000 connections, the upstream answers after
+                                                             20 ms; split
+                                          held-streams       10000 streams held at once, an event every 50 ms each,
+                                                             for --duration; stalls and RSS; split
+                                          translated         throughput-stream with the gateway also translating from
+                                                             an Anthropic upstream (target gateway-translated)
+                                          all                each of the above in turn, one combined report
+              --mode closed|open|held   closed: max throughput; open: fixed rate, latency from intended send;
+                                        held: --connections streams opened at --rate per second (closed)
+              --rate N                  requests (held: streams opened) per second in open and held mode (1000)
+              --connections N           keep-alive connections; in held mode, streams (64)
+              --streams N               held-streams: concurrent streams, the same as --connections (10000)
+              --duration S              measured seconds per target; held mode: how long each stream lasts (10)
               --warmup S                unrecorded seconds per target before that (5)
               --stream                  streamed answers (SSE) instead of one JSON body
-              --events N                events per streamed answer (20)
-              --event-delay-ms D        pause between streamed events (0)
+              --events N                text events per streamed answer (20; held mode: duration / event delay)
+              --event-delay-ms D        pause between streamed events (0: all at once)
+              --answer-delay-ms D       the upstream's pause before it answers (0)
               --request-bytes N         size of the chat request body (1024)
               --layout split|shared     split: proxy on cpu 1, load+mock on cpu 0; shared: all on cpu 0 (split)
-              --targets LIST            comma-separated subset of direct,nginx,gateway (all)
-              --out DIR                 results.json, report.html, *.hgrm (bench-results)
+              --targets LIST            which of direct,nginx,gateway,gateway-translated (direct,nginx,gateway;
+                                        with --workload: a filter over the workload's own)
+              --access-log on|off       the proxies' access logs: gateway JSON to stdout, nginx JSON to its
+                                        stdout (on)
+              --load-tool harness|wrk   wrk instead of the harness's generator for closed-loop runs (harness)
+              --out DIR                 results.json, report.html, summary.md, *.hgrm, logs/ (bench-results;
+                                        with --workload all, one subdirectory per workload)
               --gateway-jar PATH        (gateway-netty/target/llm-gateway.jar)
               --gateway-java-opts S     JVM flags for the gateway ("-XX:+UseParallelGC -Xms256m -Xmx1g")
               --run-dir DIR             scratch dir for configs, logs, pids (a new temp dir)
             """;
 
-    static HarnessOptions parse(String[] args) {
-        LoadGenerator.Mode mode = LoadGenerator.Mode.CLOSED;
-        double rate = 1000;
-        int connections = 64;
-        double duration = 10;
-        double warmup = 5;
-        boolean stream = false;
-        int events = 20;
-        long eventDelayMs = 0;
-        int requestBytes = 1024;
-        Layout layout = Layout.SPLIT;
-        List<String> targets = ALL_TARGETS;
-        Path out = Path.of("bench-results");
-        Path gatewayJar = Path.of("gateway-netty/target/llm-gateway.jar");
-        String javaOpts = "-XX:+UseParallelGC -Xms256m -Xmx1g";
-        Path runDir = null;
+    /** The runs {@code args} ask for; {@code openFileLimit} bounds how many streams a process can hold. */
+    static Plan parse(String[] args, long openFileLimit) {
+        String workloadName = null;
+        List<String[]> settings = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
-            switch (arg) {
-                case "--stream" -> stream = true;
-                case "--mode" -> mode = LoadGenerator.Mode.valueOf(value(args, ++i, arg).toUpperCase());
-                case "--rate" -> rate = positive(Double.parseDouble(value(args, ++i, arg)), arg);
-                case "--connections" -> connections = (int) positive(Integer.parseInt(value(args, ++i, arg)), arg);
-                case "--duration" -> duration = positive(Double.parseDouble(value(args, ++i, arg)), arg);
-                case "--warmup" -> warmup = Double.parseDouble(value(args, ++i, arg));
-                case "--events" -> events = (int) positive(Integer.parseInt(value(args, ++i, arg)), arg);
-                case "--event-delay-ms" -> eventDelayMs = Long.parseLong(value(args, ++i, arg));
-                case "--request-bytes" -> requestBytes = Integer.parseInt(value(args, ++i, arg));
-                case "--layout" -> layout = Layout.valueOf(value(args, ++i, arg).toUpperCase());
-                case "--targets" -> targets = targets(value(args, ++i, arg));
-                case "--out" -> out = Path.of(value(args, ++i, arg));
-                case "--gateway-jar" -> gatewayJar = Path.of(value(args, ++i, arg));
-                case "--gateway-java-opts" -> javaOpts = value(args, ++i, arg);
-                case "--run-dir" -> runDir = Path.of(value(args, ++i, arg));
-                default -> throw new IllegalArgumentException("unknown option " + arg);
+            if (arg.equals("--workload")) {
+                workloadName = value(args, ++i, arg);
+            } else if (arg.equals("--stream")) {
+                settings.add(new String[] {arg, "true"});
+            } else {
+                settings.add(new String[] {arg, value(args, ++i, arg)});
             }
         }
-        List<String> opts = Arrays.stream(javaOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
-        return new HarnessOptions(mode, rate, connections, duration, warmup, stream, events, eventDelayMs,
-                requestBytes, layout, targets, out, gatewayJar, opts, runDir);
+        boolean all = "all".equals(workloadName);
+        List<Workload> workloads = workloadName == null ? Arrays.asList((Workload) null)
+                : all ? List.of(Workload.values()) : List.of(Workload.named(workloadName));
+        List<String> notes = new ArrayList<>();
+        List<HarnessOptions> runs = new ArrayList<>();
+        Path out = Path.of("bench-results");
+        for (Workload workload : workloads) {
+            Builder builder = new Builder();
+            if (workload != null) {
+                workload.preset.accept(builder);
+            }
+            for (String[] setting : settings) {
+                if (all && SHAPING.contains(setting[0])) {
+                    throw new IllegalArgumentException(setting[0] + " shapes one workload; --workload all runs each "
+                            + "with its own (it takes --duration, --warmup, --streams, --targets, --access-log, "
+                            + "--load-tool, --out and the gateway's options)");
+                }
+                builder.set(setting[0], setting[1]);
+            }
+            out = builder.out;
+            runs.add(builder.build(workload, all, all ? out.resolve(workload.label()) : out, openFileLimit, notes));
+        }
+        List<String> command = new ArrayList<>(List.of("scripts/bench"));
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--run-dir")) {
+                i++;
+            } else {
+                command.add(args[i].contains(" ") ? "\"" + args[i] + "\"" : args[i]);
+            }
+        }
+        return new Plan(runs, out, String.join(" ", command), notes);
+    }
+
+    /** What the generator does before the measured window: the same as in it, except for held streams. */
+    Phase warmUpPhase() {
+        return mode == LoadMode.HELD
+                ? new Phase(LoadGenerator.Mode.CLOSED, rate, Math.min(connections, HELD_WARM_UP_CONNECTIONS),
+                        HELD_WARM_UP_EVENTS)
+                : measuredPhase();
+    }
+
+    Phase measuredPhase() {
+        return new Phase(mode == LoadMode.CLOSED ? LoadGenerator.Mode.CLOSED : LoadGenerator.Mode.OPEN, rate,
+                connections, events);
+    }
+
+    /** The measured window: held streams are all opened within it and counted whatever their length. */
+    double windowSeconds() {
+        return mode == LoadMode.HELD ? connections / rate : durationSeconds;
+    }
+
+    double drainSeconds() {
+        return mode == LoadMode.HELD ? durationSeconds + DRAIN_SECONDS : DRAIN_SECONDS;
+    }
+
+    /** Whether wrk sends this run's requests (it has a closed loop only). */
+    boolean usesWrk() {
+        return loadTool == LoadTool.WRK && mode == LoadMode.CLOSED;
+    }
+
+    /** Whether the first event's time was measured: wrk sees only whole responses. */
+    boolean measuresFirstEvent() {
+        return stream && !usesWrk();
+    }
+
+    /** Whether the time per event means something: events are paced, there are several, the pace is not held's. */
+    boolean measuresTimePerEvent() {
+        return measuresFirstEvent() && eventDelayMs > 0 && events > 1 && mode != LoadMode.HELD;
+    }
+
+    /** The run's name in reports: its workload's, or "custom" for one set up option by option. */
+    String label() {
+        return workload == null ? "custom" : workload.label();
     }
 
     String describe() {
-        String load = mode == LoadGenerator.Mode.OPEN
-                ? "open loop at %.0f req/s over %d connections".formatted(rate, connections)
-                : "closed loop over %d connections".formatted(connections);
-        String answer = stream ? "SSE stream of %d events, %d ms apart".formatted(events, eventDelayMs) : "JSON body";
+        String load = switch (mode) {
+            case OPEN -> "open loop at %.0f req/s over %d connections".formatted(rate, connections);
+            case CLOSED -> "closed loop over %d connection%s".formatted(connections, connections == 1 ? "" : "s");
+            case HELD -> "%d streams held at once (opened at %.0f/s) for %.1f s each".formatted(connections, rate,
+                    durationSeconds);
+        };
+        String answer = stream ? "SSE stream of %d events, %s".formatted(events,
+                eventDelayMs == 0 ? "sent at once" : eventDelayMs + " ms apart") : "JSON body";
+        if (answerDelayMs > 0) {
+            answer += ", %d ms after the request".formatted(answerDelayMs);
+        }
         String where = layout == Layout.SPLIT ? "split (proxy on cpu 1, load + mock on cpu 0)"
                 : "shared (everything on cpu 0)";
-        return "%s; %d B request, %s; layout %s; %.1f s measured after %.1f s warm-up per target"
-                .formatted(load, requestBytes, answer, where, durationSeconds, warmupSeconds);
-    }
-
-    private static List<String> targets(String list) {
-        List<String> targets = Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-        for (String target : targets) {
-            if (!ALL_TARGETS.contains(target)) {
-                throw new IllegalArgumentException("unknown target " + target + " (expected: " + ALL_TARGETS + ")");
-            }
-        }
-        return targets;
+        String measured = mode == LoadMode.HELD
+                ? "after %.1f s of warm-up with short streams per target".formatted(warmupSeconds)
+                : "%.1f s measured after %.1f s warm-up per target".formatted(durationSeconds, warmupSeconds);
+        return "%s; %d B request, %s; layout %s; %s; access log %s; load from %s".formatted(load, requestBytes, answer,
+                where, measured, accessLog ? "on" : "off", usesWrk() ? "wrk" : "the harness's generator");
     }
 
     private static String value(String[] args, int i, String option) {
@@ -115,10 +227,118 @@ record HarnessOptions(LoadGenerator.Mode mode, double rate, int connections, dou
         return args[i];
     }
 
-    private static double positive(double value, String option) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(option + ": " + value + " (expected: > 0)");
+    /** The settings while they are being chosen: defaults, then a workload's, then the command line's. */
+    static final class Builder {
+        LoadMode mode = LoadMode.CLOSED;
+        double rate = 1000;
+        int connections = 64;
+        double duration = 10;
+        double warmup = 5;
+        boolean stream;
+        int events = 20;
+        long eventDelayMs;
+        long answerDelayMs;
+        int requestBytes = 1024;
+        Layout layout = Layout.SPLIT;
+        List<String> workloadTargets = DEFAULT_TARGETS;
+        private Integer streams;
+        private List<String> targetFilter;
+        private boolean accessLog = true;
+        private LoadTool loadTool = LoadTool.HARNESS;
+        private Path out = Path.of("bench-results");
+        private Path gatewayJar = Path.of("gateway-netty/target/llm-gateway.jar");
+        private String javaOpts = "-XX:+UseParallelGC -Xms256m -Xmx1g";
+        private Path runDir;
+
+        private void set(String option, String value) {
+            switch (option) {
+                case "--stream" -> stream = true;
+                case "--mode" -> mode = choice(LoadMode.class, value, option);
+                case "--rate" -> rate = positive(Double.parseDouble(value), option);
+                case "--connections" -> connections = (int) positive(Integer.parseInt(value), option);
+                case "--streams" -> streams = (int) positive(Integer.parseInt(value), option);
+                case "--duration" -> duration = positive(Double.parseDouble(value), option);
+                case "--warmup" -> warmup = Double.parseDouble(value);
+                case "--events" -> events = (int) positive(Integer.parseInt(value), option);
+                case "--event-delay-ms" -> eventDelayMs = Long.parseLong(value);
+                case "--answer-delay-ms" -> answerDelayMs = Long.parseLong(value);
+                case "--request-bytes" -> requestBytes = Integer.parseInt(value);
+                case "--layout" -> layout = choice(Layout.class, value, option);
+                case "--targets" -> targetFilter = targets(value);
+                case "--access-log" -> accessLog = choice(Switch.class, value, option) == Switch.ON;
+                case "--load-tool" -> loadTool = choice(LoadTool.class, value, option);
+                case "--out" -> out = Path.of(value);
+                case "--gateway-jar" -> gatewayJar = Path.of(value);
+                case "--gateway-java-opts" -> javaOpts = value;
+                case "--run-dir" -> runDir = Path.of(value);
+                default -> throw new IllegalArgumentException("unknown option " + option);
+            }
         }
-        return value;
+
+        /** {@code partOfAll}: one of {@code --workload all}'s runs, where {@code --streams} is for held-streams. */
+        private HarnessOptions build(Workload workload, boolean partOfAll, Path runOut, long openFileLimit,
+                                     List<String> notes) {
+            if (streams != null && mode != LoadMode.HELD && !partOfAll) {
+                throw new IllegalArgumentException("--streams is for held streams (--workload held-streams)");
+            }
+            if (mode == LoadMode.HELD) {
+                if (streams != null) {
+                    connections = streams;
+                }
+                if (eventDelayMs <= 0) {
+                    throw new IllegalArgumentException("held mode needs --event-delay-ms > 0 (the pace of events)");
+                }
+                stream = true;
+                events = (int) Math.max(1, Math.round(duration * 1000 / eventDelayMs));
+                // Each stream is a client and an upstream socket in one process (the proxy, or this one for direct).
+                long fit = Math.max(1, (openFileLimit - FD_RESERVE) / 2);
+                if (connections > fit) {
+                    notes.add("%d streams need %d open files in one process; the limit here is %d (ulimit -Hn): "
+                            .formatted(connections, 2L * connections + FD_RESERVE, openFileLimit)
+                            + "held-streams runs %d".formatted(fit));
+                    connections = (int) fit;
+                }
+            }
+            List<String> targets = targetFilter == null ? workloadTargets
+                    : workload == null ? targetFilter
+                    : workloadTargets.stream().filter(targetFilter::contains).toList();
+            if (targets.isEmpty()) {
+                throw new IllegalArgumentException("--targets leaves no target for " + workload.label()
+                        + " (its targets: " + workloadTargets + ")");
+            }
+            List<String> opts = Arrays.stream(javaOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+            return new HarnessOptions(workload, mode, rate, connections, duration, warmup, stream, events,
+                    eventDelayMs, answerDelayMs, requestBytes, layout, targets, accessLog, loadTool, runOut,
+                    gatewayJar, opts, runDir);
+        }
+
+        private enum Switch { ON, OFF }
+
+        private static <E extends Enum<E>> E choice(Class<E> type, String value, String option) {
+            try {
+                return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(option + ": " + value + " (expected: one of "
+                        + Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList()
+                        + ")");
+            }
+        }
+
+        private static List<String> targets(String list) {
+            List<String> targets = Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+            for (String target : targets) {
+                if (!ALL_TARGETS.contains(target)) {
+                    throw new IllegalArgumentException("unknown target " + target + " (expected: " + ALL_TARGETS + ")");
+                }
+            }
+            return targets;
+        }
+
+        private static double positive(double value, String option) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(option + ": " + value + " (expected: > 0)");
+            }
+            return value;
+        }
     }
 }

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 import org.HdrHistogram.Histogram;
 
@@ -49,7 +50,7 @@ public final class LoadGenerator implements AutoCloseable {
     public enum Mode { CLOSED, OPEN }
 
     /** The one request every connection sends, again and again. */
-    public record Workload(String host, int port, byte[] body, String apiKey, boolean stream) {
+    public record Request(String host, int port, byte[] body, String apiKey, boolean stream) {
     }
 
     /** Called on the generator's event loop when the measured window opens and closes (e.g. to read CPU time). */
@@ -60,10 +61,12 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     private static final String PATH = "/v1/chat/completions";
+    /** Connects in flight at once: more would overflow a listener's accept backlog and wait for SYN retries. */
+    private static final int CONNECT_BATCH = 512;
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
-    private final Workload workload;
+    private final Request request;
     private final ByteBuf body;
     private final HttpHeaders headers;
     private final List<Connection> connections = new ArrayList<>();
@@ -79,6 +82,8 @@ public final class LoadGenerator implements AutoCloseable {
     private long measureEnd;
     private long scheduled;
     private boolean running;
+    /** The window's end has been handled; until then the run cannot finish, however late its timer fires. */
+    private boolean windowEnded;
     private boolean closing;
     private int inFlight;
     private long requests;
@@ -87,21 +92,24 @@ public final class LoadGenerator implements AutoCloseable {
     private long lastCompletion;
     private Histogram latency;
     private Histogram firstEvent;
+    private Histogram eventSpan;
+    private Histogram longestGap;
+    private long events;
     private WindowListener listener;
     private CompletableFuture<LoadResult> result;
 
-    public LoadGenerator(NettyTransport transport, EventLoopGroup group, Workload workload) {
+    public LoadGenerator(NettyTransport transport, EventLoopGroup group, Request request) {
         this.loop = group.next();
-        this.workload = workload;
+        this.request = request;
         this.body = Unpooled.unreleasableBuffer(
-                Unpooled.directBuffer(workload.body().length).writeBytes(workload.body())).asReadOnly();
+                Unpooled.directBuffer(request.body().length).writeBytes(request.body())).asReadOnly();
         // Shared by every request: the encoder only reads them.
         this.headers = new DefaultHttpHeaders()
-                .add(HttpHeaderNames.HOST, workload.host() + ":" + workload.port())
-                .add(HttpHeaderNames.AUTHORIZATION, "Bearer " + workload.apiKey())
+                .add(HttpHeaderNames.HOST, request.host() + ":" + request.port())
+                .add(HttpHeaderNames.AUTHORIZATION, "Bearer " + request.apiKey())
                 .add(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .add(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
-                .add(HttpHeaderNames.ACCEPT, workload.stream() ? "text/event-stream" : "application/json");
+                .add(HttpHeaderNames.ACCEPT, request.stream() ? "text/event-stream" : "application/json");
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
@@ -117,14 +125,16 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** Opens {@code count} connections and waits until all are up. */
     public void connect(int count) throws InterruptedException {
-        List<ChannelFuture> pending = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            pending.add(bootstrap.connect(workload.host(), workload.port()));
-        }
-        for (ChannelFuture future : pending) {
-            if (!future.await(10, TimeUnit.SECONDS) || !future.isSuccess()) {
-                throw new IllegalStateException("cannot connect to " + workload.host() + ":" + workload.port(),
-                        future.cause());
+        for (int opened = 0; opened < count; opened += CONNECT_BATCH) {
+            List<ChannelFuture> pending = new ArrayList<>(CONNECT_BATCH);
+            for (int i = opened; i < Math.min(count, opened + CONNECT_BATCH); i++) {
+                pending.add(bootstrap.connect(request.host(), request.port()));
+            }
+            for (ChannelFuture future : pending) {
+                if (!future.await(10, TimeUnit.SECONDS) || !future.isSuccess()) {
+                    throw new IllegalStateException("cannot connect to " + request.host() + ":" + request.port()
+                            + " (connection " + (connections.size() + 1) + " of " + count + ")", future.cause());
+                }
             }
         }
     }
@@ -163,12 +173,16 @@ public final class LoadGenerator implements AutoCloseable {
         this.result = done;
         this.latency = new Histogram(3);
         this.firstEvent = new Histogram(3);
+        this.eventSpan = new Histogram(3);
+        this.longestGap = new Histogram(3);
+        events = 0;
         requests = 0;
         errors = 0;
         bodyBytes = 0;
         lastCompletion = 0;
         scheduled = 0;
         backlog.clear();
+        windowEnded = false;
         running = true;
         long now = System.nanoTime();
         firstDue = now;
@@ -211,19 +225,28 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     private void endWindow() {
+        windowEnded = true;
         listener.measureEnded();
         finishIfDrained();
     }
 
-    /** Gives up on the window's stragglers: they count as incomplete. */
+    /**
+     * Gives up on the window's stragglers: they count as incomplete. A stream among them has been silent at least
+     * since its last byte (or its send), which goes into its longest gap: a stall is a stall, finished or not.
+     */
     private void drainTimedOut() {
         if (!running) {
             return;
         }
         long incomplete = 0;
+        long now = System.nanoTime();
         for (Connection connection : connections) {
             if (connection.busy && connection.inWindow) {
                 incomplete++;
+                if (request.stream()) {
+                    long silentSince = connection.firstByte == 0 ? connection.start : connection.lastByte;
+                    longestGap.recordValue(Math.max(connection.longestGap, now - silentSince) / 1000);
+                }
             }
         }
         while (!backlog.isEmpty()) {
@@ -235,7 +258,7 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     private void finishIfDrained() {
-        if (running && System.nanoTime() >= measureEnd && inFlight == 0 && backlog.isEmpty()) {
+        if (running && windowEnded && inFlight == 0 && backlog.isEmpty()) {
             finish(0);
         }
     }
@@ -244,7 +267,8 @@ public final class LoadGenerator implements AutoCloseable {
         running = false;
         // Until the window's last answer: a target that fell behind is credited with what it served, not what was due.
         double seconds = (Math.max(measureEnd, lastCompletion) - measureStart) / 1e9;
-        result.complete(new LoadResult(requests, errors, incomplete, seconds, latency, firstEvent, bodyBytes));
+        result.complete(new LoadResult(requests, errors, incomplete, seconds, latency, firstEvent, eventSpan,
+                longestGap, events, bodyBytes));
     }
 
     private void completed(Connection connection, long now) {
@@ -255,8 +279,11 @@ public final class LoadGenerator implements AutoCloseable {
                 lastCompletion = now;
                 bodyBytes += connection.bodyBytes;
                 latency.recordValue(Math.max(0, now - connection.start) / 1000);
-                if (workload.stream()) {
+                if (request.stream()) {
+                    events += connection.events;
                     firstEvent.recordValue(Math.max(0, connection.firstByte - connection.start) / 1000);
+                    eventSpan.recordValue((connection.lastByte - connection.firstByte) / 1000);
+                    longestGap.recordValue(connection.longestGap / 1000);
                 }
             } else {
                 errors++;
@@ -276,13 +303,20 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
-    /** One keep-alive connection with at most one request in flight. */
-    private final class Connection extends ChannelInboundHandlerAdapter {
+    /**
+     * One keep-alive connection with at most one request in flight. It counts a stream's SSE events (each ends at a
+     * blank line) as they pass, as a {@link ByteProcessor} over the body, so counting allocates nothing.
+     */
+    private final class Connection extends ChannelInboundHandlerAdapter implements ByteProcessor {
         private Channel channel;
         private boolean busy;
         private boolean inWindow;
         private long start;
         private long firstByte;
+        private long lastByte;
+        private long longestGap;
+        private int events;
+        private boolean afterNewline;
         private int status;
         private long bodyBytes;
 
@@ -291,6 +325,10 @@ public final class LoadGenerator implements AutoCloseable {
             inWindow = start >= measureStart && start < measureEnd;
             busy = true;
             firstByte = 0;
+            lastByte = 0;
+            longestGap = 0;
+            events = 0;
+            afterNewline = false;
             status = 0;
             bodyBytes = 0;
             inFlight++;
@@ -318,8 +356,8 @@ public final class LoadGenerator implements AutoCloseable {
                 }
                 if (msg instanceof HttpContent content) {
                     int readable = content.content().readableBytes();
-                    if (firstByte == 0 && readable > 0) {
-                        firstByte = System.nanoTime();
+                    if (readable > 0) {
+                        bodyRead(content.content());
                     }
                     bodyBytes += readable;
                     if (msg instanceof LastHttpContent && busy) {
@@ -330,6 +368,33 @@ public final class LoadGenerator implements AutoCloseable {
             } finally {
                 ReferenceCountUtil.release(msg);
             }
+        }
+
+        /** Stream timing: first byte, last byte, and the longest silence between two reads of the body. */
+        private void bodyRead(ByteBuf bytes) {
+            long now = System.nanoTime();
+            if (firstByte == 0) {
+                firstByte = now;
+            } else {
+                longestGap = Math.max(longestGap, now - lastByte);
+            }
+            lastByte = now;
+            if (request.stream()) {
+                bytes.forEachByte(this);
+            }
+        }
+
+        @Override
+        public boolean process(byte value) {
+            if (value == '\n') {
+                if (afterNewline) {
+                    events++;
+                }
+                afterNewline = !afterNewline;
+            } else {
+                afterNewline = false;
+            }
+            return true;
         }
 
         @Override
@@ -344,7 +409,7 @@ public final class LoadGenerator implements AutoCloseable {
                 }
             }
             if (running && !closing && System.nanoTime() < measureEnd) {
-                bootstrap.connect(workload.host(), workload.port());
+                bootstrap.connect(request.host(), request.port());
             }
             finishIfDrained();
         }

@@ -11,13 +11,27 @@ import org.HdrHistogram.Histogram;
  * @param seconds    from the window's start to its end, or to its last answer if that came later
  * @param latency    send (closed loop) or intended send (open loop) → last byte of the response
  * @param firstEvent send or intended send → first byte of the response body (streams; empty otherwise)
+ * @param eventSpan  first byte → last byte of the body, the stream's events in between (streams)
+ * @param longestGap per stream, the longest silence between two reads of its body (streams); for one unfinished at
+ *                   the drain deadline, the silence until then counts too
+ * @param events     SSE events the successful streams carried
  * @param bodyBytes  response body bytes received, for a check that every target returned the same answer
  */
 public record LoadResult(long requests, long errors, long incomplete, double seconds, Histogram latency,
-                         Histogram firstEvent, long bodyBytes) {
+                         Histogram firstEvent, Histogram eventSpan, Histogram longestGap, long events,
+                         long bodyBytes) {
 
     public double requestsPerSecond() {
         return requests / seconds;
+    }
+
+    /** Requests of the window, whatever became of them. */
+    public long sent() {
+        return requests + errors + incomplete;
+    }
+
+    public double eventsPerSecond() {
+        return events / seconds;
     }
 
     public boolean failed() {

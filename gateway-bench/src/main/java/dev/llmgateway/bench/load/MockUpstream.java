@@ -1,5 +1,6 @@
 package dev.llmgateway.bench.load;
 
+import dev.llmgateway.bench.AnthropicPayloads;
 import dev.llmgateway.bench.ChatPayloads;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -27,45 +28,56 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 /**
- * The upstream every target ends at: an OpenAI-compatible chat endpoint that answers at once from pre-encoded
- * bytes, so it costs the same whichever proxy is in front. Answers carry {@link ChatPayloads#UPSTREAM_MODEL}.
- * Non-stream answers go out as head + body in one flush; streams flush once per event, {@code eventDelayMs}
- * apart, as a model would.
+ * The upstream every target ends at: an OpenAI-compatible chat endpoint, and an Anthropic Messages endpoint (paths
+ * ending in {@code /messages}) for a translating gateway. It answers from pre-encoded bytes, so it costs the same
+ * whichever proxy is in front; answers carry {@link ChatPayloads#UPSTREAM_MODEL}. An answer starts
+ * {@code answerDelayMs} after the request, as a model's would. A non-stream answer goes out as head + body in one
+ * flush. A stream has as many text events as the request's {@code max_tokens} (so each request chooses its length)
+ * and then the closing events; with {@code eventDelayMs} 0 they all go out in one flush, otherwise one flush per
+ * event, each due {@code eventDelayMs} after the one before it (due times count from the first event, so a late
+ * timer does not slow the pace).
  */
 public final class MockUpstream implements AutoCloseable {
     private static final String[] TOKENS = {"Hello", " there", ",", " how", " can", " I", " help", " you", "?"};
+    private static final int EVENTS_WHEN_UNSPECIFIED = 20;
+    private static final byte[] STREAM = quoted("stream");
+    private static final byte[] INCLUDE_USAGE = quoted("include_usage");
+    private static final byte[] MAX_TOKENS = quoted("max_tokens");
 
-    private final ByteBuf completion = shared(ChatPayloads.completion(ChatPayloads.UPSTREAM_MODEL));
-    private final ByteBuf[] tokenEvents = new ByteBuf[TOKENS.length];
-    private final ByteBuf doneEvent = shared(ChatPayloads.doneEvent());
-    private final ByteBuf usageEvent;
-    private final HttpHeaders jsonHeaders;
+    private final Dialect openAi;
+    private final Dialect anthropic;
     private final HttpHeaders sseHeaders;
-    private final int events;
     private final long eventDelayNanos;
+    private final long answerDelayNanos;
     private final Channel serverChannel;
 
-    private MockUpstream(NettyTransport transport, EventLoopGroup group, int port, int events, long eventDelayMs)
-            throws InterruptedException {
-        for (int i = 0; i < TOKENS.length; i++) {
-            tokenEvents[i] = shared(ChatPayloads.chunkEvent(ChatPayloads.UPSTREAM_MODEL, TOKENS[i]));
-        }
-        this.usageEvent = shared(ChatPayloads.usageEvent(ChatPayloads.UPSTREAM_MODEL, events));
+    private MockUpstream(NettyTransport transport, EventLoopGroup group, int port, long eventDelayMs,
+                         long answerDelayMs) throws InterruptedException {
+        byte[] done = ChatPayloads.doneEvent();
+        this.openAi = new Dialect(ChatPayloads.completion(ChatPayloads.UPSTREAM_MODEL), new byte[0],
+                Arrays.stream(TOKENS).map(token -> ChatPayloads.chunkEvent(ChatPayloads.UPSTREAM_MODEL, token))
+                        .toList(),
+                (events, usage) -> usage ? concat(ChatPayloads.usageEvent(ChatPayloads.UPSTREAM_MODEL, events), done)
+                        : done);
+        this.anthropic = new Dialect(AnthropicPayloads.message(), AnthropicPayloads.streamHead(),
+                AnthropicPayloads.textDeltas(), (events, usage) -> AnthropicPayloads.streamTail(events));
         // Shared, never mutated: the handler manages keep-alive itself instead of editing response headers.
-        this.jsonHeaders = new DefaultHttpHeaders()
-                .add(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                .add(HttpHeaderNames.CONTENT_LENGTH, completion.readableBytes());
         this.sseHeaders = new DefaultHttpHeaders()
                 .add(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .add(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
                 .add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        this.events = events;
         this.eventDelayNanos = TimeUnit.MILLISECONDS.toNanos(eventDelayMs);
+        this.answerDelayNanos = TimeUnit.MILLISECONDS.toNanos(answerDelayMs);
         this.serverChannel = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -81,10 +93,13 @@ public final class MockUpstream implements AutoCloseable {
                 .bind("127.0.0.1", port).sync().channel();
     }
 
-    /** Starts on {@code group}; {@code port} 0 picks a free port. */
-    static MockUpstream start(NettyTransport transport, EventLoopGroup group, int port, int events,
-                              long eventDelayMs) throws InterruptedException {
-        return new MockUpstream(transport, group, port, events, eventDelayMs);
+    /**
+     * Starts on {@code group}, which must have one event loop (the answer caches are not locked); {@code port} 0
+     * picks a free port.
+     */
+    static MockUpstream start(NettyTransport transport, EventLoopGroup group, int port, long eventDelayMs,
+                              long answerDelayMs) throws InterruptedException {
+        return new MockUpstream(transport, group, port, eventDelayMs, answerDelayMs);
     }
 
     int port() {
@@ -96,14 +111,14 @@ public final class MockUpstream implements AutoCloseable {
         serverChannel.close().syncUninterruptibly();
     }
 
-    /** Runs the mock alone, e.g. to try a gateway by hand: {@code MockUpstream [port] [events] [eventDelayMs]}. */
+    /** Runs the mock alone, to try a gateway by hand: {@code MockUpstream [port] [eventDelayMs] [answerDelayMs]}. */
     public static void main(String[] args) throws InterruptedException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 18090;
-        int events = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-        long delay = args.length > 2 ? Long.parseLong(args[2]) : 0;
+        long eventDelay = args.length > 1 ? Long.parseLong(args[1]) : 0;
+        long answerDelay = args.length > 2 ? Long.parseLong(args[2]) : 0;
         NettyTransport transport = NettyTransport.best();
         EventLoopGroup group = transport.newGroup("mock-upstream");
-        MockUpstream mock = start(transport, group, port, events, delay);
+        MockUpstream mock = start(transport, group, port, eventDelay, answerDelay);
         System.out.println("mock upstream on http://127.0.0.1:" + mock.port() + "/v1 (" + transport.name() + ")");
         mock.serverChannel.closeFuture().sync();
     }
@@ -113,19 +128,66 @@ public final class MockUpstream implements AutoCloseable {
         return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes)).asReadOnly();
     }
 
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
+    }
+
+    /** One API's answers, pre-encoded. */
+    private static final class Dialect {
+        private final ByteBuf json;
+        private final HttpHeaders jsonHeaders;
+        private final ByteBuf head;
+        private final ByteBuf[] textEvents;
+        private final BiFunction<Integer, Boolean, byte[]> closingEncoder;
+        /** Closing events by event count (negative: without usage); few distinct counts occur in a run. */
+        private final IntObjectMap<ByteBuf> closings = new IntObjectHashMap<>();
+
+        /** {@code closingEncoder}: (text events sent, client asked for usage) → the events that end the stream. */
+        Dialect(byte[] json, byte[] head, List<byte[]> textEvents,
+                BiFunction<Integer, Boolean, byte[]> closingEncoder) {
+            this.json = shared(json);
+            this.jsonHeaders = new DefaultHttpHeaders()
+                    .add(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                    .add(HttpHeaderNames.CONTENT_LENGTH, json.length);
+            this.head = shared(head);
+            this.textEvents = textEvents.stream().map(MockUpstream::shared).toArray(ByteBuf[]::new);
+            this.closingEncoder = closingEncoder;
+        }
+
+        ByteBuf closing(int events, boolean usage) {
+            int key = usage ? events : -events;
+            ByteBuf closing = closings.get(key);
+            if (closing == null) {
+                closing = shared(closingEncoder.apply(events, usage));
+                closings.put(key, closing);
+            }
+            return closing;
+        }
+    }
+
     private final class ChatHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             ByteBuf body = request.content();
-            if (!isTrue(body, "\"stream\"")) {
-                ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                                completion.duplicate(), jsonHeaders, EmptyHttpHeaders.INSTANCE))
+            Dialect dialect = request.uri().endsWith("/messages") ? anthropic : openAi;
+            Runnable answer;
+            if (isTrue(body, STREAM)) {
+                answer = new EventStream(ctx, dialect, Math.max(1, intValue(body, MAX_TOKENS, EVENTS_WHEN_UNSPECIFIED)),
+                        isTrue(body, INCLUDE_USAGE), keepAlive);
+            } else {
+                answer = () -> ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                                HttpResponseStatus.OK, dialect.json.duplicate(), dialect.jsonHeaders,
+                                EmptyHttpHeaders.INSTANCE))
                         .addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
-                return;
             }
-            ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, sseHeaders));
-            new EventStream(ctx, isTrue(body, "\"include_usage\""), keepAlive).next();
+            if (answerDelayNanos > 0) {
+                ctx.executor().schedule(answer, answerDelayNanos, TimeUnit.NANOSECONDS);
+            } else {
+                answer.run();
+            }
         }
 
         @Override
@@ -134,60 +196,93 @@ public final class MockUpstream implements AutoCloseable {
         }
     }
 
-    /** One streamed answer: writes token events, then usage (when asked) and [DONE], flushing each. */
+    /** One streamed answer: the head, the text events, then the closing events. */
     private final class EventStream implements Runnable {
         private final ChannelHandlerContext ctx;
+        private final Dialect dialect;
+        private final int events;
         private final boolean usage;
         private final boolean keepAlive;
+        private long firstEventNanos;
         private int sent;
 
-        EventStream(ChannelHandlerContext ctx, boolean usage, boolean keepAlive) {
+        EventStream(ChannelHandlerContext ctx, Dialect dialect, int events, boolean usage, boolean keepAlive) {
             this.ctx = ctx;
+            this.dialect = dialect;
+            this.events = events;
             this.usage = usage;
             this.keepAlive = keepAlive;
         }
 
         @Override
         public void run() {
-            if (ctx.channel().isActive()) {
-                next();
+            if (!ctx.channel().isActive()) {
+                return;
             }
-        }
-
-        void next() {
+            if (sent == 0) {
+                firstEventNanos = System.nanoTime();
+                ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, sseHeaders));
+                if (dialect.head.isReadable()) {
+                    ctx.write(new DefaultHttpContent(dialect.head.duplicate()));
+                }
+            }
             do {
-                ctx.writeAndFlush(new DefaultHttpContent(tokenEvents[sent % tokenEvents.length].duplicate()));
+                ctx.write(new DefaultHttpContent(dialect.textEvents[sent % dialect.textEvents.length].duplicate()));
                 sent++;
             } while (sent < events && eventDelayNanos == 0);
             if (sent < events) {
-                ctx.executor().schedule(this, eventDelayNanos, TimeUnit.NANOSECONDS);
+                ctx.flush();
+                long due = firstEventNanos + sent * eventDelayNanos;
+                ctx.executor().schedule(this, due - System.nanoTime(), TimeUnit.NANOSECONDS);
                 return;
             }
-            if (usage) {
-                ctx.write(new DefaultHttpContent(usageEvent.duplicate()));
-            }
-            ctx.write(new DefaultHttpContent(doneEvent.duplicate()));
+            ctx.write(new DefaultHttpContent(dialect.closing(events, usage).duplicate()));
             ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
                     .addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
         }
     }
 
-    /** Whether the JSON member named {@code quotedName} (quotes included) is {@code true}; a byte scan, no parse. */
-    private static boolean isTrue(ByteBuf json, String quotedName) {
-        byte[] name = quotedName.getBytes(StandardCharsets.US_ASCII);
-        int end = json.writerIndex();
+    private static byte[] quoted(String name) {
+        return ('"' + name + '"').getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The non-negative integer value of the first member named {@code quotedName}, or {@code otherwise}. */
+    private static int intValue(ByteBuf json, byte[] quotedName, int otherwise) {
+        int at = valueAt(json, quotedName, json.readerIndex());
+        if (at < 0) {
+            return otherwise;
+        }
+        int value = 0;
+        int end = at;
+        while (end < json.writerIndex() && end - at < 9 && Character.isDigit(json.getByte(end))) {
+            value = value * 10 + json.getByte(end++) - '0';
+        }
+        return end > at ? value : otherwise;
+    }
+
+    /** Whether a JSON member named {@code quotedName} (quotes included) is {@code true}; a byte scan, no parse. */
+    private static boolean isTrue(ByteBuf json, byte[] quotedName) {
         int at = json.readerIndex();
-        while ((at = indexOf(json, name, at, end)) >= 0) {
-            int i = at + name.length;
-            while (i < end && (json.getByte(i) == ' ' || json.getByte(i) == ':')) {
-                i++;
-            }
-            if (i < end && json.getByte(i) == 't') {
+        while ((at = valueAt(json, quotedName, at)) >= 0) {
+            if (at < json.writerIndex() && json.getByte(at) == 't') {
                 return true;
             }
-            at = i;
         }
         return false;
+    }
+
+    /** Where the value of the next member named {@code quotedName} at or after {@code from} starts, or -1. */
+    private static int valueAt(ByteBuf json, byte[] quotedName, int from) {
+        int end = json.writerIndex();
+        int at = indexOf(json, quotedName, from, end);
+        if (at < 0) {
+            return -1;
+        }
+        int i = at + quotedName.length;
+        while (i < end && (json.getByte(i) == ' ' || json.getByte(i) == ':')) {
+            i++;
+        }
+        return i;
     }
 
     private static int indexOf(ByteBuf haystack, byte[] needle, int from, int end) {

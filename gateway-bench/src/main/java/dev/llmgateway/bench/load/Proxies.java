@@ -10,6 +10,8 @@ import java.util.Optional;
 /** How each proxy under test is configured and started: same upstream, same keep-alive, one worker/thread. */
 final class Proxies {
     static final String API_KEY = "bench-key-0123456789";
+    /** The gateway's {@code server.max_connections} when the config does not set it. */
+    private static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
     private Proxies() {
     }
@@ -25,22 +27,35 @@ final class Proxies {
         return Optional.empty();
     }
 
-    /** nginx with one worker, in the foreground, everything it writes kept in {@code runDir}. */
-    static ProxyProcess startNginx(Path nginx, Path runDir, int port, int upstreamPort, String cpus)
-            throws IOException {
+    /**
+     * nginx with one worker, in the foreground, everything it writes kept in {@code runDir}. Sized like the gateway
+     * below: room for every client connection and one upstream connection each, all of them kept alive.
+     */
+    static ProxyProcess startNginx(Path nginx, HarnessOptions options, Path runDir, int port, int upstreamPort,
+                                   String cpus) throws IOException {
         Path dir = Files.createDirectories(runDir.resolve("nginx"));
         for (String temp : List.of("client_body", "proxy", "fastcgi", "uwsgi", "scgi")) {
             Files.createDirectories(dir.resolve(temp));
         }
         boolean root = "root".equals(System.getProperty("user.name"));
+        int workerConnections = Math.max(8192, 2 * options.connections() + 128);
+        // Like the gateway's default access log: a JSON line per request to stdout (which is nginx.log here),
+        // written unbuffered as nginx does by default.
+        String accessLog = options.accessLog() ? """
+                log_format bench escape=json '{"time":"$time_iso8601","request_id":"$request_id",'
+                    '"client":"$remote_addr","method":"$request_method","path":"$uri","status":$status,'
+                    '"request_time":$request_time,"upstream_response_time":"$upstream_response_time",'
+                    '"upstream_addr":"$upstream_addr","request_length":$request_length,"bytes_sent":$bytes_sent}';
+                  access_log /dev/stdout bench;""" : "access_log off;";
         String conf = """
                 %sworker_processes 1;
+                worker_rlimit_nofile %d;
                 daemon off;
                 pid %s/nginx.pid;
                 error_log %s/error.log warn;
-                events { worker_connections 8192; }
+                events { worker_connections %d; }
                 http {
-                  access_log off;
+                  %s
                   client_body_temp_path %s/client_body;
                   proxy_temp_path %s/proxy;
                   fastcgi_temp_path %s/fastcgi;
@@ -51,11 +66,11 @@ final class Proxies {
                   client_max_body_size 16m;
                   upstream up {
                     server 127.0.0.1:%d;
-                    keepalive 64;
+                    keepalive %d;
                     keepalive_requests 100000;
                   }
                   server {
-                    listen 127.0.0.1:%d;
+                    listen 127.0.0.1:%d backlog=4096;
                     location / {
                       proxy_pass http://up;
                       proxy_http_version 1.1;
@@ -64,47 +79,64 @@ final class Proxies {
                     }
                   }
                 }
-                """.formatted(root ? "user root;\n" : "", dir, dir, dir, dir, dir, dir, dir, upstreamPort, port);
+                """.formatted(root ? "user root;\n" : "", workerConnections, dir, dir, workerConnections, accessLog,
+                dir, dir, dir, dir, dir, upstreamPort, upstreamConnections(options), port);
         Path confFile = Files.writeString(dir.resolve("nginx.conf"), conf);
         // -e: without it nginx opens the packaged error log path before reading our config.
         return ProxyProcess.start("nginx", List.of(nginx.toString(), "-p", dir.toString(), "-e",
                 dir.resolve("error.log").toString(), "-c", confFile.toString()), cpus, runDir);
     }
 
-    /** The gateway jar with one event-loop thread (it gets one core), routing everything to the mock upstream. */
-    static ProxyProcess startGateway(Path jar, List<String> javaOpts, Path runDir, int port, int upstreamPort,
-                                     String cpus) throws IOException {
+    /**
+     * The gateway jar, as process {@code name}, with one event-loop thread (it gets one core), routing everything to
+     * the mock upstream: as an OpenAI-compatible provider, or, {@code translated}, as an Anthropic one the gateway
+     * translates from. The
+     * config is the default but for what the workload needs: connection limits that fit it, and the access log
+     * only when {@code --access-log off}.
+     */
+    static ProxyProcess startGateway(String name, boolean translated, HarnessOptions options, Path runDir, int port,
+                                     int upstreamPort, String cpus) throws IOException {
+        Path jar = options.gatewayJar();
         if (!Files.isRegularFile(jar)) {
             throw new IOException("gateway jar not found: " + jar + " (build it: ./mvnw -B -q -pl gateway-netty "
                     + "-am package -DskipTests)");
         }
+        // The probe's connection comes on top of the load's.
+        int clientConnections = options.connections() + 16;
+        String provider = translated ? "type = \"anthropic\"\napi_key = \"bench-upstream-key\""
+                : "type = \"openai_compatible\"";
         String toml = """
                 [server]
                 host = "127.0.0.1"
                 port = %d
                 io_threads = 1
-
+                %s
                 [[api_keys]]
                 name = "bench"
                 key = "%s"
 
                 [providers.up]
-                type = "openai_compatible"
+                %s
                 base_url = "http://127.0.0.1:%d/v1"
-                max_connections = 512
+                max_connections = %d
 
                 [routing]
                 default_provider = "up"
-
-                # Like nginx's "access_log off" above: both proxies are measured without per-request logging.
-                [access_log]
-                enabled = false
-                """.formatted(port, API_KEY, upstreamPort);
-        Path config = Files.writeString(runDir.resolve("gateway.toml"), toml);
+                %s""".formatted(port,
+                clientConnections > DEFAULT_MAX_CONNECTIONS ? "max_connections = " + clientConnections + "\n" : "",
+                API_KEY, provider, upstreamPort, upstreamConnections(options),
+                options.accessLog() ? "\n# [access_log] at its default: a JSON line per request to stdout.\n"
+                        : "\n[access_log]\nenabled = false\n");
+        Path config = Files.writeString(runDir.resolve(name + ".toml"), toml);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(javaOpts);
+        command.addAll(options.gatewayJavaOpts());
         command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
-        return ProxyProcess.start("gateway", command, cpus, runDir);
+        return ProxyProcess.start(name, command, cpus, runDir);
+    }
+
+    /** Kept-alive upstream connections: one per client connection, so no request waits for one or opens one. */
+    private static int upstreamConnections(HarnessOptions options) {
+        return Math.max(512, options.connections());
     }
 }

@@ -19,7 +19,7 @@ import java.util.function.Function;
 /** Writes a run's results.json, report.html (table + percentile plots, no external assets) and .hgrm files. */
 final class ReportFiles {
     private static final Map<String, String> COLORS = Map.of("direct", "#777777", "nginx", "#2a9d8f",
-            "gateway", "#e76f51");
+            "gateway", "#e76f51", "gateway-translated", "#8e44ad");
 
     private ReportFiles() {
     }
@@ -30,7 +30,7 @@ final class ReportFiles {
         for (TargetResult result : results) {
             if (result.measured()) {
                 writeHgrm(out.resolve(result.name() + "-latency.hgrm"), result.load().latency());
-                if (options.stream()) {
+                if (options.measuresFirstEvent()) {
                     writeHgrm(out.resolve(result.name() + "-first-event.hgrm"), result.load().firstEvent());
                 }
             }
@@ -42,7 +42,8 @@ final class ReportFiles {
              JsonGenerator json = new JsonFactory().createGenerator(stream).useDefaultPrettyPrinter()) {
             json.writeStartObject();
             json.writeStringField("time", Instant.now().toString());
-            json.writeStringField("workload", options.describe());
+            json.writeStringField("workload", options.label());
+            json.writeStringField("description", options.describe());
             json.writeObjectFieldStart("options");
             json.writeStringField("mode", options.mode().name().toLowerCase());
             json.writeNumberField("rate", options.rate());
@@ -52,19 +53,27 @@ final class ReportFiles {
             json.writeBooleanField("stream", options.stream());
             json.writeNumberField("events", options.events());
             json.writeNumberField("eventDelayMs", options.eventDelayMs());
+            json.writeNumberField("answerDelayMs", options.answerDelayMs());
             json.writeNumberField("requestBytes", options.requestBytes());
             json.writeStringField("layout", options.layout().name().toLowerCase());
+            json.writeBooleanField("accessLog", options.accessLog());
+            json.writeStringField("loadTool", options.usesWrk() ? "wrk" : "harness");
             json.writeEndObject();
             json.writeArrayFieldStart("targets");
             for (TargetResult result : results) {
-                writeTarget(json, result, options.stream(), results);
+                writeTarget(json, result, options, results);
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("notes");
+            for (String note : ResultTable.notes(options, results)) {
+                json.writeString(note);
             }
             json.writeEndArray();
             json.writeEndObject();
         }
     }
 
-    private static void writeTarget(JsonGenerator json, TargetResult result, boolean stream,
+    private static void writeTarget(JsonGenerator json, TargetResult result, HarnessOptions options,
                                     List<TargetResult> all) throws IOException {
         json.writeStartObject();
         json.writeStringField("name", result.name());
@@ -78,17 +87,40 @@ final class ReportFiles {
         json.writeNumberField("requests", load.requests());
         json.writeNumberField("errors", load.errors());
         json.writeNumberField("incomplete", load.incomplete());
-        json.writeNumberField("bodyBytesPerResponse", load.requests() == 0 ? 0 : load.bodyBytes() / load.requests());
+        if (load.bodyBytes() > 0) {
+            json.writeNumberField("bodyBytesPerResponse", load.bodyBytes() / load.requests());
+        }
         percentiles(json, "latencyMicros", load.latency());
         if (!result.name().equals("direct")) {
             differences(json, "addedLatencyMicros", ResultTable.difference(result, ResultTable.find(all, "direct"),
                     LoadResult::latency));
         }
-        if (stream) {
+        if (options.stream()) {
+            json.writeNumberField("eventsPerSecond", Math.round(load.eventsPerSecond() * 10) / 10.0);
+        }
+        if (options.measuresFirstEvent()) {
             percentiles(json, "firstEventMicros", load.firstEvent());
             if (!result.name().equals("direct")) {
                 differences(json, "addedFirstEventMicros",
                         ResultTable.difference(result, ResultTable.find(all, "direct"), LoadResult::firstEvent));
+            }
+        }
+        if (options.measuresTimePerEvent()) {
+            json.writeObjectFieldStart("timePerEventMicros");
+            json.writeNumberField("p50", ResultTable.perEvent(options, result, 50));
+            json.writeNumberField("p99", ResultTable.perEvent(options, result, 99));
+            json.writeEndObject();
+        }
+        if (options.mode() == HarnessOptions.LoadMode.HELD) {
+            json.writeNumberField("streams", load.sent());
+            json.writeNumberField("stalls", ResultTable.stalls(options, load));
+            percentiles(json, "longestGapMicros", load.longestGap());
+            if (result.held() != null) {
+                json.writeNumberField("idleRssKiB", result.held().idleRssKib());
+                json.writeNumberField("openRssKiB", result.held().openRssKib());
+                if (!Double.isNaN(result.held().cpuShare())) {
+                    json.writeNumberField("cpuShareWhileOpen", result.held().cpuShare());
+                }
             }
         }
         if (!Double.isNaN(result.cpuSeconds())) {
@@ -134,7 +166,7 @@ final class ReportFiles {
         html.append("<p>").append(PercentilePlot.escape(options.describe())).append("</p>\n<pre>")
                 .append(PercentilePlot.escape(ResultTable.render(options, results))).append("</pre>\n");
         html.append(PercentilePlot.svg("latency (µs) by percentile", series(results, LoadResult::latency)));
-        if (options.stream()) {
+        if (options.measuresFirstEvent()) {
             html.append(PercentilePlot.svg("time to first event (µs) by percentile",
                     series(results, LoadResult::firstEvent)));
         }

@@ -6,47 +6,107 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
-/** The console table: one row per target, then the latency each proxy adds over direct at each percentile. */
+/**
+ * The console table of one run: one row per target, then what each proxy adds over direct at each percentile, and
+ * the sections its workload calls for (first event, time per event, held streams, translation). The figures the
+ * other reports share are computed here.
+ */
 final class ResultTable {
     static final double[] PERCENTILES = {50, 90, 99, 99.9};
     static final String[] PERCENTILE_NAMES = {"p50", "p90", "p99", "p99.9"};
+    /** What the translating gateway should reach of its own pass-through's streams per second. */
+    static final double TRANSLATED_TARGET = 0.8;
 
     private ResultTable() {
     }
 
     static String render(HarnessOptions options, List<TargetResult> results) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%-10s %9s %9s %9s %9s %9s %8s %13s %13s%n", "target", "req/s",
-                "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "errors", "CPU s/1k req", "peak RSS MiB"));
+        boolean stream = options.stream();
+        out.append(String.format(Locale.ROOT, "%-18s %9s%s %9s %9s %9s %9s %8s %13s %13s%n", "target", "req/s",
+                stream ? String.format(Locale.ROOT, " %10s", "events/s") : "", "p50 µs", "p90 µs", "p99 µs",
+                "p99.9 µs", "errors", "CPU s/1k req", "peak RSS MiB"));
         for (TargetResult result : results) {
             if (!result.measured()) {
                 String why = result.failure().lines().findFirst().orElse("");
-                out.append(String.format(Locale.ROOT, "%-10s FAILED: %s%n", result.name(),
+                out.append(String.format(Locale.ROOT, "%-18s FAILED: %s%n", result.name(),
                         why.length() > 160 ? why.substring(0, 160) + " ..." : why));
                 continue;
             }
             LoadResult load = result.load();
             long[] p = percentiles(load.latency());
-            out.append(String.format(Locale.ROOT, "%-10s %9.0f %9d %9d %9d %9d %8d %13s %13s%n", result.name(),
-                    load.requestsPerSecond(), p[0], p[1], p[2], p[3], load.errors() + load.incomplete(),
+            out.append(String.format(Locale.ROOT, "%-18s %9.0f%s %9d %9d %9d %9d %8d %13s %13s%n", result.name(),
+                    load.requestsPerSecond(),
+                    stream ? String.format(Locale.ROOT, " %10.0f", load.eventsPerSecond()) : "", p[0], p[1], p[2],
+                    p[3], load.errors() + load.incomplete(),
                     Double.isNaN(result.cpuSecondsPerThousand()) ? "-"
                             : String.format(Locale.ROOT, "%.3f", result.cpuSecondsPerThousand()),
                     result.peakRssKib() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", result.peakRssKib() / 1024.0)));
         }
         added(out, "latency added (µs, same percentile)", results, LoadResult::latency);
-        if (options.stream()) {
-            out.append(String.format(Locale.ROOT, "%n%-22s %9s %9s %9s %9s%n", "time to first event",
-                    "p50 µs", "p90 µs", "p99 µs", "p99.9 µs"));
-            for (TargetResult result : results) {
-                if (result.measured()) {
-                    long[] p = percentiles(result.load().firstEvent());
-                    out.append(String.format(Locale.ROOT, "%-22s %9d %9d %9d %9d%n", result.name(), p[0], p[1], p[2],
-                            p[3]));
-                }
-            }
+        if (options.measuresFirstEvent()) {
+            section(out, "time to first event", results, LoadResult::firstEvent);
             added(out, "TTFE added (µs)", results, LoadResult::firstEvent);
         }
+        if (options.measuresTimePerEvent()) {
+            out.append(String.format(Locale.ROOT, "%n%-22s %9s %9s   (first to last event ÷ %d intervals)%n",
+                    "time per event (µs)", "p50", "p99", options.events() - 1));
+            for (TargetResult result : results) {
+                if (result.measured()) {
+                    out.append(String.format(Locale.ROOT, "%-22s %9.1f %9.1f%n", result.name(),
+                            perEvent(options, result, 50), perEvent(options, result, 99)));
+                }
+            }
+            TargetResult direct = find(results, "direct");
+            for (TargetResult result : results) {
+                if (result.measured() && direct != null && direct.measured() && result != direct) {
+                    out.append(String.format(Locale.ROOT, "%-22s %+9.1f %+9.1f%n", result.name() + " - direct",
+                            perEvent(options, result, 50) - perEvent(options, direct, 50),
+                            perEvent(options, result, 99) - perEvent(options, direct, 99)));
+                }
+            }
+        }
+        if (options.mode() == HarnessOptions.LoadMode.HELD) {
+            held(out, options, results);
+        }
+        notes(options, results).forEach(note -> out.append('\n').append(note).append('\n'));
         return out.toString();
+    }
+
+    /** Lines a reader needs beside the figures: a missing column, the translation's share of the pass-through. */
+    static List<String> notes(HarnessOptions options, List<TargetResult> results) {
+        TargetResult translated = find(results, "gateway-translated");
+        if (translated == null) {
+            return List.of();
+        }
+        String nginx = options.targets().contains("nginx") ? ""
+                : "nginx: no column, it cannot translate between OpenAI and Anthropic. ";
+        double ratio = translatedRatio(results);
+        return List.of(nginx + (Double.isNaN(ratio) ? ""
+                : String.format(Locale.ROOT, "translated ÷ pass-through streams/s: %.2f (target ≥ %.1f: %s)", ratio,
+                        TRANSLATED_TARGET, ratio >= TRANSLATED_TARGET ? "met" : "not met")));
+    }
+
+    /** gateway-translated's streams per second over the gateway's pass-through ones; NaN without both. */
+    static double translatedRatio(List<TargetResult> results) {
+        TargetResult translated = find(results, "gateway-translated");
+        TargetResult passThrough = find(results, "gateway");
+        if (translated == null || passThrough == null || !translated.measured() || !passThrough.measured()) {
+            return Double.NaN;
+        }
+        return translated.load().requestsPerSecond() / passThrough.load().requestsPerSecond();
+    }
+
+    /** The {@code percentile} of a stream's first-to-last-event time, per interval between events, in µs. */
+    static double perEvent(HarnessOptions options, TargetResult result, double percentile) {
+        return result.load().eventSpan().getValueAtPercentile(percentile) / (double) (options.events() - 1);
+    }
+
+    /** Streams whose longest silence between two events was over twice the pace. */
+    static long stalls(HarnessOptions options, LoadResult load) {
+        Histogram gaps = load.longestGap();
+        long threshold = 2 * options.eventDelayMs() * 1000;
+        return gaps.getMaxValue() <= threshold ? 0 : gaps.getCountBetweenValues(threshold + 1, gaps.getMaxValue());
     }
 
     static long[] percentiles(Histogram histogram) {
@@ -75,25 +135,70 @@ final class ResultTable {
         return results.stream().filter(r -> r.name().equals(name)).findFirst().orElse(null);
     }
 
+    private static void held(StringBuilder out, HarnessOptions options, List<TargetResult> results) {
+        out.append(String.format(Locale.ROOT, "%n%-18s %8s %8s %10s %19s %10s %10s %10s %8s%n", "held streams",
+                "opened", "stalled", "unfinished", "longest gap p50/p99", "idle RSS", "open RSS", "VmHWM", "CPU"));
+        for (TargetResult result : results) {
+            if (!result.measured()) {
+                continue;
+            }
+            LoadResult load = result.load();
+            TargetResult.Held held = result.held();
+            out.append(String.format(Locale.ROOT, "%-18s %8d %8d %10d %19s %10s %10s %10s %8s%n", result.name(),
+                    load.sent(), stalls(options, load), load.incomplete(),
+                    String.format(Locale.ROOT, "%.1f/%.1f ms", load.longestGap().getValueAtPercentile(50) / 1000.0,
+                            load.longestGap().getValueAtPercentile(99) / 1000.0),
+                    held == null ? "-" : mib(held.idleRssKib()), held == null ? "-" : mib(held.openRssKib()),
+                    result.peakRssKib() < 0 ? "-" : mib(result.peakRssKib()),
+                    held == null || Double.isNaN(held.cpuShare()) ? "-"
+                            : String.format(Locale.ROOT, "%.0f%%", held.cpuShare() * 100)));
+        }
+        out.append(String.format(Locale.ROOT, "(stalled: once waited over %d ms, twice the pace, for its next event, "
+                + "unfinished ones included; unfinished: still open %.0f s after the last one opened and should have "
+                + "ended; CPU: of one core while all were open)%n", 2 * options.eventDelayMs(),
+                options.drainSeconds() - options.durationSeconds()));
+    }
+
+    static String mib(long kib) {
+        return String.format(Locale.ROOT, "%.1f MiB", kib / 1024.0);
+    }
+
+    private static void section(StringBuilder out, String title, List<TargetResult> results,
+                                Function<LoadResult, Histogram> metric) {
+        out.append(String.format(Locale.ROOT, "%n%-22s %9s %9s %9s %9s%n", title, "p50 µs", "p90 µs", "p99 µs",
+                "p99.9 µs"));
+        for (TargetResult result : results) {
+            if (result.measured()) {
+                long[] p = percentiles(metric.apply(result.load()));
+                out.append(String.format(Locale.ROOT, "%-22s %9d %9d %9d %9d%n", result.name(), p[0], p[1], p[2],
+                        p[3]));
+            }
+        }
+    }
+
     private static void added(StringBuilder out, String title, List<TargetResult> results,
                               Function<LoadResult, Histogram> metric) {
         TargetResult direct = find(results, "direct");
         TargetResult nginx = find(results, "nginx");
-        TargetResult gateway = find(results, "gateway");
-        String[] names = {"nginx - direct", "gateway - direct", "gateway - nginx"};
-        long[][] deltas = {difference(nginx, direct, metric), difference(gateway, direct, metric),
-                difference(gateway, nginx, metric)};
         StringBuilder section = new StringBuilder();
-        for (int i = 0; i < names.length; i++) {
-            long[] d = deltas[i];
-            if (d != null) {
-                section.append(String.format(Locale.ROOT, "%-22s %+9d %+9d %+9d %+9d%n", names[i], d[0], d[1], d[2],
-                        d[3]));
+        for (TargetResult result : results) {
+            if (result.name().equals("direct")) {
+                continue;
+            }
+            appendDelta(section, result.name() + " - direct", difference(result, direct, metric));
+            if (result.name().startsWith("gateway")) {
+                appendDelta(section, result.name() + " - nginx", difference(result, nginx, metric));
             }
         }
         if (!section.isEmpty()) {
-            out.append(String.format(Locale.ROOT, "%n%-22s %9s %9s %9s %9s%n", title, "p50", "p90", "p99", "p99.9"))
+            out.append(String.format(Locale.ROOT, "%n%-26s %9s %9s %9s %9s%n", title, "p50", "p90", "p99", "p99.9"))
                     .append(section);
+        }
+    }
+
+    private static void appendDelta(StringBuilder out, String name, long[] d) {
+        if (d != null) {
+            out.append(String.format(Locale.ROOT, "%-26s %+9d %+9d %+9d %+9d%n", name, d[0], d[1], d[2], d[3]));
         }
     }
 }

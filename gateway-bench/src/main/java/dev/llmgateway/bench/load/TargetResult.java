@@ -5,13 +5,23 @@ package dev.llmgateway.bench.load;
  *
  * @param load       the measured window; null when the target could not be measured
  * @param failure    why it could not be, or null
- * @param cpuSeconds the proxy's CPU time (user + system) during the window; NaN for direct (no proxy)
+ * @param cpuSeconds the proxy's CPU time (user + system) during the window; NaN for direct (no proxy) and held
+ *                   streams (see {@link Held#cpuShare})
  * @param peakRssKib the proxy's peak resident memory over its life; -1 for direct
+ * @param held       what holding the streams cost the proxy; null unless held mode measured a proxy
  */
-record TargetResult(String name, LoadResult load, String failure, double cpuSeconds, long peakRssKib) {
+record TargetResult(String name, LoadResult load, String failure, double cpuSeconds, long peakRssKib, Held held) {
+
+    /**
+     * @param idleRssKib VmRSS after the warm-up, with no connection open, just before the streams open
+     * @param openRssKib VmRSS with every stream open, halfway through the time they are all open
+     * @param cpuShare   CPU seconds per second from when the last stream opened to that point (1 = one core)
+     */
+    record Held(long idleRssKib, long openRssKib, double cpuShare) {
+    }
 
     static TargetResult failed(String name, String failure) {
-        return new TargetResult(name, null, failure, Double.NaN, -1);
+        return new TargetResult(name, null, failure, Double.NaN, -1, null);
     }
 
     boolean measured() {

@@ -1,0 +1,63 @@
+package dev.llmgateway.bench.load;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * The named workloads of {@code scripts/bench --workload NAME}: the ways users and public gateway benchmarks load
+ * a proxy, each a preset of {@link HarnessOptions} that the command line may still change.
+ */
+enum Workload {
+    /** Maximum requests per second for ~1 KB JSON answers. */
+    THROUGHPUT(b -> { }),
+    /** Maximum streams per second, each 20 events the upstream writes at once: the proxy's per-event cost. */
+    THROUGHPUT_STREAM(b -> b.stream = true),
+    /** One connection, one request after another: what the proxy adds to a request when nothing queues. */
+    LATENCY(b -> {
+        b.connections = 1;
+        b.layout = HarnessOptions.Layout.SHARED;
+    }),
+    /** Streams paced like a model's tokens at a moderate rate: added time to first event, and per event. */
+    TTFT(b -> {
+        b.mode = HarnessOptions.LoadMode.OPEN;
+        b.rate = 200;
+        b.stream = true;
+        b.eventDelayMs = 5;
+        b.layout = HarnessOptions.Layout.SHARED;
+    }),
+    /** Many connections to an upstream that takes 20 ms, as a model server's short answers do. */
+    SUSTAINED(b -> {
+        b.connections = 1000;
+        b.answerDelayMs = 20;
+    }),
+    /** Ten thousand slow streams open at once: stalls and memory, not speed. */
+    HELD_STREAMS(b -> {
+        b.mode = HarnessOptions.LoadMode.HELD;
+        b.connections = 10_000;
+        b.rate = 5_000;
+        b.eventDelayMs = 50;
+    }),
+    /** THROUGHPUT_STREAM through the gateway's Anthropic-to-OpenAI translation, beside its pass-through. */
+    TRANSLATED(b -> {
+        b.stream = true;
+        b.workloadTargets = List.of("direct", "gateway", "gateway-translated");
+    });
+
+    final Consumer<HarnessOptions.Builder> preset;
+
+    Workload(Consumer<HarnessOptions.Builder> preset) {
+        this.preset = preset;
+    }
+
+    String label() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    static Workload named(String label) {
+        return Arrays.stream(values()).filter(w -> w.label().equals(label)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown workload " + label + " (expected: "
+                        + Arrays.stream(values()).map(Workload::label).toList() + " or all)"));
+    }
+}
