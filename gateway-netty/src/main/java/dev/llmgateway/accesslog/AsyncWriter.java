@@ -37,7 +37,7 @@ final class AsyncWriter<T> {
     static final long PARK_MILLIS = 50;
 
     private final Queue<T> queue = PlatformDependent.newMpscQueue();
-    /** Lines offered and not yet written (or dropped by a failed write). */
+    /** Lines offered and not yet flushed to the sink (nor dropped by a failed write). */
     private final AtomicLong held = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final int capacity;
@@ -48,7 +48,7 @@ final class AsyncWriter<T> {
     private final Duration closeWait;
     private final Thread thread;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** Writer thread only: lines in {@link #out} since its last flush, lost if that flush fails. */
+    /** Writer thread only: lines in {@link #out} since its last flush. */
     private long unflushedLines;
     private boolean reported;
 
@@ -130,6 +130,10 @@ final class AsyncWriter<T> {
             T item = queue.poll();
             if (item != null) {
                 write(item);
+                if (unflushedLines >= capacity / 2) {
+                    // A queue that never runs empty must still free room: held lines are counted until flushed.
+                    flush();
+                }
                 continue;
             }
             if (unflushedLines > 0) {
@@ -159,12 +163,12 @@ final class AsyncWriter<T> {
         } catch (IOException | RuntimeException e) {
             // A full disk or closed pipe must not kill the writer: this item is lost and counted, later ones tried.
             drop(lines);
-            report(e);
-        } finally {
             held.addAndGet(-lines);
+            report(e);
         }
     }
 
+    /** Lines count as held until flushed, so a sink stalled inside a flush holds no more than the capacity. */
     private void flush() {
         try {
             out.flush();
@@ -172,6 +176,7 @@ final class AsyncWriter<T> {
             drop(unflushedLines);
             report(e);
         }
+        held.addAndGet(-unflushedLines);
         unflushedLines = 0;
     }
 
