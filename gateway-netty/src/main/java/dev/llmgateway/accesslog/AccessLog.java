@@ -26,7 +26,7 @@ public final class AccessLog implements AutoCloseable {
     public enum Format {
         JSON, CONSOLE;
 
-        /** Appends {@code record}'s line to {@code out}: what an event loop does per request (public for the benchmark). */
+        /** Appends {@code record}'s line to {@code out}: an event loop's work per request (public for benchmarks). */
         public void write(ExchangeRecord record, LineBatch out) {
             if (this == JSON) {
                 RecordEncoders.writeJson(record, out);
