@@ -1,44 +1,59 @@
 package dev.llmgateway.accesslog;
 
+import io.netty.util.internal.PlatformDependent;
+
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A bounded queue drained by one daemon thread that encodes and writes each item. Producers (event loops) only
- * {@link #offer}: when the queue is full the item is dropped and counted, so a slow or stalled sink can never hold
- * up a request. Output is buffered and flushed whenever the queue runs empty.
+ * One daemon thread that writes, in order, what producers (event loops) hand it through a lock-free queue.
+ * Producers never wait and never wake the thread per item: it parks for at most {@link #PARK_MILLIS} between
+ * drains, and is woken early only when what it holds crosses half its capacity. What it holds is bounded in
+ * lines: an item that would take it past the capacity is dropped and counted, so a slow or stalled sink costs log
+ * lines, never request latency. Output is buffered and flushed each time the queue runs empty: one write call for
+ * everything drained.
  *
- * @param <T> the item type; immutable, since it crosses threads
+ * @param <T> the item type; it crosses threads, so the producer must not touch it once offered
  */
 final class AsyncWriter<T> {
     /** Turns one item into bytes on {@code out}; runs on the writer thread only. */
     interface Encoder<T> {
         void write(T item, OutputStream out) throws IOException;
+
+        /** The lines {@code item} holds, counted against the capacity: a batch of lines holds many. */
+        default int lines(T item) {
+            return 1;
+        }
     }
 
-    private static final int BATCH = 256;
-    private static final long IDLE_POLL_MILLIS = 100;
+    /** The longest an item waits in the queue: the writer's park between drains. */
+    static final long PARK_MILLIS = 50;
 
-    private final BlockingQueue<T> queue;
+    private final Queue<T> queue = PlatformDependent.newMpscQueue();
+    /** Lines offered and not yet flushed to the sink (nor dropped by a failed write). */
+    private final AtomicLong held = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final int capacity;
     private final OutputStream sink;
     private final boolean closeSink;
     private final OutputStream out;
     private final Encoder<T> encoder;
     private final Duration closeWait;
     private final Thread thread;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Writer thread only: lines in {@link #out} since its last flush. */
+    private long unflushedLines;
+    private boolean reported;
 
     /**
+     * @param capacity  lines held while the writer catches up
      * @param closeSink whether {@link #close} closes {@code sink} (a file) or only flushes it (stdout, stderr)
      * @param closeWait how long {@link #close} waits for the queue to drain before giving up on a stalled sink
      */
@@ -47,7 +62,7 @@ final class AsyncWriter<T> {
         if (capacity < 1) {
             throw new IllegalArgumentException("queue capacity must be >= 1, got " + capacity);
         }
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.capacity = capacity;
         this.sink = sink;
         this.closeSink = closeSink;
         this.out = new BufferedOutputStream(sink, 64 * 1024);
@@ -58,14 +73,36 @@ final class AsyncWriter<T> {
         thread.start();
     }
 
+    /** Lines that can still be offered before the writer is full; negative when another producer overshot. */
+    long room() {
+        return capacity - held.get();
+    }
+
     /**
-     * Enqueues {@code item}, or drops and counts it when the queue is full or the writer closed. Never waits: the
-     * queue's lock is held only to insert, and the writer holds it only to move items out, never while writing.
+     * Queues {@code item}, or drops and counts its lines when the writer is closed or they do not fit. Never
+     * waits: a compare-and-set on the held count and a lock-free enqueue.
      */
     void offer(T item) {
-        if (closed.get() || !queue.offer(item)) {
-            dropped.incrementAndGet();
+        int lines = encoder.lines(item);
+        long before;
+        do {
+            before = held.get();
+            if (closed.get() || before + lines > capacity) {
+                drop(lines);
+                return;
+            }
+        } while (!held.compareAndSet(before, before + lines));
+        queue.offer(item);
+        int half = capacity / 2;
+        if (before < half && before + lines >= half) {
+            // Half full: waiting out the park could overflow the queue. Only on the crossing, not per item.
+            LockSupport.unpark(thread);
         }
+    }
+
+    /** Counts lines dropped before they reached {@link #offer}. */
+    void drop(long lines) {
+        dropped.addAndGet(lines);
     }
 
     long dropped() {
@@ -77,71 +114,76 @@ final class AsyncWriter<T> {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        LockSupport.unpark(thread);
         try {
             thread.join(closeWait.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (thread.isAlive()) {
-            // The sink is stalled; the thread is a daemon and must not hold up shutdown. What it still holds is lost.
-            dropped.addAndGet(queue.size());
-        }
+        // Left over: what a stalled sink still holds (the thread is a daemon and must not hold up shutdown), or an
+        // item offered in the instant the writer saw the queue empty and stopped.
+        dropped.addAndGet(held.get());
     }
 
     private void run() {
-        List<T> batch = new ArrayList<>(BATCH);
-        boolean reported = false;
         while (true) {
-            T first;
-            try {
-                // A timed poll rather than an interrupt ends the thread: interrupting a write to a file channel
-                // would close the file under the records still queued.
-                first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                break;
-            }
-            if (first == null) {
-                if (closed.get()) {
-                    break;
+            T item = queue.poll();
+            if (item != null) {
+                write(item);
+                if (unflushedLines >= capacity / 2) {
+                    // A queue that never runs empty must still free room: held lines are counted until flushed.
+                    flush();
                 }
                 continue;
             }
-            batch.add(first);
-            queue.drainTo(batch, BATCH - 1);
-            reported = writeBatch(batch, reported);
+            if (unflushedLines > 0) {
+                flush();
+            }
+            if (closed.get() && queue.isEmpty()) {
+                break;
+            }
+            // Parked rather than interrupted or signalled: an interrupt during a write to a file channel would
+            // close the file, and a signal per item is the cost this writer exists to avoid.
+            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(PARK_MILLIS));
         }
         try {
-            out.flush();
             if (closeSink) {
                 sink.close();
             }
         } catch (IOException e) {
-            report(e, reported);
+            report(e);
         }
     }
 
-    /** Writes and clears {@code batch}; returns whether an I/O error has been reported (once is enough). */
-    private boolean writeBatch(List<T> batch, boolean reported) {
+    private void write(T item) {
+        int lines = encoder.lines(item);
         try {
-            for (T item : batch) {
-                encoder.write(item, out);
-            }
-            if (queue.isEmpty()) {
-                out.flush();
-            }
+            encoder.write(item, out);
+            unflushedLines += lines;
         } catch (IOException | RuntimeException e) {
-            // A full disk or closed pipe must not kill the writer: the batch is lost and counted, later ones retried.
-            dropped.addAndGet(batch.size());
-            reported = report(e, reported);
+            // A full disk or closed pipe must not kill the writer: this item is lost and counted, later ones tried.
+            drop(lines);
+            held.addAndGet(-lines);
+            report(e);
         }
-        batch.clear();
-        return reported;
     }
 
-    private boolean report(Exception e, boolean reported) {
-        if (!reported) {
-            System.err.println(thread.getName() + ": write failed, dropping records: " + e);
+    /** Lines count as held until flushed, so a sink stalled inside a flush holds no more than the capacity. */
+    private void flush() {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            drop(unflushedLines);
+            report(e);
         }
-        return true;
+        held.addAndGet(-unflushedLines);
+        unflushedLines = 0;
+    }
+
+    private void report(Exception e) {
+        if (!reported) {
+            reported = true;
+            System.err.println(thread.getName() + ": write failed, dropping lines: " + e);
+        }
     }
 }

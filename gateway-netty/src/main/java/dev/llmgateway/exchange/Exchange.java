@@ -15,6 +15,9 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -22,8 +25,8 @@ import java.util.function.LongConsumer;
 
 /**
  * Everything known about one client request, filled in as it moves down the downstream pipeline
- * (endpoint → principal → route), through the proxy and back; at its end it becomes one {@link ExchangeRecord}
- * for metrics and the access log. One typed object instead of channel attributes.
+ * (endpoint → principal → route), through the proxy and back; at its end it fills its event loop's
+ * {@link ExchangeRecord} for metrics and the access log. One typed object instead of channel attributes.
  *
  * <p>Ownership: the exchange owns {@link #request()} from the moment the endpoint handler creates it until it
  * {@linkplain #end ends}. What one route's provider is sent belongs to the proxy, not here.
@@ -33,6 +36,16 @@ public final class Exchange {
     public static final String ATTEMPTS_HEADER = "x-gateway-attempts";
     public static final String PROVIDER_HEADER = "x-gateway-provider";
     public static final String MODEL_HEADER = "x-gateway-model";
+
+    /** One record per event loop, refilled by each exchange that ends there: ending one allocates nothing. */
+    private static final FastThreadLocal<ExchangeRecord> RECORDS = new FastThreadLocal<>() {
+        @Override
+        protected ExchangeRecord initialValue() {
+            return new ExchangeRecord();
+        }
+    };
+    /** The client's address as the log shows it, made once per connection rather than once per request. */
+    private static final AttributeKey<String> CLIENT_ADDRESS = AttributeKey.valueOf(Exchange.class, "clientAddress");
 
     private final Channel downstream;
     private final FullHttpRequest request;
@@ -213,8 +226,8 @@ public final class Exchange {
             return;
         }
         long now = System.nanoTime();
-        observer.finished(new ExchangeRecord(receivedEpochMillis, requestId,
-                principal == null ? null : principal.name(), clientAddress(), request.method().name(), path(),
+        observer.finished(RECORDS.get().set(receivedEpochMillis, requestId,
+                principal == null ? null : principal.name(), clientAddress(), request.method().name(), request.uri(),
                 endpoint == null ? null : endpoint.label(),
                 route == null ? null : route.metricsModel(), body == null ? null : body.model(),
                 route == null ? null : route.provider().name(), route == null ? null : route.apiModel(),
@@ -229,14 +242,15 @@ public final class Exchange {
         return ended;
     }
 
-    private String path() {
-        String uri = request.uri();
-        int query = uri.indexOf('?');
-        return query < 0 ? uri : uri.substring(0, query);
-    }
-
     private String clientAddress() {
-        SocketAddress remote = downstream.remoteAddress();
-        return remote instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : String.valueOf(remote);
+        Attribute<String> cached = downstream.attr(CLIENT_ADDRESS);
+        String address = cached.get();
+        if (address == null) {
+            SocketAddress remote = downstream.remoteAddress();
+            address = remote instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress()
+                    : String.valueOf(remote);
+            cached.set(address);
+        }
+        return address;
     }
 }

@@ -18,7 +18,10 @@ public interface ExchangeObserver {
 
     void started();
 
-    /** Must not block: the record goes into bounded queues or lock-free counters. */
+    /**
+     * Must not block: the record goes into lock-free counters and the access log's batch. The record is the event
+     * loop's reused one, refilled by the next exchange: read it during this call and never keep it.
+     */
     void finished(ExchangeRecord record);
 
     /** A body on its way (direction {@code request} or {@code response}), for the optional debug capture. */

@@ -15,7 +15,7 @@ class AccessLogBackpressureTest {
     private static final int CAPACITY = 1_024;
 
     /** A sink that blocks on its first write until released, deaf to interrupts: a wedged disk or pipe. */
-    private static final class StalledSink extends OutputStream {
+    static final class StalledSink extends OutputStream {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
 

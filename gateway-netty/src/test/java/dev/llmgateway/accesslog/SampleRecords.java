@@ -19,7 +19,7 @@ public final class SampleRecords {
         private String keyName = "demo";
         private String client = "10.0.0.7";
         private String method = "POST";
-        private String path = "/v1/chat/completions";
+        private String uri = "/v1/chat/completions";
         private String endpoint = "chat_completions";
         private String modelLabel = "gpt-4o";
         private String requestedModel = "gpt-4o";
@@ -41,6 +41,7 @@ public final class SampleRecords {
 
         public Builder requestId(String v) { requestId = v; return this; }
         public Builder keyName(String v) { keyName = v; return this; }
+        public Builder uri(String v) { uri = v; return this; }
         public Builder endpoint(String v) { endpoint = v; return this; }
         public Builder modelLabel(String v) { modelLabel = v; return this; }
         public Builder requestedModel(String v) { requestedModel = v; return this; }
@@ -80,7 +81,7 @@ public final class SampleRecords {
         }
 
         public ExchangeRecord build() {
-            return new ExchangeRecord(start, requestId, keyName, client, method, path, endpoint, modelLabel,
+            return new ExchangeRecord().set(start, requestId, keyName, client, method, uri, endpoint, modelLabel,
                     requestedModel, provider, upstreamModel, status, stream, ttftNanos, durationNanos,
                     overheadNanos, inputTokens, outputTokens, cachedInputTokens, bytesIn, bytesOut, attempts,
                     outcome, errorType);
