@@ -64,6 +64,17 @@ class GatewayCliTest {
     }
 
     @Test
+    void theTrainingRunWarmsUpOnAnyFreePortAndExits(@TempDir Path dir) throws Exception {
+        String config = Path.of(System.getProperty("user.dir")).resolve("../deploy/config.toml").normalize().toString();
+        Run run = run(dir, Map.of("GATEWAY_API_KEY", "k-0123456789", "LLM_GATEWAY__SERVER__WARMUP_REQUESTS", "24"),
+                "--config", config, "--warmup-and-exit");
+        assertEquals(0, run.exitCode(), run.output());
+        assertTrue(run.output().contains("listening on 127.0.0.1:"), "not the config's 0.0.0.0:8080: " + run.output());
+        assertTrue(run.output().contains("warm-up: 24 requests in"), run.output());
+        assertTrue(run.output().contains("Netty leak detection disabled"), "off unless asked for: " + run.output());
+    }
+
+    @Test
     void aPortInUseIsNamed(@TempDir Path dir) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Path config = dir.resolve("config.toml");

@@ -46,6 +46,7 @@ class GatewayDrainTest {
                 host = "127.0.0.1"
                 port = 0
                 io_threads = 1
+                warmup_requests = 0
                 drain_timeout = "%s"
 
                 [metrics]

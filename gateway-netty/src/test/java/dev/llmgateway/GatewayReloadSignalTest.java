@@ -34,6 +34,7 @@ class GatewayReloadSignalTest {
                 host = "127.0.0.1"
                 port = 0
                 io_threads = 1
+                warmup_requests = 0
                 config_reload = "0s"
 
                 [[api_keys]]

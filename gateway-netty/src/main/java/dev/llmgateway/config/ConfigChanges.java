@@ -35,6 +35,8 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
             new Setting("server.drain_timeout", false, c -> c.server().drainTimeout()),
             new Setting("server.max_connections", false, c -> c.server().maxConnections()),
             new Setting("server.config_reload", false, c -> c.server().configReload()),
+            new Setting("server.warmup_requests", true, c -> c.server().warmupRequests()),
+            new Setting("server.warmup_timeout", true, c -> c.server().warmupTimeout()),
             new Setting("routing", false, GatewayConfig::routing),
             new Setting("metrics.enabled", true, c -> c.observability().metricsEnabled()),
             new Setting("metrics.port", true, c -> c.observability().metricsPort()),
@@ -65,7 +67,7 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
         ServerConfig server = new ServerConfig(now.host(), now.port(), now.transport(), now.ioThreads(),
                 wanted.maxRequestBytes(), wanted.maxHeaderBytes(), wanted.maxInitialLineBytes(),
                 wanted.headerReadTimeout(), wanted.bodyReadTimeout(), wanted.idleTimeout(), wanted.drainTimeout(),
-                wanted.maxConnections(), wanted.configReload());
+                wanted.maxConnections(), wanted.configReload(), now.warmupRequests(), now.warmupTimeout());
         GatewayConfig applicable = new GatewayConfig(server, next.routing(), next.apiKeys(), next.providers(),
                 next.models(), running.observability(), next.warnings());
 

@@ -7,6 +7,8 @@ final class ServerSection {
     private static final long MIB = 1L << 20;
     private static final Duration MIN_RELOAD_CHECK = Duration.ofMillis(100);
     private static final Duration MAX_RELOAD_CHECK = Duration.ofHours(1);
+    static final int DEFAULT_WARMUP_REQUESTS = 3000;
+    private static final Duration MAX_WARMUP = Duration.ofMinutes(5);
 
     private ServerSection() {
     }
@@ -29,7 +31,10 @@ final class ServerSection {
                 t.duration("idle_timeout", Duration.ofSeconds(75)),
                 t.duration("drain_timeout", Duration.ofSeconds(30)),
                 (int) t.integer("max_connections", 10_000, 1, Integer.MAX_VALUE, "an integer >= 1"),
-                configReload(t));
+                configReload(t),
+                (int) t.integer("warmup_requests", DEFAULT_WARMUP_REQUESTS, 0, 1_000_000,
+                        "an integer from 0 (no warm-up) to 1000000"),
+                warmupTimeout(t));
         t.reportUnknownKeys();
         return server;
     }
@@ -40,6 +45,14 @@ final class ServerSection {
             t.problem("config_reload", "\"0s\" (off) or a duration from 100ms to 1h");
         }
         return every;
+    }
+
+    private static Duration warmupTimeout(ConfigTable t) {
+        Duration timeout = t.duration("warmup_timeout", Duration.ofSeconds(10));
+        if (timeout.isZero() || timeout.compareTo(MAX_WARMUP) > 0) {
+            t.problem("warmup_timeout", "a duration from 1ms to 5m");
+        }
+        return timeout;
     }
 
     // A bad transport was reported; any value keeps the record constructible until the load fails.

@@ -24,6 +24,8 @@ public final class ClientConnections {
     private volatile int max;
     private final Runnable rejected;
     private volatile boolean draining;
+    /** False while the startup warm-up runs (set by the server before it listens, so no probe sees a gap). */
+    private volatile boolean warm = true;
 
     /** @param rejected told of each connection refused over the cap (a metric) */
     public ClientConnections(int max, Runnable rejected) {
@@ -55,9 +57,13 @@ public final class ClientConnections {
         this.max = max;
     }
 
-    /** False once draining: load balancers stop sending new requests here. */
+    /** False while warming up and once draining: load balancers send requests here only in between. */
     public boolean ready() {
-        return !draining;
+        return warm && !draining;
+    }
+
+    void warm(boolean warm) {
+        this.warm = warm;
     }
 
     /** Turns {@code /ready} to 503 and tells every connection: idle ones close, busy ones after their response. */

@@ -34,6 +34,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,11 +65,12 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
     private final ExecutorService scrapes;
     private final ClientConnections connections;
     private final AtomicReference<Snapshot> snapshot;
+    private final CompletableFuture<Warmup.Result> warmup;
 
     private GatewayServer(TransportChoice transport, EventLoopGroup group, UpstreamPools pools, Channel listener,
                           Channel adminListener, int ioThreads, GatewayMetrics metrics, AccessLog accessLog,
                           BodyCapture capture, ExecutorService scrapes, ClientConnections connections,
-                          AtomicReference<Snapshot> snapshot) {
+                          AtomicReference<Snapshot> snapshot, CompletableFuture<Warmup.Result> warmup) {
         this.transport = transport;
         this.group = group;
         this.pools = pools;
@@ -80,24 +83,40 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         this.scrapes = scrapes;
         this.connections = connections;
         this.snapshot = snapshot;
+        this.warmup = warmup;
     }
 
-    /** Starts with the access log the config asks for. */
+    /** Starts with the access log the config asks for, without the startup warm-up. */
     public static GatewayServer start(GatewayConfig config) throws InterruptedException {
+        return start(config, false);
+    }
+
+    /**
+     * Starts with the access log the config asks for. With {@code warmUp} and {@code server.warmup_requests} above
+     * zero, the startup {@link Warmup} runs on a thread of its own while the listeners serve, and {@code /ready}
+     * answers 503 until it is over ({@link #warmup()}).
+     */
+    public static GatewayServer start(GatewayConfig config, boolean warmUp) throws InterruptedException {
         ObservabilityConfig observability = config.observability();
         if (!observability.accessLogEnabled()) {
-            return start(config, null);
+            return start(config, null, warmUp);
         }
         try {
             return start(config, AccessLog.open(observability.accessLogSink(),
-                    AccessLog.Format.valueOf(observability.accessLogFormat().name()), observability.accessLogQueue()));
+                    AccessLog.Format.valueOf(observability.accessLogFormat().name()), observability.accessLogQueue()),
+                    warmUp);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the access log " + observability.accessLogSink(), e);
         }
     }
 
-    /** Starts with a given access log (null for none); the server closes it when it stops. */
+    /** Starts with a given access log (null for none), without the warm-up; the server closes the log when it stops. */
     public static GatewayServer start(GatewayConfig config, AccessLog accessLog) throws InterruptedException {
+        return start(config, accessLog, false);
+    }
+
+    private static GatewayServer start(GatewayConfig config, AccessLog accessLog, boolean warmUp)
+            throws InterruptedException {
         ServerConfig server = config.server();
         ObservabilityConfig observability = config.observability();
         TransportChoice transport = TransportChoice.choose(server.transport());
@@ -115,6 +134,8 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
             metrics.poolStats(() -> pools.stats(snapshot.get().providers().values()));
             ClientConnections connections = new ClientConnections(server.maxConnections(),
                     metrics::connectionRejected);
+            boolean warming = warmUp && server.warmupRequests() > 0;
+            connections.warm(!warming);
             metrics.openConnections(connections::size);
             metrics.circuitStates(() -> circuitStates(snapshot.get().providers()));
             ExchangeObserver telemetry = new ExchangeTelemetry(metrics, accessLog, capture);
@@ -130,8 +151,11 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                             () -> new Readiness(connections.ready(), snapshot.get().providers()), telemetry, metrics,
                             access, () -> snapshot.get().keys(), scrapes, true)),
                     server.host(), observability.metricsPort());
+            CompletableFuture<Warmup.Result> warmup = !warming ? CompletableFuture.completedFuture(null)
+                    : warmUpInBackground(connections, () -> Warmup.run(group, transport, pools, threads,
+                            server.warmupRequests(), server.warmupTimeout()));
             return new GatewayServer(transport, group, pools, listener, admin, threads, metrics, accessLog, capture,
-                    scrapes, connections, snapshot);
+                    scrapes, connections, snapshot, warmup);
         } catch (IOException e) {
             stopQuietly(group, scrapes, accessLog, capture);
             throw new UncheckedIOException("cannot open the body capture " + observability.captureFile(), e);
@@ -139,6 +163,31 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
             stopQuietly(group, scrapes, accessLog, capture);
             throw e;
         }
+    }
+
+    /** Runs the warm-up off the main thread and off the event loops; ready afterwards, even if it failed. */
+    private static CompletableFuture<Warmup.Result> warmUpInBackground(ClientConnections connections,
+                                                                       Callable<Warmup.Result> warmup) {
+        CompletableFuture<Warmup.Result> result = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            Warmup.Result outcome = null;
+            Throwable failure = null;
+            try {
+                outcome = warmup.call();
+            } catch (Throwable e) {
+                failure = e;
+            }
+            // Ready before the future completes: whoever saw it complete sees /ready say ready.
+            connections.warm(true);
+            if (failure == null) {
+                result.complete(outcome);
+            } else {
+                result.completeExceptionally(failure);
+            }
+        }, "gateway-warmup");
+        thread.setDaemon(true);
+        thread.start();
+        return result;
     }
 
     /**
@@ -243,6 +292,11 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
 
     public GatewayMetrics metrics() {
         return metrics;
+    }
+
+    /** The startup warm-up's outcome, once {@code /ready} says ready; null when the server started without one. */
+    public CompletableFuture<Warmup.Result> warmup() {
+        return warmup;
     }
 
     /**

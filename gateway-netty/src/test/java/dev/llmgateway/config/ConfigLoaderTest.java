@@ -31,6 +31,8 @@ class ConfigLoaderTest {
             drain_timeout = "1h"
             max_connections = 500
             config_reload = "500ms"
+            warmup_requests = 200
+            warmup_timeout = "3s"
 
             [routing]
             default_provider = "mock"
@@ -136,7 +138,7 @@ class ConfigLoaderTest {
 
         assertEquals(new ServerConfig("127.0.0.1", 9090, Transport.NIO, 4, 2L << 20, 32768, 4096,
                 Duration.ofSeconds(5), Duration.ofSeconds(90), Duration.ofMillis(750), Duration.ofHours(1),
-                500, Duration.ofMillis(500)),
+                500, Duration.ofMillis(500), 200, Duration.ofSeconds(3)),
                 config.server());
         assertEquals(new RoutingConfig("mock", List.of(new RouteRule("gpt-*", "openai"),
                 new RouteRule("llama*", "local"))), config.routing());
@@ -189,7 +191,7 @@ class ConfigLoaderTest {
 
         assertEquals(new ServerConfig("0.0.0.0", 8080, Transport.AUTO, 0, 10L << 20, 16384, 8192,
                 Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofSeconds(30),
-                10_000, Duration.ofSeconds(2)),
+                10_000, Duration.ofSeconds(2), 3000, Duration.ofSeconds(10)),
                 config.server());
         assertEquals(new RoutingConfig(null, List.of()), config.routing());
         assertEquals(List.of(new ApiKeyConfig("demo", "k", List.of("*"))), config.apiKeys());
@@ -396,7 +398,7 @@ class ConfigLoaderTest {
                         + " server.transport, server.io_threads, server.max_request_bytes, server.max_header_bytes,"
                         + " server.max_initial_line_bytes, server.header_read_timeout, server.body_read_timeout,"
                         + " server.idle_timeout, server.drain_timeout, server.max_connections,"
-                        + " server.config_reload)",
+                        + " server.config_reload, server.warmup_requests, server.warmup_timeout)",
                 "LLM_GATEWAY__TLS__CERT: unknown setting tls.cert (expected one of: server.<key>,"
                         + " routing.default_provider, providers.<name>.<key>, models.<alias>.<key>)",
                 "LLM_GATEWAY__SERVER__PORT: \"abc\" (expected: an integer from 0 to 65535)",
@@ -430,9 +432,12 @@ class ConfigLoaderTest {
                 "server.drain_timeout: \"-1s\" (expected: a duration >= 0 such as \"250ms\", \"10s\" or \"1m30s\")",
                 "server.max_connections: 0 (expected: an integer >= 1)",
                 "server.config_reload: \"50ms\" (expected: \"0s\" (off) or a duration from 100ms to 1h)",
+                "server.warmup_requests: -5 (expected: an integer from 0 (no warm-up) to 1000000)",
+                "server.warmup_timeout: \"0s\" (expected: a duration from 1ms to 5m)",
                 "server.prot: unknown key (expected one of: host, port, transport, io_threads, max_request_bytes,"
                         + " max_header_bytes, max_initial_line_bytes, header_read_timeout, body_read_timeout,"
-                        + " idle_timeout, drain_timeout, max_connections, config_reload)",
+                        + " idle_timeout, drain_timeout, max_connections, config_reload, warmup_requests,"
+                        + " warmup_timeout)",
                 "api_keys[0].name: \"has space\" (expected: a name of 1 to 64 characters A-Z, a-z, 0-9, _, . or -)",
                 "api_keys[0].models: [] (expected: a non-empty list of model globs such as [\"*\"] or [\"gpt-*\"])",
                 "api_keys[1].key: missing (expected: a non-empty string, unique among keys)",
@@ -472,6 +477,8 @@ class ConfigLoaderTest {
                         drain_timeout = "-1s"
                         max_connections = 0
                         config_reload = "50ms"
+                        warmup_requests = -5
+                        warmup_timeout = "0s"
                         prot = 8080
                         [routing]
                         default_provider = "nope"

@@ -1,0 +1,274 @@
+package dev.llmgateway.server;
+
+import dev.llmgateway.accesslog.BodyCapture;
+import dev.llmgateway.config.ConfigException;
+import dev.llmgateway.config.ConfigLoader;
+import dev.llmgateway.metrics.GatewayMetrics;
+import dev.llmgateway.upstream.UpstreamPools;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The startup warm-up: a bounded number of requests through the very pipeline the listener serves, so that the JIT
+ * has compiled the hot path before {@code /ready} lets a load balancer send real traffic (cold, the first seconds
+ * serve a fraction of the steady rate, and the compiler's threads take the CPU the event loops need).
+ *
+ * <p>It runs on its own listener on 127.0.0.1 (an ephemeral port, closed afterwards) with its own snapshot: a random
+ * key, the built-in mock without token delay, and two providers that call back into that listener, one
+ * OpenAI-compatible and one Anthropic. So the requests cover the downstream codec and handlers, routing, the
+ * upstream pools and client codec, pass-through, model rewrite and translation both ways, plain and streamed,
+ * through the same event loops and transport as real traffic. Its metrics go to a registry of their own and it has
+ * no access log: nothing of it shows in {@code /metrics}, the access log or any key's limits.
+ *
+ * <p>Clients are Netty channels on the event loops; this class only waits for them, on the calling thread, never
+ * on a loop. It stops at {@code requests} answers or at {@code timeout}, whichever comes first.
+ */
+public final class Warmup {
+    /** Connections per event loop: enough to keep each loop busy while the others' answers are written. */
+    private static final int CONNECTIONS_PER_LOOP = 4;
+    private static final String MOCK = "warmup-mock";
+    private static final String VIA_OPENAI = "warmup-via-openai";
+    private static final String VIA_ANTHROPIC = "warmup-via-anthropic";
+
+    /** What the warm-up did: answers received (200), answers of another status or lost, and how long it took. */
+    public record Result(int answered, int failed, boolean timedOut, Duration took) {
+    }
+
+    /** One request of the mix: an endpoint and its body. */
+    private record Call(String path, byte[] body) {
+    }
+
+    private static final List<Call> CALLS = calls();
+
+    private Warmup() {
+    }
+
+    static Result run(EventLoopGroup group, TransportChoice transport, UpstreamPools pools, int ioThreads,
+                      int requests, Duration timeout) throws InterruptedException {
+        long start = System.nanoTime();
+        String key = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        AtomicReference<Snapshot> snapshot = new AtomicReference<>();
+        GatewayMetrics metrics = new GatewayMetrics();
+        ClientConnections connections = new ClientConnections(Integer.MAX_VALUE, () -> { });
+        DownstreamPipeline pipeline = GatewayServer.pipeline(snapshot::get, connections, pools, metrics,
+                new ExchangeTelemetry(metrics, null, BodyCapture.disabled()), EndpointHandler.MetricsAccess.NONE,
+                Runnable::run);
+        Channel listener = new ServerBootstrap().group(group).channel(transport.serverChannel())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(pipeline)
+                .bind("127.0.0.1", 0).sync().channel();
+        ChannelGroup clients = new DefaultChannelGroup("warmup", GlobalEventExecutor.INSTANCE);
+        try {
+            int port = ((InetSocketAddress) listener.localAddress()).getPort();
+            snapshot.set(Snapshot.of(ConfigLoader.parse(config(port, key), "warm-up", Map.of())));
+            Traffic traffic = new Traffic(requests, key);
+            Bootstrap client = new Bootstrap().group(group).channel(transport.socketChannel())
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .handler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel channel) {
+                            channel.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20),
+                                    traffic.new Driver());
+                        }
+                    });
+            for (int i = 0; i < Math.min(requests, CONNECTIONS_PER_LOOP * ioThreads); i++) {
+                clients.add(client.connect(listener.localAddress()).channel());
+            }
+            boolean done = traffic.finished.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return new Result(traffic.answered.get(), traffic.failed.get(), !done,
+                    Duration.ofNanos(System.nanoTime() - start));
+        } catch (ConfigException e) {
+            throw new IllegalStateException("the warm-up's own config is invalid: " + e.getMessage(), e);
+        } finally {
+            clients.close().await(5, TimeUnit.SECONDS);
+            listener.close().await(5, TimeUnit.SECONDS);
+            Snapshot used = snapshot.get();
+            if (used != null) {
+                pools.retire(used.providers().values());
+            }
+        }
+    }
+
+    /** The requests still to send and the answers so far, shared by every warm-up connection. */
+    private static final class Traffic {
+        private final int requests;
+        private final String authorization;
+        private final AtomicInteger sent = new AtomicInteger();
+        private final AtomicInteger answered = new AtomicInteger();
+        private final AtomicInteger failed = new AtomicInteger();
+        private final AtomicInteger open = new AtomicInteger();
+        private final CountDownLatch finished = new CountDownLatch(1);
+
+        Traffic(int requests, String key) {
+            this.requests = requests;
+            this.authorization = "Bearer " + key;
+        }
+
+        private void counted(boolean ok) {
+            (ok ? answered : failed).incrementAndGet();
+            if (answered.get() + failed.get() >= requests) {
+                finished.countDown();
+            }
+        }
+
+        /**
+         * One keep-alive connection: sends the next request of the mix each time an answer is in. A connection
+         * lost with a request out counts it failed; once none is left, the warm-up is over.
+         */
+        final class Driver extends SimpleChannelInboundHandler<FullHttpResponse> {
+            private boolean awaiting;
+
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                open.incrementAndGet();
+                sendNext(ctx);
+            }
+
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+                awaiting = false;
+                counted(response.status().equals(HttpResponseStatus.OK));
+                sendNext(ctx);
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                if (awaiting) {
+                    counted(false);
+                }
+                if (open.decrementAndGet() == 0) {
+                    finished.countDown();
+                }
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close();
+            }
+
+            private void sendNext(ChannelHandlerContext ctx) {
+                int n = sent.getAndIncrement();
+                if (n >= requests) {
+                    ctx.close();
+                    return;
+                }
+                awaiting = true;
+                Call call = CALLS.get(n % CALLS.size());
+                FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, call.path,
+                        Unpooled.wrappedBuffer(call.body));
+                request.headers()
+                        .set(HttpHeaderNames.HOST, "127.0.0.1")
+                        .set(HttpHeaderNames.AUTHORIZATION, authorization)
+                        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                        .setInt(HttpHeaderNames.CONTENT_LENGTH, call.body.length);
+                ctx.writeAndFlush(request).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            }
+        }
+    }
+
+    /** The warm-up's snapshot: its mock answers at once, and the two loopback providers call {@code port}. */
+    private static String config(int port, String key) {
+        return """
+                [server]
+                host = "127.0.0.1"
+                port = 0
+                warmup_requests = 0
+
+                [[api_keys]]
+                name = "warmup"
+                key = "%1$s"
+                models = ["*"]
+
+                [providers.mock]
+                type = "mock"
+                tokens = 8
+                token_delay = "0s"
+
+                [providers.loopback_openai]
+                type = "openai_compatible"
+                base_url = "http://127.0.0.1:%2$d/v1"
+                api_keys = ["%1$s"]
+
+                [providers.loopback_anthropic]
+                type = "anthropic"
+                base_url = "http://127.0.0.1:%2$d/v1"
+                api_keys = ["%1$s"]
+
+                [models."%3$s"]
+                provider = "mock"
+                api_model = "mock-model-1"
+
+                [models."%4$s"]
+                provider = "loopback_openai"
+                api_model = "%3$s"
+
+                [models."%5$s"]
+                provider = "loopback_anthropic"
+                api_model = "%3$s"
+
+                [metrics]
+                enabled = false
+
+                [access_log]
+                enabled = false
+                """.formatted(key, port, MOCK, VIA_OPENAI, VIA_ANTHROPIC);
+    }
+
+    /** Each client API, plain and streamed, to each of the three routes: 12 requests, sent in turn. */
+    private static List<Call> calls() {
+        String prompt = "You are a helpful assistant. Answer briefly.";
+        String question = "The quick brown fox jumps over the lazy dog; what does the gateway do with each byte?";
+        List<Call> calls = new ArrayList<>();
+        for (String model : List.of(MOCK, VIA_OPENAI, VIA_ANTHROPIC)) {
+            for (boolean stream : new boolean[] {false, true}) {
+                calls.add(new Call("/v1/chat/completions", bytes("""
+                        {"model":"%s","messages":[{"role":"system","content":"%s"},{"role":"user","content":"%s"}],\
+                        "temperature":0.7,"max_tokens":256,"stream":%s}""".formatted(model, prompt, question, stream))));
+                calls.add(new Call("/v1/messages", bytes("""
+                        {"model":"%s","max_tokens":256,"system":"%s","messages":[{"role":"user","content":"%s"}],\
+                        "temperature":0.7,"stream":%s}""".formatted(model, prompt, question, stream))));
+            }
+        }
+        return List.copyOf(calls);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
