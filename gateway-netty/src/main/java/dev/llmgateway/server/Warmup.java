@@ -4,6 +4,7 @@ import dev.llmgateway.accesslog.BodyCapture;
 import dev.llmgateway.config.ConfigException;
 import dev.llmgateway.config.ConfigLoader;
 import dev.llmgateway.metrics.GatewayMetrics;
+import dev.llmgateway.upstream.TransportChoice;
 import dev.llmgateway.upstream.UpstreamPools;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;

@@ -6,7 +6,10 @@ import dev.llmgateway.exchange.ExchangeObserver;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Keeps each finished exchange's record, as metrics and the access log would get it. */
+/**
+ * Keeps each finished exchange's record, as metrics and the access log would get it: a copy, since the gateway
+ * refills one record per event loop.
+ */
 public final class RecordingObserver implements ExchangeObserver {
     private final List<ExchangeRecord> finished = new ArrayList<>();
     private int started;
@@ -17,8 +20,12 @@ public final class RecordingObserver implements ExchangeObserver {
     }
 
     @Override
-    public void finished(ExchangeRecord record) {
-        finished.add(record);
+    public void finished(ExchangeRecord r) {
+        finished.add(new ExchangeRecord().set(r.startEpochMillis(), r.requestId(), r.keyName(), r.clientAddress(),
+                r.method(), r.uri(), r.endpoint(), r.modelLabel(), r.requestedModel(), r.provider(),
+                r.upstreamModel(), r.status(), r.stream(), r.timeToFirstTokenNanos(), r.durationNanos(),
+                r.overheadNanos(), r.inputTokens(), r.outputTokens(), r.cachedInputTokens(), r.bytesIn(),
+                r.bytesOut(), r.attempts(), r.outcome(), r.errorType()));
     }
 
     /** Exchanges begun so far, ended or not. */
