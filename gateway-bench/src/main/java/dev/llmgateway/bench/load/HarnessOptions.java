@@ -106,7 +106,7 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
               --out DIR                 results.json, report.html, summary.md, *.hgrm, logs/ (bench-results;
                                         with --workload all, one subdirectory per workload)
               --gateway-jar PATH        (gateway-netty/target/llm-gateway.jar)
-              --gateway-java-opts S     JVM flags for the gateway ("-XX:+UseParallelGC -Xms256m -Xmx1g")
+              --gateway-java-opts S     JVM flags for the gateway ("-XX:+UseSerialGC -Xms16m -Xmx512m")
               --run-dir DIR             scratch dir for configs, logs, pids (a new temp dir)
             """;
 
@@ -247,7 +247,7 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
         private LoadTool loadTool = LoadTool.HARNESS;
         private Path out = Path.of("bench-results");
         private Path gatewayJar = Path.of("gateway-netty/target/llm-gateway.jar");
-        private String javaOpts = "-XX:+UseParallelGC -Xms256m -Xmx1g";
+        private String javaOpts = "-XX:+UseSerialGC -Xms16m -Xmx512m";
         private Path runDir;
 
         private void set(String option, String value) {

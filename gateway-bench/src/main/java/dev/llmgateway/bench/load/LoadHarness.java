@@ -175,6 +175,10 @@ public final class LoadHarness {
             running = proxy;
             if (proxy != null) {
                 proxy.awaitListening(port, 30_000);
+                if (target.startsWith("gateway")) {
+                    // As a load balancer's readiness check would: the gateway warms itself up before /ready says 200.
+                    proxy.awaitReady(port, 30_000);
+                }
             }
             int eventsPerAnswer = probe(target, port);
             if (wrk != null) {

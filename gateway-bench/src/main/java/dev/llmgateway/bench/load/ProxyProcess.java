@@ -2,10 +2,15 @@ package dev.llmgateway.bench.load;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +65,28 @@ final class ProxyProcess implements AutoCloseable {
         }
         throw new IOException(name + " did not listen on port " + port + " within " + timeoutMillis + " ms:\n"
                 + logTail());
+    }
+
+    /** Waits until {@code GET /ready} answers 200; fails fast, with its log, if the proxy exits. */
+    void awaitReady(int port, long timeoutMillis) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
+                .timeout(Duration.ofSeconds(1)).build();
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException(name + " exited with " + process.exitValue() + ":\n" + logTail());
+            }
+            try {
+                if (client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(50);
+        }
+        throw new IOException(name + " was not ready within " + timeoutMillis + " ms:\n" + logTail());
     }
 
     ProcessHandle handle() {
