@@ -81,7 +81,9 @@ public final class Warmup {
     static Result run(EventLoopGroup group, TransportChoice transport, UpstreamPools pools, int ioThreads,
                       int requests, Duration timeout) throws InterruptedException {
         long start = System.nanoTime();
-        String key = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        byte[] secret = new byte[16];
+        new SecureRandom().nextBytes(secret);
+        String key = HexFormat.of().formatHex(secret);
         AtomicReference<Snapshot> snapshot = new AtomicReference<>();
         GatewayMetrics metrics = new GatewayMetrics();
         ClientConnections connections = new ClientConnections(Integer.MAX_VALUE, () -> { });
