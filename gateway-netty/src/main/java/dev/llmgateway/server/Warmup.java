@@ -261,7 +261,8 @@ public final class Warmup {
             for (boolean stream : new boolean[] {false, true}) {
                 calls.add(new Call("/v1/chat/completions", bytes("""
                         {"model":"%s","messages":[{"role":"system","content":"%s"},{"role":"user","content":"%s"}],\
-                        "temperature":0.7,"max_tokens":256,"stream":%s}""".formatted(model, prompt, question, stream))));
+                        "temperature":0.7,"max_tokens":256,"stream":%s}"""
+                        .formatted(model, prompt, question, stream))));
                 calls.add(new Call("/v1/messages", bytes("""
                         {"model":"%s","max_tokens":256,"system":"%s","messages":[{"role":"user","content":"%s"}],\
                         "temperature":0.7,"stream":%s}""".formatted(model, prompt, question, stream))));
