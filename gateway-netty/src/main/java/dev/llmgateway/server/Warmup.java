@@ -82,7 +82,9 @@ public final class Warmup {
     static Result run(EventLoopGroup group, TransportChoice transport, UpstreamPools pools, int ioThreads,
                       int requests, Duration timeout) throws InterruptedException {
         long start = System.nanoTime();
-        String key = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        byte[] secret = new byte[16];
+        new SecureRandom().nextBytes(secret);
+        String key = HexFormat.of().formatHex(secret);
         AtomicReference<Snapshot> snapshot = new AtomicReference<>();
         GatewayMetrics metrics = new GatewayMetrics();
         ClientConnections connections = new ClientConnections(Integer.MAX_VALUE, () -> { });
@@ -260,7 +262,8 @@ public final class Warmup {
             for (boolean stream : new boolean[] {false, true}) {
                 calls.add(new Call("/v1/chat/completions", bytes("""
                         {"model":"%s","messages":[{"role":"system","content":"%s"},{"role":"user","content":"%s"}],\
-                        "temperature":0.7,"max_tokens":256,"stream":%s}""".formatted(model, prompt, question, stream))));
+                        "temperature":0.7,"max_tokens":256,"stream":%s}"""
+                        .formatted(model, prompt, question, stream))));
                 calls.add(new Call("/v1/messages", bytes("""
                         {"model":"%s","max_tokens":256,"system":"%s","messages":[{"role":"user","content":"%s"}],\
                         "temperature":0.7,"stream":%s}""".formatted(model, prompt, question, stream))));
