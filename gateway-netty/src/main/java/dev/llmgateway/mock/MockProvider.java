@@ -147,8 +147,10 @@ public final class MockProvider implements UpstreamConnector {
             }
         }
 
+        /** Each piece arrives as if in a read of its own. */
         private void deliver(ByteBuf bytes) {
             listener.onResponseContent(new DefaultHttpContent(bytes));
+            listener.onReadComplete();
         }
 
         private void deliverLast(ByteBuf bytes) {

@@ -232,12 +232,21 @@ public final class ProxyCall implements UpstreamListener {
             case RELAYING -> {
                 timers.read();
                 relay.content(content);
-                if (state == State.RELAYING && !downstream.isWritable()) {
-                    session.pauseReading();
-                    timers.paused(true);
-                }
             }
             default -> content.release();
+        }
+    }
+
+    /** RELAYING: what the read made goes to the client; a client that cannot take more stops the upstream. */
+    @Override
+    public void onReadComplete() {
+        if (state != State.RELAYING) {
+            return;
+        }
+        relay.readComplete();
+        if (state == State.RELAYING && !downstream.isWritable()) {
+            session.pauseReading();
+            timers.paused(true);
         }
     }
 

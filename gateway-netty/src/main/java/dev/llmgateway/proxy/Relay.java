@@ -27,8 +27,9 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>pass-through: status, headers and bytes as they come ({@link #passThrough});</li>
  *   <li>stream: events go into one output buffer per upstream read ({@link #emit}), written to the client as one
- *   chunk and flushed when the read is done ({@link #flushRead}) — one pipeline write and one {@code writev} per
- *   read however many events it held, the way a proxy with buffering off forwards what it read;</li>
+ *   chunk and flushed when the read is done ({@link #readComplete}) — one pipeline write and one {@code writev} per
+ *   read however many events (and provider chunks) it held, the way a proxy with buffering off forwards what it
+ *   read;</li>
  *   <li>body: gathered without copying ({@link #gather}, a composite of the read buffers, at most
  *   {@link #MAX_BODY_BYTES}), then sent whole with an exact Content-Length ({@link #sendWhole}).</li>
  * </ul>
@@ -165,10 +166,10 @@ abstract class Relay {
         exchange.capture("response", out.slice(from, out.writerIndex() - from));
     }
 
-    /** The read is done: its events go to the client as one chunk. */
-    final void flushRead() {
+    /** The upstream read is done: the events it made go to the client as one chunk. */
+    final void readComplete() {
         writeOut();
-        downstream.flush();
+        downstream.flush(); // the head too, while no event is whole yet
     }
 
     private void writeOut() {

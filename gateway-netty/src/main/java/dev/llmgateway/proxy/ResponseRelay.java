@@ -124,8 +124,6 @@ final class ResponseRelay extends Relay {
                     } else {
                         endStream();
                     }
-                } else if (brokenReason == null) {
-                    flushRead();
                 }
                 if (brokenReason != null) {
                     // Reported after the framer has returned: the failure path releases the framer.

@@ -103,8 +103,6 @@ final class TranslatingRelay extends Relay {
                     answerOver(decoder.streamEnded());
                 } else if (answer.error() != null) {
                     answerOver(true);
-                } else if (started()) {
-                    flushRead();
                 }
             }
             case BODY -> {

@@ -88,6 +88,14 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        UpstreamListener current = listener;
+        if (current != null) {
+            current.onReadComplete();
+        }
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (failure == null) {
             failure = cause;

@@ -10,6 +10,13 @@ public interface UpstreamListener {
     /** Ownership of {@code content} moves to the listener. The last piece is a {@code LastHttpContent}. */
     void onResponseContent(HttpContent content);
 
+    /**
+     * One read from the provider is done: every piece it held has been handed in. A relay writes what those pieces
+     * made at once — a provider sends each stream event as its own chunk, and a read often holds many.
+     */
+    default void onReadComplete() {
+    }
+
     /** The upstream failed or closed before its response ended. */
     void onUpstreamFailure(Throwable cause);
 }

@@ -69,6 +69,7 @@ class ResponseRelayTest {
         HttpContent read = UpstreamMessages.content(chunk("up-model", "a") + chunk("up-model", "b")
                 + ": keep-alive comment\n\n" + chunk("fast", "c"));
         relay.content(read);
+        relay.readComplete();
 
         assertEquals(1, client.flushes.take());
         assertEquals(0, read.refCnt());
@@ -82,6 +83,22 @@ class ResponseRelayTest {
         assertEquals("data: [DONE]\n\n", end.body());
         assertTrue(end.ended());
         assertEquals(Boolean.TRUE, client.endedReusable());
+    }
+
+    @Test
+    void aProvidersChunksOfOneReadGoOutAsOneChunkAndOneFlush() {
+        ResponseRelay relay = chatRelay(false);
+        relay.head(UpstreamMessages.head(200, SSE));
+        // A provider sends each event as a chunk of its own: the codec hands in one piece per chunk of the read.
+        relay.content(UpstreamMessages.content(chunk("up-model", "a")));
+        relay.content(UpstreamMessages.content(chunk("up-model", "b")));
+        relay.content(UpstreamMessages.content(chunk("up-model", "c")));
+        relay.readComplete();
+
+        assertEquals(1, client.flushes.take());
+        assertEquals(List.of(chunk("fast", "a") + chunk("fast", "b") + chunk("fast", "c")), client.read().chunks());
+        relay.content(UpstreamMessages.last("data: [DONE]\n\n"));
+        assertTrue(client.read().ended());
     }
 
     @Test
@@ -154,6 +171,7 @@ class ResponseRelayTest {
         ResponseRelay relay = chatRelay(false);
         relay.head(UpstreamMessages.head(200, SSE));
         relay.content(UpstreamMessages.content(chunk("up-model", "a") + "data: {\"id\":\"c1\""));
+        relay.readComplete();
         client.read();
 
         relay.failMidResponse(ApiError.upstreamTimeout("up", "idle_timeout"));

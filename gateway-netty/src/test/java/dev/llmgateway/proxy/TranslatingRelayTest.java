@@ -58,6 +58,7 @@ class TranslatingRelayTest {
     private void feedInTwoReads(TranslatingRelay relay, String stream) {
         int half = stream.length() / 2;
         relay.content(UpstreamMessages.content(stream.substring(0, half)));
+        relay.readComplete();
         relay.content(UpstreamMessages.last(stream.substring(half)));
     }
 

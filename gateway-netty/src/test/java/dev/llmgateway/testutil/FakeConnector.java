@@ -158,6 +158,7 @@ public final class FakeConnector implements UpstreamConnector {
 
         private HttpContent deliver(HttpContent content) {
             listener.onResponseContent(content);
+            listener.onReadComplete(); // each piece a read of its own
             return content;
         }
 
