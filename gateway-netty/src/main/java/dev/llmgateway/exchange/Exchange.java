@@ -177,6 +177,11 @@ public final class Exchange {
         bytesOut += bytes;
     }
 
+    /** Whether the debug capture is on. */
+    public boolean capturing() {
+        return observer.capturing();
+    }
+
     /** Offers body bytes to the debug capture (when enabled); the bytes stay the caller's. */
     public void capture(String direction, ByteBuf bytes) {
         observer.capture(requestId, direction, bytes);

@@ -24,6 +24,11 @@ public interface ExchangeObserver {
      */
     void finished(ExchangeRecord record);
 
+    /** Whether {@link #capture} keeps anything: a caller can skip making a view of bytes nobody reads. */
+    default boolean capturing() {
+        return false;
+    }
+
     /** A body on its way (direction {@code request} or {@code response}), for the optional debug capture. */
     default void capture(String requestId, String direction, ByteBuf body) {
     }

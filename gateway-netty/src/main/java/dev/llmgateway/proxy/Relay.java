@@ -163,7 +163,9 @@ abstract class Relay {
     final void emitted(int from) {
         exchange.firstToken();
         exchange.addBytesOut(out.writerIndex() - from);
-        exchange.capture("response", out.slice(from, out.writerIndex() - from));
+        if (exchange.capturing()) {
+            exchange.capture("response", out.slice(from, out.writerIndex() - from)); // a view made per event only then
+        }
     }
 
     /** The upstream read is done: the events it made go to the client as one chunk. */

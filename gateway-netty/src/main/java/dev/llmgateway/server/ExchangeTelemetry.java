@@ -34,6 +34,11 @@ final class ExchangeTelemetry implements ExchangeObserver {
     }
 
     @Override
+    public boolean capturing() {
+        return capture.enabled();
+    }
+
+    @Override
     public void capture(String requestId, String direction, ByteBuf body) {
         if (capture.enabled()) {
             capture.capture(requestId, direction, body);
