@@ -145,7 +145,14 @@ final class Retries {
         return retrying(RetryPolicy.backoffNanos(attempts - 1, policy.maxRetryDelay().toNanos()));
     }
 
+    /**
+     * Another attempt after {@code waitNanos}, unless the provider's circuit would refuse it (perhaps opened by this
+     * very attempt's failure): then the client gets this attempt's answer, or the exchange moves to another route.
+     */
     private long retrying(long waitNanos) {
+        if (!provider.breaker().available(System.nanoTime())) {
+            return GIVE_UP;
+        }
         attempts++;
         metrics.retry(provider.name());
         return waitNanos;
