@@ -166,7 +166,7 @@ public final class ProxyCall implements UpstreamListener {
     private void attempt() {
         if (!retries.chooseKey()) {
             if (!fallBack()) {
-                failWithLastAnswer(ApiError.upstreamKeysCooling(provider.name(), retries.secondsUntilKeyUsable()));
+                failWithLastAnswer(retries.keysResting());
             }
             return;
         }
@@ -266,12 +266,14 @@ public final class ProxyCall implements UpstreamListener {
 
     /**
      * HOLDING_ERROR with the whole answer: retry it (BACKING_OFF, the answer kept until the next attempt is made, in
-     * case none can be), fall back, or give it to the client.
+     * case none can be), fall back, or give it to the client. A rejected key is never the client's answer: it
+     * becomes the gateway's own 502.
      */
     private void decide() {
         long waitNanos = retries.afterError(held);
-        Route next = waitNanos == Retries.GIVE_UP && Retries.fallsBack(held) ? chain.next() : null;
-        if (waitNanos == Retries.GIVE_UP && next == null) {
+        boolean keyRejected = retries.rejectsKey(held);
+        Route next = waitNanos == Retries.GIVE_UP && retries.fallsBack(held) ? chain.next() : null;
+        if (waitNanos == Retries.GIVE_UP && next == null && !keyRejected) {
             passHeldOn();
             return;
         }
@@ -279,8 +281,15 @@ public final class ProxyCall implements UpstreamListener {
         releaseSession(HttpUtil.isKeepAlive(held.head()));
         relay.discard();
         relay = null;
+        if (keyRejected) {
+            lastFailure = new Failure(ApiError.upstreamCredentialsRejected(provider.name(), false),
+                    Outcome.UPSTREAM_ERROR);
+            dropAttempt();
+        }
         if (next != null) {
             startRoute(next, System.nanoTime());
+        } else if (waitNanos == Retries.GIVE_UP) {
+            failBeforeResponse(lastFailure.error(), lastFailure.outcome());
         } else {
             retryAfter(waitNanos);
         }
