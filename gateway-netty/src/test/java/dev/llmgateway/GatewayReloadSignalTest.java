@@ -94,12 +94,8 @@ class GatewayReloadSignalTest {
      */
     @Test
     void underNohupStartupSaysSighupCannotReload(@TempDir Path dir) throws Exception {
-        Path config = dir.resolve("gateway.toml");
-        Files.writeString(config, config("model-one"));
-        gateway = new GatewayProcess(List.of("nohup"), Gateway.class, dir, config);
-        gateway.awaitOutput("SIGHUP reload is unavailable: the process started with SIGHUP ignored (nohup or its"
-                + " supervisor), which the JVM keeps; with the file watch off too (server.config_reload = \"0s\"),"
-                + " a config change needs a restart");
+        Path config = startUnderNohup(dir, config("model-one"),
+                "with the file watch off too (server.config_reload = \"0s\"), a config change needs a restart");
         assertFalse(gateway.output().contains("SIGHUP reloads it"), gateway.output());
 
         Files.writeString(config, config("model-two"));
@@ -116,15 +112,22 @@ class GatewayReloadSignalTest {
     /** With the file watch on, the same startup warning says the watch still reloads, and it does. */
     @Test
     void underNohupTheFileWatchStillReloads(@TempDir Path dir) throws Exception {
-        Path config = dir.resolve("gateway.toml");
-        Files.writeString(config, watched("model-one"));
-        gateway = new GatewayProcess(List.of("nohup"), Gateway.class, dir, config);
-        gateway.awaitOutput("SIGHUP reload is unavailable: the process started with SIGHUP ignored (nohup or its"
-                + " supervisor), which the JVM keeps; the file watch still reloads a changed " + config);
+        Path config = startUnderNohup(dir, watched("model-one"),
+                "the file watch still reloads a changed " + dir.resolve("gateway.toml"));
 
         Files.writeString(config, watched("model-two"));
         gateway.awaitOutput("config reloaded from " + config + " (file change): model aliases ~chat");
         assertEquals("model-two", chat().headers().get("x-gateway-model"));
+    }
+
+    /** Starts the gateway on {@code toml} under nohup; its startup warning ends with {@code stillWorks}. */
+    private Path startUnderNohup(Path dir, String toml, String stillWorks) throws Exception {
+        Path config = dir.resolve("gateway.toml");
+        Files.writeString(config, toml);
+        gateway = new GatewayProcess(List.of("nohup"), Gateway.class, dir, config);
+        gateway.awaitOutput("SIGHUP reload is unavailable: the process started with SIGHUP ignored (nohup or its"
+                + " supervisor), which the JVM keeps; " + stillWorks);
+        return config;
     }
 
     private static String watched(String apiModel) {

@@ -33,9 +33,9 @@ import java.util.function.Consumer;
  * provider, request and attempts, as it does when a provider's circuit refuses an attempt (then another deployment
  * of a weighted alias comes first); when the chain is used up the client gets the last provider answer, or a
  * 502/503/504 in its dialect: 503 {@code upstream_circuit_open} only when no attempt was made at all. A provider's
- * rejection of the gateway's key is never passed on: another key is tried, else the client gets a 502. A reused keep-alive connection that
- * dies before answering is retried once more on a fresh one, free (the provider closed it while idle; it never saw
- * the request). After the head, a failure or timeout ends a stream with an error event and closes. Gateway overhead
+ * rejection of the gateway's key is never passed on: another key is tried, else the client gets a 502. A reused
+ * keep-alive connection that dies before answering is retried once more on a fresh one, free (the provider closed
+ * it while idle; it never saw the request). After the head, a failure or timeout ends a stream with an error event and closes. Gateway overhead
  * is the time from the request's arrival to the upstream write, less the wait for a connection, plus the relay's
  * own time.
  *

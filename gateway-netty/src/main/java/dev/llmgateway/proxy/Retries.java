@@ -107,7 +107,8 @@ final class Retries {
      * the last attempt: it may go to the fallback instead.
      */
     boolean holds(int status, boolean fallbackLeft) {
-        return status == 429 || status == 401 || status == 403 || status == 400 && provider.type() == ProviderType.GEMINI
+        return status == 429 || status == 401 || status == 403
+                || status == 400 && provider.type() == ProviderType.GEMINI
                 || RetryPolicy.retryableStatus(status) && (attempts < policy.maxAttempts() || fallbackLeft);
     }
 

@@ -34,13 +34,7 @@ class CircuitBreakerIntegrationTest {
     }
 
     private void start(FakeUpstream.Script a, FakeUpstream.Script b) throws Exception {
-        first = new FakeUpstream(a);
-        second = new FakeUpstream(b);
-        gateway = GatewayHarness.start("""
-                [[api_keys]]
-                name = "tester"
-                key = "%s"
-
+        start(a, b, """
                 [providers.pa]
                 type = "openai_compatible"
                 base_url = "%s"
@@ -61,7 +55,15 @@ class CircuitBreakerIntegrationTest {
 
                 [models."slow"]
                 provider = "pb"
-                """.formatted(GatewayHarness.KEY, first.baseUrl(), second.baseUrl()));
+                """);
+    }
+
+    /** Starts providers pa ({@code a}) and pb ({@code b}) and a gateway on {@code toml}, formatted with their URLs. */
+    private void start(FakeUpstream.Script a, FakeUpstream.Script b, String toml) throws Exception {
+        first = new FakeUpstream(a);
+        second = new FakeUpstream(b);
+        gateway = GatewayHarness.start("[[api_keys]]\nname = \"tester\"\nkey = \"" + GatewayHarness.KEY + "\"\n\n"
+                + toml.formatted(first.baseUrl(), second.baseUrl()));
     }
 
     private static void ok(FakeUpstream.Reply reply) {
@@ -136,40 +138,21 @@ class CircuitBreakerIntegrationTest {
     }
 
     private static void serverError(FakeUpstream.Reply reply) {
-        reply.full(500, "Internal Server Error", "application/json", Fixtures.bytes("openai/error-500-server-error.json"));
+        reply.full(500, "Internal Server Error", "application/json",
+                Fixtures.bytes("openai/error-500-server-error.json"));
     }
 
     /** Two providers that fail every attempt, each with max_attempts 3 and a circuit that opens on 2 failures. */
     private void startTripping(FakeUpstream.Script a, FakeUpstream.Script b) throws Exception {
-        first = new FakeUpstream(a);
-        second = new FakeUpstream(b);
-        gateway = GatewayHarness.start("""
-                [[api_keys]]
-                name = "tester"
-                key = "%s"
-
-                [providers.pa]
+        String policy = """
                 type = "openai_compatible"
-                base_url = "%s"
                 max_attempts = 3
                 max_retry_delay = "20ms"
                 breaker_failures = 2
                 breaker_cooldown = "1m"
-
-                [providers.pb]
-                type = "openai_compatible"
-                base_url = "%s"
-                max_attempts = 3
-                max_retry_delay = "20ms"
-                breaker_failures = 2
-                breaker_cooldown = "1m"
-
-                [models."solo"]
-                provider = "pa"
-
-                [models."cut"]
-                provider = "pb"
-                """.formatted(GatewayHarness.KEY, first.baseUrl(), second.baseUrl()));
+                """;
+        start(a, b, "[providers.pa]\nbase_url = \"%s\"\n" + policy + "[providers.pb]\nbase_url = \"%s\"\n" + policy
+                + "[models.\"solo\"]\nprovider = \"pa\"\n[models.\"cut\"]\nprovider = \"pb\"\n");
     }
 
     @Test
@@ -194,13 +177,7 @@ class CircuitBreakerIntegrationTest {
 
     @Test
     void onAWeightedAliasTheRequestThatOpensACircuitMovesToTheHealthyDeployment() throws Exception {
-        first = new FakeUpstream(CircuitBreakerIntegrationTest::serverError);
-        second = new FakeUpstream(CircuitBreakerIntegrationTest::ok);
-        gateway = GatewayHarness.start("""
-                [[api_keys]]
-                name = "tester"
-                key = "%s"
-
+        start(CircuitBreakerIntegrationTest::serverError, CircuitBreakerIntegrationTest::ok, """
                 [providers.pa]
                 type = "openai_compatible"
                 base_url = "%s"
@@ -215,7 +192,7 @@ class CircuitBreakerIntegrationTest {
 
                 [models."solo"]
                 deployments = [{ provider = "pa", weight = 9 }, { provider = "pb", weight = 1 }]
-                """.formatted(GatewayHarness.KEY, first.baseUrl(), second.baseUrl()));
+                """);
 
         for (int i = 0; i < 60 && first.received().isEmpty(); i++) {
             HttpResponse<String> response = gateway.post("/v1/chat/completions", SOLO);
