@@ -22,8 +22,11 @@ final class RouteChain {
     private Route currentAlias;
     /** The route serving now: one deployment of {@link #currentAlias}. */
     private Route current;
-    /** Providers of {@link #currentAlias} already left: never gone back to (a circuit may close again meanwhile). */
-    private final List<Provider> left = new ArrayList<>(2);
+    /**
+     * Providers of {@link #currentAlias} already left, never gone back to (a circuit may close again meanwhile); made
+     * at the first move between deployments, which most exchanges never make.
+     */
+    private List<Provider> left;
     private int nextFallback;
 
     RouteChain(Route asked, GatewayMetrics metrics) {
@@ -34,18 +37,20 @@ final class RouteChain {
 
     /** Whether {@link #next} has a route now: a fallback, or another deployment while the current circuit is open. */
     boolean hasNext() {
-        return current == null || nextFallback < fallbacks.size() || otherDeployment(System.nanoTime()) != null;
+        return current == null || nextFallback < fallbacks.size() || otherDeployment() != null;
     }
 
     /** The next route to try (a move to a fallback is counted); null when the chain is used up. */
     Route next() {
-        long now = System.nanoTime();
         if (current == null) {
             currentAlias = asked;
-            return current = asked.deployment(now);
+            return current = asked.deployment(System.nanoTime());
         }
-        Route other = otherDeployment(now);
+        Route other = otherDeployment();
         if (other != null) {
+            if (left == null) {
+                left = new ArrayList<>(2);
+            }
             left.add(current.provider());
             return current = currentAlias == asked ? other : other.servingFor(asked);
         }
@@ -55,16 +60,20 @@ final class RouteChain {
         Route fallback = fallbacks.get(nextFallback++);
         metrics.fallback(currentAlias.metricsModel(), fallback.metricsModel());
         currentAlias = fallback;
-        left.clear();
-        return current = fallback.deployment(now).servingFor(asked);
+        left = null;
+        return current = fallback.deployment(System.nanoTime()).servingFor(asked);
     }
 
     /** Another deployment of the current alias when the current provider's circuit would refuse a request. */
-    private Route otherDeployment(long nowNanos) {
-        if (current == null || currentAlias.balancer() == null || current.provider().breaker().available(nowNanos)) {
+    private Route otherDeployment() {
+        if (current == null || currentAlias.balancer() == null) {
             return null;
         }
-        List<Provider> skipped = new ArrayList<>(left);
+        long nowNanos = System.nanoTime();
+        if (current.provider().breaker().available(nowNanos)) {
+            return null;
+        }
+        List<Provider> skipped = left == null ? new ArrayList<>(1) : new ArrayList<>(left);
         skipped.add(current.provider());
         return currentAlias.balancer().pickAvailable(nowNanos, skipped);
     }
