@@ -113,10 +113,12 @@ public final class Gateway {
                 server.metrics()::configReload);
         reloader.watch();
         String noHangup = reloader.reloadOnHangup();
-        if (noHangup != null) {
-            log.warning("SIGHUP cannot reload the config on this JVM: " + noHangup);
-        }
         Duration every = config.server().configReload();
+        if (noHangup != null) {
+            log.warning("SIGHUP reload is unavailable: " + noHangup + "; " + (every.isZero()
+                    ? "with the file watch off too (server.config_reload = \"0s\"), a config change needs a restart"
+                    : "the file watch still reloads a changed " + configPath));
+        }
         log.info("config reload: " + (every.isZero() ? "file watch off (server.config_reload = \"0s\")"
                 : configPath + " checked for changes every " + every.toMillis() + " ms")
                 + (noHangup == null ? "; SIGHUP reloads it" : ""));

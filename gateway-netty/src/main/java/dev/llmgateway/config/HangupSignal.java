@@ -1,12 +1,18 @@
 package dev.llmgateway.config;
 
 import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 
 /**
  * Runs an action on each SIGHUP instead of the JVM's default (a shutdown). Uses {@code sun.misc.Signal} from the
  * {@code jdk.unsupported} module, looked up reflectively so that a JDK or platform without it (or without SIGHUP)
  * only loses the signal, and the build sees no internal API.
+ *
+ * <p>HotSpot treats SIGHUP as one of its shutdown signals: when the process started with SIGHUP ignored
+ * ({@code nohup}, some supervisors) it leaves the signal ignored and only reports the old disposition, SIG_IGN,
+ * with no error; under {@code -Xrs} / {@code -XX:+ReduceSignalUsage} it refuses the handler outright. Neither can be
+ * undone from Java, so both are reported as the reason SIGHUP cannot reload.
  */
 final class HangupSignal {
     private HangupSignal() {
@@ -30,12 +36,21 @@ final class HangupSignal {
                 default -> "SIGHUP reload handler";
             };
             Object hangup = signal.getConstructor(String.class).newInstance("HUP");
-            signal.getMethod("handle", signal, handler).invoke(null, hangup,
+            Object previous = signal.getMethod("handle", signal, handler).invoke(null, hangup,
                     Proxy.newProxyInstance(HangupSignal.class.getClassLoader(), new Class<?>[] {handler}, onSignal));
-            return null;
+            return previous == handler.getField("SIG_IGN").get(null)
+                    ? "the process started with SIGHUP ignored (nohup or its supervisor), which the JVM keeps" : null;
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            return cause instanceof IllegalArgumentException
+                    ? "the JVM keeps SIGHUP to itself (-Xrs or -XX:+ReduceSignalUsage): " + cause.getMessage()
+                    : describe(cause);
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+            return describe(e);
         }
+    }
+
+    private static String describe(Throwable cause) {
+        return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
     }
 }

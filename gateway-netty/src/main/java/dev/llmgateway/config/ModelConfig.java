@@ -12,7 +12,7 @@ import java.util.Objects;
 public record ModelConfig(String alias, String provider, String apiModel, UpstreamPolicy policy,
                           List<String> fallbacks, List<Deployment> deployments) {
     public ModelConfig(String alias, String provider, String apiModel, UpstreamPolicy policy) {
-        this(alias, provider, apiModel, policy, List.of(), List.of(new Deployment(provider, apiModel, 1)));
+        this(alias, provider, apiModel, policy, List.of(), List.of(new Deployment(provider, apiModel, 1, policy)));
     }
 
     public ModelConfig {

@@ -40,15 +40,15 @@ final class ModelsSection {
                     deployments.add(only);
                 }
             }
-            ProviderConfig served = deployments.isEmpty() ? null
-                    : providers.enabled().get(deployments.get(0).provider());
             List<String> fallbacks = t.stringList("fallbacks", List.of(), FALLBACKS_EXPECTED);
-            UpstreamPolicy policy = UpstreamPolicy.read(t, served == null ? UpstreamPolicy.DEFAULT : served.policy());
+            UpstreamPolicy policy = UpstreamPolicy.read(t,
+                    deployments.isEmpty() ? UpstreamPolicy.DEFAULT : deployments.get(0).policy());
             t.reportUnknownKeys();
             if (!deployments.isEmpty()) {
                 Deployment first = deployments.get(0);
                 models.put(alias, new ModelConfig(alias, first.provider(), first.apiModel(), policy, fallbacks,
-                        deployments));
+                        deployments.stream().map(d -> new Deployment(d.provider(), d.apiModel(), d.weight(),
+                                policy.over(d.policy(), t))).toList()));
                 tables.put(alias, t);
             }
         }
@@ -64,8 +64,8 @@ final class ModelsSection {
     }
 
     /**
-     * A deployment of an enabled provider; null after a problem, or with a warning when its provider is disabled
-     * (a model left with none is disabled too).
+     * A deployment of an enabled provider, with that provider's policy; null after a problem, or with a warning when
+     * its provider is disabled (a model left with none is disabled too).
      */
     private static Deployment readDeployment(ConfigTable t, String alias, ProvidersSection.Result providers,
                                              boolean weighted) {
@@ -89,6 +89,7 @@ final class ModelsSection {
             t.problems().warn(t.label() + ": disabled because provider " + provider + " is disabled");
             return null;
         }
-        return new Deployment(provider, apiModel, weight);
+        ProviderConfig served = providers.enabled().get(provider); // null for a provider with a problem of its own
+        return new Deployment(provider, apiModel, weight, served == null ? UpstreamPolicy.DEFAULT : served.policy());
     }
 }

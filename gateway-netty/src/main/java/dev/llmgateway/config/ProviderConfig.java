@@ -8,21 +8,30 @@ import java.util.Objects;
 /**
  * An upstream provider. {@code baseUrl} is null and {@code apiKeys} empty for {@link ProviderType#MOCK};
  * {@code mock} is non-null only for that type. {@code keyCooldown} rests a key answered 429 without a
- * Retry-After; {@code keyFailureCooldown} rests a key answered 401/403; {@code breaker} opens its circuit.
+ * Retry-After; {@code keyFailureCooldown} rests a key out of quota (429 {@code insufficient_quota});
+ * {@code keyRejectedCooldown} rests a key the provider rejected (401/403, Gemini's 400 {@code API_KEY_INVALID});
+ * {@code breaker} opens its circuit.
  * {@code anthropicVersion} is the {@code anthropic-version} header an {@link ProviderType#ANTHROPIC} provider is
  * sent when the client sent none; null for other types.
  */
 public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<String> apiKeys,
                              int maxConnections, Duration connectTimeout, Duration poolIdleTimeout,
                              UpstreamPolicy policy, Duration keyCooldown, Duration keyFailureCooldown,
-                             MockOptions mock, BreakerPolicy breaker, String anthropicVersion) {
+                             Duration keyRejectedCooldown, MockOptions mock, BreakerPolicy breaker,
+                             String anthropicVersion) {
     public static final String ANTHROPIC_VERSION = "2023-06-01";
+    /**
+     * A rejected key is most often a configuration slip fixed within minutes (a rotated or mistyped key) and is
+     * tried again soon, like an ejected host in Envoy's outlier detection (30 s base ejection time): a long rest
+     * would lock every tenant out long after the fix.
+     */
+    public static final Duration KEY_REJECTED_COOLDOWN = Duration.ofSeconds(30);
 
     public ProviderConfig(String name, ProviderType type, URI baseUrl, List<String> apiKeys, int maxConnections,
                           Duration connectTimeout, Duration poolIdleTimeout, UpstreamPolicy policy,
                           Duration keyCooldown, Duration keyFailureCooldown, MockOptions mock) {
         this(name, type, baseUrl, apiKeys, maxConnections, connectTimeout, poolIdleTimeout, policy, keyCooldown,
-                keyFailureCooldown, mock, BreakerPolicy.DEFAULT,
+                keyFailureCooldown, KEY_REJECTED_COOLDOWN, mock, BreakerPolicy.DEFAULT,
                 type == ProviderType.ANTHROPIC ? ANTHROPIC_VERSION : null);
     }
 
@@ -36,6 +45,7 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(keyCooldown, "keyCooldown");
         Objects.requireNonNull(keyFailureCooldown, "keyFailureCooldown");
+        Objects.requireNonNull(keyRejectedCooldown, "keyRejectedCooldown");
     }
 
     /** Leaves the upstream keys out so that logging a config never leaks them. */
@@ -45,7 +55,8 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
                 + ", apiKeys=<" + apiKeys.size() + " redacted>, maxConnections=" + maxConnections
                 + ", connectTimeout=" + connectTimeout + ", poolIdleTimeout=" + poolIdleTimeout
                 + ", policy=" + policy + ", keyCooldown=" + keyCooldown
-                + ", keyFailureCooldown=" + keyFailureCooldown + ", mock=" + mock + ", breaker=" + breaker
+                + ", keyFailureCooldown=" + keyFailureCooldown + ", keyRejectedCooldown=" + keyRejectedCooldown
+                + ", mock=" + mock + ", breaker=" + breaker
                 + ", anthropicVersion=" + anthropicVersion + "]";
     }
 }

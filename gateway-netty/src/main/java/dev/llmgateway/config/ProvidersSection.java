@@ -103,6 +103,11 @@ final class ProvidersSection {
         UpstreamPolicy policy = UpstreamPolicy.read(t, UpstreamPolicy.DEFAULT);
         Duration keyCooldown = t.duration("key_cooldown", Duration.ofSeconds(30));
         Duration keyFailureCooldown = t.duration("key_failure_cooldown", Duration.ofMinutes(5));
+        Duration keyRejectedCooldown = t.duration("key_rejected_cooldown", ProviderConfig.KEY_REJECTED_COOLDOWN);
+        if (keyRejectedCooldown.isZero()) {
+            // a rejected key tried again at once would send every request to a provider that refuses it
+            t.problem("key_rejected_cooldown", "a duration > 0 such as \"30s\"");
+        }
         BreakerPolicy breaker = BreakerPolicy.read(t);
         MockOptions mock = null;
         if (type == null) {
@@ -120,7 +125,8 @@ final class ProvidersSection {
             return new Provider(null, null);
         }
         return new Provider(new ProviderConfig(name, type, baseUrl, keys.values(), maxConnections,
-                connectTimeout, poolIdleTimeout, policy, keyCooldown, keyFailureCooldown, mock, breaker,
+                connectTimeout, poolIdleTimeout, policy, keyCooldown, keyFailureCooldown, keyRejectedCooldown, mock,
+                breaker,
                 anthropicVersion),
                 keys.unsetVariable());
     }

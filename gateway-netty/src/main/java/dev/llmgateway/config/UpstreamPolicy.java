@@ -21,6 +21,12 @@ public record UpstreamPolicy(Duration firstByteTimeout, Duration idleTimeout, Du
     public static final UpstreamPolicy DEFAULT = new UpstreamPolicy(Duration.ofSeconds(60), Duration.ofSeconds(60),
             Duration.ZERO, 2, Duration.ofSeconds(5), 4096);
     private static final String POSITIVE = "a duration > 0 such as \"30s\"";
+    private static final String FIRST_BYTE_TIMEOUT = "first_byte_timeout";
+    private static final String IDLE_TIMEOUT = "idle_timeout";
+    private static final String TOTAL_TIMEOUT = "total_timeout";
+    private static final String MAX_ATTEMPTS = "max_attempts";
+    private static final String MAX_RETRY_DELAY = "max_retry_delay";
+    private static final String DEFAULT_MAX_TOKENS = "default_max_tokens";
 
     public UpstreamPolicy {
         Objects.requireNonNull(firstByteTimeout, "firstByteTimeout");
@@ -31,13 +37,26 @@ public record UpstreamPolicy(Duration firstByteTimeout, Duration idleTimeout, Du
 
     /** Reads the policy keys of a provider or model table; absent keys keep {@code defaults}. */
     static UpstreamPolicy read(ConfigTable t, UpstreamPolicy defaults) {
-        return new UpstreamPolicy(positive(t, "first_byte_timeout", defaults.firstByteTimeout()),
-                positive(t, "idle_timeout", defaults.idleTimeout()),
-                t.duration("total_timeout", defaults.totalTimeout()),
-                (int) t.integer("max_attempts", defaults.maxAttempts(), 1, 10, "an integer from 1 to 10"),
-                t.duration("max_retry_delay", defaults.maxRetryDelay()),
-                t.integer("default_max_tokens", defaults.defaultMaxTokens(), 1, 10_000_000,
+        return new UpstreamPolicy(positive(t, FIRST_BYTE_TIMEOUT, defaults.firstByteTimeout()),
+                positive(t, IDLE_TIMEOUT, defaults.idleTimeout()),
+                t.duration(TOTAL_TIMEOUT, defaults.totalTimeout()),
+                (int) t.integer(MAX_ATTEMPTS, defaults.maxAttempts(), 1, 10, "an integer from 1 to 10"),
+                t.duration(MAX_RETRY_DELAY, defaults.maxRetryDelay()),
+                t.integer(DEFAULT_MAX_TOKENS, defaults.defaultMaxTokens(), 1, 10_000_000,
                         "an integer from 1 to 10000000"));
+    }
+
+    /**
+     * This policy's values for the keys {@code t} sets, {@code base}'s for the others: a model's own overrides laid
+     * over one of its deployments' provider policy, so each deployment keeps its provider's settings.
+     */
+    UpstreamPolicy over(UpstreamPolicy base, ConfigTable t) {
+        return new UpstreamPolicy(t.has(FIRST_BYTE_TIMEOUT) ? firstByteTimeout : base.firstByteTimeout,
+                t.has(IDLE_TIMEOUT) ? idleTimeout : base.idleTimeout,
+                t.has(TOTAL_TIMEOUT) ? totalTimeout : base.totalTimeout,
+                t.has(MAX_ATTEMPTS) ? maxAttempts : base.maxAttempts,
+                t.has(MAX_RETRY_DELAY) ? maxRetryDelay : base.maxRetryDelay,
+                t.has(DEFAULT_MAX_TOKENS) ? defaultMaxTokens : base.defaultMaxTokens);
     }
 
     private static Duration positive(ConfigTable t, String key, Duration def) {

@@ -96,6 +96,20 @@ public record ApiError(HttpResponseStatus status, String type, String code, Stri
                 reason + "; retry after " + retryAfterSeconds + " s.", retryAfterSeconds);
     }
 
+    /**
+     * The provider refused the gateway's own credentials (401/403, or Gemini's API_KEY_INVALID): the gateway's fault,
+     * not the client's key nor a rate limit, so no Retry-After. 502 when this request's attempt was refused, 503 when
+     * every key of the provider rests after such a refusal and the request was not sent.
+     */
+    public static ApiError upstreamCredentialsRejected(String provider, boolean everyKeyResting) {
+        return new ApiError(everyKeyResting ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY,
+                "server_error", "upstream_credentials_rejected", null,
+                "Provider '" + provider + "' rejected the gateway's credentials"
+                        + (everyKeyResting ? "; every key of it is resting, so the request was not sent" : "")
+                        + ". The gateway's operator must fix its provider key; retrying will not help until then.",
+                -1);
+    }
+
     /** Every provider that could serve the model has its circuit open: the gateway did not call any of them. */
     public static ApiError allUpstreamsOpen(String model) {
         return new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, "server_error", "upstream_circuit_open", null,

@@ -1,5 +1,8 @@
 package dev.llmgateway.exchange;
 
+import dev.llmgateway.upstream.Provider;
+
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -18,15 +21,25 @@ public final class Balancer {
     }
 
     public Route pick(long nowNanos) {
+        Route picked = pickAvailable(nowNanos, List.of());
+        return picked != null ? picked : routes.get(0);
+    }
+
+    /**
+     * A deployment by weight among those whose circuit would take a request and whose provider is not in
+     * {@code skipped} (the ones an exchange already left); null when there is none.
+     */
+    public Route pickAvailable(long nowNanos, Collection<Provider> skipped) {
         int size = routes.size();
         boolean[] usable = new boolean[size];
         int total = 0;
         for (int i = 0; i < size; i++) {
-            usable[i] = routes.get(i).provider().breaker().available(nowNanos);
+            Provider provider = routes.get(i).provider();
+            usable[i] = !skipped.contains(provider) && provider.breaker().available(nowNanos);
             total += usable[i] ? weights[i] : 0;
         }
         if (total == 0) {
-            return routes.get(0);
+            return null;
         }
         int ticket = ThreadLocalRandom.current().nextInt(total);
         for (int i = 0; i < size; i++) {

@@ -81,6 +81,9 @@ public final class GatewayMetrics {
     private final Counter keyCooldowns = Counter.build("llm_upstream_key_cooldowns_total",
                     "Upstream keys put to rest, by index in the provider's api_keys (never the key).")
             .labelNames("provider", "key_index", "reason").withoutExemplars().register(registry);
+    private final Counter keysRejected = Counter.build("llm_upstream_key_rejected_total",
+                    "Provider answers that rejected the gateway's own credentials (401/403, Gemini's API_KEY_INVALID).")
+            .labelNames("provider").withoutExemplars().register(registry);
     private final Counter fallbacks = Counter.build("llm_fallbacks_total", "Requests moved to a fallback model.")
             .labelNames("from_model", "to_model").withoutExemplars().register(registry);
     private final Counter configReloads = Counter.build("llm_config_reloads_total", "Configuration reloads.")
@@ -140,6 +143,10 @@ public final class GatewayMetrics {
     public void keyCooldown(String provider, int keyIndex, String reason) {
         keyCooldowns.labels(orNone(provider), keyIndex < STATUS.length ? STATUS[keyIndex] : Integer.toString(keyIndex),
                 reason).inc();
+    }
+
+    public void keyRejected(String provider) {
+        keysRejected.labels(orNone(provider)).inc();
     }
 
     public void fallback(String fromModel, String toModel) {

@@ -10,8 +10,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 
 /**
  * An upstream error response kept back from the client until it is whole, so the proxy can decide whether to
- * retry it (then it is dropped and its connection reused) or pass it on (then it is replayed into the relay), and
- * can read the body of a 429 for {@code insufficient_quota}. Error bodies are small; one over
+ * retry it (then its connection is reused, and it is kept until the next attempt is made, to be passed on if none
+ * can be) or pass it on (then it is replayed into the relay), and can read the body of a 429 for
+ * {@code insufficient_quota}. Error bodies are small; one over
  * {@link #MAX_HELD_BYTES} is passed on instead of held.
  * Ownership: every content added is owned here until {@link #replay} hands it to the relay or {@link #release}.
  */

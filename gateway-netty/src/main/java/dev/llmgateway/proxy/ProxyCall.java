@@ -30,10 +30,12 @@ import java.util.function.Consumer;
  * <p>Before any response byte reaches the client, a connect failure, a first-byte or idle timeout, a connection
  * lost before the head, and a 429/500/502/503/504/529 are retried ({@link Retries} decides), each attempt with the
  * next usable key; when attempts run out the next route of the {@link RouteChain} (a fallback) starts with its own
- * provider, request and attempts, as it does when a provider's circuit refuses an attempt; when the chain is used
- * up the client gets the last provider answer, or a 502/503/504 in its dialect. A reused keep-alive connection that
- * dies before answering is retried once more on a fresh one, free (the provider closed it while idle; it never saw
- * the request). After the head, a failure or timeout ends a stream with an error event and closes. Gateway overhead
+ * provider, request and attempts, as it does when a provider's circuit refuses an attempt (then another deployment
+ * of a weighted alias comes first); when the chain is used up the client gets the last provider answer, or a
+ * 502/503/504 in its dialect: 503 {@code upstream_circuit_open} only when no attempt was made at all. A provider's
+ * rejection of the gateway's key is never passed on: another key is tried, else the client gets a 502. A reused
+ * keep-alive connection that dies before answering is retried once more on a fresh one, free (the provider closed
+ * it while idle; it never saw the request). After the head, a failure or timeout ends a stream with an error event and closes. Gateway overhead
  * is the time from the request's arrival to the upstream write, less the wait for a connection, plus the relay's
  * own time.
  *
@@ -94,6 +96,15 @@ public final class ProxyCall implements UpstreamListener {
     private HeldResponse held;
     private ScheduledFuture<?> retryWait;
     private int staleRetries;
+    /**
+     * This exchange's last failed attempt with nothing held to show for it (unreachable, cut, timed out): what the
+     * client gets when no further attempt can be made, rather than a refusal it did not cause.
+     */
+    private Failure lastFailure;
+
+    /** A gateway-made error and the outcome it records. */
+    private record Failure(ApiError error, Outcome outcome) {
+    }
 
     private ProxyCall(Exchange exchange, UpstreamConnector upstreams, GatewayMetrics metrics,
                       Consumer<ProxyCall> ended) {
@@ -125,6 +136,7 @@ public final class ProxyCall implements UpstreamListener {
     /** Starts a route's attempts; {@code sinceNanos} is when the gateway's own work for it began (overhead). */
     private void startRoute(Route route, long sinceNanos) {
         exchange.route(route);
+        dropAttempt(); // a held answer of the previous route: this route answers now
         provider = route.provider();
         retries = new Retries(provider, route.policy(), metrics,
                 exchange.principal() == null ? null : exchange.principal().providerKey(provider.name()));
@@ -148,21 +160,25 @@ public final class ProxyCall implements UpstreamListener {
         attempt();
     }
 
-    /** CONNECTING: the next attempt on the current route, unless its keys rest or its circuit is open. */
+    /**
+     * CONNECTING: the next attempt on the current route, unless its keys rest or its circuit is open; then the next
+     * route, or, with none left, the client gets this exchange's own last answer when an attempt of it failed (a
+     * circuit its failure opened is not the client's answer), else the refusal.
+     */
     private void attempt() {
         if (!retries.chooseKey()) {
             if (!fallBack()) {
-                failBeforeResponse(ApiError.upstreamKeysCooling(provider.name(), retries.secondsUntilKeyUsable()),
-                        Outcome.REJECTED);
+                failWithLastAnswer(retries.keysResting());
             }
             return;
         }
         if (!retries.admit()) {
             if (!fallBack()) {
-                failBeforeResponse(ApiError.allUpstreamsOpen(exchange.route().requestedModel()), Outcome.REJECTED);
+                failWithLastAnswer(ApiError.allUpstreamsOpen(exchange.route().requestedModel()));
             }
             return;
         }
+        dropAttempt(); // the previous attempt's held answer: this attempt answers now
         state = State.CONNECTING;
         exchange.attemptStarted();
         Future<? extends UpstreamSession> pending = upstreams.acquire(downstream.eventLoop(), provider);
@@ -250,23 +266,32 @@ public final class ProxyCall implements UpstreamListener {
         }
     }
 
-    /** HOLDING_ERROR with the whole answer: retry it (BACKING_OFF), fall back, or give it to the client. */
+    /**
+     * HOLDING_ERROR with the whole answer: retry it (BACKING_OFF, the answer kept until the next attempt is made, in
+     * case none can be), fall back, or give it to the client. A rejected key is never the client's answer: it
+     * becomes the gateway's own 502.
+     */
     private void decide() {
         long waitNanos = retries.afterError(held);
-        boolean fallingBack = waitNanos == Retries.GIVE_UP && Retries.fallsBack(held) && chain.hasNext();
-        if (waitNanos == Retries.GIVE_UP && !fallingBack) {
+        boolean keyRejected = retries.rejectsKey(held);
+        Route next = waitNanos == Retries.GIVE_UP && retries.fallsBack(held) ? chain.next() : null;
+        if (waitNanos == Retries.GIVE_UP && next == null && !keyRejected) {
             passHeldOn();
             return;
         }
-        boolean reusable = HttpUtil.isKeepAlive(held.head());
-        held.release();
-        held = null;
         timers.attemptEnded();
-        releaseSession(reusable);
+        releaseSession(HttpUtil.isKeepAlive(held.head()));
         relay.discard();
         relay = null;
-        if (fallingBack) {
-            fallBack();
+        if (keyRejected) {
+            lastFailure = new Failure(ApiError.upstreamCredentialsRejected(provider.name(), false),
+                    Outcome.UPSTREAM_ERROR);
+            dropAttempt();
+        }
+        if (next != null) {
+            startRoute(next, System.nanoTime());
+        } else if (waitNanos == Retries.GIVE_UP) {
+            failBeforeResponse(lastFailure.error(), lastFailure.outcome());
         } else {
             retryAfter(waitNanos);
         }
@@ -387,6 +412,7 @@ public final class ProxyCall implements UpstreamListener {
     }
 
     private void retryOrFail(ApiError error, Outcome outcome) {
+        lastFailure = new Failure(error, outcome);
         long waitNanos = retries.afterFailure();
         if (waitNanos == Retries.GIVE_UP) {
             if (!fallBack()) {
@@ -406,6 +432,18 @@ public final class ProxyCall implements UpstreamListener {
                 attempt();
             }
         }, waitNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** No attempt can be made: the exchange's own last answer or failure, else {@code refusal} (its own fault). */
+    private void failWithLastAnswer(ApiError refusal) {
+        if (held != null) {
+            relay = newRelay();
+            passHeldOn();
+        } else if (lastFailure != null) {
+            failBeforeResponse(lastFailure.error(), lastFailure.outcome());
+        } else {
+            failBeforeResponse(refusal, Outcome.REJECTED);
+        }
     }
 
     private void failBeforeResponse(ApiError error, Outcome outcome) {

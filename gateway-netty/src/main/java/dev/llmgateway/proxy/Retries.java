@@ -2,12 +2,16 @@ package dev.llmgateway.proxy;
 
 import dev.llmgateway.config.ProviderType;
 import dev.llmgateway.config.UpstreamPolicy;
+import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.RetryAfter;
 import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.upstream.CircuitBreaker;
 import dev.llmgateway.upstream.KeyRing;
 import dev.llmgateway.upstream.Provider;
 import io.netty.handler.codec.http.HttpResponse;
+
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * One exchange's attempt budget and key use: which key an attempt sends, which keys a provider's answer puts to
@@ -17,12 +21,15 @@ import io.netty.handler.codec.http.HttpResponse;
 final class Retries {
     /** {@link #afterError}/{@link #afterFailure}: no retry, the client gets this answer. */
     static final long GIVE_UP = -1;
+    private static final Logger LOG = Logger.getLogger(Retries.class.getName());
 
     private final Provider provider;
     private final UpstreamPolicy policy;
     private final GatewayMetrics metrics;
     /** Attempts counted against max_attempts: a free retry of a stale pooled connection is not one. */
     private int attempts = 1;
+    /** Keys the provider rejected on this route: each retry with another key is free, at most one per key. */
+    private int rejectedKeys;
     /** A virtual key's own credential: always sent, never rotated or put to rest (the ring is not its keys). */
     private final String ownKey;
     private int keyIndex = KeyRing.NO_KEYS;
@@ -79,41 +86,69 @@ final class Retries {
         return ownKey != null ? ownKey : keyIndex >= 0 ? provider.keys().key(keyIndex) : null;
     }
 
-    /** Whole seconds, at least 1, until a resting key is usable: the client's Retry-After. */
-    long secondsUntilKeyUsable() {
-        long nanos = provider.keys().nanosUntilUsable(System.nanoTime());
-        return Math.max(1, (nanos + 999_999_999) / 1_000_000_000);
+    /**
+     * Why no key could be chosen: the provider rejected every one (503, the operator's to fix), or some rest after a
+     * rate limit (429 with the seconds until the first is usable again).
+     */
+    ApiError keysResting() {
+        long now = System.nanoTime();
+        if (provider.keys().allRejected(now)) {
+            return ApiError.upstreamCredentialsRejected(provider.name(), true);
+        }
+        long nanos = provider.keys().nanosUntilUsable(now);
+        return ApiError.upstreamKeysCooling(provider.name(), Math.max(1, (nanos + 999_999_999) / 1_000_000_000));
     }
 
     /**
      * Whether a response head must be held until its body is whole before deciding: retryable statuses while
-     * attempts remain, and every 429, whose body tells a rate limit from an exhausted quota. A 401/403 rests the key
-     * at once (the answer itself goes to the client: another key may be fine, this request's was refused); so does
-     * Gemini's 400 for a bad key, held to read its reason. With a fallback left, a retryable status is held even on
+     * attempts remain, and every 429, whose body tells a rate limit from an exhausted quota. A 401/403 (the provider
+     * rejected the gateway's key) is held to try another key, or to answer it as the gateway's own failure; so is
+     * Gemini's 400, to read whether its reason is a bad key. With a fallback left, a retryable status is held even on
      * the last attempt: it may go to the fallback instead.
      */
     boolean holds(int status, boolean fallbackLeft) {
-        if (status == 401 || status == 403) {
-            coolKey(provider.config().keyFailureCooldown().toNanos(), "auth_failed");
-        }
-        return status == 429 || status == 400 && provider.type() == ProviderType.GEMINI
+        return status == 429 || status == 401 || status == 403
+                || status == 400 && provider.type() == ProviderType.GEMINI
                 || RetryPolicy.retryableStatus(status) && (attempts < policy.maxAttempts() || fallbackLeft);
     }
 
-    /** Whether a held answer nobody retries moves on to a fallback: a retryable one, not an exhausted quota. */
-    static boolean fallsBack(HeldResponse response) {
+    /**
+     * Whether the provider rejected the key the attempt sent: 401, 403, or Gemini's 400 API_KEY_INVALID. Never the
+     * client's answer: its gateway key was fine, the gateway's own credential was not.
+     */
+    boolean rejectsKey(HeldResponse response) {
         int status = response.head().status().code();
-        return status == 429 ? !RetryPolicy.insufficientQuota(response.body()) : RetryPolicy.retryableStatus(status);
+        return status == 401 || status == 403
+                || status == 400 && provider.type() == ProviderType.GEMINI && RetryPolicy.keyInvalid(response.body());
     }
 
-    /** A whole held error response: the wait before the next attempt, or {@link #GIVE_UP}. */
+    /**
+     * Whether a held answer nobody retries moves on to a fallback: a retryable one, not an exhausted quota, and a
+     * rejected key (another provider has its own).
+     */
+    boolean fallsBack(HeldResponse response) {
+        int status = response.head().status().code();
+        return status == 429 ? !RetryPolicy.insufficientQuota(response.body())
+                : RetryPolicy.retryableStatus(status) || rejectsKey(response);
+    }
+
+    /**
+     * A whole held error response: the wait before the next attempt, or {@link #GIVE_UP}. A rejected key rests for
+     * {@code key_rejected_cooldown} and another key, if one is ready, is tried at once, without counting an attempt.
+     */
     long afterError(HeldResponse response) {
         HttpResponse head = response.head();
         int status = head.status().code();
-        if (!RetryPolicy.retryableStatus(status)) {
-            if (RetryPolicy.keyInvalid(response.body())) {
-                coolKey(provider.config().keyFailureCooldown().toNanos(), "auth_failed");
+        if (rejectsKey(response)) {
+            keyRejected(status);
+            if (ownKey != null || ++rejectedKeys >= provider.keys().size()
+                    || provider.keys().nanosUntilUsable(System.nanoTime()) > 0) {
+                return GIVE_UP;
             }
+            metrics.retry(provider.name());
+            return 0;
+        }
+        if (!RetryPolicy.retryableStatus(status)) {
             return GIVE_UP;
         }
         long askedNanos = RetryAfter.nanos(head.headers());
@@ -145,10 +180,38 @@ final class Retries {
         return retrying(RetryPolicy.backoffNanos(attempts - 1, policy.maxRetryDelay().toNanos()));
     }
 
+    /**
+     * Another attempt after {@code waitNanos}, unless the provider's circuit would refuse it (perhaps opened by this
+     * very attempt's failure): then the client gets this attempt's answer, or the exchange moves to another route.
+     */
     private long retrying(long waitNanos) {
+        if (!provider.breaker().available(System.nanoTime())) {
+            return GIVE_UP;
+        }
         attempts++;
         metrics.retry(provider.name());
         return waitNanos;
+    }
+
+    /**
+     * Rests the rejected key (a virtual key's own credential is not the ring's to rest), counts it, and says so once
+     * per rest of the key: every tenant of the provider may be turned away while its keys rest.
+     */
+    private void keyRejected(int status) {
+        metrics.keyRejected(provider.name());
+        if (keyIndex < 0 || ownKey != null) {
+            return;
+        }
+        long now = System.nanoTime();
+        long restNanos = provider.config().keyRejectedCooldown().toNanos();
+        boolean newlyResting = provider.keys().reject(keyIndex, now, now + restNanos);
+        metrics.keyCooldown(provider.name(), keyIndex, "auth_failed");
+        if (newlyResting) {
+            LOG.warning("provider '" + provider.name() + "' rejected api_keys[" + keyIndex + "] (HTTP " + status
+                    + "): the key rests for " + TimeUnit.NANOSECONDS.toMillis(restNanos)
+                    + " ms (key_rejected_cooldown); while every key of the provider rests, its requests get 503"
+                    + " upstream_credentials_rejected");
+        }
     }
 
     private void coolKey(long forNanos, String reason) {

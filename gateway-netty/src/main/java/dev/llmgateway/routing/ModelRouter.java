@@ -102,7 +102,7 @@ public final class ModelRouter {
 
     /**
      * An alias's route: its first deployment's target, with a balancer over all of them when there are several.
-     * Every deployment shares the alias's policy (its first provider's, with the alias's overrides).
+     * Each deployment serves under its own policy (its provider's, with the alias's overrides).
      */
     private static Route aliasRoute(ModelConfig model, Map<String, Provider> providers) {
         List<Route> deployed = new ArrayList<>();
@@ -110,7 +110,7 @@ public final class ModelRouter {
         for (int i = 0; i < weights.length; i++) {
             Deployment deployment = model.deployments().get(i);
             deployed.add(route(model.alias(), providers.get(deployment.provider()), deployment.apiModel(),
-                    model.alias(), model.policy()));
+                    model.alias(), deployment.policy()));
             weights[i] = deployment.weight();
         }
         Route first = deployed.get(0);

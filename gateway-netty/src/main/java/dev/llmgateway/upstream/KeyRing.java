@@ -6,9 +6,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A provider's upstream keys, handed out round-robin, skipping keys that are resting: a key answered 429 rests for
- * the time the provider asked (or a default), a key answered 401/403 for longer. Shared by every event loop, so it
- * is lock-free: a counter for the rotation and one cool-until time (System.nanoTime) per key. A race between two
- * loops cooling one key at once keeps one of the two times, which is as good as either.
+ * the time the provider asked (or a default), a key out of quota or rejected (401/403) for a configured time.
+ * Shared by every event loop, so it is lock-free: a counter for the rotation and, per key, one cool-until time
+ * (System.nanoTime) and one rejected-until time. A race between two loops cooling one key at once keeps one of the
+ * two times, which is as good as either.
  */
 public final class KeyRing {
     /** {@link #next} when the provider has no keys (a local vLLM or Ollama): send none. */
@@ -19,10 +20,13 @@ public final class KeyRing {
     private final List<String> keys;
     private final AtomicInteger rotation = new AtomicInteger();
     private final AtomicLongArray coolUntilNanos;
+    /** Until when each key rests because the provider rejected it: tells a lockout by credentials from a rate limit. */
+    private final AtomicLongArray rejectedUntilNanos;
 
     public KeyRing(List<String> keys) {
         this.keys = List.copyOf(keys);
         this.coolUntilNanos = new AtomicLongArray(keys.size());
+        this.rejectedUntilNanos = new AtomicLongArray(keys.size());
     }
 
     /** The index of the next usable key, {@link #NO_KEYS} or {@link #ALL_COOLING}. */
@@ -53,6 +57,25 @@ public final class KeyRing {
     public void coolDown(int index, long untilNanos) {
         coolUntilNanos.accumulateAndGet(index, untilNanos,
                 (current, wanted) -> wanted - current > 0 ? wanted : current);
+    }
+
+    /**
+     * Rests a key the provider rejected until {@code untilNanos}; true when this starts its rest (it was not resting
+     * as rejected already), so that the many requests in flight on one bad key report it once.
+     */
+    public boolean reject(int index, long nowNanos, long untilNanos) {
+        coolDown(index, untilNanos);
+        return rejectedUntilNanos.getAndSet(index, untilNanos) - nowNanos <= 0;
+    }
+
+    /** Whether every key rests because the provider rejected it (none because of a rate limit alone). */
+    public boolean allRejected(long nowNanos) {
+        for (int i = 0; i < rejectedUntilNanos.length(); i++) {
+            if (rejectedUntilNanos.get(i) - nowNanos <= 0) {
+                return false;
+            }
+        }
+        return rejectedUntilNanos.length() > 0;
     }
 
     /** How long until the first key is usable again; 0 when one already is. */

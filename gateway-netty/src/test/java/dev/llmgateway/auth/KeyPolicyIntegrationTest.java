@@ -191,8 +191,9 @@ class KeyPolicyIntegrationTest {
                 [routing]
                 default_provider = "up"
                 """), Map.of())) {
-            assertEquals(401, isolated.post("/v1/chat/completions", CHAT.formatted("gpt-4o")).statusCode());
-            assertEquals(429, isolated.post("/v1/chat/completions", CHAT.formatted("gpt-4o")).statusCode(),
+            assertEquals(502, isolated.post("/v1/chat/completions", CHAT.formatted("gpt-4o")).statusCode(),
+                    "the provider rejected the gateway's key");
+            assertEquals(503, isolated.post("/v1/chat/completions", CHAT.formatted("gpt-4o")).statusCode(),
                     "the provider's only key rests after its 401");
             HttpResponse<String> virtual = isolated.client().send(isolated.request("/v1/chat/completions")
                     .header("authorization", "Bearer team-a-key-0123456789")

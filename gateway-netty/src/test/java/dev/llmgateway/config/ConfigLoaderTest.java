@@ -219,6 +219,7 @@ class ConfigLoaderTest {
                 max_retry_delay = "2s"
                 key_cooldown = "10s"
                 key_failure_cooldown = "1m"
+                key_rejected_cooldown = "45s"
                 [models.slow]
                 provider = "vllm"
                 first_byte_timeout = "5m"
@@ -233,9 +234,47 @@ class ConfigLoaderTest {
         assertEquals(provider, vllm.policy());
         assertEquals(Duration.ofSeconds(10), vllm.keyCooldown());
         assertEquals(Duration.ofMinutes(1), vllm.keyFailureCooldown());
+        assertEquals(Duration.ofSeconds(45), vllm.keyRejectedCooldown());
         assertEquals(new UpstreamPolicy(Duration.ofMinutes(5), Duration.ofSeconds(15), Duration.ofMinutes(10), 3,
                 Duration.ofSeconds(2), 4096), config.models().get("slow").policy());
         assertEquals(provider, config.models().get("plain").policy());
+    }
+
+    @Test
+    void eachDeploymentKeepsItsOwnProvidersPolicyUnderTheAliasOverrides() throws ConfigException {
+        GatewayConfig config = parse(MINIMAL_KEY + """
+                [providers.near]
+                type = "openai_compatible"
+                base_url = "http://near:8000/v1"
+                first_byte_timeout = "2s"
+                max_attempts = 1
+                [providers.far]
+                type = "openai_compatible"
+                base_url = "http://far:8000/v1"
+                first_byte_timeout = "20s"
+                max_attempts = 4
+                [models.split]
+                idle_timeout = "7s"
+                deployments = [{ provider = "near" }, { provider = "far", weight = 2 }]
+                """, Map.of());
+
+        List<Deployment> deployments = config.models().get("split").deployments();
+        assertEquals(new UpstreamPolicy(Duration.ofSeconds(2), Duration.ofSeconds(7), Duration.ZERO, 1,
+                Duration.ofSeconds(5), 4096), deployments.get(0).policy());
+        assertEquals(new UpstreamPolicy(Duration.ofSeconds(20), Duration.ofSeconds(7), Duration.ZERO, 4,
+                Duration.ofSeconds(5), 4096), deployments.get(1).policy());
+        assertEquals(ProviderConfig.KEY_REJECTED_COOLDOWN, config.providers().get("near").keyRejectedCooldown());
+    }
+
+    @Test
+    void aRejectedKeyMustRestAWhile() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(MINIMAL_KEY + """
+                [providers.vllm]
+                type = "openai_compatible"
+                base_url = "http://vllm:8000/v1"
+                key_rejected_cooldown = "0s"
+                """, Map.of()));
+        assertTrue(e.getMessage().contains("providers.vllm.key_rejected_cooldown"), e.getMessage());
     }
 
     @Test
@@ -454,9 +493,9 @@ class ConfigLoaderTest {
                 "providers.Bad.token_delay: 20 (expected: a duration >= 0 such as \"250ms\", \"10s\" or \"1m30s\")",
                 "providers.Bad.retries: unknown key (expected one of: type, max_connections, connect_timeout,"
                         + " pool_idle_timeout, first_byte_timeout, idle_timeout, total_timeout, max_attempts,"
-                        + " max_retry_delay, default_max_tokens, key_cooldown, key_failure_cooldown, breaker_failures,"
-                        + " breaker_error_ratio, breaker_min_requests, breaker_window, breaker_cooldown, tokens,"
-                        + " token_delay)",
+                        + " max_retry_delay, default_max_tokens, key_cooldown, key_failure_cooldown,"
+                        + " key_rejected_cooldown, breaker_failures, breaker_error_ratio, breaker_min_requests,"
+                        + " breaker_window, breaker_cooldown, tokens, token_delay)",
                 "models.\"gpt-4o\".provider: \"opnai\" (expected: the name of a configured provider:"
                         + " Bad, claude, local, openai)",
                 "models.\"x\".provider: missing (expected: the name of a configured provider:"
@@ -552,8 +591,8 @@ class ConfigLoaderTest {
                 "providers.openai.base_ur: unknown key (expected one of: type, base_url, api_key, api_keys,"
                         + " max_connections, connect_timeout, pool_idle_timeout, first_byte_timeout, idle_timeout,"
                         + " total_timeout, max_attempts, max_retry_delay, default_max_tokens, key_cooldown,"
-                        + " key_failure_cooldown, breaker_failures, breaker_error_ratio, breaker_min_requests,"
-                        + " breaker_window, breaker_cooldown)",
+                        + " key_failure_cooldown, key_rejected_cooldown, breaker_failures, breaker_error_ratio,"
+                        + " breaker_min_requests, breaker_window, breaker_cooldown)",
                 "models.\"m\".api-model: unknown key (expected one of: deployments, provider, api_model,"
                         + " fallbacks, first_byte_timeout, idle_timeout, total_timeout, max_attempts, max_retry_delay,"
                         + " default_max_tokens)",

@@ -34,13 +34,7 @@ class CircuitBreakerIntegrationTest {
     }
 
     private void start(FakeUpstream.Script a, FakeUpstream.Script b) throws Exception {
-        first = new FakeUpstream(a);
-        second = new FakeUpstream(b);
-        gateway = GatewayHarness.start("""
-                [[api_keys]]
-                name = "tester"
-                key = "%s"
-
+        start(a, b, """
                 [providers.pa]
                 type = "openai_compatible"
                 base_url = "%s"
@@ -61,7 +55,15 @@ class CircuitBreakerIntegrationTest {
 
                 [models."slow"]
                 provider = "pb"
-                """.formatted(GatewayHarness.KEY, first.baseUrl(), second.baseUrl()));
+                """);
+    }
+
+    /** Starts providers pa ({@code a}) and pb ({@code b}) and a gateway on {@code toml}, formatted with their URLs. */
+    private void start(FakeUpstream.Script a, FakeUpstream.Script b, String toml) throws Exception {
+        first = new FakeUpstream(a);
+        second = new FakeUpstream(b);
+        gateway = GatewayHarness.start("[[api_keys]]\nname = \"tester\"\nkey = \"" + GatewayHarness.KEY + "\"\n\n"
+                + toml.formatted(first.baseUrl(), second.baseUrl()));
     }
 
     private static void ok(FakeUpstream.Reply reply) {
@@ -133,5 +135,75 @@ class CircuitBreakerIntegrationTest {
         assertEquals("pb", response.headers().firstValue("x-gateway-provider").orElseThrow());
         assertEquals(3, first.received().size(), "the open provider was skipped");
         assertEquals(1, second.received().size());
+    }
+
+    private static void serverError(FakeUpstream.Reply reply) {
+        reply.full(500, "Internal Server Error", "application/json",
+                Fixtures.bytes("openai/error-500-server-error.json"));
+    }
+
+    /** Two providers that fail every attempt, each with max_attempts 3 and a circuit that opens on 2 failures. */
+    private void startTripping(FakeUpstream.Script a, FakeUpstream.Script b) throws Exception {
+        String policy = """
+                type = "openai_compatible"
+                max_attempts = 3
+                max_retry_delay = "20ms"
+                breaker_failures = 2
+                breaker_cooldown = "1m"
+                """;
+        start(a, b, "[providers.pa]\nbase_url = \"%s\"\n" + policy + "[providers.pb]\nbase_url = \"%s\"\n" + policy
+                + "[models.\"solo\"]\nprovider = \"pa\"\n[models.\"cut\"]\nprovider = \"pb\"\n");
+    }
+
+    @Test
+    void theRequestWhoseOwnFailureOpensTheCircuitGetsTheProvidersAnswer() throws Exception {
+        startTripping(CircuitBreakerIntegrationTest::serverError, FakeUpstream.Reply::close);
+
+        HttpResponse<String> tripped = gateway.post("/v1/chat/completions", SOLO);
+        assertEquals(500, tripped.statusCode(), tripped.body());
+        assertEquals("server_error", JsonPath.read(tripped.body(), "error", "type"));
+        assertEquals(2, first.received().size(), "its second failure opened the circuit: no third attempt");
+
+        HttpResponse<String> cutTwice = gateway.post("/v1/chat/completions",
+                "{\"model\":\"cut\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertEquals(502, cutTwice.statusCode(), cutTwice.body());
+        assertEquals("upstream_error", JsonPath.read(cutTwice.body(), "error", "code"));
+
+        HttpResponse<String> arrivedOpen = gateway.post("/v1/chat/completions", SOLO);
+        assertEquals(503, arrivedOpen.statusCode());
+        assertEquals("upstream_circuit_open", JsonPath.read(arrivedOpen.body(), "error", "code"));
+        assertEquals(2, first.received().size(), "a request arriving at an open circuit does not call it");
+    }
+
+    @Test
+    void onAWeightedAliasTheRequestThatOpensACircuitMovesToTheHealthyDeployment() throws Exception {
+        start(CircuitBreakerIntegrationTest::serverError, CircuitBreakerIntegrationTest::ok, """
+                [providers.pa]
+                type = "openai_compatible"
+                base_url = "%s"
+                max_attempts = 2
+                max_retry_delay = "20ms"
+                breaker_failures = 1
+                breaker_cooldown = "1m"
+
+                [providers.pb]
+                type = "openai_compatible"
+                base_url = "%s"
+
+                [models."solo"]
+                deployments = [{ provider = "pa", weight = 9 }, { provider = "pb", weight = 1 }]
+                """);
+
+        for (int i = 0; i < 60 && first.received().isEmpty(); i++) {
+            HttpResponse<String> response = gateway.post("/v1/chat/completions", SOLO);
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals("pb", response.headers().firstValue("x-gateway-provider").orElseThrow());
+        }
+        assertEquals(1, first.received().size(), "pa was picked once; its failure opened its circuit");
+
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, gateway.post("/v1/chat/completions", SOLO).statusCode());
+        }
+        assertEquals(1, first.received().size(), "pa's open circuit is skipped");
     }
 }

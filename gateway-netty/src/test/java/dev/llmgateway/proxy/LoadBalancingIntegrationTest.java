@@ -103,7 +103,58 @@ class LoadBalancingIntegrationTest {
         }
 
         assertEquals(2, first.received().size(), "two failures opened vllm1's circuit; it was not called again");
-        assertEquals(38, served);
+        assertEquals(39, served, "the request whose failure opened the circuit moved on to vllm2");
+    }
+
+    @Test
+    void eachDeploymentServesUnderItsOwnProvidersPolicy() throws Exception {
+        FakeUpstream.Script slowOk = reply -> {
+            Thread.sleep(400);
+            ok(reply);
+        };
+        first = new FakeUpstream(slowOk);
+        second = new FakeUpstream(slowOk);
+        // patient waits out the slow answer on one attempt; hasty gives up on it after 150 ms, three times. The
+        // alias overrides only the retry delay, which both keep.
+        gateway = GatewayHarness.start("""
+                [[api_keys]]
+                name = "tester"
+                key = "%s"
+
+                [providers.patient]
+                type = "openai_compatible"
+                base_url = "%s"
+                first_byte_timeout = "3s"
+                max_attempts = 1
+
+                [providers.hasty]
+                type = "openai_compatible"
+                base_url = "%s"
+                first_byte_timeout = "150ms"
+                max_attempts = 3
+                breaker_failures = 1000
+
+                [models."llama"]
+                max_retry_delay = "10ms"
+                deployments = [{ provider = "patient" }, { provider = "hasty" }]
+                """.formatted(GatewayHarness.KEY, first.baseUrl(), second.baseUrl()));
+
+        int patientServed = 0;
+        int hastyTimedOut = 0;
+        for (int i = 0; i < 24 && (patientServed < 2 || hastyTimedOut < 2); i++) {
+            int hastyBefore = second.received().size();
+            HttpResponse<String> response = gateway.post("/v1/chat/completions", CHAT);
+            if (second.received().size() > hastyBefore) {
+                assertEquals(504, response.statusCode(), response.body());
+                assertEquals(hastyBefore + 3, second.received().size(), "hasty's own max_attempts");
+                hastyTimedOut++;
+            } else {
+                assertEquals(200, response.statusCode(), response.body());
+                patientServed++;
+            }
+        }
+        assertTrue(patientServed >= 2 && hastyTimedOut >= 2,
+                "both deployments served: patient " + patientServed + ", hasty " + hastyTimedOut);
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.llmgateway.testutil.FakeConnector;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
 import dev.llmgateway.testutil.RecordingObserver;
+import dev.llmgateway.upstream.CircuitBreaker;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpContent;
 import org.junit.jupiter.api.AfterEach;
@@ -187,7 +188,7 @@ class ProxyCallTest {
         assertEquals(HOLDING_ERROR, call.state());
         HttpContent held = first.last(OVERLOADED);
         assertEquals(BACKING_OFF, call.state());
-        assertEquals(0, held.refCnt(), "the held answer is dropped");
+        assertEquals(1, held.refCnt(), "the held answer is kept in case no retry can be made");
         assertEquals(Boolean.TRUE, first.finishedReusable(), "its keep-alive connection goes back to the pool");
         assertEquals(-1, ClientResponse.read(downstream).status(), "the client saw nothing of it");
 
@@ -195,6 +196,7 @@ class ProxyCallTest {
         assertEquals(BACKING_OFF, call.state(), "the provider asked for one second");
         advance(1, TimeUnit.MILLISECONDS);
         assertEquals(AWAITING_HEAD, call.state());
+        assertEquals(0, held.refCnt(), "the held answer is dropped once the retry is made");
         FakeConnector.Session second = connector.last();
         second.head(200, JSON);
         second.last(COMPLETION.formatted("up-model"));
@@ -202,6 +204,47 @@ class ProxyCallTest {
         ClientResponse response = ClientResponse.read(downstream);
         assertEquals(200, response.status());
         assertEquals("2", response.header(Exchange.ATTEMPTS_HEADER));
+    }
+
+    @Test
+    void aCircuitOpenedByOthersDuringTheBackoffGivesTheClientItsOwnHeldAnswer() {
+        ProxyCall call = start("fast", false);
+        FakeConnector.Session first = connector.last();
+        first.head(503, JSON, "retry-after", "1");
+        HttpContent held = first.last(OVERLOADED);
+        assertEquals(BACKING_OFF, call.state());
+        CircuitBreaker breaker = snapshot.providers().get("up").breaker();
+        long now = System.nanoTime();
+        for (int i = 0; i < 5; i++) { // other exchanges' failures open the circuit meanwhile
+            breaker.record(breaker.tryAcquire(now), false, now);
+        }
+
+        advance(1, TimeUnit.SECONDS);
+
+        assertOver(call);
+        assertEquals(1, connector.sessions(), "the open circuit was not called");
+        ClientResponse response = ClientResponse.read(downstream);
+        assertEquals(503, response.status());
+        assertEquals("overloaded", JsonPath.read(response.body(), "error", "message"), "the provider's own answer");
+        assertEquals(0, held.refCnt());
+    }
+
+    @Test
+    void aConnectFailureThatOpensTheCircuitIsTheClientsAnswer() {
+        CircuitBreaker breaker = snapshot.providers().get("up").breaker();
+        long now = System.nanoTime();
+        for (int i = 0; i < 4; i++) { // one failure short of opening
+            breaker.record(breaker.tryAcquire(now), false, now);
+        }
+        connector.failNext(new ConnectException("Connection refused"));
+
+        ProxyCall call = start("fast", false);
+
+        assertOver(call);
+        assertEquals(1, connector.providers().size(), "the circuit it opened refused a second attempt");
+        ClientResponse response = ClientResponse.read(downstream);
+        assertEquals(502, response.status());
+        assertEquals("upstream_unreachable", JsonPath.read(response.body(), "error", "code"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
 import dev.llmgateway.testutil.PrometheusText;
 import dev.llmgateway.testutil.RawHttpClient;
+import dev.llmgateway.server.WarningRecorder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -279,12 +280,54 @@ class ResilienceIntegrationTest {
             }
         }, "\"sk-a\", \"sk-b\"", "");
 
-        assertEquals(401, gateway.post("/v1/chat/completions", CHAT).statusCode());
+        HttpResponse<String> first = gateway.post("/v1/chat/completions", CHAT);
+        assertEquals(200, first.statusCode(), "the other key is tried at once: " + first.body());
         assertEquals(200, gateway.post("/v1/chat/completions", CHAT).statusCode());
         assertEquals(200, gateway.post("/v1/chat/completions", CHAT).statusCode());
 
         List<String> used = upstream.received().stream().map(r -> r.headers().get("authorization")).toList();
-        assertEquals(List.of("Bearer sk-a", "Bearer sk-b", "Bearer sk-b"), used);
+        assertEquals(List.of("Bearer sk-a", "Bearer sk-b", "Bearer sk-b", "Bearer sk-b"), used);
+    }
+
+    @Test
+    void theOnlyKeyRejectedIsTheGatewaysFailureNotARateLimitAndRestsOnlyKeyRejectedCooldown() throws Exception {
+        AtomicInteger rejecting = new AtomicInteger(1);
+        try (WarningRecorder warnings = WarningRecorder.on(Retries.class.getName())) {
+            start(reply -> {
+                if (rejecting.get() == 1) {
+                    reply.full(401, "Unauthorized", "application/json",
+                            Fixtures.bytes("openai/error-401-invalid-api-key.json"));
+                } else {
+                    ok(reply);
+                }
+            }, "key_rejected_cooldown = \"700ms\"");
+
+            HttpResponse<String> rejected = gateway.post("/v1/chat/completions", CHAT);
+            assertEquals(502, rejected.statusCode(), rejected.body());
+            assertEquals("upstream_credentials_rejected", JsonPath.read(rejected.body(), "error", "code"));
+            assertTrue(JsonPath.read(rejected.body(), "error", "message")
+                    .contains("rejected the gateway's credentials"), rejected.body());
+            assertFalse(rejected.body().contains("sk-"), "never the provider's own message about its key");
+            assertTrue(rejected.headers().firstValue("retry-after").isEmpty());
+
+            HttpResponse<String> resting = gateway.post("/v1/chat/completions", CHAT);
+            assertEquals(503, resting.statusCode(), resting.body());
+            assertEquals("upstream_credentials_rejected", JsonPath.read(resting.body(), "error", "code"));
+            assertTrue(resting.headers().firstValue("retry-after").isEmpty());
+            assertEquals(1, upstream.received().size(), "a resting key is not sent");
+
+            String metrics = gateway.get("/metrics", null).body();
+            assertEquals(1, PrometheusText.value(metrics, "llm_upstream_key_rejected_total", "provider", "up"));
+            assertEquals(1, PrometheusText.value(metrics, "llm_upstream_key_cooldowns_total", "provider", "up",
+                    "key_index", "0", "reason", "auth_failed"));
+            List<String> said = warnings.messages();
+            assertEquals(1, said.size(), said.toString());
+            assertTrue(said.get(0).contains("provider 'up' rejected api_keys[0] (HTTP 401)"), said.toString());
+
+            rejecting.set(0); // the operator fixed the key upstream; it is tried again after its short rest
+            Thread.sleep(750);
+            assertEquals(200, gateway.post("/v1/chat/completions", CHAT).statusCode());
+        }
     }
 
     @Test

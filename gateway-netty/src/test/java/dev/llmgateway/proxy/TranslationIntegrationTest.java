@@ -485,13 +485,6 @@ class TranslationIntegrationTest {
         assertEquals("server_error", JsonPath.read(overloaded.body(), "error", "type"));
         assertEquals("overloaded_error", JsonPath.read(overloaded.body(), "error", "code"));
 
-        upstream.script(reply -> reply.full(400, "Bad Request", "application/json; charset=UTF-8",
-                Fixtures.bytes("gemini/error-400-api-key-invalid.json")));
-        HttpResponse<String> badKey = gateway.post("/v1/chat/completions", """
-                {"model":"gemini-flash","messages":[{"role":"user","content":"Hi"}]}""");
-        assertEquals(401, badKey.statusCode(), badKey.body());
-        assertEquals("invalid_api_key", JsonPath.read(badKey.body(), "error", "code"));
-
         upstream.script(reply -> reply.full(429, "Too Many Requests", "application/json; charset=UTF-8",
                 Fixtures.bytes("gemini/error-429-resource-exhausted.json")));
         HttpResponse<String> limited = gateway.post("/v1/chat/completions", """
@@ -530,16 +523,30 @@ class TranslationIntegrationTest {
                 api_keys = ["gm-bad", "gm-good"]
                 """.formatted(GatewayHarness.KEY, gemini.port()))) {
             String chat = "{\"model\":\"gem/gemini-2.5-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
-            HttpResponse<String> refused = local.post("/v1/chat/completions", chat);
-            assertEquals(401, refused.statusCode(), refused.body());
-            assertEquals("invalid_api_key", JsonPath.read(refused.body(), "error", "code"));
             for (int i = 0; i < 3; i++) {
-                assertEquals(200, local.post("/v1/chat/completions", chat).statusCode());
+                assertEquals(200, local.post("/v1/chat/completions", chat).statusCode(), "the good key serves");
             }
             assertEquals(List.of("gm-bad", "gm-good", "gm-good", "gm-good"), gemini.received().stream()
                     .map(r -> r.headers().get("x-goog-api-key")).toList(), "the bad key rests");
             assertEquals(1, PrometheusText.value(local.get("/metrics", null).body(),
                     "llm_upstream_key_cooldowns_total", "provider", "gem", "key_index", "0", "reason", "auth_failed"));
+
+            gemini.script(reply -> reply.full(400, "Bad Request", "application/json; charset=UTF-8",
+                    Fixtures.bytes("gemini/error-400-api-key-invalid.json")));
+            HttpResponse<String> refused = local.post("/v1/chat/completions", chat);
+            assertEquals(502, refused.statusCode(), refused.body());
+            assertEquals("upstream_credentials_rejected", JsonPath.read(refused.body(), "error", "code"));
+            HttpResponse<String> anthropicClient = local.client().send(local.request("/v1/messages")
+                    .header("x-api-key", GatewayHarness.KEY)
+                    .header("content-type", "application/json").header("anthropic-version", "2023-06-01")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gem/gemini-2.5-flash\","
+                            + "\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, anthropicClient.statusCode(), anthropicClient.body());
+            assertEquals("error", JsonPath.read(anthropicClient.body(), "type"), "the client's own API shape");
+            assertTrue(JsonPath.read(anthropicClient.body(), "error", "message")
+                    .contains("rejected the gateway's credentials"), anthropicClient.body());
+            assertEquals(5, gemini.received().size(), "both keys rest: the last request was not sent");
         }
     }
 

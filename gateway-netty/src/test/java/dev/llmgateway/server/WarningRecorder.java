@@ -9,11 +9,11 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /** Collects the warnings logged under some logger names while a test runs (Netty logs through JUL here). */
-final class WarningRecorder extends Handler implements AutoCloseable {
+public final class WarningRecorder extends Handler implements AutoCloseable {
     private final List<String> messages = Collections.synchronizedList(new ArrayList<>());
     private final List<Logger> loggers = new ArrayList<>();
 
-    static WarningRecorder on(String... loggerNames) {
+    public static WarningRecorder on(String... loggerNames) {
         WarningRecorder recorder = new WarningRecorder();
         recorder.setLevel(Level.WARNING);
         for (String name : loggerNames) {
@@ -32,7 +32,7 @@ final class WarningRecorder extends Handler implements AutoCloseable {
         }
     }
 
-    List<String> messages() {
+    public List<String> messages() {
         synchronized (messages) {
             return List.copyOf(messages);
         }

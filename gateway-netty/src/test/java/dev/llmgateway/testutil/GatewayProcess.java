@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -26,9 +27,19 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** Starts {@code mainClass --config config} in {@code dir} and waits (up to 30 s) until it listens. */
     public GatewayProcess(Class<?> mainClass, Path dir, Path config) throws IOException, InterruptedException {
-        process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), mainClass.getName(), "--config", config.toString()))
-                .directory(dir.toFile()).redirectErrorStream(true).start();
+        this(List.of(), mainClass, dir, config);
+    }
+
+    /**
+     * The same, run through {@code launcher} (a command that execs the rest, such as {@code nohup}), so the gateway
+     * starts in the process state the launcher leaves it (SIGHUP ignored) and keeps the pid that is signalled.
+     */
+    public GatewayProcess(List<String> launcher, Class<?> mainClass, Path dir, Path config)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), mainClass.getName(), "--config", config.toString()));
+        process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         LinkedBlockingQueue<Integer> listening = new LinkedBlockingQueue<>();
         reader = new Thread(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
