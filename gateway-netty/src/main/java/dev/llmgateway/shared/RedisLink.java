@@ -76,7 +76,7 @@ final class RedisLink {
         this.client = client;
         this.uri = uri;
         this.timeoutNanos = shared.config().timeout().toNanos();
-        this.connectTimeoutNanos = Math.max(timeoutNanos, TimeUnit.SECONDS.toNanos(1));
+        this.connectTimeoutNanos = shared.connectTimeout().toNanos();
         this.leaseMillis = Long.toString(shared.config().slotLease().toMillis());
         this.slotPrefix = shared.replicaId() + "." + index + ".";
         client.addListener(new RedisConnectionStateListener() {

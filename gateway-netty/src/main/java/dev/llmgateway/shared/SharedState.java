@@ -54,6 +54,7 @@ import java.util.logging.Logger;
 public final class SharedState implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SharedState.class.getName());
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration MIN_CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
     /** Hears a rest another replica (or this one) published: upstream key {@code keyId} of {@code provider}. */
     public interface RestListener {
@@ -150,8 +151,7 @@ public final class SharedState implements AutoCloseable {
                 .maintNotificationsConfig(MaintNotificationsConfig.disabled())
                 .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
                 .socketOptions(SocketOptions.builder()
-                        .connectTimeout(config.timeout().compareTo(Duration.ofSeconds(1)) > 0 ? config.timeout()
-                                : Duration.ofSeconds(1))
+                        .connectTimeout(connectTimeout())
                         .keepAlive(true).tcpNoDelay(true).build())
                 .build());
         clients.add(client);
@@ -186,6 +186,14 @@ public final class SharedState implements AutoCloseable {
 
     public SharedConfig config() {
         return config;
+    }
+
+    /**
+     * The longest a connection may take to open and load the scripts: the request timeout, but at least 3 s (TLS,
+     * AUTH and a cold start take several round trips; requests do not wait for it, they fall back meanwhile).
+     */
+    Duration connectTimeout() {
+        return config.timeout().compareTo(MIN_CONNECT_TIMEOUT) > 0 ? config.timeout() : MIN_CONNECT_TIMEOUT;
     }
 
     /** Whether every event loop's connection is up: requests are then decided by the shared state. */

@@ -5,26 +5,27 @@ import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
 import dev.llmgateway.testutil.RedisServer;
+import dev.llmgateway.testutil.SharedGateways;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static dev.llmgateway.testutil.SharedGateways.await;
+import static dev.llmgateway.testutil.SharedGateways.post;
+import static dev.llmgateway.testutil.SharedGateways.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Three gateways sharing one Redis hold one key to one set of limits: requests per minute exactly, a token budget
@@ -44,14 +45,13 @@ class SharedKeyLimitsIntegrationTest {
     private static RedisServer redis;
     private static FakeUpstream upstream;
     private static volatile CountDownLatch release = new CountDownLatch(0);
-    private static final List<GatewayHarness> gateways = new ArrayList<>();
+    private static SharedGateways gateways;
 
     @BeforeAll
     static void start() throws Exception {
         redis = RedisServer.start();
         upstream = new FakeUpstream(SharedKeyLimitsIntegrationTest::answer);
-        for (int i = 0; i < 3; i++) {
-            gateways.add(GatewayHarness.start("", GatewayHarness.openAiConfig(upstream.baseUrl(), """
+        gateways = SharedGateways.start(3, upstream.baseUrl(), """
                     [[api_keys]]
                     name = "rpm"
                     key = "rpm-key-0123456789"
@@ -69,18 +69,7 @@ class SharedKeyLimitsIntegrationTest {
 
                     [routing]
                     default_provider = "up"
-                    """ + sharedTable(redis, "2s", "local")), Map.of()));
-        }
-    }
-
-    static String sharedTable(RedisServer redis, String timeout, String onUnavailable) {
-        return """
-
-                [shared]
-                redis_url = "%s"
-                timeout = "%s"
-                on_unavailable = "%s"
-                """.formatted(redis.url(), timeout, onUnavailable);
+                    """, redis, "2s", "local");
     }
 
     /** JSON or a stream (of fixed usage), a held stream waiting for {@link #release}. */
@@ -102,20 +91,9 @@ class SharedKeyLimitsIntegrationTest {
 
     @AfterAll
     static void stop() throws Exception {
-        gateways.forEach(GatewayHarness::close);
+        gateways.close();
         upstream.close();
         redis.close();
-    }
-
-    static HttpResponse<String> send(GatewayHarness gateway, String key, String body) throws Exception {
-        return gateway.client().send(post(gateway, key, body).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static HttpRequest.Builder post(GatewayHarness gateway, String key, String body) {
-        return gateway.request("/v1/chat/completions")
-                .header("authorization", "Bearer " + key)
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
     static void assertRefused(HttpResponse<String> response, String type, String says) {
@@ -125,20 +103,6 @@ class SharedKeyLimitsIntegrationTest {
         assertTrue(JsonPath.read(response.body(), "error", "message").toString().contains(says), response.body());
         long retryAfter = Long.parseLong(response.headers().firstValue("retry-after").orElseThrow());
         assertTrue(retryAfter >= 1, "Retry-After " + retryAfter);
-    }
-
-    static void await(String what, Check check) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!check.holds()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    interface Check {
-        boolean holds() throws Exception;
     }
 
     @Test

@@ -64,8 +64,12 @@ class SharedStateTest {
     }
 
     private SharedState connect(Duration timeout, Duration lease) throws InterruptedException {
+        return connect(redis.url(), timeout, lease);
+    }
+
+    private SharedState connect(String url, Duration timeout, Duration lease) throws InterruptedException {
         registry = new CollectorRegistry(true);
-        shared = SharedState.start(new SharedConfig(URI.create(redis.url()), "t:", timeout,
+        shared = SharedState.start(new SharedConfig(URI.create(url), "t:", timeout,
                         SharedConfig.OnUnavailable.LOCAL, lease), loops, TRANSPORT.socketChannel(),
                 TRANSPORT.datagramChannel(), registry,
                 (provider, keyId, nanos) -> rests.add(provider + " " + keyId + " " + nanos));
@@ -150,6 +154,21 @@ class SharedStateTest {
         assertEquals("100", redis.command("HGET", "t:{team}:tokens", "t"), "every token was charged");
         assertTrue(metric("llm_shared_state_round_trip_seconds_count") >= 100);
         assertEquals(1.0, metric("llm_shared_state_up"));
+    }
+
+    @Test
+    void thePasswordOfTheUrlAuthenticatesAsTheDefaultUserOrANamedOne() throws Exception {
+        redis.command("CONFIG", "SET", "requirepass", "p@ss:w/rd");
+        String password = "p%40ss%3Aw%2Frd";
+        connect("redis://:" + password + "@127.0.0.1:" + redis.port() + "/0", Duration.ofSeconds(2),
+                Duration.ofSeconds(30));
+        assertEquals("admitted", admit(shared.counters("auth", limits(1, 0, 0, 0, KeyLimits.BudgetPeriod.DAY)),
+                loops.next()).what());
+        shared.close();
+        connect("redis://default:" + password + "@127.0.0.1:" + redis.port() + "/0", Duration.ofSeconds(2),
+                Duration.ofSeconds(30));
+        assertEquals(Limit.REQUESTS_PER_MINUTE, admit(shared.counters("auth", limits(1, 0, 0, 0,
+                KeyLimits.BudgetPeriod.DAY)), loops.next()).limit());
     }
 
     @Test
