@@ -96,6 +96,16 @@ class SharedSectionTest {
     }
 
     @Test
+    void aReloadKeepsTheRunningSharedStateAndNamesItAsWaitingForARestart() throws ConfigException {
+        GatewayConfig running = parse(MINIMAL_KEY + "[shared]\nredis_url = \"redis://a\"\n", Map.of());
+        ConfigChanges changes = ConfigChanges.between(running,
+                parse(MINIMAL_KEY + "[shared]\nredis_url = \"redis://b\"\n", Map.of()));
+        assertEquals(List.of("shared"), changes.needRestart());
+        assertEquals(running.shared(), changes.applicable().shared());
+        assertEquals(List.of("shared"), ConfigChanges.between(running, parse(MINIMAL_KEY, Map.of())).needRestart());
+    }
+
+    @Test
     void urlsThatNameNoRedisAreRefused() {
         for (String url : List.of("redis://", "redis://host:0", "redis://host/db", "redis://host/1?timeout=1",
                 "redis://host:99999", "unix:///tmp/redis.sock")) {
