@@ -28,7 +28,9 @@ import java.util.function.BiConsumer;
  * answer and its timeout, the slots the loop's requests hold and their lease refresh, and the finishes (slot given
  * back, tokens charged) that wait while Redis is away. Every method runs on the loop. The connection's channel is
  * registered on this same loop (its {@link RedisClient} is given only this loop, {@link LoopResources}), so a
- * request's script call is written and its answer read on the request's own thread: no hop either way.
+ * request's script call is written and its answer read on the request's own thread: no hop either way. Calls are
+ * flushed once per turn of the loop, not one by one, so many requests' calls leave in one write. (Lettuce takes a
+ * per-connection lock for each write; only this loop ever writes on the connection, so it is never contended.)
  *
  * <pre>
  *  CONNECTING ─ connected, scripts loaded ─▶ UP ─ connection lost, timeout, error ─▶ DOWN
@@ -56,6 +58,7 @@ final class RedisLink {
     private final ArrayDeque<AdmitCall> waiting = new ArrayDeque<>();
     private final ArrayDeque<FinishCall> backlog = new ArrayDeque<>();
     private final Runnable checkTimeouts = this::checkTimeouts;
+    private final Runnable flush = this::flush;
 
     private State state = State.CONNECTING;
     private StatefulRedisConnection<String, String> connection;
@@ -63,6 +66,7 @@ final class RedisLink {
     private int attempt;
     private final Backoff backoff = new Backoff();
     private boolean timeoutCheckScheduled;
+    private boolean flushScheduled;
     private ScheduledFuture<?> refresher;
     private long slotCounter;
     private Slot slotsHead;
@@ -207,6 +211,7 @@ final class RedisLink {
             }
             connection = opened;
             commands = opened.async();
+            opened.setAutoFlushCommands(false);
             loadScripts(thisAttempt);
         }));
     }
@@ -217,6 +222,7 @@ final class RedisLink {
         for (Script script : Script.ALL) {
             loads.add(commands.scriptLoad(script.body()).toCompletableFuture());
         }
+        connection.flushCommands();
         CompletableFuture.allOf(loads.toArray(new CompletableFuture<?>[0])).whenComplete((done, error) -> onLoop(() -> {
             if (thisAttempt != attempt || state != State.CONNECTING) {
                 return;
@@ -281,6 +287,21 @@ final class RedisLink {
 
     private void retryLater() {
         loop.schedule(this::connect, backoff.nextNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Writes what this turn of the loop sent (at its end: the calls of every request it served go together). */
+    private void flushSoon() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            loop.execute(flush);
+        }
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        if (connection != null) {
+            connection.flushCommands();
+        }
     }
 
     private void closeConnection() {
@@ -387,6 +408,7 @@ final class RedisLink {
             RedisFuture<Object> answer = evaluated ? commands.eval(script.body(), script.output(), keys, args)
                     : commands.evalsha(script.sha(), script.output(), keys, args);
             answer.whenComplete(this);
+            flushSoon();
         }
 
         @Override
