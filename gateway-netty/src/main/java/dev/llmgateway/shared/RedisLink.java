@@ -44,6 +44,7 @@ import java.util.function.BiConsumer;
 final class RedisLink {
     enum State { CONNECTING, UP, DOWN, CLOSED }
 
+    private static final long FIRST_CONNECT_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Finishes held while Redis is away; beyond, they are dropped and counted. */
     static final int MAX_BACKLOG = 10_000;
 
@@ -193,11 +194,13 @@ final class RedisLink {
         }
         state = State.CONNECTING;
         int thisAttempt = ++attempt;
+        // The first connection of a process also loads and compiles the client's classes: give it longer.
+        long deadline = thisAttempt == 1 ? Math.max(connectTimeoutNanos, FIRST_CONNECT_NANOS) : connectTimeoutNanos;
         loop.schedule(() -> {
             if (thisAttempt == attempt && state == State.CONNECTING) {
-                failedToConnect("no connection within " + TimeUnit.NANOSECONDS.toMillis(connectTimeoutNanos) + " ms");
+                failedToConnect("no connection within " + TimeUnit.NANOSECONDS.toMillis(deadline) + " ms");
             }
-        }, connectTimeoutNanos, TimeUnit.NANOSECONDS);
+        }, deadline, TimeUnit.NANOSECONDS);
         client.connectAsync(StringCodec.UTF8, uri).whenComplete((opened, error) -> onLoop(() -> {
             if (thisAttempt != attempt || state != State.CONNECTING) {
                 if (opened != null) {
