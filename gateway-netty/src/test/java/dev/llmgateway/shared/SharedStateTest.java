@@ -26,14 +26,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static dev.llmgateway.testutil.SharedGateways.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The shared state against a real Redis: answers on the asking loop, the scripts' limits (sliding minute, slots
@@ -63,11 +62,11 @@ class SharedStateTest {
         redis.close();
     }
 
-    private SharedState connect(Duration timeout, Duration lease) throws InterruptedException {
+    private SharedState connect(Duration timeout, Duration lease) throws Exception {
         return connect(redis.url(), timeout, lease);
     }
 
-    private SharedState connect(String url, Duration timeout, Duration lease) throws InterruptedException {
+    private SharedState connect(String url, Duration timeout, Duration lease) throws Exception {
         registry = new CollectorRegistry(true);
         shared = SharedState.start(new SharedConfig(URI.create(url), "t:", timeout,
                         SharedConfig.OnUnavailable.LOCAL, lease), loops, TRANSPORT.socketChannel(),
@@ -108,16 +107,6 @@ class SharedStateTest {
 
     private static void finish(KeyCounters counters, EventLoop loop, Slot slot, long tokens) throws Exception {
         loop.submit(() -> counters.finish(loop, slot, tokens)).get(10, TimeUnit.SECONDS);
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting until " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 
     private long redisSecond() throws Exception {
@@ -311,13 +300,7 @@ class SharedStateTest {
             redis.resume();
         }
         await("up again", shared::up);
-        await("the held finish is applied", () -> {
-            try {
-                return "40".equals(redis.command("HGET", "t:{later}:tokens", "t"));
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        await("the held finish is applied", () -> "40".equals(redis.command("HGET", "t:{later}:tokens", "t")));
         assertFalse(((List<?>) redis.command("ZRANGE", "t:{later}:slots", "0", "-1")).contains(held.slot().id));
     }
 
@@ -326,13 +309,8 @@ class SharedStateTest {
         connect(Duration.ofSeconds(2), Duration.ofSeconds(30));
         KeyRing ring = new KeyRing(List.of("sk-first", "sk-second"));
         shared.share("openai", ring);
-        await("subscribed", () -> {
-            try {
-                return ((List<?>) redis.command("PUBSUB", "CHANNELS", "t:*")).contains("t:upstream-key-rests");
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        await("subscribed", () -> ((List<?>) redis.command("PUBSUB", "CHANNELS", "t:*"))
+                .contains("t:upstream-key-rests"));
         EventLoop loop = loops.next();
         loop.submit(() -> {
             ring.coolDown(1, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
@@ -348,11 +326,14 @@ class SharedStateTest {
 
         // A replica that starts now learns of the rest still running.
         List<String> late = new ArrayList<>();
-        try (SharedState second = SharedState.start(shared.config(), loops, TRANSPORT.socketChannel(),
+        SharedState second = SharedState.start(shared.config(), loops, TRANSPORT.socketChannel(),
                 TRANSPORT.datagramChannel(), new CollectorRegistry(true),
-                (provider, id, left) -> late.add(provider + " " + id))) {
+                (provider, id, left) -> late.add(provider + " " + id));
+        try {
             await("the late replica caught up", () -> !late.isEmpty());
             assertEquals("openai " + keyId, late.get(0));
+        } finally {
+            second.close();
         }
         KeyRing other = new KeyRing(List.of("sk-first", "sk-second"));
         other.share((id, left) -> { });
