@@ -11,7 +11,7 @@ import java.util.function.Function;
 /**
  * What a reload changes between the running config and the next one. Settings bound to sockets, threads or open
  * files (the listener, transport, event loops, metrics listener, access log and capture) cannot change in a running
- * process: {@link #applicable()} keeps their running values and {@link #needRestart()} names each one that differs.
+ * process, nor can the Redis of {@code [shared]} that holds the limits: {@link #applicable()} keeps their running values and {@link #needRestart()} names each one that differs.
  *
  * @param applicable  the next config with the restart-bound settings of the running one
  * @param needRestart the keys whose new value waits for a restart, e.g. {@code server.port}
@@ -47,7 +47,8 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
             new Setting("access_log.queue_capacity", true, c -> c.observability().accessLogQueue()),
             new Setting("capture.enabled", true, c -> c.observability().captureEnabled()),
             new Setting("capture.file", true, c -> c.observability().captureFile()),
-            new Setting("capture.max_bytes_per_entry", true, c -> c.observability().captureMaxBytes()));
+            new Setting("capture.max_bytes_per_entry", true, c -> c.observability().captureMaxBytes()),
+            new Setting("shared", true, GatewayConfig::shared));
 
     public ConfigChanges {
         Objects.requireNonNull(applicable, "applicable");
@@ -69,7 +70,7 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
                 wanted.headerReadTimeout(), wanted.bodyReadTimeout(), wanted.idleTimeout(), wanted.drainTimeout(),
                 wanted.maxConnections(), wanted.configReload(), now.warmupRequests(), now.warmupTimeout());
         GatewayConfig applicable = new GatewayConfig(server, next.routing(), next.apiKeys(), next.providers(),
-                next.models(), running.observability(), next.warnings());
+                next.models(), running.observability(), next.warnings(), running.shared());
 
         StringJoiner summary = new StringJoiner("; ");
         describe(summary, "providers", running.providers(), next.providers());

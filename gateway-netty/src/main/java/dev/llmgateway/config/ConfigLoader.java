@@ -59,10 +59,11 @@ public final class ConfigLoader {
         Map<String, ModelConfig> models = ModelsSection.read(root, providers);
         RoutingConfig routing = RoutingSection.read(root.tableOrEmpty("routing"), providers);
         ObservabilityConfig observability = ObservabilitySection.read(root);
+        SharedConfig shared = SharedSection.read(root);
         root.reportUnknownKeys();
         problems.throwIfAny();
         return new GatewayConfig(server, routing, apiKeys.keys(), providers.enabled(), models, observability,
-                problems.warnings());
+                problems.warnings(), shared);
     }
 
     private static String syntaxProblem(String sourceName, TomlParseError error) {

@@ -17,7 +17,7 @@ import java.util.Set;
  */
 final class ConfigTable {
     /** Keys whose values are secrets: never shown, whatever table they are in. */
-    private static final Set<String> SECRET_KEYS = Set.of("key", "api_key", "api_keys");
+    private static final Set<String> SECRET_KEYS = Set.of("key", "api_key", "api_keys", "redis_url");
     private static final String REDACTED = "\"<redacted>\"";
 
     /** A secret after substitution: {@code value}, or the {@code unsetVariable} it needed. */

@@ -8,11 +8,12 @@ import java.util.Objects;
 
 /**
  * The validated gateway configuration. {@code providers} and {@code models} hold only enabled entries,
- * in file order; {@code warnings} says what was disabled and why.
+ * in file order; {@code warnings} says what was disabled and why. {@code shared} is null without a {@code [shared]}
+ * table: every limit is then counted per replica.
  */
 public record GatewayConfig(ServerConfig server, RoutingConfig routing, List<ApiKeyConfig> apiKeys,
                             Map<String, ProviderConfig> providers, Map<String, ModelConfig> models,
-                            ObservabilityConfig observability, List<String> warnings) {
+                            ObservabilityConfig observability, List<String> warnings, SharedConfig shared) {
     public GatewayConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(observability, "observability");
@@ -21,5 +22,12 @@ public record GatewayConfig(ServerConfig server, RoutingConfig routing, List<Api
         providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
         models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
         warnings = List.copyOf(warnings);
+    }
+
+    /** A config without shared state. */
+    public GatewayConfig(ServerConfig server, RoutingConfig routing, List<ApiKeyConfig> apiKeys,
+                         Map<String, ProviderConfig> providers, Map<String, ModelConfig> models,
+                         ObservabilityConfig observability, List<String> warnings) {
+        this(server, routing, apiKeys, providers, models, observability, warnings, null);
     }
 }

@@ -110,6 +110,15 @@ public record ApiError(HttpResponseStatus status, String type, String code, Stri
                 -1);
     }
 
+    /**
+     * The key's limits are kept in shared state (Redis) that cannot answer, and {@code [shared] on_unavailable} is
+     * {@code deny}: the request is refused rather than let through uncounted.
+     */
+    public static ApiError sharedLimitsUnavailable() {
+        return new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, "server_error", "limits_unavailable", null,
+                "The gateway cannot reach the shared state that holds this key's limits; try again shortly.", 1);
+    }
+
     /** Every provider that could serve the model has its circuit open: the gateway did not call any of them. */
     public static ApiError allUpstreamsOpen(String model) {
         return new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, "server_error", "upstream_circuit_open", null,

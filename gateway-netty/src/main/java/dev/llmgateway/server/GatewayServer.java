@@ -13,6 +13,7 @@ import dev.llmgateway.exchange.ExchangeObserver;
 import dev.llmgateway.proxy.ProxyCall;
 import dev.llmgateway.routing.ModelListHandler;
 import dev.llmgateway.routing.ModelRouteHandler;
+import dev.llmgateway.shared.SharedState;
 import dev.llmgateway.upstream.Provider;
 import dev.llmgateway.upstream.UpstreamConnector;
 import dev.llmgateway.upstream.UpstreamPools;
@@ -124,13 +125,20 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         EventLoopGroup group = transport.newEventLoopGroup(threads, "gateway-io");
         ExecutorService scrapes = Executors.newSingleThreadExecutor(new DefaultThreadFactory("metrics-scrape", true));
         BodyCapture capture = BodyCapture.disabled();
+        SharedState shared = null;
         try {
             if (observability.captureEnabled()) {
                 capture = BodyCapture.open(observability.captureFile(), observability.captureMaxBytes());
             }
-            AtomicReference<Snapshot> snapshot = new AtomicReference<>(Snapshot.of(config));
-            UpstreamPools pools = new UpstreamPools(group, transport);
             GatewayMetrics metrics = new GatewayMetrics();
+            AtomicReference<Snapshot> snapshot = new AtomicReference<>();
+            if (config.shared() != null) {
+                shared = SharedState.start(config.shared(), group, transport.socketChannel(),
+                        transport.datagramChannel(), metrics.registry(),
+                        (provider, keyId, nanos) -> restedElsewhere(snapshot.get(), provider, keyId, nanos));
+            }
+            snapshot.set(Snapshot.of(config, shared));
+            UpstreamPools pools = new UpstreamPools(group, transport);
             metrics.poolStats(() -> pools.stats(snapshot.get().providers().values()));
             ClientConnections connections = new ClientConnections(server.maxConnections(),
                     metrics::connectionRejected);
@@ -148,7 +156,8 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
             Channel listener = bind(group, transport, pipeline, server.host(), server.port());
             Channel admin = !adminPort ? null : bind(group, transport,
                     DownstreamPipeline.admin(() -> snapshot.get().config().server(), new EndpointHandler(
-                            () -> new Readiness(connections.ready(), snapshot.get().providers()), telemetry, metrics,
+                            () -> new Readiness(connections.ready(), snapshot.get().providers(),
+                                snapshot.get().shared()), telemetry, metrics,
                             access, () -> snapshot.get().keys(), scrapes, true)),
                     server.host(), observability.metricsPort());
             CompletableFuture<Warmup.Result> warmup = !warming ? CompletableFuture.completedFuture(null)
@@ -157,11 +166,27 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
             return new GatewayServer(transport, group, pools, listener, admin, threads, metrics, accessLog, capture,
                     scrapes, connections, snapshot, warmup);
         } catch (IOException e) {
+            closeQuietly(shared);
             stopQuietly(group, scrapes, accessLog, capture);
             throw new UncheckedIOException("cannot open the body capture " + observability.captureFile(), e);
         } catch (RuntimeException | InterruptedException e) {
+            closeQuietly(shared);
             stopQuietly(group, scrapes, accessLog, capture);
             throw e;
+        }
+    }
+
+    /** Another replica rested an upstream key after a 429: the running provider of that name rests it too. */
+    private static void restedElsewhere(Snapshot snapshot, String provider, String keyId, long nanos) {
+        Provider running = snapshot == null ? null : snapshot.providers().get(provider);
+        if (running != null) {
+            running.keys().restedElsewhere(keyId, System.nanoTime() + nanos);
+        }
+    }
+
+    private static void closeQuietly(SharedState shared) {
+        if (shared != null) {
+            shared.close();
         }
     }
 
@@ -199,7 +224,8 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                                               ExchangeObserver observer, EndpointHandler.MetricsAccess access,
                                               Executor scrapes) {
         return new DownstreamPipeline(() -> snapshot.get().config().server(), connections,
-                new EndpointHandler(() -> new Readiness(connections.ready(), snapshot.get().providers()), observer,
+                new EndpointHandler(() -> new Readiness(connections.ready(), snapshot.get().providers(),
+                                snapshot.get().shared()), observer,
                         metrics, access, () -> snapshot.get().keys(), scrapes, false),
                 new ApiKeyAuthHandler(() -> snapshot.get().keys()),
                 new ModelListHandler(() -> snapshot.get().router(), System.currentTimeMillis() / 1000),
@@ -319,6 +345,8 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
             adminListener.close().syncUninterruptibly();
         }
         pools.close();
+        // After the drain: the requests that ended in it gave their slots back and charged their tokens.
+        closeQuietly(snapshot.get().shared());
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         stopQuietly(group, scrapes, accessLog, capture);
     }

@@ -57,7 +57,8 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
     record Plan(List<HarnessOptions> runs, Path out, String command, List<String> notes) {
     }
 
-    static final List<String> ALL_TARGETS = List.of("direct", "nginx", "gateway", "gateway-translated");
+    static final List<String> ALL_TARGETS = List.of("direct", "nginx", "gateway", "gateway-translated",
+            "gateway-limits", "gateway-shared");
     static final List<String> DEFAULT_TARGETS = List.of("direct", "nginx", "gateway");
 
     /** Held streams warm the proxy up with short streams on fewer connections, then open all of them at once. */
@@ -84,6 +85,10 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
                                                              for --duration; stalls and RSS; split
                                           translated         throughput-stream with the gateway also translating from
                                                              an Anthropic upstream (target gateway-translated)
+                                          shared-limits      throughput with the key's limits counted per replica
+                                                             (gateway-limits) and in a redis-server the harness
+                                                             starts beside the load (gateway-shared); split
+                                          shared-latency     the same two at one connection; shared
                                           all                each of the above in turn, one combined report
               --mode closed|open|held   closed: max throughput; open: fixed rate, latency from intended send;
                                         held: --connections streams opened at --rate per second (closed)
@@ -98,8 +103,9 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
               --answer-delay-ms D       the upstream's pause before it answers (0)
               --request-bytes N         size of the chat request body (1024)
               --layout split|shared     split: proxy on cpu 1, load+mock on cpu 0; shared: all on cpu 0 (split)
-              --targets LIST            which of direct,nginx,gateway,gateway-translated (direct,nginx,gateway;
-                                        with --workload: a filter over the workload's own)
+              --targets LIST            which of direct,nginx,gateway,gateway-translated,gateway-limits,
+                                        gateway-shared (direct,nginx,gateway; with --workload: a filter over the
+                                        workload's own)
               --access-log on|off       the proxies' access logs: gateway JSON to stdout, nginx JSON to its
                                         stdout (on)
               --load-tool harness|wrk   wrk instead of the harness's generator for closed-loop runs (harness)
