@@ -69,7 +69,7 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
                 wanted.headerReadTimeout(), wanted.bodyReadTimeout(), wanted.idleTimeout(), wanted.drainTimeout(),
                 wanted.maxConnections(), wanted.configReload(), now.warmupRequests(), now.warmupTimeout());
         GatewayConfig applicable = new GatewayConfig(server, next.routing(), next.apiKeys(), next.providers(),
-                next.models(), running.observability(), next.warnings());
+                next.models(), running.observability(), next.prices(), next.teams(), next.warnings());
 
         StringJoiner summary = new StringJoiner("; ");
         describe(summary, "providers", running.providers(), next.providers());

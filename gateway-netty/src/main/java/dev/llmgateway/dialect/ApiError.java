@@ -96,6 +96,12 @@ public record ApiError(HttpResponseStatus status, String type, String code, Stri
                 reason + "; retry after " + retryAfterSeconds + " s.", retryAfterSeconds);
     }
 
+    /** A key's or its team's USD budget cannot take the request (docs/ARCHITECTURE.md §2, {@code budget}). */
+    public static ApiError budgetExceeded(String reason, long retryAfterSeconds) {
+        return new ApiError(HttpResponseStatus.TOO_MANY_REQUESTS, "budget_exceeded", "budget_exceeded", null,
+                reason + "; retry after " + retryAfterSeconds + " s.", retryAfterSeconds);
+    }
+
     /** Every provider that could serve the model has its circuit open: the gateway did not call any of them. */
     public static ApiError allUpstreamsOpen(String model) {
         return new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, "server_error", "upstream_circuit_open", null,

@@ -17,6 +17,11 @@ public final class Balancer {
         this.weights = weights.clone();
     }
 
+    /** Every deployment, in config order. */
+    public List<Route> routes() {
+        return routes;
+    }
+
     public Route pick(long nowNanos) {
         int size = routes.size();
         boolean[] usable = new boolean[size];

@@ -13,6 +13,7 @@ import dev.llmgateway.exchange.ExchangeObserver;
 import dev.llmgateway.proxy.ProxyCall;
 import dev.llmgateway.routing.ModelListHandler;
 import dev.llmgateway.routing.ModelRouteHandler;
+import dev.llmgateway.budget.BudgetHandler;
 import dev.llmgateway.upstream.Provider;
 import dev.llmgateway.upstream.UpstreamConnector;
 import dev.llmgateway.upstream.UpstreamPools;
@@ -204,7 +205,8 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                 new ApiKeyAuthHandler(() -> snapshot.get().keys()),
                 new ModelListHandler(() -> snapshot.get().router(), System.currentTimeMillis() / 1000),
                 new ModelRouteHandler(() -> snapshot.get().router()),
-                ProxyCall.factory(withMock(upstreams), metrics));
+                ProxyCall.factory(withMock(upstreams), metrics),
+                new BudgetHandler(() -> snapshot.get().budgets()));
     }
 
     /** The built-in mock is a connector of its own; every other provider type goes through {@code upstreams}. */

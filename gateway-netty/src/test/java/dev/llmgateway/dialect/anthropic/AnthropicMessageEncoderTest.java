@@ -32,7 +32,7 @@ class AnthropicMessageEncoderTest {
         feed.text("Hello");
         feed.text(" \"world\"");
         encoder.finish(FinishReason.STOP, null);
-        encoder.usage(10, -1, -1, 3, -1);
+        encoder.usage(10, -1, -1, -1, 3, -1);
         encoder.end();
 
         assertEquals("{\"id\":\"chatcmpl-1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"" + MODEL
@@ -51,7 +51,7 @@ class AnthropicMessageEncoderTest {
         feed.arguments(0, "{\"city\": \"Par");
         feed.arguments(0, "is\", \"unit\": \"celsius\"}");
         encoder.finish(FinishReason.TOOL_CALLS, null);
-        encoder.usage(412, 0, 0, 74, -1);
+        encoder.usage(412, 0, 0, -1, 74, -1);
         encoder.end();
 
         String body = body();
@@ -137,7 +137,7 @@ class AnthropicMessageEncoderTest {
         encoder.start("msg_01Pq2wErTy6UiOp9AsDf3GhJ");
         feed.text("1, 2, 3, 4");
         encoder.finish(FinishReason.STOP, ", 5");
-        encoder.usage(18 + 1024, 1024, 0, 12, -1);
+        encoder.usage(18 + 1024, 1024, 0, -1, 12, -1);
         encoder.end();
 
         String body = body();
