@@ -28,15 +28,22 @@ public final class ModelPrice {
 
     public ModelPrice(PriceConfig c) {
         this.model = c.model();
-        long cacheWrite = or(c.cacheWrite(), c.input());
-        this.base = new Rates(c.input(), c.output(), or(c.cachedInput(), c.input()), cacheWrite,
-                or(c.cacheWrite1h(), cacheWrite), or(c.reasoning(), c.output()));
+        this.base = rates(c.input(), c.output(), c.cachedInput(), c.cacheWrite(), c.cacheWrite1h(), c.reasoning());
         this.tierThresholdTokens = Math.max(0, c.tierThresholdTokens());
-        this.aboveTier = tierThresholdTokens == 0 ? base : new Rates(or(c.aboveTierInput(), base.input),
-                or(c.aboveTierOutput(), base.output), or(c.aboveTierCachedInput(), base.cachedInput),
-                or(c.aboveTierCacheWrite(), base.cacheWrite), or(c.aboveTierCacheWrite1h(), base.cacheWrite1h),
-                or(c.aboveTierReasoning(), base.reasoning));
+        // Above the tier, a rate not given is the base rate when the base one was given, else it follows the
+        // above-tier input or output rate as the base one follows the base input or output rate.
+        this.aboveTier = tierThresholdTokens == 0 ? base : rates(or(c.aboveTierInput(), c.input()),
+                or(c.aboveTierOutput(), c.output()), or(c.aboveTierCachedInput(), c.cachedInput()),
+                or(c.aboveTierCacheWrite(), c.cacheWrite()), or(c.aboveTierCacheWrite1h(), c.cacheWrite1h()),
+                or(c.aboveTierReasoning(), c.reasoning()));
         this.maxOutputTokens = c.maxOutputTokens();
+    }
+
+    /** Rates with their fallbacks: cache read and write at the input rate, 1-hour write at the write rate. */
+    private static Rates rates(long input, long output, long cachedInput, long cacheWrite, long cacheWrite1h,
+                               long reasoning) {
+        long write = or(cacheWrite, input);
+        return new Rates(input, output, or(cachedInput, input), write, or(cacheWrite1h, write), or(reasoning, output));
     }
 
     /** The name of the table row that priced the model. */

@@ -296,6 +296,11 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         return metrics;
     }
 
+    /** The config snapshot serving new requests now. */
+    public Snapshot snapshot() {
+        return snapshot.get();
+    }
+
     /** The startup warm-up's outcome, once {@code /ready} says ready; null when the server started without one. */
     public CompletableFuture<Warmup.Result> warmup() {
         return warmup;
