@@ -2,6 +2,10 @@ package dev.llmgateway.cost;
 
 import dev.llmgateway.config.ConfigException;
 import dev.llmgateway.config.ConfigLoader;
+import dev.llmgateway.config.GatewayConfig;
+import dev.llmgateway.config.ProviderConfig;
+import dev.llmgateway.config.ProviderType;
+import dev.llmgateway.config.RouteRule;
 import dev.llmgateway.config.PriceConfig;
 import org.tomlj.Toml;
 
@@ -84,6 +88,34 @@ public final class PriceTable {
             }
         }
         return null;
+    }
+
+    /**
+     * A warning for each model the config routes by name (an alias's deployments, a rule without wildcards) that
+     * has no price here: its requests cost 0 and a budget reserves nothing for them. The built-in mock is free.
+     */
+    public List<String> unpricedRoutes(GatewayConfig config) {
+        List<String> warnings = new ArrayList<>();
+        config.models().forEach((alias, model) -> model.deployments().forEach(deployment ->
+                warnUnpriced(config, "models.\"" + alias + "\"", deployment.provider(),
+                        deployment.apiModel(), warnings)));
+        for (int i = 0; i < config.routing().rules().size(); i++) {
+            RouteRule rule = config.routing().rules().get(i);
+            if (rule.match().indexOf('*') < 0 && rule.match().indexOf('?') < 0) {
+                warnUnpriced(config, "routing.rules[" + i + "]", rule.provider(), rule.match(), warnings);
+            }
+        }
+        return warnings;
+    }
+
+    private void warnUnpriced(GatewayConfig config, String where, String provider, String model,
+                              List<String> warnings) {
+        ProviderConfig target = config.providers().get(provider);
+        if (target != null && target.type() != ProviderType.MOCK && find(provider, model) == null) {
+            warnings.add(where + ": model \"" + model + "\" on provider " + provider + " has no price"
+                    + " (its requests count as costing 0 and budgets reserve nothing for them; add [prices.\""
+                    + model + "\"])");
+        }
     }
 
     /** Loaded on first use; a broken shipped table is a build defect, caught by its test. */
