@@ -8,7 +8,6 @@ import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
 import dev.llmgateway.testutil.RawHttpClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -45,33 +44,25 @@ class BudgetIntegrationTest {
             + "\"total_tokens\":15}}";
     private static final long ANSWER_PICOS = 10 * 1_000_000L + 5 * 2_000_000L;
 
-    private FakeUpstream upstream;
-    private GatewayHarness gateway;
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
     @Test
     void fiftyConcurrentFirstRequestsAgainstABudgetOfTenWorstCasesAdmitTen() throws Exception {
         CountDownLatch allArrived = new CountDownLatch(1);
-        upstream = new FakeUpstream(reply -> {
-            // Held until every request has had its verdict, so the admitted ones are all in flight together.
-            allArrived.await(10, TimeUnit.SECONDS);
-            reply.full(200, "OK", "application/json", ANSWER.getBytes(StandardCharsets.UTF_8));
-        });
         // Worst case: the prompt at bytes / 3 tokens × $1/M + max_tokens 100 × $2/M.
         long promptTokens = (BODY.length() + 2) / 3;
         long worstPicos = promptTokens * 1_000_000L + 100 * 2_000_000L;
         String budgetUsd = BigDecimal.valueOf(10 * worstPicos).movePointLeft(12).toPlainString();
-        gateway = GatewayHarness.start(config("budget_usd = " + budgetUsd));
+        try (FakeUpstream upstream = new FakeUpstream(reply -> {
+                // Held until every request has had its verdict, so the admitted ones are all in flight together.
+                allArrived.await(10, TimeUnit.SECONDS);
+                reply.full(200, "OK", "application/json", ANSWER.getBytes(StandardCharsets.UTF_8));
+            });
+             GatewayHarness gateway = GatewayHarness.start(config(upstream, "budget_usd = " + budgetUsd))) {
+            concurrentFirstRequests(upstream, gateway, allArrived);
+        }
+    }
 
+    private static void concurrentFirstRequests(FakeUpstream upstream, GatewayHarness gateway,
+                                                CountDownLatch allArrived) throws Exception {
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             calls.add(gateway.client().sendAsync(gateway.request("/v1/chat/completions")
@@ -97,9 +88,9 @@ class BudgetIntegrationTest {
         assertEquals(10, admitted, "ten worst cases fit, and no more");
         assertEquals(10, upstream.received().size(), "the refused never reached the provider");
 
-        BudgetLedger.Budget budget = keyBudget();
-        waitFor(() -> ledger().reserved(budget) == 0);
-        assertEquals(10 * ANSWER_PICOS, ledger().spent(budget, System.currentTimeMillis()),
+        BudgetLedger.Budget budget = keyBudget(gateway);
+        waitFor(() -> ledger(gateway).reserved(budget) == 0);
+        assertEquals(10 * ANSWER_PICOS, ledger(gateway).spent(budget, System.currentTimeMillis()),
                 "spend is the exact sum of the costs of the provider's usage");
         assertEquals(Usd.toDouble(10 * ANSWER_PICOS), gateway.server().metrics().registry().getSampleValue(
                 "llm_cost_usd_total", new String[]{"api_key", "model", "provider"},
@@ -109,7 +100,7 @@ class BudgetIntegrationTest {
     @Test
     void aStreamTheClientCancelsIsChargedForWhatWasStreamed() throws Exception {
         CountDownLatch cancelled = new CountDownLatch(1);
-        upstream = new FakeUpstream(reply -> {
+        try (FakeUpstream upstream = new FakeUpstream(reply -> {
             reply.head(200, "OK", true, "content-type", "text/event-stream");
             for (String piece : new String[]{"Hel", "lo", " there"}) {
                 reply.body("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"budget-model\","
@@ -119,7 +110,13 @@ class BudgetIntegrationTest {
             cancelled.await(10, TimeUnit.SECONDS); // no usage chunk ever comes: the client leaves first
             reply.close();
         });
-        gateway = GatewayHarness.start(config("budget_usd = 1"));
+             GatewayHarness gateway = GatewayHarness.start(config(upstream, "budget_usd = 1"))) {
+            cancelAStream(upstream, gateway, cancelled);
+        }
+    }
+
+    private static void cancelAStream(FakeUpstream upstream, GatewayHarness gateway, CountDownLatch cancelled)
+            throws Exception {
         String stream = "{\"model\":\"budget-model\",\"stream\":true,\"max_tokens\":100,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         try (RawHttpClient client = new RawHttpClient(gateway.port())) {
@@ -128,40 +125,32 @@ class BudgetIntegrationTest {
             waitFor(() -> upstream.received().size() == 1);
             Thread.sleep(200); // the three events reach the client
         }
-        BudgetLedger.Budget budget = keyBudget();
-        waitFor(() -> ledger().reserved(budget) == 0);
+        BudgetLedger.Budget budget = keyBudget(gateway);
+        waitFor(() -> ledger(gateway).reserved(budget) == 0);
         cancelled.countDown();
         // No usage from the provider: 3 events streamed (one token each, at $2/M) and the prompt from its bytes
         // (about 4 bytes a token, at $1/M) as the provider did not count it either.
         long promptTokens = (stream.length() + 3) / 4;
-        assertEquals(promptTokens * 1_000_000L + 3 * 2_000_000L, ledger().spent(budget, System.currentTimeMillis()));
+        assertEquals(promptTokens * 1_000_000L + 3 * 2_000_000L,
+                ledger(gateway).spent(budget, System.currentTimeMillis()));
     }
 
-    private String config(String keyBudget) {
-        return """
-                [[api_keys]]
-                name = "tester"
-                key = "%s"
-                %s
-
-                [providers.up]
-                type = "openai_compatible"
-                base_url = "%s"
-                api_keys = ["sk-upstream-secret"]
+    private static String config(FakeUpstream upstream, String keyBudget) {
+        return GatewayHarness.openAiConfig(upstream.baseUrl(), keyBudget, """
 
                 [routing]
                 default_provider = "up"
-                """.formatted(GatewayHarness.KEY, keyBudget, upstream.baseUrl()) + PRICES;
+                """ + PRICES);
     }
 
-    private BudgetLedger.Budget keyBudget() {
+    private static BudgetLedger.Budget keyBudget(GatewayHarness gateway) {
         Snapshot snapshot = gateway.server().snapshot();
         BudgetLedger.Budget budget = snapshot.budgets().of("tester").get(0);
         assertNotNull(budget);
         return budget;
     }
 
-    private LocalBudgetLedger ledger() {
+    private static LocalBudgetLedger ledger(GatewayHarness gateway) {
         return (LocalBudgetLedger) gateway.server().snapshot().budgets().ledger();
     }
 

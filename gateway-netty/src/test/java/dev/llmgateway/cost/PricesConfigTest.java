@@ -3,6 +3,7 @@ package dev.llmgateway.cost;
 import dev.llmgateway.config.ConfigException;
 import dev.llmgateway.config.ConfigLoader;
 import dev.llmgateway.config.GatewayConfig;
+import dev.llmgateway.testutil.GatewayHarness;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -13,16 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** {@code [prices]}, {@code [[teams]]} and the budget keys as the config reads them, and what --check-config warns. */
 class PricesConfigTest {
-    private static final String BASE = """
-            [[api_keys]]
-            name = "k"
-            key = "k-0123456789"
-            %s
-
-            [providers.up]
-            type = "openai_compatible"
-            base_url = "http://127.0.0.1:9"
-            api_keys = ["sk-1"]
+    private static final String MODELS = """
 
             [models."known"]
             provider = "up"
@@ -97,7 +89,7 @@ class PricesConfigTest {
         assertEquals("SOFT", config.apiKeys().get(0).budget().mode().name());
         assertEquals(100 * Usd.PICOS_PER_USD, config.teams().get(0).budget().limitPicos());
         Budgets budgets = Budgets.of(config, new LocalBudgetLedger());
-        assertEquals(List.of("key", "team"), budgets.of("k").stream().map(BudgetLedger.Budget::scope).toList());
+        assertEquals(List.of("key", "team"), budgets.of("tester").stream().map(BudgetLedger.Budget::scope).toList());
 
         ConfigException e = assertThrows(ConfigException.class, () -> parse("""
                 team = "nobody"
@@ -107,7 +99,7 @@ class PricesConfigTest {
         assertEquals(List.of(
                 "api_keys[0].budget_period: \"24h\" (expected: \"day\" or \"month\" with token_budget (a token"
                         + " budget counts per calendar day or month; a rolling window is for budget_usd alone))",
-                "api_keys (k).team: \"nobody\" (expected: the name of a [[teams]] entry (there is none))"),
+                "api_keys (tester).team: \"nobody\" (expected: the name of a [[teams]] entry (there is none))"),
                 e.problems());
     }
 
@@ -121,6 +113,7 @@ class PricesConfigTest {
     }
 
     private static GatewayConfig parse(String keyLines, String extra) throws ConfigException {
-        return ConfigLoader.parse(BASE.formatted(keyLines) + extra, "test.toml", Map.of());
+        return ConfigLoader.parse(GatewayHarness.openAiConfig("http://127.0.0.1:9", keyLines, MODELS + extra),
+                "test.toml", Map.of());
     }
 }
