@@ -98,8 +98,9 @@ public record ApiError(HttpResponseStatus status, String type, String code, Stri
 
     /** A key's or its team's USD budget cannot take the request (docs/ARCHITECTURE.md §2, {@code budget}). */
     public static ApiError budgetExceeded(String reason, long retryAfterSeconds) {
+        // The code leads the message too: Anthropic's error shape has no code member.
         return new ApiError(HttpResponseStatus.TOO_MANY_REQUESTS, "budget_exceeded", "budget_exceeded", null,
-                reason + "; retry after " + retryAfterSeconds + " s.", retryAfterSeconds);
+                "budget_exceeded: " + reason + "; retry after " + retryAfterSeconds + " s.", retryAfterSeconds);
     }
 
     /** Every provider that could serve the model has its circuit open: the gateway did not call any of them. */
