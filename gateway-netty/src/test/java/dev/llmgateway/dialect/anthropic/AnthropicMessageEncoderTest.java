@@ -148,6 +148,19 @@ class AnthropicMessageEncoderTest {
                 + "\"output_tokens\":12}", member(body, "usage"));
     }
 
+    /** Cache writes keep their split by lifetime on the way back, as Anthropic's own body gives it. */
+    @Test
+    void cacheWritesAreSplitByLifetime() {
+        encoder.start("m");
+        feed.text("ok");
+        encoder.finish(FinishReason.STOP, null);
+        encoder.usage(1_000 + 3_000 + 20_000, 20_000, 3_000, 1_000, 500, -1);
+        encoder.end();
+        assertEquals("{\"input_tokens\":1000,\"cache_creation_input_tokens\":3000,\"cache_read_input_tokens\":20000,"
+                + "\"cache_creation\":{\"ephemeral_5m_input_tokens\":2000,\"ephemeral_1h_input_tokens\":1000},"
+                + "\"output_tokens\":500}", member(body(), "usage"));
+    }
+
     @Test
     void lengthAndRefusal() {
         encoder.start("m");
