@@ -58,7 +58,9 @@ final class ApiKeysSection {
             }
             List<String> models = t.stringList("models", List.of("*"), MODELS_EXPECTED);
             boolean wanted = t.bool("enabled", true);
-            KeyLimits limits = limits(t);
+            Limits limits = limits(t);
+            BudgetConfig budget = BudgetsSection.budget(t, limits.period());
+            String team = t.string("team", null, "the name of a [[teams]] entry");
             Map<String, ConfigTable.Secret> providerKeys = providerKeys(t.tableOrEmpty("provider_keys"), references);
             t.reportUnknownKeys();
 
@@ -85,7 +87,7 @@ final class ApiKeysSection {
             if (name != null && key != null) {
                 Map<String, String> credentials = new LinkedHashMap<>();
                 providerKeys.forEach((provider, secret) -> credentials.put(provider, secret.value()));
-                keys.add(new ApiKeyConfig(name, key.value(), models, limits, credentials));
+                keys.add(new ApiKeyConfig(name, key.value(), models, limits.key(), credentials, budget, team));
             }
         }
         if (enabled == 0) {
@@ -96,14 +98,25 @@ final class ApiKeysSection {
         return new Result(keys, references);
     }
 
-    private static KeyLimits limits(ConfigTable t) {
+    /** A key's limits and its {@code budget_period}, which the token budget shares with the USD budget. */
+    private record Limits(KeyLimits key, BudgetConfig.Period period) {
+    }
+
+    private static Limits limits(ConfigTable t) {
         String count = "a whole number, 0 (unlimited) or more";
-        return new KeyLimits(
-                t.integer("requests_per_minute", 0, 0, Integer.MAX_VALUE, count),
-                t.integer("tokens_per_minute", 0, 0, Integer.MAX_VALUE, count),
-                (int) t.integer("max_concurrent", 0, 0, Integer.MAX_VALUE, count),
-                t.integer("token_budget", 0, 0, MAX_BUDGET, "a whole number from 0 (none) to " + MAX_BUDGET),
-                t.choice("budget_period", KeyLimits.BudgetPeriod.DAY, KeyLimits.BudgetPeriod.values()));
+        long requestsPerMinute = t.integer("requests_per_minute", 0, 0, Integer.MAX_VALUE, count);
+        long tokensPerMinute = t.integer("tokens_per_minute", 0, 0, Integer.MAX_VALUE, count);
+        int maxConcurrent = (int) t.integer("max_concurrent", 0, 0, Integer.MAX_VALUE, count);
+        long tokenBudget = t.integer("token_budget", 0, 0, MAX_BUDGET,
+                "a whole number from 0 (none) to " + MAX_BUDGET);
+        BudgetConfig.Period period = BudgetsSection.period(t);
+        if (tokenBudget > 0 && period.kind() == BudgetConfig.Period.Kind.ROLLING) {
+            t.problem("budget_period", "\"day\" or \"month\" with token_budget (a token budget counts per"
+                    + " calendar day or month; a rolling window is for budget_usd alone)");
+        }
+        return new Limits(new KeyLimits(requestsPerMinute, tokensPerMinute, maxConcurrent, tokenBudget,
+                period.kind() == BudgetConfig.Period.Kind.MONTH ? KeyLimits.BudgetPeriod.MONTH
+                        : KeyLimits.BudgetPeriod.DAY), period);
     }
 
     /** provider name → this key's own credential; the names are recorded for checking. */

@@ -70,7 +70,8 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
                 wanted.headerReadTimeout(), wanted.bodyReadTimeout(), wanted.idleTimeout(), wanted.drainTimeout(),
                 wanted.maxConnections(), wanted.configReload(), now.warmupRequests(), now.warmupTimeout());
         GatewayConfig applicable = new GatewayConfig(server, next.routing(), next.apiKeys(), next.providers(),
-                next.models(), running.observability(), next.warnings(), running.shared());
+                next.models(), running.observability(), next.prices(), next.teams(), next.warnings(),
+                running.shared());
 
         StringJoiner summary = new StringJoiner("; ");
         describe(summary, "providers", running.providers(), next.providers());

@@ -8,12 +8,14 @@ import java.util.Objects;
 
 /**
  * The validated gateway configuration. {@code providers} and {@code models} hold only enabled entries,
- * in file order; {@code warnings} says what was disabled and why. {@code shared} is null without a {@code [shared]}
- * table: every limit is then counted per replica.
+ * in file order; {@code warnings} says what was disabled and why. {@code prices} are the config's own
+ * {@code [prices]} entries (the shipped table is the cost package's). {@code shared} is null without a
+ * {@code [shared]} table: every limit is then counted per replica.
  */
 public record GatewayConfig(ServerConfig server, RoutingConfig routing, List<ApiKeyConfig> apiKeys,
                             Map<String, ProviderConfig> providers, Map<String, ModelConfig> models,
-                            ObservabilityConfig observability, List<String> warnings, SharedConfig shared) {
+                            ObservabilityConfig observability, Map<String, PriceConfig> prices,
+                            List<TeamConfig> teams, List<String> warnings, SharedConfig shared) {
     public GatewayConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(observability, "observability");
@@ -21,13 +23,8 @@ public record GatewayConfig(ServerConfig server, RoutingConfig routing, List<Api
         apiKeys = List.copyOf(apiKeys);
         providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
         models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
+        prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
+        teams = List.copyOf(teams);
         warnings = List.copyOf(warnings);
-    }
-
-    /** A config without shared state. */
-    public GatewayConfig(ServerConfig server, RoutingConfig routing, List<ApiKeyConfig> apiKeys,
-                         Map<String, ProviderConfig> providers, Map<String, ModelConfig> models,
-                         ObservabilityConfig observability, List<String> warnings) {
-        this(server, routing, apiKeys, providers, models, observability, warnings, null);
     }
 }

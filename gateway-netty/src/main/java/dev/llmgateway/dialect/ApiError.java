@@ -119,6 +119,13 @@ public record ApiError(HttpResponseStatus status, String type, String code, Stri
                 "The gateway cannot reach the shared state that holds this key's limits; try again shortly.", 1);
     }
 
+    /** A key's or its team's USD budget cannot take the request (docs/ARCHITECTURE.md §2, {@code budget}). */
+    public static ApiError budgetExceeded(String reason, long retryAfterSeconds) {
+        // The code leads the message too: Anthropic's error shape has no code member.
+        return new ApiError(HttpResponseStatus.TOO_MANY_REQUESTS, "budget_exceeded", "budget_exceeded", null,
+                "budget_exceeded: " + reason + "; retry after " + retryAfterSeconds + " s.", retryAfterSeconds);
+    }
+
     /** Every provider that could serve the model has its circuit open: the gateway did not call any of them. */
     public static ApiError allUpstreamsOpen(String model) {
         return new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, "server_error", "upstream_circuit_open", null,

@@ -1,6 +1,7 @@
 package dev.llmgateway.metrics;
 
 import dev.llmgateway.accesslog.ExchangeRecord;
+import dev.llmgateway.cost.Usd;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
@@ -53,6 +54,9 @@ public final class GatewayMetrics {
             .labelNames("api_key", "model", "provider", "endpoint", "status").withoutExemplars().register(registry);
     private final Counter tokens = Counter.build("llm_tokens_total", "Tokens counted from upstream usage.")
             .labelNames("api_key", "model", "provider", "type").withoutExemplars().register(registry);
+    private final Counter cost = Counter.build("llm_cost_usd_total",
+                    "What requests cost in USD, from the provider's usage at the price table's rates.")
+            .labelNames("api_key", "model", "provider").withoutExemplars().register(registry);
     private final Histogram duration = Histogram.build("llm_request_duration_seconds",
                     "Request duration, from the first request byte to the last response byte.")
             .labelNames("model", "provider", "endpoint", "stream")
@@ -120,6 +124,11 @@ public final class GatewayMetrics {
         addTokens(key, model, provider, "input", r.inputTokens());
         addTokens(key, model, provider, "output", r.outputTokens());
         addTokens(key, model, provider, "cached_input", r.cachedInputTokens());
+        addTokens(key, model, provider, "cache_write", r.cacheWriteTokens());
+        addTokens(key, model, provider, "reasoning", r.reasoningTokens());
+        if (r.costPicos() > 0) {
+            cost.labels(key, model, provider).inc(Usd.toDouble(r.costPicos()));
+        }
         duration.labels(model, provider, endpoint, stream).observe(r.durationNanos() / NANOS_PER_SECOND);
         if (r.errorType() != null) {
             errors.labels(key, model, provider, endpoint, r.errorType()).inc();

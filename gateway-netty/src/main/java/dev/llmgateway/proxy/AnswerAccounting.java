@@ -75,9 +75,9 @@ final class AnswerAccounting implements AnswerEvents {
     }
 
     @Override
-    public void usage(long input, long cachedInput, long cacheWrite, long output, long reasoning) {
-        exchange.usage().report(input, output, cachedInput);
-        encoder.usage(input, cachedInput, cacheWrite, output, reasoning);
+    public void usage(long input, long cachedInput, long cacheWrite, long cacheWrite1h, long output, long reasoning) {
+        exchange.usage().report(input, cachedInput, cacheWrite, cacheWrite1h, output, reasoning);
+        encoder.usage(input, cachedInput, cacheWrite, cacheWrite1h, output, reasoning);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.llmgateway.proxy;
 
+import dev.llmgateway.cost.Usd;
 import dev.llmgateway.exchange.Exchange;
 import dev.llmgateway.dialect.ErrorResponses;
 import dev.llmgateway.upstream.HopByHop;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.http.HttpVersion;
 /** The response heads both relays send: ids, who served, overhead, and the framing a stream needs. */
 final class ClientHeads {
     static final String OVERHEAD_HEADER = "x-gateway-overhead-us";
+    static final String COST_HEADER = "x-gateway-cost-usd";
     private static final String UPSTREAM_REQUEST_ID = "x-upstream-request-id";
     /** Anthropic's name for its request id header; OpenAI's is x-request-id. */
     private static final String ANTHROPIC_REQUEST_ID = "request-id";
@@ -53,6 +55,14 @@ final class ClientHeads {
     static void chunkedIfPossible(Exchange exchange, HttpResponse response) {
         if (exchange.request().protocolVersion().equals(HttpVersion.HTTP_1_1)) {
             HttpUtil.setTransferEncodingChunked(response, true);
+        }
+    }
+
+    /** What the answer costs ({@link #COST_HEADER}, USD), when its model has a price and its usage is known. */
+    static void cost(Exchange exchange, HttpHeaders headers) {
+        long cost = exchange.cost();
+        if (cost >= 0 && exchange.usage().reported()) {
+            headers.set(COST_HEADER, Usd.format(cost));
         }
     }
 

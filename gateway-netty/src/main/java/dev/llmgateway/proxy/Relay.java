@@ -153,7 +153,7 @@ abstract class Relay {
 
     /** One whole client event, copied into this read's output; {@code event} stays the caller's. */
     final void emit(ByteBuf event) {
-        exchange.firstToken();
+        exchange.eventStreamed();
         exchange.capture("response", event);
         exchange.addBytesOut(event.readableBytes());
         out(event.readableBytes()).writeBytes(event, event.readerIndex(), event.readableBytes());
@@ -161,7 +161,7 @@ abstract class Relay {
 
     /** Counts an event the subclass wrote into {@link #out} itself, from {@code from} to the writer index. */
     final void emitted(int from) {
-        exchange.firstToken();
+        exchange.eventStreamed();
         exchange.addBytesOut(out.writerIndex() - from);
         if (exchange.capturing()) {
             exchange.capture("response", out.slice(from, out.writerIndex() - from)); // a view made per event only then
@@ -207,6 +207,7 @@ abstract class Relay {
                 head.headers(), EmptyHttpHeaders.INSTANCE);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
                 .set(ClientHeads.OVERHEAD_HEADER, ClientHeads.overheadMicros(exchange));
+        ClientHeads.cost(exchange, response.headers());
         status = head.status().code();
         exchange.capture("response", body);
         exchange.addBytesOut(body.readableBytes());

@@ -2,6 +2,7 @@ package dev.llmgateway.server;
 
 import dev.llmgateway.auth.ApiKeyAuthHandler;
 import dev.llmgateway.auth.KeyLimitHandler;
+import dev.llmgateway.budget.BudgetHandler;
 import dev.llmgateway.config.ServerConfig;
 import dev.llmgateway.proxy.ProxyCall;
 import dev.llmgateway.server.ProxyHandler;
@@ -49,6 +50,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     public static final String KEY_LIMITS = "key-limits";
     public static final String MODEL_LIST = "model-list";
     public static final String MODEL_ROUTE = "model-route";
+    public static final String BUDGET = "budget";
     public static final String PROXY = "proxy";
     public static final String ERRORS = "connection-errors";
 
@@ -62,10 +64,11 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     private final ModelListHandler modelList;
     private final ModelRouteHandler modelRoute;
     private final ProxyCall.Factory calls;
+    private final BudgetHandler budget;
 
     public DownstreamPipeline(Supplier<ServerConfig> server, ClientConnections connections, EndpointHandler endpoints,
                               ApiKeyAuthHandler auth, ModelListHandler modelList, ModelRouteHandler modelRoute,
-                              ProxyCall.Factory calls) {
+                              ProxyCall.Factory calls, BudgetHandler budget) {
         this.server = server;
         this.connections = connections;
         this.endpoints = endpoints;
@@ -73,11 +76,12 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
         this.modelList = modelList;
         this.modelRoute = modelRoute;
         this.calls = calls;
+        this.budget = budget;
     }
 
     /** The admin listener's pipeline: the same front, ending at the endpoint handler (health, ready, metrics). */
     public static DownstreamPipeline admin(Supplier<ServerConfig> server, EndpointHandler endpoints) {
-        return new DownstreamPipeline(server, null, endpoints, null, null, null, null);
+        return new DownstreamPipeline(server, null, endpoints, null, null, null, null, null);
     }
 
     @Override
@@ -104,6 +108,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
                     .addLast(KEY_LIMITS, keyLimits)
                     .addLast(MODEL_LIST, modelList)
                     .addLast(MODEL_ROUTE, modelRoute)
+                    .addLast(BUDGET, budget)
                     .addLast(PROXY, new ProxyHandler(calls));
         }
         channel.pipeline().addLast(ERRORS, CONNECTION_ERRORS);

@@ -13,6 +13,7 @@ import dev.llmgateway.exchange.ExchangeObserver;
 import dev.llmgateway.proxy.ProxyCall;
 import dev.llmgateway.routing.ModelListHandler;
 import dev.llmgateway.routing.ModelRouteHandler;
+import dev.llmgateway.budget.BudgetHandler;
 import dev.llmgateway.shared.SharedState;
 import dev.llmgateway.upstream.Provider;
 import dev.llmgateway.upstream.UpstreamConnector;
@@ -230,7 +231,8 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                 new ApiKeyAuthHandler(() -> snapshot.get().keys()),
                 new ModelListHandler(() -> snapshot.get().router(), System.currentTimeMillis() / 1000),
                 new ModelRouteHandler(() -> snapshot.get().router()),
-                ProxyCall.factory(withMock(upstreams), metrics));
+                ProxyCall.factory(withMock(upstreams), metrics),
+                new BudgetHandler(() -> snapshot.get().budgets()));
     }
 
     /** The built-in mock is a connector of its own; every other provider type goes through {@code upstreams}. */
@@ -318,6 +320,11 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
 
     public GatewayMetrics metrics() {
         return metrics;
+    }
+
+    /** The config snapshot serving new requests now. */
+    public Snapshot snapshot() {
+        return snapshot.get();
     }
 
     /** The startup warm-up's outcome, once {@code /ready} says ready; null when the server started without one. */

@@ -3,6 +3,8 @@ package dev.llmgateway.server;
 import dev.llmgateway.auth.KeyTable;
 import dev.llmgateway.config.GatewayConfig;
 import dev.llmgateway.config.ProviderConfig;
+import dev.llmgateway.cost.Budgets;
+import dev.llmgateway.cost.LocalBudgetLedger;
 import dev.llmgateway.routing.ModelRouter;
 import dev.llmgateway.shared.SharedState;
 import dev.llmgateway.upstream.Provider;
@@ -13,13 +15,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One config as the handlers serve it: the validated config, its providers, key table and router, and the shared
- * state (null without {@code [shared]}) that keys' limits and providers' key rests are shared through. Immutable and
+ * One config as the handlers serve it: the validated config, its providers, key table, router, the keys' USD
+ * budgets (with the ledger, which a reload hands on like the keys' usage), and the shared state (null without
+ * {@code [shared]}) that keys' limits and providers' key rests are shared through. Immutable and
  * swapped whole by a reload; a request keeps the principal, route and provider it took from the snapshot it
  * arrived under, so it finishes on that snapshot whatever is swapped in meanwhile.
  */
 public record Snapshot(GatewayConfig config, Map<String, Provider> providers, KeyTable keys, ModelRouter router,
-                       SharedState shared) {
+                       Budgets budgets, SharedState shared) {
     public Snapshot {
         providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
     }
@@ -34,7 +37,7 @@ public record Snapshot(GatewayConfig config, Map<String, Provider> providers, Ke
         Map<String, Provider> providers = new LinkedHashMap<>();
         config.providers().values().forEach(provider -> providers.put(provider.name(), provider(provider, shared)));
         return new Snapshot(config, providers, new KeyTable(config.apiKeys(), null, shared),
-                new ModelRouter(config, providers), shared);
+                new ModelRouter(config, providers), Budgets.of(config, new LocalBudgetLedger()), shared);
     }
 
     /**
@@ -48,7 +51,8 @@ public record Snapshot(GatewayConfig config, Map<String, Provider> providers, Ke
             kept.put(config.name(), running != null && running.config().equals(config) ? running
                     : provider(config, shared));
         }
-        return new Snapshot(next, kept, new KeyTable(next.apiKeys(), keys), new ModelRouter(next, kept), shared);
+        return new Snapshot(next, kept, new KeyTable(next.apiKeys(), keys), new ModelRouter(next, kept),
+                Budgets.of(next, budgets.ledger()), shared);
     }
 
     private static Provider provider(ProviderConfig config, SharedState shared) {

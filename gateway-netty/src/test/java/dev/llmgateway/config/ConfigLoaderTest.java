@@ -110,7 +110,7 @@ class ConfigLoaderTest {
     void badKeyLimits() {
         assertEquals(List.of(
                 "api_keys[0].requests_per_minute: -1 (expected: a whole number, 0 (unlimited) or more)",
-                "api_keys[0].budget_period: \"week\" (expected: one of day, month)",
+                "api_keys[0].budget_period: \"week\" (expected: \"day\" or \"month\" (UTC calendar), or a rolling window such as \"24h\" or \"168h\", at least 1m)",
                 "api_keys[0].provider_keys.nope: unknown provider (expected: the name of a configured provider: mock)"),
                 problems("""
                         [[api_keys]]
@@ -503,7 +503,7 @@ class ConfigLoaderTest {
                 "routing.default_provider: \"nope\" (expected: the name of a configured provider:"
                         + " Bad, claude, local, openai)",
                 "routing.rules[0].match: missing (expected: a non-empty model glob such as \"gpt-*\")",
-                "listen: unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture, shared)"),
+                "listen: unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture, shared, prices, teams)"),
                 problems("""
                         listen = "0.0.0.0:80"
                         [server]
@@ -586,7 +586,7 @@ class ConfigLoaderTest {
     void unknownKeysListWhatWouldBeAccepted() {
         assertEquals(List.of(
                 "api_keys[0].enable: unknown key (expected one of: name, key, models, enabled, requests_per_minute,"
-                        + " tokens_per_minute, max_concurrent, token_budget, budget_period, provider_keys)",
+                        + " tokens_per_minute, max_concurrent, token_budget, budget_period, budget_usd, budget_mode, team, provider_keys)",
                 "providers.openai.tokens: 3 (expected: no tokens for type openai: only mock providers take it)",
                 "providers.openai.base_ur: unknown key (expected one of: type, base_url, api_key, api_keys,"
                         + " max_connections, connect_timeout, pool_idle_timeout, first_byte_timeout, idle_timeout,"
@@ -598,7 +598,7 @@ class ConfigLoaderTest {
                         + " default_max_tokens)",
                 "routing.rules[0].glob: unknown key (expected one of: match, provider)",
                 "routing.fallback: unknown key (expected one of: default_provider, rules)",
-                "\"odd key\": unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture, shared)"),
+                "\"odd key\": unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture, shared, prices, teams)"),
                 problems("""
                         "odd key" = 1
                         [routing]

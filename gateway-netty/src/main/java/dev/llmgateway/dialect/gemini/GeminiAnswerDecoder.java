@@ -184,7 +184,7 @@ public final class GeminiAnswerDecoder implements AnswerDecoder {
 
     private void reportUsage() {
         if (usageSeen) {
-            events.usage(promptTokens + toolUsePromptTokens, cachedTokens, 0,
+            events.usage(promptTokens + toolUsePromptTokens, cachedTokens, 0, -1,
                     candidatesTokens + thoughtsTokens, thoughtsTokens);
         }
     }
