@@ -37,6 +37,10 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
             new Setting("server.config_reload", false, c -> c.server().configReload()),
             new Setting("server.warmup_requests", true, c -> c.server().warmupRequests()),
             new Setting("server.warmup_timeout", true, c -> c.server().warmupTimeout()),
+            new Setting("server.lingering_time", false, c -> c.server().lingeringTime()),
+            new Setting("server.lingering_timeout", false, c -> c.server().lingeringTimeout()),
+            new Setting("server.max_lingering_bytes", false, c -> c.server().maxLingeringBytes()),
+            new Setting("server.stalled_client_timeout", false, c -> c.server().stalledClientTimeout()),
             new Setting("routing", false, GatewayConfig::routing),
             new Setting("metrics.enabled", true, c -> c.observability().metricsEnabled()),
             new Setting("metrics.port", true, c -> c.observability().metricsPort()),
@@ -67,7 +71,9 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
         ServerConfig server = new ServerConfig(now.host(), now.port(), now.transport(), now.ioThreads(),
                 wanted.maxRequestBytes(), wanted.maxHeaderBytes(), wanted.maxInitialLineBytes(),
                 wanted.headerReadTimeout(), wanted.bodyReadTimeout(), wanted.idleTimeout(), wanted.drainTimeout(),
-                wanted.maxConnections(), wanted.configReload(), now.warmupRequests(), now.warmupTimeout());
+                wanted.maxConnections(), wanted.configReload(), now.warmupRequests(), now.warmupTimeout(),
+                wanted.lingeringTime(), wanted.lingeringTimeout(), wanted.maxLingeringBytes(),
+                wanted.stalledClientTimeout());
         GatewayConfig applicable = new GatewayConfig(server, next.routing(), next.apiKeys(), next.providers(),
                 next.models(), running.observability(), next.warnings());
 

@@ -88,6 +88,10 @@ public final class GatewayMetrics {
     private final Counter connectionsRejected = Counter.build("llm_connections_rejected_total",
             "Client connections closed at once because server.max_connections were open.").register(registry);
 
+    private final Counter stalledClientsClosed = Counter.build("llm_stalled_clients_closed_total",
+            "Client connections closed because the client read nothing for server.stalled_client_timeout.")
+            .register(registry);
+
     public GatewayMetrics() {
         registry.register(pools);
         registry.register(circuits);
@@ -152,6 +156,10 @@ public final class GatewayMetrics {
 
     public void connectionRejected() {
         connectionsRejected.inc();
+    }
+
+    public void stalledClientClosed() {
+        stalledClientsClosed.inc();
     }
 
     /** Sets where the open client connection count comes from; read on the scraping thread. */

@@ -149,7 +149,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
             Channel admin = !adminPort ? null : bind(group, transport,
                     DownstreamPipeline.admin(() -> snapshot.get().config().server(), new EndpointHandler(
                             () -> new Readiness(connections.ready(), snapshot.get().providers()), telemetry, metrics,
-                            access, () -> snapshot.get().keys(), scrapes, true)),
+                            access, () -> snapshot.get().keys(), scrapes, true), metrics::stalledClientClosed),
                     server.host(), observability.metricsPort());
             CompletableFuture<Warmup.Result> warmup = !warming ? CompletableFuture.completedFuture(null)
                     : warmUpInBackground(connections, () -> Warmup.run(group, transport, pools, threads,
@@ -204,7 +204,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                 new ApiKeyAuthHandler(() -> snapshot.get().keys()),
                 new ModelListHandler(() -> snapshot.get().router(), System.currentTimeMillis() / 1000),
                 new ModelRouteHandler(() -> snapshot.get().router()),
-                ProxyCall.factory(withMock(upstreams), metrics));
+                ProxyCall.factory(withMock(upstreams), metrics), metrics::stalledClientClosed);
     }
 
     /** The built-in mock is a connector of its own; every other provider type goes through {@code upstreams}. */

@@ -33,6 +33,10 @@ class ConfigLoaderTest {
             config_reload = "500ms"
             warmup_requests = 200
             warmup_timeout = "3s"
+            lingering_time = "10s"
+            lingering_timeout = "2s"
+            max_lingering_bytes = "8MiB"
+            stalled_client_timeout = "2m"
 
             [routing]
             default_provider = "mock"
@@ -138,7 +142,8 @@ class ConfigLoaderTest {
 
         assertEquals(new ServerConfig("127.0.0.1", 9090, Transport.NIO, 4, 2L << 20, 32768, 4096,
                 Duration.ofSeconds(5), Duration.ofSeconds(90), Duration.ofMillis(750), Duration.ofHours(1),
-                500, Duration.ofMillis(500), 200, Duration.ofSeconds(3)),
+                500, Duration.ofMillis(500), 200, Duration.ofSeconds(3), Duration.ofSeconds(10),
+                Duration.ofSeconds(2), 8L << 20, Duration.ofMinutes(2)),
                 config.server());
         assertEquals(new RoutingConfig("mock", List.of(new RouteRule("gpt-*", "openai"),
                 new RouteRule("llama*", "local"))), config.routing());
@@ -191,7 +196,8 @@ class ConfigLoaderTest {
 
         assertEquals(new ServerConfig("0.0.0.0", 8080, Transport.AUTO, 0, 10L << 20, 16384, 8192,
                 Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofSeconds(30),
-                10_000, Duration.ofSeconds(2), 3000, Duration.ofSeconds(10)),
+                10_000, Duration.ofSeconds(2), 3000, Duration.ofSeconds(10), Duration.ofSeconds(30),
+                Duration.ofSeconds(5), 64L << 20, Duration.ofSeconds(60)),
                 config.server());
         assertEquals(new RoutingConfig(null, List.of()), config.routing());
         assertEquals(List.of(new ApiKeyConfig("demo", "key-0123456789abcdef", List.of("*"))), config.apiKeys());
@@ -434,10 +440,14 @@ class ConfigLoaderTest {
                 "server.config_reload: \"50ms\" (expected: \"0s\" (off) or a duration from 100ms to 1h)",
                 "server.warmup_requests: -5 (expected: an integer from 0 (no warm-up) to 1000000)",
                 "server.warmup_timeout: \"0s\" (expected: a duration from 1ms to 5m)",
+                "server.lingering_timeout: \"0s\" (expected: a duration of 1ms or more)",
+                "server.max_lingering_bytes: -1 (expected: a byte size of at least 0,"
+                        + " as an integer or a string such as \"512KiB\" or \"10MB\")",
                 "server.prot: unknown key (expected one of: host, port, transport, io_threads, max_request_bytes,"
                         + " max_header_bytes, max_initial_line_bytes, header_read_timeout, body_read_timeout,"
                         + " idle_timeout, drain_timeout, max_connections, config_reload, warmup_requests,"
-                        + " warmup_timeout)",
+                        + " warmup_timeout, lingering_time, lingering_timeout, max_lingering_bytes,"
+                        + " stalled_client_timeout)",
                 "api_keys[0].name: \"has space\" (expected: a name of 1 to 64 characters A-Z, a-z, 0-9, _, . or -)",
                 "api_keys[0].models: [] (expected: a non-empty list of model globs such as [\"*\"] or [\"gpt-*\"])",
                 "api_keys[1].key: missing (expected: a non-empty string, unique among keys)",
@@ -479,6 +489,8 @@ class ConfigLoaderTest {
                         config_reload = "50ms"
                         warmup_requests = -5
                         warmup_timeout = "0s"
+                        lingering_timeout = "0s"
+                        max_lingering_bytes = -1
                         prot = 8080
                         [routing]
                         default_provider = "nope"
