@@ -191,6 +191,11 @@ public final class GatewayMetrics {
         droppedLines.sources(accessLog, capture);
     }
 
+    /** Where the count of refused requests' access-log lines dropped over their rate comes from (scrape time). */
+    public void droppedRefusalLines(LongSupplier refusals) {
+        droppedLines.refusals(refusals);
+    }
+
     /** Content type for a scrape answering {@code acceptHeader}: OpenMetrics if asked for, else text 0.0.4. */
     public String contentType(String acceptHeader) {
         return TextFormat.chooseContentType(acceptHeader);
