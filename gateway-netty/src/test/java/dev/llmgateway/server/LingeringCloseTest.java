@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -199,6 +200,21 @@ class LingeringCloseTest {
         // 1 MiB read away, plus what the two sockets' buffers held when the connection was closed
         assertTrue(sent < 32L << 20, "cut off after " + sent + " bytes");
         awaitNoneLingering();
+    }
+
+    @Test
+    void aGracefulDrainDoesNotWaitForALingeringConnection() throws Exception {
+        try (GatewayHarness draining = GatewayHarness.start("""
+                max_request_bytes = 1024
+                lingering_timeout = "20s"
+                """, GatewayHarness.mockConfig(NO_ACCESS_LOG), Map.of());
+             RawHttpClient client = new RawHttpClient(draining.port())) {
+            assertEquals(413, client.send(TOO_LARGE).read().status());
+            assertTrue(client.closedByServer(), "half-closed, lingering");
+            long start = System.nanoTime();
+            assertTrue(draining.drain(Duration.ofSeconds(10)), "drained without waiting for lingering_timeout");
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10));
+        }
     }
 
     private static boolean write(RawHttpClient client, byte[] bytes) {
