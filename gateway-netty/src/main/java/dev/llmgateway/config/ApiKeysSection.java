@@ -12,6 +12,10 @@ final class ApiKeysSection {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final String NAME_EXPECTED = "a name of 1 to 64 characters A-Z, a-z, 0-9, _, . or -";
     private static final String MODELS_EXPECTED = "a non-empty list of model globs such as [\"*\"] or [\"gpt-*\"]";
+    /** A gateway key short enough to guess, or one a header cannot carry intact, is a configuration error. */
+    static final int MIN_KEY_LENGTH = 16;
+    private static final String KEY_EXPECTED = "a secret of at least " + MIN_KEY_LENGTH
+            + " printable ASCII characters, without spaces";
     /** The budget's used tokens share a long with the period number (see KeyLimiter), hence 2^43. */
     private static final long MAX_BUDGET = 1L << 43;
 
@@ -55,6 +59,11 @@ final class ApiKeysSection {
             ConfigTable.Secret key = t.secret("key");
             if (key == null && !t.has("key")) {
                 t.problem("key", "a non-empty string, unique among keys");
+            } else if (key != null && key.value() != null && !isStrong(key.value())) {
+                // Says what is wrong without showing the secret.
+                problems.add(t.keyLabel("key") + ": " + (key.value().length() < MIN_KEY_LENGTH
+                        ? key.value().length() + " characters" : "a space or a control character")
+                        + " (expected: " + KEY_EXPECTED + ")");
             }
             List<String> models = t.stringList("models", List.of("*"), MODELS_EXPECTED);
             boolean wanted = t.bool("enabled", true);
@@ -96,6 +105,19 @@ final class ApiKeysSection {
                     + (unsetVariables.isEmpty() ? "" : "; not set: " + String.join(", ", unsetVariables)) + ")");
         }
         return new Result(keys, references);
+    }
+
+    private static boolean isStrong(String key) {
+        if (key.length() < MIN_KEY_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c <= ' ' || c > '~') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A key's limits and its {@code budget_period}, which the token budget shares with the USD budget. */

@@ -14,8 +14,11 @@ import dev.llmgateway.exchange.Route;
 import dev.llmgateway.exchange.Endpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
@@ -73,6 +76,7 @@ public final class Exchange {
     private long bytesOut;
     private long streamedEvents;
     private boolean ended;
+    private boolean refused;
     private LongConsumer endListener;
     private BudgetLedger.Hold budgetHold;
 
@@ -224,13 +228,31 @@ public final class Exchange {
 
     /** Answers with a gateway-made error; {@code outcome} says whose failure it was. */
     public void fail(ApiError error, Outcome outcome) {
+        FullHttpResponse response = errorResponse(error);
+        downstream.writeAndFlush(response, downstream.voidPromise());
+        end(error.status().code(), outcome, error.code());
+    }
+
+    /**
+     * Refuses the request at the edge: the error, then the connection closes (its framing is lost, or the rest of
+     * the request is not going to be read). Ends as rejected and is reported as a {@linkplain
+     * ExchangeObserver#refused refusal}.
+     */
+    public void refuse(ApiError error) {
+        FullHttpResponse response = errorResponse(error);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        downstream.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        refused = true;
+        end(error.status().code(), Outcome.REJECTED, error.code());
+    }
+
+    private FullHttpResponse errorResponse(ApiError error) {
         FullHttpResponse response = ErrorResponses.response(downstream.alloc(), dialect(), error, requestId);
         if (attempts > 0) {
             servedBy(response.headers());
         }
         bytesOut += response.content().readableBytes();
-        downstream.writeAndFlush(response, downstream.voidPromise());
-        end(error.status().code(), outcome, error.code());
+        return response;
     }
 
     /** Answers with a complete response (ownership moves to the channel) and ends the exchange. */
@@ -266,7 +288,7 @@ public final class Exchange {
             return;
         }
         long now = System.nanoTime();
-        observer.finished(RECORDS.get().set(receivedEpochMillis, requestId,
+        ExchangeRecord record = RECORDS.get().set(receivedEpochMillis, requestId,
                 principal == null ? null : principal.name(), clientAddress(), request.method().name(), request.uri(),
                 endpoint == null ? null : endpoint.label(),
                 route == null ? null : route.metricsModel(), body == null ? null : body.model(),
@@ -275,7 +297,12 @@ public final class Exchange {
                 firstTokenNanos < 0 ? -1 : firstTokenNanos - receivedNanos, now - receivedNanos,
                 route == null ? -1 : overheadNanos,
                 usage.input(), usage.output(), usage.cachedInput(), bytesIn, bytesOut, attempts, outcome,
-                errorType).cost(cost, usageSource, usage.cacheWrite(), usage.reasoning()));
+                errorType).cost(cost, usageSource, usage.cacheWrite(), usage.reasoning());
+        if (refused) {
+            observer.refused(record);
+        } else {
+            observer.finished(record);
+        }
     }
 
     /**

@@ -95,6 +95,10 @@ public final class GatewayMetrics {
     private final Counter connectionsRejected = Counter.build("llm_connections_rejected_total",
             "Client connections closed at once because server.max_connections were open.").register(registry);
 
+    private final Counter stalledClientsClosed = Counter.build("llm_stalled_clients_closed_total",
+            "Client connections closed because the client read nothing for server.stalled_client_timeout.")
+            .register(registry);
+
     public GatewayMetrics() {
         registry.register(pools);
         registry.register(circuits);
@@ -170,6 +174,10 @@ public final class GatewayMetrics {
         connectionsRejected.inc();
     }
 
+    public void stalledClientClosed() {
+        stalledClientsClosed.inc();
+    }
+
     /** Sets where the open client connection count comes from; read on the scraping thread. */
     public void openConnections(IntSupplier open) {
         Gauge.build("llm_connections_open", "Open client connections on the main listener.").create()
@@ -197,6 +205,11 @@ public final class GatewayMetrics {
     /** Where the dropped-line counts of the access log and the body capture come from (read at scrape time). */
     public void droppedLines(LongSupplier accessLog, LongSupplier capture) {
         droppedLines.sources(accessLog, capture);
+    }
+
+    /** Where the count of refused requests' access-log lines dropped over their rate comes from (scrape time). */
+    public void droppedRefusalLines(LongSupplier refusals) {
+        droppedLines.refusals(refusals);
     }
 
     /** Content type for a scrape answering {@code acceptHeader}: OpenMetrics if asked for, else text 0.0.4. */

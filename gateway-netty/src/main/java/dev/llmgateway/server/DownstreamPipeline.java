@@ -19,13 +19,16 @@ import java.util.function.Supplier;
 /**
  * The downstream pipeline, one per client connection; every handler's name and place is here and nowhere else.
  * <pre>
- *  bytes ─▶ {@value #HTTP_CODEC}          HTTP/1.1 framing; request line and header size limits
+ *  bytes ─▶ {@value #LINGERING_CLOSE}     after an early refusal: half-close, read the rest away, then close
+ *        ─▶ {@value #HTTP_CODEC}          HTTP/1.1 framing; request line and header size limits
+ *        ─▶ {@value #CONFORMANCE}         HTTP/1.1's request rules: version (505), transfer codings (501), Host (400)
  *        ─▶ {@value #KEEP_ALIVE}          Connection: close / keep-alive per RFC 9112, HTTP/1.0 included
  *        ─▶ {@value #DRAIN}               graceful drain: idle connections close, busy ones after their response
  *        ─▶ {@value #READ_TIMEOUT}        idle, header-read and body-read timeouts (408)
+ *        ─▶ {@value #STALLED_CLIENT}      closes a connection the client has not read from for too long
  *        ─▶ {@value #BODY_AGGREGATOR}     whole body up to max_request_bytes (413), 100-continue
  *        ─▶ {@value #SEQUENCER}           pipelined requests answered in order, one at a time
- *        ─▶ {@value #ENDPOINTS}           path → endpoint (404/405); /health and /ready; creates the Exchange
+ *        ─▶ {@value #ENDPOINTS}           refusals (closing); path → endpoint (404/405); /health and /ready; the Exchange
  *        ─▶ {@value #AUTH}                gateway key → principal (401)
  *        ─▶ {@value #KEY_LIMITS}          the key's rate, token, concurrency and budget limits (429)
  *        ─▶ {@value #MODEL_LIST}          GET /v1/models
@@ -33,16 +36,20 @@ import java.util.function.Supplier;
  *        ─▶ {@value #PROXY}               the exchange goes upstream; the response is relayed back
  *        ─▶ {@value #ERRORS}              exceptions nobody handled: logged (client I/O errors quietly), close
  * </pre>
- * Handlers up to the sequencer are per connection; the stateless ones after it are shared. Each new connection is
+ * Handlers up to the sequencer are per connection, but the shared request checks; the stateless ones after it are
+ * shared. Each new connection is
  * first admitted by {@link ClientConnections} (the cap on open connections, and no new ones while draining);
  * the admin listener has no such cap and is not drained, so probes and scrapes see the drain to its end. The
  * request limits come from the running config when the connection opens: a reload applies them to new connections.
  */
 public final class DownstreamPipeline extends ChannelInitializer<Channel> {
+    public static final String LINGERING_CLOSE = "lingering-close";
     public static final String HTTP_CODEC = "http-codec";
+    public static final String CONFORMANCE = "request-conformance";
     public static final String KEEP_ALIVE = "keep-alive";
     public static final String DRAIN = "drain";
     public static final String READ_TIMEOUT = "request-read-timeout";
+    public static final String STALLED_CLIENT = "stalled-client";
     public static final String BODY_AGGREGATOR = "body-aggregator";
     public static final String SEQUENCER = "request-sequencer";
     public static final String ENDPOINTS = "endpoints";
@@ -55,6 +62,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     public static final String ERRORS = "connection-errors";
 
     private static final ConnectionErrorHandler CONNECTION_ERRORS = new ConnectionErrorHandler();
+    private static final RequestConformance REQUEST_CONFORMANCE = new RequestConformance();
 
     private final Supplier<ServerConfig> server;
     private final ClientConnections connections;
@@ -65,11 +73,14 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     private final ModelRouteHandler modelRoute;
     private final ProxyCall.Factory calls;
     private final BudgetHandler budget;
+    private final Runnable stalledClientClosed;
 
+    /** @param stalledClientClosed told of each connection closed because its client stopped reading */
     public DownstreamPipeline(Supplier<ServerConfig> server, ClientConnections connections, EndpointHandler endpoints,
                               ApiKeyAuthHandler auth, ModelListHandler modelList, ModelRouteHandler modelRoute,
-                              ProxyCall.Factory calls, BudgetHandler budget) {
+                              ProxyCall.Factory calls, BudgetHandler budget, Runnable stalledClientClosed) {
         this.server = server;
+        this.stalledClientClosed = stalledClientClosed;
         this.connections = connections;
         this.endpoints = endpoints;
         this.auth = auth;
@@ -80,8 +91,9 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     }
 
     /** The admin listener's pipeline: the same front, ending at the endpoint handler (health, ready, metrics). */
-    public static DownstreamPipeline admin(Supplier<ServerConfig> server, EndpointHandler endpoints) {
-        return new DownstreamPipeline(server, null, endpoints, null, null, null, null, null);
+    public static DownstreamPipeline admin(Supplier<ServerConfig> server, EndpointHandler endpoints,
+                                           Runnable stalledClientClosed) {
+        return new DownstreamPipeline(server, null, endpoints, null, null, null, null, null, stalledClientClosed);
     }
 
     @Override
@@ -91,13 +103,18 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
         }
         ServerConfig server = this.server.get();
         channel.pipeline()
+                .addLast(LINGERING_CLOSE, new LingeringClose(server.lingeringTime(), server.lingeringTimeout(),
+                        server.maxLingeringBytes()))
                 .addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(server.maxInitialLineBytes())
                         .setMaxHeaderSize(server.maxHeaderBytes())))
+                .addLast(CONFORMANCE, REQUEST_CONFORMANCE)
                 .addLast(KEEP_ALIVE, new HttpServerKeepAliveHandler())
                 .addLast(DRAIN, new DrainHandler())
                 .addLast(READ_TIMEOUT, new RequestReadTimeoutHandler(server.idleTimeout(),
                         server.headerReadTimeout(), server.bodyReadTimeout()))
+                .addLast(STALLED_CLIENT, new StalledClientTimeout(server.stalledClientTimeout(),
+                        stalledClientClosed))
                 .addLast(BODY_AGGREGATOR, new RequestBodyAggregator((int) Math.min(Integer.MAX_VALUE,
                         server.maxRequestBytes())))
                 .addLast(SEQUENCER, new RequestSequencer())

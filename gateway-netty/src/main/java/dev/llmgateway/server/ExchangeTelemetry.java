@@ -6,18 +6,35 @@ import dev.llmgateway.accesslog.ExchangeRecord;
 import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.exchange.ExchangeObserver;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 
-/** Every counted exchange goes to the Prometheus metrics and, when enabled, the access log and body capture. */
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Every counted exchange goes to the Prometheus metrics and, when enabled, the access log and body capture. A
+ * request refused at the edge is counted like any other, but its access-log line is written only within
+ * {@link #REFUSAL_LINES_PER_SECOND} per event loop: a flood of garbage costs a counter each, not a line each.
+ */
 final class ExchangeTelemetry implements ExchangeObserver {
+    static final int REFUSAL_LINES_PER_SECOND = 100;
+
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
     private final BodyCapture capture;
+    private final FastThreadLocal<RefusalLines> refusalLines = new FastThreadLocal<>() {
+        @Override
+        protected RefusalLines initialValue() {
+            return new RefusalLines();
+        }
+    };
+    private final LongAdder refusalLinesDropped = new LongAdder();
 
     ExchangeTelemetry(GatewayMetrics metrics, AccessLog accessLog, BodyCapture capture) {
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.capture = capture;
         metrics.droppedLines(accessLog == null ? () -> 0 : accessLog::dropped, capture::dropped);
+        metrics.droppedRefusalLines(refusalLinesDropped::sum);
     }
 
     @Override
@@ -34,6 +51,19 @@ final class ExchangeTelemetry implements ExchangeObserver {
     }
 
     @Override
+    public void refused(ExchangeRecord record) {
+        metrics.requestFinished(record);
+        if (accessLog == null) {
+            return;
+        }
+        if (refusalLines.get().admit(System.nanoTime())) {
+            accessLog.log(record);
+        } else {
+            refusalLinesDropped.increment();
+        }
+    }
+
+    @Override
     public boolean capturing() {
         return capture.enabled();
     }
@@ -42,6 +72,21 @@ final class ExchangeTelemetry implements ExchangeObserver {
     public void capture(String requestId, String direction, ByteBuf body) {
         if (capture.enabled()) {
             capture.capture(requestId, direction, body);
+        }
+    }
+
+    /** One event loop's refusal lines in the current second. */
+    private static final class RefusalLines {
+        private static final long SECOND_NANOS = 1_000_000_000L;
+        private long windowStart = System.nanoTime() - SECOND_NANOS;
+        private int lines;
+
+        boolean admit(long now) {
+            if (now - windowStart >= SECOND_NANOS) {
+                windowStart = now;
+                lines = 0;
+            }
+            return ++lines <= REFUSAL_LINES_PER_SECOND;
         }
     }
 }

@@ -159,7 +159,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                     DownstreamPipeline.admin(() -> snapshot.get().config().server(), new EndpointHandler(
                             () -> new Readiness(connections.ready(), snapshot.get().providers(),
                                 snapshot.get().shared()), telemetry, metrics,
-                            access, () -> snapshot.get().keys(), scrapes, true)),
+                            access, () -> snapshot.get().keys(), scrapes, true), metrics::stalledClientClosed),
                     server.host(), observability.metricsPort());
             CompletableFuture<Warmup.Result> warmup = !warming ? CompletableFuture.completedFuture(null)
                     : warmUpInBackground(connections, () -> Warmup.run(group, transport, pools, threads,
@@ -232,7 +232,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                 new ModelListHandler(() -> snapshot.get().router(), System.currentTimeMillis() / 1000),
                 new ModelRouteHandler(() -> snapshot.get().router()),
                 ProxyCall.factory(withMock(upstreams), metrics),
-                new BudgetHandler(() -> snapshot.get().budgets()));
+                new BudgetHandler(() -> snapshot.get().budgets()), metrics::stalledClientClosed);
     }
 
     /** The built-in mock is a connector of its own; every other provider type goes through {@code upstreams}. */

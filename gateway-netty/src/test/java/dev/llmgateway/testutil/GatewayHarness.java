@@ -72,6 +72,31 @@ public final class GatewayHarness implements AutoCloseable {
                 """.formatted(KEY, keyLines, upstreamBaseUrl) + extra;
     }
 
+    /** {@link #openAiConfig} with every model routed to that provider. */
+    public static String routedTo(String upstreamBaseUrl, String extra) {
+        return openAiConfig(upstreamBaseUrl, """
+
+                [routing]
+                default_provider = "up"
+
+                """ + extra);
+    }
+
+    /** One key and the built-in mock as the default provider: a gateway that needs no provider on the network. */
+    public static String mockConfig(String extra) {
+        return """
+                [[api_keys]]
+                name = "tester"
+                key = "%s"
+
+                [providers.mock]
+                type = "mock"
+
+                [routing]
+                default_provider = "mock"
+                """.formatted(KEY) + extra;
+    }
+
     public GatewayServer server() {
         return server;
     }
