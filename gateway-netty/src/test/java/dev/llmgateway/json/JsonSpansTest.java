@@ -137,6 +137,56 @@ class JsonSpansTest {
         }
     }
 
+    /** {@link JsonSpans#findStringInValid} on {@code bytes} framed as in {@link #find}, by every buffer kind. */
+    private static void assertValidatedWhole(byte[] bytes, boolean valid) throws IOException {
+        byte[] framed = new byte[bytes.length + 4];
+        framed[0] = '<';
+        framed[1] = '<';
+        System.arraycopy(bytes, 0, framed, 2, bytes.length);
+        framed[framed.length - 2] = '>';
+        framed[framed.length - 1] = '>';
+        for (Function<byte[], ByteBuf> kind : KINDS) {
+            ByteBuf buf = kind.apply(framed);
+            try {
+                String what = new String(bytes, UTF_8) + " in " + buf.getClass().getSimpleName();
+                if (valid) {
+                    long span = JsonSpans.findStringInValid(buf, buf.readerIndex() + 2, bytes.length, MODEL);
+                    assertEquals(JsonSpans.findString(buf, buf.readerIndex() + 2, bytes.length, MODEL), span, what);
+                } else {
+                    assertThrows(JsonParseException.class,
+                            () -> JsonSpans.findStringInValid(buf, buf.readerIndex() + 2, bytes.length, MODEL), what);
+                }
+            } finally {
+                buf.release();
+            }
+        }
+    }
+
+    @Test
+    void validatingReadsTheWholeDocument() throws IOException {
+        for (String good : List.of("{\"model\":\"m\",\"a\":[1,{\"b\":\"é€😀\"}]}", "{\"a\":1}", " {\"model\":1} ",
+                "{\"model\":{\"model\":\"x\"},\"z\":null}")) {
+            assertValidatedWhole(good.getBytes(UTF_8), true);
+        }
+        for (String bad : List.of("{\"model\":\"m\",broken", "{\"model\":\"m\"", "{\"model\":\"m\"} {}",
+                "{\"model\":\"m\"}x", "{\"model\":\"m\",}", "[\"model\"]", "\"m\"", "{\"a\":1} {\"model\":\"m\"}")) {
+            assertValidatedWhole(bad.getBytes(UTF_8), false);
+        }
+    }
+
+    @Test
+    void validatingFindsInvalidUtf8AfterTheMemberAndInValuesItSkips() throws IOException {
+        byte[][] bad = {
+                {'{', '"', 'm', 'o', 'd', 'e', 'l', '"', ':', '"', 'm', '"', ',', '"', 'a', '"', ':', '"', (byte) 0xFF, '"', '}'},
+                {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, '(', '"', ',', '"', 'm', 'o', 'd', 'e', 'l', '"', ':', '"', 'm', '"', '}'},
+                {'{', '"', 'a', '"', ':', '"', (byte) 0xE2, (byte) 0x82, '"', '}'},
+                {'{', '"', (byte) 0x80, '"', ':', '1', '}'},
+        };
+        for (byte[] bytes : bad) {
+            assertValidatedWhole(bytes, false);
+        }
+    }
+
     @Test
     void modelInEverySseFixtureEvent() throws IOException {
         for (String fixture : Fixtures.SSE) {
