@@ -127,6 +127,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         try {
             if (observability.captureEnabled()) {
                 capture = BodyCapture.open(observability.captureFile(), observability.captureMaxBytes());
+                capture.secrets(config.secrets());
             }
             AtomicReference<Snapshot> snapshot = new AtomicReference<>(Snapshot.of(config));
             UpstreamPools pools = new UpstreamPools(group, transport);
@@ -229,6 +230,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         Snapshot previous = snapshot.get();
         Snapshot applied = previous.next(next);
         connections.maxConnections(next.server().maxConnections());
+        capture.secrets(next.secrets());
         snapshot.set(applied);
         pools.retire(previous.retiredBy(applied));
     }
