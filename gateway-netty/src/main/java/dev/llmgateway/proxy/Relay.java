@@ -2,6 +2,7 @@ package dev.llmgateway.proxy;
 
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.exchange.Exchange;
+import dev.llmgateway.json.SecretScrubber;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
@@ -47,6 +48,8 @@ abstract class Relay {
 
     final Exchange exchange;
     final Channel downstream;
+    /** The provider keys this answer could echo (those the call may send), masked wherever the relay looks. */
+    final SecretScrubber keys;
     private final Ended ended;
     /** Hears that the provider's answer is unusable (malformed, cut, or too large); the call fails the exchange. */
     private final Consumer<String> broken;
@@ -58,9 +61,10 @@ abstract class Relay {
     /** The events of the current upstream read, not yet written; owned here until written. */
     private ByteBuf out;
 
-    Relay(Exchange exchange, Ended ended, Consumer<String> broken) {
+    Relay(Exchange exchange, SecretScrubber keys, Ended ended, Consumer<String> broken) {
         this.exchange = exchange;
         this.downstream = exchange.downstream();
+        this.keys = keys;
         this.ended = ended;
         this.broken = broken;
     }
@@ -168,6 +172,20 @@ abstract class Relay {
         }
     }
 
+    /** Masks the provider's keys in the event this read's output holds from {@code from} on, before it is counted. */
+    final void maskKeys(int from) {
+        if (keys.isEmpty() || !keys.occursIn(out, from, out.writerIndex())) {
+            return;
+        }
+        ByteBuf masked = keys.scrub(downstream.alloc(), out.copy(from, out.writerIndex() - from));
+        try {
+            out.writerIndex(from);
+            out(masked.readableBytes()).writeBytes(masked, masked.readerIndex(), masked.readableBytes());
+        } finally {
+            masked.release();
+        }
+    }
+
     /** The upstream read is done: the events it made go to the client as one chunk. */
     final void readComplete() {
         writeOut();
@@ -215,9 +233,9 @@ abstract class Relay {
         ended.responseEnded(upstreamKeepAlive);
     }
 
-    /** The provider's answer cannot become the client's. */
+    /** The provider's answer cannot become the client's; the reason (it may quote the answer) is told masked. */
     final void broken(String reason) {
-        broken.accept(reason);
+        broken.accept(keys.scrub(reason));
     }
 
     /** Frees whatever is held; for exchanges that end without this relay finishing. */

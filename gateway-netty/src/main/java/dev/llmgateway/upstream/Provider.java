@@ -2,6 +2,7 @@ package dev.llmgateway.upstream;
 
 import dev.llmgateway.config.ProviderConfig;
 import dev.llmgateway.config.ProviderType;
+import dev.llmgateway.json.SecretScrubber;
 
 import java.net.URI;
 
@@ -19,6 +20,7 @@ public final class Provider {
     private final String basePath;
     private final String hostHeader;
     private final KeyRing keys;
+    private final SecretScrubber keyScrubber;
     private final CircuitBreaker breaker;
     /** Set by the reload thread, read by event loops that make a pool for it. */
     private volatile boolean retired;
@@ -26,6 +28,7 @@ public final class Provider {
     public Provider(ProviderConfig config) {
         this.config = config;
         this.keys = new KeyRing(config.apiKeys());
+        this.keyScrubber = SecretScrubber.of(config.apiKeys());
         this.breaker = new CircuitBreaker(config.breaker());
         URI base = config.baseUrl();
         if (base == null) {
@@ -98,5 +101,10 @@ public final class Provider {
     /** The provider's keys, rotated and rested by the proxy. */
     public KeyRing keys() {
         return keys;
+    }
+
+    /** Masks the provider's keys in what the gateway relays from it; a changed config makes a new provider. */
+    public SecretScrubber keyScrubber() {
+        return keyScrubber;
     }
 }

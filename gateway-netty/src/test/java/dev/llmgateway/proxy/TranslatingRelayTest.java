@@ -48,7 +48,8 @@ class TranslatingRelayTest {
         try {
             Translation translation = Translation.request(exchange.endpoint().dialect(), exchange.request().content(),
                     exchange.route(), stream, false, providerRequest);
-            return new TranslatingRelay(exchange, translation, client.ended, client.broken);
+            return new TranslatingRelay(exchange, translation, exchange.route().provider().keyScrubber(), client.ended,
+                    client.broken);
         } finally {
             providerRequest.release();
         }
