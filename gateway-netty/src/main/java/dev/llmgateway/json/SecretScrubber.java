@@ -33,6 +33,8 @@ public final class SecretScrubber {
 
     /** Longest first, so a secret that contains another is masked whole. */
     private final Secret[] secrets;
+    /** Text shorter than the shortest secret holds none: most header values are passed over on their length. */
+    private final int shortest;
 
     private SecretScrubber(List<String> values) {
         secrets = values.stream()
@@ -40,6 +42,7 @@ public final class SecretScrubber {
                 .map(value -> new Secret(value, new BytePattern(value), mask(value),
                         JsonSplice.literal(mask(value).getBytes(StandardCharsets.US_ASCII))))
                 .toArray(Secret[]::new);
+        shortest = secrets.length == 0 ? Integer.MAX_VALUE : secrets[secrets.length - 1].value.length();
     }
 
     /** The scrubber that masks nothing. */
@@ -98,15 +101,18 @@ public final class SecretScrubber {
      */
     public ByteBuf scrub(ByteBufAllocator alloc, ByteBuf buf, JsonSplice.Edit also) {
         List<JsonSplice.Edit> edits = edits(buf, buf.readerIndex(), buf.writerIndex());
+        if (edits == null) {
+            return also == null ? buf : JsonSplice.edit(alloc, buf, also);
+        }
         if (also != null) {
             insert(edits, also);
         }
-        return edits.isEmpty() ? buf : JsonSplice.edit(alloc, buf, edits.toArray(JsonSplice.Edit[]::new));
+        return JsonSplice.edit(alloc, buf, edits.toArray(JsonSplice.Edit[]::new));
     }
 
     /** {@code text} with every secret masked; the same instance when none occurs. */
     public String scrub(String text) {
-        if (text == null || text.length() < MIN_LENGTH) {
+        if (text == null || text.length() < shortest) {
             return text;
         }
         String result = text;
@@ -118,12 +124,18 @@ public final class SecretScrubber {
         return result;
     }
 
-    /** Each secret's occurrences in {@code buf[from, to)} as masking edits, ascending and not overlapping. */
+    /**
+     * Each secret's occurrences in {@code buf[from, to)} as masking edits, ascending and not overlapping; null when
+     * there are none (the common case allocates nothing).
+     */
     private List<JsonSplice.Edit> edits(ByteBuf buf, int from, int to) {
-        List<JsonSplice.Edit> edits = new ArrayList<>(0);
+        List<JsonSplice.Edit> edits = null;
         for (Secret secret : secrets) {
             int end = to;
             for (int at; (at = secret.pattern.lastIndexIn(buf, from, end)) >= 0; end = at) {
+                if (edits == null) {
+                    edits = new ArrayList<>(2);
+                }
                 insert(edits, new JsonSplice.Edit(at, at + secret.pattern.length(), secret.maskBytes));
             }
         }
