@@ -5,7 +5,6 @@ import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.Untranslatable;
 import dev.llmgateway.exchange.Exchange;
 import dev.llmgateway.exchange.Route;
-import dev.llmgateway.json.SecretScrubber;
 import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.upstream.Provider;
 import dev.llmgateway.upstream.UpstreamConnector;
@@ -418,8 +417,7 @@ public final class ProxyCall implements UpstreamListener {
     /** Relays the current attempt's answer: as it is, or translated into the client's dialect. */
     private Relay newRelay() {
         Translation translation = request.translation();
-        SecretScrubber keys = exchange.principal() == null ? provider.keyScrubber()
-                : exchange.principal().keysSentTo(provider);
+        KeyMasks keys = KeyMasks.of(exchange, provider, retries.key());
         return translation == null
                 ? new ResponseRelay(exchange, request.hidesUsage(), keys, this::responseEnded, this::streamBroken)
                 : new TranslatingRelay(exchange, translation, keys, this::responseEnded, this::streamBroken);

@@ -48,8 +48,10 @@ abstract class Relay {
 
     final Exchange exchange;
     final Channel downstream;
-    /** The provider keys this answer could echo (those the call may send), masked wherever the relay looks. */
+    /** Every key the call may send: masked in headers, errors, whole bodies and a stream's error events. */
     final SecretScrubber keys;
+    /** The key this attempt sent: masked in every other stream event (see {@link KeyMasks}). */
+    final SecretScrubber sentKey;
     private final Ended ended;
     /** Hears that the provider's answer is unusable (malformed, cut, or too large); the call fails the exchange. */
     private final Consumer<String> broken;
@@ -61,10 +63,11 @@ abstract class Relay {
     /** The events of the current upstream read, not yet written; owned here until written. */
     private ByteBuf out;
 
-    Relay(Exchange exchange, SecretScrubber keys, Ended ended, Consumer<String> broken) {
+    Relay(Exchange exchange, KeyMasks keys, Ended ended, Consumer<String> broken) {
         this.exchange = exchange;
         this.downstream = exchange.downstream();
-        this.keys = keys;
+        this.keys = keys.callKeys();
+        this.sentKey = keys.sentKey();
         this.ended = ended;
         this.broken = broken;
     }
@@ -155,12 +158,13 @@ abstract class Relay {
         return out.ensureWritable(bytes);
     }
 
-    /** One whole client event, copied into this read's output; {@code event} stays the caller's. */
+    /** One whole client event, copied into this read's output with the sent key masked; {@code event} stays the caller's. */
     final void emit(ByteBuf event) {
-        exchange.firstToken();
-        exchange.capture("response", event);
-        exchange.addBytesOut(event.readableBytes());
-        out(event.readableBytes()).writeBytes(event, event.readerIndex(), event.readableBytes());
+        ByteBuf target = out(event.readableBytes());
+        int from = target.writerIndex();
+        target.writeBytes(event, event.readerIndex(), event.readableBytes());
+        maskKeys(from, sentKey);
+        emitted(from);
     }
 
     /** Counts an event the subclass wrote into {@link #out} itself, from {@code from} to the writer index. */
@@ -172,8 +176,11 @@ abstract class Relay {
         }
     }
 
-    /** Masks the provider's keys in the event this read's output holds from {@code from} on, before it is counted. */
-    final void maskKeys(int from) {
+    /**
+     * Masks {@code keys} in the event this read's output holds from {@code from} on, before it is counted: one scan
+     * of its bytes per key, and a copy only when one is there.
+     */
+    final void maskKeys(int from, SecretScrubber keys) {
         if (keys.isEmpty() || !keys.occursIn(out, from, out.writerIndex())) {
             return;
         }

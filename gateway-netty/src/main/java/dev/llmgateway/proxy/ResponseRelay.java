@@ -11,7 +11,6 @@ import dev.llmgateway.json.JsonBytes;
 import dev.llmgateway.json.JsonSpans;
 import dev.llmgateway.json.JsonSplice;
 import dev.llmgateway.json.RepeatingSpanFinder;
-import dev.llmgateway.json.SecretScrubber;
 import dev.llmgateway.sse.SseEvent;
 import dev.llmgateway.exchange.Endpoint;
 import dev.llmgateway.sse.SseFramer;
@@ -46,8 +45,8 @@ import java.util.function.Consumer;
  * for stream usage the client did not ask for, it takes that usage chunk ({@code "choices":[]}) and the
  * {@code "usage":null} members out again, whatever the whitespace around them, so the client gets the bytes it
  * asked for. A stream event that is no JSON object, or that the relay parses (for its model or usage) and finds
- * malformed, ends the stream with an error event, never with a clean end. Error events in a stream are searched
- * for the provider's keys, and masked. Ownership: as {@link Relay}; each framed event is released once copied.
+ * malformed, ends the stream with an error event, never with a clean end. Each event is searched for the key the
+ * attempt sent, an error event for every key the call may send ({@link KeyMasks}), and masked. Ownership: as {@link Relay}; each framed event is released once copied.
  */
 final class ResponseRelay extends Relay {
     private static final SerializedString MODEL = new SerializedString("model");
@@ -85,7 +84,7 @@ final class ResponseRelay extends Relay {
     private SseFramer framer;
     private HttpResponse heldHead;
 
-    ResponseRelay(Exchange exchange, boolean hidesUsage, SecretScrubber keys, Ended ended, Consumer<String> broken) {
+    ResponseRelay(Exchange exchange, boolean hidesUsage, KeyMasks keys, Ended ended, Consumer<String> broken) {
         super(exchange, keys, ended, broken);
         this.requestedModelJson = exchange.route().requestedModelJson();
         Endpoint endpoint = exchange.endpoint();
@@ -216,9 +215,7 @@ final class ResponseRelay extends Relay {
             at = copyReplacing(bytes, at, JsonSpans.start(hidden), JsonSpans.end(hidden), null, target);
         }
         target.writeBytes(bytes, at, bytes.writerIndex() - at);
-        if (isError(event, bytes, start, end)) {
-            maskKeys(from);
-        }
+        maskKeys(from, isError(event, bytes, start, end) ? keys : sentKey);
         emitted(from);
     }
 

@@ -7,7 +7,6 @@ import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.BodyEncoder;
 import dev.llmgateway.dialect.ErrorResponses;
 import dev.llmgateway.dialect.SseAnswerReader;
-import dev.llmgateway.json.SecretScrubber;
 import dev.llmgateway.sse.SseFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -27,8 +26,8 @@ import java.util.function.Consumer;
  * framed and decoded event by event, or its body decoded whole, into neutral events that the client's encoder
  * writes in the client's dialect as they come — a stream for a client that asked for one (one chunk and one flush
  * per upstream read), else one body with an exact Content-Length. A provider error answer becomes the error the
- * client's API would send, with its status and Retry-After; the provider's keys are masked in what it says, as in
- * a whole body. Usage and the first token are recorded on the way. A
+ * client's API would send, with its status and Retry-After; the provider's keys are masked in what it says, in a
+ * whole body, and in each event of a stream (the key the attempt sent, {@link KeyMasks}). Usage and the first token are recorded on the way. A
  * provider error inside a stream reaches the client as an error event of its dialect, then the connection closes;
  * so does a stream cut before its answer ended: never a made-up end.
  * Ownership: as {@link Relay}; each piece of a stream is released once decoded, each encoded event once copied out.
@@ -49,7 +48,7 @@ final class TranslatingRelay extends Relay {
     private SseFramer framer;
     private boolean finished;
 
-    TranslatingRelay(Exchange exchange, Translation translation, SecretScrubber keys, Ended ended,
+    TranslatingRelay(Exchange exchange, Translation translation, KeyMasks keys, Ended ended,
                      Consumer<String> broken) {
         super(exchange, keys, ended, broken);
         this.translation = translation;

@@ -8,6 +8,7 @@ import dev.llmgateway.testutil.Exchanges;
 import dev.llmgateway.testutil.FlushCounter;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.RecordingObserver;
+import dev.llmgateway.upstream.Provider;
 import io.netty.channel.embedded.EmbeddedChannel;
 
 import java.util.function.Consumer;
@@ -62,6 +63,12 @@ final class RelayClient implements AutoCloseable {
 
     Exchange exchange() {
         return exchange;
+    }
+
+    /** What the call gives the relay of the current exchange: its provider's keys, the first one sent. */
+    KeyMasks keyMasks() {
+        Provider provider = exchange.route().provider();
+        return KeyMasks.of(exchange, provider, provider.keys().key(0));
     }
 
     /** Null until the relay ended the response; then whether the upstream connection may be reused. */

@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the relays forward, end to end through a real gateway and a fake provider on loopback: a provider that
- * echoes the key it was sent never shows it to the client (pass-through, held for a retry, translated); usage the
+ * echoes the key it was sent never shows it to the client (pass-through, held for a retry, translated, inside a
+ * successful stream); usage the
  * client did not ask for stays out of a stream whatever the provider's JSON whitespace; a provider's garbage in a
  * stream ends it with the client's error event, never with {@code [DONE]}.
  */
@@ -111,6 +112,24 @@ class RelayIntegrityIntegrationTest {
         assertEquals("error", JsonPath.read(response.body(), "type"));
         assertFalse(response.body().contains(PROVIDER_KEY), response.body());
         assertEquals("Incorrect API key provided: " + MASKED + ".", JsonPath.read(response.body(), "error", "message"));
+    }
+
+    @Test
+    void aStreamEventQuotingTheSentKeyReachesTheClientMasked() throws Exception {
+        String event = "data: {\"id\":\"c1\",\"model\":\"up-model\",\"choices\":[{\"index\":0,\"delta\":"
+                + "{\"content\":\"you sent " + PROVIDER_KEY + "\"}}]}\n\n";
+        upstream.script(reply -> {
+            reply.head(200, "OK", true, "content-type", "text/event-stream");
+            int cut = event.indexOf(PROVIDER_KEY) + 5;
+            reply.body(event.substring(0, cut));
+            reply.body(event.substring(cut) + "data: [DONE]\n\n");
+            reply.end();
+        });
+
+        HttpResponse<String> response = gateway.post("/v1/chat/completions", STREAM_CHAT);
+
+        assertEquals(event.replace(PROVIDER_KEY, MASKED).replace("up-model", "fast") + "data: [DONE]\n\n",
+                response.body());
     }
 
     @Test

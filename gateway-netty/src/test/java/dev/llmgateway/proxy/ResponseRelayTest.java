@@ -56,8 +56,7 @@ class ResponseRelayTest {
 
     private ResponseRelay relay(String path, String request, boolean hidesUsage) {
         Exchange exchange = client.exchange(path, request);
-        return new ResponseRelay(exchange, hidesUsage, exchange.route().provider().keyScrubber(), client.ended,
-                client.broken);
+        return new ResponseRelay(exchange, hidesUsage, client.keyMasks(), client.ended, client.broken);
     }
 
     private ResponseRelay chatRelay(boolean hidesUsage) {
@@ -405,6 +404,15 @@ class ResponseRelayTest {
         relay.failMidResponse(ApiError.upstreamBroken("up", client.brokenReason()));
         assertTrue(client.read().body().contains("\"code\":\"upstream_error\""));
         assertFalse(downstream.isOpen());
+    }
+
+    @Test
+    void aSuccessfulStreamEventHasTheSentKeyMasked() {
+        ResponseRelay relay = chatRelay(true);
+        relay.head(UpstreamMessages.head(200, SSE));
+        relay.content(UpstreamMessages.content(chunk("up-model", "echo " + PROVIDER_KEY)));
+        relay.content(UpstreamMessages.last("data: [DONE]\n\n"));
+        assertEquals(chunk("fast", "echo ***").replace(USAGE_NULL, "") + "data: [DONE]\n\n", client.read().body());
     }
 
     @Test

@@ -54,8 +54,7 @@ class TranslatingRelayTest {
         try {
             Translation translation = Translation.request(exchange.endpoint().dialect(), exchange.request().content(),
                     exchange.route(), stream, false, providerRequest);
-            return new TranslatingRelay(exchange, translation, exchange.route().provider().keyScrubber(), client.ended,
-                    client.broken);
+            return new TranslatingRelay(exchange, translation, client.keyMasks(), client.ended, client.broken);
         } finally {
             providerRequest.release();
         }
@@ -146,6 +145,22 @@ class TranslatingRelayTest {
         assertFalse(response.body().contains(RelayClient.ANTHROPIC_KEY), response.body());
         assertEquals("invalid x-api-key sk-ant...6789", JsonPath.read(response.body(), "error", "message"));
         assertEquals("req_sk-ant...6789", response.header("x-upstream-request-id"));
+    }
+
+    @Test
+    void aTranslatedStreamHasTheSentKeyMaskedInItsEvents() throws Untranslatable {
+        TranslatingRelay relay = relay("/v1/chat/completions", "claude", true);
+        relay.head(UpstreamMessages.head(200, SSE));
+        relay.content(UpstreamMessages.last(Fixtures.text("anthropic/message-stream.sse")
+                .replace("\" is Paris\"", "\" is " + RelayClient.ANTHROPIC_KEY + "\"")));
+
+        String body = client.read().body();
+        assertFalse(body.contains(RelayClient.ANTHROPIC_KEY), body);
+        assertEquals("The capital of France is sk-ant...6789.", SseEvents.data(body).stream()
+                .filter(data -> !data.equals("[DONE]"))
+                .map(chunk -> JsonPath.read(chunk, "choices", "0", "delta", "content"))
+                .filter(Objects::nonNull).collect(Collectors.joining()));
+        assertEquals(Boolean.TRUE, client.endedReusable());
     }
 
     @Test

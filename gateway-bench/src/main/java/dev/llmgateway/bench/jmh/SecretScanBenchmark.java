@@ -1,6 +1,7 @@
 package dev.llmgateway.bench.jmh;
 
 import dev.llmgateway.bench.ChatPayloads;
+import dev.llmgateway.dialect.openai.UsageReader;
 import dev.llmgateway.json.SecretScrubber;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -17,8 +18,9 @@ import java.util.Random;
  * What looking for the provider's keys in every streamed event would cost the relay: {@link SecretScrubber}
  * scanning one OpenAI chunk event (pooled direct buffer, as read) that holds none of them, for {@code keys} keys of
  * {@code keyLength} characters (39 is a Gemini key's length, 51 an OpenAI legacy one's, 164 a project key's).
- * Compare with {@code DownstreamPipelineBenchmark} (stream: 22 events per op) in the same run: the relay decides
- * from that ratio whether to scan successful streams (see README, "Protects itself").
+ * {@link #usageScan} is the scan of the same event the relay already makes for usage; compare both with one
+ * event's cost in {@code DownstreamPipelineBenchmark} ({@code -p stream=true -p events=20,120}) in the same run:
+ * the README's "Provider keys" gives the figures that decided which events are scanned.
  */
 public class SecretScanBenchmark extends AbstractMicrobenchmark {
     @Param({"1", "4"})
@@ -58,5 +60,11 @@ public class SecretScanBenchmark extends AbstractMicrobenchmark {
     @Benchmark
     public boolean scanEvent() {
         return scrubber.occursIn(event, event.readerIndex(), event.writerIndex());
+    }
+
+    /** What the relay already scans every event for, the same way (its {@code "usage"} member): a yardstick. */
+    @Benchmark
+    public long usageScan() {
+        return UsageReader.find(event, event.readerIndex(), event.readableBytes());
     }
 }
