@@ -7,10 +7,15 @@ import io.netty.buffer.ByteBuf;
  * its value {@code null}, is this an object at all), whatever whitespace the writer put between tokens: compact
  * JSON (the common case) answers in a few byte reads, and so does the spaced JSON of Python's {@code json.dumps}.
  * Members are recognized by their delimiters, not by their depth: a name is a quoted string followed by a colon,
- * and preceded by {@code {} or {@code ,}; a string value is followed by neither.
+ * and preceded by {@code {} or {@code ,}; a string value is followed by neither. Every check reads a few bytes, at
+ * the buffer's address where it has one ({@link ByteAccess}); callers pass ranges within its readable bytes.
  */
 public final class JsonBytes {
     private JsonBytes() {
+    }
+
+    private static byte byteAt(ByteBuf buf, int index) {
+        return ByteAccess.byteAt(buf, ByteAccess.address(buf), index);
     }
 
     public static boolean isWhitespace(byte b) {
@@ -19,7 +24,8 @@ public final class JsonBytes {
 
     /** The first index in {@code [at, end)} that is not whitespace, or {@code end}. */
     public static int skipWhitespace(ByteBuf buf, int at, int end) {
-        while (at < end && isWhitespace(buf.getByte(at))) {
+        long address = ByteAccess.address(buf);
+        while (at < end && isWhitespace(ByteAccess.byteAt(buf, address, at))) {
             at++;
         }
         return at;
@@ -27,8 +33,9 @@ public final class JsonBytes {
 
     /** The last index in {@code [from, before)} that is not whitespace, or {@code from - 1}. */
     public static int lastNonWhitespace(ByteBuf buf, int from, int before) {
+        long address = ByteAccess.address(buf);
         int at = before - 1;
-        while (at >= from && isWhitespace(buf.getByte(at))) {
+        while (at >= from && isWhitespace(ByteAccess.byteAt(buf, address, at))) {
             at--;
         }
         return at;
@@ -38,7 +45,7 @@ public final class JsonBytes {
     public static boolean delimitsObject(ByteBuf buf, int from, int to) {
         int first = skipWhitespace(buf, from, to);
         int last = lastNonWhitespace(buf, first, to);
-        return last > first && buf.getByte(first) == '{' && buf.getByte(last) == '}';
+        return last > first && byteAt(buf, first) == '{' && byteAt(buf, last) == '}';
     }
 
     /**
@@ -58,7 +65,7 @@ public final class JsonBytes {
     /** The first member's value when its name is {@code quotedName}, or -1. */
     public static int firstMemberValue(ByteBuf buf, byte[] quotedName, int from, int to) {
         int open = skipWhitespace(buf, from, to);
-        if (open == to || buf.getByte(open) != '{') {
+        if (open == to || byteAt(buf, open) != '{') {
             return -1;
         }
         int name = skipWhitespace(buf, open + 1, to);
@@ -68,11 +75,11 @@ public final class JsonBytes {
     /** Where the value after the name {@code buf[name, nameEnd)} starts, or -1 when no member is delimited so. */
     private static int valueAfterName(ByteBuf buf, int name, int nameEnd, int from, int to) {
         int before = lastNonWhitespace(buf, from, name);
-        if (before < from || buf.getByte(before) != '{' && buf.getByte(before) != ',') {
+        if (before < from || byteAt(buf, before) != '{' && byteAt(buf, before) != ',') {
             return -1;
         }
         int colon = skipWhitespace(buf, nameEnd, to);
-        if (colon == to || buf.getByte(colon) != ':') {
+        if (colon == to || byteAt(buf, colon) != ':') {
             return -1;
         }
         int value = skipWhitespace(buf, colon + 1, to);
@@ -84,8 +91,9 @@ public final class JsonBytes {
         if (to - at < literal.length) {
             return false;
         }
+        long address = ByteAccess.address(buf);
         for (int i = 0; i < literal.length; i++) {
-            if (buf.getByte(at + i) != literal[i]) {
+            if (ByteAccess.byteAt(buf, address, at + i) != literal[i]) {
                 return false;
             }
         }
@@ -104,8 +112,8 @@ public final class JsonBytes {
         if (before < from || after == to) {
             return -1;
         }
-        byte opening = buf.getByte(before);
-        byte closing = buf.getByte(after);
+        byte opening = byteAt(buf, before);
+        byte closing = byteAt(buf, after);
         if (opening == ',' && (closing == ',' || closing == '}')) {
             return (long) before << 32 | valueEnd;
         }
