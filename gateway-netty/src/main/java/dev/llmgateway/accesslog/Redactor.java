@@ -55,7 +55,7 @@ public final class Redactor {
 
     /** Longest first, so a secret that contains another is redacted whole. */
     private final String[] secrets;
-    /** Open addressing: each secret's first window ({@link #pack}); a slot is free while its {@link #starting} is null. */
+    /** Open addressing: each secret's first window ({@link #pack}); a slot is free while its starting is null. */
     private final long[] windows;
     /** For each slot of {@link #windows}: the secrets (indexes into {@link #secrets}) that begin with it. */
     private final int[][] starting;

@@ -37,7 +37,7 @@ public record Principal(String name, List<ModelGlob> allowedModels, Limiter limi
         return providerKeys.get(provider);
     }
 
-    /** Masks the keys this caller's requests to {@code provider} are sent with: its own credential, else the provider's. */
+    /** Masks the keys this caller's requests to {@code provider} go with: its own credential, else the provider's. */
     public SecretScrubber keysSentTo(Provider provider) {
         SecretScrubber own = providerKeyScrubbers.get(provider.name());
         return own != null ? own : provider.keyScrubber();

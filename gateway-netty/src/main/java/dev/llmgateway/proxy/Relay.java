@@ -158,7 +158,7 @@ abstract class Relay {
         return out.ensureWritable(bytes);
     }
 
-    /** One whole client event, copied into this read's output with the sent key masked; {@code event} stays the caller's. */
+    /** One whole client event, copied into this read's output, the sent key masked; the caller keeps {@code event}. */
     final void emit(ByteBuf event) {
         ByteBuf target = out(event.readableBytes());
         int from = target.writerIndex();

@@ -46,7 +46,8 @@ import java.util.function.Consumer;
  * {@code "usage":null} members out again, whatever the whitespace around them, so the client gets the bytes it
  * asked for. A stream event that is no JSON object, or that the relay parses (for its model or usage) and finds
  * malformed, ends the stream with an error event, never with a clean end. Each event is searched for the key the
- * attempt sent, an error event for every key the call may send ({@link KeyMasks}), and masked. Ownership: as {@link Relay}; each framed event is released once copied.
+ * attempt sent, an error event for every key the call may send ({@link KeyMasks}), and masked; a RAW body is not.
+ * Ownership: as {@link Relay}; each framed event is released once copied.
  */
 final class ResponseRelay extends Relay {
     private static final SerializedString MODEL = new SerializedString("model");

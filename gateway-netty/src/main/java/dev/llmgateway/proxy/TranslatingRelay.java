@@ -27,9 +27,9 @@ import java.util.function.Consumer;
  * writes in the client's dialect as they come — a stream for a client that asked for one (one chunk and one flush
  * per upstream read), else one body with an exact Content-Length. A provider error answer becomes the error the
  * client's API would send, with its status and Retry-After; the provider's keys are masked in what it says, in a
- * whole body, and in each event of a stream (the key the attempt sent, {@link KeyMasks}). Usage and the first token are recorded on the way. A
- * provider error inside a stream reaches the client as an error event of its dialect, then the connection closes;
- * so does a stream cut before its answer ended: never a made-up end.
+ * whole body, and in each event of a stream (the key the attempt sent, {@link KeyMasks}). Usage and the first token
+ * are recorded on the way. A provider error inside a stream reaches the client as an error event of its dialect,
+ * then the connection closes; so does a stream cut before its answer ended: never a made-up end.
  * Ownership: as {@link Relay}; each piece of a stream is released once decoded, each encoded event once copied out.
  */
 final class TranslatingRelay extends Relay {

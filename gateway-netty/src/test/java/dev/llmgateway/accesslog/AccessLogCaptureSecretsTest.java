@@ -70,7 +70,8 @@ class AccessLogCaptureSecretsTest {
         // A provider that quotes what it was sent, as an echoing error or a model repeating its prompt would.
         String answer = "{\"id\":\"c1\",\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
                 + "\"content\":\"you wrote %s\",\"tool_calls\":[{\"id\":\"t1\",\"type\":\"function\",\"function\":"
-                + "{\"name\":\"login\",\"arguments\":\"{\\\"user\\\":\\\"ann\\\",\\\"password\\\":\\\"hunter2\\\"}\"}}]},"
+                + "{\"name\":\"login\",\"arguments\":"
+                + "\"{\\\"user\\\":\\\"ann\\\",\\\"password\\\":\\\"hunter2\\\"}\"}}]},"
                 + "\"finish_reason\":\"stop\"}]}";
         try (FakeUpstream upstream = new FakeUpstream(reply -> reply.full(200, "OK", "application/json",
                 answer.formatted(PROVIDER_KEY + " " + VIRTUAL_CREDENTIAL).getBytes(StandardCharsets.UTF_8)));

@@ -19,7 +19,8 @@ class SecretScrubberTest {
     private static final String GROQ = "gsk_Q2w3E4r5T6y7U8i9O0p1A2s3D4f5";
     private static final String SHORT = "local-pw-12";
 
-    private final SecretScrubber scrubber = SecretScrubber.of(List.of(OPENAI, GROQ, SHORT, "EMPTY", "ünïcode-key-1234"));
+    private final SecretScrubber scrubber = SecretScrubber.of(
+            List.of(OPENAI, GROQ, SHORT, "EMPTY", "ünïcode-key-1234"));
 
     private String scrub(ByteBuf buf) {
         ByteBuf out = scrubber.scrub(PooledByteBufAllocator.DEFAULT, buf);

@@ -138,7 +138,8 @@ class RelayIntegrityIntegrationTest {
                 + "\"choices\": [{\"index\": 0, \"delta\": {\"content\": \"Hi\"}, \"finish_reason\": null}], "
                 + "\"usage\": null}\n\n";
         String usage = "data: {\"id\": \"c1\", \"object\": \"chat.completion.chunk\", \"model\": \"up-model\", "
-                + "\"choices\": [], \"usage\": {\"prompt_tokens\": 5, \"completion_tokens\": 1, \"total_tokens\": 6}}\n\n";
+                + "\"choices\": [], \"usage\": {\"prompt_tokens\": 5, \"completion_tokens\": 1, "
+                + "\"total_tokens\": 6}}\n\n";
         String stream = chunk + usage + "data: [DONE]\n\n";
         upstream.script(reply -> {
             reply.head(200, "OK", true, "content-type", "text/event-stream");
@@ -184,7 +185,8 @@ class RelayIntegrityIntegrationTest {
     void aTruncatedEventEndsTheStreamWithAnErrorEventNotDone() throws Exception {
         String good = "data: {\"id\":\"c1\",\"model\":\"up-model\",\"choices\":[{\"index\":0,\"delta\":{\"content\":"
                 + "\"a\"}}]}\n\n";
-        String cut = "data: {\"id\":\"c1\",\"model\":\"up-model\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\n\n";
+        String cut = "data: {\"id\":\"c1\",\"model\":\"up-model\",\"choices\":[{\"index\":0,\"delta\":"
+                + "{\"content\":\n\n";
         upstream.script(reply -> {
             reply.head(200, "OK", true, "content-type", "text/event-stream");
             reply.body(good + cut + good + "data: [DONE]\n\n");

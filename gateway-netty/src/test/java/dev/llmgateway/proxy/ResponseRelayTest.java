@@ -153,7 +153,8 @@ class ResponseRelayTest {
                 + "\"usage\": {\"prompt_tokens\": 5, \"completion_tokens\": 2, \"total_tokens\": 7}}\n\n";
         String stream = spacedChunk("up-model", "Hel") + crlf(spacedChunk("up-model", "lo")) + firstMember
                 + onlyMember + usage + "data: [DONE]\n\n";
-        String expected = (spacedChunk("fast", "Hel") + crlf(spacedChunk("fast", "lo"))).replace(", \"usage\": null", "")
+        String expected = (spacedChunk("fast", "Hel") + crlf(spacedChunk("fast", "lo")))
+                .replace(", \"usage\": null", "")
                 + "data: {\"id\": \"c1\", \"model\": \"fast\", \"choices\": "
                 + "[{\"index\": 0, \"delta\": {\"content\": \"!\"}}]}\n\n"
                 + "data: {  }\n\n"

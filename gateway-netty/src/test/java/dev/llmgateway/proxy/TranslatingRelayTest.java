@@ -193,7 +193,8 @@ class TranslatingRelayTest {
         String openAiEnd = "data: [DONE]\n\n";
         return Stream.of(
                 Arguments.of("claude", anthropicStart + "event: content_block_delta\ndata: {\"type\":"
-                        + "\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"\u00ff\"}}\n\n"
+                        + "\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\","
+                        + "\"text\":\"\u00ff\"}}\n\n"
                         + anthropicEnd),
                 Arguments.of("claude", anthropicStart + "event: content_block_delta\ndata: {\"type\":"
                         + "\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}\n\n"
@@ -202,8 +203,8 @@ class TranslatingRelayTest {
                         + anthropicEnd),
                 Arguments.of("claude", anthropicStart + "event: ping\ndata: {\"type\":\"ping\"} garbage\n\n"
                         + anthropicEnd),
-                Arguments.of("gpt", "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\u00ff\"}}]}"
-                        + "\n\n" + openAiEnd),
+                Arguments.of("gpt", "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":"
+                        + "{\"content\":\"\u00ff\"}}]}\n\n" + openAiEnd),
                 Arguments.of("gpt", "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]"
                         + "\n\n" + openAiEnd),
                 Arguments.of("gpt", "data: {\"id\":\"c\",\"choices\":[]} {}\n\n" + openAiEnd),

@@ -63,7 +63,7 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
     @Param({"false", "true"})
     public boolean stream;
 
-    /** Chunk events per streamed answer; two counts in one run give the cost of one event ({@code -p events=20,120}). */
+    /** Chunk events per streamed answer: two counts in one run give one event's cost ({@code -p events=20,120}). */
     @Param({"20"})
     public int events;
 
