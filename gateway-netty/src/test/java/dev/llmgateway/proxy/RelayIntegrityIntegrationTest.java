@@ -61,7 +61,10 @@ class RelayIntegrityIntegrationTest {
         upstream.close();
     }
 
-    /** What a compatible server that echoes the key whole answers, its body cut inside the key. */
+    /**
+     * What a compatible server that echoes the key whole answers, its body cut inside the key. Not a 401 or 403:
+     * the gateway answers those itself, without the provider's words.
+     */
     private static FakeUpstream.Script echoingTheKey(int status, String reason) {
         String body = "{\"error\":{\"message\":\"Incorrect API key provided: " + PROVIDER_KEY + ".\","
                 + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}";
@@ -77,11 +80,11 @@ class RelayIntegrityIntegrationTest {
 
     @Test
     void aProviderErrorEchoingItsKeyReachesTheClientMaskedInBodyAndHeaders() throws Exception {
-        upstream.script(echoingTheKey(401, "Unauthorized"));
+        upstream.script(echoingTheKey(400, "Bad Request"));
 
         HttpResponse<String> response = gateway.post("/v1/chat/completions", CHAT);
 
-        assertEquals(401, response.statusCode());
+        assertEquals(400, response.statusCode());
         assertFalse(response.body().contains(PROVIDER_KEY), response.body());
         assertEquals("Incorrect API key provided: " + MASKED + ".", JsonPath.read(response.body(), "error", "message"));
         assertEquals("Bearer " + MASKED, response.headers().firstValue("x-echoed-authorization").orElseThrow());
@@ -103,12 +106,12 @@ class RelayIntegrityIntegrationTest {
 
     @Test
     void aTranslatedProviderErrorEchoingItsKeyReachesAnAnthropicClientMasked() throws Exception {
-        upstream.script(echoingTheKey(401, "Unauthorized"));
+        upstream.script(echoingTheKey(400, "Bad Request"));
 
         HttpResponse<String> response = gateway.post("/v1/messages",
                 "{\"model\":\"fast\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
-        assertEquals(401, response.statusCode());
+        assertEquals(400, response.statusCode());
         assertEquals("error", JsonPath.read(response.body(), "type"));
         assertFalse(response.body().contains(PROVIDER_KEY), response.body());
         assertEquals("Incorrect API key provided: " + MASKED + ".", JsonPath.read(response.body(), "error", "message"));

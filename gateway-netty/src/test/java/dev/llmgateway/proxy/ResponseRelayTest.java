@@ -372,7 +372,7 @@ class ResponseRelayTest {
         String expected = error.replace(PROVIDER_KEY, "***");
         for (int split = 1; split < error.length(); split++) {
             ResponseRelay relay = chatRelay(false);
-            relay.head(UpstreamMessages.head(401, JSON, "x-echoed-authorization", "Bearer " + PROVIDER_KEY,
+            relay.head(UpstreamMessages.head(400, JSON, "x-echoed-authorization", "Bearer " + PROVIDER_KEY,
                     "x-request-id", "req-" + PROVIDER_KEY));
             relay.content(UpstreamMessages.content(error.substring(0, split)));
             assertNull(downstream.readOutbound(), "held until whole");
@@ -380,7 +380,7 @@ class ResponseRelayTest {
 
             String at = "split at " + split + ": ";
             ClientResponse response = client.read();
-            assertEquals(401, response.status(), at);
+            assertEquals(400, response.status(), at);
             assertEquals(expected, response.body(), at);
             assertEquals(String.valueOf(expected.length()), response.header("content-length"), at);
             assertEquals("Bearer ***", response.header("x-echoed-authorization"), at);

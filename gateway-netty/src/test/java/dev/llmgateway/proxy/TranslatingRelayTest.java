@@ -136,12 +136,12 @@ class TranslatingRelayTest {
     @Test
     void aProviderErrorEchoingItsKeyIsTranslatedWithTheKeyMasked() throws Untranslatable {
         TranslatingRelay relay = relay("/v1/chat/completions", "claude", false);
-        relay.head(UpstreamMessages.head(401, JSON, "request-id", "req_" + RelayClient.ANTHROPIC_KEY));
-        feedInTwoReads(relay, "{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\","
+        relay.head(UpstreamMessages.head(400, JSON, "request-id", "req_" + RelayClient.ANTHROPIC_KEY));
+        feedInTwoReads(relay, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
                 + "\"message\":\"invalid x-api-key " + RelayClient.ANTHROPIC_KEY + "\"}}");
 
         ClientResponse response = client.read();
-        assertEquals(401, response.status());
+        assertEquals(400, response.status());
         assertFalse(response.body().contains(RelayClient.ANTHROPIC_KEY), response.body());
         assertEquals("invalid x-api-key sk-ant...6789", JsonPath.read(response.body(), "error", "message"));
         assertEquals("req_sk-ant...6789", response.header("x-upstream-request-id"));
