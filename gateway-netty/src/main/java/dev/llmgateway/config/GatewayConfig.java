@@ -1,5 +1,6 @@
 package dev.llmgateway.config;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,5 +27,19 @@ public record GatewayConfig(ServerConfig server, RoutingConfig routing, List<Api
         prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
         teams = List.copyOf(teams);
         warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * Every secret value the config holds, for redaction: the gateway keys, the virtual keys' provider credentials
+     * and the providers' keys.
+     */
+    public List<String> secrets() {
+        List<String> secrets = new ArrayList<>();
+        for (ApiKeyConfig key : apiKeys) {
+            secrets.add(key.key());
+            secrets.addAll(key.providerKeys().values());
+        }
+        providers.values().forEach(provider -> secrets.addAll(provider.apiKeys()));
+        return secrets;
     }
 }

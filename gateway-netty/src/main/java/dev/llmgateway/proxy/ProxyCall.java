@@ -455,9 +455,10 @@ public final class ProxyCall implements UpstreamListener {
     /** Relays the current attempt's answer: as it is, or translated into the client's dialect. */
     private Relay newRelay() {
         Translation translation = request.translation();
+        KeyMasks keys = KeyMasks.of(exchange, provider, retries.key());
         return translation == null
-                ? new ResponseRelay(exchange, request.hidesUsage(), this::responseEnded, this::streamBroken)
-                : new TranslatingRelay(exchange, translation, this::responseEnded, this::streamBroken);
+                ? new ResponseRelay(exchange, request.hidesUsage(), keys, this::responseEnded, this::streamBroken)
+                : new TranslatingRelay(exchange, translation, keys, this::responseEnded, this::streamBroken);
     }
 
     private void cancelAcquire() {

@@ -2,6 +2,7 @@ package dev.llmgateway.proxy;
 
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.exchange.Exchange;
+import dev.llmgateway.json.SecretScrubber;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
@@ -47,6 +48,10 @@ abstract class Relay {
 
     final Exchange exchange;
     final Channel downstream;
+    /** Every key the call may send: masked in headers, errors, whole bodies and a stream's error events. */
+    final SecretScrubber keys;
+    /** The key this attempt sent: masked in every other stream event (see {@link KeyMasks}). */
+    final SecretScrubber sentKey;
     private final Ended ended;
     /** Hears that the provider's answer is unusable (malformed, cut, or too large); the call fails the exchange. */
     private final Consumer<String> broken;
@@ -58,9 +63,11 @@ abstract class Relay {
     /** The events of the current upstream read, not yet written; owned here until written. */
     private ByteBuf out;
 
-    Relay(Exchange exchange, Ended ended, Consumer<String> broken) {
+    Relay(Exchange exchange, KeyMasks keys, Ended ended, Consumer<String> broken) {
         this.exchange = exchange;
         this.downstream = exchange.downstream();
+        this.keys = keys.callKeys();
+        this.sentKey = keys.sentKey();
         this.ended = ended;
         this.broken = broken;
     }
@@ -151,12 +158,13 @@ abstract class Relay {
         return out.ensureWritable(bytes);
     }
 
-    /** One whole client event, copied into this read's output; {@code event} stays the caller's. */
+    /** One whole client event, copied into this read's output, the sent key masked; the caller keeps {@code event}. */
     final void emit(ByteBuf event) {
-        exchange.eventStreamed();
-        exchange.capture("response", event);
-        exchange.addBytesOut(event.readableBytes());
-        out(event.readableBytes()).writeBytes(event, event.readerIndex(), event.readableBytes());
+        ByteBuf target = out(event.readableBytes());
+        int from = target.writerIndex();
+        target.writeBytes(event, event.readerIndex(), event.readableBytes());
+        maskKeys(from, sentKey);
+        emitted(from);
     }
 
     /** Counts an event the subclass wrote into {@link #out} itself, from {@code from} to the writer index. */
@@ -165,6 +173,23 @@ abstract class Relay {
         exchange.addBytesOut(out.writerIndex() - from);
         if (exchange.capturing()) {
             exchange.capture("response", out.slice(from, out.writerIndex() - from)); // a view made per event only then
+        }
+    }
+
+    /**
+     * Masks {@code keys} in the event this read's output holds from {@code from} on, before it is counted: one scan
+     * of its bytes per key, and a copy only when one is there.
+     */
+    final void maskKeys(int from, SecretScrubber keys) {
+        if (keys.isEmpty() || !keys.occursIn(out, from, out.writerIndex())) {
+            return;
+        }
+        ByteBuf masked = keys.scrub(downstream.alloc(), out.copy(from, out.writerIndex() - from));
+        try {
+            out.writerIndex(from);
+            out(masked.readableBytes()).writeBytes(masked, masked.readerIndex(), masked.readableBytes());
+        } finally {
+            masked.release();
         }
     }
 
@@ -216,9 +241,9 @@ abstract class Relay {
         ended.responseEnded(upstreamKeepAlive);
     }
 
-    /** The provider's answer cannot become the client's. */
+    /** The provider's answer cannot become the client's; the reason (it may quote the answer) is told masked. */
     final void broken(String reason) {
-        broken.accept(reason);
+        broken.accept(keys.scrub(reason));
     }
 
     /** Frees whatever is held; for exchanges that end without this relay finishing. */

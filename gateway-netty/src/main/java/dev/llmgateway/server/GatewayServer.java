@@ -130,6 +130,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         try {
             if (observability.captureEnabled()) {
                 capture = BodyCapture.open(observability.captureFile(), observability.captureMaxBytes());
+                capture.secrets(config.secrets());
             }
             GatewayMetrics metrics = new GatewayMetrics();
             AtomicReference<Snapshot> snapshot = new AtomicReference<>();
@@ -257,6 +258,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         Snapshot previous = snapshot.get();
         Snapshot applied = previous.next(next);
         connections.maxConnections(next.server().maxConnections());
+        capture.secrets(next.secrets());
         snapshot.set(applied);
         pools.retire(previous.retiredBy(applied));
     }

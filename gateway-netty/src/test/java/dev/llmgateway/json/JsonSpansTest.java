@@ -11,6 +11,7 @@ import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -134,6 +135,53 @@ class JsonSpansTest {
     void malformedJsonBeforeTheMemberThrows() {
         for (String bad : List.of("{\"a\":}", "{\"a\" 1,\"model\":\"m\"}", "{\"a\":1", "{\"a\":tru,\"model\":\"m\"}")) {
             assertThrows(JsonParseException.class, () -> find(bad, MODEL), bad);
+        }
+    }
+
+    /** {@link JsonSpans#findStringInValid} on {@code bytes} framed as in {@link #find}, by every buffer kind. */
+    private static void assertValidatedWhole(byte[] bytes, boolean valid) throws IOException {
+        byte[] framed = new byte[bytes.length + 4];
+        framed[0] = '<';
+        framed[1] = '<';
+        System.arraycopy(bytes, 0, framed, 2, bytes.length);
+        framed[framed.length - 2] = '>';
+        framed[framed.length - 1] = '>';
+        for (Function<byte[], ByteBuf> kind : KINDS) {
+            ByteBuf buf = kind.apply(framed);
+            try {
+                String what = new String(bytes, UTF_8) + " in " + buf.getClass().getSimpleName();
+                if (valid) {
+                    long span = JsonSpans.findStringInValid(buf, buf.readerIndex() + 2, bytes.length, MODEL);
+                    assertEquals(JsonSpans.findString(buf, buf.readerIndex() + 2, bytes.length, MODEL), span, what);
+                } else {
+                    assertThrows(JsonParseException.class,
+                            () -> JsonSpans.findStringInValid(buf, buf.readerIndex() + 2, bytes.length, MODEL), what);
+                }
+            } finally {
+                buf.release();
+            }
+        }
+    }
+
+    @Test
+    void validatingReadsTheWholeDocument() throws IOException {
+        for (String good : List.of("{\"model\":\"m\",\"a\":[1,{\"b\":\"é€😀\"}]}", "{\"a\":1}", " {\"model\":1} ",
+                "{\"model\":{\"model\":\"x\"},\"z\":null}")) {
+            assertValidatedWhole(good.getBytes(UTF_8), true);
+        }
+        for (String bad : List.of("{\"model\":\"m\",broken", "{\"model\":\"m\"", "{\"model\":\"m\"} {}",
+                "{\"model\":\"m\"}x", "{\"model\":\"m\",}", "[\"model\"]", "\"m\"", "{\"a\":1} {\"model\":\"m\"}")) {
+            assertValidatedWhole(bad.getBytes(UTF_8), false);
+        }
+    }
+
+    @Test
+    void validatingFindsInvalidUtf8AfterTheMemberAndInValuesItSkips() throws IOException {
+        // A stray byte, a lead byte without its continuation, a sequence cut short, a continuation alone.
+        String[] bad = {"{\"model\":\"m\",\"a\":\"\u00ff\"}", "{\"a\":\"\u00c3(\",\"model\":\"m\"}",
+                "{\"a\":\"\u00e2\u0082\"}", "{\"\u0080\":1}"};
+        for (String latin1 : bad) {
+            assertValidatedWhole(latin1.getBytes(StandardCharsets.ISO_8859_1), false);
         }
     }
 

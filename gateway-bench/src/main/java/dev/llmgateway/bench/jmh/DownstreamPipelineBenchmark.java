@@ -36,8 +36,9 @@ import java.util.Map;
  * splice {@code model} → the provider's request bytes out of the upstream channel; then a ~1 KB
  * {@code 200 application/json} upstream response in → decode, splice {@code model} back → the client's response
  * bytes out, which returns the connection to its "pool" and readies both channels for the next op. Streamed
- * ({@code stream = true}): the answer is 20 chunk events, the usage event the gateway asked for (the client did
- * not) and {@code [DONE]}, arriving in one read, each event's {@code model} spliced and the usage event taken out.
+ * ({@code stream = true}): the answer is {@code events} chunk events (20 unless {@code -p} says otherwise), the
+ * usage event the gateway asked for (the client did not) and {@code [DONE]}, arriving in one read, each event's
+ * {@code model} spliced and the usage event taken out.
  * The two legs are one op because neither can repeat without the other, and per-invocation setup would blur B/op.
  */
 public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
@@ -59,10 +60,12 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
             api_model = "%s"
             """.formatted(GATEWAY_KEY, PROVIDER_KEY, ChatPayloads.CLIENT_MODEL, ChatPayloads.UPSTREAM_MODEL);
 
-    private static final int EVENTS = 20;
-
     @Param({"false", "true"})
     public boolean stream;
+
+    /** Chunk events per streamed answer: two counts in one run give one event's cost ({@code -p events=20,120}). */
+    @Param({"20"})
+    public int events;
 
     private EmbeddedChannel downstream;
     private EmbeddedChannel upstream;
@@ -120,14 +123,14 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
         }
     }
 
-    private static byte[] events() {
-        ByteArrayOutputStream events = new ByteArrayOutputStream();
-        for (int i = 0; i < EVENTS; i++) {
-            events.writeBytes(ChatPayloads.chunkEvent(ChatPayloads.UPSTREAM_MODEL, " token" + i));
+    private byte[] events() {
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        for (int i = 0; i < events; i++) {
+            answer.writeBytes(ChatPayloads.chunkEvent(ChatPayloads.UPSTREAM_MODEL, " token" + i));
         }
-        events.writeBytes(ChatPayloads.usageEvent(ChatPayloads.UPSTREAM_MODEL, EVENTS));
-        events.writeBytes(ChatPayloads.doneEvent());
-        return events.toByteArray();
+        answer.writeBytes(ChatPayloads.usageEvent(ChatPayloads.UPSTREAM_MODEL, events));
+        answer.writeBytes(ChatPayloads.doneEvent());
+        return answer.toByteArray();
     }
 
     @TearDown

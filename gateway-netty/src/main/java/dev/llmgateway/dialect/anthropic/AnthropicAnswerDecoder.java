@@ -65,10 +65,12 @@ public final class AnthropicAnswerDecoder implements AnswerDecoder {
                 try (JsonParser again = input.parser(data, index, length)) {
                     again.nextToken();
                     event(type, again);
+                    Json.finishDocument(again);
                 }
                 return;
             }
             event(type, parser);
+            Json.finishDocument(parser);
         }
     }
 
@@ -100,6 +102,7 @@ public final class AnthropicAnswerDecoder implements AnswerDecoder {
                     default -> parser.skipChildren();
                 }
             }
+            Json.finishDocument(parser);
         }
         events.start(id);
         try (JsonParser parser = input.parser(data, index, length)) {
@@ -128,6 +131,7 @@ public final class AnthropicAnswerDecoder implements AnswerDecoder {
             case "content_block_delta" -> blockDelta(parser);
             case "message_delta" -> messageDelta(parser);
             case "message_stop" -> {
+                Json.finishDocument(parser); // before the end goes out: a garbled stop is no clean end
                 events.end();
                 ended = true;
             }

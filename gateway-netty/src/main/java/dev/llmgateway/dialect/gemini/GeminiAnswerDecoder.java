@@ -143,6 +143,7 @@ public final class GeminiAnswerDecoder implements AnswerDecoder {
                     parser.skipChildren();
                 }
             }
+            Json.finishDocument(parser);
         }
         start(id);
         if (!finished && chunkFinishReason != null) {

@@ -6,6 +6,8 @@ import dev.llmgateway.dialect.TokenUsage;
 import dev.llmgateway.dialect.UsageCounts;
 import dev.llmgateway.json.BytePattern;
 import dev.llmgateway.json.Json;
+import dev.llmgateway.json.JsonBytes;
+import dev.llmgateway.json.JsonSpans;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 
@@ -44,16 +46,34 @@ public final class UsageReader {
      * @return true when a usage object was found and read
      */
     public boolean read(ByteBuf buf, int index, int length, TokenUsage usage) {
-        int end = index + length;
-        int key = USAGE_KEY.lastIndexIn(buf, index, end);
-        if (key < 0) {
+        long member = find(buf, index, length);
+        try {
+            return member >= 0 && readAt(buf, JsonSpans.end(member), index + length, usage);
+        } catch (IOException malformed) {
             return false;
         }
-        int object = valueStart(buf, key + USAGE_KEY.length(), end);
-        if (object < 0 || buf.getByte(object) != '{') {
+    }
+
+    /**
+     * The last {@code usage} member of {@code buf[index, index + length)}, whatever the whitespace around its colon:
+     * packed as {@code (name start << 32) | value start} (read with {@link JsonSpans#start}/{@link JsonSpans#end}),
+     * or -1.
+     */
+    public static long find(ByteBuf buf, int index, int length) {
+        return JsonBytes.lastMember(buf, USAGE_KEY, index, index + length);
+    }
+
+    /**
+     * Reports the usage object whose value starts at {@code value} (from {@link #find}) into {@code usage}.
+     *
+     * @return false when the value is not an object (it is {@code null})
+     * @throws IOException when the object is malformed
+     */
+    public boolean readAt(ByteBuf buf, int value, int end, TokenUsage usage) throws IOException {
+        if (buf.getByte(value) != '{') {
             return false;
         }
-        byte[] bytes = ByteBufUtil.getBytes(buf, object, end - object, false);
+        byte[] bytes = ByteBufUtil.getBytes(buf, value, end - value, false);
         try (JsonParser parser = Json.FACTORY.createParser(bytes)) {
             parser.nextToken();
             long[] counts = new long[SLOTS];
@@ -66,23 +86,7 @@ public final class UsageReader {
             long cached = read >= 0 ? read : counts[CACHED] >= 0 ? counts[CACHED] : counts[CACHE_HIT];
             usage.report(input, cached, write, counts[WRITE_1H], counts[OUTPUT], counts[REASONING]);
             return true;
-        } catch (IOException malformed) {
-            return false;
         }
-    }
-
-    /** Skips whitespace, the ':' and whitespace; -1 when the key is not followed by a member separator. */
-    private static int valueStart(ByteBuf buf, int at, int end) {
-        boolean colon = false;
-        for (int i = at; i < end; i++) {
-            byte b = buf.getByte(i);
-            if (b == ':' && !colon) {
-                colon = true;
-            } else if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
-                return colon ? i : -1;
-            }
-        }
-        return -1;
     }
 
     /** Reads counts from the usage object the parser is at, and the one count each details object adds. */
