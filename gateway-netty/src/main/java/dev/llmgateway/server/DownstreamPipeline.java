@@ -26,6 +26,7 @@ import java.util.function.Supplier;
  *        ─▶ {@value #DRAIN}               graceful drain: idle connections close, busy ones after their response
  *        ─▶ {@value #READ_TIMEOUT}        idle, header-read and body-read timeouts (408)
  *        ─▶ {@value #STALLED_CLIENT}      closes a connection the client has not read from for too long
+ *        ─▶ {@value #KEY_CHECK}           a proxied endpoint's missing or unknown key: 401 before the body is read
  *        ─▶ {@value #BODY_AGGREGATOR}     whole body up to max_request_bytes (413), 100-continue
  *        ─▶ {@value #SEQUENCER}           pipelined requests answered in order, one at a time
  *        ─▶ {@value #ENDPOINTS}           refusals (closing); path → endpoint (404/405); /health and /ready; the Exchange
@@ -50,6 +51,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     public static final String DRAIN = "drain";
     public static final String READ_TIMEOUT = "request-read-timeout";
     public static final String STALLED_CLIENT = "stalled-client";
+    public static final String KEY_CHECK = "key-check-before-body";
     public static final String BODY_AGGREGATOR = "body-aggregator";
     public static final String SEQUENCER = "request-sequencer";
     public static final String ENDPOINTS = "endpoints";
@@ -69,6 +71,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     private final EndpointHandler endpoints;
     private final ApiKeyAuthHandler auth;
     private final KeyLimitHandler keyLimits = new KeyLimitHandler();
+    private final KeyCheckBeforeBody keyCheck;
     private final ModelListHandler modelList;
     private final ModelRouteHandler modelRoute;
     private final ProxyCall.Factory calls;
@@ -84,6 +87,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
         this.connections = connections;
         this.endpoints = endpoints;
         this.auth = auth;
+        this.keyCheck = auth == null ? null : new KeyCheckBeforeBody(auth);
         this.modelList = modelList;
         this.modelRoute = modelRoute;
         this.calls = calls;
@@ -114,7 +118,11 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
                 .addLast(READ_TIMEOUT, new RequestReadTimeoutHandler(server.idleTimeout(),
                         server.headerReadTimeout(), server.bodyReadTimeout()))
                 .addLast(STALLED_CLIENT, new StalledClientTimeout(server.stalledClientTimeout(),
-                        stalledClientClosed))
+                        stalledClientClosed));
+        if (keyCheck != null) {
+            channel.pipeline().addLast(KEY_CHECK, keyCheck);
+        }
+        channel.pipeline()
                 .addLast(BODY_AGGREGATOR, new RequestBodyAggregator((int) Math.min(Integer.MAX_VALUE,
                         server.maxRequestBytes())))
                 .addLast(SEQUENCER, new RequestSequencer())

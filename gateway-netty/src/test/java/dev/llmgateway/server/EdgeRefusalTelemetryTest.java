@@ -44,7 +44,7 @@ class EdgeRefusalTelemetryTest {
                 """.formatted(log.toString().replace("\\", "/"))), Map.of())) {
             assertEquals(400, refusal(gateway, "\u0001\u0002 not http\r\n\r\n"));
             assertEquals(413, refusal(gateway, "POST /v1/messages HTTP/1.1\r\nHost: g\r\nContent-Length: 5000\r\n"
-                    + "x-request-id: too-big-1\r\n\r\n"));
+                    + "x-api-key: " + GatewayHarness.KEY + "\r\nx-request-id: too-big-1\r\n\r\n"));
             assertEquals(505, refusal(gateway, "POST /v1/chat/completions HTTP/2.0\r\nHost: g\r\n\r\n"));
             assertEquals(408, refusal(gateway, "POST /v1/chat/completions HTTP/1.1\r\nHos"));
 

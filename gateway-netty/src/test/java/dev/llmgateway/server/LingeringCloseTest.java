@@ -76,10 +76,10 @@ class LingeringCloseTest {
     }
 
     @Test
-    void aRawClientThatWritesEverythingFirstReadsThe413EveryTime() throws Exception {
+    void aRawClientThatWritesEverythingFirstReadsItsRefusalEveryTime() throws Exception {
         for (int round = 0; round < ROUNDS; round++) {
             RawHttpClient.Response response = writeAllThenRead(head("/v1/chat/completions", keyOfRound(round)));
-            assertEquals(413, response.status(), "round " + round + ": " + response.body());
+            assertEquals(refusalOfRound(round), response.status(), "round " + round + ": " + response.body());
             assertEquals("close", response.headers().get("connection"));
         }
     }
@@ -93,7 +93,7 @@ class LingeringCloseTest {
     }
 
     @Test
-    void pythonHttpClientReadsThe413EveryTime() throws Exception {
+    void pythonHttpClientReadsItsRefusalEveryTime() throws Exception {
         assumeTrue(python() != null, "python3 is not installed: the http.client part is not run");
         String script = """
                 import http.client, sys
@@ -118,18 +118,41 @@ class LingeringCloseTest {
         List<String> lines = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
                 .toList();
         assertEquals(ROUNDS, lines.size(), String.join("\n", lines));
-        for (String line : lines) {
-            assertTrue(line.startsWith("413 "), "every round reads the 413: " + String.join("\n", lines));
+        for (int round = 0; round < ROUNDS; round++) {
+            assertTrue(lines.get(round).startsWith(refusalOfRound(round) + " "),
+                    "every round reads its refusal: " + String.join("\n", lines));
         }
     }
 
     /**
-     * Every other round a key the gateway does not know: a body too large is refused before the key is looked at
-     * (as nginx's client_max_body_size is), and that refusal too must reach the client. (A wrong key with a body
-     * that fits gets its 401 once the body is read, with nothing unread left to reset the connection.)
+     * Every other round a key the gateway does not know: refused with 401 when its head arrives, before its body
+     * is read (key-check-before-body), and that refusal too must reach the client still writing.
      */
     private static String keyOfRound(int round) {
         return round % 2 == 0 ? GatewayHarness.KEY : "not-a-key-of-this-gateway";
+    }
+
+    private static int refusalOfRound(int round) {
+        return round % 2 == 0 ? 413 : 401;
+    }
+
+    @Test
+    void anUnknownKeyIsRefusedBeforeItsBodyIsSent() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
+            // Only the head: a body that fits the limit is never sent, and the 401 comes all the same.
+            RawHttpClient.Response response = client.send(head("/v1/chat/completions", "not-a-key-of-this-gateway")
+                    .replace("Content-Length: " + BODY_BYTES, "Content-Length: 1000")).read();
+            assertEquals(401, response.status(), response.body());
+            assertTrue(response.body().contains("invalid_api_key"), response.body());
+            assertEquals("close", response.headers().get("connection"));
+        }
+        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
+            RawHttpClient.Response response = client.send("POST /v1/messages HTTP/1.1\r\nHost: gateway\r\n"
+                    + "anthropic-version: 2023-06-01\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
+                    .read();
+            assertEquals(401, response.status(), response.body());
+            assertTrue(response.body().contains("\"type\":\"error\""), response.body());
+        }
     }
 
     private static String head(String path, String key) {
