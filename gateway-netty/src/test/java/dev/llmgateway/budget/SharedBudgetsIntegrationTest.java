@@ -31,26 +31,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * being decided ends cancelled with nothing left reserved.
  */
 class SharedBudgetsIntegrationTest {
-    /** $1 per million input tokens, $2 per million output: 1,000,000 and 2,000,000 picodollars a token. */
+    /** The prices, body and answer of {@link BudgetIntegrationTest}: $1/M in, $2/M out; 10 in, 5 out. */
     private static final String ROUTING = """
 
             [routing]
             default_provider = "up"
-
-            [prices."budget-model"]
-            input = 1
-            output = 2
-            """;
-    private static final String BODY = "{\"model\":\"budget-model\",\"max_tokens\":100,"
-            + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            """ + BudgetIntegrationTest.PRICES;
+    private static final String BODY = BudgetIntegrationTest.BODY;
     /** The prompt at bytes / 3 tokens × $1/M + max_tokens 100 × $2/M. */
     private static final long WORST_PICOS = (BODY.length() + 2) / 3 * 1_000_000L + 100 * 2_000_000L;
-    private static final String ANSWER = "{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"budget-model\","
-            + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},"
-            + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5,"
-            + "\"total_tokens\":15}}";
-    /** 10 in, 5 out: $0.00002. */
-    private static final long ANSWER_PICOS = 10 * 1_000_000L + 5 * 2_000_000L;
+    private static final String ANSWER = BudgetIntegrationTest.ANSWER;
+    private static final long ANSWER_PICOS = BudgetIntegrationTest.ANSWER_PICOS;
 
     @Test
     void fiftyConcurrentFirstRequestsOnThreeReplicasAgainstTenWorstCasesAdmitTenAndSpendTheExactSum()
