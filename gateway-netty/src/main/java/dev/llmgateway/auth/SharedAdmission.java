@@ -1,6 +1,5 @@
 package dev.llmgateway.auth;
 
-import dev.llmgateway.accesslog.Outcome;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.exchange.Exchange;
 import dev.llmgateway.shared.Admission;
@@ -99,9 +98,8 @@ final class SharedAdmission implements Admission, LongConsumer {
 
     /** The client went away while Redis was asked: the exchange ends as cancelled, and nothing goes on. */
     private boolean clientLeft() {
-        if (exchange.ended() || !exchange.downstream().isActive()) {
+        if (exchange.endIfClientLeft()) {
             state = State.ENDED;
-            exchange.end(499, Outcome.CANCELLED_BY_CLIENT, null);
             return true;
         }
         return false;

@@ -22,7 +22,9 @@ import java.util.function.Supplier;
  * the worst case needs the model (its price, and its fallbacks') and the request's output cap.
  *
  * <p>The ledger's verdict may come later (a ledger shared across replicas): the exchange then waits, and is
- * passed on or answered on its own event loop. Buffer ownership: passes the exchange on or ends it; holds no buffer.
+ * passed on or answered on its own event loop; when its client left meanwhile it ends as cancelled (499) and what
+ * was reserved is given back. With {@code [shared] on_unavailable = "deny"} and Redis away, the answer is 503
+ * {@code limits_unavailable}. Buffer ownership: passes the exchange on or ends it; holds no buffer.
  */
 @ChannelHandler.Sharable
 public final class BudgetHandler extends ChannelInboundHandlerAdapter {
@@ -57,28 +59,43 @@ public final class BudgetHandler extends ChannelInboundHandlerAdapter {
         CompletableFuture<BudgetLedger.Verdict> now = verdict.toCompletableFuture();
         if (now.isDone() && !now.isCompletedExceptionally()) {
             decide(ctx, exchange, now.join());
-        } else {
-            verdict.whenCompleteAsync((answer, failure) -> {
-                if (failure != null) {
-                    exchange.fail(ApiError.internal("The budget ledger failed: " + failure.getMessage()));
-                } else {
-                    decide(ctx, exchange, answer);
-                }
-            }, ctx.executor());
+            return;
+        }
+        // A shared ledger answers on this loop (its connection is the loop's): decided there without a hop.
+        verdict.whenComplete((answer, failure) -> {
+            if (ctx.executor().inEventLoop()) {
+                answered(ctx, exchange, answer, failure);
+            } else {
+                ctx.executor().execute(() -> answered(ctx, exchange, answer, failure));
+            }
+        });
+    }
+
+    private static void answered(ChannelHandlerContext ctx, Exchange exchange, BudgetLedger.Verdict verdict,
+                                 Throwable failure) {
+        if (failure == null) {
+            decide(ctx, exchange, verdict);
+        } else if (!exchange.endIfClientLeft()) {
+            exchange.fail(ApiError.internal("The budget ledger failed: " + failure.getMessage()));
         }
     }
 
     private static void decide(ChannelHandlerContext ctx, Exchange exchange, BudgetLedger.Verdict verdict) {
-        if (!verdict.admitted()) {
+        if (exchange.endIfClientLeft()) {
+            // Ended, or its client left, while the verdict was on its way: nothing goes on, nothing stays held.
+            if (verdict.admitted()) {
+                verdict.hold().cancel();
+            }
+            return;
+        }
+        if (verdict.unavailable()) {
+            exchange.fail(ApiError.sharedLimitsUnavailable());
+        } else if (!verdict.admitted()) {
             exchange.fail(ApiError.budgetExceeded(verdict.refusal().message(), verdict.refusal().retryAfterSeconds()));
-            return;
+        } else {
+            exchange.holdBudget(verdict.hold());
+            ctx.fireChannelRead(exchange);
         }
-        if (exchange.ended()) {
-            verdict.hold().cancel(); // ended while the verdict was on its way
-            return;
-        }
-        exchange.holdBudget(verdict.hold());
-        ctx.fireChannelRead(exchange);
     }
 
     /**

@@ -30,15 +30,32 @@ public interface BudgetLedger {
         }
     }
 
-    /** Either a hold on the budgets (admitted) or a refusal. */
+    /**
+     * Either a hold on the budgets (admitted) or a refusal; or neither ({@link #UNAVAILABLE}): a shared ledger could
+     * not decide and its policy ({@code [shared] on_unavailable = "deny"}) refuses what it cannot count.
+     */
     record Verdict(Hold hold, Refusal refusal) {
+        public static final Verdict UNAVAILABLE = new Verdict(null, null);
+
         public boolean admitted() {
             return hold != null;
+        }
+
+        public boolean unavailable() {
+            return hold == null && refusal == null;
         }
     }
 
     /** Why a request was refused, and when it may fit again (at least 1 s). */
     record Refusal(String message, long retryAfterSeconds) {
+        /** {@code budget}, having {@code spent} and {@code reserved}, cannot take a worst case of {@code picos}. */
+        public static Refusal exceeded(Budget budget, long spent, long reserved, long picos, long retryAfterSeconds) {
+            BudgetConfig config = budget.config();
+            return new Refusal("The " + budget.label() + " has "
+                    + Usd.format(Math.max(0, config.limitPicos() - spent - reserved)) + " USD of its "
+                    + Usd.format(config.limitPicos()) + " USD budget left per " + config.period()
+                    + ", less than this request's worst case of " + Usd.format(picos) + " USD", retryAfterSeconds);
+        }
     }
 
     /** An admitted request's reservation; exactly one of settle or cancel, once. */

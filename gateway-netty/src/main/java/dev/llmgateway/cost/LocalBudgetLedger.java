@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * at a time.
  */
 public final class LocalBudgetLedger implements BudgetLedger {
-    static final int ROLLING_BUCKETS = 32;
+    /** A rolling window's buckets; the shared ledger's script counts the same ones. */
+    public static final int ROLLING_BUCKETS = 32;
     private static final long MILLIS_PER_DAY = 86_400_000L;
     private static final long MILLIS_PER_SECOND = 1_000L;
 
@@ -141,9 +142,7 @@ public final class LocalBudgetLedger implements BudgetLedger {
                         : spent < config.limitPicos();
                 if (!fits) {
                     long wanted = config.mode() == BudgetConfig.Mode.STRICT ? picos + now.reserved : 0;
-                    return new Refusal("The " + budget.label() + " has " + remaining(config, spent, now.reserved)
-                            + " of its " + Usd.format(config.limitPicos()) + " USD budget left per " + period
-                            + ", less than this request's worst case of " + Usd.format(picos) + " USD",
+                    return Refusal.exceeded(budget, spent, now.reserved, picos,
                             retryAfterSeconds(now, config.limitPicos() - wanted, nowMillis));
                 }
                 if (state.compareAndSet(old, new State(now.newest, now.spent, now.reserved + picos))) {
@@ -207,10 +206,6 @@ public final class LocalBudgetLedger implements BudgetLedger {
                 }
             }
             return Math.max(1, (untilMillis + MILLIS_PER_SECOND - 1) / MILLIS_PER_SECOND);
-        }
-
-        private static String remaining(BudgetConfig config, long spent, long reserved) {
-            return Usd.format(Math.max(0, config.limitPicos() - spent - reserved)) + " USD";
         }
 
         private static LocalDate day(long millis) {

@@ -325,6 +325,18 @@ public final class Exchange {
         return ended;
     }
 
+    /**
+     * For a stage that let the exchange wait (an answer from shared state): whether it is over, because it ended
+     * meanwhile or because its client went away, in which case it ends here as cancelled (499) and nothing goes on.
+     */
+    public boolean endIfClientLeft() {
+        if (ended || !downstream.isActive()) {
+            end(499, Outcome.CANCELLED_BY_CLIENT, null);
+            return true;
+        }
+        return false;
+    }
+
     private String clientAddress() {
         Attribute<String> cached = downstream.attr(CLIENT_ADDRESS);
         String address = cached.get();

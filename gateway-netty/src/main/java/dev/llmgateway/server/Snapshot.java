@@ -3,9 +3,11 @@ package dev.llmgateway.server;
 import dev.llmgateway.auth.KeyTable;
 import dev.llmgateway.config.GatewayConfig;
 import dev.llmgateway.config.ProviderConfig;
+import dev.llmgateway.cost.BudgetLedger;
 import dev.llmgateway.cost.Budgets;
 import dev.llmgateway.cost.LocalBudgetLedger;
 import dev.llmgateway.routing.ModelRouter;
+import dev.llmgateway.shared.SharedBudgetLedger;
 import dev.llmgateway.shared.SharedState;
 import dev.llmgateway.upstream.Provider;
 
@@ -16,8 +18,9 @@ import java.util.Map;
 
 /**
  * One config as the handlers serve it: the validated config, its providers, key table, router, the keys' USD
- * budgets (with the ledger, which a reload hands on like the keys' usage), and the shared state (null without
- * {@code [shared]}) that keys' limits and providers' key rests are shared through. Immutable and
+ * budgets (with the ledger, which a reload hands on like the keys' usage; in Redis with {@code [shared]}), and the
+ * shared state (null without {@code [shared]}) that keys' limits, budgets and providers' key rests are shared
+ * through. Immutable and
  * swapped whole by a reload; a request keeps the principal, route and provider it took from the snapshot it
  * arrived under, so it finishes on that snapshot whatever is swapped in meanwhile.
  */
@@ -32,12 +35,13 @@ public record Snapshot(GatewayConfig config, Map<String, Provider> providers, Ke
         return of(config, null);
     }
 
-    /** The first snapshot of a process, sharing limits and key rests through {@code shared} (null: none). */
+    /** The first snapshot of a process, sharing limits, budgets and key rests through {@code shared} (null: none). */
     public static Snapshot of(GatewayConfig config, SharedState shared) {
         Map<String, Provider> providers = new LinkedHashMap<>();
         config.providers().values().forEach(provider -> providers.put(provider.name(), provider(provider, shared)));
+        BudgetLedger ledger = shared == null ? new LocalBudgetLedger() : new SharedBudgetLedger(shared);
         return new Snapshot(config, providers, new KeyTable(config.apiKeys(), null, shared),
-                new ModelRouter(config, providers), Budgets.of(config, new LocalBudgetLedger()), shared);
+                new ModelRouter(config, providers), Budgets.of(config, ledger), shared);
     }
 
     /**

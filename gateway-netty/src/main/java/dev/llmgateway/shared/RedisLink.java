@@ -14,9 +14,11 @@ import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -24,9 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 /**
- * One event loop's connection to the shared Redis and all that uses it on that loop: admissions waiting for their
- * answer and its timeout, the slots the loop's requests hold and their lease refresh, and the finishes (slot given
- * back, tokens charged) that wait while Redis is away. Every method runs on the loop. The connection's channel is
+ * One event loop's connection to the shared Redis and all that uses it on that loop: admissions and USD
+ * reservations waiting for their answer and its timeout, the slots and reservations the loop's requests hold and
+ * their lease refresh, and the updates (slot given back and tokens charged, reservation settled) that wait while
+ * Redis is away. Every method runs on the loop. The connection's channel is
  * registered on this same loop (its {@link RedisClient} is given only this loop, {@link LoopResources}), so a
  * request's script call is written and its answer read on the request's own thread: no hop either way. Calls are
  * flushed once per turn of the loop, not one by one, so many requests' calls leave in one write. (Lettuce takes a
@@ -37,7 +40,7 @@ import java.util.function.BiConsumer;
  *      ▲  └─ failed or too slow ─▶ DOWN                                               │
  *      └──────────────────────────── backoff (50 ms doubling to 1 s) ─────────────────┘      close() ─▶ CLOSED
  * </pre>
- * Only UP sends requests' calls: in any other state an admission is answered {@link Admission#unavailable} at once,
+ * Only UP sends requests' calls: in any other state an admission (a reservation) is answered unavailable at once,
  * so a request never waits for a Redis that is known to be away. Reconnecting is the probe: a Redis that answers
  * again turns UP within a backoff.
  */
@@ -45,7 +48,7 @@ final class RedisLink {
     enum State { CONNECTING, UP, DOWN, CLOSED }
 
     private static final long FIRST_CONNECT_NANOS = TimeUnit.SECONDS.toNanos(10);
-    /** Finishes held while Redis is away; beyond, they are dropped and counted. */
+    /** Updates held while Redis is away; beyond, they are dropped and counted. */
     static final int MAX_BACKLOG = 10_000;
 
     private final SharedState shared;
@@ -56,8 +59,10 @@ final class RedisLink {
     private final long connectTimeoutNanos;
     private final String leaseMillis;
     private final String slotPrefix;
-    private final ArrayDeque<AdmitCall> waiting = new ArrayDeque<>();
-    private final ArrayDeque<FinishCall> backlog = new ArrayDeque<>();
+    private final ArrayDeque<WaitingCall> waiting = new ArrayDeque<>();
+    private final ArrayDeque<UpdateCall> backlog = new ArrayDeque<>();
+    /** The USD reservations this loop's requests hold, whose leases it extends. */
+    private final Set<UsdReservation> reservations = new HashSet<>();
     private final Runnable checkTimeouts = this::checkTimeouts;
     private final Runnable flush = this::flush;
 
@@ -112,7 +117,7 @@ final class RedisLink {
     void start() {
         onLoop(() -> {
             long every = Math.max(1, shared.config().slotLease().toMillis() / 3);
-            refresher = loop.scheduleAtFixedRate(this::refreshSlots, every, every, TimeUnit.MILLISECONDS);
+            refresher = loop.scheduleAtFixedRate(this::refreshLeases, every, every, TimeUnit.MILLISECONDS);
             connect();
         });
     }
@@ -136,8 +141,32 @@ final class RedisLink {
             admission.unavailable();
             return;
         }
-        Slot slot = counters.holdsSlots() ? new Slot(counters, slotPrefix + Long.toString(slotCounter++, 36)) : null;
-        AdmitCall call = new AdmitCall(counters, admission, slot);
+        Slot slot = counters.holdsSlots() ? new Slot(counters, nextId()) : null;
+        await(new AdmitCall(counters, admission, slot));
+    }
+
+    /** Asks Redis to reserve on USD budgets; the reservation hears the answer on this loop (at once when away). */
+    void reserve(UsdReservation reservation) {
+        if (state != State.UP) {
+            shared.metrics().fallback(SharedStateMetrics.Fallback.UNREACHABLE);
+            reservation.unavailable();
+            return;
+        }
+        await(new ReserveCall(reservation));
+    }
+
+    /** A held reservation becomes the request's cost: sent now, or once Redis is back (bounded). */
+    void settle(UsdReservation reservation, long costPicos) {
+        reservations.remove(reservation);
+        update(new UpdateCall(Script.USD_SETTLE, reservation.keys, reservation.settleArgs(costPicos)));
+    }
+
+    /** An id no other request of any replica uses: this replica's, this loop's, and a count. */
+    String nextId() {
+        return slotPrefix + Long.toString(slotCounter++, 36);
+    }
+
+    private void await(WaitingCall call) {
         waiting.addLast(call);
         call.send();
         if (!timeoutCheckScheduled) {
@@ -153,7 +182,11 @@ final class RedisLink {
         if (slot == null && tokens <= 0) {
             return;
         }
-        FinishCall call = new FinishCall(counters, slot == null ? "" : slot.id, Math.max(0, tokens));
+        update(new UpdateCall(Script.FINISH, counters.finishKeys,
+                new String[] {slot == null ? "" : slot.id, Long.toString(Math.max(0, tokens))}));
+    }
+
+    private void update(UpdateCall call) {
         if (state == State.UP) {
             call.send();
         } else if (backlog.size() < MAX_BACKLOG && state != State.CLOSED) {
@@ -277,9 +310,9 @@ final class RedisLink {
         if (wasUp && next != State.CLOSED) {
             shared.linkDown(this, reason);
         }
-        List<AdmitCall> undecided = new ArrayList<>(waiting);
+        List<WaitingCall> undecided = new ArrayList<>(waiting);
         waiting.clear();
-        for (AdmitCall call : undecided) {
+        for (WaitingCall call : undecided) {
             call.undecided(why);
         }
         if (next == State.CLOSED) {
@@ -318,7 +351,7 @@ final class RedisLink {
     /** The oldest waiting admission past the timeout takes the link down (and with it every later one). */
     private void checkTimeouts() {
         timeoutCheckScheduled = false;
-        AdmitCall oldest = waiting.peekFirst();
+        WaitingCall oldest = waiting.peekFirst();
         if (oldest == null) {
             return;
         }
@@ -332,20 +365,33 @@ final class RedisLink {
         loop.schedule(checkTimeouts, -late, TimeUnit.NANOSECONDS);
     }
 
-    /** Extends the leases of the slots this loop's requests hold: one call per gateway key. */
-    private void refreshSlots() {
-        if (state != State.UP || slotsHead == null) {
+    /**
+     * Extends the leases of the slots and USD reservations this loop's requests hold: one call per gateway key's
+     * slots and per budget's reservations.
+     */
+    private void refreshLeases() {
+        if (state != State.UP || slotsHead == null && reservations.isEmpty()) {
             return;
         }
         Map<String, List<String>> byKey = new LinkedHashMap<>();
         for (Slot slot = slotsHead; slot != null; slot = slot.next) {
-            byKey.computeIfAbsent(slot.counters.slotsKey, key -> {
-                List<String> args = new ArrayList<>();
-                args.add(leaseMillis);
-                return args;
-            }).add(slot.id);
+            leased(byKey, slot.counters.slotsKey).add(slot.id);
+        }
+        for (UsdReservation reservation : reservations) {
+            for (int i = 1; i < reservation.keys.length; i += 2) {
+                leased(byKey, reservation.keys[i]).add(reservation.member);
+            }
         }
         byKey.forEach((key, args) -> new Call(Script.REFRESH, new String[] {key}, args.toArray(new String[0])).send());
+    }
+
+    /** The refresh arguments of sorted set {@code key}: the lease, then the members whose lease it extends. */
+    private List<String> leased(Map<String, List<String>> byKey, String key) {
+        return byKey.computeIfAbsent(key, k -> {
+            List<String> args = new ArrayList<>();
+            args.add(leaseMillis);
+            return args;
+        });
     }
 
     private void hold(Slot slot) {
@@ -438,28 +484,23 @@ final class RedisLink {
         }
     }
 
-    /** An admission waiting for its answer; decided once: by the answer, or unavailable (down, timeout). */
-    private final class AdmitCall extends Call {
-        private final KeyCounters counters;
-        private final Admission admission;
-        private final Slot slot;
+    /**
+     * A call a request waits for, decided once: by the answer, or unavailable (the link went down, the answer came
+     * later than {@code timeout}, Redis failed it); an answer after that is {@link #late}.
+     */
+    private abstract class WaitingCall extends Call {
         private final long sentNanos = System.nanoTime();
         private boolean decided;
 
-        AdmitCall(KeyCounters counters, Admission admission, Slot slot) {
-            super(Script.ADMIT, counters.admitKeys, counters.admitArgs(slot == null ? null : slot.id, leaseMillis));
-            this.counters = counters;
-            this.admission = admission;
-            this.slot = slot;
+        WaitingCall(Script script, String[] keys, String[] args) {
+            super(script, keys, args);
         }
 
         @Override
-        void answered(Object result, Throwable error) {
+        final void answered(Object result, Throwable error) {
             if (decided) {
-                if (error == null && slot != null && ((Long) result) == 0) {
-                    // Admitted after the request went on without waiting: give the slot back rather than let it
-                    // block the key until its lease ends.
-                    finish(counters, slot, 0);
+                if (error == null) {
+                    late(result);
                 }
                 return;
             }
@@ -475,6 +516,40 @@ final class RedisLink {
             }
             decided = true;
             shared.metrics().roundTrip(System.nanoTime() - sentNanos);
+            decide(result);
+        }
+
+        final void undecided(SharedStateMetrics.Fallback why) {
+            if (!decided) {
+                decided = true;
+                shared.metrics().fallback(why);
+                unavailable();
+            }
+        }
+
+        abstract void decide(Object result);
+
+        /** Redis' answer came after the request went on without it: what it took is given back. */
+        abstract void late(Object result);
+
+        abstract void unavailable();
+    }
+
+    /** A key's admission (admit.lua). */
+    private final class AdmitCall extends WaitingCall {
+        private final KeyCounters counters;
+        private final Admission admission;
+        private final Slot slot;
+
+        AdmitCall(KeyCounters counters, Admission admission, Slot slot) {
+            super(Script.ADMIT, counters.admitKeys, counters.admitArgs(slot == null ? null : slot.id, leaseMillis));
+            this.counters = counters;
+            this.admission = admission;
+            this.slot = slot;
+        }
+
+        @Override
+        void decide(Object result) {
             long answer = (Long) result;
             if (answer == 0) {
                 if (slot != null) {
@@ -486,19 +561,63 @@ final class RedisLink {
             }
         }
 
-        void undecided(SharedStateMetrics.Fallback why) {
-            if (!decided) {
-                decided = true;
-                shared.metrics().fallback(why);
-                admission.unavailable();
+        @Override
+        void late(Object result) {
+            if (slot != null && ((Long) result) == 0) {
+                // Rather than let the slot block the key until its lease ends.
+                finish(counters, slot, 0);
             }
+        }
+
+        @Override
+        void unavailable() {
+            admission.unavailable();
         }
     }
 
-    /** A slot given back and tokens charged: nobody waits for it; lost only when Redis fails it. */
-    private final class FinishCall extends Call {
-        FinishCall(KeyCounters counters, String slotId, long tokens) {
-            super(Script.FINISH, counters.finishKeys, new String[] {slotId, Long.toString(tokens)});
+    /** A reservation on USD budgets (usd_reserve.lua). */
+    private final class ReserveCall extends WaitingCall {
+        private final UsdReservation reservation;
+
+        ReserveCall(UsdReservation reservation) {
+            super(Script.USD_RESERVE, reservation.keys, reservation.reserveArgs(leaseMillis));
+            this.reservation = reservation;
+        }
+
+        @Override
+        void decide(Object result) {
+            List<?> answer = (List<?>) result;
+            long refusing = (Long) answer.get(0);
+            if (refusing == 0) {
+                reservations.add(reservation);
+                reservation.reserved();
+            } else {
+                reservation.refused((int) refusing, (Long) answer.get(1), (Long) answer.get(2),
+                        (Long) answer.get(3));
+            }
+        }
+
+        @Override
+        void late(Object result) {
+            if ((Long) ((List<?>) result).get(0) == 0) {
+                // Rather than let it hold the budgets until its lease ends.
+                update(new UpdateCall(Script.USD_SETTLE, reservation.keys, reservation.settleArgs(0)));
+            }
+        }
+
+        @Override
+        void unavailable() {
+            reservation.unavailable();
+        }
+    }
+
+    /**
+     * An update nobody waits for (a slot given back and tokens charged, a reservation settled); lost only when Redis
+     * fails it.
+     */
+    private final class UpdateCall extends Call {
+        UpdateCall(Script script, String[] keys, String[] args) {
+            super(script, keys, args);
         }
 
         @Override

@@ -14,14 +14,16 @@ import java.util.List;
 /**
  * One of the gateway's Lua scripts (the resources beside this class: {@code common.lua} followed by the script's
  * own file) and its SHA-1, by which Redis runs it ({@code EVALSHA}) once it is loaded. Each checks or changes a
- * key's counters in one atomic step on Redis' own clock.
+ * key's counters or USD budgets in one atomic step on Redis' own clock.
  */
 enum Script {
     ADMIT("admit.lua", ScriptOutputType.INTEGER),
     FINISH("finish.lua", ScriptOutputType.INTEGER),
     REFRESH("refresh.lua", ScriptOutputType.INTEGER),
     REST("rest.lua", ScriptOutputType.INTEGER),
-    RESTS("rests.lua", ScriptOutputType.MULTI);
+    RESTS("rests.lua", ScriptOutputType.MULTI),
+    USD_RESERVE("usd_reserve.lua", ScriptOutputType.MULTI),
+    USD_SETTLE("usd_settle.lua", ScriptOutputType.INTEGER);
 
     /** The scripts a connection loads before it carries requests. */
     static final List<Script> ALL = List.of(values());

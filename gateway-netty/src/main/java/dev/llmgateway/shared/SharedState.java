@@ -216,15 +216,24 @@ public final class SharedState implements AutoCloseable {
 
     private void publishRest(String provider, String keyId, long nanos) {
         long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
-        for (RedisLink link : links.values()) {
-            if (link.loop().inEventLoop()) {
-                link.publishRest(provider + " " + keyId, millis);
-                return;
-            }
+        RedisLink here = linkOfThisLoop();
+        if (here != null) {
+            here.publishRest(provider + " " + keyId, millis);
+            return;
         }
         // Not on one of the gateway's loops (nothing in the server does this): hand it to the first.
         RedisLink any = links.get(board.loop());
         any.loop().execute(() -> any.publishRest(provider + " " + keyId, millis));
+    }
+
+    /** The connection of the event loop this runs on; null off the gateway's loops. */
+    RedisLink linkOfThisLoop() {
+        for (RedisLink link : links.values()) {
+            if (link.loop().inEventLoop()) {
+                return link;
+            }
+        }
+        return null;
     }
 
     RedisLink link(EventLoop loop) {
@@ -260,11 +269,12 @@ public final class SharedState implements AutoCloseable {
             return;
         }
         if (reportedDown.compareAndSet(true, false) && everUp.get()) {
-            LOG.info("shared state reachable again (" + config.redisAddress() + "): key limits are shared");
+            LOG.info("shared state reachable again (" + config.redisAddress()
+                    + "): key limits and USD budgets are shared");
         } else if (everUp.compareAndSet(false, true)) {
             reportedDown.set(false);
             LOG.info("shared state: connected to " + config.redisAddress() + " (" + links.size()
-                    + " connections, one per event loop): key limits are shared");
+                    + " connections, one per event loop): key limits and USD budgets are shared");
         }
     }
 
@@ -281,8 +291,8 @@ public final class SharedState implements AutoCloseable {
         if (reportedDown.compareAndSet(false, true)) {
             LOG.warning("shared state unavailable (" + config.redisAddress() + ": " + reason + "): "
                     + (config.onUnavailable() == SharedConfig.OnUnavailable.LOCAL
-                    ? "key limits are counted by each replica on its own until Redis answers again"
-                    : "requests of keys with limits are refused (503) until Redis answers again")
+                    ? "key limits and USD budgets are counted by each replica on its own until Redis answers again"
+                    : "requests of keys with limits or USD budgets are refused (503) until Redis answers again")
                     + " (on_unavailable = " + config.onUnavailable().name().toLowerCase() + ")");
         }
     }

@@ -43,13 +43,14 @@ final class SharedStateMetrics {
                 .buckets(0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
                 .withoutExemplars().register(registry);
         Counter fallbackCounter = Counter.build("llm_shared_state_fallbacks_total",
-                        "Requests of limited keys decided without the shared state (by [shared] on_unavailable).")
+                        "Requests of keys with limits or USD budgets decided without the shared state "
+                                + "(by [shared] on_unavailable).")
                 .labelNames("reason").withoutExemplars().register(registry);
         for (Fallback reason : Fallback.values()) {
             fallbacks[reason.ordinal()] = fallbackCounter.labels(reason.label);
         }
         dropped = Counter.build("llm_shared_state_updates_dropped_total",
-                        "Slot releases and token charges not applied: held while Redis was away beyond the backlog, "
+                        "Slot releases, token charges and budget settlements not applied: held while Redis was away beyond the backlog, "
                                 + "or failed after being sent.")
                 .withoutExemplars().register(registry);
     }

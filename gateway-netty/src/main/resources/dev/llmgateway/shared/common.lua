@@ -134,3 +134,32 @@ local function seconds_to_next_period(monthly, now_ms)
   return math.max(1, math.ceil((next_day * 86400000 - now_ms) / 1000))
 end
 
+
+-- USD budgets (picodollars, integers). A budget's spend hash holds a field per period bucket (a UTC day, a UTC month,
+-- or a slice of a rolling window, numbered as the gateway numbers them per replica) with the spend settled in it,
+-- and 'r', the picodollars its reservations hold; its reservations are a sorted set of 'id:picos' scored by when
+-- the reservation's lease ends. Amounts are added with HINCRBY from their decimal text, so the totals stay exact
+-- 64-bit integers; only comparisons go through Lua's doubles.
+local ROLLING_BUCKETS = 32
+
+-- The bucket now_ms falls in and how many buckets the budget counts; period is 'd', 'm', or a rolling window's
+-- bucket length in milliseconds.
+local function usd_bucket(period, now_ms)
+  if period == 'd' then
+    return math.floor(now_ms / 86400000), 1
+  elseif period == 'm' then
+    return month_number(math.floor(now_ms / 86400000)), 1
+  end
+  return math.floor(now_ms / tonumber(period)), ROLLING_BUCKETS
+end
+
+-- Gives back the reservations whose lease ended (their replica died, or lost Redis, holding them).
+local function usd_expire(spend, held, now_ms)
+  local expired = redis.call('ZRANGEBYSCORE', held, '-inf', now_ms)
+  for _, member in ipairs(expired) do
+    redis.call('HINCRBY', spend, 'r', '-' .. string.match(member, ':(%d+)$'))
+  end
+  if #expired > 0 then
+    redis.call('ZREMRANGEBYSCORE', held, '-inf', now_ms)
+  end
+end

@@ -30,19 +30,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BudgetIntegrationTest {
     /** $1 per million input tokens, $2 per million output: 1,000,000 and 2,000,000 picodollars a token. */
-    private static final String PRICES = """
+    static final String PRICES = """
             [prices."budget-model"]
             input = 1
             output = 2
             """;
-    private static final String BODY = "{\"model\":\"budget-model\",\"max_tokens\":100,"
+    static final String BODY = "{\"model\":\"budget-model\",\"max_tokens\":100,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     /** The fake provider's usage: 10 in, 5 out = 10 × $1/M + 5 × $2/M = $0.00002. */
-    private static final String ANSWER = "{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"budget-model\","
+    static final String ANSWER = "{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"budget-model\","
             + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},"
             + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5,"
             + "\"total_tokens\":15}}";
-    private static final long ANSWER_PICOS = 10 * 1_000_000L + 5 * 2_000_000L;
+    static final long ANSWER_PICOS = 10 * 1_000_000L + 5 * 2_000_000L;
 
     @Test
     void fiftyConcurrentFirstRequestsAgainstABudgetOfTenWorstCasesAdmitTen() throws Exception {
