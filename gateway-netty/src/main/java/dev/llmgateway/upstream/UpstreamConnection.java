@@ -5,7 +5,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
@@ -13,8 +15,15 @@ import java.io.IOException;
 /**
  * One pooled keep-alive connection to a provider, and the last handler of its pipeline: it hands the response
  * to the exchange that currently holds the connection. Lives on the event loop of its pool.
- * Ownership: response messages go to the bound listener; anything arriving while no exchange holds the
- * connection is released and the connection closed (a provider must not talk unasked).
+ *
+ * <p>A response that cannot be read as HTTP — the decoder marked it failed (status line, headers, conflicting
+ * lengths, chunk framing), or its status is no final status — is a {@link MalformedResponseException} for the
+ * exchange, never a response or a clean end, and the connection closes at once. Interim 1xx responses are skipped.
+ * A connection whose provider sent bytes past the end of its response is not reused.
+ *
+ * <p>Ownership: response messages go to the bound listener; a malformed one, an interim one and anything arriving
+ * while no exchange holds the connection are released here (then the connection closes: a provider must not talk
+ * unasked).
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter implements UpstreamSession {
     /** Where a connection goes when its exchange is done with it: its pool. */
@@ -27,8 +36,13 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     private UpstreamListener listener;
     private Throwable failure;
     private long idleSinceNanos;
+    private UpstreamHttpCodec codec;
     private boolean reused;
     private boolean returned;
+    /** Between an interim (1xx) response head and its end, which are dropped. */
+    private boolean inInterim;
+    /** The provider sent more than its response: the connection cannot carry another request. */
+    private boolean bytesPastResponse;
 
     public UpstreamConnection(Owner owner) {
         this.owner = owner;
@@ -47,6 +61,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     public void send(FullHttpRequest request, UpstreamListener listener) {
         this.listener = listener;
         this.returned = false;
+        this.bytesPastResponse = false;
         channel.writeAndFlush(request).addListener(written -> {
             if (!written.isSuccess() && this.listener == listener) {
                 this.listener = null;
@@ -69,6 +84,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        codec = ctx.pipeline().get(UpstreamHttpCodec.class);
     }
 
     @Override
@@ -79,12 +95,49 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
             ctx.close();
             return;
         }
+        if (msg instanceof HttpObject decoded && decoded.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            Throwable cause = decoded.decoderResult().cause();
+            malformed(ctx, current, new MalformedResponseException(describe(cause), cause));
+            return;
+        }
         if (msg instanceof HttpResponse head) {
-            current.onResponseHead(head);
+            int status = head.status().code();
+            if (status >= 100 && status < 200 && status != 101) {
+                inInterim = true;
+            } else if (status < 200 || status > 599) {
+                ReferenceCountUtil.release(msg);
+                malformed(ctx, current, new MalformedResponseException("status " + status, null));
+                return;
+            } else {
+                current.onResponseHead(head);
+            }
         }
         if (msg instanceof HttpContent content) {
+            boolean last = content instanceof LastHttpContent;
+            if (inInterim) {
+                inInterim = !last;
+                content.release();
+                return;
+            }
+            if (last && codec.bytesPastResponse()) {
+                bytesPastResponse = true;
+            }
             current.onResponseContent(content);
         }
+    }
+
+    /** The response cannot be read: the connection closes first, so nothing can hand it to another request. */
+    private void malformed(ChannelHandlerContext ctx, UpstreamListener current, MalformedResponseException cause) {
+        listener = null;
+        failure = cause;
+        ctx.close();
+        current.onUpstreamFailure(cause);
+    }
+
+    private static String describe(Throwable cause) {
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
     @Override
@@ -130,7 +183,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
             returned = true;
             listener = null;
             channel.config().setAutoRead(true);
-            owner.release(this, reusable);
+            owner.release(this, reusable && !bytesPastResponse);
         }
     }
 

@@ -1,0 +1,26 @@
+package dev.llmgateway.upstream;
+
+import java.io.IOException;
+
+/**
+ * The provider's response cannot be read as HTTP: its status line, headers or body framing are broken (the decoder
+ * marked it failed), or its status is not one a final response may have. The connection it came on is closed.
+ */
+public final class MalformedResponseException extends IOException {
+    /** Enough of the decoder's reason to say what broke, never a whole line of the provider's bytes. */
+    private static final int MAX_REASON_CHARS = 120;
+
+    MalformedResponseException(String reason, Throwable cause) {
+        super("malformed response: " + printable(reason), cause);
+    }
+
+    private static String printable(String reason) {
+        String text = reason == null ? "unreadable" : reason;
+        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_REASON_CHARS + 3));
+        for (int i = 0; i < text.length() && out.length() < MAX_REASON_CHARS; i++) {
+            char c = text.charAt(i);
+            out.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return text.length() > MAX_REASON_CHARS ? out.append("...").toString() : out.toString();
+    }
+}
