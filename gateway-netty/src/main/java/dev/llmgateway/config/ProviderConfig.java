@@ -10,20 +10,27 @@ import java.util.Objects;
  * {@code mock} is non-null only for that type. {@code keyCooldown} rests a key answered 429 without a
  * Retry-After; {@code keyFailureCooldown} rests a key answered 401/403; {@code breaker} opens its circuit.
  * {@code anthropicVersion} is the {@code anthropic-version} header an {@link ProviderType#ANTHROPIC} provider is
- * sent when the client sent none; null for other types.
+ * sent when the client sent none; null for other types. {@code maxSseEventBytes} bounds one event of the
+ * provider's streams (a line that never ends included): past it the stream fails instead of growing.
  */
 public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<String> apiKeys,
                              int maxConnections, Duration connectTimeout, Duration poolIdleTimeout,
                              UpstreamPolicy policy, Duration keyCooldown, Duration keyFailureCooldown,
-                             MockOptions mock, BreakerPolicy breaker, String anthropicVersion) {
+                             MockOptions mock, BreakerPolicy breaker, String anthropicVersion,
+                             int maxSseEventBytes) {
     public static final String ANTHROPIC_VERSION = "2023-06-01";
+    /**
+     * Above any event a provider sends in practice — Gemini streams a generated image inline as one base64 event of
+     * several MiB — and small enough that one endless line cannot take the gateway's memory.
+     */
+    public static final int DEFAULT_MAX_SSE_EVENT_BYTES = 16 << 20;
 
     public ProviderConfig(String name, ProviderType type, URI baseUrl, List<String> apiKeys, int maxConnections,
                           Duration connectTimeout, Duration poolIdleTimeout, UpstreamPolicy policy,
                           Duration keyCooldown, Duration keyFailureCooldown, MockOptions mock) {
         this(name, type, baseUrl, apiKeys, maxConnections, connectTimeout, poolIdleTimeout, policy, keyCooldown,
                 keyFailureCooldown, mock, BreakerPolicy.DEFAULT,
-                type == ProviderType.ANTHROPIC ? ANTHROPIC_VERSION : null);
+                type == ProviderType.ANTHROPIC ? ANTHROPIC_VERSION : null, DEFAULT_MAX_SSE_EVENT_BYTES);
     }
 
     public ProviderConfig {
@@ -46,6 +53,6 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
                 + ", connectTimeout=" + connectTimeout + ", poolIdleTimeout=" + poolIdleTimeout
                 + ", policy=" + policy + ", keyCooldown=" + keyCooldown
                 + ", keyFailureCooldown=" + keyFailureCooldown + ", mock=" + mock + ", breaker=" + breaker
-                + ", anthropicVersion=" + anthropicVersion + "]";
+                + ", anthropicVersion=" + anthropicVersion + ", maxSseEventBytes=" + maxSseEventBytes + "]";
     }
 }

@@ -104,6 +104,8 @@ final class ProvidersSection {
         Duration keyCooldown = t.duration("key_cooldown", Duration.ofSeconds(30));
         Duration keyFailureCooldown = t.duration("key_failure_cooldown", Duration.ofMinutes(5));
         BreakerPolicy breaker = BreakerPolicy.read(t);
+        int maxSseEventBytes = (int) t.byteSize("max_sse_event_bytes", ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES,
+                1024, 1 << 30);
         MockOptions mock = null;
         if (type == null) {
             t.accept("tokens", "token_delay");
@@ -121,7 +123,7 @@ final class ProvidersSection {
         }
         return new Provider(new ProviderConfig(name, type, baseUrl, keys.values(), maxConnections,
                 connectTimeout, poolIdleTimeout, policy, keyCooldown, keyFailureCooldown, mock, breaker,
-                anthropicVersion),
+                anthropicVersion, maxSseEventBytes),
                 keys.unsetVariable());
     }
 

@@ -92,7 +92,7 @@ final class ResponseRelay extends Relay {
         HttpResponse client = ClientHeads.passedOn(exchange, upstream);
         if (success && ClientHeads.startsWithIgnoreCase(contentType, "text/event-stream")) {
             mode = Mode.EVENTS;
-            framer = new SseFramer(this::event);
+            framer = framer(this::event);
             eventModel = anthropic ? new RepeatingSpanFinder(MESSAGE, MODEL) : new RepeatingSpanFinder(MODEL);
             ClientHeads.eventStream(exchange, client);
             sendHead(client);
@@ -115,6 +115,9 @@ final class ResponseRelay extends Relay {
             case RAW -> passThrough(content, last);
             case EVENTS -> {
                 framer.feed(content.content());
+                if (framer.oversized() && brokenReason == null) {
+                    brokenReason = oversizedEvent();
+                }
                 if (last && brokenReason == null) {
                     framer.finish();
                     framer = null;

@@ -78,7 +78,7 @@ final class TranslatingRelay extends Relay {
         if (ClientHeads.startsWithIgnoreCase(contentType, "text/event-stream")) {
             mode = Mode.EVENTS;
             reader = new SseAnswerReader(decoder);
-            framer = new SseFramer(reader);
+            framer = framer(reader);
         } else {
             mode = Mode.BODY;
         }
@@ -93,6 +93,10 @@ final class TranslatingRelay extends Relay {
         switch (mode) {
             case EVENTS -> {
                 framer.feed(content.content());
+                if (framer.oversized()) {
+                    fail(oversizedEvent());
+                    return;
+                }
                 if (last) {
                     framer.finish();
                     framer = null;

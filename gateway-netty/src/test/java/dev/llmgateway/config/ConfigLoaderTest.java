@@ -255,6 +255,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void maxSseEventBytesIsASizePerProviderWithADefaultOf16MiB() throws ConfigException {
+        GatewayConfig config = parse(MINIMAL_KEY + """
+                [providers.gemini]
+                type = "gemini"
+                api_key = "g-x"
+                max_sse_event_bytes = "64MiB"
+                [providers.vllm]
+                type = "openai_compatible"
+                base_url = "http://vllm:8000/v1"
+                [models.m]
+                provider = "vllm"
+                """, Map.of());
+        assertEquals(64 << 20, config.providers().get("gemini").maxSseEventBytes());
+        assertEquals(16 << 20, config.providers().get("vllm").maxSseEventBytes());
+
+        assertEquals(List.of("providers.vllm.max_sse_event_bytes: \"2GiB\" (expected: a byte size from 1024 to"
+                + " 1073741824, as an integer or a string such as \"512KiB\" or \"10MB\")"), problems(MINIMAL_KEY + """
+                [providers.vllm]
+                type = "openai_compatible"
+                base_url = "http://vllm:8000/v1"
+                max_sse_event_bytes = "2GiB"
+                [models.m]
+                provider = "vllm"
+                """, Map.of()));
+    }
+
+    @Test
     void substitutesVariablesWithAndWithoutDefaultsAndDollarEscapes() throws ConfigException {
         GatewayConfig config = parse("""
                 [server]
@@ -455,8 +482,8 @@ class ConfigLoaderTest {
                 "providers.Bad.retries: unknown key (expected one of: type, max_connections, connect_timeout,"
                         + " pool_idle_timeout, first_byte_timeout, idle_timeout, total_timeout, max_attempts,"
                         + " max_retry_delay, default_max_tokens, key_cooldown, key_failure_cooldown, breaker_failures,"
-                        + " breaker_error_ratio, breaker_min_requests, breaker_window, breaker_cooldown, tokens,"
-                        + " token_delay)",
+                        + " breaker_error_ratio, breaker_min_requests, breaker_window, breaker_cooldown,"
+                        + " max_sse_event_bytes, tokens, token_delay)",
                 "models.\"gpt-4o\".provider: \"opnai\" (expected: the name of a configured provider:"
                         + " Bad, claude, local, openai)",
                 "models.\"x\".provider: missing (expected: the name of a configured provider:"
@@ -553,7 +580,7 @@ class ConfigLoaderTest {
                         + " max_connections, connect_timeout, pool_idle_timeout, first_byte_timeout, idle_timeout,"
                         + " total_timeout, max_attempts, max_retry_delay, default_max_tokens, key_cooldown,"
                         + " key_failure_cooldown, breaker_failures, breaker_error_ratio, breaker_min_requests,"
-                        + " breaker_window, breaker_cooldown)",
+                        + " breaker_window, breaker_cooldown, max_sse_event_bytes)",
                 "models.\"m\".api-model: unknown key (expected one of: deployments, provider, api_model,"
                         + " fallbacks, first_byte_timeout, idle_timeout, total_timeout, max_attempts, max_retry_delay,"
                         + " default_max_tokens)",

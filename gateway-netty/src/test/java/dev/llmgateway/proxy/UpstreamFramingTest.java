@@ -76,6 +76,7 @@ class UpstreamFramingTest {
                 max_attempts = 1
                 first_byte_timeout = "%3$dms"
                 idle_timeout = "%3$dms"
+                max_sse_event_bytes = "1MiB"
 
                 [providers.anthropic]
                 type = "anthropic"
@@ -84,6 +85,7 @@ class UpstreamFramingTest {
                 max_attempts = 1
                 first_byte_timeout = "%3$dms"
                 idle_timeout = "%3$dms"
+                max_sse_event_bytes = "1MiB"
 
                 [models."fast"]
                 provider = "up"
@@ -201,6 +203,54 @@ class UpstreamFramingTest {
         byte[] openAi = Fixtures.bytes("openai/chat-completion.json");
         provider.script(brokenChunking("application/json", java.util.Arrays.copyOf(openAi, openAi.length / 2)));
         assertAnthropicUpstreamError(post("/v1/messages", MESSAGES_TO_OPENAI));
+    }
+
+    /** A stream head, {@code first} as one chunk, then a {@code data:} line of 2 MiB that never ends. */
+    private static FaultyProvider.Script endlessLine(byte[] first) {
+        byte[] piece = Bytes.repeat('a', 64 * 1024);
+        return (request, answer) -> {
+            answer.send(Bytes.concat(Bytes.chunkedHead(200, "text/event-stream"), Bytes.chunks(first),
+                    Bytes.chunks(Bytes.ascii("data: {\"x\":\""))));
+            for (int i = 0; i < 32; i++) {
+                answer.send(Bytes.chunks(piece));
+            }
+        };
+    }
+
+    private void assertUpstreamConnectionsClosed() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (provider.openConnections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, provider.openConnections(), "the gateway closed the provider's connection");
+    }
+
+    @Test
+    void aStreamLineOverMaxSseEventBytesEndsTheStreamWithAnErrorEventAndClosesTheUpstream() throws Exception {
+        start(endlessLine(OPENAI_EVENT));
+
+        HttpResponse<String> response = post("/v1/chat/completions", CHAT_STREAM);
+
+        assertEquals(200, response.statusCode());
+        List<String> data = SseEvents.data(response.body());
+        assertEquals(2, data.size(), response.body());
+        assertEquals("x", JsonPath.read(data.get(0), "choices", "0", "delta", "content"));
+        assertEquals("upstream_error", JsonPath.read(data.get(1), "error", "code"));
+        assertTrue(JsonPath.read(data.get(1), "error", "message").contains("max_sse_event_bytes"), data.get(1));
+        assertUpstreamConnectionsClosed();
+    }
+
+    @Test
+    void aTranslatedStreamLineOverTheLimitEndsWithTheClientsErrorEvent() throws Exception {
+        start(endlessLine(ANTHROPIC_START));
+
+        HttpResponse<String> response = post("/v1/chat/completions", CHAT_STREAM_TO_CLAUDE);
+
+        assertEquals(200, response.statusCode());
+        List<String> data = SseEvents.data(response.body());
+        assertEquals("upstream_error", JsonPath.read(data.get(data.size() - 1), "error", "code"), response.body());
+        assertFalse(data.contains("[DONE]"), response.body());
+        assertUpstreamConnectionsClosed();
     }
 
     @Test
