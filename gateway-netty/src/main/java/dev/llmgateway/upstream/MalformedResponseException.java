@@ -10,12 +10,17 @@ public final class MalformedResponseException extends IOException {
     /** Enough of the decoder's reason to say what broke, never a whole line of the provider's bytes. */
     private static final int MAX_REASON_CHARS = 120;
 
-    MalformedResponseException(String reason, Throwable cause) {
-        super("malformed response: " + printable(reason), cause);
+    /** What the decoder failed on. */
+    MalformedResponseException(Throwable decoderFailure) {
+        super("malformed response: " + printable(decoderFailure.getClass().getSimpleName()
+                + (decoderFailure.getMessage() == null ? "" : ": " + decoderFailure.getMessage())), decoderFailure);
     }
 
-    private static String printable(String reason) {
-        String text = reason == null ? "unreadable" : reason;
+    MalformedResponseException(String reason) {
+        super("malformed response: " + reason);
+    }
+
+    private static String printable(String text) {
         StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_REASON_CHARS + 3));
         for (int i = 0; i < text.length() && out.length() < MAX_REASON_CHARS; i++) {
             char c = text.charAt(i);

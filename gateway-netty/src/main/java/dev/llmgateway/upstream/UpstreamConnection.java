@@ -34,7 +34,6 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     private final Owner owner;
     private Channel channel;
     private UpstreamListener listener;
-    private Throwable failure;
     private long idleSinceNanos;
     private UpstreamHttpCodec codec;
     private boolean reused;
@@ -97,8 +96,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
         }
         if (msg instanceof HttpObject decoded && decoded.decoderResult().isFailure()) {
             ReferenceCountUtil.release(msg);
-            Throwable cause = decoded.decoderResult().cause();
-            malformed(ctx, current, new MalformedResponseException(describe(cause), cause));
+            fail(ctx, new MalformedResponseException(decoded.decoderResult().cause()));
             return;
         }
         if (msg instanceof HttpResponse head) {
@@ -107,7 +105,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
                 inInterim = true;
             } else if (status < 200 || status > 599) {
                 ReferenceCountUtil.release(msg);
-                malformed(ctx, current, new MalformedResponseException("status " + status, null));
+                fail(ctx, new MalformedResponseException("status " + status));
                 return;
             } else {
                 current.onResponseHead(head);
@@ -127,17 +125,18 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
         }
     }
 
-    /** The response cannot be read: the connection closes first, so nothing can hand it to another request. */
-    private void malformed(ChannelHandlerContext ctx, UpstreamListener current, MalformedResponseException cause) {
+    /**
+     * The response failed: the exchange hears it now, before anything the close may still bring out of the decoder
+     * (a body delimited by the close would seem to end), and the connection closes first, so nothing can hand it to
+     * another request.
+     */
+    private void fail(ChannelHandlerContext ctx, Throwable cause) {
+        UpstreamListener current = listener;
         listener = null;
-        failure = cause;
         ctx.close();
-        current.onUpstreamFailure(cause);
-    }
-
-    private static String describe(Throwable cause) {
-        String message = cause.getMessage();
-        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        if (current != null) {
+            current.onUpstreamFailure(cause);
+        }
     }
 
     @Override
@@ -150,10 +149,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (failure == null) {
-            failure = cause;
-        }
-        ctx.close();
+        fail(ctx, cause);
     }
 
     @Override
@@ -161,8 +157,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
         UpstreamListener current = listener;
         listener = null;
         if (current != null) {
-            current.onUpstreamFailure(failure != null ? failure
-                    : new IOException("connection closed by the provider before the response ended"));
+            current.onUpstreamFailure(new IOException("connection closed by the provider before the response ended"));
         }
         super.channelInactive(ctx);
     }

@@ -94,6 +94,17 @@ class UpstreamConnectionTest {
     }
 
     @Test
+    void aResetEndsABodyDelimitedByCloseAsAFailureNotAsItsEnd() {
+        connection.send(request(), listener);
+        sentBytes();
+        provider("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"par");
+        IOException reset = new IOException("Connection reset by peer");
+        channel.pipeline().fireExceptionCaught(reset);
+        assertFalse(listener.ended, "the close after a reset is not the end of the body");
+        assertEquals(List.of(reset), listener.failures);
+    }
+
+    @Test
     void aRequestThatCannotBeWrittenIsAFailure() {
         channel.close();
         FullHttpRequest request = request();
