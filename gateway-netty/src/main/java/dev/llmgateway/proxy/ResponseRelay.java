@@ -69,6 +69,8 @@ final class ResponseRelay extends Relay {
     private final BytePattern usageNull;
     private final BytePattern noChoices;
     private boolean sawEnd;
+    /** The body has ended: an event the framer still hands on had no blank line after it. */
+    private boolean finishing;
     private String brokenReason;
     private Mode mode;
     private SseFramer framer;
@@ -119,6 +121,7 @@ final class ResponseRelay extends Relay {
                     brokenReason = oversizedEvent();
                 }
                 if (last && brokenReason == null) {
+                    finishing = true;
                     framer.finish();
                     framer = null;
                     if (expectsEnd && !sawEnd) {
@@ -147,7 +150,10 @@ final class ResponseRelay extends Relay {
     private void event(SseEvent event) {
         ByteBuf bytes = event.content();
         try {
-            if (brokenReason == null) {
+            // An event the body ended inside was cut, unless it is the end marker: the stream fails without it, and
+            // the client never gets half an event (its error event would run into it).
+            boolean cut = finishing && expectsEnd && !endsStream(event);
+            if (brokenReason == null && !cut) {
                 relayEvent(event, bytes);
             }
         } finally {
@@ -156,13 +162,12 @@ final class ResponseRelay extends Relay {
     }
 
     private void relayEvent(SseEvent event, ByteBuf bytes) {
+        sawEnd |= endsStream(event);
         if (!event.hasData() || event.isDone()) {
-            sawEnd |= event.isDone();
             out(bytes.readableBytes()).writeBytes(bytes, bytes.readerIndex(), bytes.readableBytes());
             return;
         }
         boolean modelEvent = !anthropic || event.eventNameIs(MESSAGE_START);
-        sawEnd |= anthropic && (event.eventNameIs(MESSAGE_STOP) || event.eventNameIs(ERROR_EVENT));
         int start = event.dataOffset();
         int end = start + event.dataLength();
         boolean carriesUsage = usageReader.read(bytes, start, event.dataLength(), exchange.usage());
@@ -192,6 +197,12 @@ final class ResponseRelay extends Relay {
         }
         target.writeBytes(bytes, at, bytes.writerIndex() - at);
         emitted(from);
+    }
+
+    /** OpenAI's {@code [DONE]}, or Anthropic's {@code message_stop} or {@code error} event. */
+    private boolean endsStream(SseEvent event) {
+        return event.isDone() || anthropic && event.hasData()
+                && (event.eventNameIs(MESSAGE_STOP) || event.eventNameIs(ERROR_EVENT));
     }
 
     /** Copies {@code bytes[at, start)} then {@code replacement} (may be null) to {@code target}; returns {@code end}. */

@@ -5,8 +5,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -17,8 +19,9 @@ import java.io.IOException;
  * to the exchange that currently holds the connection. Lives on the event loop of its pool.
  *
  * <p>A response that cannot be read as HTTP — the decoder marked it failed (status line, headers, conflicting
- * lengths, chunk framing), or its status is no final status — is a {@link MalformedResponseException} for the
- * exchange, never a response or a clean end, and the connection closes at once. Interim 1xx responses are skipped.
+ * lengths, chunk framing), its status is no final status, or its body has a transfer coding other than chunked — is
+ * a {@link MalformedResponseException} for the exchange, never a response or a clean end, and the connection
+ * closes at once. Interim 1xx responses are skipped.
  * A connection whose provider sent bytes past the end of its response is not reused.
  *
  * <p>Ownership: response messages go to the bound listener; a malformed one, an interim one and anything arriving
@@ -101,11 +104,12 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
         }
         if (msg instanceof HttpResponse head) {
             int status = head.status().code();
+            String unusable = unusable(head);
             if (status >= 100 && status < 200 && status != 101) {
                 inInterim = true;
-            } else if (status < 200 || status > 599) {
+            } else if (unusable != null) {
                 ReferenceCountUtil.release(msg);
-                fail(ctx, new MalformedResponseException("status " + status));
+                fail(ctx, new MalformedResponseException(unusable));
                 return;
             } else {
                 current.onResponseHead(head);
@@ -123,6 +127,19 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
             }
             current.onResponseContent(content);
         }
+    }
+
+    /** Why a head the decoder took cannot start a final response, or null. */
+    private static String unusable(HttpResponse head) {
+        int status = head.status().code();
+        if (status < 200 || status > 599) {
+            return "status " + status;
+        }
+        if (head.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) && !HttpUtil.isTransferEncodingChunked(head)) {
+            // Its body would be read to the close, in a coding the gateway cannot undo (RFC 9112 §6.3).
+            return "a transfer coding other than chunked";
+        }
+        return null;
     }
 
     /**

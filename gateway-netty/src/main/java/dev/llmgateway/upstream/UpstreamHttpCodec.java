@@ -1,6 +1,7 @@
 package dev.llmgateway.upstream;
 
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponseDecoder;
@@ -9,7 +10,8 @@ import io.netty.util.ByteProcessor;
 /**
  * HTTP/1.1 on one provider connection: requests out, responses in. Responses are decoded strictly (RFC 9112 §6.3):
  * Transfer-Encoding with Content-Length, or Content-Lengths that differ, make the response a decoder failure, as do
- * a bad status line, bad chunk framing and over-long lines; identical repeated Content-Lengths count as one. The
+ * a bad status line, bad chunk framing, over-long lines and header values with control bytes (RFC 9110 §5.5: a
+ * proxy would pass them on to its clients); identical repeated Content-Lengths count as one. The
  * decoder marks a failure on the message ({@code decoderResult()}), which {@link UpstreamConnection} turns into
  * an upstream failure.
  *
@@ -25,6 +27,7 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
     public UpstreamHttpCodec() {
         super(new ResponseDecoder(new HttpDecoderConfig()
                 .setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES)
+                .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValueValidation(true))
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true)
                 .setAllowDuplicateContentLengths(true)), new HttpRequestEncoder());

@@ -4,6 +4,7 @@ import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.testutil.ClientResponse;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.SseEvents;
 import dev.llmgateway.testutil.UpstreamMessages;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -145,6 +146,38 @@ class ResponseRelayTest {
         assertEquals("the stream ended without [DONE]", client.brokenReason());
         assertNull(client.endedReusable());
         failAsTheCallDoes(relay);
+    }
+
+    @Test
+    void anEventTheBodyEndedInsideIsNeverRelayedSoTheErrorEventStandsAlone() {
+        for (String end : List.of("data: {\"id\":\"c1\",\"mod", "data: {\"id\":\"c1\"}", "data: [DON",
+                "data: {\"id\":\"c1\"}\n")) {
+            try (RelayClient each = new RelayClient()) {
+                ResponseRelay relay = new ResponseRelay(each.exchange("/v1/chat/completions", CHAT_STREAM), false,
+                        each.ended, each.broken);
+                relay.head(UpstreamMessages.head(200, SSE));
+                relay.content(UpstreamMessages.content(chunk("up-model", "whole")));
+                relay.content(UpstreamMessages.last(end));
+                assertEquals("the stream ended without [DONE]", each.brokenReason(), end);
+
+                relay.failMidResponse(ApiError.upstreamBroken("up", each.brokenReason()));
+                String body = each.read().body();
+                assertTrue(body.startsWith(chunk("fast", "whole") + "data: {\"error\":"), end + " → " + body);
+                assertEquals(List.of("whole", "upstream_error"), SseEvents.data(body).stream()
+                        .map(data -> data.startsWith("{\"error\"") ? JsonPath.read(data, "error", "code")
+                                : JsonPath.read(data, "choices", "0", "delta", "content")).toList(), end);
+            }
+        }
+    }
+
+    @Test
+    void aLastEventWithoutItsBlankLineStillEndsTheStreamWhenItIsTheEndMarker() {
+        ResponseRelay relay = chatRelay(false);
+        relay.head(UpstreamMessages.head(200, SSE));
+        relay.content(UpstreamMessages.last(chunk("up-model", "a") + "data: [DONE]"));
+        assertNull(client.brokenReason());
+        assertEquals(chunk("fast", "a") + "data: [DONE]", client.read().body());
+        assertEquals(Boolean.TRUE, client.endedReusable());
     }
 
     /** The call answers a broken stream whose head went out with an error event in the client's dialect. */
