@@ -182,6 +182,18 @@ class UpstreamConnectionTest {
     }
 
     @Test
+    void aTransferCodingOtherThanChunkedIsAFailure() {
+        assertMalformed("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nabc");
+        assertTrue(listener.statuses.isEmpty(), "a body read to the close in a coding nobody undoes");
+    }
+
+    @Test
+    void aHeaderValueWithAControlByteIsAFailure() {
+        assertMalformed("HTTP/1.1 200 OK\r\nX-Odd: a\u0001b\r\nContent-Length: 2\r\n\r\nhi");
+        assertTrue(listener.statuses.isEmpty(), "never passed on to the client");
+    }
+
+    @Test
     void repeatedEqualContentLengthsCountAsOne() {
         connection.send(request(), listener);
         sentBytes();
