@@ -37,8 +37,8 @@ class UpstreamFramingTest {
             + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final String MESSAGES_STREAM = MESSAGES.replace("\"max_tokens\"", "\"stream\":true,\"max_tokens\"");
     private static final String MESSAGES_TO_OPENAI = MESSAGES.replace("claude", "fast");
-    /** Well above what a test waits: a client answered within a few seconds was not answered by a timeout. */
-    private static final long TIMEOUT_MILLIS = 10_000;
+    /** Well above what a test waits: a client answered in half this time was not answered by a timeout. */
+    private static final long TIMEOUT_MILLIS = 20_000;
 
     private static final byte[] OPENAI_EVENT = Bytes.utf8("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\","
             + "\"model\":\"fast\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n");
@@ -266,6 +266,17 @@ class UpstreamFramingTest {
     }
 
     @Test
+    void aMalformedAnswerOnAReusedConnectionIsNotSentAgainAsIfTheConnectionWereStale() throws Exception {
+        byte[] json = Fixtures.bytes("openai/chat-completion.json");
+        start(FaultyProvider.always(Bytes.withLength(200, "application/json", json)));
+        assertEquals(200, post("/v1/chat/completions", CHAT).statusCode());
+
+        provider.script(FaultyProvider.always(Bytes.ascii("HTTP/1.1 OK-ish\r\ncontent-length: 2\r\n\r\n{}")));
+        assertOpenAiUpstreamError(post("/v1/chat/completions", CHAT));
+        assertEquals(2, provider.received().size(), "the provider answered (badly): it saw the request, once");
+    }
+
+    @Test
     void contentLengthWithTransferEncodingIsAnImmediate502AndAClose() throws Exception {
         start(FaultyProvider.always(Bytes.concat(Bytes.head("HTTP/1.1 200 OK", "content-type", "application/json",
                 "content-length", "40", "transfer-encoding", "chunked"), Bytes.chunks(Bytes.utf8("{}")),
@@ -274,6 +285,7 @@ class UpstreamFramingTest {
         assertOpenAiUpstreamError(post("/v1/chat/completions", CHAT));
         assertAnthropicUpstreamError(post("/v1/messages", MESSAGES));
         assertEquals(2, provider.connectionsAccepted(), "each broken connection was closed, not reused");
+        assertUpstreamConnectionsClosed();
     }
 
     @Test
@@ -286,5 +298,6 @@ class UpstreamFramingTest {
         assertOpenAiUpstreamError(stream);
         assertNull(stream.headers().firstValue("transfer-encoding").orElse(null));
         assertNotEquals(1, provider.connectionsAccepted(), "the broken connection was not reused");
+        assertUpstreamConnectionsClosed();
     }
 }
