@@ -254,31 +254,26 @@ class ConfigLoaderTest {
                 "models.\"m\".max_attempts: 0 (expected: an integer from 1 to 10)"), e.problems());
     }
 
+    /** A file with one OpenAI-compatible provider, "vllm" (model "m"), that has {@code lines}. */
+    private static String vllmWith(String lines) {
+        return MINIMAL_KEY + """
+                [providers.vllm]
+                type = "openai_compatible"
+                base_url = "http://vllm:8000/v1"
+                %s
+                [models.m]
+                provider = "vllm"
+                """.formatted(lines);
+    }
+
     @Test
     void maxSseEventBytesIsASizePerProviderWithADefaultOf16MiB() throws ConfigException {
-        GatewayConfig config = parse(MINIMAL_KEY + """
-                [providers.gemini]
-                type = "gemini"
-                api_key = "g-x"
-                max_sse_event_bytes = "64MiB"
-                [providers.vllm]
-                type = "openai_compatible"
-                base_url = "http://vllm:8000/v1"
-                [models.m]
-                provider = "vllm"
-                """, Map.of());
-        assertEquals(64 << 20, config.providers().get("gemini").maxSseEventBytes());
-        assertEquals(16 << 20, config.providers().get("vllm").maxSseEventBytes());
-
+        assertEquals(16 << 20, parse(vllmWith(""), Map.of()).providers().get("vllm").maxSseEventBytes());
+        assertEquals(64 << 20, parse(vllmWith("max_sse_event_bytes = \"64MiB\""), Map.of()).providers().get("vllm")
+                .maxSseEventBytes());
         assertEquals(List.of("providers.vllm.max_sse_event_bytes: \"2GiB\" (expected: a byte size from 1024 to"
-                + " 1073741824, as an integer or a string such as \"512KiB\" or \"10MB\")"), problems(MINIMAL_KEY + """
-                [providers.vllm]
-                type = "openai_compatible"
-                base_url = "http://vllm:8000/v1"
-                max_sse_event_bytes = "2GiB"
-                [models.m]
-                provider = "vllm"
-                """, Map.of()));
+                        + " 1073741824, as an integer or a string such as \"512KiB\" or \"10MB\")"),
+                problems(vllmWith("max_sse_event_bytes = \"2GiB\""), Map.of()));
     }
 
     @Test

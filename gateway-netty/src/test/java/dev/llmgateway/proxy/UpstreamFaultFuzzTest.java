@@ -157,36 +157,18 @@ class UpstreamFaultFuzzTest {
     }
 
     private static String config(String baseUrl) {
-        String policy = """
-                base_url = "%s"
+        return UpstreamFaults.config(baseUrl, """
                 max_attempts = 1
                 first_byte_timeout = "%dms"
                 idle_timeout = "%dms"
                 max_sse_event_bytes = %d
                 breaker_failures = 1000000
                 breaker_min_requests = 1000000
-                """.formatted(baseUrl, FIRST_BYTE_TIMEOUT.toMillis(), IDLE_TIMEOUT.toMillis(), MAX_SSE_EVENT_BYTES);
-        return """
-                [[api_keys]]
-                name = "tester"
-                key = "%s"
-
-                [providers.up]
-                type = "openai_compatible"
-                %s
-                [providers.anthropic]
-                type = "anthropic"
-                api_key = "sk-ant-fuzz"
-                %s
-                [models."fast"]
-                provider = "up"
-
-                [models."claude"]
-                provider = "anthropic"
+                """.formatted(FIRST_BYTE_TIMEOUT.toMillis(), IDLE_TIMEOUT.toMillis(), MAX_SSE_EVENT_BYTES), """
 
                 [access_log]
                 enabled = false
-                """.formatted(GatewayHarness.KEY, policy, policy);
+                """);
     }
 
     /** The provider's side: the current case's bytes, then the connection as the case says. */

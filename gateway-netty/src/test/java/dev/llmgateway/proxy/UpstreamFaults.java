@@ -1,6 +1,7 @@
 package dev.llmgateway.proxy;
 
 import dev.llmgateway.testutil.FaultyProvider.Bytes;
+import dev.llmgateway.testutil.GatewayHarness;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -343,6 +344,26 @@ final class UpstreamFaults {
 
     static String model(Api api) {
         return api == Api.OPENAI ? "fast" : "claude";
+    }
+
+    /**
+     * A gateway config with one provider of each API at {@code baseUrl}, both with {@code providerLines}: "up"
+     * (OpenAI-compatible, model "fast") and "anthropic" (model "claude"); {@code extra} follows.
+     */
+    static String config(String baseUrl, String providerLines, String extra) {
+        return GatewayHarness.openAiConfig(baseUrl, providerLines + """
+
+                [providers.anthropic]
+                type = "anthropic"
+                base_url = "%s"
+                api_key = "sk-ant-test"
+                %s
+                [models."fast"]
+                provider = "up"
+
+                [models."claude"]
+                provider = "anthropic"
+                """.formatted(baseUrl, providerLines) + extra);
     }
 
     private static byte[] jsonAnswer(Api api, String text) {

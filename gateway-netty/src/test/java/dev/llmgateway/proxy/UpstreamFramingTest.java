@@ -65,34 +65,12 @@ class UpstreamFramingTest {
 
     private void start(FaultyProvider.Script script) throws Exception {
         provider = new FaultyProvider(script);
-        gateway = GatewayHarness.start("""
-                [[api_keys]]
-                name = "tester"
-                key = "%1$s"
-
-                [providers.up]
-                type = "openai_compatible"
-                base_url = "%2$s"
+        gateway = GatewayHarness.start(UpstreamFaults.config(provider.baseUrl(), """
                 max_attempts = 1
-                first_byte_timeout = "%3$dms"
-                idle_timeout = "%3$dms"
+                first_byte_timeout = "%1$dms"
+                idle_timeout = "%1$dms"
                 max_sse_event_bytes = "1MiB"
-
-                [providers.anthropic]
-                type = "anthropic"
-                base_url = "%2$s"
-                api_key = "sk-ant-test"
-                max_attempts = 1
-                first_byte_timeout = "%3$dms"
-                idle_timeout = "%3$dms"
-                max_sse_event_bytes = "1MiB"
-
-                [models."fast"]
-                provider = "up"
-
-                [models."claude"]
-                provider = "anthropic"
-                """.formatted(GatewayHarness.KEY, provider.baseUrl(), TIMEOUT_MILLIS));
+                """.formatted(TIMEOUT_MILLIS), ""));
     }
 
     /** A chunked head, one good chunk of {@code first}, then a chunk-size line that is not hex; the socket stays open. */
@@ -114,6 +92,15 @@ class UpstreamFramingTest {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(millis < TIMEOUT_MILLIS / 2, "answered after " + millis + " ms: a timeout, not the fault");
         return response;
+    }
+
+    /** A 200 stream whose last event is the OpenAI error event, after no [DONE]; returns every event's data. */
+    private static List<String> assertOpenAiStreamEndsInUpstreamError(HttpResponse<String> response) {
+        assertEquals(200, response.statusCode());
+        List<String> data = SseEvents.data(response.body());
+        assertEquals("upstream_error", JsonPath.read(data.get(data.size() - 1), "error", "code"), response.body());
+        assertFalse(data.contains("[DONE]"), response.body());
+        return data;
     }
 
     private static void assertOpenAiUpstreamError(HttpResponse<String> response) {
@@ -147,13 +134,8 @@ class UpstreamFramingTest {
     void brokenChunkingOfAStreamEndsItWithAnErrorEventNotDone() throws Exception {
         start(brokenChunking("text/event-stream", OPENAI_EVENT));
 
-        HttpResponse<String> response = post("/v1/chat/completions", CHAT_STREAM);
-
-        assertEquals(200, response.statusCode());
-        List<String> data = SseEvents.data(response.body());
+        List<String> data = assertOpenAiStreamEndsInUpstreamError(post("/v1/chat/completions", CHAT_STREAM));
         assertEquals("x", JsonPath.read(data.get(0), "choices", "0", "delta", "content"));
-        assertEquals("upstream_error", JsonPath.read(data.get(data.size() - 1), "error", "code"), response.body());
-        assertFalse(data.contains("[DONE]"), response.body());
     }
 
     @Test
@@ -161,12 +143,9 @@ class UpstreamFramingTest {
         start(brokenChunking("text/event-stream", Bytes.utf8("event: response.output_text.delta\ndata: "
                 + "{\"type\":\"response.output_text.delta\",\"sequence_number\":4,\"delta\":\"Hel\"}\n\n")));
 
-        HttpResponse<String> response = post("/v1/responses", "{\"model\":\"fast\",\"stream\":true,\"input\":\"hi\"}");
-
-        assertEquals(200, response.statusCode());
-        List<String> data = SseEvents.data(response.body());
+        List<String> data = assertOpenAiStreamEndsInUpstreamError(post("/v1/responses",
+                "{\"model\":\"fast\",\"stream\":true,\"input\":\"hi\"}"));
         assertEquals("Hel", JsonPath.read(data.get(0), "delta"));
-        assertEquals("upstream_error", JsonPath.read(data.get(data.size() - 1), "error", "code"), response.body());
     }
 
     @Test
@@ -185,13 +164,9 @@ class UpstreamFramingTest {
     void brokenChunkingOfATranslatedStreamEndsWithTheClientsErrorEvent() throws Exception {
         start(brokenChunking("text/event-stream", ANTHROPIC_START));
 
-        HttpResponse<String> response = post("/v1/chat/completions", CHAT_STREAM_TO_CLAUDE);
-
-        assertEquals(200, response.statusCode());
-        List<String> data = SseEvents.data(response.body());
-        assertEquals("Hel", JsonPath.read(data.get(1), "choices", "0", "delta", "content"), response.body());
-        assertEquals("upstream_error", JsonPath.read(data.get(data.size() - 1), "error", "code"), response.body());
-        assertFalse(data.contains("[DONE]"), response.body());
+        List<String> data = assertOpenAiStreamEndsInUpstreamError(post("/v1/chat/completions",
+                CHAT_STREAM_TO_CLAUDE));
+        assertEquals("Hel", JsonPath.read(data.get(1), "choices", "0", "delta", "content"));
     }
 
     @Test
@@ -229,13 +204,9 @@ class UpstreamFramingTest {
     void aStreamLineOverMaxSseEventBytesEndsTheStreamWithAnErrorEventAndClosesTheUpstream() throws Exception {
         start(endlessLine(OPENAI_EVENT));
 
-        HttpResponse<String> response = post("/v1/chat/completions", CHAT_STREAM);
-
-        assertEquals(200, response.statusCode());
-        List<String> data = SseEvents.data(response.body());
-        assertEquals(2, data.size(), response.body());
+        List<String> data = assertOpenAiStreamEndsInUpstreamError(post("/v1/chat/completions", CHAT_STREAM));
+        assertEquals(2, data.size(), data.toString());
         assertEquals("x", JsonPath.read(data.get(0), "choices", "0", "delta", "content"));
-        assertEquals("upstream_error", JsonPath.read(data.get(1), "error", "code"));
         assertTrue(JsonPath.read(data.get(1), "error", "message").contains("max_sse_event_bytes"), data.get(1));
         assertUpstreamConnectionsClosed();
     }
@@ -244,12 +215,7 @@ class UpstreamFramingTest {
     void aTranslatedStreamLineOverTheLimitEndsWithTheClientsErrorEvent() throws Exception {
         start(endlessLine(ANTHROPIC_START));
 
-        HttpResponse<String> response = post("/v1/chat/completions", CHAT_STREAM_TO_CLAUDE);
-
-        assertEquals(200, response.statusCode());
-        List<String> data = SseEvents.data(response.body());
-        assertEquals("upstream_error", JsonPath.read(data.get(data.size() - 1), "error", "code"), response.body());
-        assertFalse(data.contains("[DONE]"), response.body());
+        assertOpenAiStreamEndsInUpstreamError(post("/v1/chat/completions", CHAT_STREAM_TO_CLAUDE));
         assertUpstreamConnectionsClosed();
     }
 
