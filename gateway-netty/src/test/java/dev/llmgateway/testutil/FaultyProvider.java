@@ -11,7 +11,9 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -75,7 +77,8 @@ public final class FaultyProvider implements AutoCloseable {
         return thread;
     });
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private final List<Request> received = new CopyOnWriteArrayList<>();
+    /** Appended by the connection threads; long runs add many, so no copy per request. */
+    private final List<Request> received = Collections.synchronizedList(new ArrayList<>());
     private final List<Throwable> scriptFailures = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile Script script;
@@ -113,8 +116,11 @@ public final class FaultyProvider implements AutoCloseable {
         return "http://127.0.0.1:" + port() + "/v1";
     }
 
+    /** The requests so far, in arrival order (a copy). */
     public List<Request> received() {
-        return received;
+        synchronized (received) {
+            return List.copyOf(received);
+        }
     }
 
     public int connectionsAccepted() {
