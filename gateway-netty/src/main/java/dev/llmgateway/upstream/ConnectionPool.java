@@ -21,10 +21,9 @@ import java.util.function.Consumer;
  * on that loop, so plain collections suffice. At most {@code maxConnections} are open or opening; further acquires
  * wait in order, up to the connect timeout. Idle connections are reused newest first (the likeliest to be alive)
  * and closed once idle longer than {@code pool_idle_timeout}: by one sweep task per pool, scheduled on its loop
- * for the oldest idle connection's expiry while any connection idles, so a quiet pool holds no sockets for
- * long. A retired pool (its provider left the config) still
- * serves the exchanges that started before, each on a connection closed after use, and reports itself empty once
- * its last connection has closed.
+ * for the oldest idle connection's expiry while any connection idles, so a quiet pool holds no sockets for long.
+ * A retired pool (its provider left the config) still serves the exchanges that started before, each on a
+ * connection closed after use, and reports itself empty once its last connection has closed.
  */
 public final class ConnectionPool implements UpstreamConnection.Owner {
     private final Provider provider;

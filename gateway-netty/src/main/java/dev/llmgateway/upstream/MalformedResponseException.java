@@ -4,7 +4,8 @@ import java.io.IOException;
 
 /**
  * The provider's response cannot be read as HTTP: its status line, headers or body framing are broken (the decoder
- * marked it failed), or its status is not one a final response may have. The connection it came on is closed.
+ * marked it failed), or its status or transfer coding is not one the gateway can take. The connection it came on is
+ * closed.
  */
 public final class MalformedResponseException extends IOException {
     /** Enough of the decoder's reason to say what broke, never a whole line of the provider's bytes. */

@@ -6,9 +6,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -135,8 +135,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
         if (status < 200 || status > 599) {
             return "status " + status;
         }
-        if (head.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) && !HttpUtil.isTransferEncodingChunked(head)) {
-            // Its body would be read to the close, in a coding the gateway cannot undo (RFC 9112 §6.3).
+        String coding = head.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+        if (coding != null && !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(coding.trim())) {
+            // A body in a coding the gateway cannot undo (gzip, or one it does not know and would read to the close).
             return "a transfer coding other than chunked";
         }
         return null;

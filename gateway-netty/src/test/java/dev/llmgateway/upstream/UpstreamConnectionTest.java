@@ -188,6 +188,12 @@ class UpstreamConnectionTest {
     }
 
     @Test
+    void aCodingUnderTheChunksIsAFailureToo() {
+        assertMalformed("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+        assertTrue(listener.statuses.isEmpty());
+    }
+
+    @Test
     void aHeaderValueWithAControlByteIsAFailure() {
         assertMalformed("HTTP/1.1 200 OK\r\nX-Odd: a\u0001b\r\nContent-Length: 2\r\n\r\nhi");
         assertTrue(listener.statuses.isEmpty(), "never passed on to the client");
