@@ -21,8 +21,8 @@ import java.io.IOException;
  * <p>A response that cannot be read as HTTP — the decoder marked it failed (status line, headers, conflicting
  * lengths, chunk framing), its status is no final status, or its body has a transfer coding other than chunked — is
  * a {@link MalformedResponseException} for the exchange, never a response or a clean end, and the connection
- * closes at once. Interim 1xx responses are skipped.
- * A connection whose provider sent bytes past the end of its response is not reused.
+ * closes at once. Interim 1xx responses are skipped. A connection whose provider sent bytes past the end of its
+ * response is not reused.
  *
  * <p>Ownership: response messages go to the bound listener; a malformed one, an interim one and anything arriving
  * while no exchange holds the connection are released here (then the connection closes: a provider must not talk
@@ -106,13 +106,13 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
             int status = head.status().code();
             String unusable = unusable(head);
             if (status >= 100 && status < 200 && status != 101) {
-                inInterim = true;
-            } else if (unusable != null) {
+                inInterim = true; // 100 Continue, 103 Early Hints: the final response follows
+            } else if (unusable == null) {
+                current.onResponseHead(head);
+            } else {
                 ReferenceCountUtil.release(msg);
                 fail(ctx, new MalformedResponseException(unusable));
                 return;
-            } else {
-                current.onResponseHead(head);
             }
         }
         if (msg instanceof HttpContent content) {
