@@ -44,7 +44,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * connection the provider left broken is never given another request. Leak detection (paranoid) runs after.
  *
  * <p>Fixed seed; {@code -Dfaults.iterations=N} (default {@value #DEFAULT_ITERATIONS}) and {@code -Dfaults.seed=S}
- * for a long run by hand. The figures per fault class and outcome are printed at the end.
+ * for a long run by hand (past ten minutes, with {@code -Djunit.jupiter.execution.timeout.mode=disabled}: each
+ * request stays bounded by the client's read timeout). The figures per fault class and outcome are printed at the
+ * end.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class UpstreamFaultFuzzTest {
