@@ -299,15 +299,17 @@ class UpstreamFaultFuzzTest {
         if (seen.millis() > MAX_ANSWER_MILLIS) {
             return Outcome.TOO_SLOW;
         }
-        boolean streamed = seen.status() == 200 && seen.headers().getOrDefault("content-type", "")
+        boolean streamed = seen.status() / 100 == 2 && seen.headers().getOrDefault("content-type", "")
                 .startsWith("text/event-stream");
         if (streamed) {
-            Outcome outcome = route.stream ? classifyStream(route, planned, seen) : Outcome.WRONG_ANSWER;
-            // A flipped header can leave a stream delimited by the close, its chunk framing now content: passed on
-            // to the end, those events are what the provider framed (judging their content is not framing's job).
-            boolean toTheClose = planned.fault() == UpstreamFaults.Fault.BYTE_FLIP && !route.translated()
-                    && seen.complete() && endsWith(planned.wire(), seen.body());
-            return outcome.allowedAfterFault() || !toTheClose ? outcome : Outcome.PROVIDER_FRAMED;
+            Outcome outcome = route.stream && seen.status() == planned.status()
+                    ? classifyStream(route, planned, seen) : Outcome.WRONG_ANSWER;
+            // A flipped byte can leave a stream delimited by the close (its chunk framing now content) or give it
+            // another 2xx status: passed on to the end, those events are what the provider framed (judging their
+            // content is not framing's job).
+            boolean asFramed = planned.fault() == UpstreamFaults.Fault.BYTE_FLIP && !route.translated()
+                    && seen.status() == wireStatus(planned) && seen.complete() && endsWith(planned.wire(), seen.body());
+            return outcome.allowedAfterFault() || !asFramed ? outcome : Outcome.PROVIDER_FRAMED;
         }
         if (!seen.complete()) {
             // Only a body passed on as it comes can be cut: a provider error of the client's own API, or (a flipped
@@ -339,8 +341,14 @@ class UpstreamFaultFuzzTest {
 
     /** Same API only: the body exactly as the provider's framing delimited it (the gateway cannot know better). */
     private static boolean providerFramed(Route route, Case planned, Seen seen) {
-        if (route.translated() || seen.status() != planned.status()) {
+        if (seen.status() != (planned.fault() == UpstreamFaults.Fault.BYTE_FLIP ? wireStatus(planned)
+                : planned.status())) {
             return false;
+        }
+        if (route.translated()) {
+            // A flipped status digit can make a valid error status: translated, an error of the client's API.
+            return planned.fault() == UpstreamFaults.Fault.BYTE_FLIP && seen.status() >= 400
+                    && isClientError(route.client, seen.text());
         }
         if (planned.framedBody() != null) {
             return Arrays.equals(planned.framedBody(), seen.body());
@@ -348,6 +356,13 @@ class UpstreamFaultFuzzTest {
         // A flipped framing byte can make any valid framing of the provider's bytes: a run of what it sent.
         return planned.fault() == UpstreamFaults.Fault.BYTE_FLIP
                 && indexOf(planned.wire(), seen.body(), planned.headLength() - 2) >= 0;
+    }
+
+    /** The status the provider's (possibly flipped) status line names, or -1. */
+    private static int wireStatus(Case planned) {
+        String line = new String(planned.wire(), 0, Math.min(planned.wire().length, 16), StandardCharsets.ISO_8859_1);
+        return line.startsWith("HTTP/1.1 ") && line.length() >= 12 && line.substring(9, 12).chars()
+                .allMatch(Character::isDigit) ? Integer.parseInt(line.substring(9, 12)) : -1;
     }
 
     private static Outcome classifyStream(Route route, Case planned, Seen seen) {
