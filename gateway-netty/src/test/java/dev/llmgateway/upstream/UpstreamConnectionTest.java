@@ -8,12 +8,16 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -156,47 +160,28 @@ class UpstreamConnectionTest {
         assertEquals("hello", listener.body.toString());
     }
 
-    @Test
-    void aGarbageStatusLineIsAFailureWithoutAHead() {
-        assertMalformed("HTTP/1.1 OK\r\nContent-Length: 2\r\n\r\nhi");
-        assertTrue(listener.statuses.isEmpty(), "no made-up status reaches the exchange");
+    /** Heads no final response may have, each a failure before any status reaches the exchange. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unusableHeads")
+    void anUnusableHeadIsAFailureWithoutAStatus(String what, String response) {
+        assertMalformed(response);
+        assertTrue(listener.statuses.isEmpty(), "no made-up or unreadable head reaches the exchange: " + what);
     }
 
-    @Test
-    void aStatusNoFinalResponseHasIsAFailure() {
-        assertMalformed("HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nhi");
-        assertTrue(listener.statuses.isEmpty());
-    }
-
-    @Test
-    void contentLengthWithTransferEncodingIsAFailure() {
-        assertMalformed("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "5\r\nhello\r\n0\r\n\r\n");
-        assertTrue(listener.statuses.isEmpty());
-    }
-
-    @Test
-    void twoDifferentContentLengthsAreAFailure() {
-        assertMalformed("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nhi");
-        assertTrue(listener.statuses.isEmpty());
-    }
-
-    @Test
-    void aTransferCodingOtherThanChunkedIsAFailure() {
-        assertMalformed("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nabc");
-        assertTrue(listener.statuses.isEmpty(), "a body read to the close in a coding nobody undoes");
-    }
-
-    @Test
-    void aCodingUnderTheChunksIsAFailureToo() {
-        assertMalformed("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
-        assertTrue(listener.statuses.isEmpty());
-    }
-
-    @Test
-    void aHeaderValueWithAControlByteIsAFailure() {
-        assertMalformed("HTTP/1.1 200 OK\r\nX-Odd: a\u0001b\r\nContent-Length: 2\r\n\r\nhi");
-        assertTrue(listener.statuses.isEmpty(), "never passed on to the client");
+    static Stream<Arguments> unusableHeads() {
+        return Stream.of(
+                Arguments.of("a garbage status line", "HTTP/1.1 OK\r\nContent-Length: 2\r\n\r\nhi"),
+                Arguments.of("a status no final response has", "HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nhi"),
+                Arguments.of("Content-Length with Transfer-Encoding", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+                Arguments.of("two different Content-Lengths",
+                        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nhi"),
+                Arguments.of("a transfer coding nobody undoes (the body would be read to the close)",
+                        "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nabc"),
+                Arguments.of("a coding under the chunks",
+                        "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"),
+                Arguments.of("a header value with a control byte (never passed on to a client)",
+                        "HTTP/1.1 200 OK\r\nX-Odd: a\u0001b\r\nContent-Length: 2\r\n\r\nhi"));
     }
 
     @Test
