@@ -6,6 +6,7 @@ import dev.llmgateway.dialect.Untranslatable;
 import dev.llmgateway.exchange.Exchange;
 import dev.llmgateway.exchange.Route;
 import dev.llmgateway.metrics.GatewayMetrics;
+import dev.llmgateway.upstream.MalformedResponseException;
 import dev.llmgateway.upstream.Provider;
 import dev.llmgateway.upstream.UpstreamConnector;
 import dev.llmgateway.upstream.UpstreamListener;
@@ -310,7 +311,8 @@ public final class ProxyCall implements UpstreamListener {
         if (state != State.AWAITING_HEAD && state != State.HOLDING_ERROR && state != State.RELAYING) {
             return;
         }
-        boolean reused = session.reused();
+        // A provider that answered, however badly, saw the request: only a silent reused connection was stale.
+        boolean stale = session.reused() && !(cause instanceof MalformedResponseException);
         abortSession();
         timers.attemptEnded();
         ApiError error = ApiError.upstreamBroken(provider.name(), describe(cause));
@@ -318,7 +320,7 @@ public final class ProxyCall implements UpstreamListener {
             return;
         }
         dropAttempt();
-        if (reused && staleRetries < MAX_STALE_RETRIES) {
+        if (stale && staleRetries < MAX_STALE_RETRIES) {
             retries.abandon();
             staleRetries++;
             attempt();

@@ -3,6 +3,8 @@ package dev.llmgateway.proxy;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.exchange.Exchange;
 import dev.llmgateway.json.SecretScrubber;
+import dev.llmgateway.sse.SseEventHandler;
+import dev.llmgateway.sse.SseFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
@@ -239,6 +241,21 @@ abstract class Relay {
         started = true;
         downstream.writeAndFlush(response, downstream.voidPromise());
         ended.responseEnded(upstreamKeepAlive);
+    }
+
+    /** A framer for the provider's stream, each event bounded by the provider's {@code max_sse_event_bytes}. */
+    final SseFramer framer(SseEventHandler handler) {
+        return new SseFramer(handler, maxSseEventBytes());
+    }
+
+    /** Why a stream failed whose framer stopped on an event over the limit. */
+    final String oversizedEvent() {
+        return "an event of the provider's stream is larger than max_sse_event_bytes (" + maxSseEventBytes()
+                + " bytes)";
+    }
+
+    private int maxSseEventBytes() {
+        return exchange.route().provider().config().maxSseEventBytes();
     }
 
     /** The provider's answer cannot become the client's; the reason (it may quote the answer) is told masked. */

@@ -80,6 +80,8 @@ final class ResponseRelay extends Relay {
     /** The gateway asked for the stream usage the client did not: it takes it out again. */
     private final boolean hidesUsage;
     private boolean sawEnd;
+    /** The body has ended: an event the framer still hands on had no blank line after it. */
+    private boolean finishing;
     private String brokenReason;
     private Mode mode;
     private SseFramer framer;
@@ -102,7 +104,7 @@ final class ResponseRelay extends Relay {
         HttpResponse client = ClientHeads.passedOn(exchange, upstream, keys);
         if (success && ClientHeads.startsWithIgnoreCase(contentType, "text/event-stream")) {
             mode = Mode.EVENTS;
-            framer = new SseFramer(this::event);
+            framer = framer(this::event);
             eventModel = anthropic ? new RepeatingSpanFinder(MESSAGE, MODEL) : new RepeatingSpanFinder(MODEL);
             ClientHeads.eventStream(exchange, client);
             sendHead(client);
@@ -128,13 +130,18 @@ final class ResponseRelay extends Relay {
             case RAW -> passThrough(content, last);
             case EVENTS -> {
                 framer.feed(content.content());
+                if (framer.oversized() && brokenReason == null) {
+                    brokenReason = oversizedEvent();
+                }
                 if (last && brokenReason == null) {
+                    finishing = true;
                     framer.finish();
                     framer = null;
-                    if (expectsEnd && !sawEnd) {
+                    if (brokenReason == null && expectsEnd && !sawEnd) {
                         brokenReason = anthropic ? "the stream ended without message_stop"
                                 : "the stream ended without [DONE]";
-                    } else {
+                    }
+                    if (brokenReason == null) { // the last event may have been malformed: never then a clean end
                         endStream();
                     }
                 }
@@ -168,7 +175,10 @@ final class ResponseRelay extends Relay {
     private void event(SseEvent event) {
         ByteBuf bytes = event.content();
         try {
-            if (brokenReason == null) {
+            // An event the body ended inside was cut, unless it is the end marker: the stream fails without it, and
+            // the client never gets half an event (its error event would run into it).
+            boolean cut = finishing && expectsEnd && !endsStream(event);
+            if (brokenReason == null && !cut) {
                 relayEvent(event, bytes);
             }
         } finally {
@@ -176,14 +186,14 @@ final class ResponseRelay extends Relay {
         }
     }
 
+    /** Relays one event; only one that passed its checks can be the stream's end. */
     private void relayEvent(SseEvent event, ByteBuf bytes) {
         if (!event.hasData() || event.isDone()) {
-            sawEnd |= event.isDone();
             out(bytes.readableBytes()).writeBytes(bytes, bytes.readerIndex(), bytes.readableBytes());
+            sawEnd |= endsStream(event);
             return;
         }
         boolean modelEvent = !anthropic || event.eventNameIs(MESSAGE_START);
-        sawEnd |= anthropic && (event.eventNameIs(MESSAGE_STOP) || event.eventNameIs(ERROR_EVENT));
         int start = event.dataOffset();
         int end = start + event.dataLength();
         if (event.dataLineCount() == 1 && event.dataLength() > 0 && !JsonBytes.delimitsObject(bytes, start, end)) {
@@ -218,6 +228,7 @@ final class ResponseRelay extends Relay {
         target.writeBytes(bytes, at, bytes.writerIndex() - at);
         maskKeys(from, isError(event, bytes, start, end) ? keys : sentKey);
         emitted(from);
+        sawEnd |= endsStream(event);
     }
 
     /**
@@ -254,6 +265,12 @@ final class ResponseRelay extends Relay {
         }
         int object = JsonBytes.firstMemberValue(bytes, OBJECT_NAME, start, end);
         return object >= 0 && JsonBytes.spells(bytes, object, end, ERROR_NAME);
+    }
+
+    /** OpenAI's {@code [DONE]}, or Anthropic's {@code message_stop} or {@code error} event. */
+    private boolean endsStream(SseEvent event) {
+        return event.isDone() || anthropic && event.hasData()
+                && (event.eventNameIs(MESSAGE_STOP) || event.eventNameIs(ERROR_EVENT));
     }
 
     /** Copies {@code bytes[at, start)} then {@code replacement} (may be null) to {@code target}; returns {@code end}. */

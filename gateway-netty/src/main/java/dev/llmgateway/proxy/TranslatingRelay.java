@@ -80,7 +80,7 @@ final class TranslatingRelay extends Relay {
         if (ClientHeads.startsWithIgnoreCase(contentType, "text/event-stream")) {
             mode = Mode.EVENTS;
             reader = new SseAnswerReader(decoder);
-            framer = new SseFramer(reader);
+            framer = framer(reader);
         } else {
             mode = Mode.BODY;
         }
@@ -95,6 +95,10 @@ final class TranslatingRelay extends Relay {
         switch (mode) {
             case EVENTS -> {
                 framer.feed(content.content());
+                if (framer.oversized()) {
+                    fail(oversizedEvent());
+                    return;
+                }
                 if (last) {
                     framer.finish();
                     framer = null;

@@ -299,6 +299,28 @@ class ConfigLoaderTest {
                 "models.\"m\".max_attempts: 0 (expected: an integer from 1 to 10)"), e.problems());
     }
 
+    /** A file with one OpenAI-compatible provider, "vllm" (model "m"), that has {@code lines}. */
+    private static String vllmWith(String lines) {
+        return MINIMAL_KEY + """
+                [providers.vllm]
+                type = "openai_compatible"
+                base_url = "http://vllm:8000/v1"
+                %s
+                [models.m]
+                provider = "vllm"
+                """.formatted(lines);
+    }
+
+    @Test
+    void maxSseEventBytesIsASizePerProviderWithADefaultOf16MiB() throws ConfigException {
+        assertEquals(16 << 20, parse(vllmWith(""), Map.of()).providers().get("vllm").maxSseEventBytes());
+        assertEquals(64 << 20, parse(vllmWith("max_sse_event_bytes = \"64MiB\""), Map.of()).providers().get("vllm")
+                .maxSseEventBytes());
+        assertEquals(List.of("providers.vllm.max_sse_event_bytes: \"2GiB\" (expected: a byte size from 1024 to"
+                        + " 1073741824, as an integer or a string such as \"512KiB\" or \"10MB\")"),
+                problems(vllmWith("max_sse_event_bytes = \"2GiB\""), Map.of()));
+    }
+
     @Test
     void substitutesVariablesWithAndWithoutDefaultsAndDollarEscapes() throws ConfigException {
         GatewayConfig config = parse("""
@@ -505,7 +527,7 @@ class ConfigLoaderTest {
                         + " pool_idle_timeout, first_byte_timeout, idle_timeout, total_timeout, max_attempts,"
                         + " max_retry_delay, default_max_tokens, key_cooldown, key_failure_cooldown,"
                         + " key_rejected_cooldown, breaker_failures, breaker_error_ratio, breaker_min_requests,"
-                        + " breaker_window, breaker_cooldown, tokens, token_delay)",
+                        + " breaker_window, breaker_cooldown, max_sse_event_bytes, tokens, token_delay)",
                 "models.\"gpt-4o\".provider: \"opnai\" (expected: the name of a configured provider:"
                         + " Bad, claude, local, openai)",
                 "models.\"x\".provider: missing (expected: the name of a configured provider:"
@@ -604,7 +626,7 @@ class ConfigLoaderTest {
                         + " max_connections, connect_timeout, pool_idle_timeout, first_byte_timeout, idle_timeout,"
                         + " total_timeout, max_attempts, max_retry_delay, default_max_tokens, key_cooldown,"
                         + " key_failure_cooldown, key_rejected_cooldown, breaker_failures, breaker_error_ratio,"
-                        + " breaker_min_requests, breaker_window, breaker_cooldown)",
+                        + " breaker_min_requests, breaker_window, breaker_cooldown, max_sse_event_bytes)",
                 "models.\"m\".api-model: unknown key (expected one of: deployments, provider, api_model,"
                         + " fallbacks, first_byte_timeout, idle_timeout, total_timeout, max_attempts, max_retry_delay,"
                         + " default_max_tokens)",

@@ -1,5 +1,6 @@
 package dev.llmgateway.json;
 
+import dev.llmgateway.config.ProviderConfig;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.io.SerializedString;
 import dev.llmgateway.sse.Fixtures;
@@ -223,7 +224,7 @@ class JsonSpansTest {
             } finally {
                 e.content().release();
             }
-        });
+        }, ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES);
         framer.feed(Unpooled.wrappedBuffer(Fixtures.bytes(fixture)));
         framer.finish();
         return data;

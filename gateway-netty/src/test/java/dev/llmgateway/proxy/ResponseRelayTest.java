@@ -5,6 +5,7 @@ import dev.llmgateway.exchange.Exchange;
 import dev.llmgateway.testutil.ClientResponse;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.SseEvents;
 import dev.llmgateway.testutil.UpstreamMessages;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -230,6 +231,23 @@ class ResponseRelayTest {
         assertFalse(downstream.isOpen());
     }
 
+    /** Found by the randomized fault test: a body cut inside message_stop's data must not end the stream cleanly. */
+    @Test
+    void anAnthropicMessageStopTheBodyEndedInsideBreaksTheStream() {
+        ResponseRelay relay = relay("/v1/messages", "{\"model\":\"claude\",\"max_tokens\":10,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", false);
+        relay.head(UpstreamMessages.head(200, SSE));
+        relay.content(UpstreamMessages.last("event: message_start\ndata: {\"type\":\"message_start\",\"message\":"
+                + "{\"id\":\"m\",\"model\":\"claude\"}}\n\nevent: message_stop\ndata: {\"type\":\"message_st"));
+        assertNull(client.endedReusable(), "never a clean end");
+        assertTrue(client.brokenReason().startsWith("malformed event"), client.brokenReason());
+        relay.failMidResponse(ApiError.upstreamBroken("ant", client.brokenReason()));
+        String body = client.read().body();
+        assertTrue(body.startsWith("event: message_start\n"), body);
+        assertTrue(body.contains("event: error\n"), body);
+        assertFalse(body.contains("message_stop"), body);
+    }
+
     private static HttpContent latin1(String text, boolean last) {
         ByteBuf bytes = Unpooled.directBuffer().writeBytes(text.getBytes(StandardCharsets.ISO_8859_1));
         return last ? new DefaultLastHttpContent(bytes) : new DefaultHttpContent(bytes);
@@ -258,6 +276,38 @@ class ResponseRelayTest {
         assertEquals("the stream ended without [DONE]", client.brokenReason());
         assertNull(client.endedReusable());
         failAsTheCallDoes(relay);
+    }
+
+    @Test
+    void anEventTheBodyEndedInsideIsNeverRelayedSoTheErrorEventStandsAlone() {
+        for (String end : List.of("data: {\"id\":\"c1\",\"mod", "data: {\"id\":\"c1\"}", "data: [DON",
+                "data: {\"id\":\"c1\"}\n")) {
+            try (RelayClient each = new RelayClient()) {
+                ResponseRelay relay = new ResponseRelay(each.exchange("/v1/chat/completions", CHAT_STREAM), false,
+                        each.keyMasks(), each.ended, each.broken);
+                relay.head(UpstreamMessages.head(200, SSE));
+                relay.content(UpstreamMessages.content(chunk("up-model", "whole")));
+                relay.content(UpstreamMessages.last(end));
+                assertEquals("the stream ended without [DONE]", each.brokenReason(), end);
+
+                relay.failMidResponse(ApiError.upstreamBroken("up", each.brokenReason()));
+                String body = each.read().body();
+                assertTrue(body.startsWith(chunk("fast", "whole") + "data: {\"error\":"), end + " → " + body);
+                assertEquals(List.of("whole", "upstream_error"), SseEvents.data(body).stream()
+                        .map(data -> data.startsWith("{\"error\"") ? JsonPath.read(data, "error", "code")
+                                : JsonPath.read(data, "choices", "0", "delta", "content")).toList(), end);
+            }
+        }
+    }
+
+    @Test
+    void aLastEventWithoutItsBlankLineStillEndsTheStreamWhenItIsTheEndMarker() {
+        ResponseRelay relay = chatRelay(false);
+        relay.head(UpstreamMessages.head(200, SSE));
+        relay.content(UpstreamMessages.last(chunk("up-model", "a") + "data: [DONE]"));
+        assertNull(client.brokenReason());
+        assertEquals(chunk("fast", "a") + "data: [DONE]", client.read().body());
+        assertEquals(Boolean.TRUE, client.endedReusable());
     }
 
     /** The call answers a broken stream whose head went out with an error event in the client's dialect. */

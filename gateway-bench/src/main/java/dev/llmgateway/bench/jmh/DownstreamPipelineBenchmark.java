@@ -11,12 +11,11 @@ import dev.llmgateway.server.EndpointHandler;
 import dev.llmgateway.server.GatewayServer;
 import dev.llmgateway.server.Snapshot;
 import dev.llmgateway.upstream.UpstreamConnection;
+import dev.llmgateway.upstream.UpstreamHttpCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.ReferenceCountUtil;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
@@ -29,7 +28,7 @@ import java.util.Map;
 
 /**
  * One whole chat request, non-streamed or streamed, through the gateway's real downstream pipeline ({@link DownstreamPipeline}
- * as {@code GatewayServer} builds it) and a keep-alive upstream connection ({@code HttpClientCodec} +
+ * as {@code GatewayServer} builds it) and a keep-alive upstream connection ({@link UpstreamHttpCodec} +
  * {@link UpstreamConnection}), both in {@link EmbeddedChannel}s so no socket or scheduler is measured.
  *
  * <p>One op is a full exchange: ~1 KB of client request bytes in → decode, aggregate, authenticate, route,
@@ -80,9 +79,8 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
         // The pool's part: hand back the one connection, parked again once its exchange is done with it.
         UpstreamConnection connection = new UpstreamConnection((released, reusable) ->
                 released.parked(System.nanoTime()));
-        // The codec exactly as UpstreamChannelInitializer (package-private) adds it for a plain-http provider.
-        upstream = channel(new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(65536), false, false),
-                connection);
+        // The codec as UpstreamChannelInitializer adds it for a plain-http provider.
+        upstream = channel(new UpstreamHttpCodec(), connection);
         // ProxyCall asks for a connection on the client's loop, as with UpstreamPools; here that loop is the
         // downstream channel's EmbeddedEventLoop, and the connection's own channel runs its writes inline.
         DownstreamPipeline pipeline = GatewayServer.pipeline(() -> snapshot,
