@@ -15,7 +15,7 @@ import io.netty.handler.codec.http.HttpRequest;
  * §1). The refusal is marked on the head ({@link RequestRefusal}) and answered in order by the endpoint handler;
  * the aggregator then discards the body. {@code api-key-auth} still records the principal once the body is in:
  * this check only refuses, by that handler's own rules. Other paths (health, readiness, the model list, unknown
- * paths) carry no body worth refusing early and are left to the handlers that answer them. Holds no buffer.
+ * paths, a wrong method) carry no body worth refusing early and are left to the handlers that answer them. Holds no buffer.
  */
 @ChannelHandler.Sharable
 final class KeyCheckBeforeBody extends ChannelInboundHandlerAdapter {
@@ -27,7 +27,7 @@ final class KeyCheckBeforeBody extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest head && head.decoderResult().isSuccess() && proxied(head.uri())) {
+        if (msg instanceof HttpRequest head && head.decoderResult().isSuccess() && proxied(head)) {
             ApiError refused = auth.refusal(head.headers());
             if (refused != null) {
                 RequestRefusal.refuse(head, refused);
@@ -36,9 +36,11 @@ final class KeyCheckBeforeBody extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
-    private static boolean proxied(String uri) {
+    /** A request a proxied endpoint serves: its path and its method (a wrong method is the endpoints' 405). */
+    private static boolean proxied(HttpRequest head) {
+        String uri = head.uri();
         int query = uri.indexOf('?');
         Endpoint endpoint = Endpoint.forPath(query < 0 ? uri : uri.substring(0, query));
-        return endpoint != null && endpoint.isProxied();
+        return endpoint != null && endpoint.isProxied() && endpoint.method().equals(head.method());
     }
 }

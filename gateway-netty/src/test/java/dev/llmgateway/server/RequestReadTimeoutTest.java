@@ -57,7 +57,7 @@ class RequestReadTimeoutTest {
     void bodyTrickledSlowerThanTheBodyTimeoutGets408() throws Exception {
         try (RawHttpClient client = new RawHttpClient(gateway.port())) {
             client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: g\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 100\r\n\r\n{\"model\":");
+                    + "Authorization: Bearer " + GatewayHarness.KEY + "\r\nContent-Length: 100\r\n\r\n{\"model\":");
             assertEquals(408, client.read().status());
             assertTrue(client.closedByServer());
         }
