@@ -35,6 +35,7 @@ public final class ExchangeRecord {
     private int attempts;
     private Outcome outcome;
     private String errorType;
+    private String traceId;
 
     /**
      * Replaces every value.
@@ -83,6 +84,13 @@ public final class ExchangeRecord {
         this.bytesOut = bytesOut;
         this.attempts = attempts;
         this.errorType = errorType;
+        this.traceId = null;
+        return this;
+    }
+
+    /** The request's trace id (32 hex digits) when tracing is on; {@code null} otherwise. Returns this record. */
+    public ExchangeRecord traceId(String traceId) {
+        this.traceId = traceId;
         return this;
     }
 
@@ -186,5 +194,9 @@ public final class ExchangeRecord {
 
     public String errorType() {
         return errorType;
+    }
+
+    public String traceId() {
+        return traceId;
     }
 }

@@ -3,10 +3,11 @@ package dev.llmgateway.accesslog;
 import java.util.regex.Pattern;
 
 /**
- * Removes credentials from captured body text. Works on text rather than parsed JSON because a capture may be cut
- * at its size cap mid-document, or be an SSE stream; a cut secret value is redacted too.
+ * Removes credentials from captured body text (the body capture's, and the prompt and completion text a trace
+ * captures). Works on text rather than parsed JSON because a capture may be cut at its size cap mid-document, or be
+ * an SSE stream; a cut secret value is redacted too.
  */
-final class Redactor {
+public final class Redactor {
     static final String REDACTED = "<redacted>";
 
     /** A JSON member whose name ends in a secret-ish word, with a string value (possibly unterminated by the cap). */
@@ -22,7 +23,7 @@ final class Redactor {
     private Redactor() {
     }
 
-    static String redact(String text) {
+    public static String redact(String text) {
         String s = SECRET_MEMBER.matcher(text).replaceAll("$1\"" + REDACTED + "\"");
         s = BEARER.matcher(s).replaceAll("Bearer " + REDACTED);
         return KEY_LITERAL.matcher(s).replaceAll(REDACTED);

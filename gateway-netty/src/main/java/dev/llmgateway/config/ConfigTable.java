@@ -46,6 +46,17 @@ final class ConfigTable {
         return problems;
     }
 
+    /** An environment variable, for settings that fall back to a standard variable (the {@code OTEL_*} ones). */
+    String variable(String name) {
+        return env.get(name);
+    }
+
+    /** The value as written (or an override's), for a key whose type a caller checks itself. */
+    Object raw(String key) {
+        known.add(key);
+        return entries.get(key);
+    }
+
     boolean has(String key) {
         known.add(key);
         return entries.containsKey(key);

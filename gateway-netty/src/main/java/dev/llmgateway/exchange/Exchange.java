@@ -10,6 +10,7 @@ import dev.llmgateway.dialect.TokenUsage;
 import dev.llmgateway.exchange.RequestFacts;
 import dev.llmgateway.exchange.Route;
 import dev.llmgateway.exchange.Endpoint;
+import dev.llmgateway.tracing.RequestTrace;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -55,6 +56,8 @@ public final class Exchange {
     private final long receivedNanos;
     private final long receivedEpochMillis;
     private final ExchangeObserver observer;
+    /** {@link RequestTrace#OFF} unless tracing is on: then the server span, from here to {@link #end}. */
+    private final RequestTrace trace;
     private final TokenUsage usage = new TokenUsage();
     private Principal principal;
     private Route route;
@@ -77,6 +80,8 @@ public final class Exchange {
         this.receivedEpochMillis = System.currentTimeMillis();
         this.observer = observer;
         observer.started();
+        this.trace = observer.tracing().begin(request.headers(), request.method().name(),
+                endpoint == null ? null : endpoint.path(), endpoint == null ? null : endpoint.label(), receivedNanos);
     }
 
     public Channel downstream() {
@@ -141,6 +146,11 @@ public final class Exchange {
         return usage;
     }
 
+    /** This exchange's trace: its upstream attempts' spans start here. */
+    public RequestTrace trace() {
+        return trace;
+    }
+
     public void attemptStarted() {
         attempts++;
     }
@@ -173,6 +183,11 @@ public final class Exchange {
         }
     }
 
+    /** When the first token reached the client ({@link System#nanoTime()}), or -1. */
+    public long firstTokenNanos() {
+        return firstTokenNanos;
+    }
+
     public void addBytesOut(long bytes) {
         bytesOut += bytes;
     }
@@ -198,6 +213,7 @@ public final class Exchange {
         if (attempts > 0) {
             servedBy(response.headers());
         }
+        trace.respond(response.headers());
         bytesOut += response.content().readableBytes();
         downstream.writeAndFlush(response, downstream.voidPromise());
         end(error.status().code(), outcome, error.code());
@@ -206,6 +222,7 @@ public final class Exchange {
     /** Answers with a complete response (ownership moves to the channel) and ends the exchange. */
     public void respond(FullHttpResponse response) {
         dialect().identify(response.headers(), requestId);
+        trace.respond(response.headers());
         bytesOut += response.content().readableBytes();
         downstream.writeAndFlush(response, downstream.voidPromise());
         end(response.status().code(), Outcome.COMPLETED, null);
@@ -231,7 +248,7 @@ public final class Exchange {
             return;
         }
         long now = System.nanoTime();
-        observer.finished(RECORDS.get().set(receivedEpochMillis, requestId,
+        ExchangeRecord record = RECORDS.get().set(receivedEpochMillis, requestId,
                 principal == null ? null : principal.name(), clientAddress(), request.method().name(), request.uri(),
                 endpoint == null ? null : endpoint.label(),
                 route == null ? null : route.metricsModel(), body == null ? null : body.model(),
@@ -240,7 +257,9 @@ public final class Exchange {
                 firstTokenNanos < 0 ? -1 : firstTokenNanos - receivedNanos, now - receivedNanos,
                 route == null ? -1 : overheadNanos,
                 usage.input(), usage.output(), usage.cachedInput(), bytesIn, bytesOut, attempts, outcome,
-                errorType));
+                errorType).traceId(trace.traceId());
+        observer.finished(record);
+        trace.ended(record);
     }
 
     public boolean ended() {

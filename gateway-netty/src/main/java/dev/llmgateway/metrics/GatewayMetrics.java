@@ -48,6 +48,7 @@ public final class GatewayMetrics {
     private final PoolCollector pools = new PoolCollector();
     private final CircuitCollector circuits = new CircuitCollector();
     private final DroppedLinesCollector droppedLines = new DroppedLinesCollector();
+    private final SpanExportCollector spans = new SpanExportCollector();
 
     private final Counter requests = Counter.build("llm_requests_total", "Requests finished.")
             .labelNames("api_key", "model", "provider", "endpoint", "status").withoutExemplars().register(registry);
@@ -95,6 +96,7 @@ public final class GatewayMetrics {
         registry.register(pools);
         registry.register(circuits);
         registry.register(droppedLines);
+        registry.register(spans);
         registry.register(new NettyMemoryCollector());
         DefaultExports.register(registry);
     }
@@ -188,6 +190,11 @@ public final class GatewayMetrics {
     /** Where the dropped-line counts of the access log and the body capture come from (read at scrape time). */
     public void droppedLines(LongSupplier accessLog, LongSupplier capture) {
         droppedLines.sources(accessLog, capture);
+    }
+
+    /** Where the trace exporter's counts of dropped and failed spans come from (read at scrape time). */
+    public void spans(LongSupplier dropped, LongSupplier failed) {
+        spans.sources(dropped, failed);
     }
 
     /** Content type for a scrape answering {@code acceptHeader}: OpenMetrics if asked for, else text 0.0.4. */

@@ -5,19 +5,25 @@ import dev.llmgateway.accesslog.BodyCapture;
 import dev.llmgateway.accesslog.ExchangeRecord;
 import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.exchange.ExchangeObserver;
+import dev.llmgateway.tracing.Tracing;
 import io.netty.buffer.ByteBuf;
 
-/** Every counted exchange goes to the Prometheus metrics and, when enabled, the access log and body capture. */
+/**
+ * Every counted exchange goes to the Prometheus metrics and, when enabled, the access log, body capture and traces.
+ */
 final class ExchangeTelemetry implements ExchangeObserver {
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
     private final BodyCapture capture;
+    private final Tracing tracing;
 
-    ExchangeTelemetry(GatewayMetrics metrics, AccessLog accessLog, BodyCapture capture) {
+    ExchangeTelemetry(GatewayMetrics metrics, AccessLog accessLog, BodyCapture capture, Tracing tracing) {
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.capture = capture;
+        this.tracing = tracing;
         metrics.droppedLines(accessLog == null ? () -> 0 : accessLog::dropped, capture::dropped);
+        metrics.spans(tracing::droppedSpans, tracing::failedSpans);
     }
 
     @Override
@@ -36,6 +42,11 @@ final class ExchangeTelemetry implements ExchangeObserver {
     @Override
     public boolean capturing() {
         return capture.enabled();
+    }
+
+    @Override
+    public Tracing tracing() {
+        return tracing;
     }
 
     @Override
