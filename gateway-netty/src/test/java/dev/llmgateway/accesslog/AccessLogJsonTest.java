@@ -25,16 +25,18 @@ class AccessLogJsonTest {
 
     @Test
     void writesEveryFieldInOrder() throws IOException {
-        ExchangeRecord r = SampleRecords.chat().tokens(12, 34, 8).attempts(2).build();
+        ExchangeRecord r = SampleRecords.chat().tokens(12, 34, 8).attempts(2)
+                .traceId("4bf92f3577b34da6a3ce929d0e0e4736").build();
 
         Map<String, Object> line = parse(logAll(r).get(0));
 
-        assertEquals(List.of("time", "request_id", "api_key", "client", "method", "path", "model", "model_alias",
+        assertEquals(List.of("time", "request_id", "trace_id", "api_key", "client", "method", "path", "model", "model_alias",
                 "provider", "upstream_model", "status", "stream", "ttft_ms", "duration_ms", "overhead_us",
                 "input_tokens", "output_tokens", "cached_input_tokens", "bytes_in", "bytes_out", "attempts",
                 "outcome", "error_type"), new ArrayList<>(line.keySet()));
         assertEquals("2026-11-22T06:00:00.000Z", line.get("time"));
         assertEquals("req_abc", line.get("request_id"));
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", line.get("trace_id"));
         assertEquals("demo", line.get("api_key"));
         assertEquals("10.0.0.7", line.get("client"));
         assertEquals("POST", line.get("method"));
@@ -64,11 +66,11 @@ class AccessLogJsonTest {
 
         Map<String, Object> line = parse(logAll(r).get(0));
 
-        for (String field : List.of("api_key", "model", "model_alias", "provider", "upstream_model", "ttft_ms",
+        for (String field : List.of("trace_id", "api_key", "model", "model_alias", "provider", "upstream_model", "ttft_ms",
                 "overhead_us", "input_tokens", "output_tokens", "cached_input_tokens")) {
             assertNull(line.get(field), field);
         }
-        assertEquals(23, line.size(), "null fields are written, not left out");
+        assertEquals(24, line.size(), "null fields are written, not left out");
         assertEquals(401L, line.get("status"));
         assertEquals("rejected", line.get("outcome"));
         assertEquals("invalid_api_key", line.get("error_type"));

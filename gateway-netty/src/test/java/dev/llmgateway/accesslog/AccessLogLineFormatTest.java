@@ -83,7 +83,8 @@ class AccessLogLineFormatTest {
                 SampleRecords.chat().uri("/v1/chat/completions?debug=1&x=\"y\"").stream(false)
                         .outcome(Outcome.CANCELLED_BY_CLIENT).status(499).tokens(3, -1, 0).build(),
                 SampleRecords.chat().requestedModel(null).provider(null).errorType("timeout")
-                        .outcome(Outcome.TIMEOUT).build()));
+                        .outcome(Outcome.TIMEOUT).build(),
+                SampleRecords.chat().traceId("4bf92f3577b34da6a3ce929d0e0e4736").build()));
         for (String s : AWKWARD) {
             records.add(SampleRecords.chat().requestId(s.isEmpty() ? "r" : s).keyName(s).requestedModel(s)
                     .modelLabel(s).provider(s).upstreamModel(s).errorType(s).uri("/v1/" + s).build());
@@ -136,6 +137,7 @@ class AccessLogLineFormatTest {
             g.writeStartObject();
             g.writeStringField("time", RecordEncoders.TIME.format(Instant.ofEpochMilli(r.startEpochMillis())));
             g.writeStringField("request_id", r.requestId());
+            g.writeStringField("trace_id", r.traceId());
             g.writeStringField("api_key", r.keyName());
             g.writeStringField("client", r.clientAddress());
             g.writeStringField("method", r.method());
@@ -212,7 +214,11 @@ class AccessLogLineFormatTest {
         if (r.errorType() != null) {
             line.append(" error=").append(r.errorType());
         }
-        line.append(' ').append(r.requestId()).append('\n');
+        line.append(' ').append(r.requestId());
+        if (r.traceId() != null) {
+            line.append(" trace=").append(r.traceId());
+        }
+        line.append('\n');
         return new String(line.toString().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
     }
 

@@ -38,6 +38,7 @@ public final class SampleRecords {
         private int attempts = 1;
         private Outcome outcome = Outcome.COMPLETED;
         private String errorType;
+        private String traceId;
 
         public Builder requestId(String v) { requestId = v; return this; }
         public Builder keyName(String v) { keyName = v; return this; }
@@ -61,6 +62,7 @@ public final class SampleRecords {
         public Builder attempts(int v) { attempts = v; return this; }
         public Builder outcome(Outcome v) { outcome = v; return this; }
         public Builder errorType(String v) { errorType = v; return this; }
+        public Builder traceId(String v) { traceId = v; return this; }
 
         /** A gateway-made rejection before routing: nothing past the request line is known. */
         public Builder rejectedBeforeRouting(int status, String errorType) {
@@ -84,7 +86,7 @@ public final class SampleRecords {
             return new ExchangeRecord().set(start, requestId, keyName, client, method, uri, endpoint, modelLabel,
                     requestedModel, provider, upstreamModel, status, stream, ttftNanos, durationNanos,
                     overheadNanos, inputTokens, outputTokens, cachedInputTokens, bytesIn, bytesOut, attempts,
-                    outcome, errorType);
+                    outcome, errorType).traceId(traceId);
         }
     }
 }

@@ -503,7 +503,7 @@ class ConfigLoaderTest {
                 "routing.default_provider: \"nope\" (expected: the name of a configured provider:"
                         + " Bad, claude, local, openai)",
                 "routing.rules[0].match: missing (expected: a non-empty model glob such as \"gpt-*\")",
-                "listen: unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture)"),
+                "listen: unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture, tracing)"),
                 problems("""
                         listen = "0.0.0.0:80"
                         [server]
@@ -598,7 +598,7 @@ class ConfigLoaderTest {
                         + " default_max_tokens)",
                 "routing.rules[0].glob: unknown key (expected one of: match, provider)",
                 "routing.fallback: unknown key (expected one of: default_provider, rules)",
-                "\"odd key\": unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture)"),
+                "\"odd key\": unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture, tracing)"),
                 problems("""
                         "odd key" = 1
                         [routing]
