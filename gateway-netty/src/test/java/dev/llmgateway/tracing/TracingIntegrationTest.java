@@ -4,6 +4,7 @@ import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.OtlpReceiver;
+import dev.llmgateway.testutil.PrometheusText;
 import dev.llmgateway.testutil.OtlpReceiver.ReceivedSpan;
 import dev.llmgateway.testutil.RawHttpClient;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -422,6 +425,32 @@ class TracingIntegrationTest {
         assertTrue(sampled(sampledParent.headers().firstValue("traceparent").orElseThrow()));
         trace(CLIENT_TRACE, 2); // the sampled parent decides: kept
         assertTrue(collector.spans().stream().noneMatch(s -> s.traceId().equals(traceId(traceparent))));
+    }
+
+    @Test
+    void aCollectorThatNeverAnswersCostsRequestsNothingAndItsSpansAreDroppedAndCounted() throws Exception {
+        try (ServerSocket blackHole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            start(TracingIntegrationTest::ok, TracingIntegrationTest::ok, """
+                    enabled = true
+                    endpoint = "http://127.0.0.1:%d"
+                    export_delay = "10ms"
+                    export_timeout = "10s"
+                    queue_capacity = 16
+                    """.formatted(blackHole.getLocalPort()));
+            assertEquals(200, post(CHAT, null).statusCode()); // the first request loads the classes
+
+            long slowest = 0;
+            for (int i = 0; i < 200; i++) {
+                long startNanos = System.nanoTime();
+                assertEquals(200, post(CHAT, null).statusCode());
+                slowest = Math.max(slowest, System.nanoTime() - startNanos);
+            }
+
+            // An export waits up to 10 s for the collector: a request that waited for one would show it.
+            assertTrue(slowest < 2_000_000_000L, "slowest request " + slowest / 1_000_000 + " ms");
+            String metrics = gateway.get("/metrics", null).body();
+            assertTrue(PrometheusText.value(metrics, "llm_trace_spans_dropped_total") > 0, metrics);
+        }
     }
 
     /** The stream fixture's first event. */
