@@ -87,7 +87,7 @@ final class AnswerFacts extends JsonPaths {
         ByteBuf bytes = event.content();
         try {
             if (!unreadable && event.hasData() && !event.isDone() && event.dataLineCount() == 1) {
-                read(bytes.slice(event.dataOffset(), event.dataLength()), true);
+                read(bytes.slice(event.dataOffset(), event.dataLength()), false); // the next event follows on
             }
         } finally {
             bytes.release();
@@ -102,6 +102,15 @@ final class AnswerFacts extends JsonPaths {
             unreadable = true;
             close();
         }
+    }
+
+    @Override
+    boolean wants(String name) {
+        return switch (name) {
+            case "id", "responseId", "model", "modelVersion", "stop_reason", "finish_reason", "finishReason",
+                 "content", "text" -> true;
+            default -> false;
+        };
     }
 
     @Override

@@ -10,9 +10,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Walks a JSON document fed in pieces (Jackson's non-blocking parser over the buffers' own memory: no copy) and
- * names each scalar by its path, such as {@code choices[].delta.content}; a subclass picks the values it wants.
- * Paths deeper than {@link #MAX_DEPTH} are skipped. One document at a time, confined to one thread.
+ * Walks JSON fed in pieces (Jackson's non-blocking parser over the buffers' own memory: no copy) and names each
+ * scalar whose member name the subclass {@linkplain #wants wants} by its path, such as {@code choices[].delta.content}.
+ * The input may be one document or a run of them (a stream's events, one after another): each starts again at the
+ * root. Paths deeper than {@link #MAX_DEPTH} are skipped. Confined to one thread.
  */
 abstract class JsonPaths {
     private static final int MAX_DEPTH = 8;
@@ -26,14 +27,17 @@ abstract class JsonPaths {
     private int depth;
     private String field;
 
+    /** Whether scalars named {@code name} may be wanted: only theirs get a path (a string made per scalar). */
+    abstract boolean wants(String name);
+
     /** A scalar at {@code path}; read its value from {@code p} ({@code token} says which kind). */
     abstract void scalar(String path, JsonToken token, JsonParser p) throws IOException;
 
-    /** The object or array at {@code path} ended. */
-    void closed(String path) {
+    /** The object or array at {@code path} ended; the path is valid during the call only. */
+    void closed(CharSequence path) {
     }
 
-    /** Reads the readable bytes of {@code piece} (not kept); {@code last} ends the document. */
+    /** Reads the readable bytes of {@code piece} (not kept); {@code last} ends the input. */
     final void walk(ByteBuf piece, boolean last) throws IOException {
         if (parser == null) {
             parser = Json.FACTORY.createNonBlockingByteBufferParser();
@@ -73,7 +77,7 @@ abstract class JsonPaths {
                 case START_OBJECT, START_ARRAY -> open(t == JsonToken.START_ARRAY);
                 case END_OBJECT, END_ARRAY -> end();
                 case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> {
-                    if (depth > 0 && depth <= MAX_DEPTH) {
+                    if (depth > 0 && depth <= MAX_DEPTH && !arrays[depth - 1] && wants(field)) {
                         int at = path.length();
                         appendKey();
                         scalar(path.toString(), t, parser);
@@ -102,7 +106,7 @@ abstract class JsonPaths {
     private void end() {
         depth--;
         if (depth > 0 && depth <= MAX_DEPTH) {
-            closed(path.toString());
+            closed(path);
             path.setLength(starts[depth]);
         }
         field = null;

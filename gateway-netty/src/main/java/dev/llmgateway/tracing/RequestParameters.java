@@ -69,6 +69,15 @@ final class RequestParameters extends JsonPaths {
     }
 
     @Override
+    boolean wants(String name) {
+        return switch (name) {
+            case "max_tokens", "max_completion_tokens", "max_output_tokens", "temperature", "top_p" -> true;
+            case "role", "content", "text", "prompt", "system" -> messages != null;
+            default -> false;
+        };
+    }
+
+    @Override
     void scalar(String path, JsonToken token, JsonParser p) throws IOException {
         boolean number = token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT;
         switch (path) {
@@ -88,8 +97,8 @@ final class RequestParameters extends JsonPaths {
     }
 
     @Override
-    void closed(String path) {
-        if (messages != null && path.equals("messages[]")) {
+    void closed(CharSequence path) {
+        if (messages != null && "messages[]".contentEquals(path)) {
             messages.add(new ContentJson.Message(role == null ? "user" : role, texts == null ? List.of() : texts));
             role = null;
             texts = null;

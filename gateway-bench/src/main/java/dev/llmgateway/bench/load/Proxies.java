@@ -92,10 +92,11 @@ final class Proxies {
      * the mock upstream: as an OpenAI-compatible provider, or, {@code translated}, as an Anthropic one the gateway
      * translates from. The
      * config is the default but for what the workload needs: connection limits that fit it, and the access log
-     * only when {@code --access-log off}.
+     * only when {@code --access-log off}. With a {@code traceEndpoint} (else null) every request is traced and its
+     * spans exported there (100 % sampling).
      */
     static ProxyProcess startGateway(String name, boolean translated, HarnessOptions options, Path runDir, int port,
-                                     int upstreamPort, String cpus) throws IOException {
+                                     int upstreamPort, String cpus, String traceEndpoint) throws IOException {
         Path jar = options.gatewayJar();
         if (!Files.isRegularFile(jar)) {
             throw new IOException("gateway jar not found: " + jar + " (build it: ./mvnw -B -q -pl gateway-netty "
@@ -126,7 +127,8 @@ final class Proxies {
                 clientConnections > DEFAULT_MAX_CONNECTIONS ? "max_connections = " + clientConnections + "\n" : "",
                 API_KEY, provider, upstreamPort, upstreamConnections(options),
                 options.accessLog() ? "\n# [access_log] at its default: a JSON line per request to stdout.\n"
-                        : "\n[access_log]\nenabled = false\n");
+                        : "\n[access_log]\nenabled = false\n")
+                + (traceEndpoint == null ? "" : "\n[tracing]\nenabled = true\nendpoint = \"" + traceEndpoint + "\"\n");
         Path config = Files.writeString(runDir.resolve(name + ".toml"), toml);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
