@@ -166,6 +166,9 @@ final class ConfigTable {
         if (raw instanceof Boolean b) {
             return b;
         }
+        if (raw instanceof OverrideValue o && (o.text().trim().equals("true") || o.text().trim().equals("false"))) {
+            return o.text().trim().equals("true");
+        }
         problem(key, "true or false");
         return def;
     }

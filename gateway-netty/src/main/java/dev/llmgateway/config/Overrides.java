@@ -9,8 +9,8 @@ import java.util.TreeMap;
 /**
  * Applies {@code LLM_GATEWAY__A__B[__C]} environment variables to the parsed document: each replaces the scalar
  * setting {@code a.b[.c]} (segments lower-cased) with an {@link OverrideValue} that the typed reads convert.
- * Only server settings may be set without their table in the file, so an override cannot conjure up a
- * provider or model that the file does not declare.
+ * Only server and tracing settings may be set without their table in the file, so an override cannot conjure up
+ * a provider or model that the file does not declare.
  */
 final class Overrides {
     static final String PREFIX = "LLM_GATEWAY__";
@@ -23,6 +23,8 @@ final class Overrides {
     private static final List<String> PROVIDER_KEYS = List.of("type", "base_url", "api_key", "max_connections",
             "connect_timeout", "pool_idle_timeout", "tokens", "token_delay");
     private static final List<String> MODEL_KEYS = List.of("provider", "api_model");
+    /** Where spans go and the exporter's other settings come from the standard OTEL_* variables. */
+    private static final List<String> TRACING_KEYS = List.of("enabled", "sample_ratio", "capture_content");
 
     private Overrides() {
     }
@@ -45,6 +47,7 @@ final class Overrides {
             case "routing" -> ROUTING_KEYS;
             case "providers" -> PROVIDER_KEYS;
             case "models" -> MODEL_KEYS;
+            case "tracing" -> TRACING_KEYS;
             default -> null;
         };
         String key = path[path.length - 1];
@@ -53,8 +56,8 @@ final class Overrides {
                     + " (expected one of: " + settings(section, keys) + ")");
             return;
         }
-        if (section.equals("server")) {
-            root.putIfAbsent("server", new LinkedHashMap<String, Object>());
+        if (section.equals("server") || section.equals("tracing")) {
+            root.putIfAbsent(section, new LinkedHashMap<String, Object>());
         }
         Map<String, Object> table = named ? namedTable(root.get(section), path[1]) : table(root.get(section));
         if (table == null) {
@@ -90,7 +93,8 @@ final class Overrides {
 
     private static String settings(String section, List<String> keys) {
         if (keys == null) {
-            return "server.<key>, routing.default_provider, providers.<name>.<key>, models.<alias>.<key>";
+            return "server.<key>, routing.default_provider, providers.<name>.<key>, models.<alias>.<key>, "
+                    + "tracing.<key>";
         }
         String prefix = switch (section) {
             case "providers" -> "providers.<name>.";

@@ -80,7 +80,12 @@ public final class Exchange {
         this.receivedEpochMillis = System.currentTimeMillis();
         this.observer = observer;
         observer.started();
-        this.trace = observer.tracing().begin(request.headers(), request.method().name(),
+        this.trace = trace(observer, request, endpoint, receivedNanos);
+    }
+
+    private static RequestTrace trace(ExchangeObserver observer, FullHttpRequest request, Endpoint endpoint,
+                                      long receivedNanos) {
+        return observer.tracing().begin(request.headers(), request.method().name(),
                 endpoint == null ? null : endpoint.path(), endpoint == null ? null : endpoint.label(), receivedNanos);
     }
 

@@ -188,8 +188,7 @@ public final class ProxyCall implements UpstreamListener {
         dropAttempt(); // the previous attempt's held answer: this attempt answers now
         state = State.CONNECTING;
         exchange.attemptStarted();
-        attemptTrace = exchange.trace().attempt(provider, exchange.route().apiModel(), chain.alias().metricsModel(),
-                exchange.attempts(), exchange.request().content());
+        attemptTrace = traceAttempt();
         Future<? extends UpstreamSession> pending = upstreams.acquire(downstream.eventLoop(), provider);
         acquiring = pending;
         if (pending.isDone()) {
@@ -516,6 +515,12 @@ public final class ProxyCall implements UpstreamListener {
             relay.discard();
             relay = null;
         }
+    }
+
+    /** The span of the attempt starting now ({@link AttemptTrace#OFF} with tracing off); kept out of the hot path. */
+    private AttemptTrace traceAttempt() {
+        return exchange.trace().attempt(provider, exchange.route().apiModel(), chain.alias().metricsModel(),
+                exchange.attempts(), exchange.request().content());
     }
 
     /** The current attempt's span ends; {@code errorType} null unless the gateway saw it fail. */

@@ -439,7 +439,7 @@ class ConfigLoaderTest {
                         + " server.idle_timeout, server.drain_timeout, server.max_connections,"
                         + " server.config_reload, server.warmup_requests, server.warmup_timeout)",
                 "LLM_GATEWAY__TLS__CERT: unknown setting tls.cert (expected one of: server.<key>,"
-                        + " routing.default_provider, providers.<name>.<key>, models.<alias>.<key>)",
+                        + " routing.default_provider, providers.<name>.<key>, models.<alias>.<key>, tracing.<key>)",
                 "LLM_GATEWAY__SERVER__PORT: \"abc\" (expected: an integer from 0 to 65535)",
                 "LLM_GATEWAY__SERVER__DRAIN_TIMEOUT: \"soon\" (expected: a duration >= 0 such as \"250ms\","
                         + " \"10s\" or \"1m30s\")",

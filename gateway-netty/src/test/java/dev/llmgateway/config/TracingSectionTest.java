@@ -105,6 +105,21 @@ class TracingSectionTest {
     }
 
     @Test
+    void aContainerTurnsTracingOnWithOverridesAndTheStandardVariablesAlone() throws ConfigException {
+        TracingConfig config = ConfigLoader.parse(KEY, "test.toml", Map.of("LLM_GATEWAY__TRACING__ENABLED", "true",
+                "LLM_GATEWAY__TRACING__SAMPLE_RATIO", "0.1", "LLM_GATEWAY__TRACING__CAPTURE_CONTENT", "false",
+                "OTEL_EXPORTER_OTLP_ENDPOINT", "http://jaeger:4318")).observability().tracing();
+
+        assertTrue(config.enabled());
+        assertEquals(0.1, config.sampleRatio());
+        assertFalse(config.captureContent());
+        assertEquals(URI.create("http://jaeger:4318/v1/traces"), config.tracesUrl());
+        assertEquals(List.of("LLM_GATEWAY__TRACING__ENABLED: \"yes\" (expected: true or false)"),
+                assertThrows(ConfigException.class, () -> ConfigLoader.parse(KEY, "test.toml",
+                        Map.of("LLM_GATEWAY__TRACING__ENABLED", "yes"))).problems());
+    }
+
+    @Test
     void theTracesEndpointVariableIsTheWholeUrl() throws ConfigException {
         assertEquals(URI.create("http://collector:4318/custom"), tracing("", Map.of(
                 "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://collector:4318/custom",
