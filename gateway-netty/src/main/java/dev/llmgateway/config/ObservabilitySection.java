@@ -2,7 +2,7 @@ package dev.llmgateway.config;
 
 import java.nio.file.Path;
 
-/** Reads {@code [metrics]}, {@code [access_log]}, {@code [capture]} and {@code [tracing]}; every setting has a default. */
+/** Reads {@code [metrics]}, {@code [access_log]}, {@code [capture]}, {@code [tracing]}; every setting has a default. */
 final class ObservabilitySection {
     private ObservabilitySection() {
     }

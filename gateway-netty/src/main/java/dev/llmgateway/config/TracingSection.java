@@ -32,7 +32,8 @@ final class TracingSection {
         if (table.has("sample_ratio")) {
             ratio = sampleRatio(table);
         } else if (table.variable("OTEL_TRACES_SAMPLER") != null) {
-            sampler = samplerVariable(table);
+            sampler = choiceVariable(table, "OTEL_TRACES_SAMPLER", TracingConfig.Sampler.values(),
+                    TracingConfig.Sampler.PARENTBASED_TRACEIDRATIO);
             ratio = ratioVariable(table);
         }
         boolean captureContent = table.bool("capture_content", false);
@@ -54,7 +55,7 @@ final class TracingSection {
                 delay.isZero() ? Duration.ofSeconds(5) : delay, queue);
     }
 
-    /** {@code endpoint} (a base URL, as {@code OTEL_EXPORTER_OTLP_ENDPOINT}) plus /v1/traces; the traces variable as is. */
+    /** {@code endpoint} (a base URL, as OTEL_EXPORTER_OTLP_ENDPOINT) plus /v1/traces; the traces variable as is. */
     private static URI tracesUrl(ConfigTable table) {
         String label;
         String text;
@@ -154,15 +155,36 @@ final class TracingSection {
         return value;
     }
 
-    private static TracingConfig.Sampler samplerVariable(ConfigTable table) {
-        String text = table.variable("OTEL_TRACES_SAMPLER").trim();
-        int index = TomlText.names(TracingConfig.Sampler.values()).indexOf(text);
-        if (index < 0) {
-            table.problems().add("OTEL_TRACES_SAMPLER", "\"" + text + "\"",
-                    "one of " + String.join(", ", TomlText.names(TracingConfig.Sampler.values())));
-            return TracingConfig.Sampler.PARENTBASED_TRACEIDRATIO;
+    /** A variable naming one of {@code values} (their TOML names); {@code def} when unset or (reported) unknown. */
+    private static <E extends Enum<E>> E choiceVariable(ConfigTable table, String name, E[] values, E def) {
+        String text = table.variable(name);
+        if (text == null) {
+            return def;
         }
-        return TracingConfig.Sampler.values()[index];
+        int index = TomlText.names(values).indexOf(text.trim());
+        if (index < 0) {
+            table.problems().add(name, "\"" + text + "\"", "one of " + String.join(", ", TomlText.names(values)));
+            return def;
+        }
+        return values[index];
+    }
+
+    /** A variable holding an integer from {@code min} to {@code max}; null when unset or (reported) not one. */
+    private static Long integerVariable(ConfigTable table, String name, long min, long max, String expected) {
+        String text = table.variable(name);
+        if (text == null) {
+            return null;
+        }
+        try {
+            long value = Long.parseLong(text.trim());
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        table.problems().add(name, "\"" + text + "\"", expected);
+        return null;
     }
 
     private static double ratioVariable(ConfigTable table) {
@@ -180,21 +202,9 @@ final class TracingSection {
 
     /** A variable in milliseconds: {@code specific} when set, else {@code general}, else {@code def}. */
     private static Duration millisVariable(ConfigTable table, String specific, String general, Duration def) {
-        String name = table.variable(specific) != null ? specific : general;
-        String text = table.variable(name);
-        if (text == null) {
-            return def;
-        }
-        try {
-            long millis = Long.parseLong(text.trim());
-            if (millis > 0) {
-                return Duration.ofMillis(millis);
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        table.problems().add(name, "\"" + text + "\"", "milliseconds, an integer above 0");
-        return def;
+        Long millis = integerVariable(table, table.variable(specific) != null ? specific : general, 1,
+                Long.MAX_VALUE, "milliseconds, an integer above 0");
+        return millis == null ? def : Duration.ofMillis(millis);
     }
 
     private static TracingConfig.Compression compression(ConfigTable table) {
@@ -203,35 +213,14 @@ final class TracingSection {
                     TracingConfig.Compression.values());
             return c == null ? TracingConfig.Compression.NONE : c;
         }
-        String name = table.variable("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION") != null
-                ? "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION" : "OTEL_EXPORTER_OTLP_COMPRESSION";
-        String text = table.variable(name);
-        if (text == null) {
-            return TracingConfig.Compression.NONE;
-        }
-        int index = TomlText.names(TracingConfig.Compression.values()).indexOf(text.trim());
-        if (index < 0) {
-            table.problems().add(name, "\"" + text + "\"", "none or gzip");
-            return TracingConfig.Compression.NONE;
-        }
-        return TracingConfig.Compression.values()[index];
+        return choiceVariable(table, table.variable("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION") != null
+                        ? "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION" : "OTEL_EXPORTER_OTLP_COMPRESSION",
+                TracingConfig.Compression.values(), TracingConfig.Compression.NONE);
     }
 
     private static int queueVariable(ConfigTable table) {
-        String text = table.variable("OTEL_BSP_MAX_QUEUE_SIZE");
-        if (text == null) {
-            return 2048;
-        }
-        try {
-            int value = Integer.parseInt(text.trim());
-            if (value >= 16 && value <= 1_048_576) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        table.problems().add("OTEL_BSP_MAX_QUEUE_SIZE", "\"" + text + "\"", "an integer from 16 to 1048576");
-        return 2048;
+        Long size = integerVariable(table, "OTEL_BSP_MAX_QUEUE_SIZE", 16, 1_048_576, "an integer from 16 to 1048576");
+        return size == null ? 2048 : size.intValue();
     }
 
     private static String orVariable(ConfigTable table, String key, String variable, String def, String expected) {

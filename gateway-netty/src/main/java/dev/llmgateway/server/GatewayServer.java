@@ -47,7 +47,7 @@ import java.util.function.Supplier;
 /**
  * The running gateway: one event-loop group (thread per core) shared by client and provider connections, the
  * upstream pools of each loop, the listening socket (and an admin socket for {@code /metrics} when configured),
- * the telemetry (Prometheus metrics, the access log and traces), and the config {@link Snapshot} the handlers serve with,
+ * the telemetry (Prometheus metrics, the access log, traces), and the config {@link Snapshot} the handlers serve with,
  * which a reload swaps.
  */
 public final class GatewayServer implements ConfigReloader.Target, AutoCloseable {

@@ -132,7 +132,8 @@ final class AttemptSpan implements AttemptTrace {
         }
         String text = answer.text();
         if (text != null && !text.isEmpty()) {
-            span.setAttribute(GenAi.OUTPUT_MESSAGES, ContentJson.output(text, reasons.isEmpty() ? null : reasons.get(0)));
+            String finish = reasons.isEmpty() ? null : reasons.get(0);
+            span.setAttribute(GenAi.OUTPUT_MESSAGES, ContentJson.output(text, finish));
         }
         if (outcome != Outcome.FAILED) {
             Spans.usage(span, usage.input(), usage.output(), usage.cachedInput());

@@ -46,7 +46,10 @@ public interface AttemptTrace {
     /** The provider's response head. */
     void head(HttpResponse head);
 
-    /** A piece of the provider's answer, read for the response facts (id, model, finish reasons); stays the caller's. */
+    /**
+     * A piece of the provider's answer, read for the response facts (id, model, finish reasons);
+     * stays the caller's.
+     */
     void content(HttpContent piece);
 
     /**

@@ -20,6 +20,7 @@ import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 
 import java.util.concurrent.TimeUnit;
@@ -66,7 +67,10 @@ final class OtelTracing implements Tracing {
                 .setMeterProvider(meters)
                 .setInternalTelemetryVersion(InternalTelemetryVersion.LATEST);
         config.headers().forEach(exporter::addHeader);
-        BatchSpanProcessor batches = BatchSpanProcessor.builder(new ContentRedaction(exporter.build()))
+        SpanExporter otlp = exporter.build();
+        // Captured text is redacted on the way out; without it there is nothing to redact.
+        SpanExporter exporting = config.captureContent() ? new ContentRedaction(otlp) : otlp;
+        BatchSpanProcessor batches = BatchSpanProcessor.builder(exporting)
                 .setMaxQueueSize(config.queueCapacity())
                 .setMaxExportBatchSize(Math.min(512, config.queueCapacity()))
                 .setScheduleDelay(config.exportDelay())

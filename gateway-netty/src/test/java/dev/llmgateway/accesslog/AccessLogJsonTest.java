@@ -30,8 +30,8 @@ class AccessLogJsonTest {
 
         Map<String, Object> line = parse(logAll(r).get(0));
 
-        assertEquals(List.of("time", "request_id", "trace_id", "api_key", "client", "method", "path", "model", "model_alias",
-                "provider", "upstream_model", "status", "stream", "ttft_ms", "duration_ms", "overhead_us",
+        assertEquals(List.of("time", "request_id", "trace_id", "api_key", "client", "method", "path", "model",
+                "model_alias", "provider", "upstream_model", "status", "stream", "ttft_ms", "duration_ms", "overhead_us",
                 "input_tokens", "output_tokens", "cached_input_tokens", "bytes_in", "bytes_out", "attempts",
                 "outcome", "error_type"), new ArrayList<>(line.keySet()));
         assertEquals("2026-11-22T06:00:00.000Z", line.get("time"));
@@ -66,8 +66,8 @@ class AccessLogJsonTest {
 
         Map<String, Object> line = parse(logAll(r).get(0));
 
-        for (String field : List.of("trace_id", "api_key", "model", "model_alias", "provider", "upstream_model", "ttft_ms",
-                "overhead_us", "input_tokens", "output_tokens", "cached_input_tokens")) {
+        for (String field : List.of("trace_id", "api_key", "model", "model_alias", "provider", "upstream_model",
+                "ttft_ms", "overhead_us", "input_tokens", "output_tokens", "cached_input_tokens")) {
             assertNull(line.get(field), field);
         }
         assertEquals(24, line.size(), "null fields are written, not left out");

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code [tracing]}: defaults, the file's keys, the standard OTEL_* variables for what the file leaves out, problems. */
+/** {@code [tracing]}: defaults, the file's keys, the OTEL_* variables for what the file leaves out, problems. */
 class TracingSectionTest {
     private static final String KEY = "[[api_keys]]\nname = \"k\"\nkey = \"k-0123456789\"\n";
 

@@ -83,7 +83,7 @@ public final class OtlpReceiver implements AutoCloseable {
         return List.copyOf(exportHeaders);
     }
 
-    /** Waits (at most {@code timeout}) until {@code count} spans of {@code trace} arrived; returns them, oldest first. */
+    /** Waits (at most {@code timeout}) until {@code count} spans of {@code traceId} arrived, and returns them. */
     public List<ReceivedSpan> awaitTrace(String traceId, int count, Duration timeout) throws InterruptedException {
         return await(span -> span.traceId().equals(traceId), count, timeout);
     }

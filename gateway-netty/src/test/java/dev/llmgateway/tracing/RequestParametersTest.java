@@ -29,7 +29,8 @@ class RequestParametersTest {
         assertEquals(256, p.maxTokens());
         assertEquals(0.7, p.temperature());
         assertTrue(Double.isNaN(p.topP()), "not in the request");
-        assertEquals("[{\"role\":\"system\",\"parts\":[{\"type\":\"text\",\"content\":\"You are a concise assistant.\"}]},"
+        assertEquals("[{\"role\":\"system\",\"parts\":[{\"type\":\"text\","
+                + "\"content\":\"You are a concise assistant.\"}]},"
                 + "{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"What is the capital of France?\"}]}]",
                 p.inputMessages());
         assertNull(p.systemInstructions());

@@ -385,8 +385,9 @@ class TracingIntegrationTest {
 
         ReceivedSpan attempt = trace(CLIENT_TRACE, 2).get(1);
         String input = (String) attempt.attribute("gen_ai.input.messages");
-        assertEquals("[{\"role\":\"system\",\"parts\":[{\"type\":\"text\",\"content\":\"You are a concise assistant.\"}]},"
-                + "{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"Use key <redacted> please\"}]}]", input);
+        assertEquals("[{\"role\":\"system\",\"parts\":[{\"type\":\"text\","
+                + "\"content\":\"You are a concise assistant.\"}]},{\"role\":\"user\",\"parts\":"
+                + "[{\"type\":\"text\",\"content\":\"Use key <redacted> please\"}]}]", input);
         assertEquals("[{\"role\":\"assistant\",\"parts\":[{\"type\":\"text\",\"content\":"
                 + "\"The capital of France is Paris.\"}],\"finish_reason\":\"stop\"}]",
                 attempt.attribute("gen_ai.output.messages"));
