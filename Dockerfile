@@ -21,7 +21,7 @@ COPY deploy/config.toml /etc/llm-gateway/config.toml
 # A class-data archive of the classes the gateway loads, recorded by a training run (start on a free loopback
 # port, warm up, stop) in this very runtime image: an archive fits only the JVM that wrote it. Every start maps it
 # instead of loading and verifying those classes (the entrypoint's -XX:SharedArchiveFile).
-RUN GATEWAY_API_KEY=training-run java -XX:ArchiveClassesAtExit=/opt/llm-gateway/llm-gateway.jsa -XX:+UseSerialGC \
+RUN GATEWAY_API_KEY=training-run-not-a-secret java -XX:ArchiveClassesAtExit=/opt/llm-gateway/llm-gateway.jsa -XX:+UseSerialGC \
       -jar /opt/llm-gateway/llm-gateway.jar --config /etc/llm-gateway/config.toml --warmup-and-exit \
  && chmod 444 /opt/llm-gateway/llm-gateway.jsa
 USER 10001:10001

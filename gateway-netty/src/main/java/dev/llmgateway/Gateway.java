@@ -4,6 +4,7 @@ import dev.llmgateway.config.ConfigException;
 import dev.llmgateway.config.ConfigLoader;
 import dev.llmgateway.config.ConfigReloader;
 import dev.llmgateway.config.GatewayConfig;
+import dev.llmgateway.cost.PriceTable;
 import dev.llmgateway.config.ProviderConfig;
 import dev.llmgateway.config.ServerConfig;
 import dev.llmgateway.server.AsyncLogHandler;
@@ -89,8 +90,10 @@ public final class Gateway {
             return;
         }
         config.warnings().forEach(warning -> System.err.println("warning: " + warning));
+        PriceTable prices = PriceTable.of(config.prices());
+        prices.unpricedRoutes(config).forEach(warning -> System.err.println("warning: " + warning));
         if (checkOnly) {
-            System.out.println(configPath + " is valid: " + summary(config));
+            System.out.println(configPath + " is valid: " + summary(config) + "; price table of " + prices.date());
             return;
         }
         AsyncLogHandler logHandler = AsyncLogHandler.install(System.err, Level.INFO);

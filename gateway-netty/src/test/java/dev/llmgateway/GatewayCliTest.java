@@ -58,7 +58,7 @@ class GatewayCliTest {
         Run withoutKey = run(dir, "--config", config, "--check-config");
         assertEquals(2, withoutKey.exitCode(), withoutKey.output());
         assertTrue(withoutKey.output().contains("not set: GATEWAY_API_KEY"), withoutKey.output());
-        Run withKey = run(dir, Map.of("GATEWAY_API_KEY", "k-0123456789"), "--config", config, "--check-config");
+        Run withKey = run(dir, Map.of("GATEWAY_API_KEY", "k-0123456789abcdef"), "--config", config, "--check-config");
         assertEquals(0, withKey.exitCode(), withKey.output());
         assertTrue(withKey.output().contains("mock (mock)"), withKey.output());
     }
@@ -66,7 +66,8 @@ class GatewayCliTest {
     @Test
     void theTrainingRunWarmsUpOnAnyFreePortAndExits(@TempDir Path dir) throws Exception {
         String config = Path.of(System.getProperty("user.dir")).resolve("../deploy/config.toml").normalize().toString();
-        Run run = run(dir, Map.of("GATEWAY_API_KEY", "k-0123456789", "LLM_GATEWAY__SERVER__WARMUP_REQUESTS", "24"),
+        Run run = run(dir, Map.of("GATEWAY_API_KEY", "k-0123456789abcdef",
+                "LLM_GATEWAY__SERVER__WARMUP_REQUESTS", "24"),
                 "--config", config, "--warmup-and-exit");
         assertEquals(0, run.exitCode(), run.output());
         assertTrue(run.output().contains("listening on 127.0.0.1:"), "not the config's 0.0.0.0:8080: " + run.output());
@@ -85,7 +86,7 @@ class GatewayCliTest {
 
                     [[api_keys]]
                     name = "a"
-                    key = "k-0123456789"
+                    key = "k-0123456789abcdef"
                     """.formatted(taken.getLocalPort()));
             Run run = run(dir, "--config", config.toString());
             assertEquals(1, run.exitCode(), run.output());
@@ -103,7 +104,7 @@ class GatewayCliTest {
 
                 [[api_keys]]
                 name = "a"
-                key = "k-0123456789"
+                key = "k-0123456789abcdef"
 
                 [providers.p]
                 type = "openia"
@@ -113,7 +114,7 @@ class GatewayCliTest {
         assertTrue(run.output().contains("server.port"), run.output());
         assertTrue(run.output().contains("server.prot"), run.output());
         assertTrue(run.output().contains("providers.p.type"), run.output());
-        assertFalse(run.output().contains("k-0123456789"), "secrets never printed");
+        assertFalse(run.output().contains("k-0123456789abcdef"), "secrets never printed");
     }
 
     @Test

@@ -10,10 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 
 /**
- * Optional debugging capture of request and response bodies, one JSON line per entry, secrets redacted. Off by
- * default ({@link #disabled()}), so call sites need no null checks.
+ * Optional debugging capture of request and response bodies, one JSON line per entry, secrets redacted: the
+ * config's own by their values ({@link #secrets}), and credential-like patterns ({@link Redactor}). Off by default
+ * ({@link #disabled()}), so call sites need no null checks.
  *
  * <p>The caller's thread only copies at most {@code maxBytesPerEntry} bytes (the buffer is not ours to keep, and
  * it is neither retained nor released here); decoding, redaction and writing happen on the writer thread.
@@ -28,6 +30,8 @@ public final class BodyCapture implements AutoCloseable {
 
     private final AsyncWriter<Entry> writer;
     private final int maxBytesPerEntry;
+    /** The running config's secrets and the previous config's (exchanges that began before a reload); swapped whole. */
+    private volatile Redactor redactor = Redactor.patternsOnly();
 
     private BodyCapture() {
         this.writer = null;
@@ -40,7 +44,7 @@ public final class BodyCapture implements AutoCloseable {
         }
         this.maxBytesPerEntry = maxBytesPerEntry;
         this.writer = new AsyncWriter<>("body-capture-writer", queueCapacity, sink, closeSink,
-                BodyCapture::writeEntry, closeWait);
+                this::writeEntry, closeWait);
     }
 
     /** The capture that captures nothing. */
@@ -52,6 +56,14 @@ public final class BodyCapture implements AutoCloseable {
     public static BodyCapture open(Path file, int maxBytesPerEntry) throws IOException {
         return new BodyCapture(AccessLog.openAppend(file), true, maxBytesPerEntry, DEFAULT_QUEUE_CAPACITY,
                 AccessLog.DEFAULT_CLOSE_WAIT);
+    }
+
+    /**
+     * The config's secrets, redacted by their exact values from now on, with those of the config before (for the
+     * exchanges still running on it). Called at start and on each reload, from one thread at a time.
+     */
+    public synchronized void secrets(Collection<String> secrets) {
+        redactor = redactor.then(secrets);
     }
 
     public boolean enabled() {
@@ -85,8 +97,8 @@ public final class BodyCapture implements AutoCloseable {
         }
     }
 
-    private static void writeEntry(Entry e, OutputStream out) throws IOException {
-        String text = Redactor.redact(new String(e.body(), StandardCharsets.UTF_8));
+    private void writeEntry(Entry e, OutputStream out) throws IOException {
+        String text = redactor.redact(new String(e.body(), StandardCharsets.UTF_8));
         try (JsonGenerator g = RecordEncoders.JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("time", RecordEncoders.TIME.format(Instant.ofEpochMilli(e.epochMillis())));

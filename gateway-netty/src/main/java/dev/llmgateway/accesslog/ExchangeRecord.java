@@ -35,6 +35,10 @@ public final class ExchangeRecord {
     private int attempts;
     private Outcome outcome;
     private String errorType;
+    private long costPicos;
+    private String usageSource;
+    private long cacheWriteTokens;
+    private long reasoningTokens;
     private String traceId;
 
     /**
@@ -84,6 +88,10 @@ public final class ExchangeRecord {
         this.bytesOut = bytesOut;
         this.attempts = attempts;
         this.errorType = errorType;
+        this.costPicos = -1;
+        this.usageSource = null;
+        this.cacheWriteTokens = -1;
+        this.reasoningTokens = -1;
         this.traceId = null;
         return this;
     }
@@ -92,6 +100,38 @@ public final class ExchangeRecord {
     public ExchangeRecord traceId(String traceId) {
         this.traceId = traceId;
         return this;
+    }
+
+    /**
+     * Sets what the request cost, after {@link #set}.
+     *
+     * @param costPicos   in picodollars (10^-12 USD); -1 when the model has no price or the request no route
+     * @param usageSource {@code provider} or {@code streamed} (estimated from a stream the provider did not count
+     *                    to its end); null when there was no usage
+     * @return this record
+     */
+    public ExchangeRecord cost(long costPicos, String usageSource, long cacheWriteTokens, long reasoningTokens) {
+        this.costPicos = costPicos;
+        this.usageSource = usageSource;
+        this.cacheWriteTokens = cacheWriteTokens;
+        this.reasoningTokens = reasoningTokens;
+        return this;
+    }
+
+    public long costPicos() {
+        return costPicos;
+    }
+
+    public String usageSource() {
+        return usageSource;
+    }
+
+    public long cacheWriteTokens() {
+        return cacheWriteTokens;
+    }
+
+    public long reasoningTokens() {
+        return reasoningTokens;
     }
 
     public long startEpochMillis() {

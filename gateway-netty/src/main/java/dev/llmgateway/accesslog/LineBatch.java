@@ -153,7 +153,7 @@ public final class LineBatch {
     }
 
     /** {@code v} (non-negative) zero-padded to {@code width} digits. */
-    LineBatch padded(int v, int width) {
+    LineBatch padded(long v, int width) {
         ensure(width);
         for (int i = length + width - 1; i >= length; i--) {
             bytes[i] = (byte) ('0' + v % 10);

@@ -2,6 +2,7 @@ package dev.llmgateway.accesslog;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import dev.llmgateway.cost.Usd;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -54,6 +55,10 @@ final class RecordEncoders {
     private static final byte[] ATTEMPTS = field("attempts");
     private static final byte[] OUTCOME = field("outcome");
     private static final byte[] ERROR_TYPE = field("error_type");
+    private static final byte[] CACHE_WRITE_TOKENS = field("cache_write_tokens");
+    private static final byte[] REASONING_TOKENS = field("reasoning_tokens");
+    private static final byte[] COST_USD = field("cost_usd");
+    private static final byte[] USAGE_SOURCE = field("usage_source");
     private static final byte[] TRUE = ascii("true");
     private static final byte[] FALSE = ascii("false");
 
@@ -90,6 +95,10 @@ final class RecordEncoders {
         out.put(INPUT_TOKENS).count(r.inputTokens());
         out.put(OUTPUT_TOKENS).count(r.outputTokens());
         out.put(CACHED_INPUT_TOKENS).count(r.cachedInputTokens());
+        out.put(CACHE_WRITE_TOKENS).count(r.cacheWriteTokens());
+        out.put(REASONING_TOKENS).count(r.reasoningTokens());
+        usd(r.costPicos(), out.put(COST_USD));
+        out.put(USAGE_SOURCE).jsonString(r.usageSource());
         out.put(BYTES_IN).decimal(r.bytesIn());
         out.put(BYTES_OUT).decimal(r.bytesOut());
         out.put(ATTEMPTS).decimal(r.attempts());
@@ -181,6 +190,15 @@ final class RecordEncoders {
         } else {
             out.padded(fraction, 3);
         }
+    }
+
+    /** Dollars as a JSON number with every significant digit of the picodollars ({@code 0.000415}); null when unknown. */
+    private static void usd(long picos, LineBatch out) {
+        if (picos < 0) {
+            out.nullValue();
+            return;
+        }
+        out.decimal(Usd.dollars(picos)).put('.').padded(Usd.fraction(picos), Usd.fractionDigits(picos));
     }
 
     private static LineBatch tenthsOfMillis(long nanos, LineBatch out) {

@@ -45,15 +45,25 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
     /** Records the caller's principal on the exchange; returns the 401 to send when there is none. */
     public static ApiError authenticate(Exchange exchange, KeyTable keys) {
         String presented = presentedKey(exchange.request().headers());
-        if (presented == null) {
-            return ApiError.missingApiKey();
-        }
-        Principal principal = keys.find(presented);
+        Principal principal = presented == null ? null : keys.find(presented);
         if (principal == null) {
-            return ApiError.invalidApiKey();
+            return refusal(presented);
         }
         exchange.principal(principal);
         return null;
+    }
+
+    /**
+     * The 401 for a request head whose key is missing or unknown, or null when its key is known: lets a request be
+     * refused before its body is read ({@code server}'s early key check), by the same rules as here.
+     */
+    public ApiError refusal(HttpHeaders headers) {
+        String presented = presentedKey(headers);
+        return presented != null && keys.get().find(presented) != null ? null : refusal(presented);
+    }
+
+    private static ApiError refusal(String presented) {
+        return presented == null ? ApiError.missingApiKey() : ApiError.invalidApiKey();
     }
 
     private static String presentedKey(HttpHeaders headers) {

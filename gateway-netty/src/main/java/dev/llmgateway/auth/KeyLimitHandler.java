@@ -10,7 +10,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 /**
  * Holds each authenticated request to its key's limits (429 with Retry-After when over one). Sits right after
  * authentication and before the body is parsed or anything goes upstream, so a refused request costs little. An
- * admitted exchange returns its concurrency slot and is charged its real token usage when it ends.
+ * admitted exchange returns its concurrency slot and is charged its real token usage when it ends. Limits counted
+ * per replica are decided at once; limits kept in shared state ({@link SharedKeyLimiter}) are asked of Redis, and the
+ * exchange goes on from this handler's place, on its own event loop, when the answer comes: the handler never waits.
  */
 @ChannelHandler.Sharable
 public final class KeyLimitHandler extends ChannelInboundHandlerAdapter {
@@ -22,6 +24,10 @@ public final class KeyLimitHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Principal.Limiter limiter = exchange.principal().limiter();
+        if (limiter instanceof SharedKeyLimiter shared) {
+            shared.admit(exchange, () -> ctx.fireChannelRead(exchange));
+            return;
+        }
         ApiError refused = limiter.admit();
         if (refused != null) {
             exchange.fail(refused);

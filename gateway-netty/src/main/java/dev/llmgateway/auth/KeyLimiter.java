@@ -47,31 +47,47 @@ public final class KeyLimiter implements Principal.Limiter {
         if (limits.tokenBudget() > 0) {
             long millis = usage.epochMillis();
             if (usage.budgetUsed(monthly(), millis) >= limits.tokenBudget()) {
-                return ApiError.keyRateLimited("tokens", "The token budget of key '" + keyName + "' ("
-                        + limits.tokenBudget() + " per " + limits.budgetPeriod().name().toLowerCase()
-                        + ", UTC) is used up", secondsUntilNextPeriod(millis));
+                return budgetUsedUp(keyName, limits, secondsUntilNextPeriod(millis));
             }
         }
         if (limits.tokensPerMinute() > 0 && usage.tokens.total(second) >= limits.tokensPerMinute()) {
-            return ApiError.keyRateLimited("tokens", "Key '" + keyName + "' reached its limit of "
-                    + limits.tokensPerMinute() + " tokens per minute",
+            return tokensPerMinuteReached(keyName, limits,
                     usage.tokens.secondsUntilBelow(limits.tokensPerMinute(), second));
         }
         int inFlight = usage.inFlight.incrementAndGet();
         if (limits.maxConcurrent() > 0 && inFlight > limits.maxConcurrent()) {
             usage.inFlight.decrementAndGet();
-            // Nothing says when a request in flight ends; a second is a fair first wait.
-            return ApiError.keyRateLimited("requests", "Key '" + keyName + "' already has "
-                    + limits.maxConcurrent() + " requests in flight", 1);
+            return tooManyInFlight(keyName, limits);
         }
         if (limits.requestsPerMinute() > 0 && usage.requests.total(second) >= limits.requestsPerMinute()) {
             usage.inFlight.decrementAndGet();
-            return ApiError.keyRateLimited("requests", "Key '" + keyName + "' reached its limit of "
-                    + limits.requestsPerMinute() + " requests per minute",
+            return requestsPerMinuteReached(keyName, limits,
                     usage.requests.secondsUntilBelow(limits.requestsPerMinute(), second));
         }
         usage.requests.add(second, 1);
         return null;
+    }
+
+    static ApiError budgetUsedUp(String keyName, KeyLimits limits, long retryAfterSeconds) {
+        return ApiError.keyRateLimited("tokens", "The token budget of key '" + keyName + "' ("
+                + limits.tokenBudget() + " per " + limits.budgetPeriod().name().toLowerCase()
+                + ", UTC) is used up", retryAfterSeconds);
+    }
+
+    static ApiError tokensPerMinuteReached(String keyName, KeyLimits limits, long retryAfterSeconds) {
+        return ApiError.keyRateLimited("tokens", "Key '" + keyName + "' reached its limit of "
+                + limits.tokensPerMinute() + " tokens per minute", retryAfterSeconds);
+    }
+
+    static ApiError tooManyInFlight(String keyName, KeyLimits limits) {
+        // Nothing says when a request in flight ends; a second is a fair first wait.
+        return ApiError.keyRateLimited("requests", "Key '" + keyName + "' already has "
+                + limits.maxConcurrent() + " requests in flight", 1);
+    }
+
+    static ApiError requestsPerMinuteReached(String keyName, KeyLimits limits, long retryAfterSeconds) {
+        return ApiError.keyRateLimited("requests", "Key '" + keyName + "' reached its limit of "
+                + limits.requestsPerMinute() + " requests per minute", retryAfterSeconds);
     }
 
     /** An admitted request ended having used {@code tokens} (input + output): frees its slot, charges its tokens. */

@@ -3,6 +3,7 @@ package dev.llmgateway.auth;
 import dev.llmgateway.exchange.Principal;
 import dev.llmgateway.config.ApiKeyConfig;
 import dev.llmgateway.exchange.ModelGlob;
+import dev.llmgateway.shared.SharedState;
 import io.netty.util.concurrent.FastThreadLocal;
 
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,9 @@ import java.util.Map;
  * The gateway keys, looked up without leaking the secret through timing: the table is indexed by the SHA-256 of
  * each key (a lookup's timing depends only on the digest), and the stored key is then compared in constant time.
  * Built once per config snapshot; what each key has used ({@link KeyUsage}) is handed from one snapshot's table to
- * the next by key name, so a reload never resets a key's limits.
+ * the next by key name, so a reload never resets a key's limits. With shared state, a key with limits is held to
+ * them by the Redis counters every replica shares ({@link SharedKeyLimiter}), its own usage kept for when Redis
+ * cannot answer.
  */
 public final class KeyTable {
     private static final FastThreadLocal<MessageDigest> SHA256 = new FastThreadLocal<>() {
@@ -29,13 +32,23 @@ public final class KeyTable {
 
     private final Map<Digest, Entry> byDigest;
     private final Map<String, KeyUsage> usageByName;
+    private final SharedState shared;
 
     public KeyTable(List<ApiKeyConfig> keys) {
-        this(keys, null);
+        this(keys, null, null);
     }
 
-    /** A table whose keys go on counting what the same-named keys of {@code previous} (null: none) used. */
+    /**
+     * A table whose keys go on counting what the same-named keys of {@code previous} (null: none) used, in the
+     * previous table's shared state.
+     */
     public KeyTable(List<ApiKeyConfig> keys, KeyTable previous) {
+        this(keys, previous, previous == null ? null : previous.shared);
+    }
+
+    /** As above; keys with limits are counted in {@code shared} (null: per replica only). */
+    public KeyTable(List<ApiKeyConfig> keys, KeyTable previous, SharedState shared) {
+        this.shared = shared;
         Map<Digest, Entry> table = new HashMap<>();
         Map<String, KeyUsage> usages = new HashMap<>();
         for (ApiKeyConfig key : keys) {
@@ -46,8 +59,12 @@ public final class KeyTable {
                 usage = new KeyUsage(System::nanoTime, System::currentTimeMillis);
             }
             usages.put(key.name(), usage);
-            table.put(new Digest(sha256(secret)), new Entry(secret, new Principal(key.name(), globs,
-                    new KeyLimiter(key.name(), key.limits(), usage), key.providerKeys())));
+            KeyLimiter local = new KeyLimiter(key.name(), key.limits(), usage);
+            Principal.Limiter limiter = shared == null || !key.limits().any() ? local
+                    : new SharedKeyLimiter(key.name(), key.limits(), local, shared.counters(key.name(), key.limits()),
+                    shared.config().onUnavailable());
+            table.put(new Digest(sha256(secret)), new Entry(secret, new Principal(key.name(), globs, limiter,
+                    key.providerKeys())));
         }
         this.byDigest = Map.copyOf(table);
         this.usageByName = Map.copyOf(usages);

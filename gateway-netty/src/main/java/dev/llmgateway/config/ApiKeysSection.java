@@ -12,6 +12,10 @@ final class ApiKeysSection {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final String NAME_EXPECTED = "a name of 1 to 64 characters A-Z, a-z, 0-9, _, . or -";
     private static final String MODELS_EXPECTED = "a non-empty list of model globs such as [\"*\"] or [\"gpt-*\"]";
+    /** A gateway key short enough to guess, or one a header cannot carry intact, is a configuration error. */
+    static final int MIN_KEY_LENGTH = 16;
+    private static final String KEY_EXPECTED = "a secret of at least " + MIN_KEY_LENGTH
+            + " printable ASCII characters, without spaces";
     /** The budget's used tokens share a long with the period number (see KeyLimiter), hence 2^43. */
     private static final long MAX_BUDGET = 1L << 43;
 
@@ -55,10 +59,17 @@ final class ApiKeysSection {
             ConfigTable.Secret key = t.secret("key");
             if (key == null && !t.has("key")) {
                 t.problem("key", "a non-empty string, unique among keys");
+            } else if (key != null && key.value() != null && !isStrong(key.value())) {
+                // Says what is wrong without showing the secret.
+                problems.add(t.keyLabel("key") + ": " + (key.value().length() < MIN_KEY_LENGTH
+                        ? key.value().length() + " characters" : "a space or a control character")
+                        + " (expected: " + KEY_EXPECTED + ")");
             }
             List<String> models = t.stringList("models", List.of("*"), MODELS_EXPECTED);
             boolean wanted = t.bool("enabled", true);
-            KeyLimits limits = limits(t);
+            Limits limits = limits(t);
+            BudgetConfig budget = BudgetsSection.budget(t, limits.period());
+            String team = t.string("team", null, "the name of a [[teams]] entry");
             Map<String, ConfigTable.Secret> providerKeys = providerKeys(t.tableOrEmpty("provider_keys"), references);
             t.reportUnknownKeys();
 
@@ -85,7 +96,7 @@ final class ApiKeysSection {
             if (name != null && key != null) {
                 Map<String, String> credentials = new LinkedHashMap<>();
                 providerKeys.forEach((provider, secret) -> credentials.put(provider, secret.value()));
-                keys.add(new ApiKeyConfig(name, key.value(), models, limits, credentials));
+                keys.add(new ApiKeyConfig(name, key.value(), models, limits.key(), credentials, budget, team));
             }
         }
         if (enabled == 0) {
@@ -96,14 +107,38 @@ final class ApiKeysSection {
         return new Result(keys, references);
     }
 
-    private static KeyLimits limits(ConfigTable t) {
+    private static boolean isStrong(String key) {
+        if (key.length() < MIN_KEY_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c <= ' ' || c > '~') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A key's limits and its {@code budget_period}, which the token budget shares with the USD budget. */
+    private record Limits(KeyLimits key, BudgetConfig.Period period) {
+    }
+
+    private static Limits limits(ConfigTable t) {
         String count = "a whole number, 0 (unlimited) or more";
-        return new KeyLimits(
-                t.integer("requests_per_minute", 0, 0, Integer.MAX_VALUE, count),
-                t.integer("tokens_per_minute", 0, 0, Integer.MAX_VALUE, count),
-                (int) t.integer("max_concurrent", 0, 0, Integer.MAX_VALUE, count),
-                t.integer("token_budget", 0, 0, MAX_BUDGET, "a whole number from 0 (none) to " + MAX_BUDGET),
-                t.choice("budget_period", KeyLimits.BudgetPeriod.DAY, KeyLimits.BudgetPeriod.values()));
+        long requestsPerMinute = t.integer("requests_per_minute", 0, 0, Integer.MAX_VALUE, count);
+        long tokensPerMinute = t.integer("tokens_per_minute", 0, 0, Integer.MAX_VALUE, count);
+        int maxConcurrent = (int) t.integer("max_concurrent", 0, 0, Integer.MAX_VALUE, count);
+        long tokenBudget = t.integer("token_budget", 0, 0, MAX_BUDGET,
+                "a whole number from 0 (none) to " + MAX_BUDGET);
+        BudgetConfig.Period period = BudgetsSection.period(t);
+        if (tokenBudget > 0 && period.kind() == BudgetConfig.Period.Kind.ROLLING) {
+            t.problem("budget_period", "\"day\" or \"month\" with token_budget (a token budget counts per"
+                    + " calendar day or month; a rolling window is for budget_usd alone)");
+        }
+        return new Limits(new KeyLimits(requestsPerMinute, tokensPerMinute, maxConcurrent, tokenBudget,
+                period.kind() == BudgetConfig.Period.Kind.MONTH ? KeyLimits.BudgetPeriod.MONTH
+                        : KeyLimits.BudgetPeriod.DAY), period);
     }
 
     /** provider name → this key's own credential; the names are recorded for checking. */

@@ -11,8 +11,8 @@ import java.util.function.Function;
 /**
  * What a reload changes between the running config and the next one. Settings bound to sockets, threads or open
  * files (the listener, transport, event loops, metrics listener, access log, capture, trace exporter) cannot
- * change in a running process: {@link #applicable()} keeps their running values and {@link #needRestart()} names
- * each one that differs.
+ * change in a running process, nor can the Redis of {@code [shared]} that holds the limits: {@link #applicable()}
+ * keeps their running values and {@link #needRestart()} names each one that differs.
  *
  * @param applicable  the next config with the restart-bound settings of the running one
  * @param needRestart the keys whose new value waits for a restart, e.g. {@code server.port}
@@ -38,6 +38,10 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
             new Setting("server.config_reload", false, c -> c.server().configReload()),
             new Setting("server.warmup_requests", true, c -> c.server().warmupRequests()),
             new Setting("server.warmup_timeout", true, c -> c.server().warmupTimeout()),
+            new Setting("server.lingering_time", false, c -> c.server().lingeringTime()),
+            new Setting("server.lingering_timeout", false, c -> c.server().lingeringTimeout()),
+            new Setting("server.max_lingering_bytes", false, c -> c.server().maxLingeringBytes()),
+            new Setting("server.stalled_client_timeout", false, c -> c.server().stalledClientTimeout()),
             new Setting("routing", false, GatewayConfig::routing),
             new Setting("metrics.enabled", true, c -> c.observability().metricsEnabled()),
             new Setting("metrics.port", true, c -> c.observability().metricsPort()),
@@ -49,7 +53,8 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
             new Setting("capture.enabled", true, c -> c.observability().captureEnabled()),
             new Setting("capture.file", true, c -> c.observability().captureFile()),
             new Setting("capture.max_bytes_per_entry", true, c -> c.observability().captureMaxBytes()),
-            new Setting("tracing", true, c -> c.observability().tracing()));
+            new Setting("tracing", true, c -> c.observability().tracing()),
+            new Setting("shared", true, GatewayConfig::shared));
 
     public ConfigChanges {
         Objects.requireNonNull(applicable, "applicable");
@@ -69,9 +74,12 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
         ServerConfig server = new ServerConfig(now.host(), now.port(), now.transport(), now.ioThreads(),
                 wanted.maxRequestBytes(), wanted.maxHeaderBytes(), wanted.maxInitialLineBytes(),
                 wanted.headerReadTimeout(), wanted.bodyReadTimeout(), wanted.idleTimeout(), wanted.drainTimeout(),
-                wanted.maxConnections(), wanted.configReload(), now.warmupRequests(), now.warmupTimeout());
+                wanted.maxConnections(), wanted.configReload(), now.warmupRequests(), now.warmupTimeout(),
+                wanted.lingeringTime(), wanted.lingeringTimeout(), wanted.maxLingeringBytes(),
+                wanted.stalledClientTimeout());
         GatewayConfig applicable = new GatewayConfig(server, next.routing(), next.apiKeys(), next.providers(),
-                next.models(), running.observability(), next.warnings());
+                next.models(), running.observability(), next.prices(), next.teams(), next.warnings(),
+                running.shared());
 
         StringJoiner summary = new StringJoiner("; ");
         describe(summary, "providers", running.providers(), next.providers());

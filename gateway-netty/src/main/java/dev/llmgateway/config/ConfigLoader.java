@@ -59,10 +59,30 @@ public final class ConfigLoader {
         Map<String, ModelConfig> models = ModelsSection.read(root, providers);
         RoutingConfig routing = RoutingSection.read(root.tableOrEmpty("routing"), providers);
         ObservabilityConfig observability = ObservabilitySection.read(root);
+        SharedConfig shared = SharedSection.read(root);
+        Map<String, PriceConfig> prices = PricesSection.read(root);
+        List<TeamConfig> teams = BudgetsSection.teams(root);
+        BudgetsSection.checkTeams(apiKeys.keys(), teams, problems);
         root.reportUnknownKeys();
         problems.throwIfAny();
         return new GatewayConfig(server, routing, apiKeys.keys(), providers.enabled(), models, observability,
-                problems.warnings());
+                prices, teams, problems.warnings(), shared);
+    }
+
+    /**
+     * Reads a price table: a TOML document whose {@code [prices."MODEL"]} entries follow the config's rules (the
+     * table the gateway ships). Other top-level keys (its date, its sources) are the caller's to read.
+     */
+    public static Map<String, PriceConfig> readPrices(String toml, String sourceName) throws ConfigException {
+        TomlParseResult document = Toml.parse(toml);
+        if (document.hasErrors()) {
+            throw new ConfigException(document.errors().stream().map(e -> syntaxProblem(sourceName, e)).toList());
+        }
+        Problems problems = new Problems();
+        Map<String, PriceConfig> prices = PricesSection.read(
+                new ConfigTable("", TomlTree.toMap(document), Map.of(), problems));
+        problems.throwIfAny();
+        return prices;
     }
 
     private static String syntaxProblem(String sourceName, TomlParseError error) {

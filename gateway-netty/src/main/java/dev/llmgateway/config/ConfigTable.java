@@ -1,5 +1,6 @@
 package dev.llmgateway.config;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,7 +18,7 @@ import java.util.Set;
  */
 final class ConfigTable {
     /** Keys whose values are secrets: never shown, whatever table they are in. */
-    private static final Set<String> SECRET_KEYS = Set.of("key", "api_key", "api_keys");
+    private static final Set<String> SECRET_KEYS = Set.of("key", "api_key", "api_keys", "redis_url");
     private static final String REDACTED = "\"<redacted>\"";
 
     /** A secret after substitution: {@code value}, or the {@code unsetVariable} it needed. */
@@ -133,6 +134,33 @@ final class ConfigTable {
             return def;
         }
         return value;
+    }
+
+    /**
+     * A number from 0 to {@code max} with at most {@code decimals} decimal places, as a whole count of
+     * 10^-decimals units (2.5 with 6 decimals is 2,500,000); {@code def} when absent. Exact: a price or budget
+     * becomes a whole number once, here, and every sum made of it is exact.
+     */
+    long scaled(String key, long def, int decimals, BigDecimal max, String expected) {
+        known.add(key);
+        Object raw = entries.get(key);
+        if (raw == null) {
+            return def;
+        }
+        BigDecimal value = null;
+        try {
+            value = raw instanceof Long l ? BigDecimal.valueOf(l)
+                    : raw instanceof Double d ? BigDecimal.valueOf(d) // the shortest decimal that is the double
+                    : raw instanceof OverrideValue o ? new BigDecimal(o.text().trim()) : null;
+        } catch (NumberFormatException e) {
+            value = null; // reported below
+        }
+        if (value == null || value.signum() < 0 || value.compareTo(max) > 0
+                || value.stripTrailingZeros().scale() > decimals) {
+            problem(key, expected);
+            return def;
+        }
+        return value.movePointRight(decimals).longValueExact();
     }
 
     /** A number from 0 (exclusive) to 1 (inclusive), such as an error ratio. */

@@ -12,13 +12,14 @@ import java.util.Objects;
  * {@code keyRejectedCooldown} rests a key the provider rejected (401/403, Gemini's 400 {@code API_KEY_INVALID});
  * {@code breaker} opens its circuit.
  * {@code anthropicVersion} is the {@code anthropic-version} header an {@link ProviderType#ANTHROPIC} provider is
- * sent when the client sent none; null for other types.
+ * sent when the client sent none; null for other types. {@code maxSseEventBytes} bounds one event of the
+ * provider's streams (a line that never ends included): past it the stream fails instead of growing.
  */
 public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<String> apiKeys,
                              int maxConnections, Duration connectTimeout, Duration poolIdleTimeout,
                              UpstreamPolicy policy, Duration keyCooldown, Duration keyFailureCooldown,
                              Duration keyRejectedCooldown, MockOptions mock, BreakerPolicy breaker,
-                             String anthropicVersion) {
+                             String anthropicVersion, int maxSseEventBytes) {
     public static final String ANTHROPIC_VERSION = "2023-06-01";
     /**
      * A rejected key is most often a configuration slip fixed within minutes (a rotated or mistyped key) and is
@@ -26,13 +27,18 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
      * would lock every tenant out long after the fix.
      */
     public static final Duration KEY_REJECTED_COOLDOWN = Duration.ofSeconds(30);
+    /**
+     * Above any event a provider sends in practice — Gemini streams a generated image inline as one base64 event of
+     * several MiB — and small enough that one endless line cannot take the gateway's memory.
+     */
+    public static final int DEFAULT_MAX_SSE_EVENT_BYTES = 16 << 20;
 
     public ProviderConfig(String name, ProviderType type, URI baseUrl, List<String> apiKeys, int maxConnections,
                           Duration connectTimeout, Duration poolIdleTimeout, UpstreamPolicy policy,
                           Duration keyCooldown, Duration keyFailureCooldown, MockOptions mock) {
         this(name, type, baseUrl, apiKeys, maxConnections, connectTimeout, poolIdleTimeout, policy, keyCooldown,
                 keyFailureCooldown, KEY_REJECTED_COOLDOWN, mock, BreakerPolicy.DEFAULT,
-                type == ProviderType.ANTHROPIC ? ANTHROPIC_VERSION : null);
+                type == ProviderType.ANTHROPIC ? ANTHROPIC_VERSION : null, DEFAULT_MAX_SSE_EVENT_BYTES);
     }
 
     public ProviderConfig {
@@ -57,6 +63,6 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
                 + ", policy=" + policy + ", keyCooldown=" + keyCooldown
                 + ", keyFailureCooldown=" + keyFailureCooldown + ", keyRejectedCooldown=" + keyRejectedCooldown
                 + ", mock=" + mock + ", breaker=" + breaker
-                + ", anthropicVersion=" + anthropicVersion + "]";
+                + ", anthropicVersion=" + anthropicVersion + ", maxSseEventBytes=" + maxSseEventBytes + "]";
     }
 }

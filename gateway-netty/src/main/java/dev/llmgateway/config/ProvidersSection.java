@@ -109,6 +109,8 @@ final class ProvidersSection {
             t.problem("key_rejected_cooldown", "a duration > 0 such as \"30s\"");
         }
         BreakerPolicy breaker = BreakerPolicy.read(t);
+        int maxSseEventBytes = (int) t.byteSize("max_sse_event_bytes", ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES,
+                1024, 1 << 30);
         MockOptions mock = null;
         if (type == null) {
             t.accept("tokens", "token_delay");
@@ -126,8 +128,7 @@ final class ProvidersSection {
         }
         return new Provider(new ProviderConfig(name, type, baseUrl, keys.values(), maxConnections,
                 connectTimeout, poolIdleTimeout, policy, keyCooldown, keyFailureCooldown, keyRejectedCooldown, mock,
-                breaker,
-                anthropicVersion),
+                breaker, anthropicVersion, maxSseEventBytes),
                 keys.unsetVariable());
     }
 

@@ -34,7 +34,11 @@ final class ServerSection {
                 configReload(t),
                 (int) t.integer("warmup_requests", DEFAULT_WARMUP_REQUESTS, 0, 1_000_000,
                         "an integer from 0 (no warm-up) to 1000000"),
-                warmupTimeout(t));
+                warmupTimeout(t),
+                t.duration("lingering_time", Duration.ofSeconds(30)),
+                lingeringTimeout(t),
+                t.byteSize("max_lingering_bytes", 64 * MIB, 0, Long.MAX_VALUE),
+                t.duration("stalled_client_timeout", Duration.ofSeconds(60)));
         t.reportUnknownKeys();
         return server;
     }
@@ -51,6 +55,14 @@ final class ServerSection {
         Duration timeout = t.duration("warmup_timeout", Duration.ofSeconds(10));
         if (timeout.isZero() || timeout.compareTo(MAX_WARMUP) > 0) {
             t.problem("warmup_timeout", "a duration from 1ms to 5m");
+        }
+        return timeout;
+    }
+
+    private static Duration lingeringTimeout(ConfigTable t) {
+        Duration timeout = t.duration("lingering_timeout", Duration.ofSeconds(5));
+        if (timeout.isZero()) {
+            t.problem("lingering_timeout", "a duration of 1ms or more");
         }
         return timeout;
     }

@@ -39,9 +39,10 @@ public interface AnswerEvents {
 
     /**
      * Token counts so far; -1 where unknown. {@code input} is every input token, cached reads and cache writes
-     * included (OpenAI's {@code prompt_tokens}); {@code output} includes {@code reasoning}.
+     * included (OpenAI's {@code prompt_tokens}); {@code cacheWrite} includes {@code cacheWrite1h}, the writes kept
+     * for an hour (Anthropic's {@code ephemeral_1h_input_tokens}); {@code output} includes {@code reasoning}.
      */
-    void usage(long input, long cachedInput, long cacheWrite, long output, long reasoning);
+    void usage(long input, long cachedInput, long cacheWrite, long cacheWrite1h, long output, long reasoning);
 
     /** The provider's answer ended properly. */
     void end();

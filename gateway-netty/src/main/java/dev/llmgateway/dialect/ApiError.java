@@ -60,6 +60,26 @@ public record ApiError(HttpResponseStatus status, String type, String code, Stri
         return new ApiError(status, "invalid_request_error", "malformed_request", null, message, -1);
     }
 
+    /** An {@code Expect} other than {@code 100-continue}. */
+    public static ApiError expectationFailed() {
+        return new ApiError(HttpResponseStatus.EXPECTATION_FAILED, "invalid_request_error", "expectation_failed",
+                null, "The only expectation the gateway meets is 'Expect: 100-continue'.", -1);
+    }
+
+    /** A request line of another major HTTP version than 1 (an HTTP/2 preface, HTTP/9.9). */
+    public static ApiError httpVersionNotSupported(String version) {
+        return new ApiError(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "invalid_request_error",
+                "http_version_not_supported", null,
+                version + " is not supported: the gateway speaks HTTP/1.1 (and HTTP/1.0).", -1);
+    }
+
+    /** A transfer coding other than chunked: the body cannot be read (RFC 9112 §6.1). */
+    public static ApiError transferCodingNotImplemented(String coding) {
+        return new ApiError(HttpResponseStatus.NOT_IMPLEMENTED, "invalid_request_error",
+                "unsupported_transfer_encoding", null, "The transfer coding '" + coding
+                        + "' is not implemented: send the body with Content-Length or chunked.", -1);
+    }
+
     public static ApiError endpointNotSupported(String model, String provider, String path) {
         return badRequest("unsupported_endpoint", "model",
                 "The model '" + model + "' (provider '" + provider + "') does not support " + path + ".");
@@ -108,6 +128,22 @@ public record ApiError(HttpResponseStatus status, String type, String code, Stri
                         + (everyKeyResting ? "; every key of it is resting, so the request was not sent" : "")
                         + ". The gateway's operator must fix its provider key; retrying will not help until then.",
                 -1);
+    }
+
+    /**
+     * The key's limits are kept in shared state (Redis) that cannot answer, and {@code [shared] on_unavailable} is
+     * {@code deny}: the request is refused rather than let through uncounted.
+     */
+    public static ApiError sharedLimitsUnavailable() {
+        return new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, "server_error", "limits_unavailable", null,
+                "The gateway cannot reach the shared state that holds this key's limits; try again shortly.", 1);
+    }
+
+    /** A key's or its team's USD budget cannot take the request (docs/ARCHITECTURE.md §2, {@code budget}). */
+    public static ApiError budgetExceeded(String reason, long retryAfterSeconds) {
+        // The code leads the message too: Anthropic's error shape has no code member.
+        return new ApiError(HttpResponseStatus.TOO_MANY_REQUESTS, "budget_exceeded", "budget_exceeded", null,
+                "budget_exceeded: " + reason + "; retry after " + retryAfterSeconds + " s.", retryAfterSeconds);
     }
 
     /** Every provider that could serve the model has its circuit open: the gateway did not call any of them. */

@@ -20,6 +20,11 @@ public final class Balancer {
         this.weights = weights.clone();
     }
 
+    /** Every deployment, in config order. */
+    public List<Route> routes() {
+        return routes;
+    }
+
     public Route pick(long nowNanos) {
         Route picked = pickAvailable(nowNanos, List.of());
         return picked != null ? picked : routes.get(0);

@@ -2,6 +2,8 @@ package dev.llmgateway.exchange;
 
 import dev.llmgateway.accesslog.ExchangeRecord;
 import dev.llmgateway.accesslog.Outcome;
+import dev.llmgateway.cost.BudgetLedger;
+import dev.llmgateway.cost.ModelPrice;
 import dev.llmgateway.exchange.Principal;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.ClientDialect;
@@ -13,8 +15,11 @@ import dev.llmgateway.exchange.Endpoint;
 import dev.llmgateway.tracing.RequestTrace;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
@@ -37,6 +42,12 @@ public final class Exchange {
     public static final String ATTEMPTS_HEADER = "x-gateway-attempts";
     public static final String PROVIDER_HEADER = "x-gateway-provider";
     public static final String MODEL_HEADER = "x-gateway-model";
+    /** The usage came from the provider's own report. */
+    public static final String USAGE_REPORTED = "provider";
+    /** The provider reported no (final) usage: counted from what reached the client (an estimate). */
+    public static final String USAGE_STREAMED = "streamed";
+    /** A prompt's tokens estimated from its bytes when nothing better is known (about 4 bytes a token). */
+    private static final int BYTES_PER_TOKEN_ESTIMATE = 4;
 
     /** One record per event loop, refilled by each exchange that ends there: ending one allocates nothing. */
     private static final FastThreadLocal<ExchangeRecord> RECORDS = new FastThreadLocal<>() {
@@ -66,8 +77,11 @@ public final class Exchange {
     private long overheadNanos;
     private long firstTokenNanos = -1;
     private long bytesOut;
+    private long streamedEvents;
     private boolean ended;
+    private boolean refused;
     private LongConsumer endListener;
+    private BudgetLedger.Hold budgetHold;
 
     public Exchange(Channel downstream, FullHttpRequest request, Endpoint endpoint, String requestId,
                     long receivedNanos, ExchangeObserver observer) {
@@ -156,6 +170,20 @@ public final class Exchange {
         return trace;
     }
 
+    /** The budget reservation this exchange holds until it ends, then settles with its cost. */
+    public void holdBudget(BudgetLedger.Hold hold) {
+        this.budgetHold = hold;
+    }
+
+    /**
+     * What the usage so far costs at the price of the model serving the request, in picodollars; -1 when there is
+     * no route or the model has no price.
+     */
+    public long cost() {
+        ModelPrice price = route == null ? null : route.price();
+        return price == null ? -1 : price.cost(usage);
+    }
+
     public void attemptStarted() {
         attempts++;
     }
@@ -179,6 +207,12 @@ public final class Exchange {
 
     public long overheadNanos() {
         return overheadNanos;
+    }
+
+    /** One stream event reached the client: the first is the first token; the count estimates a cut stream's output. */
+    public void eventStreamed() {
+        streamedEvents++;
+        firstToken();
     }
 
     /** The first token (a stream's first data event) reached the client. */
@@ -214,14 +248,32 @@ public final class Exchange {
 
     /** Answers with a gateway-made error; {@code outcome} says whose failure it was. */
     public void fail(ApiError error, Outcome outcome) {
+        FullHttpResponse response = errorResponse(error);
+        downstream.writeAndFlush(response, downstream.voidPromise());
+        end(error.status().code(), outcome, error.code());
+    }
+
+    /**
+     * Refuses the request at the edge: the error, then the connection closes (its framing is lost, or the rest of
+     * the request is not going to be read). Ends as rejected and is reported as a {@linkplain
+     * ExchangeObserver#refused refusal}.
+     */
+    public void refuse(ApiError error) {
+        FullHttpResponse response = errorResponse(error);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        downstream.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        refused = true;
+        end(error.status().code(), Outcome.REJECTED, error.code());
+    }
+
+    private FullHttpResponse errorResponse(ApiError error) {
         FullHttpResponse response = ErrorResponses.response(downstream.alloc(), dialect(), error, requestId);
         if (attempts > 0) {
             servedBy(response.headers());
         }
         trace.respond(response.headers());
         bytesOut += response.content().readableBytes();
-        downstream.writeAndFlush(response, downstream.voidPromise());
-        end(error.status().code(), outcome, error.code());
+        return response;
     }
 
     /** Answers with a complete response (ownership moves to the channel) and ends the exchange. */
@@ -246,6 +298,11 @@ public final class Exchange {
         ended = true;
         long bytesIn = request.content().readableBytes();
         request.release();
+        String usageSource = completeUsage(outcome, bytesIn);
+        long cost = cost();
+        if (budgetHold != null) {
+            budgetHold.settle(Math.max(0, cost), System.currentTimeMillis());
+        }
         if (endListener != null) {
             endListener.accept(Math.max(0, usage.input()) + Math.max(0, usage.output()));
         }
@@ -262,13 +319,45 @@ public final class Exchange {
                 firstTokenNanos < 0 ? -1 : firstTokenNanos - receivedNanos, now - receivedNanos,
                 route == null ? -1 : overheadNanos,
                 usage.input(), usage.output(), usage.cachedInput(), bytesIn, bytesOut, attempts, outcome,
-                errorType).traceId(trace.traceId());
-        observer.finished(record);
+                errorType).cost(cost, usageSource, usage.cacheWrite(), usage.reasoning()).traceId(trace.traceId());
+        if (refused) {
+            observer.refused(record);
+        } else {
+            observer.finished(record);
+        }
         trace.ended(record);
+    }
+
+    /**
+     * Where the usage of an answer that reached the client came from: the provider's report, or, when a stream
+     * ended without the provider's final count (cut, cancelled, or a server that never reports), what was
+     * streamed — one token per event, the prompt from its bytes when the provider did not say — filled in here so
+     * that such an answer is charged, not free. Null when no answer reached the client and nothing was reported.
+     */
+    private String completeUsage(Outcome outcome, long bytesIn) {
+        boolean unreported = usage.output() < 0 || outcome != Outcome.COMPLETED && usage.output() < streamedEvents;
+        if (streamedEvents == 0 || !unreported) {
+            return usage.reported() ? USAGE_REPORTED : null;
+        }
+        long input = usage.input() >= 0 ? -1 : (bytesIn + BYTES_PER_TOKEN_ESTIMATE - 1) / BYTES_PER_TOKEN_ESTIMATE;
+        usage.report(input, -1, -1, -1, streamedEvents, -1);
+        return USAGE_STREAMED;
     }
 
     public boolean ended() {
         return ended;
+    }
+
+    /**
+     * For a stage that let the exchange wait (an answer from shared state): whether it is over, because it ended
+     * meanwhile or because its client went away, in which case it ends here as cancelled (499) and nothing goes on.
+     */
+    public boolean endIfClientLeft() {
+        if (ended || !downstream.isActive()) {
+            end(499, Outcome.CANCELLED_BY_CLIENT, null);
+            return true;
+        }
+        return false;
     }
 
     private String clientAddress() {

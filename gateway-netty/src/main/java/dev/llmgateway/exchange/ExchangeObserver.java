@@ -25,6 +25,14 @@ public interface ExchangeObserver {
      */
     void finished(ExchangeRecord record);
 
+    /**
+     * Like {@link #finished}, for a request refused at the edge (malformed, too large, too slow): counted like any
+     * request, while its log line may be dropped so that a flood of refusals cannot flood the log.
+     */
+    default void refused(ExchangeRecord record) {
+        finished(record);
+    }
+
     /** Whether {@link #capture} keeps anything: a caller can skip making a view of bytes nobody reads. */
     default boolean capturing() {
         return false;

@@ -1,7 +1,10 @@
 package dev.llmgateway.exchange;
 
 import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.json.SecretScrubber;
+import dev.llmgateway.upstream.Provider;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +13,11 @@ import java.util.Map;
  * allowed models, limits, and its own provider credentials (provider name → key) when it is a virtual key.
  */
 public record Principal(String name, List<ModelGlob> allowedModels, Limiter limiter,
-                        Map<String, String> providerKeys) {
+                        Map<String, String> providerKeys, Map<String, SecretScrubber> providerKeyScrubbers) {
+
+    public Principal(String name, List<ModelGlob> allowedModels, Limiter limiter, Map<String, String> providerKeys) {
+        this(name, allowedModels, limiter, providerKeys, scrubbers(providerKeys));
+    }
 
     /** The key's limits, held in the auth stage; declared here so the principal can carry them down the path. */
     public interface Limiter {
@@ -28,6 +35,18 @@ public record Principal(String name, List<ModelGlob> allowedModels, Limiter limi
     /** This key's own credential for {@code provider}, or null to use the provider's keys. */
     public String providerKey(String provider) {
         return providerKeys.get(provider);
+    }
+
+    /** Masks the keys this caller's requests to {@code provider} go with: its own credential, else the provider's. */
+    public SecretScrubber keysSentTo(Provider provider) {
+        SecretScrubber own = providerKeyScrubbers.get(provider.name());
+        return own != null ? own : provider.keyScrubber();
+    }
+
+    private static Map<String, SecretScrubber> scrubbers(Map<String, String> providerKeys) {
+        Map<String, SecretScrubber> scrubbers = new HashMap<>();
+        providerKeys.forEach((provider, key) -> scrubbers.put(provider, SecretScrubber.of(List.of(key))));
+        return Map.copyOf(scrubbers);
     }
 
     /** Leaves the provider credentials out. */

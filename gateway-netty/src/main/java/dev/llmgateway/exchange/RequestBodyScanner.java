@@ -3,6 +3,7 @@ package dev.llmgateway.exchange;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.llmgateway.cost.Usd;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.json.Json;
 import io.netty.buffer.ByteBuf;
@@ -15,7 +16,9 @@ import java.io.InputStream;
 /**
  * Reads a request body once with Jackson's streaming parser: validates that it is one well-formed JSON object
  * (UTF-8 included), and picks out {@code model} (with its byte span, for the splice), {@code stream} and
- * {@code stream_options.include_usage}. Nested values are skipped, never built.
+ * {@code stream_options.include_usage}, and the output cap a budget reserves for ({@code max_tokens},
+ * {@code max_completion_tokens}, {@code max_output_tokens}, times {@code n}). Nested values are skipped, never
+ * built.
  */
 public final class RequestBodyScanner {
     private RequestBodyScanner() {
@@ -53,6 +56,8 @@ public final class RequestBodyScanner {
             boolean stream = false;
             boolean modelSeen = false;
             StreamOptions options = StreamOptions.ABSENT;
+            long maxTokens = -1;
+            long choices = 1;
             JsonToken token;
             while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
@@ -79,6 +84,18 @@ public final class RequestBodyScanner {
                             parser.skipChildren();
                         }
                     }
+                    case "max_tokens", "max_completion_tokens", "max_output_tokens" -> {
+                        if (value == JsonToken.VALUE_NUMBER_INT) {
+                            maxTokens = Math.max(maxTokens, parser.getLongValue());
+                        }
+                        parser.skipChildren();
+                    }
+                    case "n" -> {
+                        if (value == JsonToken.VALUE_NUMBER_INT) {
+                            choices = Math.max(1, parser.getLongValue());
+                        }
+                        parser.skipChildren();
+                    }
                     default -> parser.skipChildren();
                 }
             }
@@ -96,7 +113,8 @@ public final class RequestBodyScanner {
                         "The model parameter must be a non-empty string."));
             }
             return new RequestFacts(model, modelStart, modelEnd, stream, options.includeUsage, objectEnd, options.start,
-                    options.empty, options.includeUsageStart, options.includeUsageEnd);
+                    options.empty, options.includeUsageStart, options.includeUsageEnd,
+                    maxTokens < 0 ? -1 : Usd.saturatingMultiplyAdd(maxTokens, choices, 0));
         } catch (CharConversionException e) {
             throw invalidUtf8();
         } catch (JsonParseException e) {

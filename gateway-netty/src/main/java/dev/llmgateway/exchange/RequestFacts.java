@@ -14,8 +14,10 @@ package dev.llmgateway.exchange;
  * @param streamOptionsEmpty   {@code stream_options} is {@code {}}
  * @param includeUsageStart    the value of {@code stream_options.include_usage}
  * @param includeUsageEnd      just past that value
+ * @param maxOutputTokens      the most output tokens the request asks for ({@code max_tokens},
+ *                             {@code max_completion_tokens} or {@code max_output_tokens}, times {@code n}), or -1
  */
 public record RequestFacts(String model, int modelStart, int modelEnd, boolean stream, boolean includeUsage,
                           int objectEnd, int streamOptionsStart, boolean streamOptionsEmpty, int includeUsageStart,
-                          int includeUsageEnd) {
+                          int includeUsageEnd, long maxOutputTokens) {
 }

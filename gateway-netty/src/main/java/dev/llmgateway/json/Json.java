@@ -1,6 +1,7 @@
 package dev.llmgateway.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
@@ -45,6 +46,20 @@ public final class Json {
             return isObject(p);
         } catch (IOException notJson) {
             return false;
+        }
+    }
+
+    /**
+     * Reads the rest of the document {@code p} is in, from wherever it is, so that anything malformed in it
+     * (invalid UTF-8 included) throws, and checks nothing follows it: a decoder that has what it needs from an event
+     * still rejects a garbled one.
+     */
+    public static void finishDocument(JsonParser p) throws IOException {
+        while (!p.getParsingContext().inRoot()) {
+            p.nextToken(); // at the end of the input inside a value, the parser throws
+        }
+        if (p.nextToken() != null) {
+            throw new JsonParseException(p, "bytes after the document");
         }
     }
 

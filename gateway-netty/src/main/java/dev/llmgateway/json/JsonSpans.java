@@ -1,5 +1,6 @@
 package dev.llmgateway.json;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteBufferFeeder;
@@ -33,15 +34,30 @@ public final class JsonSpans {
      * {@code message.model} in Anthropic's {@code message_start} event.
      */
     public static long findString(ByteBuf buf, int index, int length, SerializedString... path) throws IOException {
+        return findString(buf, index, length, false, path);
+    }
+
+    /**
+     * Like {@link #findString}, and reads the rest of the document too, so that anything malformed in it (invalid
+     * UTF-8 included), a top-level value that is not an object, or bytes after the object, throws: for a document
+     * that is parsed anyway, validating it whole costs the rest of one pass.
+     */
+    public static long findStringInValid(ByteBuf buf, int index, int length, SerializedString... path)
+            throws IOException {
+        return findString(buf, index, length, true, path);
+    }
+
+    private static long findString(ByteBuf buf, int index, int length, boolean whole, SerializedString[] path)
+            throws IOException {
         if (buf.hasArray()) {
             try (JsonParser p = Json.FACTORY.createParser(buf.array(), buf.arrayOffset() + index, length)) {
-                return find(p, null, null, path, index);
+                return find(p, null, null, path, index, whole);
             }
         }
         // Direct or composite: feed the memory as it is, one NIO view per component.
         ByteBuffer[] parts = buf.nioBuffers(index, length);
         try (JsonParser p = Json.FACTORY.createNonBlockingByteBufferParser()) {
-            return find(p, (ByteBufferFeeder) p.getNonBlockingInputFeeder(), parts, path, index);
+            return find(p, (ByteBufferFeeder) p.getNonBlockingInputFeeder(), parts, path, index, whole);
         }
     }
 
@@ -54,16 +70,20 @@ public final class JsonSpans {
     }
 
     /**
-     * Walks the top-level object down {@code path}. Nested values are skipped by depth counting rather than
-     * skipChildren(), which cannot feed the non-blocking parser its next part and would spin on NOT_AVAILABLE.
+     * Walks the top-level object down {@code path}; with {@code whole}, on to the end of the input. Nested values
+     * are skipped by depth counting rather than skipChildren(), which cannot feed the non-blocking parser its next
+     * part and would spin on NOT_AVAILABLE.
      */
     private static long find(JsonParser p, ByteBufferFeeder feeder, ByteBuffer[] parts, SerializedString[] path,
-            int base) throws IOException {
+            int base, boolean whole) throws IOException {
         int fed = 0;
         int depth = 0;
         int matched = 0; // path names matched so far: the search is inside the object at depth matched + 1
+        boolean searching = true;
         boolean valueNext = false;
         boolean descendNext = false;
+        boolean closed = false;
+        long found = -1;
         for (;;) {
             JsonToken t = p.nextToken();
             if (t == JsonToken.NOT_AVAILABLE) {
@@ -74,13 +94,22 @@ public final class JsonSpans {
                 }
                 continue;
             }
-            if (t == null || depth == 0 && t != JsonToken.START_OBJECT) {
-                return -1;
+            if (t == null) {
+                return found; // the parser has thrown if the input ended inside the object
             }
-            if (valueNext) {
-                return t == JsonToken.VALUE_STRING ? span(p, feeder != null, base) : -1;
+            if (depth == 0 && (closed || t != JsonToken.START_OBJECT)) {
+                if (!whole) {
+                    return -1;
+                }
+                throw new JsonParseException(p, closed ? "bytes after the object" : "not an object");
             }
-            if (descendNext) {
+            if (searching && valueNext) {
+                searching = false;
+                found = t == JsonToken.VALUE_STRING ? span(p, feeder != null, base) : -1;
+                if (!whole) {
+                    return found;
+                }
+            } else if (searching && descendNext) {
                 descendNext = false;
                 if (t == JsonToken.START_OBJECT) {
                     depth++;
@@ -90,9 +119,15 @@ public final class JsonSpans {
             }
             if (t.isStructStart()) {
                 depth++;
-            } else if (t.isStructEnd() && --depth < matched + 1) {
-                return -1;
-            } else if (t == JsonToken.FIELD_NAME && depth == matched + 1
+            } else if (t.isStructEnd()) {
+                closed = --depth == 0;
+                if (searching && depth < matched + 1) {
+                    searching = false;
+                    if (!whole) {
+                        return -1;
+                    }
+                }
+            } else if (searching && t == JsonToken.FIELD_NAME && depth == matched + 1
                     // Names are canonicalized by the factory's symbol table: currentName() allocates nothing.
                     && path[matched].getValue().equals(p.currentName())) {
                 valueNext = matched + 1 == path.length;

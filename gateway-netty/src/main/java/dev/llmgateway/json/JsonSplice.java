@@ -70,8 +70,17 @@ public final class JsonSplice {
      */
     public static ByteBuf quoted(String s) {
         byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(s);
-        ByteBuffer literal = ByteBuffer.allocateDirect(escaped.length + 2);
-        literal.put((byte) '"').put(escaped).put((byte) '"').flip();
+        byte[] quoted = new byte[escaped.length + 2];
+        quoted[0] = '"';
+        System.arraycopy(escaped, 0, quoted, 1, escaped.length);
+        quoted[quoted.length - 1] = '"';
+        return literal(quoted);
+    }
+
+    /** {@code bytes} as a shared replacement, as {@link #quoted}: read-only, direct, never leak-tracked. */
+    public static ByteBuf literal(byte[] bytes) {
+        ByteBuffer literal = ByteBuffer.allocateDirect(bytes.length);
+        literal.put(bytes).flip();
         return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(literal)).asReadOnly();
     }
 }

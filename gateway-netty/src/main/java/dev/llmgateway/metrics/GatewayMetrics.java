@@ -1,6 +1,7 @@
 package dev.llmgateway.metrics;
 
 import dev.llmgateway.accesslog.ExchangeRecord;
+import dev.llmgateway.cost.Usd;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
@@ -54,6 +55,9 @@ public final class GatewayMetrics {
             .labelNames("api_key", "model", "provider", "endpoint", "status").withoutExemplars().register(registry);
     private final Counter tokens = Counter.build("llm_tokens_total", "Tokens counted from upstream usage.")
             .labelNames("api_key", "model", "provider", "type").withoutExemplars().register(registry);
+    private final Counter cost = Counter.build("llm_cost_usd_total",
+                    "What requests cost in USD, from the provider's usage at the price table's rates.")
+            .labelNames("api_key", "model", "provider").withoutExemplars().register(registry);
     private final Histogram duration = Histogram.build("llm_request_duration_seconds",
                     "Request duration, from the first request byte to the last response byte.")
             .labelNames("model", "provider", "endpoint", "stream")
@@ -92,6 +96,10 @@ public final class GatewayMetrics {
     private final Counter connectionsRejected = Counter.build("llm_connections_rejected_total",
             "Client connections closed at once because server.max_connections were open.").register(registry);
 
+    private final Counter stalledClientsClosed = Counter.build("llm_stalled_clients_closed_total",
+            "Client connections closed because the client read nothing for server.stalled_client_timeout.")
+            .register(registry);
+
     public GatewayMetrics() {
         registry.register(pools);
         registry.register(circuits);
@@ -122,6 +130,11 @@ public final class GatewayMetrics {
         addTokens(key, model, provider, "input", r.inputTokens());
         addTokens(key, model, provider, "output", r.outputTokens());
         addTokens(key, model, provider, "cached_input", r.cachedInputTokens());
+        addTokens(key, model, provider, "cache_write", r.cacheWriteTokens());
+        addTokens(key, model, provider, "reasoning", r.reasoningTokens());
+        if (r.costPicos() > 0) {
+            cost.labels(key, model, provider).inc(Usd.toDouble(r.costPicos()));
+        }
         duration.labels(model, provider, endpoint, stream).observe(r.durationNanos() / NANOS_PER_SECOND);
         if (r.errorType() != null) {
             errors.labels(key, model, provider, endpoint, r.errorType()).inc();
@@ -163,6 +176,10 @@ public final class GatewayMetrics {
         connectionsRejected.inc();
     }
 
+    public void stalledClientClosed() {
+        stalledClientsClosed.inc();
+    }
+
     /** Sets where the open client connection count comes from; read on the scraping thread. */
     public void openConnections(IntSupplier open) {
         Gauge.build("llm_connections_open", "Open client connections on the main listener.").create()
@@ -190,6 +207,11 @@ public final class GatewayMetrics {
     /** Where the dropped-line counts of the access log and the body capture come from (read at scrape time). */
     public void droppedLines(LongSupplier accessLog, LongSupplier capture) {
         droppedLines.sources(accessLog, capture);
+    }
+
+    /** Where the count of refused requests' access-log lines dropped over their rate comes from (scrape time). */
+    public void droppedRefusalLines(LongSupplier refusals) {
+        droppedLines.refusals(refusals);
     }
 
     /** Where the trace exporter's counts of dropped and failed spans come from (read at scrape time). */

@@ -4,21 +4,31 @@ import dev.llmgateway.exchange.Exchange;
 import dev.llmgateway.dialect.AnswerEvents;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.FinishReason;
+import dev.llmgateway.json.SecretScrubber;
 
 /**
  * Passes a translated answer's events to the client's encoder and keeps the exchange's books on the way: token
  * usage (cumulative: the latest report wins), when the first token reached the client, and whether the answer
- * ended, or failed with the provider's own error.
+ * ended, or failed with the provider's own error (the provider's keys masked in its message).
  */
 final class AnswerAccounting implements AnswerEvents {
     private final Exchange exchange;
     private final AnswerEvents encoder;
+    private final SecretScrubber keys;
     private boolean ended;
     private ApiError error;
 
-    AnswerAccounting(Exchange exchange, AnswerEvents encoder) {
+    AnswerAccounting(Exchange exchange, AnswerEvents encoder, SecretScrubber keys) {
         this.exchange = exchange;
         this.encoder = encoder;
+        this.keys = keys;
+    }
+
+    /** {@code error} with the provider's keys masked in its message (a provider may echo the key it was sent). */
+    static ApiError masked(ApiError error, SecretScrubber keys) {
+        String message = keys.scrub(error.message());
+        return message == error.message() ? error : new ApiError(error.status(), error.type(), error.code(),
+                error.param(), message, error.retryAfterSeconds());
     }
 
     /** The answer reached its end. */
@@ -75,9 +85,9 @@ final class AnswerAccounting implements AnswerEvents {
     }
 
     @Override
-    public void usage(long input, long cachedInput, long cacheWrite, long output, long reasoning) {
-        exchange.usage().report(input, output, cachedInput);
-        encoder.usage(input, cachedInput, cacheWrite, output, reasoning);
+    public void usage(long input, long cachedInput, long cacheWrite, long cacheWrite1h, long output, long reasoning) {
+        exchange.usage().report(input, cachedInput, cacheWrite, cacheWrite1h, output, reasoning);
+        encoder.usage(input, cachedInput, cacheWrite, cacheWrite1h, output, reasoning);
     }
 
     @Override
@@ -88,7 +98,7 @@ final class AnswerAccounting implements AnswerEvents {
 
     @Override
     public void error(ApiError providerError) {
-        error = providerError;
-        encoder.error(providerError);
+        error = masked(providerError, keys);
+        encoder.error(error);
     }
 }

@@ -7,6 +7,7 @@ import dev.llmgateway.exchange.Exchange;
 import dev.llmgateway.exchange.Route;
 import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.tracing.AttemptTrace;
+import dev.llmgateway.upstream.MalformedResponseException;
 import dev.llmgateway.upstream.Provider;
 import dev.llmgateway.upstream.UpstreamConnector;
 import dev.llmgateway.upstream.UpstreamListener;
@@ -324,7 +325,8 @@ public final class ProxyCall implements UpstreamListener {
         if (state != State.AWAITING_HEAD && state != State.HOLDING_ERROR && state != State.RELAYING) {
             return;
         }
-        boolean reused = session.reused();
+        // A provider that answered, however badly, saw the request: only a silent reused connection was stale.
+        boolean stale = session.reused() && !(cause instanceof MalformedResponseException);
         abortSession();
         timers.attemptEnded();
         ApiError error = ApiError.upstreamBroken(provider.name(), describe(cause));
@@ -333,7 +335,7 @@ public final class ProxyCall implements UpstreamListener {
         }
         attemptEnded(AttemptTrace.Outcome.FAILED, error.code());
         dropAttempt();
-        if (reused && staleRetries < MAX_STALE_RETRIES) {
+        if (stale && staleRetries < MAX_STALE_RETRIES) {
             retries.abandon();
             staleRetries++;
             attempt();
@@ -475,9 +477,10 @@ public final class ProxyCall implements UpstreamListener {
     /** Relays the current attempt's answer: as it is, or translated into the client's dialect. */
     private Relay newRelay() {
         Translation translation = request.translation();
+        KeyMasks keys = KeyMasks.of(exchange, provider, retries.key());
         return translation == null
-                ? new ResponseRelay(exchange, request.hidesUsage(), this::responseEnded, this::streamBroken)
-                : new TranslatingRelay(exchange, translation, this::responseEnded, this::streamBroken);
+                ? new ResponseRelay(exchange, request.hidesUsage(), keys, this::responseEnded, this::streamBroken)
+                : new TranslatingRelay(exchange, translation, keys, this::responseEnded, this::streamBroken);
     }
 
     private void cancelAcquire() {

@@ -2,6 +2,9 @@ package dev.llmgateway.proxy;
 
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.exchange.Exchange;
+import dev.llmgateway.json.SecretScrubber;
+import dev.llmgateway.sse.SseEventHandler;
+import dev.llmgateway.sse.SseFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
@@ -47,6 +50,10 @@ abstract class Relay {
 
     final Exchange exchange;
     final Channel downstream;
+    /** Every key the call may send: masked in headers, errors, whole bodies and a stream's error events. */
+    final SecretScrubber keys;
+    /** The key this attempt sent: masked in every other stream event (see {@link KeyMasks}). */
+    final SecretScrubber sentKey;
     private final Ended ended;
     /** Hears that the provider's answer is unusable (malformed, cut, or too large); the call fails the exchange. */
     private final Consumer<String> broken;
@@ -58,9 +65,11 @@ abstract class Relay {
     /** The events of the current upstream read, not yet written; owned here until written. */
     private ByteBuf out;
 
-    Relay(Exchange exchange, Ended ended, Consumer<String> broken) {
+    Relay(Exchange exchange, KeyMasks keys, Ended ended, Consumer<String> broken) {
         this.exchange = exchange;
         this.downstream = exchange.downstream();
+        this.keys = keys.callKeys();
+        this.sentKey = keys.sentKey();
         this.ended = ended;
         this.broken = broken;
     }
@@ -151,20 +160,38 @@ abstract class Relay {
         return out.ensureWritable(bytes);
     }
 
-    /** One whole client event, copied into this read's output; {@code event} stays the caller's. */
+    /** One whole client event, copied into this read's output, the sent key masked; the caller keeps {@code event}. */
     final void emit(ByteBuf event) {
-        exchange.firstToken();
-        exchange.capture("response", event);
-        exchange.addBytesOut(event.readableBytes());
-        out(event.readableBytes()).writeBytes(event, event.readerIndex(), event.readableBytes());
+        ByteBuf target = out(event.readableBytes());
+        int from = target.writerIndex();
+        target.writeBytes(event, event.readerIndex(), event.readableBytes());
+        maskKeys(from, sentKey);
+        emitted(from);
     }
 
     /** Counts an event the subclass wrote into {@link #out} itself, from {@code from} to the writer index. */
     final void emitted(int from) {
-        exchange.firstToken();
+        exchange.eventStreamed();
         exchange.addBytesOut(out.writerIndex() - from);
         if (exchange.capturing()) {
             exchange.capture("response", out.slice(from, out.writerIndex() - from)); // a view made per event only then
+        }
+    }
+
+    /**
+     * Masks {@code keys} in the event this read's output holds from {@code from} on, before it is counted: one scan
+     * of its bytes per key, and a copy only when one is there.
+     */
+    final void maskKeys(int from, SecretScrubber keys) {
+        if (keys.isEmpty() || !keys.occursIn(out, from, out.writerIndex())) {
+            return;
+        }
+        ByteBuf masked = keys.scrub(downstream.alloc(), out.copy(from, out.writerIndex() - from));
+        try {
+            out.writerIndex(from);
+            out(masked.readableBytes()).writeBytes(masked, masked.readerIndex(), masked.readableBytes());
+        } finally {
+            masked.release();
         }
     }
 
@@ -207,6 +234,7 @@ abstract class Relay {
                 head.headers(), EmptyHttpHeaders.INSTANCE);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
                 .set(ClientHeads.OVERHEAD_HEADER, ClientHeads.overheadMicros(exchange));
+        ClientHeads.cost(exchange, response.headers());
         status = head.status().code();
         exchange.capture("response", body);
         exchange.addBytesOut(body.readableBytes());
@@ -215,9 +243,24 @@ abstract class Relay {
         ended.responseEnded(upstreamKeepAlive);
     }
 
-    /** The provider's answer cannot become the client's. */
+    /** A framer for the provider's stream, each event bounded by the provider's {@code max_sse_event_bytes}. */
+    final SseFramer framer(SseEventHandler handler) {
+        return new SseFramer(handler, maxSseEventBytes());
+    }
+
+    /** Why a stream failed whose framer stopped on an event over the limit. */
+    final String oversizedEvent() {
+        return "an event of the provider's stream is larger than max_sse_event_bytes (" + maxSseEventBytes()
+                + " bytes)";
+    }
+
+    private int maxSseEventBytes() {
+        return exchange.route().provider().config().maxSseEventBytes();
+    }
+
+    /** The provider's answer cannot become the client's; the reason (it may quote the answer) is told masked. */
     final void broken(String reason) {
-        broken.accept(reason);
+        broken.accept(keys.scrub(reason));
     }
 
     /** Frees whatever is held; for exchanges that end without this relay finishing. */

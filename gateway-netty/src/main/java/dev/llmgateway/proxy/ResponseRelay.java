@@ -7,6 +7,7 @@ import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.dialect.ErrorResponses;
 import dev.llmgateway.dialect.openai.UsageReader;
 import dev.llmgateway.json.BytePattern;
+import dev.llmgateway.json.JsonBytes;
 import dev.llmgateway.json.JsonSpans;
 import dev.llmgateway.json.JsonSplice;
 import dev.llmgateway.json.RepeatingSpanFinder;
@@ -25,6 +26,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AsciiString;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
@@ -33,14 +35,19 @@ import java.util.function.Consumer;
  *   <li>EVENTS — a successful {@code text/event-stream}: framed into events as bytes arrive; each event's
  *   {@code model} is spliced to the name the client asked for as it is copied into the read's output (one chunk
  *   and one flush per upstream read), so the client has each event while the upstream is still sending.</li>
- *   <li>BODY — a successful JSON body: gathered without copying, its top-level {@code model} spliced, sent with an
- *   exact Content-Length. A body over {@link #MAX_BODY_BYTES} is relayed unchanged instead of being held.</li>
- *   <li>RAW — anything else (provider errors, other content types): passed through.</li>
+ *   <li>BODY — a successful JSON body: gathered without copying, its top-level {@code model} spliced and the
+ *   provider's keys masked, sent with an exact Content-Length. A body over {@link #MAX_BODY_BYTES} is relayed
+ *   unchanged instead of being held.</li>
+ *   <li>ERROR — a provider's error (any other status): gathered, the provider's keys masked, sent whole.</li>
+ *   <li>RAW — a successful answer of another content type: passed through.</li>
  * </ul>
  * Along the way it reads token usage (from the event or body that carries it). When the gateway asked the provider
- * for stream usage the client did not ask for, it takes that usage chunk and the {@code "usage":null} members out
- * again, so the client gets the bytes it asked for. Ownership: as {@link Relay}; each framed event is released
- * once copied.
+ * for stream usage the client did not ask for, it takes that usage chunk ({@code "choices":[]}) and the
+ * {@code "usage":null} members out again, whatever the whitespace around them, so the client gets the bytes it
+ * asked for. A stream event that is no JSON object, or that the relay parses (for its model or usage) and finds
+ * malformed, ends the stream with an error event, never with a clean end. Each event is searched for the key the
+ * attempt sent, an error event for every key the call may send ({@link KeyMasks}), and masked; a RAW body is not.
+ * Ownership: as {@link Relay}; each framed event is released once copied.
  */
 final class ResponseRelay extends Relay {
     private static final SerializedString MODEL = new SerializedString("model");
@@ -49,10 +56,15 @@ final class ResponseRelay extends Relay {
     private static final AsciiString MESSAGE_STOP = AsciiString.cached("message_stop");
     private static final AsciiString ERROR_EVENT = AsciiString.cached("error");
 
-    private static final BytePattern USAGE_NULL = new BytePattern(",\"usage\":null");
-    private static final BytePattern NO_CHOICES = new BytePattern("\"choices\":[]");
+    private static final BytePattern CHOICES = new BytePattern("\"choices\"");
+    private static final byte[] NULL = ascii("null");
+    private static final byte[] ERROR_NAME = ascii("\"error\"");
+    private static final byte[] OBJECT_NAME = ascii("\"object\"");
 
-    private enum Mode { RAW, EVENTS, BODY }
+    /** {@link #usage}: the whole event goes. */
+    private static final long DROP = -2;
+
+    private enum Mode { RAW, EVENTS, BODY, ERROR }
 
     private final ByteBuf requestedModelJson;
     /**
@@ -65,39 +77,42 @@ final class ResponseRelay extends Relay {
     private final UsageReader usageReader = new UsageReader();
     /** Finds each event's model (made for a stream only); Anthropic's names it in {@code message_start.message}. */
     private RepeatingSpanFinder eventModel;
-    /** Set when the gateway asked for the usage the client did not: the bytes it takes out again. */
-    private final BytePattern usageNull;
-    private final BytePattern noChoices;
+    /** The gateway asked for the stream usage the client did not: it takes it out again. */
+    private final boolean hidesUsage;
     private boolean sawEnd;
+    /** The body has ended: an event the framer still hands on had no blank line after it. */
+    private boolean finishing;
     private String brokenReason;
     private Mode mode;
     private SseFramer framer;
     private HttpResponse heldHead;
 
-    ResponseRelay(Exchange exchange, boolean hidesUsage, Ended ended, Consumer<String> broken) {
-        super(exchange, ended, broken);
+    ResponseRelay(Exchange exchange, boolean hidesUsage, KeyMasks keys, Ended ended, Consumer<String> broken) {
+        super(exchange, keys, ended, broken);
         this.requestedModelJson = exchange.route().requestedModelJson();
         Endpoint endpoint = exchange.endpoint();
         this.anthropic = endpoint.dialect() == ClientDialect.ANTHROPIC;
         this.expectsEnd = endpoint == Endpoint.CHAT_COMPLETIONS || endpoint == Endpoint.COMPLETIONS
                 || endpoint == Endpoint.MESSAGES;
-        this.usageNull = hidesUsage ? USAGE_NULL : null;
-        this.noChoices = hidesUsage ? NO_CHOICES : null;
+        this.hidesUsage = hidesUsage;
     }
 
     @Override
     void onHead(HttpResponse upstream) {
         boolean success = upstream.status().codeClass() == HttpStatusClass.SUCCESS;
         String contentType = upstream.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        HttpResponse client = ClientHeads.passedOn(exchange, upstream);
+        HttpResponse client = ClientHeads.passedOn(exchange, upstream, keys);
         if (success && ClientHeads.startsWithIgnoreCase(contentType, "text/event-stream")) {
             mode = Mode.EVENTS;
-            framer = new SseFramer(this::event);
+            framer = framer(this::event);
             eventModel = anthropic ? new RepeatingSpanFinder(MESSAGE, MODEL) : new RepeatingSpanFinder(MODEL);
             ClientHeads.eventStream(exchange, client);
             sendHead(client);
         } else if (success && ClientHeads.startsWithIgnoreCase(contentType, "application/json")) {
             mode = Mode.BODY;
+            heldHead = client;
+        } else if (!success) {
+            mode = Mode.ERROR;
             heldHead = client;
         } else {
             mode = Mode.RAW;
@@ -115,13 +130,18 @@ final class ResponseRelay extends Relay {
             case RAW -> passThrough(content, last);
             case EVENTS -> {
                 framer.feed(content.content());
+                if (framer.oversized() && brokenReason == null) {
+                    brokenReason = oversizedEvent();
+                }
                 if (last && brokenReason == null) {
+                    finishing = true;
                     framer.finish();
                     framer = null;
-                    if (expectsEnd && !sawEnd) {
+                    if (brokenReason == null && expectsEnd && !sawEnd) {
                         brokenReason = anthropic ? "the stream ended without message_stop"
                                 : "the stream ended without [DONE]";
-                    } else {
+                    }
+                    if (brokenReason == null) { // the last event may have been malformed: never then a clean end
                         endStream();
                     }
                 }
@@ -138,13 +158,27 @@ final class ResponseRelay extends Relay {
                     relayUnchanged();
                 }
             }
+            case ERROR -> {
+                if (!gather(content)) {
+                    // Never passed on unread: it could carry a key the gateway has not masked.
+                    broken("the provider's error answer is larger than the gateway holds (" + MAX_BODY_BYTES
+                            + " bytes)");
+                } else if (last) {
+                    HttpResponse head = heldHead;
+                    heldHead = null;
+                    sendWhole(head, keys.scrub(downstream.alloc(), takeGathered()));
+                }
+            }
         }
     }
 
     private void event(SseEvent event) {
         ByteBuf bytes = event.content();
         try {
-            if (brokenReason == null) {
+            // An event the body ended inside was cut, unless it is the end marker: the stream fails without it, and
+            // the client never gets half an event (its error event would run into it).
+            boolean cut = finishing && expectsEnd && !endsStream(event);
+            if (brokenReason == null && !cut) {
                 relayEvent(event, bytes);
             }
         } finally {
@@ -152,43 +186,91 @@ final class ResponseRelay extends Relay {
         }
     }
 
+    /** Relays one event; only one that passed its checks can be the stream's end. */
     private void relayEvent(SseEvent event, ByteBuf bytes) {
         if (!event.hasData() || event.isDone()) {
-            sawEnd |= event.isDone();
             out(bytes.readableBytes()).writeBytes(bytes, bytes.readerIndex(), bytes.readableBytes());
+            sawEnd |= endsStream(event);
             return;
         }
         boolean modelEvent = !anthropic || event.eventNameIs(MESSAGE_START);
-        sawEnd |= anthropic && (event.eventNameIs(MESSAGE_STOP) || event.eventNameIs(ERROR_EVENT));
         int start = event.dataOffset();
         int end = start + event.dataLength();
-        boolean carriesUsage = usageReader.read(bytes, start, event.dataLength(), exchange.usage());
-        if (carriesUsage && noChoices != null && noChoices.lastIndexIn(bytes, start, end) >= 0) {
-            return; // the usage chunk the client did not ask for
+        if (event.dataLineCount() == 1 && event.dataLength() > 0 && !JsonBytes.delimitsObject(bytes, start, end)) {
+            brokenReason = "malformed event: not a JSON object";
+            return;
         }
+        long hidden; // the usage member to take out, or -1
         long model;
         try {
+            hidden = usage(bytes, start, end);
+            if (hidden == DROP) {
+                return; // the usage chunk the client did not ask for
+            }
             model = modelEvent ? unlessRequested(bytes, eventModel.find(bytes, start, event.dataLength())) : -1;
         } catch (IOException malformed) {
             brokenReason = "malformed event: " + malformed.getMessage();
             return;
         }
-        int usageNullAt = usageNull == null ? -1 : usageNull.lastIndexIn(bytes, start, end);
         ByteBuf target = out(bytes.readableBytes() + requestedModelJson.readableBytes());
         int from = target.writerIndex();
         int at = bytes.readerIndex();
-        if (model >= 0 && usageNullAt >= 0 && usageNullAt < JsonSpans.start(model)) {
-            at = copyReplacing(bytes, at, usageNullAt, usageNullAt + usageNull.length(), null, target);
-            usageNullAt = -1;
+        if (hidden >= 0 && (model < 0 || JsonSpans.start(hidden) < JsonSpans.start(model))) {
+            at = copyReplacing(bytes, at, JsonSpans.start(hidden), JsonSpans.end(hidden), null, target);
+            hidden = -1;
         }
         if (model >= 0) {
             at = copyReplacing(bytes, at, JsonSpans.start(model), JsonSpans.end(model), requestedModelJson, target);
         }
-        if (usageNullAt >= 0) {
-            at = copyReplacing(bytes, at, usageNullAt, usageNullAt + usageNull.length(), null, target);
+        if (hidden >= 0) {
+            at = copyReplacing(bytes, at, JsonSpans.start(hidden), JsonSpans.end(hidden), null, target);
         }
         target.writeBytes(bytes, at, bytes.writerIndex() - at);
+        maskKeys(from, isError(event, bytes, start, end) ? keys : sentKey);
         emitted(from);
+        sawEnd |= endsStream(event);
+    }
+
+    /**
+     * Reads the usage the event carries; returns the bytes of the {@code "usage":null} member to take out (packed
+     * as a span) or -1, or {@link #DROP} for the usage chunk, when the client did not ask for usage.
+     */
+    private long usage(ByteBuf bytes, int start, int end) throws IOException {
+        long usage = UsageReader.find(bytes, start, end - start);
+        if (usage < 0) {
+            return -1;
+        }
+        int value = JsonSpans.end(usage);
+        if (usageReader.readAt(bytes, value, end, exchange.usage())) {
+            return hidesUsage && hasNoChoices(bytes, start, end) ? DROP : -1;
+        }
+        return hidesUsage && JsonBytes.spells(bytes, value, end, NULL)
+                ? JsonBytes.memberExtent(bytes, JsonSpans.start(usage), value + NULL.length, start, end) : -1;
+    }
+
+    /** {@code "choices":[]}, with or without whitespace. */
+    private static boolean hasNoChoices(ByteBuf bytes, int start, int end) {
+        int value = JsonSpans.end(JsonBytes.lastMember(bytes, CHOICES, start, end));
+        return value >= 0 && bytes.getByte(value) == '['
+                && bytes.getByte(JsonBytes.skipWhitespace(bytes, value + 1, end)) == ']';
+    }
+
+    /**
+     * A provider's error inside a stream: Anthropic's and the Responses API's {@code event: error}, an OpenAI-style
+     * {@code {"error":…}}, or vLLM's {@code {"object":"error",…}}. A few byte reads per event.
+     */
+    private static boolean isError(SseEvent event, ByteBuf bytes, int start, int end) {
+        if (event.eventNameIs(ERROR_EVENT) || JsonBytes.firstMemberValue(bytes, ERROR_NAME, start, end) >= 0) {
+            return true;
+        }
+        int object = JsonBytes.firstMemberValue(bytes, OBJECT_NAME, start, end);
+        return object >= 0 && JsonBytes.spells(bytes, object, end, ERROR_NAME);
+    }
+
+    /** OpenAI's {@code [DONE]}, or Anthropic's {@code message_stop} or {@code error} event. */
+    private boolean endsStream(SseEvent event) {
+        return event.isDone() || anthropic && event.hasData()
+                && (event.eventNameIs(MESSAGE_STOP) || event.eventNameIs(ERROR_EVENT));
     }
 
     /** Copies {@code bytes[at, start)} then {@code replacement} (may be null) to {@code target}; returns {@code end}. */
@@ -209,9 +291,8 @@ final class ResponseRelay extends Relay {
         } catch (IOException notJson) {
             model = -1; // a body that only claims to be JSON goes to the client as the provider sent it
         }
-        ByteBuf whole = model < 0 ? body
-                : JsonSplice.replace(downstream.alloc(), body, JsonSpans.start(model), JsonSpans.end(model),
-                requestedModelJson);
+        ByteBuf whole = keys.scrub(downstream.alloc(), body, model < 0 ? null
+                : new JsonSplice.Edit(JsonSpans.start(model), JsonSpans.end(model), requestedModelJson));
         HttpResponse head = heldHead;
         heldHead = null;
         sendWhole(head, whole);
@@ -238,6 +319,10 @@ final class ResponseRelay extends Relay {
         boolean same = JsonSpans.end(span) - start == wanted
                 && ByteBufUtil.equals(bytes, start, requestedModelJson, requestedModelJson.readerIndex(), wanted);
         return same ? -1 : span;
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override

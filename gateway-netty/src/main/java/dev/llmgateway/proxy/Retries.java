@@ -157,6 +157,9 @@ final class Retries {
             coolKey(noQuota ? provider.config().keyFailureCooldown().toNanos()
                     : askedNanos >= 0 ? askedNanos : provider.config().keyCooldown().toNanos(),
                     noQuota ? "insufficient_quota" : "rate_limited");
+            if (keyIndex >= 0) {
+                provider.keys().shareRest(keyIndex, System.nanoTime());
+            }
         }
         // After a 429 another key may be ready now; the provider's wait is for the key that was refused. With no
         // other key and no wait named, a retry would only meet the resting key: the provider's answer goes out.

@@ -26,9 +26,10 @@ import java.util.function.Consumer;
  * framed and decoded event by event, or its body decoded whole, into neutral events that the client's encoder
  * writes in the client's dialect as they come — a stream for a client that asked for one (one chunk and one flush
  * per upstream read), else one body with an exact Content-Length. A provider error answer becomes the error the
- * client's API would send, with its status and Retry-After. Usage and the first token are recorded on the way. A
- * provider error inside a stream reaches the client as an error event of its dialect, then the connection closes;
- * so does a stream cut before its answer ended: never a made-up end.
+ * client's API would send, with its status and Retry-After; the provider's keys are masked in what it says, in a
+ * whole body, and in each event of a stream (the key the attempt sent, {@link KeyMasks}). Usage and the first token
+ * are recorded on the way. A provider error inside a stream reaches the client as an error event of its dialect,
+ * then the connection closes; so does a stream cut before its answer ended: never a made-up end.
  * Ownership: as {@link Relay}; each piece of a stream is released once decoded, each encoded event once copied out.
  */
 final class TranslatingRelay extends Relay {
@@ -47,8 +48,9 @@ final class TranslatingRelay extends Relay {
     private SseFramer framer;
     private boolean finished;
 
-    TranslatingRelay(Exchange exchange, Translation translation, Ended ended, Consumer<String> broken) {
-        super(exchange, ended, broken);
+    TranslatingRelay(Exchange exchange, Translation translation, KeyMasks keys, Ended ended,
+                     Consumer<String> broken) {
+        super(exchange, keys, ended, broken);
         this.translation = translation;
     }
 
@@ -64,7 +66,7 @@ final class TranslatingRelay extends Relay {
         AnswerEvents encoder;
         if (translation.clientStreams()) {
             encoder = translation.streamEncoder(downstream.alloc(), this::writeEvent, model, exchange.requestId());
-            HttpResponse client = ClientHeads.made(exchange, upstream, HttpResponseStatus.OK);
+            HttpResponse client = ClientHeads.made(exchange, upstream, HttpResponseStatus.OK, keys);
             client.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
             ClientHeads.eventStream(exchange, client);
             sendHead(client);
@@ -72,13 +74,13 @@ final class TranslatingRelay extends Relay {
             bodyEncoder = translation.bodyEncoder(downstream.alloc(), model, exchange.requestId());
             encoder = bodyEncoder;
         }
-        answer = new AnswerAccounting(exchange, encoder);
+        answer = new AnswerAccounting(exchange, encoder, keys);
         decoder = translation.decoder(answer);
         String contentType = upstream.headers().get(HttpHeaderNames.CONTENT_TYPE);
         if (ClientHeads.startsWithIgnoreCase(contentType, "text/event-stream")) {
             mode = Mode.EVENTS;
             reader = new SseAnswerReader(decoder);
-            framer = new SseFramer(reader);
+            framer = framer(reader);
         } else {
             mode = Mode.BODY;
         }
@@ -93,6 +95,10 @@ final class TranslatingRelay extends Relay {
         switch (mode) {
             case EVENTS -> {
                 framer.feed(content.content());
+                if (framer.oversized()) {
+                    fail(oversizedEvent());
+                    return;
+                }
                 if (last) {
                     framer.finish();
                     framer = null;
@@ -158,9 +164,9 @@ final class TranslatingRelay extends Relay {
             fail("the provider's answer ended before it was complete");
         } else if (bodyEncoder != null) {
             finished = true;
-            ByteBuf body = bodyEncoder.body();
+            ByteBuf body = keys.scrub(downstream.alloc(), bodyEncoder.body());
             bodyEncoder = null;
-            HttpResponse head = ClientHeads.made(exchange, upstreamHead, HttpResponseStatus.OK);
+            HttpResponse head = ClientHeads.made(exchange, upstreamHead, HttpResponseStatus.OK, keys);
             head.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
             sendWhole(head, body);
         } else {
@@ -175,13 +181,14 @@ final class TranslatingRelay extends Relay {
         CompositeByteBuf body = takeGathered();
         ApiError error;
         try {
-            error = translation.error(upstreamHead.status().code(), upstreamHead.headers(), body);
+            error = AnswerAccounting.masked(translation.error(upstreamHead.status().code(), upstreamHead.headers(),
+                    body), keys);
         } finally {
             body.release();
         }
         FullHttpResponse response = ErrorResponses.response(downstream.alloc(), translation.client(), error,
                 exchange.requestId());
-        response.headers().setAll(ClientHeads.made(exchange, upstreamHead, response.status()).headers());
+        response.headers().setAll(ClientHeads.made(exchange, upstreamHead, response.status(), keys).headers());
         sendWhole(response, response.content());
     }
 

@@ -8,6 +8,7 @@ import dev.llmgateway.config.GatewayConfig;
 import dev.llmgateway.config.ModelConfig;
 import dev.llmgateway.config.RouteRule;
 import dev.llmgateway.config.UpstreamPolicy;
+import dev.llmgateway.cost.PriceTable;
 import dev.llmgateway.json.JsonSplice;
 import dev.llmgateway.upstream.Provider;
 
@@ -32,15 +33,17 @@ public final class ModelRouter {
     private final Map<String, Provider> providers;
     private final List<Rule> rules;
     private final Provider defaultProvider;
+    private final PriceTable prices;
 
     private record Rule(ModelGlob glob, Provider provider) {
     }
 
     public ModelRouter(GatewayConfig config, Map<String, Provider> providers) {
         this.providers = Map.copyOf(providers);
+        this.prices = PriceTable.of(config.prices());
         Map<String, Route> plain = new LinkedHashMap<>();
         for (ModelConfig model : config.models().values()) {
-            plain.put(model.alias(), aliasRoute(model, providers));
+            plain.put(model.alias(), aliasRoute(model, providers, prices));
         }
         // Fallbacks point at the plain routes: a chain is the alias's own list, never its fallbacks' fallbacks.
         Map<String, Route> byAlias = new LinkedHashMap<>();
@@ -49,7 +52,7 @@ public final class ModelRouter {
             byAlias.put(model.alias(), model.fallbacks().isEmpty() ? own
                     : new Route(own.requestedModel(), own.requestedModelJson(), own.provider(), own.apiModel(),
                     own.apiModelJson(), own.metricsModel(), own.policy(),
-                    model.fallbacks().stream().map(plain::get).toList(), own.balancer()));
+                    model.fallbacks().stream().map(plain::get).toList(), own.balancer(), own.price()));
         }
         this.aliases = java.util.Collections.unmodifiableMap(byAlias);
         List<Rule> ruleList = new ArrayList<>();
@@ -83,16 +86,17 @@ public final class ModelRouter {
         if (separator > 0 && separator < model.length() - 1) {
             Provider named = providers.get(model.substring(0, separator));
             if (named != null) {
-                return route(model, named, model.substring(separator + 1), OTHER_MODEL, named.config().policy());
+                return route(model, named, model.substring(separator + 1), OTHER_MODEL, named.config().policy(),
+                        prices);
             }
         }
         for (Rule rule : rules) {
             if (rule.glob.matches(model)) {
-                return route(model, rule.provider, model, OTHER_MODEL, rule.provider.config().policy());
+                return route(model, rule.provider, model, OTHER_MODEL, rule.provider.config().policy(), prices);
             }
         }
         return defaultProvider == null ? null
-                : route(model, defaultProvider, model, OTHER_MODEL, defaultProvider.config().policy());
+                : route(model, defaultProvider, model, OTHER_MODEL, defaultProvider.config().policy(), prices);
     }
 
     /** Configured aliases in file order, for {@code /v1/models}. */
@@ -104,13 +108,13 @@ public final class ModelRouter {
      * An alias's route: its first deployment's target, with a balancer over all of them when there are several.
      * Each deployment serves under its own policy (its provider's, with the alias's overrides).
      */
-    private static Route aliasRoute(ModelConfig model, Map<String, Provider> providers) {
+    private static Route aliasRoute(ModelConfig model, Map<String, Provider> providers, PriceTable prices) {
         List<Route> deployed = new ArrayList<>();
         int[] weights = new int[model.deployments().size()];
         for (int i = 0; i < weights.length; i++) {
             Deployment deployment = model.deployments().get(i);
             deployed.add(route(model.alias(), providers.get(deployment.provider()), deployment.apiModel(),
-                    model.alias(), deployment.policy()));
+                    model.alias(), deployment.policy(), prices));
             weights[i] = deployment.weight();
         }
         Route first = deployed.get(0);
@@ -118,7 +122,8 @@ public final class ModelRouter {
             return first;
         }
         return new Route(first.requestedModel(), first.requestedModelJson(), first.provider(), first.apiModel(),
-                first.apiModelJson(), first.metricsModel(), first.policy(), List.of(), new Balancer(deployed, weights));
+                first.apiModelJson(), first.metricsModel(), first.policy(), List.of(), new Balancer(deployed, weights),
+                first.price());
     }
 
     private static int indexOfSeparator(String model) {
@@ -132,8 +137,8 @@ public final class ModelRouter {
     }
 
     private static Route route(String requested, Provider provider, String apiModel, String metricsModel,
-                               UpstreamPolicy policy) {
+                               UpstreamPolicy policy, PriceTable prices) {
         return new Route(requested, JsonSplice.quoted(requested), provider, apiModel, JsonSplice.quoted(apiModel),
-                metricsModel, policy, List.of(), null);
+                metricsModel, policy, List.of(), null, prices.find(provider.name(), apiModel));
     }
 }

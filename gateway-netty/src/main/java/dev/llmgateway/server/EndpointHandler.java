@@ -4,16 +4,13 @@ import dev.llmgateway.exchange.Endpoint;
 import dev.llmgateway.auth.ApiKeyAuthHandler;
 import dev.llmgateway.auth.KeyTable;
 import dev.llmgateway.dialect.ApiError;
-import dev.llmgateway.dialect.ErrorResponses;
 import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.exchange.Exchange;
 import dev.llmgateway.exchange.ExchangeObserver;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -22,16 +19,14 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.util.ReferenceCountUtil;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
- * First handler to see a whole request: rejects requests the codec could not decode (400/414/431, then close),
+ * First handler to see a whole request: refuses requests that failed on the way (the codec could not decode them,
+ * or a handler before refused them: 400/408/413/414/417/431/501/505, then a lingering close),
  * maps the path to an {@link Endpoint} (404 unknown path, 405 wrong method), answers {@code /health},
  * {@code /ready} and {@code /metrics} itself, and wraps every other request in an {@link Exchange} that carries it
  * down the pipeline. Ownership of the request moves into the exchange, or the request is released here.
@@ -72,13 +67,11 @@ public final class EndpointHandler extends ChannelInboundHandlerAdapter {
         }
         long receivedNanos = System.nanoTime();
         String requestId = RequestIds.of(request.headers());
+        String path = pathOf(request.uri());
         if (request.decoderResult().isFailure()) {
-            rejectUndecodable(ctx, request, requestId);
+            refuse(ctx, request, Endpoint.forPath(path), requestId, receivedNanos);
             return;
         }
-        String uri = request.uri();
-        int query = uri.indexOf('?');
-        String path = query < 0 ? uri : uri.substring(0, query);
         Endpoint endpoint = served(Endpoint.forPath(path));
         HttpMethod method = request.method();
         boolean counted = endpoint != Endpoint.HEALTH && endpoint != Endpoint.READY && endpoint != Endpoint.METRICS;
@@ -134,21 +127,23 @@ public final class EndpointHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** The codec marks heads it could not parse; the connection's framing is lost, so answer and close. */
-    private static void rejectUndecodable(ChannelHandlerContext ctx, FullHttpRequest request, String requestId) {
-        Throwable cause = request.decoderResult().cause();
-        ReferenceCountUtil.release(request);
-        HttpResponseStatus status = cause instanceof TooLongHttpHeaderException
-                ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                : HttpResponseStatus.BAD_REQUEST;
-        String message = cause instanceof TooLongFrameException
-                ? "The request line or headers are larger than the gateway accepts."
-                : "The request is not valid HTTP/1.1.";
-        FullHttpResponse response = ErrorResponses.response(ctx.alloc(), Endpoint.dialectOf(request.uri()),
-                ApiError.malformedRequest(status, message), requestId);
-        response.headers().set(HttpHeaderNames.CONNECTION, "close");
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    /**
+     * Every request refused at the edge ends here, in request order, the same way: the codec could not decode it
+     * (400/414/431), or a handler before this one refused it ({@link RequestRefusal}: HTTP/1.1's rules, 413, 408,
+     * 417). The connection's framing is lost or the rest of the request is abandoned, so the answer closes it —
+     * lingering, so that a client still sending reads the answer ({@link LingeringClose}) — and it is counted and
+     * logged as a refusal. The answer has the shape of the endpoint the path names, when it names one.
+     */
+    private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, Endpoint endpoint, String requestId,
+                        long receivedNanos) {
+        LingeringClose.arm(ctx.pipeline());
+        new Exchange(ctx.channel(), request, endpoint, requestId, receivedNanos, observer)
+                .refuse(RequestRefusal.errorFor(request.decoderResult().cause()));
+    }
+
+    private static String pathOf(String uri) {
+        int query = uri.indexOf('?');
+        return query < 0 ? uri : uri.substring(0, query);
     }
 
     private static FullHttpResponse json(ChannelHandlerContext ctx, HttpResponseStatus status, byte[] body) {

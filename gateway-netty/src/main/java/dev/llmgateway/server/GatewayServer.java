@@ -14,6 +14,8 @@ import dev.llmgateway.proxy.ProxyCall;
 import dev.llmgateway.routing.ModelListHandler;
 import dev.llmgateway.routing.ModelRouteHandler;
 import dev.llmgateway.tracing.Tracing;
+import dev.llmgateway.budget.BudgetHandler;
+import dev.llmgateway.shared.SharedState;
 import dev.llmgateway.upstream.Provider;
 import dev.llmgateway.upstream.UpstreamConnector;
 import dev.llmgateway.upstream.UpstreamPools;
@@ -129,13 +131,21 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         ExecutorService scrapes = Executors.newSingleThreadExecutor(new DefaultThreadFactory("metrics-scrape", true));
         BodyCapture capture = BodyCapture.disabled();
         Tracing tracing = Tracing.OFF;
+        SharedState shared = null;
         try {
             if (observability.captureEnabled()) {
                 capture = BodyCapture.open(observability.captureFile(), observability.captureMaxBytes());
+                capture.secrets(config.secrets());
             }
-            AtomicReference<Snapshot> snapshot = new AtomicReference<>(Snapshot.of(config));
-            UpstreamPools pools = new UpstreamPools(group, transport);
             GatewayMetrics metrics = new GatewayMetrics();
+            AtomicReference<Snapshot> snapshot = new AtomicReference<>();
+            if (config.shared() != null) {
+                shared = SharedState.start(config.shared(), group, transport.socketChannel(),
+                        transport.datagramChannel(), metrics.registry(),
+                        (provider, keyId, nanos) -> restedElsewhere(snapshot.get(), provider, keyId, nanos));
+            }
+            snapshot.set(Snapshot.of(config, shared));
+            UpstreamPools pools = new UpstreamPools(group, transport);
             metrics.poolStats(() -> pools.stats(snapshot.get().providers().values()));
             ClientConnections connections = new ClientConnections(server.maxConnections(),
                     metrics::connectionRejected);
@@ -144,6 +154,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
             metrics.openConnections(connections::size);
             metrics.circuitStates(() -> circuitStates(snapshot.get().providers()));
             tracing = Tracing.start(observability.tracing(), observability.captureMaxBytes());
+            tracing.secrets(config.secrets());
             ExchangeObserver telemetry = new ExchangeTelemetry(metrics, accessLog, capture, tracing);
             boolean adminPort = observability.metricsEnabled() && observability.metricsPort() > 0;
             EndpointHandler.MetricsAccess access = !observability.metricsEnabled() ? EndpointHandler.MetricsAccess.NONE
@@ -154,8 +165,9 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
             Channel listener = bind(group, transport, pipeline, server.host(), server.port());
             Channel admin = !adminPort ? null : bind(group, transport,
                     DownstreamPipeline.admin(() -> snapshot.get().config().server(), new EndpointHandler(
-                            () -> new Readiness(connections.ready(), snapshot.get().providers()), telemetry, metrics,
-                            access, () -> snapshot.get().keys(), scrapes, true)),
+                            () -> new Readiness(connections.ready(), snapshot.get().providers(),
+                                snapshot.get().shared()), telemetry, metrics,
+                            access, () -> snapshot.get().keys(), scrapes, true), metrics::stalledClientClosed),
                     server.host(), observability.metricsPort());
             CompletableFuture<Warmup.Result> warmup = !warming ? CompletableFuture.completedFuture(null)
                     : warmUpInBackground(connections, () -> Warmup.run(group, transport, pools, threads,
@@ -163,11 +175,27 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
             return new GatewayServer(transport, group, pools, listener, admin, threads, metrics, accessLog, capture,
                     scrapes, connections, snapshot, warmup, tracing);
         } catch (IOException e) {
+            closeQuietly(shared);
             stopQuietly(group, scrapes, accessLog, capture, tracing);
             throw new UncheckedIOException("cannot open the body capture " + observability.captureFile(), e);
         } catch (RuntimeException | InterruptedException e) {
+            closeQuietly(shared);
             stopQuietly(group, scrapes, accessLog, capture, tracing);
             throw e;
+        }
+    }
+
+    /** Another replica rested an upstream key after a 429: the running provider of that name rests it too. */
+    private static void restedElsewhere(Snapshot snapshot, String provider, String keyId, long nanos) {
+        Provider running = snapshot == null ? null : snapshot.providers().get(provider);
+        if (running != null) {
+            running.keys().restedElsewhere(keyId, System.nanoTime() + nanos);
+        }
+    }
+
+    private static void closeQuietly(SharedState shared) {
+        if (shared != null) {
+            shared.close();
         }
     }
 
@@ -205,12 +233,14 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                                               ExchangeObserver observer, EndpointHandler.MetricsAccess access,
                                               Executor scrapes) {
         return new DownstreamPipeline(() -> snapshot.get().config().server(), connections,
-                new EndpointHandler(() -> new Readiness(connections.ready(), snapshot.get().providers()), observer,
+                new EndpointHandler(() -> new Readiness(connections.ready(), snapshot.get().providers(),
+                                snapshot.get().shared()), observer,
                         metrics, access, () -> snapshot.get().keys(), scrapes, false),
                 new ApiKeyAuthHandler(() -> snapshot.get().keys()),
                 new ModelListHandler(() -> snapshot.get().router(), System.currentTimeMillis() / 1000),
                 new ModelRouteHandler(() -> snapshot.get().router()),
-                ProxyCall.factory(withMock(upstreams), metrics));
+                ProxyCall.factory(withMock(upstreams), metrics),
+                new BudgetHandler(() -> snapshot.get().budgets()), metrics::stalledClientClosed);
     }
 
     /** The built-in mock is a connector of its own; every other provider type goes through {@code upstreams}. */
@@ -235,6 +265,8 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         Snapshot previous = snapshot.get();
         Snapshot applied = previous.next(next);
         connections.maxConnections(next.server().maxConnections());
+        capture.secrets(next.secrets());
+        tracing.secrets(next.secrets());
         snapshot.set(applied);
         pools.retire(previous.retiredBy(applied));
     }
@@ -301,6 +333,11 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         return metrics;
     }
 
+    /** The config snapshot serving new requests now. */
+    public Snapshot snapshot() {
+        return snapshot.get();
+    }
+
     /** The startup warm-up's outcome, once {@code /ready} says ready; null when the server started without one. */
     public CompletableFuture<Warmup.Result> warmup() {
         return warmup;
@@ -326,6 +363,8 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
             adminListener.close().syncUninterruptibly();
         }
         pools.close();
+        // After the drain: the requests that ended in it gave their slots back and charged their tokens.
+        closeQuietly(snapshot.get().shared());
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         stopQuietly(group, scrapes, accessLog, capture, tracing);
     }

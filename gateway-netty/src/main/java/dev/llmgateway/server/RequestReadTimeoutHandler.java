@@ -1,15 +1,15 @@
 package dev.llmgateway.server;
 
 import dev.llmgateway.dialect.ApiError;
-import dev.llmgateway.dialect.ClientDialect;
-import dev.llmgateway.dialect.ErrorResponses;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
 
@@ -22,11 +22,14 @@ import java.util.concurrent.TimeUnit;
  * every response end on its way out. Phases: IDLE (no request bytes yet: {@code idle_timeout}, then a quiet
  * close) → HEADERS (bytes arrived, head incomplete: {@code header_read_timeout}) → BODY (head read:
  * {@code body_read_timeout}) → BUSY (request complete; upstream time is not the client's fault) → IDLE when the
- * last pending response has been written. A timeout in HEADERS or BODY answers 408 and closes. Slowloris
- * clients are cut off after header_read_timeout however slowly they trickle bytes.
+ * last pending response has been written; CLOSING, for good, once a response says {@code Connection: close} (no
+ * further request is read). A timeout in HEADERS or BODY refuses the request with 408 ({@link RequestRefusal}): the
+ * refusal goes down the pipeline in the request's place — a head-less request, or the last piece of the body being
+ * read, which ends its aggregation and frees what was gathered — and the endpoint handler answers it in order and
+ * closes. Slowloris clients are cut off after header_read_timeout however slowly they trickle bytes.
  */
 public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
-    private enum Phase { IDLE, HEADERS, BODY, BUSY }
+    private enum Phase { IDLE, HEADERS, BODY, BUSY, CLOSING }
 
     private final long idleNanos;
     private final long headerNanos;
@@ -74,6 +77,10 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         boolean ends = RequestSequencer.endsResponse(msg);
+        if (msg instanceof HttpResponse response && response.status().codeClass() != HttpStatusClass.INFORMATIONAL
+                && !HttpUtil.isKeepAlive(response)) {
+            enter(ctx, Phase.CLOSING);
+        }
         ctx.write(msg, promise);
         if (ends && --pendingResponses <= 0) {
             pendingResponses = 0;
@@ -95,13 +102,16 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
     }
 
     private void enter(ChannelHandlerContext ctx, Phase next) {
+        if (phase == Phase.CLOSING) {
+            return;
+        }
         cancelTimer();
         phase = next;
         long nanos = switch (next) {
             case IDLE -> idleNanos;
             case HEADERS -> headerNanos;
             case BODY -> bodyNanos;
-            case BUSY -> 0;
+            case BUSY, CLOSING -> 0;
         };
         if (nanos > 0 && ctx.channel().isActive()) {
             timer = ctx.executor().schedule(() -> expire(ctx, next), nanos, TimeUnit.NANOSECONDS);
@@ -117,10 +127,10 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
             ctx.close();
             return;
         }
-        FullHttpResponse timeout = ErrorResponses.response(ctx.alloc(), ClientDialect.OPENAI,
-                ApiError.requestTimeout(), RequestIds.generate());
-        timeout.headers().set(HttpHeaderNames.CONNECTION, "close");
-        ctx.writeAndFlush(timeout).addListener(ChannelFutureListener.CLOSE);
+        ApiError timeout = ApiError.requestTimeout();
+        ctx.fireChannelRead(expired == Phase.HEADERS ? RequestRefusal.withoutHead(timeout)
+                : RequestRefusal.refuse(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER), timeout));
+        ctx.fireChannelReadComplete();
     }
 
     private void cancelTimer() {

@@ -3,6 +3,7 @@ package dev.llmgateway.server;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -14,14 +15,23 @@ import java.util.ArrayDeque;
  * HTTP/1.1 pipelining (RFC 9112 §9.3.2): responses must go out in request order, so only one request at a
  * time is passed on; requests that arrive meanwhile wait here, and reading stops until the current response has
  * been written to its end. Sits after the body aggregator and before the first handler that may answer.
+ * A request that failed on the way (undecodable or refused: {@link RequestRefusal}) is the connection's last:
+ * it is answered and the connection closes, so whatever was decoded after it is released here, never served.
  * Owns the queued requests until it passes them on; releases them if the connection closes first.
  */
 public final class RequestSequencer extends ChannelDuplexHandler {
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
     private boolean busy;
+    /** A failed request has come: nothing after it is served. */
+    private boolean lastCame;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (lastCame) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        lastCame = msg instanceof DecoderResultProvider decoded && decoded.decoderResult().isFailure();
         if (busy) {
             waiting.add(msg);
             ctx.channel().config().setAutoRead(false);

@@ -13,7 +13,11 @@ import io.netty.util.ByteProcessor;
  * event was already emitted at the CR) are emitted as events without data.
  *
  * <p>An event inside one chunk is a retained slice of that chunk; only an event split across chunks is gathered
- * in a composite of retained slices. One framer per stream, confined to one thread.
+ * in a composite of retained slices, one component per chunk and never consolidated, so each byte is scanned and
+ * held once: framing costs time linear in the stream, however long one line grows. An event may hold at most
+ * {@code maxEventBytes}; a longer one (an endless line, a flood of fields) stops the framer
+ * ({@link #oversized()}): what it held is freed and every later byte is dropped, for the stream has failed.
+ * One framer per stream, confined to one thread.
  */
 public final class SseFramer {
     // Where the parser is within the current line.
@@ -32,6 +36,7 @@ public final class SseFramer {
     private static final long EVENT_NAME = pack("event");
 
     private final SseEventHandler handler;
+    private final int maxEventBytes;
     private final SseEvent event = new SseEvent();
 
     /** Earlier chunks' bytes of the current event; null while the event lies in the current chunk. */
@@ -41,6 +46,7 @@ public final class SseFramer {
     /** Index in the current chunk where the current event's bytes in this chunk begin. */
     private int eventStart;
     private boolean closed;
+    private boolean oversized;
 
     // The current event; offsets are relative to its first byte.
     private boolean hasField;
@@ -59,8 +65,14 @@ public final class SseFramer {
     /** The last line ended at a CR: an LF that follows belongs to that line end. */
     private boolean skipLf;
 
-    public SseFramer(SseEventHandler handler) {
+    public SseFramer(SseEventHandler handler, int maxEventBytes) {
         this.handler = handler;
+        this.maxEventBytes = maxEventBytes;
+    }
+
+    /** True once an event grew past {@code maxEventBytes}: the framer has stopped and emits nothing more. */
+    public boolean oversized() {
+        return oversized;
     }
 
     /** Takes ownership of {@code chunk} (always released or handed on). Emits every event completed by it. */
@@ -231,6 +243,9 @@ public final class SseFramer {
 
     /** Emits the current event, which ends just before chunk index {@code stop}. */
     private void emit(ByteBuf chunk, int stop) {
+        if (tooLarge(stop - eventStart)) {
+            return;
+        }
         ByteBuf part = chunk.retainedSlice(eventStart, stop - eventStart);
         eventStart = stop;
         if (pending == null) {
@@ -258,11 +273,24 @@ public final class SseFramer {
 
     /** Keeps the unfinished event's bytes from this chunk for the next one. */
     private void carry(ByteBuf chunk, int end) {
+        if (tooLarge(end - eventStart)) {
+            return;
+        }
         if (pending == null) {
-            pending = chunk.alloc().compositeBuffer();
+            pending = chunk.alloc().compositeBuffer(Integer.MAX_VALUE);
         }
         pending.addComponent(true, chunk.retainedSlice(eventStart, end - eventStart));
         carried += end - eventStart;
+    }
+
+    /** With {@code more} bytes of this chunk, would the current event pass the limit? Then the framer stops. */
+    private boolean tooLarge(int more) {
+        if ((long) carried + more <= maxEventBytes) {
+            return false;
+        }
+        oversized = true;
+        release();
+        return true;
     }
 
     private static long pack(String name) {

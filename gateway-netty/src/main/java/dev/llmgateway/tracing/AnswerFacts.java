@@ -21,6 +21,8 @@ import java.util.List;
  */
 final class AnswerFacts extends JsonPaths {
     private final int maxText;
+    /** The provider's {@code max_sse_event_bytes}: a longer event stops the reading (the relay fails the stream). */
+    private final int maxEventBytes;
     private final List<String> finishReasons = new ArrayList<>(1);
     private final StringBuilder text;
     private String id;
@@ -29,16 +31,20 @@ final class AnswerFacts extends JsonPaths {
     private boolean body;
     private boolean unreadable;
 
-    /** @param maxText the most text chars kept; 0 keeps none */
-    AnswerFacts(int maxText) {
+    /**
+     * @param maxText       the most text chars kept; 0 keeps none
+     * @param maxEventBytes the longest stream event read
+     */
+    AnswerFacts(int maxText, int maxEventBytes) {
         this.maxText = maxText;
+        this.maxEventBytes = maxEventBytes;
         this.text = maxText > 0 ? new StringBuilder() : null;
     }
 
     /** A successful answer's head: its content type says how to read the body. */
     void head(String contentType) {
         if (startsWith(contentType, "text/event-stream")) {
-            framer = new SseFramer(this::event);
+            framer = new SseFramer(this::event, maxEventBytes);
         } else {
             body = startsWith(contentType, "application/json");
         }

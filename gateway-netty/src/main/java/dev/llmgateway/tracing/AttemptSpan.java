@@ -53,7 +53,7 @@ final class AttemptSpan implements AttemptTrace {
             span.setAttribute(GenAi.MODEL_ALIAS, alias);
             span.setAttribute(GenAi.ATTEMPT, number);
             parameters(request.parameters());
-            this.answer = new AnswerFacts(request.tracing().maxContent());
+            this.answer = new AnswerFacts(request.tracing().maxContent(), provider.config().maxSseEventBytes());
         }
     }
 

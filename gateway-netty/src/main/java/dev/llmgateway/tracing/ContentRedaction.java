@@ -14,24 +14,33 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Redacts captured prompt and completion text as the body capture redacts bodies, on the export thread: the event
- * loop only records the text, capped. Spans without captured text pass as they are.
+ * Redacts captured prompt and completion text as the body capture redacts bodies (the config's secrets by value,
+ * then credential-like patterns), on the export thread: the event loop only records the text, capped. Spans without
+ * captured text pass as they are.
  */
 final class ContentRedaction implements SpanExporter {
     private static final List<AttributeKey<String>> CONTENT = List.of(GenAi.INPUT_MESSAGES, GenAi.SYSTEM_INSTRUCTIONS,
             GenAi.OUTPUT_MESSAGES);
 
     private final SpanExporter exporter;
+    /** The running config's secrets and the previous config's; swapped whole. */
+    private volatile Redactor redactor = Redactor.patternsOnly();
 
     ContentRedaction(SpanExporter exporter) {
         this.exporter = exporter;
     }
 
+    /** See {@link Tracing#secrets}. */
+    synchronized void secrets(Collection<String> secrets) {
+        redactor = redactor.then(secrets);
+    }
+
     @Override
     public CompletableResultCode export(Collection<SpanData> spans) {
+        Redactor current = redactor;
         List<SpanData> redacted = new ArrayList<>(spans.size());
         for (SpanData span : spans) {
-            redacted.add(hasContent(span.getAttributes()) ? new Redacted(span) : span);
+            redacted.add(hasContent(span.getAttributes()) ? new Redacted(span, current) : span);
         }
         return exporter.export(redacted);
     }
@@ -58,13 +67,13 @@ final class ContentRedaction implements SpanExporter {
     private static final class Redacted extends DelegatingSpanData {
         private final Attributes attributes;
 
-        Redacted(SpanData span) {
+        Redacted(SpanData span, Redactor redactor) {
             super(span);
             AttributesBuilder builder = span.getAttributes().toBuilder();
             for (AttributeKey<String> key : CONTENT) {
                 String text = span.getAttributes().get(key);
                 if (text != null) {
-                    builder.put(key, Redactor.redact(text));
+                    builder.put(key, redactor.redact(text));
                 }
             }
             this.attributes = builder.build();

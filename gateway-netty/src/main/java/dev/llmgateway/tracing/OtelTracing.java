@@ -23,6 +23,7 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 
+import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,6 +57,8 @@ final class OtelTracing implements Tracing {
     private final Clock clock = Clock.getDefault();
     /** The most chars of prompt or completion text a span keeps; 0 when content is not captured. */
     private final int maxContent;
+    /** Redacts captured text on export; null when content is not captured. */
+    private final ContentRedaction redaction;
 
     OtelTracing(TracingConfig config, int maxContent) {
         this.maxContent = config.captureContent() ? maxContent : 0;
@@ -69,7 +72,8 @@ final class OtelTracing implements Tracing {
         config.headers().forEach(exporter::addHeader);
         SpanExporter otlp = exporter.build();
         // Captured text is redacted on the way out; without it there is nothing to redact.
-        SpanExporter exporting = config.captureContent() ? new ContentRedaction(otlp) : otlp;
+        this.redaction = config.captureContent() ? new ContentRedaction(otlp) : null;
+        SpanExporter exporting = redaction != null ? redaction : otlp;
         BatchSpanProcessor batches = BatchSpanProcessor.builder(exporting)
                 .setMaxQueueSize(config.queueCapacity())
                 .setMaxExportBatchSize(Math.min(512, config.queueCapacity()))
@@ -139,6 +143,13 @@ final class OtelTracing implements Tracing {
     @Override
     public long failedSpans() {
         return counts.failed();
+    }
+
+    @Override
+    public void secrets(Collection<String> secrets) {
+        if (redaction != null) {
+            redaction.secrets(secrets);
+        }
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.llmgateway.tracing;
 import dev.llmgateway.config.TracingConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 
+import java.util.Collection;
+
 /** Makes each request's trace; {@link #OFF} when tracing is off. */
 public interface Tracing extends AutoCloseable {
     /** Tracing off: every request gets {@link RequestTrace#OFF}. */
@@ -21,6 +23,10 @@ public interface Tracing extends AutoCloseable {
         @Override
         public long failedSpans() {
             return 0;
+        }
+
+        @Override
+        public void secrets(Collection<String> secrets) {
         }
 
         @Override
@@ -46,6 +52,12 @@ public interface Tracing extends AutoCloseable {
     static Tracing start(TracingConfig config, int maxContent) {
         return config.enabled() ? new OtelTracing(config, maxContent) : OFF;
     }
+
+    /**
+     * The config's secrets, redacted by their exact values from captured prompt and completion text from now on, with
+     * those of the config before. Called at start and on each reload, from one thread at a time.
+     */
+    void secrets(Collection<String> secrets);
 
     /** Finished spans dropped because the export queue was full (a slow or dead collector). */
     long droppedSpans();

@@ -8,6 +8,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -19,9 +20,10 @@ import java.util.function.Consumer;
  * Keep-alive connections to one provider, owned by one event loop (docs/ARCHITECTURE.md §7): every method runs
  * on that loop, so plain collections suffice. At most {@code maxConnections} are open or opening; further acquires
  * wait in order, up to the connect timeout. Idle connections are reused newest first (the likeliest to be alive)
- * and dropped once idle longer than {@code pool_idle_timeout}. A retired pool (its provider left the config) still
- * serves the exchanges that started before, each on a connection closed after use, and reports itself empty once
- * its last connection has closed.
+ * and closed once idle longer than {@code pool_idle_timeout}: by one sweep task per pool, scheduled on its loop
+ * for the oldest idle connection's expiry while any connection idles, so a quiet pool holds no sockets for long.
+ * A retired pool (its provider left the config) still serves the exchanges that started before, each on a
+ * connection closed after use, and reports itself empty once its last connection has closed.
  */
 public final class ConnectionPool implements UpstreamConnection.Owner {
     private final Provider provider;
@@ -34,6 +36,8 @@ public final class ConnectionPool implements UpstreamConnection.Owner {
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Promise<UpstreamConnection>> waiters = new ArrayDeque<>();
     private final Consumer<ConnectionPool> emptied;
+    /** The pending close of expired idle connections; null while none idles. */
+    private ScheduledFuture<?> idleSweep;
     private int open;
     private boolean retired;
 
@@ -109,6 +113,27 @@ public final class ConnectionPool implements UpstreamConnection.Owner {
             }
         }
         idle.addLast(connection);
+        scheduleIdleSweep();
+    }
+
+    /** Arms the sweep for when the oldest idle connection expires (the deque's head: it is filled in idle order). */
+    private void scheduleIdleSweep() {
+        UpstreamConnection oldest = idle.peekFirst();
+        if (idleSweep == null && oldest != null) {
+            long dueNanos = oldest.idleSinceNanos() + idleTimeoutNanos - System.nanoTime();
+            idleSweep = loop.schedule(this::sweepIdle, Math.max(0, dueNanos), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void sweepIdle() {
+        idleSweep = null;
+        long now = System.nanoTime();
+        UpstreamConnection oldest;
+        while ((oldest = idle.peekFirst()) != null && now - oldest.idleSinceNanos() >= idleTimeoutNanos) {
+            idle.pollFirst();
+            oldest.channel().close();
+        }
+        scheduleIdleSweep();
     }
 
     private void connect(Promise<UpstreamConnection> promise) {

@@ -1,5 +1,9 @@
 package dev.llmgateway.upstream;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -9,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * the time the provider asked (or a default), a key out of quota or rejected (401/403) for a configured time.
  * Shared by every event loop, so it is lock-free: a counter for the rotation and, per key, one cool-until time
  * (System.nanoTime) and one rejected-until time. A race between two loops cooling one key at once keeps one of the
- * two times, which is as good as either.
+ * two times, which is as good as either. With shared state, a 429's rest is told to the other replicas
+ * ({@link #shareRest}) and theirs rest the key here too ({@link #restedElsewhere}).
  */
 public final class KeyRing {
     /** {@link #next} when the provider has no keys (a local vLLM or Ollama): send none. */
@@ -22,6 +27,14 @@ public final class KeyRing {
     private final AtomicLongArray coolUntilNanos;
     /** Until when each key rests because the provider rejected it: tells a lockout by credentials from a rate limit. */
     private final AtomicLongArray rejectedUntilNanos;
+    /** Set once when the gateway shares state; then {@link #keyIds} names the keys to the other replicas. */
+    private volatile RestSharing sharing;
+    private volatile String[] keyIds;
+
+    /** Tells the other replicas that a key rests, by an id they can match and nobody can turn back into the key. */
+    public interface RestSharing {
+        void rested(String keyId, long nanos);
+    }
 
     public KeyRing(List<String> keys) {
         this.keys = List.copyOf(keys);
@@ -76,6 +89,45 @@ public final class KeyRing {
             }
         }
         return rejectedUntilNanos.length() > 0;
+    }
+
+    /** Shares this ring's 429 rests through {@code sharing} from now on. */
+    public void share(RestSharing sharing) {
+        String[] ids = new String[keys.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = keyId(keys.get(i));
+        }
+        this.keyIds = ids;
+        this.sharing = sharing;
+    }
+
+    /** Tells the other replicas, when state is shared, the rest key {@code index} was just given (after a 429). */
+    public void shareRest(int index, long nowNanos) {
+        RestSharing to = sharing;
+        long left = coolUntilNanos.get(index) - nowNanos;
+        if (to != null && left > 0) {
+            to.rested(keyIds[index], left);
+        }
+    }
+
+    /** Another replica rested key {@code keyId}: it rests here until {@code untilNanos} too (unknown ids: none). */
+    public void restedElsewhere(String keyId, long untilNanos) {
+        String[] ids = keyIds;
+        for (int i = 0; ids != null && i < ids.length; i++) {
+            if (ids[i].equals(keyId)) {
+                coolDown(i, untilNanos);
+            }
+        }
+    }
+
+    /** The first 8 bytes of the key's SHA-256, in hex: the same on every replica, useless to anyone else. */
+    static String keyId(String key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** How long until the first key is usable again; 0 when one already is. */

@@ -2,8 +2,12 @@ package dev.llmgateway.upstream;
 
 import dev.llmgateway.config.ProviderConfig;
 import dev.llmgateway.config.ProviderType;
+import dev.llmgateway.json.SecretScrubber;
 
 import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A configured provider as the proxy uses it: where it lives (scheme, host, port, base path), the Host header to
@@ -19,6 +23,9 @@ public final class Provider {
     private final String basePath;
     private final String hostHeader;
     private final KeyRing keys;
+    private final SecretScrubber keyScrubber;
+    /** Each key's own scrubber, by key. */
+    private final Map<String, SecretScrubber> eachKeyScrubber;
     private final CircuitBreaker breaker;
     /** Set by the reload thread, read by event loops that make a pool for it. */
     private volatile boolean retired;
@@ -26,6 +33,10 @@ public final class Provider {
     public Provider(ProviderConfig config) {
         this.config = config;
         this.keys = new KeyRing(config.apiKeys());
+        this.keyScrubber = SecretScrubber.of(config.apiKeys());
+        Map<String, SecretScrubber> each = new HashMap<>();
+        config.apiKeys().forEach(key -> each.put(key, SecretScrubber.of(List.of(key))));
+        this.eachKeyScrubber = Map.copyOf(each);
         this.breaker = new CircuitBreaker(config.breaker());
         URI base = config.baseUrl();
         if (base == null) {
@@ -98,5 +109,15 @@ public final class Provider {
     /** The provider's keys, rotated and rested by the proxy. */
     public KeyRing keys() {
         return keys;
+    }
+
+    /** Masks the provider's keys in what the gateway relays from it; a changed config makes a new provider. */
+    public SecretScrubber keyScrubber() {
+        return keyScrubber;
+    }
+
+    /** Masks {@code key} alone, or null when it is none of the provider's keys. */
+    public SecretScrubber keyScrubber(String key) {
+        return eachKeyScrubber.get(key);
     }
 }

@@ -2,20 +2,17 @@ package dev.llmgateway.upstream;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
 
 /**
  * The upstream pipeline, in order: {@value #TLS} (https only; SNI and hostname verification for the provider's
- * host) → {@value #HTTP_CODEC} → {@value #RESPONSE}, the {@link UpstreamConnection} that hands the response to
- * the exchange holding the connection.
+ * host) → {@value #HTTP_CODEC} ({@link UpstreamHttpCodec}: strict response framing) → {@value #RESPONSE}, the
+ * {@link UpstreamConnection} that hands the response to the exchange holding the connection.
  */
 final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
     static final String TLS = "tls";
     static final String HTTP_CODEC = "http-codec";
     static final String RESPONSE = "response";
-    private static final int MAX_RESPONSE_HEADER_BYTES = 65536;
 
     private final Provider provider;
     private final SslContext sslContext;
@@ -33,8 +30,7 @@ final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
             channel.pipeline().addLast(TLS, sslContext.newHandler(channel.alloc(), provider.host(), provider.port()));
         }
         channel.pipeline()
-                .addLast(HTTP_CODEC, new HttpClientCodec(
-                        new HttpDecoderConfig().setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES), false, false))
+                .addLast(HTTP_CODEC, new UpstreamHttpCodec())
                 .addLast(RESPONSE, connection);
     }
 }

@@ -5,7 +5,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
@@ -13,8 +17,16 @@ import java.io.IOException;
 /**
  * One pooled keep-alive connection to a provider, and the last handler of its pipeline: it hands the response
  * to the exchange that currently holds the connection. Lives on the event loop of its pool.
- * Ownership: response messages go to the bound listener; anything arriving while no exchange holds the
- * connection is released and the connection closed (a provider must not talk unasked).
+ *
+ * <p>A response that cannot be read as HTTP — the decoder marked it failed (status line, headers, conflicting
+ * lengths, chunk framing), its status is no final status, or its body has a transfer coding other than chunked — is
+ * a {@link MalformedResponseException} for the exchange, never a response or a clean end, and the connection
+ * closes at once. Interim 1xx responses are skipped. A connection whose provider sent bytes past the end of its
+ * response is not reused.
+ *
+ * <p>Ownership: response messages go to the bound listener; a malformed one, an interim one and anything arriving
+ * while no exchange holds the connection are released here (then the connection closes: a provider must not talk
+ * unasked).
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter implements UpstreamSession {
     /** Where a connection goes when its exchange is done with it: its pool. */
@@ -25,10 +37,14 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     private final Owner owner;
     private Channel channel;
     private UpstreamListener listener;
-    private Throwable failure;
     private long idleSinceNanos;
+    private UpstreamHttpCodec codec;
     private boolean reused;
     private boolean returned;
+    /** Between an interim (1xx) response head and its end, which are dropped. */
+    private boolean inInterim;
+    /** The provider sent more than its response: the connection cannot carry another request. */
+    private boolean bytesPastResponse;
 
     public UpstreamConnection(Owner owner) {
         this.owner = owner;
@@ -47,6 +63,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     public void send(FullHttpRequest request, UpstreamListener listener) {
         this.listener = listener;
         this.returned = false;
+        this.bytesPastResponse = false;
         channel.writeAndFlush(request).addListener(written -> {
             if (!written.isSuccess() && this.listener == listener) {
                 this.listener = null;
@@ -69,6 +86,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        codec = ctx.pipeline().get(UpstreamHttpCodec.class);
     }
 
     @Override
@@ -79,11 +97,63 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
             ctx.close();
             return;
         }
+        if (msg instanceof HttpObject decoded && decoded.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            fail(ctx, new MalformedResponseException(decoded.decoderResult().cause()));
+            return;
+        }
         if (msg instanceof HttpResponse head) {
-            current.onResponseHead(head);
+            int status = head.status().code();
+            String unusable = unusable(head);
+            if (status >= 100 && status < 200 && status != 101) {
+                inInterim = true; // 100 Continue, 103 Early Hints: the final response follows
+            } else if (unusable == null) {
+                current.onResponseHead(head);
+            } else {
+                ReferenceCountUtil.release(msg);
+                fail(ctx, new MalformedResponseException(unusable));
+                return;
+            }
         }
         if (msg instanceof HttpContent content) {
+            boolean last = content instanceof LastHttpContent;
+            if (inInterim) {
+                inInterim = !last;
+                content.release();
+                return;
+            }
+            if (last && codec.bytesPastResponse()) {
+                bytesPastResponse = true;
+            }
             current.onResponseContent(content);
+        }
+    }
+
+    /** Why a head the decoder took cannot start a final response, or null. */
+    private static String unusable(HttpResponse head) {
+        int status = head.status().code();
+        if (status < 200 || status > 599) {
+            return "status " + status;
+        }
+        String coding = head.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+        if (coding != null && !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(coding.trim())) {
+            // A body in a coding the gateway cannot undo (gzip, or one it does not know and would read to the close).
+            return "a transfer coding other than chunked";
+        }
+        return null;
+    }
+
+    /**
+     * The response failed: the exchange hears it now, before anything the close may still bring out of the decoder
+     * (a body delimited by the close would seem to end), and the connection closes first, so nothing can hand it to
+     * another request.
+     */
+    private void fail(ChannelHandlerContext ctx, Throwable cause) {
+        UpstreamListener current = listener;
+        listener = null;
+        ctx.close();
+        if (current != null) {
+            current.onUpstreamFailure(cause);
         }
     }
 
@@ -97,10 +167,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (failure == null) {
-            failure = cause;
-        }
-        ctx.close();
+        fail(ctx, cause);
     }
 
     @Override
@@ -108,8 +175,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
         UpstreamListener current = listener;
         listener = null;
         if (current != null) {
-            current.onUpstreamFailure(failure != null ? failure
-                    : new IOException("connection closed by the provider before the response ended"));
+            current.onUpstreamFailure(new IOException("connection closed by the provider before the response ended"));
         }
         super.channelInactive(ctx);
     }
@@ -130,7 +196,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
             returned = true;
             listener = null;
             channel.config().setAutoRead(true);
-            owner.release(this, reusable);
+            owner.release(this, reusable && !bytesPastResponse);
         }
     }
 

@@ -43,6 +43,75 @@ class AccessLogBodyCaptureTest {
     }
 
     @Test
+    void redactsTheConfiguredSecretsByValueWhereverTheyAreWritten() throws IOException {
+        String gatewayKey = "team-alpha.9f8e7d6c5b4a39281706";
+        String groqKey = "gsk_Q2w3E4r5T6y7U8i9O0p1A2s3D4f5";
+        String virtualCredential = "v1.localserver.passphrase.2024";
+        String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"my key is " + gatewayKey
+                + ", groq's " + groqKey + " and (" + virtualCredential + ") but EMPTY stays\"}]}";
+
+        Map<String, Object> entry = captureOne(body, 4096,
+                List.of(gatewayKey, groqKey, virtualCredential, "EMPTY"));
+
+        assertEquals("{\"messages\":[{\"role\":\"user\",\"content\":\"my key is <redacted>, groq's <redacted>"
+                + " and (<redacted>) but EMPTY stays\"}]}", entry.get("body"));
+    }
+
+    @Test
+    void redactsMembersOfJsonCarriedAsAnEscapedStringAndHeadersWrittenAsText() throws IOException {
+        String body = "{\"choices\":[{\"message\":{\"tool_calls\":[{\"function\":{\"name\":\"login\","
+                + "\"arguments\":\"{\\\"user\\\":\\\"ann\\\",\\\"password\\\":\\\"hun\\\\\\\"ter2\\\","
+                + "\\\"api_key\\\": \\\"abc-123-def\\\"}\"}}]}}],"
+                + "\"content\":\"curl -H 'x-api-key: k3y-v4lue-1234' -H \\\"Authorization: Basic dXNlcjpwYXNz\\\" "
+                + "https://host/v1?key=AIza-like-value&x=1 then api_key=plain\"}";
+
+        Map<String, Object> entry = captureOne(body, 4096, List.of());
+
+        assertEquals("{\"choices\":[{\"message\":{\"tool_calls\":[{\"function\":{\"name\":\"login\","
+                + "\"arguments\":\"{\\\"user\\\":\\\"ann\\\",\\\"password\\\":\\\"<redacted>\\\","
+                + "\\\"api_key\\\": \\\"<redacted>\\\"}\"}}]}}],"
+                + "\"content\":\"curl -H 'x-api-key: <redacted>' -H \\\"Authorization: <redacted>\\\" "
+                + "https://host/v1?key=<redacted>&x=1 then api_key=<redacted>\"}", entry.get("body"));
+    }
+
+    @Test
+    void aReloadAddsItsSecretsAndKeepsThePreviousConfigsForExchangesStillOnIt() throws IOException {
+        String first = "first-config-key-0123456789";
+        String second = "second-config-key-0123456789";
+        String third = "third-config-key-0123456789";
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        ByteBuf buf = Unpooled.copiedBuffer(first + " " + second + " " + third, StandardCharsets.UTF_8);
+        try (BodyCapture capture = new BodyCapture(sink, true, 4096, 16, Duration.ofSeconds(5))) {
+            capture.secrets(List.of(first));
+            capture.secrets(List.of(second));
+            capture.capture("req_1", "request", buf);
+            capture.close();
+            capture.secrets(List.of(third));
+        } finally {
+            buf.release();
+        }
+        String line = sink.toString(StandardCharsets.UTF_8).strip();
+        assertEquals("<redacted> <redacted> " + third, parse(line).get("body"));
+    }
+
+    @Test
+    void aThousandSecretsAreFoundInOnePass() throws IOException {
+        List<String> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            keys.add("gw-" + (100000 + i) + "-abcdefghijklmnop");
+        }
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 1000; i += 7) {
+            body.append("text ").append(keys.get(i)).append(" gw-1000-near-miss ");
+        }
+        Map<String, Object> entry = captureOne(body.toString(), 1 << 20, keys);
+
+        String redacted = (String) entry.get("body");
+        assertFalse(redacted.contains("-abcdefghijklmnop"), redacted);
+        assertTrue(redacted.startsWith("text <redacted> gw-1000-near-miss text <redacted> "), redacted);
+    }
+
+    @Test
     void capsTheCopyAndRedactsAValueCutByTheCap() throws IOException {
         String body = "{\"model\":\"gpt-4o\",\"token\":\"0123456789abcdef\"}";
         int cap = body.indexOf("89abc");
@@ -109,9 +178,14 @@ class AccessLogBodyCaptureTest {
     }
 
     private static Map<String, Object> captureOne(String body, int cap) throws IOException {
+        return captureOne(body, cap, List.of());
+    }
+
+    private static Map<String, Object> captureOne(String body, int cap, List<String> secrets) throws IOException {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         ByteBuf buf = Unpooled.directBuffer().writeBytes(body.getBytes(StandardCharsets.UTF_8));
         try (BodyCapture capture = new BodyCapture(sink, true, cap, 16, Duration.ofSeconds(5))) {
+            capture.secrets(secrets);
             capture.capture("req_abc", "request", buf);
         } finally {
             buf.release();

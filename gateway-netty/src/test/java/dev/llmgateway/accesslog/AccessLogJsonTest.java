@@ -25,15 +25,16 @@ class AccessLogJsonTest {
 
     @Test
     void writesEveryFieldInOrder() throws IOException {
-        ExchangeRecord r = SampleRecords.chat().tokens(12, 34, 8).attempts(2)
-                .traceId("4bf92f3577b34da6a3ce929d0e0e4736").build();
+        ExchangeRecord r = SampleRecords.chat().tokens(12, 34, 8).cost(1_234_500_000_000L, "provider", 2, 5)
+                .attempts(2).traceId("4bf92f3577b34da6a3ce929d0e0e4736").build();
 
         Map<String, Object> line = parse(logAll(r).get(0));
 
         assertEquals(List.of("time", "request_id", "trace_id", "api_key", "client", "method", "path", "model",
                 "model_alias", "provider", "upstream_model", "status", "stream", "ttft_ms", "duration_ms", "overhead_us",
-                "input_tokens", "output_tokens", "cached_input_tokens", "bytes_in", "bytes_out", "attempts",
-                "outcome", "error_type"), new ArrayList<>(line.keySet()));
+                "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "reasoning_tokens",
+                "cost_usd", "usage_source", "bytes_in", "bytes_out", "attempts", "outcome", "error_type"),
+                new ArrayList<>(line.keySet()));
         assertEquals("2026-11-22T06:00:00.000Z", line.get("time"));
         assertEquals("req_abc", line.get("request_id"));
         assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", line.get("trace_id"));
@@ -53,11 +54,32 @@ class AccessLogJsonTest {
         assertEquals(12L, line.get("input_tokens"));
         assertEquals(34L, line.get("output_tokens"));
         assertEquals(8L, line.get("cached_input_tokens"));
+        assertEquals(2L, line.get("cache_write_tokens"));
+        assertEquals(5L, line.get("reasoning_tokens"));
+        assertEquals(1.2345, line.get("cost_usd"));
+        assertEquals("provider", line.get("usage_source"));
         assertEquals(210L, line.get("bytes_in"));
         assertEquals(4096L, line.get("bytes_out"));
         assertEquals(2L, line.get("attempts"));
         assertEquals("completed", line.get("outcome"));
         assertNull(line.get("error_type"));
+    }
+
+    /** Every significant digit of a picodollar amount, as a plain JSON number (no E notation, no rounding). */
+    @Test
+    void writesCostExactly() throws IOException {
+        for (long[] pair : new long[][]{{415_000_000L, 415}, {3_000_000_000_000L, 0}, {1L, 1}, {0L, 0}}) {
+            ExchangeRecord r = SampleRecords.chat().cost(pair[0], "provider", -1, -1).build();
+            String line = logAll(r).get(0);
+            String written = line.substring(line.indexOf("\"cost_usd\":") + 11, line.indexOf(",\"usage_source\""));
+            assertEquals(new java.math.BigDecimal(pair[0]).movePointLeft(12).stripTrailingZeros(),
+                    new java.math.BigDecimal(written).stripTrailingZeros(), written);
+        }
+        ExchangeRecord cheap = SampleRecords.chat().cost(415_000_000L, "provider", -1, -1).build();
+        assertEquals(0.000415, parse(logAll(cheap).get(0)).get("cost_usd"));
+        ExchangeRecord tiny = SampleRecords.chat().cost(1L, "streamed", -1, -1).build();
+        String line = logAll(tiny).get(0);
+        assertEquals(true, line.contains("\"cost_usd\":0.000000000001,"), line);
     }
 
     @Test
@@ -67,10 +89,11 @@ class AccessLogJsonTest {
         Map<String, Object> line = parse(logAll(r).get(0));
 
         for (String field : List.of("trace_id", "api_key", "model", "model_alias", "provider", "upstream_model",
-                "ttft_ms", "overhead_us", "input_tokens", "output_tokens", "cached_input_tokens")) {
+                "ttft_ms", "overhead_us", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
+                "reasoning_tokens", "cost_usd", "usage_source")) {
             assertNull(line.get(field), field);
         }
-        assertEquals(24, line.size(), "null fields are written, not left out");
+        assertEquals(28, line.size(), "null fields are written, not left out");
         assertEquals(401L, line.get("status"));
         assertEquals("rejected", line.get("outcome"));
         assertEquals("invalid_api_key", line.get("error_type"));

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,7 +85,10 @@ class AccessLogLineFormatTest {
                         .outcome(Outcome.CANCELLED_BY_CLIENT).status(499).tokens(3, -1, 0).build(),
                 SampleRecords.chat().requestedModel(null).provider(null).errorType("timeout")
                         .outcome(Outcome.TIMEOUT).build(),
-                SampleRecords.chat().traceId("4bf92f3577b34da6a3ce929d0e0e4736").build()));
+                SampleRecords.chat().traceId("4bf92f3577b34da6a3ce929d0e0e4736").build(),
+                SampleRecords.chat().cost(30_000_000_000L, "provider", 3_000, 2_500).build(),
+                SampleRecords.chat().cost(7L * 1_000_000_000_000L + 1, "streamed", 0, -1).build(),
+                SampleRecords.chat().cost(0, "provider", -1, -1).build()));
         for (String s : AWKWARD) {
             records.add(SampleRecords.chat().requestId(s.isEmpty() ? "r" : s).keyName(s).requestedModel(s)
                     .modelLabel(s).provider(s).upstreamModel(s).errorType(s).uri("/v1/" + s).build());
@@ -159,6 +163,16 @@ class AccessLogLineFormatTest {
             jacksonCount(g, "input_tokens", r.inputTokens());
             jacksonCount(g, "output_tokens", r.outputTokens());
             jacksonCount(g, "cached_input_tokens", r.cachedInputTokens());
+            jacksonCount(g, "cache_write_tokens", r.cacheWriteTokens());
+            jacksonCount(g, "reasoning_tokens", r.reasoningTokens());
+            g.writeFieldName("cost_usd");
+            if (r.costPicos() >= 0) {
+                String plain = BigDecimal.valueOf(r.costPicos(), 12).stripTrailingZeros().toPlainString();
+                g.writeNumber(plain.contains(".") ? plain : plain + ".0");
+            } else {
+                g.writeNull();
+            }
+            g.writeStringField("usage_source", r.usageSource());
             g.writeNumberField("bytes_in", r.bytesIn());
             g.writeNumberField("bytes_out", r.bytesOut());
             g.writeNumberField("attempts", r.attempts());

@@ -38,6 +38,10 @@ public final class SampleRecords {
         private int attempts = 1;
         private Outcome outcome = Outcome.COMPLETED;
         private String errorType;
+        private long costPicos = -1;
+        private String usageSource;
+        private long cacheWriteTokens = -1;
+        private long reasoningTokens = -1;
         private String traceId;
 
         public Builder requestId(String v) { requestId = v; return this; }
@@ -62,6 +66,13 @@ public final class SampleRecords {
         public Builder attempts(int v) { attempts = v; return this; }
         public Builder outcome(Outcome v) { outcome = v; return this; }
         public Builder errorType(String v) { errorType = v; return this; }
+        public Builder cost(long picos, String source, long cacheWrite, long reasoning) {
+            costPicos = picos;
+            usageSource = source;
+            cacheWriteTokens = cacheWrite;
+            reasoningTokens = reasoning;
+            return this;
+        }
         public Builder traceId(String v) { traceId = v; return this; }
 
         /** A gateway-made rejection before routing: nothing past the request line is known. */
@@ -86,7 +97,7 @@ public final class SampleRecords {
             return new ExchangeRecord().set(start, requestId, keyName, client, method, uri, endpoint, modelLabel,
                     requestedModel, provider, upstreamModel, status, stream, ttftNanos, durationNanos,
                     overheadNanos, inputTokens, outputTokens, cachedInputTokens, bytesIn, bytesOut, attempts,
-                    outcome, errorType).traceId(traceId);
+                    outcome, errorType).cost(costPicos, usageSource, cacheWriteTokens, reasoningTokens).traceId(traceId);
         }
     }
 }

@@ -17,10 +17,10 @@ class ConfigChangesTest {
             require_key = false
             [[api_keys]]
             name = "app"
-            key = "k-app"
+            key = "k-app-0123456789abcdef"
             [[api_keys]]
             name = "old"
-            key = "k-old"
+            key = "k-old-0123456789abcdef"
             [providers.mock]
             type = "mock"
             [providers.gone]
@@ -49,8 +49,8 @@ class ConfigChangesTest {
                 .replace("port = 8080", "port = 9090")
                 .replace("idle_timeout = \"75s\"", "idle_timeout = \"5s\"")
                 .replace("require_key = false", "require_key = true")
-                .replace("key = \"k-app\"", "key = \"k-app-2\"")
-                .replace("[[api_keys]]\nname = \"old\"\nkey = \"k-old\"\n", "")
+                .replace("key = \"k-app-0123456789abcdef\"", "key = \"k-app-2-0123456789abcdef\"")
+                .replace("[[api_keys]]\nname = \"old\"\nkey = \"k-old-0123456789abcdef\"\n", "")
                 .replace("[providers.gone]\ntype = \"mock\"\n", "[providers.new]\ntype = \"mock\"\ntokens = 3\n")
                 .replace("provider = \"gone\"", "provider = \"new\"")
                 + "[models.y]\nprovider = \"new\"\n");

@@ -33,6 +33,10 @@ class ConfigLoaderTest {
             config_reload = "500ms"
             warmup_requests = 200
             warmup_timeout = "3s"
+            lingering_time = "10s"
+            lingering_timeout = "2s"
+            max_lingering_bytes = "8MiB"
+            stalled_client_timeout = "2m"
 
             [routing]
             default_provider = "mock"
@@ -48,11 +52,11 @@ class ConfigLoaderTest {
             key = "${GATEWAY_DEMO_KEY:-demo-key-not-secret}"
             [[api_keys]]
             name = "team.a"
-            key = "team-a-secret"
+            key = "team-a-secret-0123456789"
             models = ["gpt-*", "llama*"]
             [[api_keys]]
             name = "old"
-            key = "old-secret"
+            key = "old-secret-0123456789"
             enabled = false
 
             [providers.openai]
@@ -81,7 +85,7 @@ class ConfigLoaderTest {
     static final String MINIMAL_KEY = """
             [[api_keys]]
             name = "demo"
-            key = "k"
+            key = "key-0123456789abcdef"
             """;
 
     @Test
@@ -89,7 +93,7 @@ class ConfigLoaderTest {
         GatewayConfig config = parse("""
                 [[api_keys]]
                 name = "team-a"
-                key = "k"
+                key = "key-0123456789abcdef"
                 requests_per_minute = 60
                 tokens_per_minute = 1000
                 max_concurrent = 4
@@ -100,7 +104,7 @@ class ConfigLoaderTest {
                 type = "openai"
                 api_key = "sk-x"
                 """, Map.of("TEAM_A", "sk-team-a"));
-        assertEquals(List.of(new ApiKeyConfig("team-a", "k", List.of("*"),
+        assertEquals(List.of(new ApiKeyConfig("team-a", "key-0123456789abcdef", List.of("*"),
                 new KeyLimits(60, 1000, 4, 50000, KeyLimits.BudgetPeriod.MONTH), Map.of("openai", "sk-team-a"))),
                 config.apiKeys());
         assertFalse(config.apiKeys().toString().contains("sk-team-a"));
@@ -110,12 +114,12 @@ class ConfigLoaderTest {
     void badKeyLimits() {
         assertEquals(List.of(
                 "api_keys[0].requests_per_minute: -1 (expected: a whole number, 0 (unlimited) or more)",
-                "api_keys[0].budget_period: \"week\" (expected: one of day, month)",
+                "api_keys[0].budget_period: \"week\" (expected: \"day\" or \"month\" (UTC calendar), or a rolling window such as \"24h\" or \"168h\", at least 1m)",
                 "api_keys[0].provider_keys.nope: unknown provider (expected: the name of a configured provider: mock)"),
                 problems("""
                         [[api_keys]]
                         name = "a"
-                        key = "k"
+                        key = "key-0123456789abcdef"
                         requests_per_minute = -1
                         budget_period = "week"
                         provider_keys = { nope = "sk-secret" }
@@ -138,12 +142,13 @@ class ConfigLoaderTest {
 
         assertEquals(new ServerConfig("127.0.0.1", 9090, Transport.NIO, 4, 2L << 20, 32768, 4096,
                 Duration.ofSeconds(5), Duration.ofSeconds(90), Duration.ofMillis(750), Duration.ofHours(1),
-                500, Duration.ofMillis(500), 200, Duration.ofSeconds(3)),
+                500, Duration.ofMillis(500), 200, Duration.ofSeconds(3), Duration.ofSeconds(10),
+                Duration.ofSeconds(2), 8L << 20, Duration.ofMinutes(2)),
                 config.server());
         assertEquals(new RoutingConfig("mock", List.of(new RouteRule("gpt-*", "openai"),
                 new RouteRule("llama*", "local"))), config.routing());
         assertEquals(List.of(new ApiKeyConfig("demo", "demo-key-not-secret", List.of("*")),
-                new ApiKeyConfig("team.a", "team-a-secret", List.of("gpt-*", "llama*"))), config.apiKeys());
+                new ApiKeyConfig("team.a", "team-a-secret-0123456789", List.of("gpt-*", "llama*"))), config.apiKeys());
         assertEquals(List.of("openai", "local", "mock"), List.copyOf(config.providers().keySet()));
         assertEquals(new ProviderConfig("openai", ProviderType.OPENAI, URI.create("https://api.openai.com/v1"),
                 List.of("sk-first", "sk-second"), 64, Duration.ofSeconds(2), Duration.ofSeconds(30),
@@ -191,10 +196,11 @@ class ConfigLoaderTest {
 
         assertEquals(new ServerConfig("0.0.0.0", 8080, Transport.AUTO, 0, 10L << 20, 16384, 8192,
                 Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofSeconds(30),
-                10_000, Duration.ofSeconds(2), 3000, Duration.ofSeconds(10)),
+                10_000, Duration.ofSeconds(2), 3000, Duration.ofSeconds(10), Duration.ofSeconds(30),
+                Duration.ofSeconds(5), 64L << 20, Duration.ofSeconds(60)),
                 config.server());
         assertEquals(new RoutingConfig(null, List.of()), config.routing());
-        assertEquals(List.of(new ApiKeyConfig("demo", "k", List.of("*"))), config.apiKeys());
+        assertEquals(List.of(new ApiKeyConfig("demo", "key-0123456789abcdef", List.of("*"))), config.apiKeys());
         ProviderConfig openai = config.providers().get("openai");
         assertEquals(URI.create("https://api.openai.com/v1"), openai.baseUrl());
         assertEquals(List.of("sk-x"), openai.apiKeys());
@@ -293,6 +299,28 @@ class ConfigLoaderTest {
                 "models.\"m\".max_attempts: 0 (expected: an integer from 1 to 10)"), e.problems());
     }
 
+    /** A file with one OpenAI-compatible provider, "vllm" (model "m"), that has {@code lines}. */
+    private static String vllmWith(String lines) {
+        return MINIMAL_KEY + """
+                [providers.vllm]
+                type = "openai_compatible"
+                base_url = "http://vllm:8000/v1"
+                %s
+                [models.m]
+                provider = "vllm"
+                """.formatted(lines);
+    }
+
+    @Test
+    void maxSseEventBytesIsASizePerProviderWithADefaultOf16MiB() throws ConfigException {
+        assertEquals(16 << 20, parse(vllmWith(""), Map.of()).providers().get("vllm").maxSseEventBytes());
+        assertEquals(64 << 20, parse(vllmWith("max_sse_event_bytes = \"64MiB\""), Map.of()).providers().get("vllm")
+                .maxSseEventBytes());
+        assertEquals(List.of("providers.vllm.max_sse_event_bytes: \"2GiB\" (expected: a byte size from 1024 to"
+                        + " 1073741824, as an integer or a string such as \"512KiB\" or \"10MB\")"),
+                problems(vllmWith("max_sse_event_bytes = \"2GiB\""), Map.of()));
+    }
+
     @Test
     void substitutesVariablesWithAndWithoutDefaultsAndDollarEscapes() throws ConfigException {
         GatewayConfig config = parse("""
@@ -300,14 +328,14 @@ class ConfigLoaderTest {
                 host = "${HOST}"
                 [[api_keys]]
                 name = "${NAME:-fallback}"
-                key = "pre$$${SECRET:-x}$$post"
+                key = "pre$$${SECRET:-x}$$post-0123456789"
                 models = ["${MODEL_GLOB:-gpt-*}", "$$literal", "price$5"]
                 """, Map.of("HOST", "10.0.0.1", "SECRET", "s3", "MODEL_GLOB", ""));
 
         assertEquals("10.0.0.1", config.server().host());
         ApiKeyConfig key = config.apiKeys().get(0);
         assertEquals("fallback", key.name());
-        assertEquals("pre$s3$post", key.key());
+        assertEquals("pre$s3$post-0123456789", key.key());
         // ${VAR:-default} also applies to a variable that is set but empty, as in the shell.
         assertEquals(List.of("gpt-*", "$literal", "price$5"), key.models());
     }
@@ -352,7 +380,7 @@ class ConfigLoaderTest {
                 key = "${GATEWAY_DEMO_KEY}"
                 [[api_keys]]
                 name = "ops"
-                key = "ops-key"
+                key = "ops-key-0123456789"
                 [[api_keys]]
                 name = "off"
                 key = "${ALSO_UNSET}"
@@ -439,7 +467,8 @@ class ConfigLoaderTest {
                         + " server.idle_timeout, server.drain_timeout, server.max_connections,"
                         + " server.config_reload, server.warmup_requests, server.warmup_timeout)",
                 "LLM_GATEWAY__TLS__CERT: unknown setting tls.cert (expected one of: server.<key>,"
-                        + " routing.default_provider, providers.<name>.<key>, models.<alias>.<key>, tracing.<key>)",
+                        + " routing.default_provider, providers.<name>.<key>, models.<alias>.<key>, tracing.<key>,"
+                        + " shared.<key>)",
                 "LLM_GATEWAY__SERVER__PORT: \"abc\" (expected: an integer from 0 to 65535)",
                 "LLM_GATEWAY__SERVER__DRAIN_TIMEOUT: \"soon\" (expected: a duration >= 0 such as \"250ms\","
                         + " \"10s\" or \"1m30s\")",
@@ -473,10 +502,14 @@ class ConfigLoaderTest {
                 "server.config_reload: \"50ms\" (expected: \"0s\" (off) or a duration from 100ms to 1h)",
                 "server.warmup_requests: -5 (expected: an integer from 0 (no warm-up) to 1000000)",
                 "server.warmup_timeout: \"0s\" (expected: a duration from 1ms to 5m)",
+                "server.lingering_timeout: \"0s\" (expected: a duration of 1ms or more)",
+                "server.max_lingering_bytes: -1 (expected: a byte size of at least 0,"
+                        + " as an integer or a string such as \"512KiB\" or \"10MB\")",
                 "server.prot: unknown key (expected one of: host, port, transport, io_threads, max_request_bytes,"
                         + " max_header_bytes, max_initial_line_bytes, header_read_timeout, body_read_timeout,"
                         + " idle_timeout, drain_timeout, max_connections, config_reload, warmup_requests,"
-                        + " warmup_timeout)",
+                        + " warmup_timeout, lingering_time, lingering_timeout, max_lingering_bytes,"
+                        + " stalled_client_timeout)",
                 "api_keys[0].name: \"has space\" (expected: a name of 1 to 64 characters A-Z, a-z, 0-9, _, . or -)",
                 "api_keys[0].models: [] (expected: a non-empty list of model globs such as [\"*\"] or [\"gpt-*\"])",
                 "api_keys[1].key: missing (expected: a non-empty string, unique among keys)",
@@ -495,7 +528,7 @@ class ConfigLoaderTest {
                         + " pool_idle_timeout, first_byte_timeout, idle_timeout, total_timeout, max_attempts,"
                         + " max_retry_delay, default_max_tokens, key_cooldown, key_failure_cooldown,"
                         + " key_rejected_cooldown, breaker_failures, breaker_error_ratio, breaker_min_requests,"
-                        + " breaker_window, breaker_cooldown, tokens, token_delay)",
+                        + " breaker_window, breaker_cooldown, max_sse_event_bytes, tokens, token_delay)",
                 "models.\"gpt-4o\".provider: \"opnai\" (expected: the name of a configured provider:"
                         + " Bad, claude, local, openai)",
                 "models.\"x\".provider: missing (expected: the name of a configured provider:"
@@ -503,7 +536,7 @@ class ConfigLoaderTest {
                 "routing.default_provider: \"nope\" (expected: the name of a configured provider:"
                         + " Bad, claude, local, openai)",
                 "routing.rules[0].match: missing (expected: a non-empty model glob such as \"gpt-*\")",
-                "listen: unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture, tracing)"),
+                "listen: unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture, tracing, shared, prices, teams)"),
                 problems("""
                         listen = "0.0.0.0:80"
                         [server]
@@ -518,6 +551,8 @@ class ConfigLoaderTest {
                         config_reload = "50ms"
                         warmup_requests = -5
                         warmup_timeout = "0s"
+                        lingering_timeout = "0s"
+                        max_lingering_bytes = -1
                         prot = 8080
                         [routing]
                         default_provider = "nope"
@@ -525,7 +560,7 @@ class ConfigLoaderTest {
                         provider = "openai"
                         [[api_keys]]
                         name = "has space"
-                        key = "k1"
+                        key = "key-1-0123456789abcdef"
                         models = []
                         [[api_keys]]
                         name = "second"
@@ -571,11 +606,11 @@ class ConfigLoaderTest {
                         match = "*"
                         [[api_keys]]
                         name = "a"
-                        key = "k1"
+                        key = "key-1-0123456789abcdef"
                         models = "*"
                         [[api_keys]]
                         name = "b"
-                        key = "k2"
+                        key = "key-2-0123456789abcdef"
                         models = ["", 3]
                         """, Map.of()));
         assertEquals(List.of("server: 5 (expected: a table such as [server])"),
@@ -586,19 +621,19 @@ class ConfigLoaderTest {
     void unknownKeysListWhatWouldBeAccepted() {
         assertEquals(List.of(
                 "api_keys[0].enable: unknown key (expected one of: name, key, models, enabled, requests_per_minute,"
-                        + " tokens_per_minute, max_concurrent, token_budget, budget_period, provider_keys)",
+                        + " tokens_per_minute, max_concurrent, token_budget, budget_period, budget_usd, budget_mode, team, provider_keys)",
                 "providers.openai.tokens: 3 (expected: no tokens for type openai: only mock providers take it)",
                 "providers.openai.base_ur: unknown key (expected one of: type, base_url, api_key, api_keys,"
                         + " max_connections, connect_timeout, pool_idle_timeout, first_byte_timeout, idle_timeout,"
                         + " total_timeout, max_attempts, max_retry_delay, default_max_tokens, key_cooldown,"
                         + " key_failure_cooldown, key_rejected_cooldown, breaker_failures, breaker_error_ratio,"
-                        + " breaker_min_requests, breaker_window, breaker_cooldown)",
+                        + " breaker_min_requests, breaker_window, breaker_cooldown, max_sse_event_bytes)",
                 "models.\"m\".api-model: unknown key (expected one of: deployments, provider, api_model,"
                         + " fallbacks, first_byte_timeout, idle_timeout, total_timeout, max_attempts, max_retry_delay,"
                         + " default_max_tokens)",
                 "routing.rules[0].glob: unknown key (expected one of: match, provider)",
                 "routing.fallback: unknown key (expected one of: default_provider, rules)",
-                "\"odd key\": unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture, tracing)"),
+                "\"odd key\": unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture, tracing, shared, prices, teams)"),
                 problems("""
                         "odd key" = 1
                         [routing]
@@ -609,7 +644,7 @@ class ConfigLoaderTest {
                         glob = "*"
                         [[api_keys]]
                         name = "demo"
-                        key = "k"
+                        key = "key-0123456789abcdef"
                         enable = false
                         [providers.openai]
                         type = "openai"
@@ -688,13 +723,13 @@ class ConfigLoaderTest {
                 problems("""
                         [[api_keys]]
                         name = "demo"
-                        key = "same-secret"
+                        key = "same-secret-0123456789"
                         [[api_keys]]
                         name = "demo"
-                        key = "other-secret"
+                        key = "other-secret-0123456789"
                         [[api_keys]]
                         name = "ops"
-                        key = "${SAME:-same-secret}"
+                        key = "${SAME:-same-secret-0123456789}"
                         """, Map.of()));
         String none = "api_keys: no enabled key (expected: at least one [[api_keys]] entry)";
         assertEquals(List.of(none), problems("", Map.of()));
@@ -702,7 +737,7 @@ class ConfigLoaderTest {
                 problems("""
                 [[api_keys]]
                 name = "off"
-                key = "k"
+                key = "key-0123456789abcdef"
                 enabled = false
                 [[api_keys]]
                 name = "unset"
@@ -723,15 +758,46 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void gatewayKeysAreLongPrintableSecretsAndTheProblemNeverShowsThem() {
+        List<String> problems = problems("""
+                [[api_keys]]
+                name = "short"
+                key = "abcde"
+                [[api_keys]]
+                name = "spaced"
+                key = "a long enough key with spaces"
+                [[api_keys]]
+                name = "control"
+                key = "${CONTROL}"
+                [[api_keys]]
+                name = "unicode"
+                key = "ключ-0123456789abcdef"
+                [[api_keys]]
+                name = "fine"
+                key = "${GATEWAY_DEMO_KEY:-demo-key-not-secret}"
+                """, Map.of("CONTROL", "tab\there-0123456789"));
+        String expected = " (expected: a secret of at least 16 printable ASCII characters, without spaces)";
+        assertEquals(List.of(
+                "api_keys[0].key: 5 characters" + expected,
+                "api_keys[1].key: a space or a control character" + expected,
+                "api_keys[2].key: a space or a control character" + expected,
+                "api_keys[3].key: a space or a control character" + expected), problems);
+        for (String secret : List.of("abcde", "with spaces", "here-0123456789", "ключ")) {
+            assertFalse(String.join("\n", problems).contains(secret), secret + " shown");
+        }
+    }
+
+    @Test
     void secretsNeverAppearInProblemsWarningsOrToString() throws ConfigException {
-        List<String> secrets = List.of("sk-live-1", "sk-live-2", "client-secret", "env-secret", "dup-secret");
+        List<String> secrets = List.of("sk-live-1", "sk-live-2", "client-secret", "env-secret",
+                "dup-secret-0123456789");
         ConfigException e = assertThrows(ConfigException.class, () -> parse("""
                 [[api_keys]]
                 name = "a"
-                key = "dup-secret"
+                key = "dup-secret-0123456789"
                 [[api_keys]]
                 name = "b"
-                key = "dup-secret"
+                key = "dup-secret-0123456789"
                 [[api_keys]]
                 name = "c"
                 key = ["client-secret"]
@@ -751,7 +817,7 @@ class ConfigLoaderTest {
 
         GatewayConfig config = parse(FULL, Map.of("OPENAI_API_KEY", "sk-live-1"));
         String shown = config + " " + config.apiKeys() + " " + config.providers();
-        for (String secret : List.of("sk-live-1", "sk-second", "team-a-secret", "demo-key-not-secret")) {
+        for (String secret : List.of("sk-live-1", "sk-second", "team-a-secret-0123456789", "demo-key-not-secret")) {
             assertFalse(shown.contains(secret), secret + " leaked: " + shown);
         }
     }

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code [tracing]}: defaults, the file's keys, the OTEL_* variables for what the file leaves out, problems. */
 class TracingSectionTest {
-    private static final String KEY = "[[api_keys]]\nname = \"k\"\nkey = \"k-0123456789\"\n";
+    private static final String KEY = "[[api_keys]]\nname = \"k\"\nkey = \"k-0123456789abcdef\"\n";
 
     private static TracingConfig tracing(String table, Map<String, String> env) throws ConfigException {
         return ConfigLoader.parse(KEY + "[tracing]\n" + table, "test.toml", env).observability().tracing();

@@ -52,9 +52,9 @@ public final class AnswerRecorder implements AnswerEvents {
     }
 
     @Override
-    public void usage(long input, long cachedInput, long cacheWrite, long output, long reasoning) {
-        events.add("usage in=" + input + " cached=" + cachedInput + " write=" + cacheWrite + " out=" + output
-                + " reasoning=" + reasoning);
+    public void usage(long input, long cachedInput, long cacheWrite, long cacheWrite1h, long output, long reasoning) {
+        events.add("usage in=" + input + " cached=" + cachedInput + " write=" + cacheWrite
+                + (cacheWrite1h > 0 ? " write1h=" + cacheWrite1h : "") + " out=" + output + " reasoning=" + reasoning);
     }
 
     @Override

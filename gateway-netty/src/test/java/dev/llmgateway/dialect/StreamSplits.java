@@ -1,5 +1,6 @@
 package dev.llmgateway.dialect;
 
+import dev.llmgateway.config.ProviderConfig;
 import dev.llmgateway.sse.SseFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -40,7 +41,7 @@ public final class StreamSplits {
      */
     public static boolean feed(byte[] bytes, List<Integer> cuts, AnswerDecoder decoder) {
         SseAnswerReader reader = new SseAnswerReader(decoder);
-        SseFramer framer = new SseFramer(reader);
+        SseFramer framer = new SseFramer(reader, ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES);
         int from = 0;
         for (int cut : cuts) {
             ByteBuf read = DIRECT.directBuffer(cut - from).writeBytes(bytes, from, cut - from);

@@ -1,5 +1,6 @@
 package dev.llmgateway.json;
 
+import dev.llmgateway.config.ProviderConfig;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.io.SerializedString;
 import dev.llmgateway.sse.Fixtures;
@@ -11,6 +12,7 @@ import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -137,6 +139,53 @@ class JsonSpansTest {
         }
     }
 
+    /** {@link JsonSpans#findStringInValid} on {@code bytes} framed as in {@link #find}, by every buffer kind. */
+    private static void assertValidatedWhole(byte[] bytes, boolean valid) throws IOException {
+        byte[] framed = new byte[bytes.length + 4];
+        framed[0] = '<';
+        framed[1] = '<';
+        System.arraycopy(bytes, 0, framed, 2, bytes.length);
+        framed[framed.length - 2] = '>';
+        framed[framed.length - 1] = '>';
+        for (Function<byte[], ByteBuf> kind : KINDS) {
+            ByteBuf buf = kind.apply(framed);
+            try {
+                String what = new String(bytes, UTF_8) + " in " + buf.getClass().getSimpleName();
+                if (valid) {
+                    long span = JsonSpans.findStringInValid(buf, buf.readerIndex() + 2, bytes.length, MODEL);
+                    assertEquals(JsonSpans.findString(buf, buf.readerIndex() + 2, bytes.length, MODEL), span, what);
+                } else {
+                    assertThrows(JsonParseException.class,
+                            () -> JsonSpans.findStringInValid(buf, buf.readerIndex() + 2, bytes.length, MODEL), what);
+                }
+            } finally {
+                buf.release();
+            }
+        }
+    }
+
+    @Test
+    void validatingReadsTheWholeDocument() throws IOException {
+        for (String good : List.of("{\"model\":\"m\",\"a\":[1,{\"b\":\"é€😀\"}]}", "{\"a\":1}", " {\"model\":1} ",
+                "{\"model\":{\"model\":\"x\"},\"z\":null}")) {
+            assertValidatedWhole(good.getBytes(UTF_8), true);
+        }
+        for (String bad : List.of("{\"model\":\"m\",broken", "{\"model\":\"m\"", "{\"model\":\"m\"} {}",
+                "{\"model\":\"m\"}x", "{\"model\":\"m\",}", "[\"model\"]", "\"m\"", "{\"a\":1} {\"model\":\"m\"}")) {
+            assertValidatedWhole(bad.getBytes(UTF_8), false);
+        }
+    }
+
+    @Test
+    void validatingFindsInvalidUtf8AfterTheMemberAndInValuesItSkips() throws IOException {
+        // A stray byte, a lead byte without its continuation, a sequence cut short, a continuation alone.
+        String[] bad = {"{\"model\":\"m\",\"a\":\"\u00ff\"}", "{\"a\":\"\u00c3(\",\"model\":\"m\"}",
+                "{\"a\":\"\u00e2\u0082\"}", "{\"\u0080\":1}"};
+        for (String latin1 : bad) {
+            assertValidatedWhole(latin1.getBytes(StandardCharsets.ISO_8859_1), false);
+        }
+    }
+
     @Test
     void modelInEverySseFixtureEvent() throws IOException {
         for (String fixture : Fixtures.SSE) {
@@ -175,7 +224,7 @@ class JsonSpansTest {
             } finally {
                 e.content().release();
             }
-        });
+        }, ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES);
         framer.feed(Unpooled.wrappedBuffer(Fixtures.bytes(fixture)));
         framer.finish();
         return data;

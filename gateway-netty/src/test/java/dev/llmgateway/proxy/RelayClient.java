@@ -8,6 +8,7 @@ import dev.llmgateway.testutil.Exchanges;
 import dev.llmgateway.testutil.FlushCounter;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.RecordingObserver;
+import dev.llmgateway.upstream.Provider;
 import io.netty.channel.embedded.EmbeddedChannel;
 
 import java.util.function.Consumer;
@@ -18,13 +19,15 @@ import java.util.function.Consumer;
  * or the provider's answer is broken. Closing ends the exchange and releases what the client was not read.
  */
 final class RelayClient implements AutoCloseable {
+    /** Provider "ant"'s key; provider "up"'s is {@link dev.llmgateway.testutil.GatewayHarness#openAiConfig}'s. */
+    static final String ANTHROPIC_KEY = "sk-ant-relay-0123456789";
     /** "fast" goes to an OpenAI-compatible provider, "claude" to Anthropic, "gpt" to the OpenAI-compatible one. */
     private static final String CONFIG = GatewayHarness.openAiConfig(Exchanges.UNUSED_BASE_URL, """
 
             [providers.ant]
             type = "anthropic"
             base_url = "%s"
-            api_keys = ["sk-ant"]
+            api_keys = ["%s"]
 
             [models."fast"]
             provider = "up"
@@ -37,7 +40,7 @@ final class RelayClient implements AutoCloseable {
             [models."gpt"]
             provider = "up"
             api_model = "gpt-4o-mini-2024-07-18"
-            """.formatted(Exchanges.UNUSED_BASE_URL));
+            """.formatted(Exchanges.UNUSED_BASE_URL, ANTHROPIC_KEY));
 
     final FlushCounter flushes = new FlushCounter();
     final EmbeddedChannel downstream = new EmbeddedChannel(flushes);
@@ -60,6 +63,12 @@ final class RelayClient implements AutoCloseable {
 
     Exchange exchange() {
         return exchange;
+    }
+
+    /** What the call gives the relay of the current exchange: its provider's keys, the first one sent. */
+    KeyMasks keyMasks() {
+        Provider provider = exchange.route().provider();
+        return KeyMasks.of(exchange, provider, provider.keys().key(0));
     }
 
     /** Null until the relay ended the response; then whether the upstream connection may be reused. */

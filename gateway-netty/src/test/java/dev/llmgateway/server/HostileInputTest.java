@@ -33,9 +33,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Hostile input against a real gateway with small limits: thousands of malformed requests and connections
  * (fixed seed, so a failure names a case that replays), each on its own connection. Every response the gateway
- * sends must be well-formed HTTP with a non-5xx status (4xx for garbage); the server must answer or close every
- * connection within its timeouts; afterwards it still serves, and paranoid leak detection (the JUnit extension)
- * finds nothing. Plus the explicit rules: 100-continue, chunked bodies, early 413 for an oversized chunked body.
+ * sends must be well-formed HTTP with a status that refuses rather than fails (4xx for garbage; 501 and 505 refuse
+ * what HTTP/1.1 lets a server refuse: an unknown transfer coding, another HTTP version); the server must answer or
+ * close every connection within its timeouts, and a connection that got an answer is never reset (refusals close
+ * lingering); afterwards it still serves, and paranoid leak detection (the JUnit
+ * extension) finds nothing. Plus the explicit rules: 100-continue, chunked bodies, early 413 for an oversized chunked
+ * body.
  */
 class HostileInputTest {
     private static final long SEED = 20261122L;
@@ -115,7 +118,7 @@ class HostileInputTest {
     }
 
     @Test
-    void thousandsOfHostileConnectionsNeverGet5xxAndTheServerStillServes() throws Exception {
+    void thousandsOfHostileConnectionsAreRefusedNeverResetAndTheServerStillServes() throws Exception {
         HostileCases cases = new HostileCases(GatewayHarness.KEY);
         Random random = new Random(SEED);
         List<HostileCases.Case> all = new ArrayList<>();
@@ -138,7 +141,8 @@ class HostileInputTest {
                 endings.merge(c.ending(), 1, Integer::sum);
                 for (int status : results.get(i).get(30, TimeUnit.SECONDS)) {
                     statuses.merge(status, 1, Integer::sum);
-                    assertTrue(status >= 100 && status < 500, "status " + status + " for " + c.describe());
+                    assertTrue(status >= 100 && status < 500 || status == 501 || status == 505,
+                            "status " + status + " for " + c.describe());
                     if (c.kind() == HostileCases.Kind.GARBAGE) {
                         assertTrue(status >= 400, "garbage gets 4xx, not " + status + ": " + c.describe());
                     }
@@ -182,7 +186,7 @@ class HostileInputTest {
                 socket.getOutputStream().write(c.bytes());
                 socket.getOutputStream().flush();
             } catch (IOException closedWhileSending) {
-                // the server refused early (413, 400) and closed: what it sent is still checked
+                // closed idle just before the first bytes came (idle_timeout is 200 ms here): nothing was answered
             }
             if (c.ending() == HostileCases.Ending.RESET) {
                 socket.setSoLinger(true, 0);
@@ -211,7 +215,11 @@ class HostileInputTest {
         } catch (SocketTimeoutException hung) {
             fail("the server neither answered nor closed within 5 s: " + c.describe());
         } catch (IOException reset) {
-            // a close with unread request bytes is a reset: keep what arrived before it
+            // A connection closed idle just as its first bytes came is reset with nothing answered; an answered
+            // request whose connection then closes is never reset: refusals close lingering.
+            if (received.size() > 0) {
+                fail("reset after an answer (" + reset.getMessage() + "): " + c.describe());
+            }
         }
     }
 

@@ -1,14 +1,19 @@
 package dev.llmgateway.server;
 
 import dev.llmgateway.testutil.ClientResponse;
-import dev.llmgateway.testutil.JsonPath;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.DecoderResultProvider;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,11 +22,13 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link RequestReadTimeoutHandler}'s phases on a clock the test moves: IDLE closes quietly after idle_timeout,
- * HEADERS and BODY answer 408 and close after theirs, BUSY (the request is in, the answer is not out) is never timed.
+ * HEADERS and BODY refuse the request with 408 after theirs, BUSY (the request is in, the answer is not out) is never
+ * timed, nor anything after an answer that closes the connection.
  */
 class RequestReadTimeoutHandlerTest {
     private static final long IDLE_SECONDS = 60;
@@ -46,12 +53,20 @@ class RequestReadTimeoutHandlerTest {
         channel.runScheduledPendingTasks();
     }
 
-    private void assertAnswered408AndClosed() {
-        ClientResponse response = ClientResponse.read(channel);
-        assertEquals(408, response.status());
-        assertEquals("request_timeout", JsonPath.read(response.body(), "error", "code"));
-        assertEquals("close", response.header("connection"));
-        assertFalse(channel.isOpen());
+    /** The timeout goes on in the request's place, refused with 408, for the endpoint handler to answer in order. */
+    private <T> T assertRefusedWith408(Class<T> refusedType) {
+        Object last = null;
+        for (Object msg; (msg = channel.readInbound()) != null; ) {
+            ReferenceCountUtil.release(last);
+            last = msg;
+        }
+        assertTrue(refusedType.isInstance(last), "refused in the request's place: " + last);
+        DecoderResult result = ((DecoderResultProvider) last).decoderResult();
+        ReferenceCountUtil.release(last);
+        assertEquals(408, RequestRefusal.errorFor(result.cause()).status().code());
+        assertEquals(-1, ClientResponse.read(channel).status(), "answered by the endpoint handler, not here");
+        assertTrue(channel.isOpen(), "closed by the answer, not here");
+        return refusedType.cast(last);
     }
 
     private void requestRead() {
@@ -78,7 +93,7 @@ class RequestReadTimeoutHandlerTest {
         advance(HEADER_SECONDS - 1);
         assertTrue(channel.isOpen());
         advance(1);
-        assertAnswered408AndClosed();
+        assertEquals(RequestRefusal.NO_TARGET, assertRefusedWith408(FullHttpRequest.class).uri());
     }
 
     @Test
@@ -87,7 +102,21 @@ class RequestReadTimeoutHandlerTest {
         advance(BODY_SECONDS - 1);
         assertTrue(channel.isOpen());
         advance(1);
-        assertAnswered408AndClosed();
+        assertRefusedWith408(LastHttpContent.class);
+    }
+
+    @Test
+    void nothingIsTimedOnceAnAnswerClosesTheConnection() {
+        channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/chat/completions"));
+        DefaultFullHttpResponse refusal = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+        refusal.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        channel.writeOutbound(refusal);
+        ReferenceCountUtil.release(channel.readOutbound());
+        ReferenceCountUtil.release(channel.readInbound());
+        advance(TimeUnit.HOURS.toSeconds(1));
+        assertNull(channel.readInbound(), "no 408 after the answer that ends the connection");
+        assertTrue(channel.isOpen(), "the closing answer's own close is not this handler's");
     }
 
     @Test

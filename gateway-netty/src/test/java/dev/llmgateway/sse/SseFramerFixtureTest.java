@@ -1,5 +1,6 @@
 package dev.llmgateway.sse;
 
+import dev.llmgateway.config.ProviderConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -93,7 +94,7 @@ class SseFramerFixtureTest {
         int total = feedHeap(in, new int[0]).events;
         // Stopping right after the last byte of the stream must already have emitted everything.
         Recorder r = new Recorder();
-        SseFramer framer = new SseFramer(r);
+        SseFramer framer = new SseFramer(r, ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES);
         framer.feed(Unpooled.wrappedBuffer(in));
         assertEquals(total, r.events);
         framer.release();
@@ -119,7 +120,7 @@ class SseFramerFixtureTest {
      */
     private static Recorder feed(byte[] in, int[] cuts, Chunker chunker, boolean checkRefCnt) {
         Recorder r = new Recorder();
-        SseFramer framer = new SseFramer(r);
+        SseFramer framer = new SseFramer(r, ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES);
         List<ByteBuf> chunks = new ArrayList<>();
         int from = 0;
         for (int i = 0; i <= cuts.length; i++) {

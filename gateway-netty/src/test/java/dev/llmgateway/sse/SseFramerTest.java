@@ -1,5 +1,6 @@
 package dev.llmgateway.sse;
 
+import dev.llmgateway.config.ProviderConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SseFramerTest {
     private final Recorder recorder = new Recorder();
-    private final SseFramer framer = new SseFramer(recorder);
+    private final SseFramer framer = new SseFramer(recorder, ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES);
 
     private void feed(String... chunks) {
         for (String chunk : chunks) {
@@ -74,7 +75,7 @@ class SseFramerTest {
             starts.add(e.eventNameIs(AsciiString.of("message_start")));
             assertFalse(e.eventNameIs(AsciiString.of("message")));
             e.content().release();
-        });
+        }, ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES);
         f.feed(Unpooled.copiedBuffer("event: message_start\ndata: {}\n\nevent:message_start\ndata: {}\n\n"
                 + "event: message_stop\ndata: {}\n\ndata: {}\n\n", ISO_8859_1));
         assertEquals(List.of(true, true, false, false), starts);
@@ -115,7 +116,7 @@ class SseFramerTest {
     void manyEventsInOneChunkShareItsMemory() {
         byte[] stream = "data: 1\n\ndata: 2\n\n: c\n\nevent: e\ndata: 3\n\n".getBytes(ISO_8859_1);
         List<ByteBuf> views = new ArrayList<>();
-        SseFramer f = new SseFramer(e -> views.add(e.content()));
+        SseFramer f = new SseFramer(e -> views.add(e.content()), ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES);
         ByteBuf chunk = Unpooled.wrappedBuffer(stream);
         f.feed(chunk);
         assertEquals(4, views.size());
@@ -184,7 +185,7 @@ class SseFramerTest {
                 } finally {
                     e.content().release();
                 }
-            });
+            }, ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES);
             f.feed(Unpooled.wrappedBuffer(stream, 0, cut));
             f.feed(Unpooled.wrappedBuffer(stream, cut, stream.length - cut));
             f.finish();
@@ -197,7 +198,7 @@ class SseFramerTest {
         byte[] stream = "event: a\ndata: {\"x\":1}\n\n".getBytes(ISO_8859_1);
         for (int cut = 1; cut < stream.length; cut++) {
             Recorder r = new Recorder();
-            SseFramer f = new SseFramer(r);
+            SseFramer f = new SseFramer(r, ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES);
             f.feed(PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(stream, 0, cut));
             f.feed(PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(stream, cut, stream.length - cut));
             f.finish();
@@ -235,7 +236,7 @@ class SseFramerTest {
         SseFramer f = new SseFramer(e -> {
             e.content().release();
             throw new IllegalStateException("downstream failed");
-        });
+        }, ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES);
         ByteBuf chunk = Unpooled.copiedBuffer("data: a\n\ndata: b", ISO_8859_1);
         assertThrows(IllegalStateException.class, () -> f.feed(chunk));
         assertEquals(0, chunk.refCnt());

@@ -1,5 +1,6 @@
 package dev.llmgateway.sse;
 
+import dev.llmgateway.config.ProviderConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.AsciiString;
@@ -51,7 +52,7 @@ class SseWriterTest {
     @Test
     void writtenEventsFrameBackToTheSameEvents() {
         Recorder r = new Recorder();
-        SseFramer framer = new SseFramer(r);
+        SseFramer framer = new SseFramer(r, ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES);
         framer.feed(SseWriter.namedEvent(ALLOC, AsciiString.cached("x"), json("{\"n\":1}")));
         framer.feed(SseWriter.dataEvent(ALLOC, json("{\"n\":2}")));
         framer.feed(SseWriter.done());

@@ -54,16 +54,47 @@ public final class GatewayHarness implements AutoCloseable {
 
     /** The usual test config: one key, one OpenAI-compatible provider at {@code upstreamBaseUrl}. */
     public static String openAiConfig(String upstreamBaseUrl, String extra) {
+        return openAiConfig(upstreamBaseUrl, "", extra);
+    }
+
+    /** The usual test config with {@code keyLines} (settings such as a budget) in the key's table. */
+    public static String openAiConfig(String upstreamBaseUrl, String keyLines, String extra) {
         return """
                 [[api_keys]]
                 name = "tester"
                 key = "%s"
+                %s
 
                 [providers.up]
                 type = "openai_compatible"
                 base_url = "%s"
                 api_keys = ["sk-upstream-secret"]
-                """.formatted(KEY, upstreamBaseUrl) + extra;
+                """.formatted(KEY, keyLines, upstreamBaseUrl) + extra;
+    }
+
+    /** {@link #openAiConfig} with every model routed to that provider. */
+    public static String routedTo(String upstreamBaseUrl, String extra) {
+        return openAiConfig(upstreamBaseUrl, """
+
+                [routing]
+                default_provider = "up"
+
+                """ + extra);
+    }
+
+    /** One key and the built-in mock as the default provider: a gateway that needs no provider on the network. */
+    public static String mockConfig(String extra) {
+        return """
+                [[api_keys]]
+                name = "tester"
+                key = "%s"
+
+                [providers.mock]
+                type = "mock"
+
+                [routing]
+                default_provider = "mock"
+                """.formatted(KEY) + extra;
     }
 
     public GatewayServer server() {

@@ -1,5 +1,6 @@
 package dev.llmgateway.tracing;
 
+import dev.llmgateway.config.ProviderConfig;
 import dev.llmgateway.dialect.StreamSplits;
 import dev.llmgateway.testutil.Fixtures;
 import io.netty.buffer.ByteBuf;
@@ -22,7 +23,7 @@ class AnswerFactsTest {
     private static final String JSON = "application/json";
 
     private static AnswerFacts read(String contentType, byte[] answer, List<Integer> cuts, int maxText) {
-        AnswerFacts facts = new AnswerFacts(maxText);
+        AnswerFacts facts = new AnswerFacts(maxText, ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES);
         facts.head(contentType);
         int from = 0;
         for (int cut : cuts) {

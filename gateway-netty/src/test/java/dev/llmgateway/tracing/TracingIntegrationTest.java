@@ -381,13 +381,15 @@ class TracingIntegrationTest {
                 capture_content = true
                 """.formatted(collector.endpoint()));
 
-        post(CHAT.replace("What is the capital of France?", "Use key sk-live-0123456789abcdef please"), TRACEPARENT);
+        // The gateway key has no credential shape: only its value, from the config, gives it away.
+        post(CHAT.replace("What is the capital of France?",
+                "Use key sk-live-0123456789abcdef please, not " + GatewayHarness.KEY), TRACEPARENT);
 
         ReceivedSpan attempt = trace(CLIENT_TRACE, 2).get(1);
         String input = (String) attempt.attribute("gen_ai.input.messages");
         assertEquals("[{\"role\":\"system\",\"parts\":[{\"type\":\"text\","
                 + "\"content\":\"You are a concise assistant.\"}]},{\"role\":\"user\",\"parts\":"
-                + "[{\"type\":\"text\",\"content\":\"Use key <redacted> please\"}]}]", input);
+                + "[{\"type\":\"text\",\"content\":\"Use key <redacted> please, not <redacted>\"}]}]", input);
         assertEquals("[{\"role\":\"assistant\",\"parts\":[{\"type\":\"text\",\"content\":"
                 + "\"The capital of France is Paris.\"}],\"finish_reason\":\"stop\"}]",
                 attempt.attribute("gen_ai.output.messages"));

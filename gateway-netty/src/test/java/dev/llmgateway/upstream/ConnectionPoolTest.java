@@ -206,6 +206,50 @@ class ConnectionPoolTest {
     }
 
     @Test
+    void idleConnectionsAreClosedWhenTheyExpireWithoutAnyAcquire() throws InterruptedException {
+        ConnectionPool pool = pool(3, "50ms");
+        UpstreamConnection older = acquired(acquire(pool));
+        UpstreamConnection newer = acquired(acquire(pool));
+        UpstreamConnection busy = acquired(acquire(pool));
+        use(older, true);
+        use(newer, true);
+        assertEquals(2, pool.idle());
+
+        Thread.sleep(60); // idle time is measured in real time; the sweep runs on the loop's (test-driven) clock
+        loopChannel.advanceTimeBy(60, TimeUnit.MILLISECONDS);
+        loopChannel.runScheduledPendingTasks();
+        loopChannel.runPendingTasks();
+
+        assertFalse(older.channel().isOpen());
+        assertFalse(newer.channel().isOpen());
+        assertTrue(busy.channel().isOpen(), "a busy connection is not idle");
+        assertEquals(0, pool.idle());
+        assertEquals(1, pool.open());
+    }
+
+    @Test
+    void theSweepClosesOnlyExpiredConnectionsAndWaitsForTheRest() throws InterruptedException {
+        ConnectionPool pool = pool(2, "200ms");
+        UpstreamConnection older = acquired(acquire(pool));
+        UpstreamConnection newer = acquired(acquire(pool));
+        use(older, true);
+        Thread.sleep(220);
+        use(newer, true); // older: past its 200 ms, newer: just parked
+
+        loopChannel.advanceTimeBy(200, TimeUnit.MILLISECONDS);
+        loopChannel.runScheduledPendingTasks();
+        assertFalse(older.channel().isOpen());
+        assertTrue(newer.channel().isOpen(), "not expired yet");
+        assertEquals(1, pool.idle());
+
+        Thread.sleep(220);
+        loopChannel.advanceTimeBy(200, TimeUnit.MILLISECONDS);
+        loopChannel.runScheduledPendingTasks();
+        assertFalse(newer.channel().isOpen(), "the sweep was armed again for the next expiry");
+        assertEquals(0, pool.idle());
+    }
+
+    @Test
     void aRetiredPoolClosesIdleConnectionsNowAndBusyOnesWhenReleasedThenReportsEmpty() {
         ConnectionPool pool = pool(2, "60s");
         UpstreamConnection idle = acquired(acquire(pool));

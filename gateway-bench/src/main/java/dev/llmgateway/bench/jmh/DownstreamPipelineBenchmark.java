@@ -13,12 +13,11 @@ import dev.llmgateway.server.GatewayServer;
 import dev.llmgateway.server.Snapshot;
 import dev.llmgateway.tracing.Tracing;
 import dev.llmgateway.upstream.UpstreamConnection;
+import dev.llmgateway.upstream.UpstreamHttpCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.ReferenceCountUtil;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
@@ -31,15 +30,16 @@ import java.util.Map;
 
 /**
  * One whole chat request, non-streamed or streamed, through the gateway's real downstream pipeline ({@link DownstreamPipeline}
- * as {@code GatewayServer} builds it) and a keep-alive upstream connection ({@code HttpClientCodec} +
+ * as {@code GatewayServer} builds it) and a keep-alive upstream connection ({@link UpstreamHttpCodec} +
  * {@link UpstreamConnection}), both in {@link EmbeddedChannel}s so no socket or scheduler is measured.
  *
  * <p>One op is a full exchange: ~1 KB of client request bytes in → decode, aggregate, authenticate, route,
  * splice {@code model} → the provider's request bytes out of the upstream channel; then a ~1 KB
  * {@code 200 application/json} upstream response in → decode, splice {@code model} back → the client's response
  * bytes out, which returns the connection to its "pool" and readies both channels for the next op. Streamed
- * ({@code stream = true}): the answer is 20 chunk events, the usage event the gateway asked for (the client did
- * not) and {@code [DONE]}, arriving in one read, each event's {@code model} spliced and the usage event taken out.
+ * ({@code stream = true}): the answer is {@code events} chunk events (20 unless {@code -p} says otherwise), the
+ * usage event the gateway asked for (the client did not) and {@code [DONE]}, arriving in one read, each event's
+ * {@code model} spliced and the usage event taken out.
  * The two legs are one op because neither can repeat without the other, and per-invocation setup would blur B/op.
  *
  * <p>{@code tracing = on}: every exchange traced (100 % sampling), a server span and an attempt's client span made,
@@ -71,10 +71,12 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
             endpoint = "http://127.0.0.1:9"
             """;
 
-    private static final int EVENTS = 20;
-
     @Param({"false", "true"})
     public boolean stream;
+
+    /** Chunk events per streamed answer: two counts in one run give one event's cost ({@code -p events=20,120}). */
+    @Param({"20"})
+    public int events;
 
     @Param({"off", "on"})
     public String tracing;
@@ -110,9 +112,8 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
         // The pool's part: hand back the one connection, parked again once its exchange is done with it.
         UpstreamConnection connection = new UpstreamConnection((released, reusable) ->
                 released.parked(System.nanoTime()));
-        // The codec exactly as UpstreamChannelInitializer (package-private) adds it for a plain-http provider.
-        upstream = channel(new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(65536), false, false),
-                connection);
+        // The codec as UpstreamChannelInitializer adds it for a plain-http provider.
+        upstream = channel(new UpstreamHttpCodec(), connection);
         // ProxyCall asks for a connection on the client's loop, as with UpstreamPools; here that loop is the
         // downstream channel's EmbeddedEventLoop, and the connection's own channel runs its writes inline.
         DownstreamPipeline pipeline = GatewayServer.pipeline(() -> snapshot,
@@ -153,14 +154,14 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
         }
     }
 
-    private static byte[] events() {
-        ByteArrayOutputStream events = new ByteArrayOutputStream();
-        for (int i = 0; i < EVENTS; i++) {
-            events.writeBytes(ChatPayloads.chunkEvent(ChatPayloads.UPSTREAM_MODEL, " token" + i));
+    private byte[] events() {
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        for (int i = 0; i < events; i++) {
+            answer.writeBytes(ChatPayloads.chunkEvent(ChatPayloads.UPSTREAM_MODEL, " token" + i));
         }
-        events.writeBytes(ChatPayloads.usageEvent(ChatPayloads.UPSTREAM_MODEL, EVENTS));
-        events.writeBytes(ChatPayloads.doneEvent());
-        return events.toByteArray();
+        answer.writeBytes(ChatPayloads.usageEvent(ChatPayloads.UPSTREAM_MODEL, events));
+        answer.writeBytes(ChatPayloads.doneEvent());
+        return answer.toByteArray();
     }
 
     @TearDown

@@ -1,5 +1,6 @@
 package dev.llmgateway.bench.jmh;
 
+import dev.llmgateway.config.ProviderConfig;
 import dev.llmgateway.bench.ChatPayloads;
 import dev.llmgateway.sse.SseEvent;
 import dev.llmgateway.sse.SseFramer;
@@ -25,7 +26,7 @@ public class SsePassThroughBenchmark extends AbstractMicrobenchmark {
         this.blackhole = blackhole;
         byte[] event = ChatPayloads.chunkEvent(ChatPayloads.UPSTREAM_MODEL, " token");
         chunk = PooledByteBufAllocator.DEFAULT.directBuffer(event.length).writeBytes(event);
-        framer = new SseFramer(this::relay);
+        framer = new SseFramer(this::relay, ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES);
     }
 
     @TearDown

@@ -58,7 +58,7 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
     }
 
     static final List<String> ALL_TARGETS = List.of("direct", "nginx", "gateway", "gateway-translated",
-            "gateway-traced");
+            "gateway-limits", "gateway-shared", "gateway-traced");
     static final List<String> DEFAULT_TARGETS = List.of("direct", "nginx", "gateway");
 
     /** Held streams warm the proxy up with short streams on fewer connections, then open all of them at once. */
@@ -85,6 +85,10 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
                                                              for --duration; stalls and RSS; split
                                           translated         throughput-stream with the gateway also translating from
                                                              an Anthropic upstream (target gateway-translated)
+                                          shared-limits      throughput with the key's limits counted per replica
+                                                             (gateway-limits) and in a redis-server the harness
+                                                             starts beside the load (gateway-shared); split
+                                          shared-latency     the same two at one connection; shared
                                           all                each of the above in turn, one combined report
               --mode closed|open|held   closed: max throughput; open: fixed rate, latency from intended send;
                                         held: --connections streams opened at --rate per second (closed)
@@ -99,10 +103,10 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
               --answer-delay-ms D       the upstream's pause before it answers (0)
               --request-bytes N         size of the chat request body (1024)
               --layout split|shared     split: proxy on cpu 1, load+mock on cpu 0; shared: all on cpu 0 (split)
-              --targets LIST            which of direct,nginx,gateway,gateway-translated,gateway-traced
-                                        (direct,nginx,gateway; with --workload: a filter over the workload's own);
-                                        gateway-traced: every request traced, spans exported over OTLP to a
-                                        collector on loopback in this process
+              --targets LIST            which of direct,nginx,gateway,gateway-translated,gateway-limits,
+                                        gateway-shared,gateway-traced (direct,nginx,gateway; with --workload: a
+                                        filter over the workload's own); gateway-traced: every request traced,
+                                        spans exported over OTLP to a collector on loopback in this process
               --access-log on|off       the proxies' access logs: gateway JSON to stdout, nginx JSON to its
                                         stdout (on)
               --tracing on|off          on: target gateway-traced after gateway, with any workload (off)

@@ -169,15 +169,25 @@ public final class LoadHarness {
     private TargetResult measure(String target, int mockPort, String proxyCpus, EventLoopGroup loadGroup,
                                  WrkLoad wrk, String traceEndpoint) {
         ProxyProcess proxy = null;
+        ProxyProcess redis = null;
         try {
             int port = mockPort;
+            String sharedTable = "";
+            if (target.equals("gateway-shared")) {
+                int redisPort = freePort();
+                redis = Proxies.startRedis(runDir, redisPort, proxyCpus == null ? null : "0");
+                redis.awaitListening(redisPort, 10_000);
+                sharedTable = Proxies.sharedTable(redisPort);
+            }
             if (!target.equals("direct")) {
                 port = freePort();
                 proxy = target.equals("nginx")
                         ? Proxies.startNginx(Proxies.findOnPath("nginx").orElseThrow(), options, runDir, port,
                                 mockPort, proxyCpus)
-                        : Proxies.startGateway(target, target.equals("gateway-translated"), options, runDir, port,
-                                mockPort, proxyCpus, traceEndpoint);
+                        : Proxies.startGateway(target, target.equals("gateway-translated"),
+                                target.equals("gateway-limits") || redis != null ? Proxies.KEY_LIMITS : "",
+                                sharedTable + (traceEndpoint == null ? "" : Proxies.tracingTable(traceEndpoint)),
+                                options, runDir, port, mockPort, proxyCpus);
             }
             running = proxy;
             if (proxy != null) {
@@ -203,6 +213,9 @@ public final class LoadHarness {
             if (proxy != null) {
                 proxy.close();
                 running = null;
+            }
+            if (redis != null) {
+                redis.close();
             }
         }
     }

@@ -173,6 +173,12 @@ final class MarkdownSummary {
         if (result.name().equals("gateway-translated") && !Double.isNaN(ratio)) {
             notes.add(String.format(Locale.ROOT, "%.2f× the gateway's pass-through", ratio));
         }
+        double sharedRatio = ResultTable.sharedRatio(results);
+        long[] sharedAdded = ResultTable.sharedAdded(results);
+        if (result.name().equals("gateway-shared") && !Double.isNaN(sharedRatio) && sharedAdded != null) {
+            notes.add(String.format(Locale.ROOT, "%.2f× gateway-limits' req/s; %+d µs p50, %+d µs p99 over it",
+                    sharedRatio, sharedAdded[0], sharedAdded[2]));
+        }
         return String.join("; ", notes);
     }
 

@@ -10,6 +10,16 @@ import java.util.Optional;
 /** How each proxy under test is configured and started: same upstream, same keep-alive, one worker/thread. */
 final class Proxies {
     static final String API_KEY = "bench-key-0123456789";
+    /**
+     * The bench key's limits in the gateway-limits and gateway-shared targets: far above what a run sends, so nothing
+     * is refused, but every one is counted (both windows, a slot, the budget) as a limited key's requests are.
+     */
+    static final String KEY_LIMITS = """
+            requests_per_minute = 1000000000
+            tokens_per_minute = 1000000000
+            max_concurrent = 100000
+            token_budget = 8000000000000
+            """;
     /** The gateway's {@code server.max_connections} when the config does not set it. */
     private static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
@@ -92,11 +102,20 @@ final class Proxies {
      * the mock upstream: as an OpenAI-compatible provider, or, {@code translated}, as an Anthropic one the gateway
      * translates from. The
      * config is the default but for what the workload needs: connection limits that fit it, and the access log
-     * only when {@code --access-log off}. With a {@code traceEndpoint} (else null) every request is traced and its
-     * spans exported there (100 % sampling).
+     * only when {@code --access-log off}.
      */
     static ProxyProcess startGateway(String name, boolean translated, HarnessOptions options, Path runDir, int port,
-                                     int upstreamPort, String cpus, String traceEndpoint) throws IOException {
+                                     int upstreamPort, String cpus) throws IOException {
+        return startGateway(name, translated, "", "", options, runDir, port, upstreamPort, cpus);
+    }
+
+    /**
+     * As above, with {@code keyLines} added to the bench key ({@link #KEY_LIMITS}) and {@code tables} to the config
+     * (a {@code [shared]} table: {@link #sharedTable}).
+     */
+    static ProxyProcess startGateway(String name, boolean translated, String keyLines, String tables,
+                                     HarnessOptions options, Path runDir, int port, int upstreamPort, String cpus)
+            throws IOException {
         Path jar = options.gatewayJar();
         if (!Files.isRegularFile(jar)) {
             throw new IOException("gateway jar not found: " + jar + " (build it: ./mvnw -B -q -pl gateway-netty "
@@ -115,7 +134,7 @@ final class Proxies {
                 [[api_keys]]
                 name = "bench"
                 key = "%s"
-
+                %s
                 [providers.up]
                 %s
                 base_url = "http://127.0.0.1:%d/v1"
@@ -123,18 +142,39 @@ final class Proxies {
 
                 [routing]
                 default_provider = "up"
-                %s""".formatted(port,
+                %s%s""".formatted(port,
                 clientConnections > DEFAULT_MAX_CONNECTIONS ? "max_connections = " + clientConnections + "\n" : "",
-                API_KEY, provider, upstreamPort, upstreamConnections(options),
+                API_KEY, keyLines, provider, upstreamPort, upstreamConnections(options),
                 options.accessLog() ? "\n# [access_log] at its default: a JSON line per request to stdout.\n"
-                        : "\n[access_log]\nenabled = false\n")
-                + (traceEndpoint == null ? "" : "\n[tracing]\nenabled = true\nendpoint = \"" + traceEndpoint + "\"\n");
+                        : "\n[access_log]\nenabled = false\n", tables);
         Path config = Files.writeString(runDir.resolve(name + ".toml"), toml);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(options.gatewayJavaOpts());
         command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
         return ProxyProcess.start(name, command, cpus, runDir);
+    }
+
+    /** {@code [tracing]} on, every request traced (100 % sampling), its spans exported to {@code endpoint}. */
+    static String tracingTable(String endpoint) {
+        return "\n[tracing]\nenabled = true\nendpoint = \"" + endpoint + "\"\n";
+    }
+
+    /** {@code [shared]} at the redis-server on {@code redisPort}, everything else at its default. */
+    static String sharedTable(int redisPort) {
+        return "\n[shared]\nredis_url = \"redis://127.0.0.1:" + redisPort + "/0\"\n";
+    }
+
+    /**
+     * Debian's redis-server, not persisting, on {@code cpus} (the load generator's: it stands for a Redis on another
+     * host, not for work of the proxy's).
+     */
+    static ProxyProcess startRedis(Path runDir, int port, String cpus) throws IOException {
+        Path redis = findOnPath("redis-server").orElseThrow(() -> new IOException(
+                "redis-server is not installed (apt-get install -y redis-server): no gateway-shared column"));
+        Path dir = Files.createDirectories(runDir.resolve("redis"));
+        return ProxyProcess.start("redis", List.of(redis.toString(), "--port", Integer.toString(port), "--bind",
+                "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()), cpus, runDir);
     }
 
     /** Kept-alive upstream connections: one per client connection, so no request waits for one or opens one. */

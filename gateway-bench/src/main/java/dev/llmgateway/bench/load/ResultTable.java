@@ -16,6 +16,8 @@ final class ResultTable {
     static final String[] PERCENTILE_NAMES = {"p50", "p90", "p99", "p99.9"};
     /** What the translating gateway should reach of its own pass-through's streams per second. */
     static final double TRANSLATED_TARGET = 0.8;
+    static final double SHARED_THROUGHPUT_TARGET = 0.8;
+    static final long SHARED_ADDED_P99_TARGET_MICROS = 200;
 
     private ResultTable() {
     }
@@ -77,7 +79,7 @@ final class ResultTable {
     static List<String> notes(HarnessOptions options, List<TargetResult> results) {
         TargetResult translated = find(results, "gateway-translated");
         if (translated == null) {
-            return List.of();
+            return sharedNotes(results);
         }
         String nginx = options.targets().contains("nginx") ? ""
                 : "nginx: no column, it cannot translate between OpenAI and Anthropic. ";
@@ -85,6 +87,36 @@ final class ResultTable {
         return List.of(nginx + (Double.isNaN(ratio) ? ""
                 : String.format(Locale.ROOT, "translated ÷ pass-through streams/s: %.2f (target ≥ %.1f: %s)", ratio,
                         TRANSLATED_TARGET, ratio >= TRANSLATED_TARGET ? "met" : "not met")));
+    }
+
+    /** What sharing the limits in Redis costs over counting them per replica, against the targets. */
+    private static List<String> sharedNotes(List<TargetResult> results) {
+        TargetResult shared = find(results, "gateway-shared");
+        TargetResult local = find(results, "gateway-limits");
+        if (shared == null || local == null || !shared.measured() || !local.measured()) {
+            return List.of();
+        }
+        double ratio = sharedRatio(results);
+        long[] added = sharedAdded(results);
+        return List.of(String.format(Locale.ROOT, "shared ÷ per-replica limits req/s: %.2f (target ≥ %.1f: %s); "
+                        + "shared over per-replica limits: %+d µs p50, %+d µs p99 (target p99 ≤ +%d µs: %s)", ratio,
+                SHARED_THROUGHPUT_TARGET, ratio >= SHARED_THROUGHPUT_TARGET ? "met" : "not met", added[0], added[2],
+                SHARED_ADDED_P99_TARGET_MICROS, added[2] <= SHARED_ADDED_P99_TARGET_MICROS ? "met" : "not met"));
+    }
+
+    /** gateway-shared's latency percentiles ({@link #PERCENTILES}) minus gateway-limits'; null without both. */
+    static long[] sharedAdded(List<TargetResult> results) {
+        return difference(find(results, "gateway-shared"), find(results, "gateway-limits"), LoadResult::latency);
+    }
+
+    /** gateway-shared's requests per second over gateway-limits'; NaN without both. */
+    static double sharedRatio(List<TargetResult> results) {
+        TargetResult shared = find(results, "gateway-shared");
+        TargetResult local = find(results, "gateway-limits");
+        if (shared == null || local == null || !shared.measured() || !local.measured()) {
+            return Double.NaN;
+        }
+        return shared.load().requestsPerSecond() / local.load().requestsPerSecond();
     }
 
     /** gateway-translated's streams per second over the gateway's pass-through ones; NaN without both. */

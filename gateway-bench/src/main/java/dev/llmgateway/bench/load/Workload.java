@@ -43,6 +43,14 @@ enum Workload {
     TRANSLATED(b -> {
         b.stream = true;
         b.workloadTargets = List.of("direct", "gateway", "gateway-translated");
+    }),
+    /** THROUGHPUT with every key limit counted: per replica, and shared in a redis-server (one round trip each). */
+    SHARED_LIMITS(b -> b.workloadTargets = List.of("direct", "gateway-limits", "gateway-shared")),
+    /** LATENCY with the same two: what one Redis round trip adds to a request when nothing queues. */
+    SHARED_LATENCY(b -> {
+        b.connections = 1;
+        b.layout = HarnessOptions.Layout.SHARED;
+        b.workloadTargets = List.of("direct", "gateway-limits", "gateway-shared");
     });
 
     final Consumer<HarnessOptions.Builder> preset;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.AnswerDecoder;
 import dev.llmgateway.dialect.AnswerEvents;
 import dev.llmgateway.dialect.FinishReason;
+import dev.llmgateway.dialect.UsageCounts;
 import dev.llmgateway.json.Json;
 import dev.llmgateway.json.JsonInput;
 import io.netty.buffer.ByteBuf;
@@ -41,6 +42,7 @@ public final class AnthropicAnswerDecoder implements AnswerDecoder {
     private long inputTokens = -1;
     private long cacheWrite = -1;
     private long cacheRead = -1;
+    private long cacheWrite1h = -1;
     private long outputTokens = -1;
     private boolean ended;
 
@@ -63,10 +65,12 @@ public final class AnthropicAnswerDecoder implements AnswerDecoder {
                 try (JsonParser again = input.parser(data, index, length)) {
                     again.nextToken();
                     event(type, again);
+                    Json.finishDocument(again);
                 }
                 return;
             }
             event(type, parser);
+            Json.finishDocument(parser);
         }
     }
 
@@ -98,6 +102,7 @@ public final class AnthropicAnswerDecoder implements AnswerDecoder {
                     default -> parser.skipChildren();
                 }
             }
+            Json.finishDocument(parser);
         }
         events.start(id);
         try (JsonParser parser = input.parser(data, index, length)) {
@@ -126,6 +131,7 @@ public final class AnthropicAnswerDecoder implements AnswerDecoder {
             case "content_block_delta" -> blockDelta(parser);
             case "message_delta" -> messageDelta(parser);
             case "message_stop" -> {
+                Json.finishDocument(parser); // before the end goes out: a garbled stop is no clean end
                 events.end();
                 ended = true;
             }
@@ -380,7 +386,12 @@ public final class AnthropicAnswerDecoder implements AnswerDecoder {
         }
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
-            if (parser.nextToken() != JsonToken.VALUE_NUMBER_INT) {
+            JsonToken member = parser.nextToken();
+            if (member == JsonToken.START_OBJECT && name.equals("cache_creation")) {
+                cacheWrite1h = UsageCounts.member(parser, "ephemeral_1h_input_tokens");
+                continue;
+            }
+            if (member != JsonToken.VALUE_NUMBER_INT) {
                 parser.skipChildren();
                 continue;
             }
@@ -399,7 +410,7 @@ public final class AnthropicAnswerDecoder implements AnswerDecoder {
 
     private void reportUsage() {
         long input = inputTokens < 0 ? -1 : inputTokens + Math.max(0, cacheWrite) + Math.max(0, cacheRead);
-        events.usage(input, cacheRead, cacheWrite, outputTokens, -1);
+        events.usage(input, cacheRead, cacheWrite, cacheWrite1h, outputTokens, -1);
     }
 
     private void ensureBlock(int index) {

@@ -225,8 +225,8 @@ public final class AnthropicEventEncoder implements AnswerEvents {
     }
 
     @Override
-    public void usage(long input, long cachedInput, long cacheWrite, long output, long reasoning) {
-        summary.usage(input, cachedInput, cacheWrite, output);
+    public void usage(long input, long cachedInput, long cacheWrite, long cacheWrite1h, long output, long reasoning) {
+        summary.usage(input, cachedInput, cacheWrite, cacheWrite1h, output);
     }
 
     @Override

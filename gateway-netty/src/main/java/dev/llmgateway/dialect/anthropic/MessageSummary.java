@@ -19,6 +19,7 @@ final class MessageSummary {
     private long input = -1;
     private long cachedInput = -1;
     private long cacheWrite = -1;
+    private long cacheWrite1h = -1;
     private long output = -1;
 
     MessageSummary(String model, String requestId) {
@@ -41,7 +42,7 @@ final class MessageSummary {
     }
 
     /** Cumulative counts: a later report replaces an earlier one, part by part. */
-    void usage(long input, long cachedInput, long cacheWrite, long output) {
+    void usage(long input, long cachedInput, long cacheWrite, long cacheWrite1h, long output) {
         if (input >= 0) {
             this.input = input;
         }
@@ -50,6 +51,9 @@ final class MessageSummary {
         }
         if (cacheWrite >= 0) {
             this.cacheWrite = cacheWrite;
+        }
+        if (cacheWrite1h >= 0) {
+            this.cacheWrite1h = cacheWrite1h;
         }
         if (output >= 0) {
             this.output = output;
@@ -70,7 +74,10 @@ final class MessageSummary {
         g.writeStringField("stop_sequence", stopSequence);
     }
 
-    /** {@code "usage":{...}}, in Anthropic's terms: its input_tokens leave out cache reads and writes. */
+    /**
+     * {@code "usage":{...}}, in Anthropic's terms: its input_tokens leave out cache reads and writes; the writes are
+     * split by lifetime in {@code cache_creation} when the provider said which were kept for an hour.
+     */
     void writeUsage(JsonGenerator g) throws IOException {
         long read = Math.max(cachedInput, 0);
         long write = Math.max(cacheWrite, 0);
@@ -78,6 +85,13 @@ final class MessageSummary {
         g.writeNumberField("input_tokens", Math.max(input - read - write, 0));
         g.writeNumberField("cache_creation_input_tokens", write);
         g.writeNumberField("cache_read_input_tokens", read);
+        if (cacheWrite1h >= 0) {
+            long hour = Math.min(cacheWrite1h, write);
+            g.writeObjectFieldStart("cache_creation");
+            g.writeNumberField("ephemeral_5m_input_tokens", write - hour);
+            g.writeNumberField("ephemeral_1h_input_tokens", hour);
+            g.writeEndObject();
+        }
         g.writeNumberField("output_tokens", Math.max(output, 0));
         g.writeEndObject();
     }

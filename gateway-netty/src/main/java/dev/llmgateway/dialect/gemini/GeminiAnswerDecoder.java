@@ -143,6 +143,7 @@ public final class GeminiAnswerDecoder implements AnswerDecoder {
                     parser.skipChildren();
                 }
             }
+            Json.finishDocument(parser);
         }
         start(id);
         if (!finished && chunkFinishReason != null) {
@@ -184,7 +185,7 @@ public final class GeminiAnswerDecoder implements AnswerDecoder {
 
     private void reportUsage() {
         if (usageSeen) {
-            events.usage(promptTokens + toolUsePromptTokens, cachedTokens, 0,
+            events.usage(promptTokens + toolUsePromptTokens, cachedTokens, 0, -1,
                     candidatesTokens + thoughtsTokens, thoughtsTokens);
         }
     }

@@ -7,6 +7,7 @@ import dev.llmgateway.dialect.AnswerDecoder;
 import dev.llmgateway.dialect.AnswerEvents;
 import dev.llmgateway.dialect.FinishReason;
 import dev.llmgateway.dialect.ToolCallIds;
+import dev.llmgateway.json.Json;
 import dev.llmgateway.json.JsonInput;
 import io.netty.buffer.ByteBuf;
 
@@ -100,6 +101,7 @@ public final class OpenAiAnswerDecoder implements AnswerDecoder {
                     default -> parser.skipChildren();
                 }
             }
+            Json.finishDocument(parser);
             start(id);
             if (chunkFinish != null) {
                 finish(chunkFinish);
@@ -167,6 +169,7 @@ public final class OpenAiAnswerDecoder implements AnswerDecoder {
                     default -> parser.skipChildren();
                 }
             }
+            Json.finishDocument(parser);
             message.emit(id, chunkFinish != null ? chunkFinish : "stop");
             if (usageSeen) {
                 usage.emit(events);

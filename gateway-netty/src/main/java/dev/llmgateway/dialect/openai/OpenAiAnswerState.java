@@ -42,7 +42,8 @@ abstract class OpenAiAnswerState implements AnswerEvents {
     }
 
     @Override
-    public final void usage(long input, long cachedInput, long cacheWrite, long output, long reasoning) {
+    public final void usage(long input, long cachedInput, long cacheWrite, long cacheWrite1h, long output,
+                            long reasoning) {
         usage.report(input, cachedInput, output, reasoning);
     }
 }

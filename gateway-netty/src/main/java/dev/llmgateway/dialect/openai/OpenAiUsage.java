@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.AnswerEvents;
+import dev.llmgateway.dialect.UsageCounts;
 
 import java.io.IOException;
 
@@ -55,9 +56,9 @@ final class OpenAiUsage {
                     default -> { }
                 }
             } else if (value == JsonToken.START_OBJECT && name.equals("prompt_tokens_details")) {
-                cached = detail(parser, "cached_tokens");
+                cached = UsageCounts.member(parser, "cached_tokens");
             } else if (value == JsonToken.START_OBJECT && name.equals("completion_tokens_details")) {
-                thought = detail(parser, "reasoning_tokens");
+                thought = UsageCounts.member(parser, "reasoning_tokens");
             } else {
                 parser.skipChildren();
             }
@@ -65,23 +66,9 @@ final class OpenAiUsage {
         report(prompt, cached >= 0 ? cached : cacheHit, completion, thought);
     }
 
-    /** The integer member {@code wanted} of the details object the parser is at, or -1. */
-    private static long detail(JsonParser parser, String wanted) throws IOException {
-        long found = -1;
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            boolean match = parser.currentName().equals(wanted);
-            if (parser.nextToken() == JsonToken.VALUE_NUMBER_INT && match) {
-                found = parser.getLongValue();
-            } else {
-                parser.skipChildren();
-            }
-        }
-        return found;
-    }
-
     /** Reports these counts as an {@link AnswerEvents#usage} call (OpenAI has no cache-write count). */
     void emit(AnswerEvents events) {
-        events.usage(input, cachedInput, -1, output, reasoning);
+        events.usage(input, cachedInput, -1, -1, output, reasoning);
     }
 
     /**

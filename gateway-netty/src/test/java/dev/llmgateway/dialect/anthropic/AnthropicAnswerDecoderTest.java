@@ -195,4 +195,25 @@ class AnthropicAnswerDecoderTest {
         }
         return events.events;
     }
+
+    /** The 1-hour cache writes are carried apart from the 5-minute ones, from message_start on. */
+    @Test
+    void cacheWritesKeepTheirLifetime() {
+        AnswerRecorder events = new AnswerRecorder();
+        byte[] stream = ("""
+                event: message_start
+                data: {"type":"message_start","message":{"id":"msg_9","usage":{"input_tokens":1000,"cache_creation_input_tokens":3000,"cache_read_input_tokens":20000,"cache_creation":{"ephemeral_5m_input_tokens":2000,"ephemeral_1h_input_tokens":1000},"output_tokens":1}}}
+
+                event: message_delta
+                data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":500}}
+
+                event: message_stop
+                data: {"type":"message_stop"}
+
+                """).getBytes(StandardCharsets.UTF_8);
+        assertTrue(StreamSplits.feedRandomly(stream, 3, new AnthropicAnswerDecoder(events, false)));
+        assertEquals(List.of("start msg_9", "usage in=24000 cached=20000 write=3000 write1h=1000 out=1 reasoning=-1",
+                "finish STOP", "usage in=24000 cached=20000 write=3000 write1h=1000 out=500 reasoning=-1", "end"),
+                events.events);
+    }
 }

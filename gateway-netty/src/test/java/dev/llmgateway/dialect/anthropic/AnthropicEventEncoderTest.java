@@ -34,7 +34,7 @@ class AnthropicEventEncoderTest {
         feed.text("Hello");
         feed.text(" \"world\"\n");
         encoder.finish(FinishReason.STOP, null);
-        encoder.usage(12, -1, -1, 5, -1);
+        encoder.usage(12, -1, -1, -1, 5, -1);
         encoder.end();
 
         assertEquals(List.of(
@@ -69,7 +69,7 @@ class AnthropicEventEncoderTest {
         feed.arguments(1, "{\"tz\":");
         feed.arguments(1, "\"CET\"}");
         encoder.finish(FinishReason.TOOL_CALLS, null);
-        encoder.usage(100, -1, -1, 30, -1);
+        encoder.usage(100, -1, -1, -1, 30, -1);
         encoder.end();
 
         assertEquals(List.of(
@@ -307,10 +307,10 @@ class AnthropicEventEncoderTest {
     @Test
     void usageIsInAnthropicTermsWithTheLatestReportWinning() {
         encoder.start("msg_1");
-        encoder.usage(10, -1, -1, 1, -1);
+        encoder.usage(10, -1, -1, -1, 1, -1);
         feed.text("ok");
         encoder.finish(FinishReason.STOP, null);
-        encoder.usage(1000, 800, 150, 42, 10);
+        encoder.usage(1000, 800, 150, -1, 42, 10);
         encoder.end();
 
         // input_tokens leaves out cache reads and writes: 1000 - 800 - 150.
@@ -320,7 +320,7 @@ class AnthropicEventEncoderTest {
     @Test
     void inputTokensAreNeverNegative() {
         encoder.start("msg_1");
-        encoder.usage(100, 120, -1, 5, -1);
+        encoder.usage(100, 120, -1, -1, 5, -1);
         encoder.finish(FinishReason.STOP, null);
         encoder.end();
 
@@ -344,7 +344,7 @@ class AnthropicEventEncoderTest {
         feed.text(" is Paris");
         feed.text(".");
         encoder.finish(FinishReason.STOP, null);
-        encoder.usage(21, 0, 0, 10, -1);
+        encoder.usage(21, 0, 0, -1, 10, -1);
         encoder.end();
 
         assertSameStream(fixture, client.events);
@@ -364,7 +364,7 @@ class AnthropicEventEncoderTest {
         feed.arguments(0, "it\": \"cels");
         feed.arguments(0, "ius\"}");
         encoder.finish(FinishReason.TOOL_CALLS, null);
-        encoder.usage(472, 0, 0, 89, -1);
+        encoder.usage(472, 0, 0, -1, 89, -1);
         encoder.end();
 
         // The gateway does not send empty fragments; Anthropic sends one first.
@@ -386,7 +386,7 @@ class AnthropicEventEncoderTest {
         feed.text("27 × 453");
         feed.text(" = **12,231**");
         encoder.finish(FinishReason.STOP, null);
-        encoder.usage(69, 0, 0, 95, -1);
+        encoder.usage(69, 0, 0, -1, 95, -1);
         encoder.end();
 
         assertSameStream(withoutEmptyDeltas(fixture, "thinking_delta\",\"thinking\":\"\"}"), client.events);

@@ -32,7 +32,7 @@ class AnthropicMessageEncoderTest {
         feed.text("Hello");
         feed.text(" \"world\"");
         encoder.finish(FinishReason.STOP, null);
-        encoder.usage(10, -1, -1, 3, -1);
+        encoder.usage(10, -1, -1, -1, 3, -1);
         encoder.end();
 
         assertEquals("{\"id\":\"chatcmpl-1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"" + MODEL
@@ -51,7 +51,7 @@ class AnthropicMessageEncoderTest {
         feed.arguments(0, "{\"city\": \"Par");
         feed.arguments(0, "is\", \"unit\": \"celsius\"}");
         encoder.finish(FinishReason.TOOL_CALLS, null);
-        encoder.usage(412, 0, 0, 74, -1);
+        encoder.usage(412, 0, 0, -1, 74, -1);
         encoder.end();
 
         String body = body();
@@ -137,7 +137,7 @@ class AnthropicMessageEncoderTest {
         encoder.start("msg_01Pq2wErTy6UiOp9AsDf3GhJ");
         feed.text("1, 2, 3, 4");
         encoder.finish(FinishReason.STOP, ", 5");
-        encoder.usage(18 + 1024, 1024, 0, 12, -1);
+        encoder.usage(18 + 1024, 1024, 0, -1, 12, -1);
         encoder.end();
 
         String body = body();
@@ -146,6 +146,19 @@ class AnthropicMessageEncoderTest {
         }
         assertEquals("{\"input_tokens\":18,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":1024,"
                 + "\"output_tokens\":12}", member(body, "usage"));
+    }
+
+    /** Cache writes keep their split by lifetime on the way back, as Anthropic's own body gives it. */
+    @Test
+    void cacheWritesAreSplitByLifetime() {
+        encoder.start("m");
+        feed.text("ok");
+        encoder.finish(FinishReason.STOP, null);
+        encoder.usage(1_000 + 3_000 + 20_000, 20_000, 3_000, 1_000, 500, -1);
+        encoder.end();
+        assertEquals("{\"input_tokens\":1000,\"cache_creation_input_tokens\":3000,\"cache_read_input_tokens\":20000,"
+                + "\"cache_creation\":{\"ephemeral_5m_input_tokens\":2000,\"ephemeral_1h_input_tokens\":1000},"
+                + "\"output_tokens\":500}", member(body(), "usage"));
     }
 
     @Test

@@ -30,11 +30,11 @@ class OpenAiChunkEncoderTest {
     void anthropicTextMessageWithUsage() {
         OpenAiChunkEncoder encoder = encoder(true);
         encoder.start("msg_01XFDUDYJgAACzvnptvVoYEL");
-        encoder.usage(24, 0, 0, 1, -1);
+        encoder.usage(24, 0, 0, -1, 1, -1);
         text(encoder, "Hello \"world\"\n");
         text(encoder, " é 🙂");
         encoder.finish(FinishReason.STOP, null);
-        encoder.usage(24, 0, 0, 8, -1);
+        encoder.usage(24, 0, 0, -1, 8, -1);
         encoder.end();
         String id = "msg_01XFDUDYJgAACzvnptvVoYEL";
         assertEquals(List.of(
@@ -61,7 +61,7 @@ class OpenAiChunkEncoderTest {
         encoder.toolCallStart(1, "toolu_01B", "get_time", null);
         args(encoder, 1, "{}");
         encoder.finish(FinishReason.TOOL_CALLS, null);
-        encoder.usage(96, 0, 0, 52, -1);
+        encoder.usage(96, 0, 0, -1, 52, -1);
         encoder.end();
         assertEquals(List.of(
                 delta(id, "{\"role\":\"assistant\",\"content\":\"\"}", null, false),
@@ -87,7 +87,7 @@ class OpenAiChunkEncoderTest {
         text(encoder, "It is sunny.");
         encoder.toolCallStart(0, "call_g1", "get_weather", "c2lnbmF0dXJl");
         args(encoder, 0, "{\"city\":\"Paris\"}");
-        encoder.usage(9, -1, -1, 272, 244);
+        encoder.usage(9, -1, -1, -1, 272, 244);
         encoder.finish(FinishReason.STOP, null);
         encoder.end();
         String id = "chatcmpl-req123";
@@ -129,8 +129,8 @@ class OpenAiChunkEncoderTest {
     void cachedUsageAndTheOtherFinishReasons() {
         OpenAiChunkEncoder encoder = encoder(true);
         encoder.start("a");
-        encoder.usage(130, 100, 20, -1, -1);
-        encoder.usage(-1, -1, -1, 12, -1);
+        encoder.usage(130, 100, 20, -1, -1, -1);
+        encoder.usage(-1, -1, -1, -1, 12, -1);
         encoder.finish(FinishReason.LENGTH, null);
         encoder.end();
         List<String> data = data();

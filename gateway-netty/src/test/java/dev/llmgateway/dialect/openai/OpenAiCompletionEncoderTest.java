@@ -17,11 +17,11 @@ class OpenAiCompletionEncoderTest {
     void anthropicTextMessage() {
         OpenAiCompletionEncoder encoder = encoder();
         encoder.start("msg_01");
-        encoder.usage(24, 0, 0, 1, -1);
+        encoder.usage(24, 0, 0, -1, 1, -1);
         text(encoder, "The capital");
         text(encoder, " is Paris.");
         encoder.finish(FinishReason.STOP, null);
-        encoder.usage(24, 0, 0, 8, -1);
+        encoder.usage(24, 0, 0, -1, 8, -1);
         encoder.end();
         assertEquals("{\"id\":\"msg_01\",\"object\":\"chat.completion\",\"created\":0,\"model\":\"claude-x\","
                 + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"The capital is Paris.\","
@@ -43,7 +43,7 @@ class OpenAiCompletionEncoderTest {
         args(encoder, 0, "\"Paris\"}");
         encoder.toolCallStart(1, "call_2", "now", null);
         encoder.finish(FinishReason.STOP, null);
-        encoder.usage(9, -1, -1, 272, 244);
+        encoder.usage(9, -1, -1, -1, 272, 244);
         encoder.end();
         assertEquals("{\"id\":\"chatcmpl-req9\",\"object\":\"chat.completion\",\"created\":0,\"model\":\"claude-x\","
                 + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Checking.\","
