@@ -7,14 +7,15 @@
 //                      model answering after its tool ran: a client's whole tool loop)
 //   "...overloaded..." Anthropic's mid-stream error event   "...529..."  Anthropic's 529 overloaded error
 //   anything else      the plain text answer
-// Every request is appended to $REQUEST_LOG (one JSON line: method, url, headers, body) for the report.
+// Every request is appended to $REQUEST_LOG (one JSON line: method, url, headers, body) for the report. It is the
+// gateway's trace collector too: each OTLP/HTTP export (POST /v1/traces, protobuf) is appended to TRACE_LOG as is.
 //
-// usage: node fake-provider.mjs FIXTURE_DIR PORT_FILE REQUEST_LOG
+// usage: node fake-provider.mjs FIXTURE_DIR PORT_FILE REQUEST_LOG TRACE_LOG
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [fixtureDir, portFile, requestLog] = process.argv.slice(2);
+const [fixtureDir, portFile, requestLog, traceLog] = process.argv.slice(2);
 const fixture = (name) => fs.readFileSync(path.join(fixtureDir, name));
 
 // What count_tokens answers (Anthropic's answers only input_tokens); the SDK check expects it back unchanged.
@@ -121,6 +122,11 @@ const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
+    if (req.url === '/v1/traces') {
+      fs.appendFileSync(traceLog, Buffer.concat(chunks));
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(); // empty: every span accepted
+      return;
+    }
     const raw = Buffer.concat(chunks).toString('utf8');
     fs.appendFileSync(requestLog, JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: raw })
       + '\n');

@@ -1,6 +1,10 @@
 // The OpenAI Node SDK against the gateway's translated routes: an Anthropic provider (alias "claude...") and a
-// Gemini provider ("gemini..."), answered by fake-provider.mjs from the fixtures. Expected values are read off
-// the fixture files by hand (named next to each).
+// Gemini provider ("gemini..."), answered by fake-provider.mjs from the fixtures, and one request with a W3C
+// traceparent, which the gateway's trace must continue. Expected values are read off the fixture files by hand
+// (named next to each).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { assert, check, done, gateway, key, rejects, requireSdk } from './check.mjs';
 
 const { default: OpenAI, APIError, InternalServerError } = requireSdk('openai');
@@ -149,6 +153,24 @@ await check('openai-sdk anthropic: provider 529 streamed -> InternalServerError 
   });
   assert.ok(error instanceof InternalServerError, `${error?.constructor?.name}: ${error?.message}`);
   assert.equal(error.status, 503);
+});
+
+await check('openai-sdk: a traceparent continues into the gateway\'s trace, provider and access log', async () => {
+  const traceId = crypto.randomBytes(16).toString('hex');
+  const traceparent = `00-${traceId}-${crypto.randomBytes(8).toString('hex')}-01`;
+  const { response } = await client.chat.completions
+    .create({ model: 'llama', messages }, { headers: { traceparent } })
+    .withResponse();
+  assert.match(response.headers.get('traceparent') ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+  const upstream = fs.readFileSync(process.env.PROVIDER_REQUESTS, 'utf8').split('\n').filter(Boolean).map(JSON.parse)
+    .filter((r) => (r.headers.traceparent ?? '').includes(traceId));
+  assert.equal(upstream.length, 1, 'the provider was sent the trace');
+  // The exported spans are protobuf: the trace id is in them as its 16 raw bytes. Export runs every 100 ms here.
+  const raw = Buffer.from(traceId, 'hex');
+  for (let i = 0; i < 50 && !fs.readFileSync(process.env.TRACES).includes(raw); i++) await sleep(100);
+  assert.ok(fs.readFileSync(process.env.TRACES).includes(raw), 'no span of the trace reached the collector');
+  for (let i = 0; i < 50 && !fs.readFileSync(process.env.ACCESS_LOG, 'utf8').includes(traceId); i++) await sleep(100);
+  assert.ok(fs.readFileSync(process.env.ACCESS_LOG, 'utf8').includes(`"trace_id":"${traceId}"`), 'access log');
 });
 
 await check('openai-sdk: models.list in OpenAI\'s shape', async () => {

@@ -10,9 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 
 /**
  * Optional debugging capture of request and response bodies, one JSON line per entry, secrets redacted: the
@@ -34,7 +32,6 @@ public final class BodyCapture implements AutoCloseable {
     private final int maxBytesPerEntry;
     /** The running config's secrets and the previous config's (exchanges that began before a reload); swapped whole. */
     private volatile Redactor redactor = Redactor.patternsOnly();
-    private List<String> currentSecrets = List.of();
 
     private BodyCapture() {
         this.writer = null;
@@ -66,11 +63,7 @@ public final class BodyCapture implements AutoCloseable {
      * exchanges still running on it). Called at start and on each reload, from one thread at a time.
      */
     public synchronized void secrets(Collection<String> secrets) {
-        List<String> next = List.copyOf(secrets);
-        List<String> both = new ArrayList<>(next);
-        both.addAll(currentSecrets);
-        currentSecrets = next;
-        redactor = Redactor.of(both);
+        redactor = redactor.then(secrets);
     }
 
     public boolean enabled() {

@@ -39,6 +39,7 @@ public final class ExchangeRecord {
     private String usageSource;
     private long cacheWriteTokens;
     private long reasoningTokens;
+    private String traceId;
 
     /**
      * Replaces every value.
@@ -91,6 +92,13 @@ public final class ExchangeRecord {
         this.usageSource = null;
         this.cacheWriteTokens = -1;
         this.reasoningTokens = -1;
+        this.traceId = null;
+        return this;
+    }
+
+    /** The request's trace id (32 hex digits) when tracing is on; {@code null} otherwise. Returns this record. */
+    public ExchangeRecord traceId(String traceId) {
+        this.traceId = traceId;
         return this;
     }
 
@@ -226,5 +234,9 @@ public final class ExchangeRecord {
 
     public String errorType() {
         return errorType;
+    }
+
+    public String traceId() {
+        return traceId;
     }
 }

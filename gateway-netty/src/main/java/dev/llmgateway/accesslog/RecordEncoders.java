@@ -33,6 +33,7 @@ final class RecordEncoders {
 
     private static final byte[] TIME_FIELD = ascii("{\"time\":\"");
     private static final byte[] REQUEST_ID = field("request_id");
+    private static final byte[] TRACE_ID = field("trace_id");
     private static final byte[] API_KEY = field("api_key");
     private static final byte[] CLIENT = field("client");
     private static final byte[] METHOD = field("method");
@@ -68,6 +69,7 @@ final class RecordEncoders {
     private static final byte[] IN = ascii(" in=");
     private static final byte[] OUT = ascii(" out=");
     private static final byte[] ERROR = ascii(" error=");
+    private static final byte[] TRACE = ascii(" trace=");
 
     private RecordEncoders() {
     }
@@ -76,6 +78,7 @@ final class RecordEncoders {
     static void writeJson(ExchangeRecord r, LineBatch out) {
         time(r.startEpochMillis(), out.put(TIME_FIELD)).put('"');
         out.put(REQUEST_ID).jsonString(r.requestId());
+        out.put(TRACE_ID).jsonString(r.traceId());
         out.put(API_KEY).jsonString(r.keyName());
         out.put(CLIENT).jsonString(r.clientAddress());
         out.put(METHOD).jsonString(r.method());
@@ -131,7 +134,11 @@ final class RecordEncoders {
         if (r.errorType() != null) {
             out.put(ERROR).text(r.errorType());
         }
-        out.put(' ').text(r.requestId()).endLine();
+        out.put(' ').text(r.requestId());
+        if (r.traceId() != null) {
+            out.put(TRACE).text(r.traceId());
+        }
+        out.endLine();
     }
 
     /** As {@link #TIME} formats it, computed from the epoch day rather than through {@code java.time} objects. */

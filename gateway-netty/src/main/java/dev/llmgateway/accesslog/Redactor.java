@@ -12,17 +12,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Removes credentials from captured body text: first every configured secret's exact value (gateway keys, virtual
- * keys' provider credentials, provider keys), wherever it is written, then what looks like a credential whatever
- * its value: a member named like a secret, also inside JSON carried as an escaped string (a tool call's
- * {@code arguments}), a header written in text ({@code x-api-key: …}), a key in a URL's query, a Bearer token, and
- * the key shapes of common providers. Works on text rather than parsed JSON because a capture may be cut at its
- * size cap mid-document, or be an SSE stream; a cut secret value is redacted too. Immutable; runs on the capture's
- * writer thread.
+ * Removes credentials from captured body text (the body capture's, and the prompt and completion text a trace
+ * captures): first every configured secret's exact value (gateway keys, virtual keys' provider credentials,
+ * provider keys), wherever it is written, then what looks like a credential whatever its value: a member named like
+ * a secret, also inside JSON carried as an escaped string (a tool call's {@code arguments}), a header written in
+ * text ({@code x-api-key: …}), a key in a URL's query, a Bearer token, and the key shapes of common providers. Works
+ * on text rather than parsed JSON because a capture may be cut at its size cap mid-document, or be an SSE stream; a
+ * cut secret value is redacted too. Immutable; runs on the capture's writer thread and the trace exporter's.
  */
 public final class Redactor {
     static final String REDACTED = "<redacted>";
-    private static final Redactor PATTERNS_ONLY = new Redactor(List.of());
+    private static final Redactor PATTERNS_ONLY = new Redactor(List.of(), List.of());
 
     /**
      * A JSON member whose name ends in a secret-ish word, with a string value (possibly cut off by the cap). The
@@ -53,6 +53,8 @@ public final class Redactor {
     /** Exact values are found by their first {@link SecretScrubber#MIN_LENGTH} characters, packed in a long. */
     private static final int WINDOW = SecretScrubber.MIN_LENGTH;
 
+    /** The secrets of the latest config, without the previous config's that {@link #then} kept. */
+    private final List<String> current;
     /** Longest first, so a secret that contains another is redacted whole. */
     private final String[] secrets;
     /** Open addressing: each secret's first window ({@link #pack}); a slot is free while its starting is null. */
@@ -60,7 +62,8 @@ public final class Redactor {
     /** For each slot of {@link #windows}: the secrets (indexes into {@link #secrets}) that begin with it. */
     private final int[][] starting;
 
-    private Redactor(Collection<String> values) {
+    private Redactor(Collection<String> values, List<String> current) {
+        this.current = current;
         List<String> kept = new ArrayList<>(new LinkedHashSet<>(values));
         kept.removeIf(value -> value == null || value.length() < WINDOW);
         kept.sort((a, b) -> Integer.compare(b.length(), a.length()));
@@ -83,7 +86,7 @@ public final class Redactor {
     }
 
     /** Redacts the patterns only. */
-    static Redactor patternsOnly() {
+    public static Redactor patternsOnly() {
         return PATTERNS_ONLY;
     }
 
@@ -92,10 +95,22 @@ public final class Redactor {
      * the placeholders local servers are given), and the patterns.
      */
     public static Redactor of(Collection<String> secrets) {
-        return new Redactor(secrets);
+        List<String> current = List.copyOf(secrets);
+        return new Redactor(current, current);
     }
 
-    String redact(String text) {
+    /**
+     * Redacts {@code next} (a reloaded config's secrets) and those this redactor was given last, for the exchanges
+     * still running on the config before.
+     */
+    public Redactor then(Collection<String> next) {
+        List<String> latest = List.copyOf(next);
+        List<String> both = new ArrayList<>(latest);
+        both.addAll(current);
+        return new Redactor(both, latest);
+    }
+
+    public String redact(String text) {
         String s = exactValues(text);
         s = replace(SECRET_MEMBER, s, m -> m.group(1) + '"' + m.group(2) + m.group(1) + '"' + m.group(3)
                 + m.group(1) + '"' + REDACTED + m.group(1) + '"');

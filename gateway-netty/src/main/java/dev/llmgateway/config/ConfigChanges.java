@@ -10,8 +10,9 @@ import java.util.function.Function;
 
 /**
  * What a reload changes between the running config and the next one. Settings bound to sockets, threads or open
- * files (the listener, transport, event loops, metrics listener, access log and capture) cannot change in a running
- * process, nor can the Redis of {@code [shared]} that holds the limits: {@link #applicable()} keeps their running values and {@link #needRestart()} names each one that differs.
+ * files (the listener, transport, event loops, metrics listener, access log, capture, trace exporter) cannot
+ * change in a running process, nor can the Redis of {@code [shared]} that holds the limits: {@link #applicable()}
+ * keeps their running values and {@link #needRestart()} names each one that differs.
  *
  * @param applicable  the next config with the restart-bound settings of the running one
  * @param needRestart the keys whose new value waits for a restart, e.g. {@code server.port}
@@ -52,6 +53,7 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
             new Setting("capture.enabled", true, c -> c.observability().captureEnabled()),
             new Setting("capture.file", true, c -> c.observability().captureFile()),
             new Setting("capture.max_bytes_per_entry", true, c -> c.observability().captureMaxBytes()),
+            new Setting("tracing", true, c -> c.observability().tracing()),
             new Setting("shared", true, GatewayConfig::shared));
 
     public ConfigChanges {

@@ -47,6 +47,17 @@ final class ConfigTable {
         return problems;
     }
 
+    /** An environment variable, for settings that fall back to a standard variable (the {@code OTEL_*} ones). */
+    String variable(String name) {
+        return env.get(name);
+    }
+
+    /** The value as written (or an override's), for a key whose type a caller checks itself. */
+    Object raw(String key) {
+        known.add(key);
+        return entries.get(key);
+    }
+
     boolean has(String key) {
         known.add(key);
         return entries.containsKey(key);
@@ -182,6 +193,9 @@ final class ConfigTable {
         }
         if (raw instanceof Boolean b) {
             return b;
+        }
+        if (raw instanceof OverrideValue o && (o.text().trim().equals("true") || o.text().trim().equals("false"))) {
+            return o.text().trim().equals("true");
         }
         problem(key, "true or false");
         return def;

@@ -2,7 +2,7 @@ package dev.llmgateway.config;
 
 import java.nio.file.Path;
 
-/** Reads {@code [metrics]}, {@code [access_log]} and {@code [capture]}; every setting has a default. */
+/** Reads {@code [metrics]}, {@code [access_log]}, {@code [capture]}, {@code [tracing]}; every setting has a default. */
 final class ObservabilitySection {
     private ObservabilitySection() {
     }
@@ -24,7 +24,8 @@ final class ObservabilitySection {
                 (int) log.integer("queue_capacity", 65536, 16, 16_777_216, "an integer from 16 to 16777216"),
                 capture.bool("enabled", false),
                 Path.of(orDefault(captureFile, "capture.jsonl")),
-                (int) capture.byteSize("max_bytes_per_entry", 65536, 256, 64L << 20));
+                (int) capture.byteSize("max_bytes_per_entry", 65536, 256, 64L << 20),
+                TracingSection.read(root.tableOrEmpty("tracing")));
         metrics.reportUnknownKeys();
         log.reportUnknownKeys();
         capture.reportUnknownKeys();

@@ -9,8 +9,8 @@ import java.util.TreeMap;
 /**
  * Applies {@code LLM_GATEWAY__A__B[__C]} environment variables to the parsed document: each replaces the scalar
  * setting {@code a.b[.c]} (segments lower-cased) with an {@link OverrideValue} that the typed reads convert.
- * Only server and shared-state settings may be set without their table in the file, so an override cannot conjure
- * up a provider or model that the file does not declare (a deployment turns on shared limits with
+ * Only server, tracing and shared-state settings may be set without their table in the file, so an override
+ * cannot conjure up a provider or model that the file does not declare (a deployment turns on shared limits with
  * {@code LLM_GATEWAY__SHARED__REDIS_URL} alone).
  */
 final class Overrides {
@@ -24,6 +24,8 @@ final class Overrides {
     private static final List<String> PROVIDER_KEYS = List.of("type", "base_url", "api_key", "max_connections",
             "connect_timeout", "pool_idle_timeout", "tokens", "token_delay");
     private static final List<String> MODEL_KEYS = List.of("provider", "api_model");
+    /** Where spans go and the exporter's other settings come from the standard OTEL_* variables. */
+    private static final List<String> TRACING_KEYS = List.of("enabled", "sample_ratio", "capture_content");
     private static final List<String> SHARED_KEYS = List.of("redis_url", "key_prefix", "timeout", "on_unavailable",
             "slot_lease");
 
@@ -48,6 +50,7 @@ final class Overrides {
             case "routing" -> ROUTING_KEYS;
             case "providers" -> PROVIDER_KEYS;
             case "models" -> MODEL_KEYS;
+            case "tracing" -> TRACING_KEYS;
             case "shared" -> SHARED_KEYS;
             default -> null;
         };
@@ -57,7 +60,7 @@ final class Overrides {
                     + " (expected one of: " + settings(section, keys) + ")");
             return;
         }
-        if (section.equals("server") || section.equals("shared")) {
+        if (section.equals("server") || section.equals("tracing") || section.equals("shared")) {
             root.putIfAbsent(section, new LinkedHashMap<String, Object>());
         }
         Map<String, Object> table = named ? namedTable(root.get(section), path[1]) : table(root.get(section));
@@ -95,7 +98,7 @@ final class Overrides {
     private static String settings(String section, List<String> keys) {
         if (keys == null) {
             return "server.<key>, routing.default_provider, providers.<name>.<key>, models.<alias>.<key>, "
-                    + "shared.<key>";
+                    + "tracing.<key>, shared.<key>";
         }
         String prefix = switch (section) {
             case "providers" -> "providers.<name>.";

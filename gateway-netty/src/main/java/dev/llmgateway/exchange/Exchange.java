@@ -12,6 +12,7 @@ import dev.llmgateway.dialect.TokenUsage;
 import dev.llmgateway.exchange.RequestFacts;
 import dev.llmgateway.exchange.Route;
 import dev.llmgateway.exchange.Endpoint;
+import dev.llmgateway.tracing.RequestTrace;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -66,6 +67,8 @@ public final class Exchange {
     private final long receivedNanos;
     private final long receivedEpochMillis;
     private final ExchangeObserver observer;
+    /** {@link RequestTrace#OFF} unless tracing is on: then the server span, from here to {@link #end}. */
+    private final RequestTrace trace;
     private final TokenUsage usage = new TokenUsage();
     private Principal principal;
     private Route route;
@@ -91,6 +94,13 @@ public final class Exchange {
         this.receivedEpochMillis = System.currentTimeMillis();
         this.observer = observer;
         observer.started();
+        this.trace = trace(observer, request, endpoint, receivedNanos);
+    }
+
+    private static RequestTrace trace(ExchangeObserver observer, FullHttpRequest request, Endpoint endpoint,
+                                      long receivedNanos) {
+        return observer.tracing().begin(request.headers(), request.method().name(),
+                endpoint == null ? null : endpoint.path(), endpoint == null ? null : endpoint.label(), receivedNanos);
     }
 
     public Channel downstream() {
@@ -155,6 +165,11 @@ public final class Exchange {
         return usage;
     }
 
+    /** This exchange's trace: its upstream attempts' spans start here. */
+    public RequestTrace trace() {
+        return trace;
+    }
+
     /** The budget reservation this exchange holds until it ends, then settles with its cost. */
     public void holdBudget(BudgetLedger.Hold hold) {
         this.budgetHold = hold;
@@ -207,6 +222,11 @@ public final class Exchange {
         }
     }
 
+    /** When the first token reached the client ({@link System#nanoTime()}), or -1. */
+    public long firstTokenNanos() {
+        return firstTokenNanos;
+    }
+
     public void addBytesOut(long bytes) {
         bytesOut += bytes;
     }
@@ -251,6 +271,7 @@ public final class Exchange {
         if (attempts > 0) {
             servedBy(response.headers());
         }
+        trace.respond(response.headers());
         bytesOut += response.content().readableBytes();
         return response;
     }
@@ -258,6 +279,7 @@ public final class Exchange {
     /** Answers with a complete response (ownership moves to the channel) and ends the exchange. */
     public void respond(FullHttpResponse response) {
         dialect().identify(response.headers(), requestId);
+        trace.respond(response.headers());
         bytesOut += response.content().readableBytes();
         downstream.writeAndFlush(response, downstream.voidPromise());
         end(response.status().code(), Outcome.COMPLETED, null);
@@ -297,12 +319,13 @@ public final class Exchange {
                 firstTokenNanos < 0 ? -1 : firstTokenNanos - receivedNanos, now - receivedNanos,
                 route == null ? -1 : overheadNanos,
                 usage.input(), usage.output(), usage.cachedInput(), bytesIn, bytesOut, attempts, outcome,
-                errorType).cost(cost, usageSource, usage.cacheWrite(), usage.reasoning());
+                errorType).cost(cost, usageSource, usage.cacheWrite(), usage.reasoning()).traceId(trace.traceId());
         if (refused) {
             observer.refused(record);
         } else {
             observer.finished(record);
         }
+        trace.ended(record);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.llmgateway.exchange;
 
 import dev.llmgateway.accesslog.ExchangeRecord;
+import dev.llmgateway.tracing.Tracing;
 import io.netty.buffer.ByteBuf;
 
 /** Hears each counted exchange begin and end (metrics, access log); called on the exchange's event loop. */
@@ -39,5 +40,10 @@ public interface ExchangeObserver {
 
     /** A body on its way (direction {@code request} or {@code response}), for the optional debug capture. */
     default void capture(String requestId, String direction, ByteBuf body) {
+    }
+
+    /** What makes each counted exchange's trace: {@link Tracing#OFF} unless tracing is on. */
+    default Tracing tracing() {
+        return Tracing.OFF;
     }
 }

@@ -49,6 +49,7 @@ public final class GatewayMetrics {
     private final PoolCollector pools = new PoolCollector();
     private final CircuitCollector circuits = new CircuitCollector();
     private final DroppedLinesCollector droppedLines = new DroppedLinesCollector();
+    private final SpanExportCollector spans = new SpanExportCollector();
 
     private final Counter requests = Counter.build("llm_requests_total", "Requests finished.")
             .labelNames("api_key", "model", "provider", "endpoint", "status").withoutExemplars().register(registry);
@@ -103,6 +104,7 @@ public final class GatewayMetrics {
         registry.register(pools);
         registry.register(circuits);
         registry.register(droppedLines);
+        registry.register(spans);
         registry.register(new NettyMemoryCollector());
         DefaultExports.register(registry);
     }
@@ -210,6 +212,11 @@ public final class GatewayMetrics {
     /** Where the count of refused requests' access-log lines dropped over their rate comes from (scrape time). */
     public void droppedRefusalLines(LongSupplier refusals) {
         droppedLines.refusals(refusals);
+    }
+
+    /** Where the trace exporter's counts of dropped and failed spans come from (read at scrape time). */
+    public void spans(LongSupplier dropped, LongSupplier failed) {
+        spans.sources(dropped, failed);
     }
 
     /** Content type for a scrape answering {@code acceptHeader}: OpenMetrics if asked for, else text 0.0.4. */

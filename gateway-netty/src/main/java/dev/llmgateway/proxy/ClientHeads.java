@@ -119,6 +119,7 @@ final class ClientHeads {
     private static HttpResponse identified(Exchange exchange, HttpResponse head) {
         exchange.dialect().identify(head.headers(), exchange.requestId());
         exchange.servedBy(head.headers());
+        exchange.trace().respond(head.headers());
         return head;
     }
 }

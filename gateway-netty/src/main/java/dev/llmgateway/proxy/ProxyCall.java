@@ -6,6 +6,7 @@ import dev.llmgateway.dialect.Untranslatable;
 import dev.llmgateway.exchange.Exchange;
 import dev.llmgateway.exchange.Route;
 import dev.llmgateway.metrics.GatewayMetrics;
+import dev.llmgateway.tracing.AttemptTrace;
 import dev.llmgateway.upstream.MalformedResponseException;
 import dev.llmgateway.upstream.Provider;
 import dev.llmgateway.upstream.UpstreamConnector;
@@ -13,6 +14,7 @@ import dev.llmgateway.upstream.UpstreamListener;
 import dev.llmgateway.upstream.UpstreamRequests;
 import dev.llmgateway.upstream.UpstreamSession;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -39,6 +41,9 @@ import java.util.function.Consumer;
  * it while idle; it never saw the request). After the head, a failure or timeout ends a stream with an error event and closes. Gateway overhead
  * is the time from the request's arrival to the upstream write, less the wait for a connection, plus the relay's
  * own time.
+ *
+ * <p>Each attempt has a client span ({@link AttemptTrace}, {@code OFF} with tracing off) from its start to its end,
+ * whichever way it ends; the upstream request names it in {@code traceparent}.
  *
  * <p>Ownership: the call owns the route's request body until the route is replaced or the call ends; each attempt
  * sends a retained duplicate. Everything runs on the client channel's event loop.
@@ -97,6 +102,8 @@ public final class ProxyCall implements UpstreamListener {
     private HeldResponse held;
     private ScheduledFuture<?> retryWait;
     private int staleRetries;
+    /** The current attempt's span; {@link AttemptTrace#OFF} between attempts and with tracing off. */
+    private AttemptTrace attemptTrace = AttemptTrace.OFF;
     /**
      * This exchange's last failed attempt with nothing held to show for it (unreachable, cut, timed out): what the
      * client gets when no further attempt can be made, rather than a refusal it did not cause.
@@ -182,6 +189,7 @@ public final class ProxyCall implements UpstreamListener {
         dropAttempt(); // the previous attempt's held answer: this attempt answers now
         state = State.CONNECTING;
         exchange.attemptStarted();
+        attemptTrace = traceAttempt();
         Future<? extends UpstreamSession> pending = upstreams.acquire(downstream.eventLoop(), provider);
         acquiring = pending;
         if (pending.isDone()) {
@@ -203,16 +211,19 @@ public final class ProxyCall implements UpstreamListener {
         acquiring = null;
         if (!future.isSuccess()) {
             retries.settle(true);
-            retryOrFail(ApiError.upstreamUnreachable(provider.name(), describe(future.cause())),
-                    Outcome.UPSTREAM_ERROR);
+            ApiError unreachable = ApiError.upstreamUnreachable(provider.name(), describe(future.cause()));
+            attemptEnded(AttemptTrace.Outcome.FAILED, unreachable.code());
+            retryOrFail(unreachable, Outcome.UPSTREAM_ERROR);
             return;
         }
         long acquiredNanos = System.nanoTime();
         session = (UpstreamSession) future.getNow();
         relay = newRelay();
         state = State.AWAITING_HEAD;
-        session.send(UpstreamRequests.build(provider, request.path(), exchange.request().headers(),
-                exchange.requestId(), request.body().retainedDuplicate(), retries.key()), this);
+        FullHttpRequest upstreamRequest = UpstreamRequests.build(provider, request.path(),
+                exchange.request().headers(), exchange.requestId(), request.body().retainedDuplicate(), retries.key());
+        attemptTrace.propagate(upstreamRequest.headers());
+        session.send(upstreamRequest, this);
         timers.requestWritten();
         exchange.addOverhead(System.nanoTime() - acquiredNanos);
     }
@@ -224,6 +235,7 @@ public final class ProxyCall implements UpstreamListener {
             return;
         }
         timers.headReceived();
+        attemptTrace.head(head);
         int status = head.status().code();
         retries.settle(status != 429 && RetryPolicy.retryableStatus(status));
         if (retries.holds(status, chain.hasNext())) {
@@ -248,6 +260,7 @@ public final class ProxyCall implements UpstreamListener {
             }
             case RELAYING -> {
                 timers.read();
+                attemptTrace.content(content); // before the relay, which may pass the piece on
                 relay.content(content);
             }
             default -> content.release();
@@ -281,6 +294,7 @@ public final class ProxyCall implements UpstreamListener {
             return;
         }
         timers.attemptEnded();
+        attemptEnded(AttemptTrace.Outcome.FAILED, null); // the span names the provider's status
         releaseSession(HttpUtil.isKeepAlive(held.head()));
         relay.discard();
         relay = null;
@@ -319,6 +333,7 @@ public final class ProxyCall implements UpstreamListener {
         if (failedAfterHead(error, Outcome.UPSTREAM_ERROR)) {
             return;
         }
+        attemptEnded(AttemptTrace.Outcome.FAILED, error.code());
         dropAttempt();
         if (stale && staleRetries < MAX_STALE_RETRIES) {
             retries.abandon();
@@ -341,6 +356,7 @@ public final class ProxyCall implements UpstreamListener {
         if (failedAfterHead(error, Outcome.TIMEOUT)) {
             return;
         }
+        attemptEnded(AttemptTrace.Outcome.FAILED, error.code());
         cancelAcquire();
         dropAttempt();
         if (kind == UpstreamTimers.Kind.TOTAL) {
@@ -358,6 +374,7 @@ public final class ProxyCall implements UpstreamListener {
     /** RELAYING → DONE: the response went to the client whole; the session may serve another exchange. */
     private void responseEnded(boolean upstreamReusable) {
         int status = relay.status();
+        attemptEnded(AttemptTrace.Outcome.COMPLETED, null);
         end();
         exchange.end(status, Outcome.COMPLETED, status >= 400 ? "upstream_http_" + status : null);
         releaseSession(upstreamReusable);
@@ -370,6 +387,7 @@ public final class ProxyCall implements UpstreamListener {
         }
         boolean started = relay != null && relay.started();
         int status = started ? relay.status() : CLIENT_CLOSED_REQUEST;
+        attemptEnded(AttemptTrace.Outcome.CANCELLED, null);
         end();
         cancelAcquire();
         abortSession();
@@ -385,6 +403,7 @@ public final class ProxyCall implements UpstreamListener {
         cancelAcquire();
         abortSession();
         if (!failedAfterHead(ApiError.draining(), Outcome.DRAINED)) {
+            attemptEnded(AttemptTrace.Outcome.FAILED, ApiError.draining().code());
             failBeforeResponse(ApiError.draining(), Outcome.DRAINED);
         }
     }
@@ -407,6 +426,7 @@ public final class ProxyCall implements UpstreamListener {
         }
         Relay failing = relay;
         relay = null;
+        attemptEnded(AttemptTrace.Outcome.FAILED_MID_STREAM, error.code());
         end();
         failing.failMidResponse(error);
         exchange.end(failing.status(), outcome, error.code());
@@ -498,6 +518,19 @@ public final class ProxyCall implements UpstreamListener {
             relay.discard();
             relay = null;
         }
+    }
+
+    /** The span of the attempt starting now ({@link AttemptTrace#OFF} with tracing off); kept out of the hot path. */
+    private AttemptTrace traceAttempt() {
+        return exchange.trace().attempt(provider, exchange.route().apiModel(), chain.alias().metricsModel(),
+                exchange.attempts(), exchange.request().content());
+    }
+
+    /** The current attempt's span ends; {@code errorType} null unless the gateway saw it fail. */
+    private void attemptEnded(AttemptTrace.Outcome outcome, String errorType) {
+        AttemptTrace ending = attemptTrace;
+        attemptTrace = AttemptTrace.OFF;
+        ending.ended(outcome, errorType, exchange.usage(), exchange.firstTokenNanos());
     }
 
     /** → DONE. Every ending path comes here: no timer, pending retry or route request outlives the call. */

@@ -35,6 +35,11 @@ final class RouteChain {
         this.fallbacks = asked.fallbacks();
     }
 
+    /** The alias route in use: the one asked for, or the fallback serving now. */
+    Route alias() {
+        return currentAlias;
+    }
+
     /** Whether {@link #next} has a route now: a fallback, or another deployment while the current circuit is open. */
     boolean hasNext() {
         return current == null || nextFallback < fallbacks.size() || otherDeployment() != null;

@@ -5,14 +5,15 @@ import dev.llmgateway.accesslog.BodyCapture;
 import dev.llmgateway.accesslog.ExchangeRecord;
 import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.exchange.ExchangeObserver;
+import dev.llmgateway.tracing.Tracing;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
 
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Every counted exchange goes to the Prometheus metrics and, when enabled, the access log and body capture. A
- * request refused at the edge is counted like any other, but its access-log line is written only within
+ * Every counted exchange goes to the Prometheus metrics and, when enabled, the access log, body capture and traces.
+ * A request refused at the edge is counted like any other, but its access-log line is written only within
  * {@link #REFUSAL_LINES_PER_SECOND} per event loop: a flood of garbage costs a counter each, not a line each.
  */
 final class ExchangeTelemetry implements ExchangeObserver {
@@ -21,6 +22,7 @@ final class ExchangeTelemetry implements ExchangeObserver {
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
     private final BodyCapture capture;
+    private final Tracing tracing;
     private final FastThreadLocal<RefusalLines> refusalLines = new FastThreadLocal<>() {
         @Override
         protected RefusalLines initialValue() {
@@ -29,11 +31,13 @@ final class ExchangeTelemetry implements ExchangeObserver {
     };
     private final LongAdder refusalLinesDropped = new LongAdder();
 
-    ExchangeTelemetry(GatewayMetrics metrics, AccessLog accessLog, BodyCapture capture) {
+    ExchangeTelemetry(GatewayMetrics metrics, AccessLog accessLog, BodyCapture capture, Tracing tracing) {
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.capture = capture;
+        this.tracing = tracing;
         metrics.droppedLines(accessLog == null ? () -> 0 : accessLog::dropped, capture::dropped);
+        metrics.spans(tracing::droppedSpans, tracing::failedSpans);
         metrics.droppedRefusalLines(refusalLinesDropped::sum);
     }
 
@@ -66,6 +70,11 @@ final class ExchangeTelemetry implements ExchangeObserver {
     @Override
     public boolean capturing() {
         return capture.enabled();
+    }
+
+    @Override
+    public Tracing tracing() {
+        return tracing;
     }
 
     @Override

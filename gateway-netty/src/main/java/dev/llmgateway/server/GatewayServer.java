@@ -13,6 +13,7 @@ import dev.llmgateway.exchange.ExchangeObserver;
 import dev.llmgateway.proxy.ProxyCall;
 import dev.llmgateway.routing.ModelListHandler;
 import dev.llmgateway.routing.ModelRouteHandler;
+import dev.llmgateway.tracing.Tracing;
 import dev.llmgateway.budget.BudgetHandler;
 import dev.llmgateway.shared.SharedState;
 import dev.llmgateway.upstream.Provider;
@@ -48,7 +49,7 @@ import java.util.function.Supplier;
 /**
  * The running gateway: one event-loop group (thread per core) shared by client and provider connections, the
  * upstream pools of each loop, the listening socket (and an admin socket for {@code /metrics} when configured),
- * the telemetry (Prometheus metrics and the access log), and the config {@link Snapshot} the handlers serve with,
+ * the telemetry (Prometheus metrics, the access log, traces), and the config {@link Snapshot} the handlers serve with,
  * which a reload swaps.
  */
 public final class GatewayServer implements ConfigReloader.Target, AutoCloseable {
@@ -68,11 +69,13 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
     private final ClientConnections connections;
     private final AtomicReference<Snapshot> snapshot;
     private final CompletableFuture<Warmup.Result> warmup;
+    private final Tracing tracing;
 
     private GatewayServer(TransportChoice transport, EventLoopGroup group, UpstreamPools pools, Channel listener,
                           Channel adminListener, int ioThreads, GatewayMetrics metrics, AccessLog accessLog,
                           BodyCapture capture, ExecutorService scrapes, ClientConnections connections,
-                          AtomicReference<Snapshot> snapshot, CompletableFuture<Warmup.Result> warmup) {
+                          AtomicReference<Snapshot> snapshot, CompletableFuture<Warmup.Result> warmup,
+                          Tracing tracing) {
         this.transport = transport;
         this.group = group;
         this.pools = pools;
@@ -86,6 +89,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         this.connections = connections;
         this.snapshot = snapshot;
         this.warmup = warmup;
+        this.tracing = tracing;
     }
 
     /** Starts with the access log the config asks for, without the startup warm-up. */
@@ -126,6 +130,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         EventLoopGroup group = transport.newEventLoopGroup(threads, "gateway-io");
         ExecutorService scrapes = Executors.newSingleThreadExecutor(new DefaultThreadFactory("metrics-scrape", true));
         BodyCapture capture = BodyCapture.disabled();
+        Tracing tracing = Tracing.OFF;
         SharedState shared = null;
         try {
             if (observability.captureEnabled()) {
@@ -148,7 +153,9 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
             connections.warm(!warming);
             metrics.openConnections(connections::size);
             metrics.circuitStates(() -> circuitStates(snapshot.get().providers()));
-            ExchangeObserver telemetry = new ExchangeTelemetry(metrics, accessLog, capture);
+            tracing = Tracing.start(observability.tracing(), observability.captureMaxBytes());
+            tracing.secrets(config.secrets());
+            ExchangeObserver telemetry = new ExchangeTelemetry(metrics, accessLog, capture, tracing);
             boolean adminPort = observability.metricsEnabled() && observability.metricsPort() > 0;
             EndpointHandler.MetricsAccess access = !observability.metricsEnabled() ? EndpointHandler.MetricsAccess.NONE
                     : observability.metricsRequireKey() ? EndpointHandler.MetricsAccess.KEY
@@ -166,14 +173,14 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                     : warmUpInBackground(connections, () -> Warmup.run(group, transport, pools, threads,
                             server.warmupRequests(), server.warmupTimeout()));
             return new GatewayServer(transport, group, pools, listener, admin, threads, metrics, accessLog, capture,
-                    scrapes, connections, snapshot, warmup);
+                    scrapes, connections, snapshot, warmup, tracing);
         } catch (IOException e) {
             closeQuietly(shared);
-            stopQuietly(group, scrapes, accessLog, capture);
+            stopQuietly(group, scrapes, accessLog, capture, tracing);
             throw new UncheckedIOException("cannot open the body capture " + observability.captureFile(), e);
         } catch (RuntimeException | InterruptedException e) {
             closeQuietly(shared);
-            stopQuietly(group, scrapes, accessLog, capture);
+            stopQuietly(group, scrapes, accessLog, capture, tracing);
             throw e;
         }
     }
@@ -259,6 +266,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         Snapshot applied = previous.next(next);
         connections.maxConnections(next.server().maxConnections());
         capture.secrets(next.secrets());
+        tracing.secrets(next.secrets());
         snapshot.set(applied);
         pools.retire(previous.retiredBy(applied));
     }
@@ -272,13 +280,14 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
     }
 
     private static void stopQuietly(EventLoopGroup group, ExecutorService scrapes, AccessLog accessLog,
-                                    BodyCapture capture) {
+                                    BodyCapture capture, Tracing tracing) {
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
         scrapes.shutdownNow();
         if (accessLog != null) {
             accessLog.close();
         }
         capture.close();
+        tracing.close(); // after the loops: their last spans are ended
     }
 
     /** A failed bind names the address: the cause alone ("Address already in use") does not say which one. */
@@ -357,6 +366,6 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         // After the drain: the requests that ended in it gave their slots back and charged their tokens.
         closeQuietly(snapshot.get().shared());
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        stopQuietly(group, scrapes, accessLog, capture);
+        stopQuietly(group, scrapes, accessLog, capture, tracing);
     }
 }

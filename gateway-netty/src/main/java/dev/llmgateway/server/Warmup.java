@@ -4,6 +4,7 @@ import dev.llmgateway.accesslog.BodyCapture;
 import dev.llmgateway.config.ConfigException;
 import dev.llmgateway.config.ConfigLoader;
 import dev.llmgateway.metrics.GatewayMetrics;
+import dev.llmgateway.tracing.Tracing;
 import dev.llmgateway.upstream.TransportChoice;
 import dev.llmgateway.upstream.UpstreamPools;
 import io.netty.bootstrap.Bootstrap;
@@ -89,8 +90,8 @@ public final class Warmup {
         GatewayMetrics metrics = new GatewayMetrics();
         ClientConnections connections = new ClientConnections(Integer.MAX_VALUE, () -> { });
         DownstreamPipeline pipeline = GatewayServer.pipeline(snapshot::get, connections, pools, metrics,
-                new ExchangeTelemetry(metrics, null, BodyCapture.disabled()), EndpointHandler.MetricsAccess.NONE,
-                Runnable::run);
+                new ExchangeTelemetry(metrics, null, BodyCapture.disabled(), Tracing.OFF),
+                EndpointHandler.MetricsAccess.NONE, Runnable::run);
         Channel listener = new ServerBootstrap().group(group).channel(transport.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)

@@ -26,17 +26,18 @@ class AccessLogJsonTest {
     @Test
     void writesEveryFieldInOrder() throws IOException {
         ExchangeRecord r = SampleRecords.chat().tokens(12, 34, 8).cost(1_234_500_000_000L, "provider", 2, 5)
-                .attempts(2).build();
+                .attempts(2).traceId("4bf92f3577b34da6a3ce929d0e0e4736").build();
 
         Map<String, Object> line = parse(logAll(r).get(0));
 
-        assertEquals(List.of("time", "request_id", "api_key", "client", "method", "path", "model", "model_alias",
-                "provider", "upstream_model", "status", "stream", "ttft_ms", "duration_ms", "overhead_us",
+        assertEquals(List.of("time", "request_id", "trace_id", "api_key", "client", "method", "path", "model",
+                "model_alias", "provider", "upstream_model", "status", "stream", "ttft_ms", "duration_ms", "overhead_us",
                 "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "reasoning_tokens",
                 "cost_usd", "usage_source", "bytes_in", "bytes_out", "attempts", "outcome", "error_type"),
                 new ArrayList<>(line.keySet()));
         assertEquals("2026-11-22T06:00:00.000Z", line.get("time"));
         assertEquals("req_abc", line.get("request_id"));
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", line.get("trace_id"));
         assertEquals("demo", line.get("api_key"));
         assertEquals("10.0.0.7", line.get("client"));
         assertEquals("POST", line.get("method"));
@@ -87,12 +88,12 @@ class AccessLogJsonTest {
 
         Map<String, Object> line = parse(logAll(r).get(0));
 
-        for (String field : List.of("api_key", "model", "model_alias", "provider", "upstream_model", "ttft_ms",
-                "overhead_us", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
+        for (String field : List.of("trace_id", "api_key", "model", "model_alias", "provider", "upstream_model",
+                "ttft_ms", "overhead_us", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
                 "reasoning_tokens", "cost_usd", "usage_source")) {
             assertNull(line.get(field), field);
         }
-        assertEquals(27, line.size(), "null fields are written, not left out");
+        assertEquals(28, line.size(), "null fields are written, not left out");
         assertEquals(401L, line.get("status"));
         assertEquals("rejected", line.get("outcome"));
         assertEquals("invalid_api_key", line.get("error_type"));

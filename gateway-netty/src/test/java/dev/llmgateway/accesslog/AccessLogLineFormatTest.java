@@ -85,6 +85,7 @@ class AccessLogLineFormatTest {
                         .outcome(Outcome.CANCELLED_BY_CLIENT).status(499).tokens(3, -1, 0).build(),
                 SampleRecords.chat().requestedModel(null).provider(null).errorType("timeout")
                         .outcome(Outcome.TIMEOUT).build(),
+                SampleRecords.chat().traceId("4bf92f3577b34da6a3ce929d0e0e4736").build(),
                 SampleRecords.chat().cost(30_000_000_000L, "provider", 3_000, 2_500).build(),
                 SampleRecords.chat().cost(7L * 1_000_000_000_000L + 1, "streamed", 0, -1).build(),
                 SampleRecords.chat().cost(0, "provider", -1, -1).build()));
@@ -140,6 +141,7 @@ class AccessLogLineFormatTest {
             g.writeStartObject();
             g.writeStringField("time", RecordEncoders.TIME.format(Instant.ofEpochMilli(r.startEpochMillis())));
             g.writeStringField("request_id", r.requestId());
+            g.writeStringField("trace_id", r.traceId());
             g.writeStringField("api_key", r.keyName());
             g.writeStringField("client", r.clientAddress());
             g.writeStringField("method", r.method());
@@ -226,7 +228,11 @@ class AccessLogLineFormatTest {
         if (r.errorType() != null) {
             line.append(" error=").append(r.errorType());
         }
-        line.append(' ').append(r.requestId()).append('\n');
+        line.append(' ').append(r.requestId());
+        if (r.traceId() != null) {
+            line.append(" trace=").append(r.traceId());
+        }
+        line.append('\n');
         return new String(line.toString().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
     }
 

@@ -21,6 +21,16 @@ class ExchangeRecordTest {
     }
 
     @Test
+    void refillingTheLoopsRecordForgetsThePreviousTraceId() {
+        ExchangeRecord record = SampleRecords.chat().traceId("4bf92f3577b34da6a3ce929d0e0e4736").build();
+
+        record.set(1L, "req_next", null, "10.0.0.8", "GET", "/v1/models", "models", null, null, null, null, 200,
+                false, -1, 1_000, -1, -1, -1, -1, 0, 10, 0, Outcome.COMPLETED, null);
+
+        assertEquals(null, record.traceId(), "an untraced request's line says no trace");
+    }
+
+    @Test
     void outcomeLabelsAreLowerCaseNames() {
         assertEquals("completed", Outcome.COMPLETED.label());
         assertEquals("cancelled_by_client", Outcome.CANCELLED_BY_CLIENT.label());

@@ -42,6 +42,7 @@ public final class SampleRecords {
         private String usageSource;
         private long cacheWriteTokens = -1;
         private long reasoningTokens = -1;
+        private String traceId;
 
         public Builder requestId(String v) { requestId = v; return this; }
         public Builder keyName(String v) { keyName = v; return this; }
@@ -72,6 +73,7 @@ public final class SampleRecords {
             reasoningTokens = reasoning;
             return this;
         }
+        public Builder traceId(String v) { traceId = v; return this; }
 
         /** A gateway-made rejection before routing: nothing past the request line is known. */
         public Builder rejectedBeforeRouting(int status, String errorType) {
@@ -95,7 +97,7 @@ public final class SampleRecords {
             return new ExchangeRecord().set(start, requestId, keyName, client, method, uri, endpoint, modelLabel,
                     requestedModel, provider, upstreamModel, status, stream, ttftNanos, durationNanos,
                     overheadNanos, inputTokens, outputTokens, cachedInputTokens, bytesIn, bytesOut, attempts,
-                    outcome, errorType).cost(costPicos, usageSource, cacheWriteTokens, reasoningTokens);
+                    outcome, errorType).cost(costPicos, usageSource, cacheWriteTokens, reasoningTokens).traceId(traceId);
         }
     }
 }

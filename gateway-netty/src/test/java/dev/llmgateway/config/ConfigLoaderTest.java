@@ -467,7 +467,8 @@ class ConfigLoaderTest {
                         + " server.idle_timeout, server.drain_timeout, server.max_connections,"
                         + " server.config_reload, server.warmup_requests, server.warmup_timeout)",
                 "LLM_GATEWAY__TLS__CERT: unknown setting tls.cert (expected one of: server.<key>,"
-                        + " routing.default_provider, providers.<name>.<key>, models.<alias>.<key>, shared.<key>)",
+                        + " routing.default_provider, providers.<name>.<key>, models.<alias>.<key>, tracing.<key>,"
+                        + " shared.<key>)",
                 "LLM_GATEWAY__SERVER__PORT: \"abc\" (expected: an integer from 0 to 65535)",
                 "LLM_GATEWAY__SERVER__DRAIN_TIMEOUT: \"soon\" (expected: a duration >= 0 such as \"250ms\","
                         + " \"10s\" or \"1m30s\")",
@@ -535,7 +536,7 @@ class ConfigLoaderTest {
                 "routing.default_provider: \"nope\" (expected: the name of a configured provider:"
                         + " Bad, claude, local, openai)",
                 "routing.rules[0].match: missing (expected: a non-empty model glob such as \"gpt-*\")",
-                "listen: unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture, shared, prices, teams)"),
+                "listen: unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture, tracing, shared, prices, teams)"),
                 problems("""
                         listen = "0.0.0.0:80"
                         [server]
@@ -632,7 +633,7 @@ class ConfigLoaderTest {
                         + " default_max_tokens)",
                 "routing.rules[0].glob: unknown key (expected one of: match, provider)",
                 "routing.fallback: unknown key (expected one of: default_provider, rules)",
-                "\"odd key\": unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture, shared, prices, teams)"),
+                "\"odd key\": unknown key (expected one of: server, api_keys, providers, models, routing, metrics, access_log, capture, tracing, shared, prices, teams)"),
                 problems("""
                         "odd key" = 1
                         [routing]

@@ -23,7 +23,7 @@ class ReadmeConfigExampleTest {
         String toml = readme.substring(start, readme.indexOf("```", start));
         Map<String, String> env = Map.of("GATEWAY_KEY_TEAM_A", "k-team-a-0123456789", "TEAM_A_OPENAI_KEY", "sk-team-a",
                 "OPENAI_API_KEY", "sk-1", "OPENAI_API_KEY_2", "sk-2", "VLLM_API_KEY", "v-1",
-                "ANTHROPIC_API_KEY", "sk-ant-1", "GEMINI_API_KEY", "g-1");
+                "ANTHROPIC_API_KEY", "sk-ant-1", "GEMINI_API_KEY", "g-1", "OTLP_TOKEN", "t-1");
         GatewayConfig config = ConfigLoader.parse(toml, "README.md", env);
         assertEquals(List.of(), config.warnings());
         assertEquals(List.of("openai", "anthropic", "gemini", "vllm1", "vllm2", "mock"),

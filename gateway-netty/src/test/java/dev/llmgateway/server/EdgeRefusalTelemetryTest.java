@@ -8,6 +8,7 @@ import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.PrometheusText;
 import dev.llmgateway.testutil.RawHttpClient;
+import dev.llmgateway.tracing.Tracing;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import org.junit.jupiter.api.Test;
@@ -77,7 +78,7 @@ class EdgeRefusalTelemetryTest {
         int refusals = ExchangeTelemetry.REFUSAL_LINES_PER_SECOND + 50;
         AccessLog accessLog = AccessLog.open(log.toString(), AccessLog.Format.JSON, 1024);
         try {
-            ExchangeTelemetry telemetry = new ExchangeTelemetry(metrics, accessLog, BodyCapture.disabled());
+            ExchangeTelemetry telemetry = new ExchangeTelemetry(metrics, accessLog, BodyCapture.disabled(), Tracing.OFF);
             ExchangeRecord refused = SampleRecords.chat().rejectedBeforeRouting(400, "malformed_request").build();
             long start = System.nanoTime();
             for (int i = 0; i < refusals; i++) {

@@ -3,6 +3,7 @@ package dev.llmgateway.bench.jmh;
 import dev.llmgateway.bench.ChatPayloads;
 import dev.llmgateway.config.ConfigLoader;
 import dev.llmgateway.config.GatewayConfig;
+import dev.llmgateway.accesslog.ExchangeRecord;
 import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.exchange.ExchangeObserver;
 import dev.llmgateway.server.ClientConnections;
@@ -10,6 +11,7 @@ import dev.llmgateway.server.DownstreamPipeline;
 import dev.llmgateway.server.EndpointHandler;
 import dev.llmgateway.server.GatewayServer;
 import dev.llmgateway.server.Snapshot;
+import dev.llmgateway.tracing.Tracing;
 import dev.llmgateway.upstream.UpstreamConnection;
 import dev.llmgateway.upstream.UpstreamHttpCodec;
 import io.netty.buffer.ByteBuf;
@@ -39,6 +41,10 @@ import java.util.Map;
  * usage event the gateway asked for (the client did not) and {@code [DONE]}, arriving in one read, each event's
  * {@code model} spliced and the usage event taken out.
  * The two legs are one op because neither can repeat without the other, and per-invocation setup would blur B/op.
+ *
+ * <p>{@code tracing = on}: every exchange traced (100 % sampling), a server span and an attempt's client span made,
+ * filled and ended on the loop; what that costs the loop (their export runs on the SDK's own thread, here to a
+ * collector address that refuses). {@code off} is the shipped default.
  */
 public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
     private static final String GATEWAY_KEY = "gw-bench-0123456789abcdef0123456789abcdef";
@@ -59,6 +65,12 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
             api_model = "%s"
             """.formatted(GATEWAY_KEY, PROVIDER_KEY, ChatPayloads.CLIENT_MODEL, ChatPayloads.UPSTREAM_MODEL);
 
+    private static final String TRACING = """
+            [tracing]
+            enabled = true
+            endpoint = "http://127.0.0.1:9"
+            """;
+
     @Param({"false", "true"})
     public boolean stream;
 
@@ -66,14 +78,35 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
     @Param({"20"})
     public int events;
 
+    @Param({"off", "on"})
+    public String tracing;
+
     private EmbeddedChannel downstream;
     private EmbeddedChannel upstream;
     private ByteBuf request;
     private ByteBuf response;
+    private Tracing tracer = Tracing.OFF;
 
     @Setup
     public void setUp() throws Exception {
-        GatewayConfig config = ConfigLoader.parse(CONFIG, "bench", Map.of());
+        boolean traced = tracing.equals("on");
+        GatewayConfig config = ConfigLoader.parse(CONFIG + (traced ? TRACING : ""), "bench", Map.of());
+        tracer = Tracing.start(config.observability().tracing(), 0);
+        Tracing traces = tracer;
+        ExchangeObserver observer = !traced ? ExchangeObserver.NONE : new ExchangeObserver() {
+            @Override
+            public void started() {
+            }
+
+            @Override
+            public void finished(ExchangeRecord record) {
+            }
+
+            @Override
+            public Tracing tracing() {
+                return traces;
+            }
+        };
         Snapshot snapshot = Snapshot.of(config);
 
         // The pool's part: hand back the one connection, parked again once its exchange is done with it.
@@ -86,7 +119,7 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
         DownstreamPipeline pipeline = GatewayServer.pipeline(() -> snapshot,
                 new ClientConnections(config.server().maxConnections(), () -> { }),
                 (loop, p) -> loop.newSucceededFuture(connection),
-                new GatewayMetrics(), ExchangeObserver.NONE, EndpointHandler.MetricsAccess.NONE, Runnable::run);
+                new GatewayMetrics(), observer, EndpointHandler.MetricsAccess.NONE, Runnable::run);
         downstream = channel(pipeline);
 
         byte[] body = ChatPayloads.chatRequest(ChatPayloads.CLIENT_MODEL, stream, 256, 820);
@@ -137,6 +170,7 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
         upstream.finishAndReleaseAll();
         request.release();
         response.release();
+        tracer.close();
     }
 
     @Benchmark

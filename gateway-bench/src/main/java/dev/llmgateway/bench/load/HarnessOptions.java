@@ -58,7 +58,7 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
     }
 
     static final List<String> ALL_TARGETS = List.of("direct", "nginx", "gateway", "gateway-translated",
-            "gateway-limits", "gateway-shared");
+            "gateway-limits", "gateway-shared", "gateway-traced");
     static final List<String> DEFAULT_TARGETS = List.of("direct", "nginx", "gateway");
 
     /** Held streams warm the proxy up with short streams on fewer connections, then open all of them at once. */
@@ -104,10 +104,12 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
               --request-bytes N         size of the chat request body (1024)
               --layout split|shared     split: proxy on cpu 1, load+mock on cpu 0; shared: all on cpu 0 (split)
               --targets LIST            which of direct,nginx,gateway,gateway-translated,gateway-limits,
-                                        gateway-shared (direct,nginx,gateway; with --workload: a filter over the
-                                        workload's own)
+                                        gateway-shared,gateway-traced (direct,nginx,gateway; with --workload: a
+                                        filter over the workload's own); gateway-traced: every request traced,
+                                        spans exported over OTLP to a collector on loopback in this process
               --access-log on|off       the proxies' access logs: gateway JSON to stdout, nginx JSON to its
                                         stdout (on)
+              --tracing on|off          on: target gateway-traced after gateway, with any workload (off)
               --load-tool harness|wrk   wrk instead of the harness's generator for closed-loop runs (harness)
               --out DIR                 results.json, report.html, summary.md, *.hgrm, logs/ (bench-results;
                                         with --workload all, one subdirectory per workload)
@@ -145,7 +147,7 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
                 if (all && SHAPING.contains(setting[0])) {
                     throw new IllegalArgumentException(setting[0] + " shapes one workload; --workload all runs each "
                             + "with its own (it takes --duration, --warmup, --streams, --targets, --access-log, "
-                            + "--load-tool, --out and the gateway's options)");
+                            + "--tracing, --load-tool, --out and the gateway's options)");
                 }
                 builder.set(setting[0], setting[1]);
             }
@@ -250,6 +252,7 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
         private Integer streams;
         private List<String> targetFilter;
         private boolean accessLog = true;
+        private boolean tracing;
         private LoadTool loadTool = LoadTool.HARNESS;
         private Path out = Path.of("bench-results");
         private Path gatewayJar = Path.of("gateway-netty/target/llm-gateway.jar");
@@ -272,6 +275,7 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
                 case "--layout" -> layout = choice(Layout.class, value, option);
                 case "--targets" -> targetFilter = targets(value);
                 case "--access-log" -> accessLog = choice(Switch.class, value, option) == Switch.ON;
+                case "--tracing" -> tracing = choice(Switch.class, value, option) == Switch.ON;
                 case "--load-tool" -> loadTool = choice(LoadTool.class, value, option);
                 case "--out" -> out = Path.of(value);
                 case "--gateway-jar" -> gatewayJar = Path.of(value);
@@ -311,6 +315,11 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
             if (targets.isEmpty()) {
                 throw new IllegalArgumentException("--targets leaves no target for " + workload.label()
                         + " (its targets: " + workloadTargets + ")");
+            }
+            if (tracing && targets.contains("gateway") && !targets.contains("gateway-traced")) {
+                List<String> withTraced = new ArrayList<>(targets);
+                withTraced.add(targets.indexOf("gateway") + 1, "gateway-traced");
+                targets = withTraced;
             }
             List<String> opts = Arrays.stream(javaOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
             return new HarnessOptions(workload, mode, rate, connections, duration, warmup, stream, events,

@@ -31,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 public final class LoadHarness {
     /** Busy share of the CPUs, before a workload, above which its figures get a warning. */
     private static final double BUSY_MACHINE = 0.10;
+    /** The gateway with every request traced, its spans exported to a {@link TraceCollector} on loopback. */
+    private static final String TRACED = "gateway-traced";
     /** The proxy being measured, for the shutdown hook: a kill of this JVM must not leave it running. */
     private static volatile ProxyProcess running;
 
@@ -125,7 +127,8 @@ public final class LoadHarness {
         EventLoopGroup loadGroup = transport.newGroup("load-generator");
         List<TargetResult> results = new ArrayList<>();
         try (MockUpstream mock = MockUpstream.start(transport, mockGroup, 0, options.eventDelayMs(),
-                options.answerDelayMs())) {
+                options.answerDelayMs());
+             TraceCollector collector = options.targets().contains(TRACED) ? new TraceCollector() : null) {
             warmUpHarness(mock.port(), loadGroup);
             WrkLoad wrk = options.usesWrk()
                     ? new WrkLoad(Proxies.findOnPath("wrk").orElseThrow(), runDir, measuredBody) : null;
@@ -135,7 +138,11 @@ public final class LoadHarness {
                     System.out.println("  nginx is not installed (apt-get install -y nginx): no nginx column");
                     continue;
                 }
-                results.add(measure(target, mock.port(), proxyCpus, loadGroup, wrk));
+                results.add(measure(target, mock.port(), proxyCpus, loadGroup, wrk,
+                        target.equals(TRACED) ? collector.endpoint() : null));
+                if (target.equals(TRACED)) {
+                    System.out.println("  the trace collector took " + collector.received());
+                }
             }
         } finally {
             loadGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -160,7 +167,7 @@ public final class LoadHarness {
     }
 
     private TargetResult measure(String target, int mockPort, String proxyCpus, EventLoopGroup loadGroup,
-                                 WrkLoad wrk) {
+                                 WrkLoad wrk, String traceEndpoint) {
         ProxyProcess proxy = null;
         ProxyProcess redis = null;
         try {
@@ -179,7 +186,8 @@ public final class LoadHarness {
                                 mockPort, proxyCpus)
                         : Proxies.startGateway(target, target.equals("gateway-translated"),
                                 target.equals("gateway-limits") || redis != null ? Proxies.KEY_LIMITS : "",
-                                sharedTable, options, runDir, port, mockPort, proxyCpus);
+                                sharedTable + (traceEndpoint == null ? "" : Proxies.tracingTable(traceEndpoint)),
+                                options, runDir, port, mockPort, proxyCpus);
             }
             running = proxy;
             if (proxy != null) {

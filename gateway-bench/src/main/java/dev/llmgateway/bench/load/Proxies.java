@@ -155,6 +155,11 @@ final class Proxies {
         return ProxyProcess.start(name, command, cpus, runDir);
     }
 
+    /** {@code [tracing]} on, every request traced (100 % sampling), its spans exported to {@code endpoint}. */
+    static String tracingTable(String endpoint) {
+        return "\n[tracing]\nenabled = true\nendpoint = \"" + endpoint + "\"\n";
+    }
+
     /** {@code [shared]} at the redis-server on {@code redisPort}, everything else at its default. */
     static String sharedTable(int redisPort) {
         return "\n[shared]\nredis_url = \"redis://127.0.0.1:" + redisPort + "/0\"\n";

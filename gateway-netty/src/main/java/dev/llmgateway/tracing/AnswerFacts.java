@@ -1,0 +1,156 @@
+package dev.llmgateway.tracing;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.llmgateway.sse.SseEvent;
+import dev.llmgateway.sse.SseFramer;
+import io.netty.buffer.ByteBuf;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a client span reports from a provider's successful answer, read as it passes, in any of the provider APIs
+ * (OpenAI's chat, completions and Responses, Anthropic's Messages, Gemini's): the response id, the model that
+ * answered, the finish reasons and, when content is captured, the text (at most {@code maxText} chars). A stream
+ * is framed into events here, each event's data read on its own; a JSON body is read piece by piece.
+ *
+ * <p>Ownership: a fed piece stays the caller's; what goes to the framer is a retained duplicate, which the framer
+ * releases. {@link #release()} frees a partial event.
+ */
+final class AnswerFacts extends JsonPaths {
+    private final int maxText;
+    /** The provider's {@code max_sse_event_bytes}: a longer event stops the reading (the relay fails the stream). */
+    private final int maxEventBytes;
+    private final List<String> finishReasons = new ArrayList<>(1);
+    private final StringBuilder text;
+    private String id;
+    private String model;
+    private SseFramer framer;
+    private boolean body;
+    private boolean unreadable;
+
+    /**
+     * @param maxText       the most text chars kept; 0 keeps none
+     * @param maxEventBytes the longest stream event read
+     */
+    AnswerFacts(int maxText, int maxEventBytes) {
+        this.maxText = maxText;
+        this.maxEventBytes = maxEventBytes;
+        this.text = maxText > 0 ? new StringBuilder() : null;
+    }
+
+    /** A successful answer's head: its content type says how to read the body. */
+    void head(String contentType) {
+        if (startsWith(contentType, "text/event-stream")) {
+            framer = new SseFramer(this::event, maxEventBytes);
+        } else {
+            body = startsWith(contentType, "application/json");
+        }
+    }
+
+    void feed(ByteBuf piece, boolean last) {
+        if (unreadable) {
+            return;
+        }
+        if (framer != null) {
+            framer.feed(piece.retainedDuplicate());
+            if (last) {
+                framer.finish();
+            }
+        } else if (body) {
+            read(piece, last);
+        }
+    }
+
+    /** Frees a partial event and the parser; the facts read so far stay. */
+    void release() {
+        if (framer != null) {
+            framer.release();
+        }
+        close();
+    }
+
+    String id() {
+        return id;
+    }
+
+    String model() {
+        return model;
+    }
+
+    List<String> finishReasons() {
+        return finishReasons;
+    }
+
+    /** The answer's text so far; null when content is not captured. */
+    String text() {
+        return text == null ? null : text.toString();
+    }
+
+    private void event(SseEvent event) {
+        ByteBuf bytes = event.content();
+        try {
+            if (!unreadable && event.hasData() && !event.isDone() && event.dataLineCount() == 1) {
+                read(bytes.slice(event.dataOffset(), event.dataLength()), false); // the next event follows on
+            }
+        } finally {
+            bytes.release();
+        }
+    }
+
+    private void read(ByteBuf piece, boolean last) {
+        try {
+            walk(piece, last);
+        } catch (IOException malformed) {
+            // Not JSON after all: the relay decides what the client gets; the span just has no facts from it.
+            unreadable = true;
+            close();
+        }
+    }
+
+    @Override
+    boolean wants(String name) {
+        return switch (name) {
+            case "id", "responseId", "model", "modelVersion", "stop_reason", "finish_reason", "finishReason",
+                 "content", "text" -> true;
+            default -> false;
+        };
+    }
+
+    @Override
+    void scalar(String path, JsonToken token, JsonParser p) throws IOException {
+        if (token != JsonToken.VALUE_STRING) {
+            return;
+        }
+        switch (path) {
+            case "id", "message.id", "response.id", "responseId" -> {
+                if (id == null) {
+                    id = p.getText();
+                }
+            }
+            case "model", "message.model", "response.model", "modelVersion" -> {
+                if (model == null) {
+                    model = p.getText();
+                }
+            }
+            case "stop_reason", "delta.stop_reason", "choices[].finish_reason", "candidates[].finishReason" ->
+                    finishReasons.add(p.getText());
+            case "choices[].delta.content", "choices[].message.content", "choices[].text", "content[].text",
+                 "delta.text", "candidates[].content.parts[].text" -> {
+                if (text != null && text.length() < maxText) {
+                    String piece = p.getText();
+                    text.append(piece, 0, Math.min(piece.length(), maxText - text.length()));
+                }
+            }
+            default -> {
+                // not reported
+            }
+        }
+    }
+
+    private static boolean startsWith(String value, String prefix) {
+        return value != null && value.regionMatches(true, 0, prefix, 0, prefix.length());
+    }
+}

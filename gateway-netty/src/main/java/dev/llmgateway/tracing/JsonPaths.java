@@ -1,0 +1,126 @@
+package dev.llmgateway.tracing;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteBufferFeeder;
+import dev.llmgateway.json.Json;
+import io.netty.buffer.ByteBuf;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Walks JSON fed in pieces (Jackson's non-blocking parser over the buffers' own memory: no copy) and names each
+ * scalar whose member name the subclass {@linkplain #wants wants} by its path, such as {@code choices[].delta.content}.
+ * The input may be one document or a run of them (a stream's events, one after another): each starts again at the
+ * root. Paths deeper than {@link #MAX_DEPTH} are skipped. Confined to one thread.
+ */
+abstract class JsonPaths {
+    private static final int MAX_DEPTH = 8;
+
+    private final StringBuilder path = new StringBuilder(64);
+    /** The path's length when each open container began, and whether it is an array. */
+    private final int[] starts = new int[MAX_DEPTH + 1];
+    private final boolean[] arrays = new boolean[MAX_DEPTH + 1];
+    private JsonParser parser;
+    private ByteBufferFeeder feeder;
+    private int depth;
+    private String field;
+
+    /** Whether scalars named {@code name} may be wanted: only theirs get a path (a string made per scalar). */
+    abstract boolean wants(String name);
+
+    /** A scalar at {@code path}; read its value from {@code p} ({@code token} says which kind). */
+    abstract void scalar(String path, JsonToken token, JsonParser p) throws IOException;
+
+    /** The object or array at {@code path} ended; the path is valid during the call only. */
+    void closed(CharSequence path) {
+    }
+
+    /** Reads the readable bytes of {@code piece} (not kept); {@code last} ends the input. */
+    final void walk(ByteBuf piece, boolean last) throws IOException {
+        if (parser == null) {
+            parser = Json.FACTORY.createNonBlockingByteBufferParser();
+            feeder = (ByteBufferFeeder) parser.getNonBlockingInputFeeder();
+            depth = 0;
+            path.setLength(0);
+            field = null;
+        }
+        for (ByteBuffer part : piece.nioBuffers(piece.readerIndex(), piece.readableBytes())) {
+            feeder.feedInput(part);
+            drain();
+        }
+        if (last) {
+            feeder.endOfInput();
+            drain();
+            close();
+        }
+    }
+
+    /** Drops the document in progress. */
+    final void close() {
+        if (parser != null) {
+            try {
+                parser.close();
+            } catch (IOException ignored) {
+                // nothing is held beyond the parser's own recycled buffers
+            }
+            parser = null;
+            feeder = null;
+        }
+    }
+
+    private void drain() throws IOException {
+        for (JsonToken t = parser.nextToken(); t != null && t != JsonToken.NOT_AVAILABLE; t = parser.nextToken()) {
+            switch (t) {
+                case FIELD_NAME -> field = parser.currentName();
+                case START_OBJECT, START_ARRAY -> open(t == JsonToken.START_ARRAY);
+                case END_OBJECT, END_ARRAY -> end();
+                case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> {
+                    if (depth > 0 && depth <= MAX_DEPTH && !arrays[depth - 1] && wants(field)) {
+                        int at = path.length();
+                        appendKey();
+                        scalar(path.toString(), t, parser);
+                        path.setLength(at);
+                    }
+                }
+                default -> {
+                    // null values and embedded objects say nothing here
+                }
+            }
+        }
+    }
+
+    private void open(boolean array) {
+        if (depth > 0 && depth <= MAX_DEPTH) {
+            starts[depth] = path.length();
+            appendKey();
+            arrays[depth] = array;
+        } else if (depth == 0) {
+            starts[0] = 0;
+            arrays[0] = array;
+        }
+        depth++;
+    }
+
+    private void end() {
+        depth--;
+        if (depth > 0 && depth <= MAX_DEPTH) {
+            closed(path);
+            path.setLength(starts[depth]);
+        }
+        field = null;
+    }
+
+    /** The key of the value at the current depth: {@code .name} in an object, {@code []} in an array. */
+    private void appendKey() {
+        if (arrays[depth - 1]) {
+            path.append("[]");
+        } else {
+            if (path.length() > 0) {
+                path.append('.');
+            }
+            path.append(field);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.llmgateway.tracing;
+
+import dev.llmgateway.config.ProviderConfig;
+import dev.llmgateway.dialect.StreamSplits;
+import dev.llmgateway.testutil.Fixtures;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * The response facts a client span reports, read from each provider API's answers as they pass: streams cut into
+ * reads at random places (mid-event, mid-character), bodies in pieces, each read a fresh direct buffer that stays
+ * the caller's.
+ */
+class AnswerFactsTest {
+    private static final String SSE = "text/event-stream";
+    private static final String JSON = "application/json";
+
+    private static AnswerFacts read(String contentType, byte[] answer, List<Integer> cuts, int maxText) {
+        AnswerFacts facts = new AnswerFacts(maxText, ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES);
+        facts.head(contentType);
+        int from = 0;
+        for (int cut : cuts) {
+            ByteBuf read = PooledByteBufAllocator.DEFAULT.directBuffer(cut - from).writeBytes(answer, from, cut - from);
+            try {
+                facts.feed(read, cut == answer.length);
+            } finally {
+                read.release();
+            }
+            from = cut;
+        }
+        facts.release();
+        return facts;
+    }
+
+    private static void forEachSplit(String fixture, String contentType, int maxText, Check check) {
+        byte[] answer = Fixtures.bytes(fixture);
+        check.facts(read(contentType, answer, List.of(answer.length), maxText));
+        for (long seed = 0; seed < 20; seed++) {
+            check.facts(read(contentType, answer, StreamSplits.randomCuts(answer.length, seed), maxText));
+        }
+    }
+
+    private interface Check {
+        void facts(AnswerFacts facts);
+    }
+
+    @Test
+    void anOpenAiStream() {
+        forEachSplit("openai/chat-completion-stream.sse", SSE, 1000, facts -> {
+            assertEquals("chatcmpl-Bq7XhT2mLr9wKfA3sVn1eYpZuH0dG", facts.id());
+            assertEquals("gpt-4o-mini-2024-07-18", facts.model());
+            assertEquals(List.of("stop"), facts.finishReasons());
+            assertEquals("The capital of France is Paris.", facts.text());
+        });
+    }
+
+    @Test
+    void anOpenAiBody() {
+        forEachSplit("openai/chat-completion.json", JSON, 1000, facts -> {
+            assertEquals("chatcmpl-Bq7XhT2mLr9wKfA3sVn1eYpZuH0dG", facts.id());
+            assertEquals("gpt-4o-mini-2024-07-18", facts.model());
+            assertEquals(List.of("stop"), facts.finishReasons());
+            assertEquals("The capital of France is Paris.", facts.text());
+        });
+    }
+
+    @Test
+    void anAnthropicStream() {
+        forEachSplit("anthropic/message-stream.sse", SSE, 1000, facts -> {
+            assertEquals("msg_01QxZ7bT4nLm2VcR8sWk5PyH", facts.id());
+            assertEquals("claude-sonnet-4-5-20250929", facts.model());
+            assertEquals(List.of("end_turn"), facts.finishReasons());
+            assertEquals("The capital of France is Paris.", facts.text());
+        });
+    }
+
+    @Test
+    void anAnthropicBody() {
+        forEachSplit("anthropic/message.json", JSON, 1000, facts -> {
+            assertEquals("msg_01Hk9TzQmWv3RbN7pLx2YcDa", facts.id());
+            assertEquals("claude-sonnet-4-5-20250929", facts.model());
+            assertEquals(List.of("end_turn"), facts.finishReasons());
+        });
+    }
+
+    @Test
+    void aGeminiBody() {
+        forEachSplit("gemini/generate-content.json", JSON, 1000, facts -> {
+            assertEquals("Un6LacrVMcjUxs0PmJfWoQc", facts.id());
+            assertEquals("gemini-2.5-flash", facts.model());
+            assertEquals(List.of("STOP"), facts.finishReasons());
+            assertEquals("The capital of France is Paris.", facts.text());
+        });
+    }
+
+    @Test
+    void textIsKeptOnlyWhenCapturedAndOnlyUpToItsCap() {
+        forEachSplit("openai/chat-completion-stream.sse", SSE, 0, facts -> assertNull(facts.text()));
+        forEachSplit("openai/chat-completion-stream.sse", SSE, 11, facts ->
+                assertEquals("The capital", facts.text()));
+    }
+
+    @Test
+    void anAnswerThatIsNotJsonHasNoFactsAndNoFailure() {
+        byte[] answer = "data: not json\n\ndata: {\"id\":\"x\"}\n\n".getBytes(StandardCharsets.UTF_8);
+        AnswerFacts facts = read(SSE, answer, List.of(5, answer.length), 0);
+
+        assertNull(facts.id(), "the stream is unreadable from its first bad event on");
+        assertEquals(List.of(), facts.finishReasons());
+    }
+}
