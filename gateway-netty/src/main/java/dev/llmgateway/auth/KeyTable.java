@@ -30,6 +30,16 @@ public final class KeyTable {
         }
     };
 
+    /**
+     * The last key a loop found, and in which table: a request's key is checked when its head arrives and looked up
+     * again once its body is in (server's key check, then api-key-auth), so the second lookup is a constant-time
+     * compare, not another SHA-256. Holds only a configured key, never a guess.
+     */
+    private static final FastThreadLocal<LastFound> LAST_FOUND = new FastThreadLocal<>();
+
+    private record LastFound(KeyTable table, byte[] secret, Principal principal) {
+    }
+
     private final Map<Digest, Entry> byDigest;
     private final Map<String, KeyUsage> usageByName;
     private final SharedState shared;
@@ -73,8 +83,16 @@ public final class KeyTable {
     /** The principal for a presented key, or null when no enabled key matches. */
     public Principal find(String presented) {
         byte[] secret = presented.getBytes(StandardCharsets.UTF_8);
+        LastFound last = LAST_FOUND.get();
+        if (last != null && last.table == this && MessageDigest.isEqual(last.secret, secret)) {
+            return last.principal;
+        }
         Entry entry = byDigest.get(new Digest(sha256(secret)));
-        return entry != null && MessageDigest.isEqual(entry.secret, secret) ? entry.principal : null;
+        if (entry == null || !MessageDigest.isEqual(entry.secret, secret)) {
+            return null;
+        }
+        LAST_FOUND.set(new LastFound(this, entry.secret, entry.principal));
+        return entry.principal;
     }
 
     private static byte[] sha256(byte[] bytes) {
