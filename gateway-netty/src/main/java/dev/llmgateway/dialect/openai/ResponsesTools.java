@@ -20,7 +20,8 @@ import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unsupported;
 
 /**
  * The {@code tools} of a Responses request: {@code function} tools as they are (Responses puts name, description
- * and parameters on the tool itself), and freeform {@code custom} tools (Codex's {@code apply_patch}), whose input
+ * and parameters on the tool itself), the function tools of a {@code namespace} (Codex groups its sub-agent tools
+ * so) as if they stood alone, and freeform {@code custom} tools (Codex's {@code apply_patch}), whose input
  * is one string, as a function of one string parameter {@value #INPUT}; the custom tool's grammar or format, which
  * no other API has, goes into that parameter's description so the model still sees it. The answer gives a call of
  * such a tool back as a {@code custom_tool_call} ({@link ResponsesAnswer}). OpenAI's built-in tools (web search,
@@ -38,25 +39,25 @@ final class ResponsesTools {
 
     /** Emits every tool of the array {@code span} holds; returns the custom tools' names. */
     Set<String> read(ByteSpan span, RequestEvents out) throws IOException, Untranslatable {
-        Set<String> custom = Set.of();
+        Set<String> custom = new HashSet<>(4);
+        read(span, "tools", custom, out);
+        return custom.isEmpty() ? Set.of() : custom;
+    }
+
+    private void read(ByteSpan span, String path, Set<String> custom, RequestEvents out)
+            throws IOException, Untranslatable {
         try (JsonParser p = body.parser(span)) {
             p.nextToken();
             int i = 0;
             while (p.nextToken() != JsonToken.END_ARRAY) {
-                String name = tool(p, span.offset(), "tools[" + i++ + "]", out);
-                if (name != null) {
-                    if (custom.isEmpty()) {
-                        custom = new HashSet<>(4);
-                    }
-                    custom.add(name);
-                }
+                tool(p, span.offset(), path + "[" + i++ + "]", custom, out);
             }
         }
-        return custom;
     }
 
-    /** One tool, the parser at its START_OBJECT; returns its name when it is a custom tool, else null. */
-    private String tool(JsonParser p, int origin, String path, RequestEvents out) throws IOException, Untranslatable {
+    /** One tool, the parser at its START_OBJECT; a custom tool's name is added to {@code custom}. */
+    private void tool(JsonParser p, int origin, String path, Set<String> custom, RequestEvents out)
+            throws IOException, Untranslatable {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw invalidType(path, "an object");
         }
@@ -65,6 +66,7 @@ final class ResponsesTools {
         String description = null;
         ByteSpan parameters = null;
         ByteSpan format = null;
+        ByteSpan grouped = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String member = p.currentName();
             JsonToken value = p.nextToken();
@@ -80,25 +82,31 @@ final class ResponsesTools {
                     }
                 }
                 case "format" -> format = value == JsonToken.START_OBJECT ? body.valueSpan(p, origin) : null;
+                case "tools" -> grouped = value == JsonToken.START_ARRAY ? body.valueSpan(p, origin) : null;
                 default -> p.skipChildren();
             }
         }
         if (type == null) {
             throw invalid(path + ".type", "Each tool must have a 'type'.");
         }
+        if (type.equals("namespace") && grouped != null) {
+            read(grouped, path + ".tools", custom, out);
+            return;
+        }
         if (!type.equals("function") && !type.equals("custom")) {
             throw unsupported(path + ".type", "Tools of type '" + type + "' run inside OpenAI and cannot be used"
-                    + " with this model; only 'function' and 'custom' tools can.");
+                    + " with this model; only 'function', 'custom' and 'namespace' tools can (turn the client's"
+                    + " web search or tool search off for this model).");
         }
         if (name == null || name.isEmpty()) {
             throw invalid(path + ".name", "Each tool must have a name.");
         }
         if (type.equals("function")) {
             out.tool(name, description, parameters);
-            return null;
+            return;
         }
         out.tool(name, description, inputSchema(format));
-        return name;
+        custom.add(name);
     }
 
     /** {@code {"type":"object","properties":{"input":{"type":"string",...}},"required":["input"]}}. */
