@@ -1,8 +1,8 @@
 # Sourced by scripts/sdk-check (--agents): Codex CLI and Gemini CLI, each given a task that takes one tool call —
 # create hello.txt containing "hi" — through the gateway, as a user would run them. Behind each alias is the fake
-# provider, whose "...agent..." models answer with a call to the agent's own tool (exec_command, write_file,
-# apply_patch) and then, once the tool's result is back, a closing text; or the mock, which cannot call a tool, so
-# there the task ends with its plain answer. A run passes when the agent exited 0, the file holds "hi" (mock: the
+# provider, which answers a request offering the agent's own tool (exec_command, apply_patch, write_file) with a call
+# to it and then, once the tool's result is back, a closing text; or the mock, which cannot call a tool, so there
+# the task ends with its plain answer. A run passes when the agent exited 0, the file holds "hi" (mock: the
 # answer is the mock's), the gateway accepted every request it made (all listed), and it tried nothing off
 # loopback: each run has a fresh HOME and project dir, no login, telemetry, update checks or plugin syncs, and
 # HTTPS_PROXY pointing at the fake, which refuses and logs any attempt to leave.
@@ -114,9 +114,9 @@ if ! version=$(agent_version codex); then
 else
   echo "Codex CLI: $version" >&2
   codex_run mock demo mock
-  codex_run anthropic agent-claude tool
-  codex_run openai-compatible agent-llama tool
-  codex_run gemini agent-gemini tool
+  codex_run anthropic claude tool
+  codex_run openai-compatible llama tool
+  codex_run gemini gemini tool
   # A model name Codex knows gets its freeform apply_patch tool (a "custom" tool, one string): the fake uses it.
   codex_run anthropic-apply-patch gpt-5.5 tool
 fi
@@ -125,7 +125,7 @@ if ! version=$(agent_version gemini); then
 else
   echo "Gemini CLI: $version" >&2
   gemini_run mock demo mock
-  gemini_run anthropic agent-claude tool
-  gemini_run openai-compatible agent-llama tool
-  gemini_run gemini agent-gemini tool
+  gemini_run anthropic claude tool
+  gemini_run openai-compatible llama tool
+  gemini_run gemini gemini tool
 fi

@@ -2,13 +2,15 @@
 // gateway-netty/src/test/resources/fixtures, so the real SDKs see what the real APIs would send through the
 // gateway's translation. Streams are written in small random pieces (seeded) to exercise the gateway's framer.
 //
-// Which fixture: from the model the gateway sends (the alias's api_model; for Gemini it is in the URL):
+// A request that offers a coding agent's own tool (Codex CLI's exec_command or apply_patch, Gemini CLI's
+// write_file) gets the agent task instead, made up from what the request offers rather than a fixture (see
+// agentAnswer): one call to that tool creating hello.txt containing "hi", then a closing text once the tool's
+// result comes back.
+// Otherwise the fixture is chosen from the model the gateway sends (the alias's api_model; for Gemini it is in the
+// URL):
 //   "...tools..."      the tool-call answer, or the text answer once the request carries a tool result (the
 //                      model answering after its tool ran: a client's whole tool loop)
 //   "...overloaded..." Anthropic's mid-stream error event   "...529..."  Anthropic's 529 overloaded error
-//   "...agent..."      a coding agent's task, made up from what the request offers rather than a fixture (see
-//                      agentAnswer): one call to the agent's own tool that creates hello.txt containing "hi", then a
-//                      closing text once the tool's result comes back
 //   anything else      the plain text answer
 // Every request is appended to $REQUEST_LOG (one JSON line: method, url, headers, body) for the report. It is the
 // gateway's trace collector too: each OTLP/HTTP export (POST /v1/traces, protobuf) is appended to TRACE_LOG as is.
@@ -58,9 +60,9 @@ function json(res, status, file, extraHeaders = {}) {
 }
 
 function scenario(model, body) {
-  if (/agent/.test(model)) return 'agent';
   if (/529/.test(model)) return '529';
   if (/overloaded/.test(model)) return 'overloaded';
+  if (offeredTools(body).some((t) => AGENT_TOOLS.has(t.name))) return 'agent';
   if (/tool/.test(model)) return hasToolResult(body) ? 'text' : 'tools';
   return 'text';
 }
@@ -72,20 +74,19 @@ function hasToolResult(body) {
     .some((b) => b?.type === 'tool_result' || b?.functionResponse));
 }
 
-// The agent task: the file, its content, and each agent's tool that can make it (the tool names and arguments are
-// the agents' own, as captured from Codex CLI, Gemini CLI and Claude Code). A model named "...patch..." makes
-// Codex's freeform apply_patch tool do it: its one string parameter, whatever the translation named it, gets the
-// patch.
+// The agent task: the file, its content, and the agents' tools that can make it (names and arguments as captured
+// from Codex CLI and Gemini CLI). Codex offers its freeform apply_patch tool for the models it knows: when offered,
+// it is used, its one string parameter (whatever the translation named it) getting the patch.
 const AGENT_FILE = 'hello.txt';
 const AGENT_TEXT = 'hi';
 const AGENT_COMMAND = `printf ${AGENT_TEXT} > ${AGENT_FILE}`;
 const AGENT_PATCH = `*** Begin Patch\n*** Add File: ${AGENT_FILE}\n+${AGENT_TEXT}\n*** End Patch\n`;
-const AGENT_TOOLS = [
+const AGENT_TOOLS = new Map([ // in order of preference
+  ['apply_patch', (schema) => ({ [Object.keys(schema?.properties ?? {})[0] ?? 'input']: AGENT_PATCH })], // Codex CLI
   ['exec_command', () => ({ cmd: AGENT_COMMAND })], // Codex CLI
   ['shell_command', () => ({ command: AGENT_COMMAND })], // Codex CLI, older models
   ['write_file', () => ({ file_path: AGENT_FILE, content: AGENT_TEXT })], // Gemini CLI
-  ['Bash', () => ({ command: AGENT_COMMAND, description: `Create ${AGENT_FILE}` })], // Claude Code
-];
+]);
 const AGENT_DONE = `Done: ${AGENT_FILE} now contains "${AGENT_TEXT}".`;
 
 /** The offered tools as {name, schema}, from any of the three APIs. */
@@ -96,16 +97,12 @@ function offeredTools(body) {
 }
 
 /** {text} or {call: {name, input}}: what the fake model does next in the agent task. */
-function agentAnswer(model, body) {
+function agentAnswer(body) {
   if (hasToolResult(body)) return { text: AGENT_DONE };
   const tools = offeredTools(body);
-  const patch = tools.find((t) => t.name === 'apply_patch');
-  if (/patch/.test(model) && patch) {
-    const [param = 'input'] = Object.keys(patch.schema?.properties ?? {});
-    return { call: { name: 'apply_patch', input: { [param]: AGENT_PATCH } } };
-  }
   for (const [name, input] of AGENT_TOOLS) {
-    if (tools.some((t) => t.name === name)) return { call: { name, input: input() } };
+    const tool = tools.find((t) => t.name === name);
+    if (tool) return { call: { name, input: input(tool.schema) } };
   }
   return { text: `fake: none of the offered tools can create ${AGENT_FILE}: ${tools.map((t) => t.name).join(', ')}` };
 }
@@ -114,7 +111,7 @@ const sseEvent = (event, data) => `${event ? `event: ${event}\n` : ''}data: ${JS
 
 /** The agent answer as an Anthropic message, or its event stream; the call's arguments stream in two pieces. */
 function anthropicAgent(res, body, ids) {
-  const answer = agentAnswer(body.model, body);
+  const answer = agentAnswer(body);
   const usage = { input_tokens: 900, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 30 };
   const block = answer.call
     ? { type: 'tool_use', id: 'toolu_fake_agent_01', name: answer.call.name, input: answer.call.input }
@@ -143,7 +140,7 @@ function anthropicAgent(res, body, ids) {
 
 /** The agent answer as an OpenAI chat completion, or its chunks (usage last when asked for, then [DONE]). */
 function openAiAgent(res, body, ids) {
-  const answer = agentAnswer(body.model, body);
+  const answer = agentAnswer(body);
   const head = { id: 'chatcmpl-fake-agent', created: 1765000000, model: body.model };
   const usage = { prompt_tokens: 900, completion_tokens: 30, total_tokens: 930 };
   const call = answer.call && { id: 'call_fake_agent_01', type: 'function',
@@ -173,7 +170,7 @@ function openAiAgent(res, body, ids) {
 
 /** The agent answer as a Gemini response, or one SSE chunk of it. */
 function geminiAgent(res, body, model, streamed) {
-  const answer = agentAnswer(model, body);
+  const answer = agentAnswer(body);
   const part = answer.call ? { functionCall: { name: answer.call.name, args: answer.call.input } } : { text: answer.text };
   const response = { candidates: [{ content: { role: 'model', parts: [part] }, finishReason: 'STOP', index: 0 }],
     usageMetadata: { promptTokenCount: 900, candidatesTokenCount: 30, totalTokenCount: 930 }, modelVersion: model };
