@@ -47,14 +47,16 @@ agent_verdict() { # LABEL DIR EXIT_CODE MODE ANSWER MARKER OFF_MARKER
   fi
 }
 
-codex_run() { # NAME ALIAS MODE
-  local name=$1 alias=$2 mode=$3 dir=$work/codex-$1 rc=0 marker off_marker
+codex_run() { # NAME ALIAS MODE [apply_patch]
+  local name=$1 alias=$2 mode=$3 tools=${4:-} dir=$work/codex-$1 rc=0 marker off_marker
   mkdir -p "$dir/home" "$dir/codex-home" "$dir/project"
-  # The provider entry is what a user writes; the rest keeps Codex on loopback (without it, it reaches for
-  # GitHub and ChatGPT: plugin and app syncs, analytics).
+  # The provider entry is what a user writes. web_search: Codex offers OpenAI's hosted web search by default, which
+  # the gateway refuses for other providers. The rest keeps Codex on loopback (without it, it reaches for GitHub
+  # and ChatGPT: plugin and app syncs, analytics).
   cat >"$dir/codex-home/config.toml" <<TOML
 model = "$alias"
 model_provider = "llm-gateway"
+web_search = "disabled"
 check_for_update_on_startup = false
 
 [model_providers.llm-gateway]
@@ -71,6 +73,18 @@ plugins = false
 remote_plugin = false
 apps = false
 TOML
+  if [ "$tools" = apply_patch ]; then
+    # Codex knows nothing of the alias and would give it shell tools only: a catalog entry (the least Codex 0.171
+    # accepts) gives it the freeform apply_patch tool, a "custom" tool whose input is one string.
+    sed -i "1i model_catalog_json = \"$dir/catalog.json\"" "$dir/codex-home/config.toml"
+    cat >"$dir/catalog.json" <<JSON
+{"models": [{"slug": "$alias", "display_name": "$alias (LLM gateway)", "apply_patch_tool_type": "freeform",
+  "shell_type": "shell_command", "context_window": 200000, "supported_reasoning_levels": [], "visibility": "list",
+  "supported_in_api": true, "priority": 1, "support_verbosity": false, "experimental_supported_tools": [],
+  "truncation_policy": {"mode": "tokens", "limit": 10000},
+  "base_instructions": "You are a coding agent in the user's terminal: use your tools to do what the user asks."}]}
+JSON
+  fi
   marker=$(wc -l <"$work/access.jsonl")
   off_marker=$(wc -l <"$work/provider-requests.jsonl")
   # Codex's sandbox needs kernel features a container may lack; the run is in a throwaway dir.
@@ -117,8 +131,8 @@ else
   codex_run anthropic claude tool
   codex_run openai-compatible llama tool
   codex_run gemini gemini tool
-  # A model name Codex knows gets its freeform apply_patch tool (a "custom" tool, one string): the fake uses it.
-  codex_run anthropic-apply-patch gpt-5.5 tool
+  codex_run anthropic-apply-patch claude tool apply_patch
+  codex_run openai-compatible-apply-patch llama tool apply_patch
 fi
 if ! version=$(agent_version gemini); then
   fail "gemini-cli: the binary does not run: $version"
