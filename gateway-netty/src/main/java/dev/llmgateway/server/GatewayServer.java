@@ -157,6 +157,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
             metrics.circuitStates(() -> circuitStates(snapshot.get().providers()));
             tracing = Tracing.start(observability.tracing(), observability.captureMaxBytes());
             tracing.secrets(config.secrets());
+            Tracing traces = tracing;
             ExchangeObserver telemetry = new ExchangeTelemetry(metrics, accessLog, capture, tracing);
             boolean adminPort = observability.metricsEnabled() && observability.metricsPort() > 0;
             EndpointHandler.MetricsAccess access = !observability.metricsEnabled() ? EndpointHandler.MetricsAccess.NONE
@@ -173,7 +174,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                     server.host(), observability.metricsPort());
             CompletableFuture<Warmup.Result> warmup = !warming ? CompletableFuture.completedFuture(null)
                     : warmUpInBackground(connections, () -> Warmup.run(group, transport, pools, threads,
-                            server.warmupRequests(), server.warmupTimeout()));
+                            server.warmupRequests(), server.warmupTimeout(), traces));
             return new GatewayServer(transport, group, pools, listener, admin, threads, metrics, accessLog, capture,
                     scrapes, connections, snapshot, warmup, tracing);
         } catch (IOException e) {
