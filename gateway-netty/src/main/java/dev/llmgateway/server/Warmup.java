@@ -89,7 +89,7 @@ public final class Warmup {
         AtomicReference<Snapshot> snapshot = new AtomicReference<>();
         GatewayMetrics metrics = new GatewayMetrics();
         ClientConnections connections = new ClientConnections(Integer.MAX_VALUE, () -> { });
-        DownstreamPipeline pipeline = GatewayServer.pipeline(snapshot::get, connections, pools, metrics,
+        DownstreamPipeline pipeline = GatewayServer.pipeline(snapshot::get, () -> null, connections, pools, metrics,
                 new ExchangeTelemetry(metrics, null, BodyCapture.disabled(), Tracing.OFF),
                 EndpointHandler.MetricsAccess.NONE, Runnable::run);
         Channel listener = new ServerBootstrap().group(group).channel(transport.serverChannel())
