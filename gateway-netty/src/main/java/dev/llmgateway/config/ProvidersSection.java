@@ -173,7 +173,7 @@ final class ProvidersSection {
         return null;
     }
 
-    /** The CAs of {@code ca_file}, read now so that a file the gateway cannot use fails the (re)load; empty: none set. */
+    /** The CAs of {@code ca_file}, read now so that a file the gateway cannot use fails the (re)load; empty: none. */
     private static List<X509Certificate> readCaFile(ConfigTable t, URI baseUrl) {
         String file = t.string("ca_file", null, "the path of a PEM file of CA certificates");
         if (file == null) {
@@ -186,8 +186,7 @@ final class ProvidersSection {
         try {
             return PemFiles.certificates(Path.of(file));
         } catch (IOException | CertificateException | InvalidPathException e) {
-            t.problem("ca_file", "a readable PEM file of CA certificates (" + e.getClass().getSimpleName() + ": "
-                    + e.getMessage() + ")");
+            t.problem("ca_file", "a readable PEM file of CA certificates (" + PemFiles.why(e) + ")");
             return List.of();
         }
     }
