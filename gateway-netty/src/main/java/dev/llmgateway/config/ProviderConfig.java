@@ -14,12 +14,13 @@ import java.util.Objects;
  * {@code anthropicVersion} is the {@code anthropic-version} header an {@link ProviderType#ANTHROPIC} provider is
  * sent when the client sent none; null for other types. {@code maxSseEventBytes} bounds one event of the
  * provider's streams (a line that never ends included): past it the stream fails instead of growing.
+ * {@code http} is the HTTP version spoken to it ({@link UpstreamHttp}).
  */
 public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<String> apiKeys,
                              int maxConnections, Duration connectTimeout, Duration poolIdleTimeout,
                              UpstreamPolicy policy, Duration keyCooldown, Duration keyFailureCooldown,
                              Duration keyRejectedCooldown, MockOptions mock, BreakerPolicy breaker,
-                             String anthropicVersion, int maxSseEventBytes) {
+                             String anthropicVersion, int maxSseEventBytes, UpstreamHttp http) {
     public static final String ANTHROPIC_VERSION = "2023-06-01";
     /**
      * A rejected key is most often a configuration slip fixed within minutes (a rotated or mistyped key) and is
@@ -38,7 +39,8 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
                           Duration keyCooldown, Duration keyFailureCooldown, MockOptions mock) {
         this(name, type, baseUrl, apiKeys, maxConnections, connectTimeout, poolIdleTimeout, policy, keyCooldown,
                 keyFailureCooldown, KEY_REJECTED_COOLDOWN, mock, BreakerPolicy.DEFAULT,
-                type == ProviderType.ANTHROPIC ? ANTHROPIC_VERSION : null, DEFAULT_MAX_SSE_EVENT_BYTES);
+                type == ProviderType.ANTHROPIC ? ANTHROPIC_VERSION : null, DEFAULT_MAX_SSE_EVENT_BYTES,
+                UpstreamHttp.AUTO);
     }
 
     public ProviderConfig {
@@ -52,6 +54,7 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
         Objects.requireNonNull(keyCooldown, "keyCooldown");
         Objects.requireNonNull(keyFailureCooldown, "keyFailureCooldown");
         Objects.requireNonNull(keyRejectedCooldown, "keyRejectedCooldown");
+        Objects.requireNonNull(http, "http");
     }
 
     /** Leaves the upstream keys out so that logging a config never leaks them. */
@@ -63,6 +66,6 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
                 + ", policy=" + policy + ", keyCooldown=" + keyCooldown
                 + ", keyFailureCooldown=" + keyFailureCooldown + ", keyRejectedCooldown=" + keyRejectedCooldown
                 + ", mock=" + mock + ", breaker=" + breaker
-                + ", anthropicVersion=" + anthropicVersion + ", maxSseEventBytes=" + maxSseEventBytes + "]";
+                + ", anthropicVersion=" + anthropicVersion + ", maxSseEventBytes=" + maxSseEventBytes + ", http=" + http.tomlName + "]";
     }
 }

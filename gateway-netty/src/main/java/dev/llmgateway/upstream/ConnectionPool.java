@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * A retired pool (its provider left the config) still serves the exchanges that started before, each on a
  * connection closed after use, and reports itself empty once its last connection has closed.
  */
-public final class ConnectionPool implements UpstreamConnection.Owner {
+public final class ConnectionPool implements ProviderPool, UpstreamConnection.Owner {
     private final Provider provider;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
@@ -55,23 +55,27 @@ public final class ConnectionPool implements UpstreamConnection.Owner {
         this.retired = provider.retired();
     }
 
+    @Override
     public Provider provider() {
         return provider;
     }
 
-    /** Connections open or being opened. */
+    @Override
     public int open() {
         return open;
     }
 
+    @Override
     public int idle() {
         return idle.size();
     }
 
+    @Override
     public int pendingAcquires() {
         return waiters.size();
     }
 
+    @Override
     public Future<UpstreamConnection> acquire() {
         assert loop.inEventLoop();
         long now = System.nanoTime();
@@ -139,7 +143,7 @@ public final class ConnectionPool implements UpstreamConnection.Owner {
     private void connect(Promise<UpstreamConnection> promise) {
         open++;
         UpstreamConnection connection = new UpstreamConnection(this);
-        ChannelFuture connect = bootstrap.clone().handler(new UpstreamChannelInitializer(provider, sslContext, connection))
+        ChannelFuture connect = bootstrap.clone().handler(UpstreamChannelInitializer.http1(provider, sslContext, connection))
                 .connect(InetSocketAddress.createUnresolved(provider.host(), provider.port()));
         Channel channel = connect.channel();
         channel.closeFuture().addListener(closed -> onClosed(connection));
@@ -185,8 +189,8 @@ public final class ConnectionPool implements UpstreamConnection.Owner {
         }
     }
 
-    /** Drains the pool: idle connections close now, busy ones when they are released; none is reused again. */
-    void retire() {
+    @Override
+    public void retire() {
         assert loop.inEventLoop();
         retired = true;
         closeIdle();
@@ -195,8 +199,8 @@ public final class ConnectionPool implements UpstreamConnection.Owner {
         }
     }
 
-    /** Closes the idle connections; busy ones close when their exchange ends. */
-    void closeIdle() {
+    @Override
+    public void closeIdle() {
         UpstreamConnection connection;
         while ((connection = idle.poll()) != null) {
             connection.channel().close();

@@ -25,7 +25,8 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One {@link ConnectionPool} per event loop and provider: an exchange takes its connection from the pool of its
+ * One pool per event loop and provider ({@link ConnectionPool} for HTTP/1.1, {@link Http2Pool} for HTTP/2): an
+ * exchange takes its connection (or stream) from the pool of its
  * client channel's loop, and relaying never crosses threads. Each loop's pools sit in a map only that loop touches,
  * so lookups need no locks; a pool is made on its loop at the first acquire for a provider. A provider a config
  * reload removed or changed is retired: its pools drain (idle connections close now, busy ones when their exchange
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
     /** Loop → provider (by identity: a reloaded provider is a new object) → pool; each inner map is loop-confined. */
-    private final Map<EventExecutor, Map<Provider, ConnectionPool>> pools;
+    private final Map<EventExecutor, Map<Provider, ProviderPool>> pools;
     private final TransportChoice transport;
     private final DnsAddressResolverGroup resolver;
     private final SslContext ssl;
@@ -46,7 +47,7 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
                 .datagramChannelType(transport.datagramChannel())
                 .socketChannelType(transport.socketChannel()));
         this.ssl = clientSslContext();
-        Map<EventExecutor, Map<Provider, ConnectionPool>> byLoop = new IdentityHashMap<>();
+        Map<EventExecutor, Map<Provider, ProviderPool>> byLoop = new IdentityHashMap<>();
         for (EventExecutor executor : group) {
             byLoop.put(executor, new HashMap<>());
         }
@@ -56,10 +57,10 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
 
     /** A connection from the pool for {@code provider} on {@code loop}; the caller runs on {@code loop}. */
     @Override
-    public Future<UpstreamConnection> acquire(EventLoop loop, Provider provider) {
+    public Future<? extends UpstreamSession> acquire(EventLoop loop, Provider provider) {
         assert loop.inEventLoop();
-        Map<Provider, ConnectionPool> byProvider = pools.get(loop);
-        ConnectionPool pool = byProvider.get(provider);
+        Map<Provider, ProviderPool> byProvider = pools.get(loop);
+        ProviderPool pool = byProvider.get(provider);
         if (pool == null) {
             pool = newPool(loop, provider, byProvider);
             byProvider.put(provider, pool);
@@ -67,7 +68,7 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
         return pool.acquire();
     }
 
-    private ConnectionPool newPool(EventLoop loop, Provider provider, Map<Provider, ConnectionPool> byProvider) {
+    private ProviderPool newPool(EventLoop loop, Provider provider, Map<Provider, ProviderPool> byProvider) {
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
@@ -78,6 +79,9 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.min(Integer.MAX_VALUE, provider.config().connectTimeout().toMillis()));
         int perLoop = Math.max(1, (provider.config().maxConnections() + loops - 1) / loops);
+        if (provider.http2()) {
+            return new Http2Pool(provider, loop, bootstrap, ssl, perLoop, pool -> byProvider.remove(provider, pool));
+        }
         return new ConnectionPool(provider, loop, bootstrap, ssl, perLoop, pool -> byProvider.remove(provider, pool));
     }
 
@@ -91,7 +95,7 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
         }
         retired.forEach(Provider::retire);
         pools.forEach((loop, byProvider) -> loop.execute(() -> retired.forEach(provider -> {
-            ConnectionPool pool = byProvider.get(provider);
+            ProviderPool pool = byProvider.get(provider);
             if (pool != null) {
                 pool.retire();
             }
@@ -132,7 +136,7 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
 
     @Override
     public void close() {
-        pools.forEach((loop, byProvider) -> loop.execute(() -> byProvider.values().forEach(ConnectionPool::closeIdle)));
+        pools.forEach((loop, byProvider) -> loop.execute(() -> byProvider.values().forEach(ProviderPool::closeIdle)));
         resolver.close();
     }
 
