@@ -6,12 +6,13 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -32,8 +33,9 @@ import java.util.concurrent.TimeUnit;
  * GOAWAY or the pool retired it: the streams it carries finish, no new one starts, and it closes after the last.
  * A connection without streams for {@code pool_idle_timeout} closes. Lives on its pool's event loop.
  *
- * <p>Ownership: frames reaching this handler (SETTINGS, GOAWAY, PING, unknown frames) are released here; a stream's
- * buffers are its own pipeline's ({@link UpstreamConnection}).
+ * <p>Ownership: SETTINGS frames (not reference-counted) end here; every other frame passes on to the multiplexer,
+ * which routes stream frames to their stream and releases the rest; a stream's buffers are its own pipeline's
+ * ({@link UpstreamConnection}).
  */
 final class Http2Connection extends ChannelInboundHandlerAdapter implements UpstreamConnection.Owner {
     /**
@@ -47,6 +49,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Upst
     private final Http2Pool pool;
     private final long idleTimeoutNanos;
     private Channel channel;
+    private Http2FrameCodec codec;
     private State state = State.OPENING;
     /** Streams opened and not yet closed. */
     private int streams;
@@ -119,44 +122,59 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Upst
         state = State.GOING_AWAY;
         if (streams == 0) {
             channel.close();
+        } else {
+            pool.roomChanged(); // requests waiting for room here go elsewhere
         }
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        codec = ctx.pipeline().get(Http2FrameCodec.class);
     }
 
+    /**
+     * Sits before the stream multiplexer: a GOAWAY is known here before the streams it refuses hear of it, so the
+     * requests they retry at once never land on this connection again.
+     */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        try {
-            if (msg instanceof Http2SettingsFrame settings) {
-                Long max = settings.settings().maxConcurrentStreams();
-                if (max != null) {
-                    maxStreams = max;
-                }
-                if (state == State.OPENING) {
-                    state = State.READY;
-                    ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(
-                            CONNECTION_WINDOW_BYTES - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
-                    idleSince();
-                    pool.ready(this);
-                } else {
-                    pool.roomChanged();
-                }
-            } else if (msg instanceof Http2GoAwayFrame) {
-                // Streams past its last stream id were told by the multiplexer (Http2StreamAdapter); the rest finish.
-                goAway();
+        if (msg instanceof Http2SettingsFrame settings) {
+            Long max = settings.settings().maxConcurrentStreams();
+            if (max != null) {
+                maxStreams = max;
+            }
+            if (state == State.OPENING) {
+                state = State.READY;
+                widenConnectionWindow(ctx);
+                idleSince();
+                pool.ready(this);
+            } else {
                 pool.roomChanged();
             }
-        } finally {
-            ReferenceCountUtil.release(msg);
+            return; // not reference-counted, and nothing after this handler wants it
+        }
+        if (msg instanceof Http2GoAwayFrame) {
+            goAway(); // streams past its last stream id are refused by the multiplexer (Http2StreamAdapter)
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    /** The connection's receive window, from the protocol's 64 KiB to {@link #CONNECTION_WINDOW_BYTES}. */
+    private void widenConnectionWindow(ChannelHandlerContext ctx) {
+        int current = codec.connection().local().flowController().windowSize(codec.connection().connectionStream());
+        if (current < CONNECTION_WINDOW_BYTES) {
+            ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW_BYTES - current));
         }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close(); // the codec answered protocol errors itself (GOAWAY); what comes here is the socket's
+        if (cause instanceof Http2FrameStreamException) {
+            ctx.fireExceptionCaught(cause); // one stream's error: the multiplexer gives it to that stream
+            return;
+        }
+        ctx.close(); // the codec answered connection errors itself (GOAWAY); a socket error ends every stream
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.io.IOException;
  * freely as a request on a stale keep-alive connection.
  */
 public final class RefusedStreamException extends IOException {
-    RefusedStreamException(String reason) {
+    public RefusedStreamException(String reason) {
         super(reason);
     }
 }

@@ -14,8 +14,9 @@ import io.netty.handler.ssl.SslContext;
  * The upstream pipeline, in order: {@value #TLS} (https only; SNI and hostname verification for the provider's
  * host), then for HTTP/1.1 {@value #HTTP_CODEC} ({@link UpstreamHttpCodec}: strict response framing) →
  * {@value #RESPONSE}, the {@link UpstreamConnection} that hands the response to the exchange holding the connection;
- * for HTTP/2 {@value #H2_CODEC} (frames, flow control, SETTINGS, GOAWAY) → {@value #H2_STREAMS} (one child channel
- * per stream, whose pipeline {@link Http2Connection} makes) → {@value #H2_CONNECTION}, the {@link Http2Connection}.
+ * for HTTP/2 {@value #H2_CODEC} (frames, flow control, SETTINGS, GOAWAY) → {@value #H2_CONNECTION}, the
+ * {@link Http2Connection}, which must hear SETTINGS and GOAWAY before the streams do → {@value #H2_STREAMS} (one child
+ * channel per stream, whose pipeline {@link Http2Connection} makes).
  */
 final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
     static final String TLS = "tls";
@@ -68,8 +69,8 @@ final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
                                     .maxHeaderListSize(MAX_HEADER_LIST_BYTES))
                             .validateHeaders(true)
                             .build())
-                    .addLast(H2_STREAMS, new Http2MultiplexHandler(NoPushedStreams.INSTANCE))
-                    .addLast(H2_CONNECTION, last);
+                    .addLast(H2_CONNECTION, last)
+                    .addLast(H2_STREAMS, new Http2MultiplexHandler(NoPushedStreams.INSTANCE));
         } else {
             channel.pipeline()
                     .addLast(HTTP_CODEC, new UpstreamHttpCodec())

@@ -158,7 +158,13 @@ public final class FakeUpstream implements AutoCloseable {
                                 .addLast(new HttpObjectAggregator(64 * 1024 * 1024))
                                 .addLast(new RequestHandler(id));
                     }
-                }));
+                }))
+                .addLast(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        ctx.close(); // the gateway went away; tests look at what it did, not at this
+                    }
+                });
     }
 
     /** Records each request and runs the script for it on a thread of its own. */
