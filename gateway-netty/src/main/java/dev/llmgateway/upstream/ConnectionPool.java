@@ -4,12 +4,14 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -158,7 +160,11 @@ public final class ConnectionPool implements ProviderPool, UpstreamConnection.Ow
                 return;
             }
             ssl.handshakeFuture().addListener(handshake -> {
-                if (handshake.isSuccess()) {
+                if (handshake.isSuccess() && ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol())) {
+                    // an http = "auto" provider that chose HTTP/1.1 before offers h2 by ALPN on this one: not here
+                    promise.tryFailure(new IOException("the provider chose h2 by ALPN on an HTTP/1.1 connection"));
+                    channel.close();
+                } else if (handshake.isSuccess()) {
                     handOver(promise, connection);
                 } else {
                     promise.tryFailure(handshake.cause());
@@ -166,6 +172,20 @@ public final class ConnectionPool implements ProviderPool, UpstreamConnection.Ow
                 }
             });
         });
+    }
+
+    /**
+     * Takes in a connection opened elsewhere, its TLS handshake done: the first of an {@code http = "auto"} provider
+     * whose ALPN said HTTP/1.1 ({@link Http2Pool}). It gets this pool's pipeline end and serves like its own.
+     */
+    void adopt(Channel channel) {
+        open++;
+        UpstreamConnection connection = new UpstreamConnection(this);
+        channel.pipeline()
+                .addLast(UpstreamChannelInitializer.HTTP_CODEC, new UpstreamHttpCodec())
+                .addLast(UpstreamChannelInitializer.RESPONSE, connection);
+        channel.closeFuture().addListener(closed -> onClosed(connection));
+        release(connection, true);
     }
 
     /** A connection whose requester gave up meanwhile is not wasted: it serves the next one. */

@@ -68,6 +68,21 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Upst
         return channel;
     }
 
+    /** The pool made its channel; over TLS this handler joins the pipeline only once ALPN chose {@code h2}. */
+    void opened(Channel channel) {
+        this.channel = channel;
+    }
+
+    /** The TLS handshake failed. */
+    void openFailed(Throwable cause) {
+        pool.openFailed(this, cause);
+    }
+
+    /** ALPN ended with another protocol than {@code h2} (the provider's choice, or HTTP/1.1 when it chose none). */
+    void http2NotChosen(String protocol) {
+        pool.http2NotChosen(this, protocol);
+    }
+
     State state() {
         return state;
     }
@@ -129,7 +144,6 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Upst
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        channel = ctx.channel();
         codec = ctx.pipeline().get(Http2FrameCodec.class);
     }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * HTTP/2 connections to one provider, owned by one event loop (docs/ARCHITECTURE.md §7): each request is a stream
@@ -38,12 +39,15 @@ final class Http2Pool implements ProviderPool {
     private final List<Http2Connection> connections = new ArrayList<>();
     private final ArrayDeque<Promise<UpstreamSession>> waiters = new ArrayDeque<>();
     private final Consumer<ProviderPool> emptied;
+    /** {@code http = "auto"}: makes the HTTP/1.1 pool that replaces this one when ALPN says no; null when h2 is required. */
+    private final Supplier<ConnectionPool> http1Fallback;
     /** The connection being opened; at most one at a time. */
     private Http2Connection opening;
     private boolean retired;
 
     Http2Pool(Provider provider, EventLoop loop, Bootstrap bootstrap, SslContext sslContext, int maxConnections,
-              Consumer<ProviderPool> emptied) {
+              Supplier<ConnectionPool> http1Fallback, Consumer<ProviderPool> emptied) {
+        this.http1Fallback = http1Fallback;
         this.provider = provider;
         this.loop = loop;
         this.bootstrap = bootstrap;
@@ -125,6 +129,7 @@ final class Http2Pool implements ProviderPool {
                 .handler(UpstreamChannelInitializer.http2(provider, sslContext, connection))
                 .connect(InetSocketAddress.createUnresolved(provider.host(), provider.port()));
         Channel channel = connect.channel();
+        connection.opened(channel);
         channel.closeFuture().addListener(closed -> closed(connection, channel));
         connect.addListener(done -> {
             if (!done.isSuccess()) {
@@ -158,7 +163,9 @@ final class Http2Pool implements ProviderPool {
     }
 
     private void closed(Http2Connection connection, Channel channel) {
-        connections.remove(connection);
+        if (!connections.remove(connection)) {
+            return; // handed to the HTTP/1.1 pool that replaced this one
+        }
         if (opening == connection) {
             failOpening(connection, channel, new IOException("the provider closed the connection before its HTTP/2 settings"
                     + " (does it speak HTTP/2" + (provider.tls() ? "" : " with prior knowledge, h2c") + "?)"));
@@ -168,6 +175,39 @@ final class Http2Pool implements ProviderPool {
             return;
         }
         roomChanged();
+    }
+
+    void openFailed(Http2Connection connection, Throwable cause) {
+        failOpening(connection, connection.channel(), cause);
+    }
+
+    /**
+     * ALPN chose another protocol than {@code h2}. With {@code http = "auto"} the provider speaks HTTP/1.1 on this loop
+     * from now on: an HTTP/1.1 pool takes this one's place, with this connection (its handshake done) as its first,
+     * and this pool's waiting requests. With {@code "2"} the requests fail.
+     */
+    void http2NotChosen(Http2Connection connection, String protocol) {
+        if (http1Fallback == null) {
+            failOpening(connection, connection.channel(), new IOException("the provider chose " + protocol
+                    + " by ALPN, not h2, which http = \"2\" requires"));
+            return;
+        }
+        retired = true;
+        opening = null;
+        connections.remove(connection);
+        ConnectionPool http1 = http1Fallback.get();
+        http1.adopt(connection.channel());
+        Promise<UpstreamSession> waiter;
+        while ((waiter = waiters.poll()) != null) {
+            Promise<UpstreamSession> moved = waiter;
+            http1.acquire().addListener(acquired -> {
+                if (!acquired.isSuccess()) {
+                    moved.tryFailure(acquired.cause());
+                } else if (!moved.trySuccess((UpstreamSession) acquired.getNow())) {
+                    ((UpstreamSession) acquired.getNow()).finish(true); // its requester gave up meanwhile
+                }
+            });
+        }
     }
 
     /** The connection being opened failed: the requests waiting for it fail too (each call retries as it may). */

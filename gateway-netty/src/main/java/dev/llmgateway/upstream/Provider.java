@@ -2,7 +2,6 @@ package dev.llmgateway.upstream;
 
 import dev.llmgateway.config.ProviderConfig;
 import dev.llmgateway.config.ProviderType;
-import dev.llmgateway.config.UpstreamHttp;
 import dev.llmgateway.json.SecretScrubber;
 
 import java.net.URI;
@@ -73,14 +72,6 @@ public final class Provider {
 
     public boolean tls() {
         return tls;
-    }
-
-    /**
-     * True when requests go as HTTP/2 streams: {@code http = "2"} (h2c with prior knowledge on http). On https,
-     * {@code "auto"} leaves the choice to ALPN.
-     */
-    boolean http2() {
-        return config.http() == UpstreamHttp.HTTP_2;
     }
 
     /** Without IPv6 brackets: what the resolver and TLS SNI take. */

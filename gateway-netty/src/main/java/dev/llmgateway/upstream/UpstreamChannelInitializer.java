@@ -5,16 +5,19 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 
 /**
  * The upstream pipeline, in order: {@value #TLS} (https only; SNI and hostname verification for the provider's
  * host), then for HTTP/1.1 {@value #HTTP_CODEC} ({@link UpstreamHttpCodec}: strict response framing) →
  * {@value #RESPONSE}, the {@link UpstreamConnection} that hands the response to the exchange holding the connection;
- * for HTTP/2 {@value #H2_CODEC} (frames, flow control, SETTINGS, GOAWAY) → {@value #H2_CONNECTION}, the
+ * for HTTP/2 (over TLS once {@value #ALPN} saw the provider choose {@code h2}) {@value #H2_CODEC} (frames, flow control, SETTINGS, GOAWAY) → {@value #H2_CONNECTION}, the
  * {@link Http2Connection}, which must hear SETTINGS and GOAWAY before the streams do → {@value #H2_STREAMS} (one child
  * channel per stream, whose pipeline {@link Http2Connection} makes).
  */
@@ -22,6 +25,7 @@ final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
     static final String TLS = "tls";
     static final String HTTP_CODEC = "http-codec";
     static final String RESPONSE = "response";
+    static final String ALPN = "alpn";
     static final String H2_CODEC = "h2-codec";
     static final String H2_STREAMS = "h2-streams";
     static final String H2_CONNECTION = "h2-connection";
@@ -60,21 +64,51 @@ final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
         if (provider.tls()) {
             channel.pipeline().addLast(TLS, sslContext.newHandler(channel.alloc(), provider.host(), provider.port()));
         }
-        if (http2) {
-            channel.pipeline()
-                    .addLast(H2_CODEC, Http2FrameCodecBuilder.forClient()
-                            .initialSettings(Http2Settings.defaultSettings()
-                                    .pushEnabled(false)
-                                    .initialWindowSize(STREAM_WINDOW_BYTES)
-                                    .maxHeaderListSize(MAX_HEADER_LIST_BYTES))
-                            .validateHeaders(true)
-                            .build())
-                    .addLast(H2_CONNECTION, last)
-                    .addLast(H2_STREAMS, new Http2MultiplexHandler(NoPushedStreams.INSTANCE));
-        } else {
+        if (!http2) {
             channel.pipeline()
                     .addLast(HTTP_CODEC, new UpstreamHttpCodec())
                     .addLast(RESPONSE, last);
+        } else if (provider.tls()) {
+            channel.pipeline().addLast(ALPN, new AlpnChoice((Http2Connection) last));
+        } else {
+            addHttp2(channel.pipeline(), last); // h2c with prior knowledge
+        }
+    }
+
+    private static void addHttp2(ChannelPipeline pipeline, ChannelHandler connection) {
+        pipeline.addLast(H2_CODEC, Http2FrameCodecBuilder.forClient()
+                        .initialSettings(Http2Settings.defaultSettings()
+                                .pushEnabled(false)
+                                .initialWindowSize(STREAM_WINDOW_BYTES)
+                                .maxHeaderListSize(MAX_HEADER_LIST_BYTES))
+                        .validateHeaders(true)
+                        .build())
+                .addLast(H2_CONNECTION, connection)
+                .addLast(H2_STREAMS, new Http2MultiplexHandler(NoPushedStreams.INSTANCE));
+    }
+
+    /** After the TLS handshake: HTTP/2 when the provider chose {@code h2} by ALPN, else the pool decides. */
+    private static final class AlpnChoice extends ApplicationProtocolNegotiationHandler {
+        private final Http2Connection connection;
+
+        AlpnChoice(Http2Connection connection) {
+            super(ApplicationProtocolNames.HTTP_1_1); // a provider that chose nothing speaks HTTP/1.1
+            this.connection = connection;
+        }
+
+        @Override
+        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+            if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                addHttp2(ctx.pipeline(), connection);
+            } else {
+                connection.http2NotChosen(protocol);
+            }
+        }
+
+        @Override
+        protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+            connection.openFailed(cause);
+            ctx.close();
         }
     }
 

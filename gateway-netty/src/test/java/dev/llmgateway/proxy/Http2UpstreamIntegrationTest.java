@@ -6,6 +6,9 @@ import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
 import dev.llmgateway.testutil.RawHttpClient;
+import dev.llmgateway.testutil.TestCertificates;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.codec.http2.Http2Error;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,9 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The gateway speaking HTTP/2 with prior knowledge (h2c) to a provider on loopback: what h2 adds over the faults
- * that {@link ResilienceIntegrationTest} runs on both protocols — requests as streams of one multiplexed connection,
- * a stream-level backpressure, GOAWAY and refused streams, and the headers HTTP/2 forbids.
+ * The gateway speaking HTTP/2 to a provider on loopback, with prior knowledge (h2c) and over TLS by ALPN (with the
+ * fallback to HTTP/1.1): what h2 adds over the faults that {@link ResilienceIntegrationTest} runs on both protocols —
+ * requests as streams of one multiplexed connection, stream-level backpressure, GOAWAY and refused streams, and the
+ * headers HTTP/2 forbids.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class Http2UpstreamIntegrationTest {
@@ -60,7 +64,7 @@ class Http2UpstreamIntegrationTest {
     }
 
     private void start(long maxConcurrentStreams, String providerLines, FakeUpstream.Script script) throws Exception {
-        upstream = new FakeUpstream(Protocol.H2C, maxConcurrentStreams, script);
+        upstream = new FakeUpstream(Protocol.HTTP_2, maxConcurrentStreams, script, null);
         gateway = GatewayHarness.start(GatewayHarness.openAiConfig(upstream.baseUrl(), """
                 http = "2"
                 %s
@@ -294,6 +298,87 @@ class Http2UpstreamIntegrationTest {
         assertEquals(502, response.statusCode(), response.body());
         assertEquals("upstream_unreachable", JsonPath.read(response.body(), "error", "code"));
         assertFalse(response.body().contains("sk-upstream-secret"));
+    }
+
+    /** An https provider with the tests' certificate, offering {@code alpn} (none: no ALPN at all). */
+    private void startTls(Protocol protocol, String providerLines, FakeUpstream.Script script, String... alpn)
+            throws Exception {
+        TestCertificates.Issued certificate = TestCertificates.localhost();
+        SslContextBuilder server = SslContextBuilder.forServer(certificate.key(), certificate.chain());
+        if (alpn.length > 0) {
+            server.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+        }
+        upstream = new FakeUpstream(protocol, Long.MAX_VALUE, script, server.build());
+        gateway = GatewayHarness.start(GatewayHarness.openAiConfig(upstream.baseUrl(), """
+                ca_file = "%s"
+                %s
+
+                [models."fast"]
+                provider = "up"
+                """.formatted(TestCertificates.ca().certFile(), providerLines)));
+    }
+
+    @Test
+    void anHttpsProviderOfferingH2IsSpokenHttp2ByDefaultOneConnectionForEveryStream() throws Exception {
+        byte[] fixture = Fixtures.bytes("openai/chat-completion-stream.sse");
+        startTls(Protocol.HTTP_2, "", reply -> {
+            reply.head(200, "OK", true, "content-type", "text/event-stream");
+            reply.body(java.util.Arrays.copyOfRange(fixture, 0, 9)).body(java.util.Arrays.copyOfRange(fixture, 9,
+                    fixture.length)).end();
+        }, "h2", "http/1.1");
+
+        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            responses.add(gateway.client().sendAsync(gateway.request("/v1/chat/completions")
+                    .header("authorization", "Bearer " + GatewayHarness.KEY)
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(STREAM_CHAT)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> response : responses) {
+            HttpResponse<String> done = response.get(20, TimeUnit.SECONDS);
+            assertEquals(200, done.statusCode(), done.body());
+            assertTrue(done.body().endsWith("data: [DONE]\n\n"), done.body());
+        }
+        assertEquals(1, upstream.connectionsAccepted(), "streams of one h2 connection");
+        assertEquals(1, upstream.handshakes());
+        assertEquals("127.0.0.1:" + upstream.port(), upstream.last().headers().get("host"), ":authority");
+    }
+
+    @Test
+    void anHttpsProviderThatDoesNotOfferH2IsSpokenHttp1ByDefault() throws Exception {
+        startTls(Protocol.HTTP_1_1, "", Http2UpstreamIntegrationTest::ok, "http/1.1");
+
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response = gateway.post("/v1/chat/completions", CHAT);
+            assertEquals(200, response.statusCode(), response.body());
+        }
+        assertEquals(3, upstream.received().size());
+        assertEquals(1, upstream.connectionsAccepted(),
+                "the connection that learned HTTP/1.1 by ALPN serves on as a keep-alive connection");
+        assertEquals(1, upstream.handshakes());
+    }
+
+    @Test
+    void anHttpsProviderWithoutAlpnIsSpokenHttp1ByDefault() throws Exception {
+        startTls(Protocol.HTTP_1_1, "", Http2UpstreamIntegrationTest::ok);
+
+        assertEquals(200, gateway.post("/v1/chat/completions", CHAT).statusCode());
+        assertEquals(200, gateway.post("/v1/chat/completions", CHAT).statusCode());
+    }
+
+    @Test
+    void http2RequiredOfAnHttpsProviderThatDoesNotOfferItIsUnreachable() throws Exception {
+        startTls(Protocol.HTTP_1_1, "http = \"2\"\nmax_attempts = 1", Http2UpstreamIntegrationTest::ok, "http/1.1");
+
+        HttpResponse<String> response = gateway.post("/v1/chat/completions", CHAT);
+
+        assertEquals(502, response.statusCode(), response.body());
+        assertEquals("upstream_unreachable", JsonPath.read(response.body(), "error", "code"));
+        assertTrue(response.body().contains("not h2"), response.body());
+        assertEquals(0, upstream.received().size());
     }
 
     private HttpRequest chatRequest() {

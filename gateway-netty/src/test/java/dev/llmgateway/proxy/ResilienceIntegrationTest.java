@@ -181,7 +181,7 @@ class ResilienceIntegrationTest {
         assertEquals(200, response.statusCode());
         assertEquals("2", response.headers().firstValue("x-gateway-attempts").orElseThrow());
         assertEquals(2, upstream.received().size());
-        if (protocol == Protocol.H2C) {
+        if (protocol == Protocol.HTTP_2) {
             assertEquals(1, upstream.connectionsAccepted(), "the retry is a new stream on the same connection");
             assertEquals(1, upstream.resets().size(), "the timed-out stream is reset");
         } else {
@@ -380,15 +380,15 @@ class ResilienceIntegrationTest {
                 Thread.onSpinWait();
             }
             // h2: the time the provider read the RST_STREAM, not when this thread saw it
-            long stoppedNanos = protocol == Protocol.H2C && !upstream.resets().isEmpty()
+            long stoppedNanos = protocol == Protocol.HTTP_2 && !upstream.resets().isEmpty()
                     ? upstream.resets().get(0).atNanos() : System.nanoTime();
             closedAfterNanos = stoppedNanos - closedNanos;
         }
 
         System.out.printf("cancellation (%s): upstream %s %.2f ms after the client left%n", protocol,
-                protocol == Protocol.H2C ? "stream reset" : "connection closed", closedAfterNanos / 1e6);
+                protocol == Protocol.HTTP_2 ? "stream reset" : "connection closed", closedAfterNanos / 1e6);
         assertEquals(1, stopped(protocol));
-        if (protocol == Protocol.H2C) {
+        if (protocol == Protocol.HTTP_2) {
             assertEquals(Http2Error.CANCEL.code(), upstream.resets().get(0).errorCode());
             assertEquals(0, upstream.connectionsClosed(), "only the stream is reset, the connection stays");
         }
@@ -397,7 +397,7 @@ class ResilienceIntegrationTest {
 
     /** How many times the gateway stopped the provider: connections closed (HTTP/1.1) or streams reset (h2c). */
     private int stopped(Protocol protocol) {
-        return protocol == Protocol.H2C ? upstream.resets().size() : upstream.connectionsClosed();
+        return protocol == Protocol.HTTP_2 ? upstream.resets().size() : upstream.connectionsClosed();
     }
 
     /** The stream's {@code data:} lines until the gateway ends it. */

@@ -13,6 +13,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.internal.tcnative.SSL;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -33,6 +34,10 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -46,17 +51,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A provider on 127.0.0.1 that answers with raw bytes a test scripts: it decodes requests with Netty but writes
  * responses byte for byte (head, chunks, pauses, resets), so tests control exactly where the gateway's reads split.
- * Each request's script runs on its own thread, so it may sleep or wait between writes.
+ * Each request's script runs on its own thread, so it may sleep or wait between writes. Given a server
+ * {@link SslContext} it speaks https (the bytes a script writes are then TLS records' content) and counts
+ * handshakes; the context's ALPN list is what it offers.
  *
- * <p>Speaking {@link Protocol#H2C} (HTTP/2 with prior knowledge) the same script answers on its request's stream:
- * a head is a HEADERS frame, each body piece a DATA frame, the end an empty DATA frame that ends the stream, and
- * {@link Reply#close()} closes the whole connection; {@link Reply#reset}, {@link Reply#goAway} and the streams the
- * gateway reset ({@link #resets()}) are HTTP/2's own.
+ * <p>Speaking {@link Protocol#HTTP_2} (h2c with prior knowledge, or h2 over TLS: its context must offer {@code h2})
+ * the same script answers on its request's stream: a head is a HEADERS frame, each body piece a DATA frame, the end
+ * an empty DATA frame that ends the stream, and {@link Reply#close()} closes the whole connection;
+ * {@link Reply#reset}, {@link Reply#goAway} and the streams the gateway reset ({@link #resets()}) are HTTP/2's own.
  */
 public final class FakeUpstream implements AutoCloseable {
     /** The HTTP the provider speaks; {@link #providerLine} is the gateway's setting that goes with it. */
     public enum Protocol {
-        HTTP_1_1("http = \"1.1\""), H2C("http = \"2\"");
+        HTTP_1_1("http = \"1.1\""), HTTP_2("http = \"2\"");
 
         private final String providerLine;
 
@@ -95,22 +102,36 @@ public final class FakeUpstream implements AutoCloseable {
     private final List<Reset> resets = new CopyOnWriteArrayList<>();
     private final Protocol protocol;
     private final long maxConcurrentStreams;
+    private final AtomicInteger handshakes = new AtomicInteger();
+    private final AtomicInteger failedHandshakes = new AtomicInteger();
+    private final AtomicInteger resumedHandshakes = new AtomicInteger();
+    private final SslContext tls;
     private final Channel server;
     private volatile Script script;
 
     public FakeUpstream(Script script) throws InterruptedException {
-        this(Protocol.HTTP_1_1, script);
+        this(Protocol.HTTP_1_1, Long.MAX_VALUE, script, null);
+    }
+
+    /** An https provider when {@code tls} is a server context; plain http when null. */
+    public FakeUpstream(Script script, SslContext tls) throws InterruptedException {
+        this(Protocol.HTTP_1_1, Long.MAX_VALUE, script, tls);
     }
 
     public FakeUpstream(Protocol protocol, Script script) throws InterruptedException {
-        this(protocol, Long.MAX_VALUE, script);
+        this(protocol, Long.MAX_VALUE, script, null);
     }
 
-    /** @param maxConcurrentStreams the SETTINGS_MAX_CONCURRENT_STREAMS an h2c provider announces */
-    public FakeUpstream(Protocol protocol, long maxConcurrentStreams, Script script) throws InterruptedException {
+    /**
+     * @param maxConcurrentStreams the SETTINGS_MAX_CONCURRENT_STREAMS an HTTP/2 provider announces
+     * @param tls                  a server context for https, or null for plain http
+     */
+    public FakeUpstream(Protocol protocol, long maxConcurrentStreams, Script script, SslContext tls)
+            throws InterruptedException {
         this.protocol = protocol;
         this.maxConcurrentStreams = maxConcurrentStreams;
         this.script = script;
+        this.tls = tls;
         this.server = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -121,7 +142,10 @@ public final class FakeUpstream implements AutoCloseable {
                     protected void initChannel(Channel channel) {
                         int id = connections.incrementAndGet();
                         channel.closeFuture().addListener(f -> closedConnections.incrementAndGet());
-                        if (protocol == Protocol.H2C) {
+                        if (tls != null) {
+                            channel.pipeline().addLast(tls.newHandler(channel.alloc()), new HandshakeCounter());
+                        }
+                        if (protocol == Protocol.HTTP_2) {
                             initHttp2(channel, id);
                         } else {
                             channel.pipeline()
@@ -178,7 +202,7 @@ public final class FakeUpstream implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             HttpHeaders headers = request.headers().copy();
-            if (protocol == Protocol.H2C) {
+            if (protocol == Protocol.HTTP_2) {
                 // what the provider read as HTTP/2 pseudo-headers, under their own names
                 headers.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
             }
@@ -187,7 +211,7 @@ public final class FakeUpstream implements AutoCloseable {
             received.add(got);
             Script current = FakeUpstream.this.script;
             scripts.execute(() -> {
-                Reply reply = new Reply(ctx.channel(), got, protocol == Protocol.H2C);
+                Reply reply = new Reply(ctx.channel(), got, protocol == Protocol.HTTP_2);
                 try {
                     current.answer(reply);
                 } catch (Exception e) {
@@ -213,7 +237,7 @@ public final class FakeUpstream implements AutoCloseable {
 
     /** An OpenAI-style base URL for the config. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + port() + "/v1";
+        return (tls == null ? "http" : "https") + "://127.0.0.1:" + port() + "/v1";
     }
 
     public List<Received> received() {
@@ -235,6 +259,35 @@ public final class FakeUpstream implements AutoCloseable {
     /** The streams the gateway reset (h2c), in the order the provider read the resets. */
     public List<Reset> resets() {
         return resets;
+    }
+
+    /** TLS handshakes completed. */
+    public int handshakes() {
+        return handshakes.get();
+    }
+
+    /** TLS handshakes that resumed an earlier session (counted when the server context is OpenSSL's). */
+    public int resumedHandshakes() {
+        return resumedHandshakes.get();
+    }
+
+    /** TLS handshakes that failed (the client refused the certificate, or spoke no TLS). */
+    public int failedHandshakes() {
+        return failedHandshakes.get();
+    }
+
+    private final class HandshakeCounter extends ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof SslHandshakeCompletionEvent done) {
+                (done.isSuccess() ? handshakes : failedHandshakes).incrementAndGet();
+                if (done.isSuccess() && ctx.pipeline().get(SslHandler.class).engine()
+                        instanceof ReferenceCountedOpenSslEngine engine && SSL.isSessionReused(engine.sslPointer())) {
+                    resumedHandshakes.incrementAndGet();
+                }
+            }
+            super.userEventTriggered(ctx, event);
+        }
     }
 
     @Override
