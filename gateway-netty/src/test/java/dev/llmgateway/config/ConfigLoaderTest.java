@@ -322,6 +322,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void httpIsAutoByDefaultAndOneOfThreeVersions() throws ConfigException {
+        assertEquals(UpstreamHttp.AUTO, parse(vllmWith(""), Map.of()).providers().get("vllm").http());
+        assertEquals(UpstreamHttp.HTTP_2, parse(vllmWith("http = \"2\""), Map.of()).providers().get("vllm").http());
+        assertEquals(UpstreamHttp.HTTP_1_1, parse(vllmWith("http = \"1.1\""), Map.of()).providers().get("vllm")
+                .http());
+        assertEquals(List.of("providers.vllm.http: \"h2\" (expected: one of \"auto\", \"1.1\", \"2\")"),
+                problems(vllmWith("http = \"h2\""), Map.of()));
+        assertEquals(List.of("providers.vllm.http: 2 (expected: one of \"auto\", \"1.1\", \"2\")"),
+                problems(vllmWith("http = 2"), Map.of()));
+        assertEquals(List.of("providers.m.http: \"2\" (expected: no http for type mock: it has no connection)"),
+                problems(MINIMAL_KEY + "[providers.m]\ntype = \"mock\"\nhttp = \"2\"\n", Map.of()));
+    }
+
+    @Test
     void substitutesVariablesWithAndWithoutDefaultsAndDollarEscapes() throws ConfigException {
         GatewayConfig config = parse("""
                 [server]
@@ -627,7 +641,7 @@ class ConfigLoaderTest {
                         + " ca_file, max_connections, connect_timeout, pool_idle_timeout, first_byte_timeout, idle_timeout,"
                         + " total_timeout, max_attempts, max_retry_delay, default_max_tokens, key_cooldown,"
                         + " key_failure_cooldown, key_rejected_cooldown, breaker_failures, breaker_error_ratio,"
-                        + " breaker_min_requests, breaker_window, breaker_cooldown, max_sse_event_bytes)",
+                        + " breaker_min_requests, breaker_window, breaker_cooldown, max_sse_event_bytes, http)",
                 "models.\"m\".api-model: unknown key (expected one of: deployments, provider, api_model,"
                         + " fallbacks, first_byte_timeout, idle_timeout, total_timeout, max_attempts, max_retry_delay,"
                         + " default_max_tokens)",
