@@ -16,7 +16,10 @@ import dev.llmgateway.dialect.anthropic.AnthropicMessageEncoder;
 import dev.llmgateway.dialect.anthropic.AnthropicRequestReader;
 import dev.llmgateway.dialect.anthropic.AnthropicRequestWriter;
 import dev.llmgateway.dialect.gemini.GeminiAnswerDecoder;
+import dev.llmgateway.dialect.gemini.GeminiChunkEncoder;
 import dev.llmgateway.dialect.gemini.GeminiErrors;
+import dev.llmgateway.dialect.gemini.GeminiRequestReader;
+import dev.llmgateway.dialect.gemini.GeminiResponseEncoder;
 import dev.llmgateway.dialect.gemini.GeminiRequestWriter;
 import dev.llmgateway.dialect.openai.OpenAiAnswerDecoder;
 import dev.llmgateway.dialect.openai.OpenAiChunkEncoder;
@@ -60,7 +63,11 @@ final class Translation {
 
     /** Whether a client of {@code client} needs its requests translated for a provider of type {@code type}. */
     static boolean needed(ClientDialect client, ProviderType type) {
-        return client == ClientDialect.OPENAI ? !type.openAiDialect() : type != ProviderType.ANTHROPIC;
+        return switch (client) {
+            case OPENAI -> !type.openAiDialect();
+            case ANTHROPIC -> type != ProviderType.ANTHROPIC;
+            case GEMINI -> type != ProviderType.GEMINI;
+        };
     }
 
     /**
@@ -86,10 +93,10 @@ final class Translation {
                 case GEMINI -> writer = new GeminiRequestWriter(out);
                 default -> writer = new OpenAiRequestWriter(out, route.apiModel(), type == ProviderType.OPENAI);
             }
-            if (client == ClientDialect.OPENAI) {
-                OpenAiRequestReader.read(clientBody, writer);
-            } else {
-                AnthropicRequestReader.read(clientBody, writer);
+            switch (client) {
+                case OPENAI -> OpenAiRequestReader.read(clientBody, writer);
+                case ANTHROPIC -> AnthropicRequestReader.read(clientBody, writer);
+                case GEMINI -> GeminiRequestReader.read(clientBody, clientStreams, writer);
             }
             jsonTool = anthropic != null && anthropic.usesJsonTool();
         } catch (IOException e) {
@@ -102,11 +109,15 @@ final class Translation {
     static String path(ProviderType type, String apiModel, boolean stream) {
         return switch (type) {
             case ANTHROPIC -> "/messages";
-            // A tuned or otherwise qualified model ("tunedModels/x") names its own collection.
-            case GEMINI -> (apiModel.indexOf('/') >= 0 ? "/" + apiModel : "/models/" + apiModel)
-                    + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+            case GEMINI -> geminiPath(apiModel, stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
             default -> "/chat/completions";
         };
+    }
+
+    /** A Gemini provider's path for {@code method} ({@code :generateContent}, ...) on {@code apiModel}. */
+    static String geminiPath(String apiModel, String method) {
+        // A tuned or otherwise qualified model ("tunedModels/x") names its own collection.
+        return (apiModel.indexOf('/') >= 0 ? "/" + apiModel : "/models/" + apiModel) + method;
     }
 
     boolean clientStreams() {
@@ -127,13 +138,19 @@ final class Translation {
 
     /** Writes the client's stream; each event goes to {@code out}, which owns it. */
     AnswerEvents streamEncoder(ByteBufAllocator alloc, Consumer<ByteBuf> out, String model, String requestId) {
-        return client == ClientDialect.OPENAI ? new OpenAiChunkEncoder(alloc, out, model, includeUsage, requestId)
-                : new AnthropicEventEncoder(alloc, out, model, requestId);
+        return switch (client) {
+            case OPENAI -> new OpenAiChunkEncoder(alloc, out, model, includeUsage, requestId);
+            case ANTHROPIC -> new AnthropicEventEncoder(alloc, out, model, requestId);
+            case GEMINI -> new GeminiChunkEncoder(alloc, out, model, requestId);
+        };
     }
 
     BodyEncoder bodyEncoder(ByteBufAllocator alloc, String model, String requestId) {
-        return client == ClientDialect.OPENAI ? new OpenAiCompletionEncoder(alloc, model, requestId)
-                : new AnthropicMessageEncoder(alloc, model, requestId);
+        return switch (client) {
+            case OPENAI -> new OpenAiCompletionEncoder(alloc, model, requestId);
+            case ANTHROPIC -> new AnthropicMessageEncoder(alloc, model, requestId);
+            case GEMINI -> new GeminiResponseEncoder(alloc, model, requestId);
+        };
     }
 
     /** The provider's error answer, for the client to get in its own dialect. */
