@@ -6,6 +6,7 @@ import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
 import dev.llmgateway.testutil.PrometheusText;
+import dev.llmgateway.testutil.RawHttpClient;
 import dev.llmgateway.testutil.SseEvents;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -371,6 +372,52 @@ class GeminiClientIntegrationTest {
                 .header("x-goog-api-key", GatewayHarness.KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(404, missing.statusCode());
         assertEquals("NOT_FOUND", JsonPath.read(missing.body(), "error", "status"));
+    }
+
+    @Test
+    void aWrongQueryKeyIsRefusedWhenItsHeadArrivesAndOnlyGeminisPathsTakeOne() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
+            // Only the head: the body is never sent, and the 401 comes all the same.
+            RawHttpClient.Response response = client.send("POST /v1beta/models/demo:generateContent?key=not-a-key"
+                    + " HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n")
+                    .read();
+            assertEquals(401, response.status(), response.body());
+            assertEquals("UNAUTHENTICATED", JsonPath.read(response.body(), "error", "status"));
+        }
+        HttpResponse<String> chat = gateway.client().send(gateway.request("/v1/chat/completions?key="
+                        + GatewayHarness.KEY).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"demo\",\"messages\":[]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, chat.statusCode(), "a key in the URL is Gemini's way only");
+    }
+
+    @Test
+    void anOpenAiStreamsCallFragmentsBecomeOneWholeGeminiCall() throws Exception {
+        for (long seed = 1; seed <= 4; seed++) {
+            upstream.script(stream("openai/chat-completion-stream-tool-calls.sse", seed));
+            HttpResponse<String> response = post("/v1beta/models/llama:streamGenerateContent?alt=sse",
+                    TOOL_ROUND_TRIP);
+            assertEquals(200, response.statusCode(), response.body());
+            List<String> calls = SseEvents.data(response.body()).stream().filter(c -> c.contains("functionCall"))
+                    .toList();
+            assertEquals(1, calls.size(), response.body());
+            assertEquals("Paris", JsonPath.read(calls.get(0), "candidates", "0", "content", "parts", "0",
+                    "functionCall", "args", "city"));
+            assertEquals("celsius", JsonPath.read(calls.get(0), "candidates", "0", "content", "parts", "0",
+                    "functionCall", "args", "unit"));
+            String last = SseEvents.data(response.body()).get(SseEvents.data(response.body()).size() - 1);
+            assertEquals("STOP", JsonPath.read(last, "candidates", "0", "finishReason"), last);
+            assertEquals("true", JsonPath.read(upstream.last().body(), "stream"));
+        }
+    }
+
+    @Test
+    void aGeminiProvidersErrorPassesThroughAsItCame() throws Exception {
+        byte[] error = Fixtures.bytes("gemini/error-400-invalid-argument.json");
+        upstream.script(reply -> reply.full(400, "Bad Request", "application/json", error));
+        HttpResponse<String> response = post("/v1beta/models/gemini-flash:generateContent", HELLO);
+        assertEquals(400, response.statusCode());
+        assertEquals(new String(error, StandardCharsets.UTF_8), response.body());
     }
 
     private List<String> awaitLines(int count) throws Exception {
