@@ -400,11 +400,13 @@ class GeminiClientIntegrationTest {
             assertEquals(200, response.statusCode(), response.body());
             List<String> calls = SseEvents.data(response.body()).stream().filter(c -> c.contains("functionCall"))
                     .toList();
-            assertEquals(1, calls.size(), response.body());
+            assertEquals(2, calls.size(), "two parallel calls, each whole in one chunk: " + response.body());
             assertEquals("Paris", JsonPath.read(calls.get(0), "candidates", "0", "content", "parts", "0",
                     "functionCall", "args", "city"));
             assertEquals("celsius", JsonPath.read(calls.get(0), "candidates", "0", "content", "parts", "0",
                     "functionCall", "args", "unit"));
+            assertEquals("call_Hq7mW2sK9pL4vN8rT1cY6dB3", JsonPath.read(calls.get(1), "candidates", "0", "content",
+                    "parts", "0", "functionCall", "id"));
             String last = SseEvents.data(response.body()).get(SseEvents.data(response.body()).size() - 1);
             assertEquals("STOP", JsonPath.read(last, "candidates", "0", "finishReason"), last);
             assertEquals("true", JsonPath.read(upstream.last().body(), "stream"));
