@@ -422,6 +422,25 @@ class GeminiClientIntegrationTest {
         assertEquals(new String(error, StandardCharsets.UTF_8), response.body());
     }
 
+    /** Gemini CLI's second turn (its write_file call with the CLI's own id, and the response), as it sent it. */
+    @Test
+    void geminiClisToolTurnReachesClaudeAndAnOpenAiCompatibleServer() throws Exception {
+        String request = Fixtures.text("../captured/gemini-cli-0.61.0-write-file-2.json");
+        upstream.script(stream("anthropic/message-stream.sse", 1));
+        HttpResponse<String> claude = post("/v1beta/models/claude-sonnet:streamGenerateContent?alt=sse", request);
+        assertEquals(200, claude.statusCode(), claude.body());
+        List<String> chunks = SseEvents.data(claude.body());
+        assertEquals("STOP", JsonPath.read(chunks.get(chunks.size() - 1), "candidates", "0", "finishReason"));
+        String sent = upstream.last().body();
+        assertTrue(sent.contains("\"tool_use_id\":\"write_file_1796662168271_0\""), "the CLI's own call id");
+        assertEquals(15, JsonPath.column(sent, "name", "tools").size());
+
+        upstream.script(stream("openai/chat-completion-stream.sse", 2));
+        HttpResponse<String> llama = post("/v1beta/models/llama:streamGenerateContent?alt=sse", request);
+        assertEquals(200, llama.statusCode(), llama.body());
+        assertTrue(upstream.last().body().contains("\"tool_call_id\":\"write_file_1796662168271_0\""));
+    }
+
     private List<String> awaitLines(int count) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (true) {

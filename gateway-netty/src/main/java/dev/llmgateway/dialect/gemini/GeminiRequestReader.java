@@ -48,7 +48,8 @@ import java.util.Map;
  * leave the provider's default; {@code thinkingLevel} is an effort.</li>
  * <li>Ignored, no equivalent: {@code safetySettings}, {@code labels}, a function call's {@code thoughtSignature},
  * {@code responseModalities} of text only, logprobs options, {@code mediaResolution}. Refused (400):
- * Gemini's own tools ({@code googleSearch}, {@code codeExecution}, ...), {@code cachedContent}, non-image inline
+ * Gemini's own tools ({@code googleSearch}, {@code codeExecution}, ...), {@code cachedContent}, a
+ * {@code candidateCount} above 1, non-image inline
  * or file data, {@code executableCode} and {@code codeExecutionResult} parts, a response type other than JSON or
  * text, output other than text.</li>
  * </ul>
@@ -501,9 +502,9 @@ public final class GeminiRequestReader {
                         }
                     }
                     case "candidateCount" -> {
-                        long n = integer(p, path);
-                        if (n > 1) {
-                            out.candidates((int) Math.min(n, Integer.MAX_VALUE));
+                        if (integer(p, path) > 1) { // the answer encoders write one candidate
+                            throw unsupported(path, "The gateway answers with one candidate per request when the"
+                                    + " provider serving this model is not Gemini; candidateCount must be 1.");
                         }
                     }
                     case "responseMimeType" -> mimeType = string(p, path);

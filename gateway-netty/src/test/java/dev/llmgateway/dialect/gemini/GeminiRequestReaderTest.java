@@ -144,6 +144,27 @@ class GeminiRequestReaderTest {
                         + "\"enum\":[\"A\",\"B\"]}}}", "toolChoice NONE null")));
     }
 
+    /** What Gemini CLI 0.61.0 sent (captured against a local server): every request reads, nothing refused. */
+    @Test
+    void geminiClisOwnRequestsRead() throws Exception {
+        List<String> first = read(Fixtures.text("../captured/gemini-cli-0.61.0-write-file-1.json"), true);
+        assertEquals(15, first.stream().filter(e -> e.startsWith("tool ")).count());
+        assertTrue(first.contains("reasoningEffort null 8192"), first.toString());
+        assertTrue(first.contains("topK 64"), first.toString());
+
+        List<String> second = read(Fixtures.text("../captured/gemini-cli-0.61.0-write-file-2.json"), true);
+        assertTrue(second.contains("toolCall write_file_1796662168271_0 write_file "
+                + "{\"file_path\":\"hello.txt\",\"content\":\"hi\"}"), second.toString());
+        assertTrue(second.stream().anyMatch(e -> e.startsWith("toolResult write_file_1796662168271_0 Successfully"
+                + " created and wrote to new file") && e.endsWith(" false")), second.toString());
+
+        List<String> classifier = read(Fixtures.text("../captured/gemini-cli-0.61.0-router-classifier.json"), false);
+        assertTrue(classifier.stream().anyMatch(e -> e.startsWith("responseFormat JSON_SCHEMA response {")),
+                classifier.toString());
+        List<String> routed = read(Fixtures.text("../captured/gemini-cli-0.61.0-router-stream.json"), true);
+        assertTrue(routed.contains("reasoningEffort high -1"), routed.toString());
+    }
+
     @Test
     void whatNoOtherProviderCanDoIsA400() {
         assertTrue(refusal("{\"contents\":[],\"tools\":[{\"codeExecution\":{}}]}").getMessage()
@@ -156,6 +177,8 @@ class GeminiRequestReaderTest {
                 .getMessage().contains("text/x.enum"));
         assertTrue(refusal("{\"contents\":[],\"generationConfig\":{\"responseModalities\":[\"IMAGE\"]}}")
                 .getMessage().contains("IMAGE"));
+        assertTrue(refusal("{\"contents\":[],\"generationConfig\":{\"candidateCount\":2}}").getMessage()
+                .contains("candidateCount"));
         assertEquals("contents", refusal("{\"generationConfig\":{}}").error().param());
         assertTrue(refusal("{\"contents\":[{\"role\":\"system\",\"parts\":[]}]}").getMessage().contains("role"));
         assertTrue(refusal("{\"contents\":[{\"parts\":[{}]}]}").getMessage().contains("a part needs data"));
