@@ -422,6 +422,33 @@ class GeminiClientIntegrationTest {
         assertEquals(new String(error, StandardCharsets.UTF_8), response.body());
     }
 
+    /** A stream cut mid-way, passed through or translated: Gemini's error event, never a made-up end. */
+    @Test
+    void aCutStreamEndsWithGeminisErrorEvent() throws Exception {
+        String[][] cases = {{"gemini-flash", "gemini/stream-generate-content.sse"},
+            {"claude-sonnet", "anthropic/message-stream.sse"}};
+        for (String[] c : cases) {
+            byte[] bytes = Fixtures.bytes(c[1]);
+            int cut = new String(bytes, StandardCharsets.UTF_8).indexOf("\n\n") + 2; // after the first event
+            upstream.script(reply -> {
+                reply.head(200, "OK", true, "content-type", "text/event-stream");
+                reply.body(java.util.Arrays.copyOf(bytes, cut));
+                reply.close();
+            });
+            HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                    .send(gateway.request("/v1beta/models/" + c[0] + ":streamGenerateContent?alt=sse")
+                            .header("x-goog-api-key", GatewayHarness.KEY).header("content-type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(HELLO)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), c[0]);
+            List<String> chunks = SseEvents.data(response.body());
+            String last = chunks.get(chunks.size() - 1);
+            assertEquals("502", JsonPath.read(last, "error", "code"), c[0] + ": " + response.body());
+            assertEquals("UNAVAILABLE", JsonPath.read(last, "error", "status"));
+            assertTrue(chunks.stream().noneMatch(x -> x.contains("finishReason")), c[0] + ": " + response.body());
+        }
+    }
+
     /** Gemini CLI's second turn (its write_file call with the CLI's own id, and the response), as it sent it. */
     @Test
     void geminiClisToolTurnReachesClaudeAndAnOpenAiCompatibleServer() throws Exception {
@@ -433,7 +460,7 @@ class GeminiClientIntegrationTest {
         assertEquals("STOP", JsonPath.read(chunks.get(chunks.size() - 1), "candidates", "0", "finishReason"));
         String sent = upstream.last().body();
         assertTrue(sent.contains("\"tool_use_id\":\"write_file_1796662168271_0\""), "the CLI's own call id");
-        assertEquals(15, JsonPath.column(sent, "name", "tools").size());
+        assertEquals(16, JsonPath.column(sent, "name", "tools").size());
 
         upstream.script(stream("openai/chat-completion-stream.sse", 2));
         HttpResponse<String> llama = post("/v1beta/models/llama:streamGenerateContent?alt=sse", request);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.AnswerEvents;
 import dev.llmgateway.dialect.FinishReason;
+import dev.llmgateway.dialect.TokenUsage;
 import dev.llmgateway.json.Json;
 
 import java.io.IOException;
@@ -32,10 +33,7 @@ abstract class GeminiAnswerState implements AnswerEvents {
     protected final String requestId;
     protected String id;
     protected String finishReason;
-    private long input = -1;
-    private long cachedInput = -1;
-    private long output = -1;
-    private long reasoning = -1;
+    private final TokenUsage usage = new TokenUsage();
 
     GeminiAnswerState(String model, String requestId) {
         this.model = model;
@@ -59,10 +57,7 @@ abstract class GeminiAnswerState implements AnswerEvents {
     @Override
     public void usage(long input, long cachedInput, long cacheWrite, long cacheWrite1h, long output,
                       long reasoning) {
-        this.input = input >= 0 ? input : this.input;
-        this.cachedInput = cachedInput >= 0 ? cachedInput : this.cachedInput;
-        this.output = output >= 0 ? output : this.output;
-        this.reasoning = reasoning >= 0 ? reasoning : this.reasoning;
+        usage.report(input, cachedInput, cacheWrite, cacheWrite1h, output, reasoning);
     }
 
     /** Another provider's encrypted reasoning has no Gemini form. */
@@ -148,16 +143,16 @@ abstract class GeminiAnswerState implements AnswerEvents {
 
     /** {@code usageMetadata} when the provider reported any, then the model and id; closes the response. */
     void endResponse(JsonGenerator g, boolean withUsage) throws IOException {
-        if (withUsage && (input >= 0 || output >= 0)) {
-            long prompt = Math.max(0, input);
-            long thoughts = Math.max(0, reasoning);
-            long candidates = Math.max(0, Math.max(0, output) - thoughts);
+        if (withUsage && usage.reported()) {
+            long prompt = Math.max(0, usage.input());
+            long thoughts = Math.max(0, usage.reasoning());
+            long candidates = Math.max(0, Math.max(0, usage.output()) - thoughts);
             g.writeObjectFieldStart("usageMetadata");
             g.writeNumberField("promptTokenCount", prompt);
             g.writeNumberField("candidatesTokenCount", candidates);
             g.writeNumberField("totalTokenCount", prompt + candidates + thoughts);
-            if (cachedInput > 0) {
-                g.writeNumberField("cachedContentTokenCount", cachedInput);
+            if (usage.cachedInput() > 0) {
+                g.writeNumberField("cachedContentTokenCount", usage.cachedInput());
             }
             if (thoughts > 0) {
                 g.writeNumberField("thoughtsTokenCount", thoughts);

@@ -148,7 +148,7 @@ class GeminiRequestReaderTest {
     @Test
     void geminiClisOwnRequestsRead() throws Exception {
         List<String> first = read(Fixtures.text("../captured/gemini-cli-0.61.0-write-file-1.json"), true);
-        assertEquals(15, first.stream().filter(e -> e.startsWith("tool ")).count());
+        assertEquals(16, first.stream().filter(e -> e.startsWith("tool ")).count());
         assertTrue(first.contains("reasoningEffort null 8192"), first.toString());
         assertTrue(first.contains("topK 64"), first.toString());
 
