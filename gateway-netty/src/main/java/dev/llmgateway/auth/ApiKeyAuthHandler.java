@@ -12,13 +12,13 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.util.List;
-
 import java.util.function.Supplier;
 
 /**
- * Authenticates every request that gets past the endpoint handler (all of {@code /v1}) with a gateway key from {@code Authorization: Bearer <key>},
- * {@code x-api-key: <key>} or Google's {@code x-goog-api-key: <key>}, or, for Gemini's API only, the
- * {@code ?key=<key>} query parameter Google's clients may use (the access log and traces keep only the path), and records the {@link Principal} on the exchange; 401 otherwise. Sits after the
+ * Authenticates every request that gets past the endpoint handler (all of {@code /v1}) with a gateway key from
+ * {@code Authorization: Bearer <key>}, {@code x-api-key: <key>} or Google's {@code x-goog-api-key: <key>}, or, for
+ * Gemini's API only, the {@code ?key=<key>} query parameter Google's clients may use (the access log and traces keep
+ * only the path), and records the {@link Principal} on the exchange; 401 otherwise. Sits after the
  * endpoint handler (so /health and /ready need no key) and before routing. The key headers never reach a
  * provider: the upstream request is built from scratch with the provider's own key.
  */

@@ -157,7 +157,7 @@ public final class RequestBodyScanner {
         return new InvalidBody(ApiError.badRequest("invalid_encoding", null, "The request body is not valid UTF-8."));
     }
 
-    /** Gemini's {@code maxOutputTokens} (or -1) and {@code candidateCount} (or 1); the parser left on the END_OBJECT. */
+    /** Gemini's {@code maxOutputTokens} (or -1) and {@code candidateCount} (or 1); leaves the parser on END_OBJECT. */
     private static long[] readGenerationConfig(JsonParser parser) throws IOException {
         long[] cap = {-1, 1};
         while (parser.nextToken() == JsonToken.FIELD_NAME) {

@@ -34,7 +34,8 @@ import java.util.function.Consumer;
  * Relays an answer of the client's own API (docs/ARCHITECTURE.md §5), choosing how from its head:
  * <ul>
  *   <li>EVENTS — a successful {@code text/event-stream}: framed into events as bytes arrive; each event's
- *   {@code model} (Gemini's {@code modelVersion}) is spliced to the name the client asked for as it is copied into the read's output (one chunk
+ *   {@code model} (Gemini's {@code modelVersion})
+ *   is spliced to the name the client asked for as it is copied into the read's output (one chunk
  *   and one flush per upstream read), so the client has each event while the upstream is still sending.</li>
  *   <li>BODY — a successful JSON body: gathered without copying, its top-level {@code model} spliced and the
  *   provider's keys masked, sent with an exact Content-Length. A body over {@link #MAX_BODY_BYTES} is relayed

@@ -28,10 +28,10 @@ final class KeyCheckBeforeBody extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        Endpoint endpoint = msg instanceof HttpRequest head && head.decoderResult().isSuccess() ? proxied(head) : null;
-        if (endpoint != null) {
-            HttpRequest head = (HttpRequest) msg;
-            ApiError refused = auth.refusal(head.headers(),
+        if (msg instanceof HttpRequest head && head.decoderResult().isSuccess()) {
+            Endpoint endpoint = proxied(head);
+            // Gemini's clients may send the key as ?key=; nobody else's key counts in the URL.
+            ApiError refused = endpoint == null ? null : auth.refusal(head.headers(),
                     endpoint.dialect() == ClientDialect.GEMINI ? head.uri() : null);
             if (refused != null) {
                 RequestRefusal.refuse(head, refused);
@@ -40,7 +40,7 @@ final class KeyCheckBeforeBody extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
-    /** The proxied endpoint that serves the request by its path and its method (a wrong method is the endpoints' 405), or null. */
+    /** The proxied endpoint that serves the request's path and method (a wrong method is a 405 later), or null. */
     private static Endpoint proxied(HttpRequest head) {
         String uri = head.uri();
         int query = uri.indexOf('?');

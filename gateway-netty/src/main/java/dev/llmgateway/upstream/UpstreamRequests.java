@@ -37,7 +37,8 @@ public final class UpstreamRequests {
     private static final AsciiString BEARER = AsciiString.cached("Bearer ");
     /** Client headers never forwarded; a header set of names only, for its case-insensitive lookup. */
     private static final HttpHeaders DROPPED = names(HopByHop.NAMES, List.of(HttpHeaderNames.HOST,
-            HttpHeaderNames.AUTHORIZATION, X_API_KEY, GOOGLE_API_KEY, HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.CONTENT_TYPE,
+            HttpHeaderNames.AUTHORIZATION, X_API_KEY, GOOGLE_API_KEY, HttpHeaderNames.CONTENT_LENGTH,
+            HttpHeaderNames.CONTENT_TYPE,
             HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderNames.EXPECT, HttpHeaderNames.COOKIE,
             AsciiString.cached("openai-organization"), AsciiString.cached("openai-project"),
             AsciiString.cached("x-request-id")));

@@ -25,7 +25,7 @@ public final class GeminiUsageReader {
     private GeminiUsageReader() {
     }
 
-    /** The last {@code usageMetadata} member of {@code buf[index, index + length)}, packed as {@link JsonSpans}, or -1. */
+    /** The last {@code usageMetadata} member in {@code buf[index, index + length)} ({@link JsonSpans}), or -1. */
     public static long find(ByteBuf buf, int index, int length) {
         return JsonBytes.lastMember(buf, USAGE_KEY, index, index + length);
     }
