@@ -241,6 +241,25 @@ class GeminiClientIntegrationTest {
     }
 
     @Test
+    void aGeminiClientGetsAClaudeToolUseBodyAsOneGenerateContentResponse() throws Exception {
+        upstream.script(FakeUpstream.json("anthropic/message-tool-use.json"));
+        HttpResponse<String> response = post("/v1beta/models/claude-sonnet:generateContent", TOOL_ROUND_TRIP);
+        assertEquals(200, response.statusCode(), response.body());
+        String body = response.body();
+        assertEquals("I'll check the weather in Paris for you.",
+                JsonPath.read(body, "candidates", "0", "content", "parts", "0", "text"));
+        assertEquals("toolu_01A09q90qw90lq917835lq9f",
+                JsonPath.read(body, "candidates", "0", "content", "parts", "1", "functionCall", "id"));
+        assertEquals("Paris", JsonPath.read(body, "candidates", "0", "content", "parts", "1", "functionCall", "args",
+                "city"));
+        assertEquals("STOP", JsonPath.read(body, "candidates", "0", "finishReason"));
+        assertEquals("412", JsonPath.read(body, "usageMetadata", "promptTokenCount"));
+        assertEquals("74", JsonPath.read(body, "usageMetadata", "candidatesTokenCount"));
+        assertEquals("claude-sonnet", JsonPath.read(body, "modelVersion"));
+        assertNull(JsonPath.read(upstream.last().body(), "stream"));
+    }
+
+    @Test
     void aGeminiProviderGetsTheClientsBytesAndTheClientItsAlias() throws Exception {
         for (long seed = 1; seed <= 3; seed++) {
             upstream.script(stream("gemini/stream-generate-content-function-call.sse", seed));
