@@ -33,18 +33,8 @@ class TranslationIntegrationTest {
             "parameters":{"type":"object","properties":{"city":{"type":"string"},"unit":{"type":"string"}},
             "required":["city"]}}}]""";
 
-    private FakeUpstream upstream;
-    private GatewayHarness gateway;
-
-    @BeforeEach
-    void start() throws Exception {
-        upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
-        String base = "http://127.0.0.1:" + upstream.port();
-        gateway = GatewayHarness.start("""
-                [[api_keys]]
-                name = "tester"
-                key = "%s"
-
+    /** A provider of each type on one fake's base URL (three %s), an alias each; the Gemini client's tests share it. */
+    static final String PROVIDERS = """
                 [providers.claude]
                 type = "anthropic"
                 base_url = "%s/v1"
@@ -83,7 +73,21 @@ class TranslationIntegrationTest {
                 [models."demo"]
                 provider = "mock"
                 api_model = "mock-model-1"
-                """.formatted(GatewayHarness.KEY, base, base, base));
+                                """;
+
+    private FakeUpstream upstream;
+    private GatewayHarness gateway;
+
+    @BeforeEach
+    void start() throws Exception {
+        upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
+        String base = "http://127.0.0.1:" + upstream.port();
+        gateway = GatewayHarness.start("""
+                [[api_keys]]
+                name = "tester"
+                key = "%s"
+
+                """.formatted(GatewayHarness.KEY) + PROVIDERS.formatted(base, base, base));
     }
 
     @AfterEach
@@ -93,7 +97,7 @@ class TranslationIntegrationTest {
     }
 
     /** Streams a fixture's bytes in reads cut at random places. */
-    private static FakeUpstream.Script stream(String fixture, long seed) {
+    static FakeUpstream.Script stream(String fixture, long seed) {
         byte[] bytes = Fixtures.bytes(fixture);
         return reply -> {
             reply.head(200, "OK", true, "content-type", "text/event-stream; charset=utf-8", "request-id", "req_up_1");
