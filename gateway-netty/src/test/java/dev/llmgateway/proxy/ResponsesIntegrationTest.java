@@ -43,28 +43,7 @@ class ResponsesIntegrationTest {
     void start() throws Exception {
         upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
         String base = "http://127.0.0.1:" + upstream.port();
-        gateway = GatewayHarness.start("""
-                [[api_keys]]
-                name = "tester"
-                key = "%s"
-
-                [providers.claude]
-                type = "anthropic"
-                base_url = "%s/v1"
-                api_keys = ["sk-ant-upstream"]
-                max_attempts = 1
-
-                [providers.gem]
-                type = "gemini"
-                base_url = "%s/v1beta"
-                api_keys = ["gm-upstream"]
-                max_attempts = 1
-
-                [providers.local]
-                type = "openai_compatible"
-                base_url = "%s/v1"
-                api_keys = ["sk-local"]
-                max_attempts = 1
+        gateway = GatewayHarness.start(GatewayHarness.everyProviderType(base, """
 
                 [providers.oa]
                 type = "openai"
@@ -72,31 +51,10 @@ class ResponsesIntegrationTest {
                 api_keys = ["sk-oa"]
                 max_attempts = 1
 
-                [providers.mock]
-                type = "mock"
-                tokens = 4
-                token_delay = "1ms"
-
-                [models."claude-sonnet"]
-                provider = "claude"
-                api_model = "claude-sonnet-4-5-20250929"
-
-                [models."gemini-flash"]
-                provider = "gem"
-                api_model = "gemini-2.5-flash"
-
-                [models."llama"]
-                provider = "local"
-                api_model = "llama3.1"
-
                 [models."gpt-mini"]
                 provider = "oa"
                 api_model = "gpt-4.1-mini"
-
-                [models."demo"]
-                provider = "mock"
-                api_model = "mock-model-1"
-                """.formatted(GatewayHarness.KEY, base, base, base, base));
+                """.formatted(base)));
     }
 
     @AfterEach
