@@ -225,6 +225,42 @@ class ResponsesIntegrationTest {
         assertEquals("300", JsonPath.read(upstream.last().body(), "max_tokens"));
     }
 
+    /** Claude's signed thinking comes as a reasoning item and goes back, unchanged, as a thinking block. */
+    @Test
+    void claudeThinkingGoesRoundTripAsAReasoningItem() throws Exception {
+        upstream.script(stream(Fixtures.bytes("anthropic/message-stream-thinking.sse"), 9));
+        List<SseEvents.Event> events = events(gateway.post("/v1/responses", """
+                {"model":"claude-sonnet","stream":true,"max_output_tokens":4000,"reasoning":{"effort":"low"},
+                "input":"What is 27 * 453?"}"""));
+        String thinking = "The user wants 27 * 453. 27 * 453 = 27 * 400 + 27 * 53 = 10800 + 1431 = 12231.";
+        assertEquals(thinking, joined(events, "response.reasoning_summary_text.delta", "delta"));
+        String response = last(events).data();
+        assertEquals("reasoning", JsonPath.read(response, "response", "output", "0", "type"));
+        assertEquals(thinking, JsonPath.read(response, "response", "output", "0", "summary", "0", "text"));
+        String signature = JsonPath.read(response, "response", "output", "0", "encrypted_content");
+        assertTrue(signature.startsWith("EqQBCkYI"), signature);
+        assertEquals("message", JsonPath.read(response, "response", "output", "1", "type"));
+        assertEquals("1024", JsonPath.read(upstream.last().body(), "thinking", "budget_tokens"));
+
+        upstream.script(FakeUpstream.json("anthropic/message.json"));
+        HttpResponse<String> next = gateway.post("/v1/responses", """
+                {"model":"claude-sonnet","max_output_tokens":4000,"reasoning":{"effort":"low"},"input":[
+                {"role":"user","content":"What is 27 * 453?"},
+                {"type":"reasoning","id":"rs_1","summary":[{"type":"summary_text","text":%s}],
+                "encrypted_content":"%s"},
+                {"type":"function_call","call_id":"toolu_1","name":"calc","arguments":"{}"},
+                {"type":"function_call_output","call_id":"toolu_1","output":"12231"}],
+                "tools":[{"type":"function","name":"calc","parameters":{"type":"object"}}]}"""
+                .formatted(quoted(thinking), signature));
+        assertEquals(200, next.statusCode(), next.body());
+        String sent = upstream.last().body();
+        assertEquals("thinking", JsonPath.read(sent, "messages", "1", "content", "0", "type"));
+        assertEquals(thinking, JsonPath.read(sent, "messages", "1", "content", "0", "thinking"));
+        assertEquals(signature, JsonPath.read(sent, "messages", "1", "content", "0", "signature"));
+        assertEquals("tool_use", JsonPath.read(sent, "messages", "1", "content", "1", "type"));
+        assertEquals("tool_result", JsonPath.read(sent, "messages", "2", "content", "0", "type"));
+    }
+
     /** Codex's apply_patch: a freeform tool goes out as a one-string function and comes back as a custom call. */
     @Test
     void aCustomToolCallGoesRoundTrip() throws Exception {
