@@ -1,6 +1,7 @@
 package dev.llmgateway.proxy;
 
 import dev.llmgateway.dialect.StreamSplits;
+import dev.llmgateway.testutil.CodexCaptures;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
@@ -301,6 +302,39 @@ class ResponsesIntegrationTest {
         assertEquals("Done!", JsonPath.read(second, "messages", "2", "content"));
         assertEquals("The capital of France is Paris.", JsonPath.read(next.body(), "output", "0", "content", "0",
                 "text"));
+    }
+
+    /** What Codex CLI sent in its second turn (its hosted web and tool search off), to Claude. */
+    @Test
+    void codexsSecondTurnReachesClaude() throws Exception {
+        upstream.script(stream(Fixtures.bytes("anthropic/message-stream.sse"), 13));
+        String codex = CodexCaptures.withoutHostedTools(CodexCaptures.request(CodexCaptures.APPLY_PATCH_TURN_2))
+                .replace("\"model\":\"gpt-5.5\"", "\"model\":\"claude-sonnet\"");
+        List<SseEvents.Event> events = events(gateway.post("/v1/responses", codex));
+        assertEquals("response.completed", last(events).name());
+        assertEquals("The capital of France is Paris.", joined(events, "response.output_text.delta", "delta"));
+        String sent = upstream.last().body();
+        assertTrue(JsonPath.read(sent, "system").startsWith("You are Codex"), JsonPath.read(sent, "system"));
+        List<String> tools = JsonPath.column(sent, "name", "tools");
+        assertTrue(tools.contains("apply_patch") && tools.contains("exec_command"), tools.toString());
+        String patch = null;
+        String result = null;
+        for (int m = 0; JsonPath.read(sent, "messages", Integer.toString(m)) != null; m++) {
+            for (int b = 0; JsonPath.read(sent, "messages", Integer.toString(m), "content", Integer.toString(b))
+                    != null; b++) {
+                String type = JsonPath.read(sent, "messages", Integer.toString(m), "content", Integer.toString(b),
+                        "type");
+                if ("tool_use".equals(type)) {
+                    patch = JsonPath.read(sent, "messages", Integer.toString(m), "content", Integer.toString(b),
+                            "input", "input");
+                } else if ("tool_result".equals(type)) {
+                    result = JsonPath.read(sent, "messages", Integer.toString(m), "content", Integer.toString(b),
+                            "content");
+                }
+            }
+        }
+        assertEquals("*** Begin Patch\n*** Add File: hello.txt\n+hi\n*** End Patch\n", patch);
+        assertTrue(result != null && result.startsWith("Exit code: 0"), String.valueOf(result));
     }
 
     @Test
