@@ -63,16 +63,11 @@ class GeminiClientIntegrationTest {
         upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
         accessLog = dir.resolve("access.log");
         String base = "http://127.0.0.1:" + upstream.port();
-        gateway = GatewayHarness.start("""
-                [[api_keys]]
-                name = "tester"
-                key = "%s"
+        gateway = GatewayHarness.start(GatewayHarness.everyProviderType(base, """
 
                 [access_log]
                 sink = "%s"
-
-                """.formatted(GatewayHarness.KEY, accessLog.toString().replace("\\", "/"))
-                + TranslationIntegrationTest.PROVIDERS.formatted(base, base, base));
+                """.formatted(accessLog.toString().replace("\\", "/"))));
     }
 
     @AfterEach
