@@ -456,6 +456,45 @@ class TracingIntegrationTest {
         }
     }
 
+    @Test
+    void gzipCompressedExportsArriveWhole() throws Exception {
+        start(TracingIntegrationTest::ok, TracingIntegrationTest::ok, """
+                enabled = true
+                endpoint = "%s"
+                export_delay = "50ms"
+                compression = "gzip"
+                """.formatted(collector.endpoint()));
+
+        String traceparent = post(CHAT, null).headers().firstValue("traceparent").orElseThrow();
+
+        trace(traceId(traceparent), 2);
+        assertEquals("gzip", collector.exportHeaders().get(0).get("content-encoding"));
+    }
+
+    @Test
+    void aCollectorThatRefusesEveryExportCountsItsSpansFailed() throws Exception {
+        int refusing;
+        try (ServerSocket closed = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            refusing = closed.getLocalPort(); // nothing listens there once it is closed
+        }
+        start(TracingIntegrationTest::ok, TracingIntegrationTest::ok, """
+                enabled = true
+                endpoint = "http://127.0.0.1:%d"
+                export_delay = "10ms"
+                export_timeout = "300ms"
+                """.formatted(refusing));
+
+        assertEquals(200, post(CHAT, null).statusCode());
+
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        double failed = 0;
+        while (failed < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            failed = PrometheusText.value(gateway.get("/metrics", null).body(), "llm_trace_spans_export_failed_total");
+        }
+        assertEquals(2, failed, "the request's server and attempt spans");
+    }
+
     /** The stream fixture's first event. */
     private static String firstEvent() {
         String stream = Fixtures.text("openai/chat-completion-stream.sse");
