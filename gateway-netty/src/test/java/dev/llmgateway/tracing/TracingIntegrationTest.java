@@ -122,6 +122,16 @@ class TracingIntegrationTest {
                 """.formatted(collector.endpoint()));
     }
 
+    /** Both upstreams answer; the spans go to the collector, with one more {@code [tracing]} setting. */
+    private void startExportingWith(String setting) throws Exception {
+        start(TracingIntegrationTest::ok, TracingIntegrationTest::ok, """
+                enabled = true
+                endpoint = "%s"
+                export_delay = "50ms"
+                %s
+                """.formatted(collector.endpoint(), setting));
+    }
+
     private static void ok(FakeUpstream.Reply reply) {
         reply.full(200, "OK", "application/json", Fixtures.bytes("openai/chat-completion.json"));
     }
@@ -374,12 +384,7 @@ class TracingIntegrationTest {
 
     @Test
     void capturedContentIsRedactedAsTheBodyCaptureIs() throws Exception {
-        start(TracingIntegrationTest::ok, TracingIntegrationTest::ok, """
-                enabled = true
-                endpoint = "%s"
-                export_delay = "50ms"
-                capture_content = true
-                """.formatted(collector.endpoint()));
+        startExportingWith("capture_content = true");
 
         // The gateway key has no credential shape: only its value, from the config, gives it away.
         post(CHAT.replace("What is the capital of France?",
@@ -458,12 +463,7 @@ class TracingIntegrationTest {
 
     @Test
     void gzipCompressedExportsArriveWhole() throws Exception {
-        start(TracingIntegrationTest::ok, TracingIntegrationTest::ok, """
-                enabled = true
-                endpoint = "%s"
-                export_delay = "50ms"
-                compression = "gzip"
-                """.formatted(collector.endpoint()));
+        startExportingWith("compression = \"gzip\"");
 
         String traceparent = post(CHAT, null).headers().firstValue("traceparent").orElseThrow();
 
