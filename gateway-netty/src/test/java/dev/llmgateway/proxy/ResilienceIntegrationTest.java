@@ -428,7 +428,8 @@ class ResilienceIntegrationTest {
             assertEquals(Http2Error.CANCEL.code(), upstream.resets().get(0).errorCode());
             assertEquals(0, upstream.connectionsClosed(), "only the stream is reset, the connection stays");
         }
-        assertTrue(closedAfterNanos < 100_000_000L, "stopped after " + closedAfterNanos / 1_000_000 + " ms");
+        // "at once": far below any timeout that would otherwise end it; generous for a loaded CI machine
+        assertTrue(closedAfterNanos < 250_000_000L, "stopped after " + closedAfterNanos / 1_000_000 + " ms");
     }
 
     /** How many times the gateway stopped the provider: connections closed (HTTP/1.1) or streams reset (h2c). */
