@@ -107,7 +107,7 @@ final class Http2Pool implements ProviderPool {
 
     /** Requests wait and none of the open connections has room: one more is opened, unless one is opening. */
     private void openIfNeeded() {
-        if (opening == null && !retired && !waiters.isEmpty() && connections.size() < maxConnections) {
+        if (opening == null && !waiters.isEmpty() && connections.size() < maxConnections) {
             connect();
         }
     }
@@ -134,10 +134,10 @@ final class Http2Pool implements ProviderPool {
         if (opening == connection) {
             opening = null;
         }
-        if (retired) {
-            connection.goAway();
-        }
         roomChanged();
+        if (retired) {
+            connection.goAway(); // it served the exchanges that started before the retirement; it takes no more
+        }
     }
 
     /** A stream ended, a limit or a connection's state changed: waiting requests take what room there is. */

@@ -214,6 +214,11 @@ class Http2UpstreamIntegrationTest {
                     "the stalled stream stopped at " + streamedBytes.get() + " bytes");
             assertEquals(1, upstream.connectionsAccepted(), "both streams on one connection");
         }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (upstream.resets().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, upstream.resets().size(), "the stalled client left: its stream is reset, nothing else");
     }
 
     @Test
