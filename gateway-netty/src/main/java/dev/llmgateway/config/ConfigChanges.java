@@ -42,6 +42,9 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
             new Setting("server.lingering_timeout", false, c -> c.server().lingeringTimeout()),
             new Setting("server.max_lingering_bytes", false, c -> c.server().maxLingeringBytes()),
             new Setting("server.stalled_client_timeout", false, c -> c.server().stalledClientTimeout()),
+            new Setting("server.http2", false, c -> c.server().http2().enabled()),
+            new Setting("server.http2_max_concurrent_streams", false, c -> c.server().http2().maxConcurrentStreams()),
+            new Setting("server.http2_max_resets_per_second", false, c -> c.server().http2().maxResetsPerSecond()),
             new Setting("routing", false, GatewayConfig::routing),
             new Setting("metrics.enabled", true, c -> c.observability().metricsEnabled()),
             new Setting("metrics.port", true, c -> c.observability().metricsPort()),
@@ -76,7 +79,7 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
                 wanted.headerReadTimeout(), wanted.bodyReadTimeout(), wanted.idleTimeout(), wanted.drainTimeout(),
                 wanted.maxConnections(), wanted.configReload(), now.warmupRequests(), now.warmupTimeout(),
                 wanted.lingeringTime(), wanted.lingeringTimeout(), wanted.maxLingeringBytes(),
-                wanted.stalledClientTimeout());
+                wanted.stalledClientTimeout(), wanted.http2());
         GatewayConfig applicable = new GatewayConfig(server, next.routing(), next.apiKeys(), next.providers(),
                 next.models(), running.observability(), next.prices(), next.teams(), next.warnings(),
                 running.shared());

@@ -5,15 +5,28 @@ import dev.llmgateway.auth.KeyLimitHandler;
 import dev.llmgateway.budget.BudgetHandler;
 import dev.llmgateway.config.ServerConfig;
 import dev.llmgateway.proxy.ProxyCall;
-import dev.llmgateway.server.ProxyHandler;
 import dev.llmgateway.routing.ModelListHandler;
 import dev.llmgateway.routing.ModelRouteHandler;
+import dev.llmgateway.config.Http2Config;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerAdapter;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.AsciiString;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -62,6 +75,23 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     public static final String BUDGET = "budget";
     public static final String PROXY = "proxy";
     public static final String ERRORS = "connection-errors";
+    public static final String H2C_PRIOR_KNOWLEDGE = "h2c-prior-knowledge";
+    public static final String H2C_UPGRADE = "h2c-upgrade";
+    public static final String H2_CODEC = "http2-codec";
+    public static final String H2_GRACEFUL_CLOSE = "http2-graceful-close";
+    public static final String H2_STREAMS = "http2-streams";
+    public static final String H2_STREAM_CODEC = "http2-stream-codec";
+
+    /**
+     * What an HTTP/1.1 connection has and an HTTP/2 one does not (the request stages move into each stream). They
+     * go before the HTTP/2 codec comes, whose first write (its SETTINGS) must not meet the HTTP/1.1 encoder; the
+     * prior-knowledge detector goes after it, since taking it out hands the bytes it read on to the next handler.
+     */
+    private static final List<String> HTTP1_ONLY = List.of(LINGERING_CLOSE, HTTP_CODEC, H2C_UPGRADE, CONFORMANCE,
+            KEEP_ALIVE, DRAIN, READ_TIMEOUT, STALLED_CLIENT, KEY_CHECK, BODY_AGGREGATOR, SEQUENCER, ENDPOINTS, AUTH,
+            KEY_LIMITS, MODEL_LIST, MODEL_ROUTE, BUDGET, PROXY);
+    /** How much longer than drain_timeout a closing HTTP/2 connection waits for its streams before it closes. */
+    private static final long GRACEFUL_CLOSE_SLACK_MILLIS = 5000;
 
     private static final ConnectionErrorHandler CONNECTION_ERRORS = new ConnectionErrorHandler();
     private static final RequestConformance REQUEST_CONFORMANCE = new RequestConformance();
@@ -106,36 +136,143 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
             return;
         }
         ServerConfig server = this.server.get();
-        channel.pipeline()
-                .addLast(LINGERING_CLOSE, new LingeringClose(server.lingeringTime(), server.lingeringTimeout(),
-                        server.maxLingeringBytes()))
-                .addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(server.maxInitialLineBytes())
-                        .setMaxHeaderSize(server.maxHeaderBytes())))
-                .addLast(CONFORMANCE, REQUEST_CONFORMANCE)
+        boolean http2 = calls != null && server.http2().enabled();
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast(LINGERING_CLOSE, new LingeringClose(server.lingeringTime(), server.lingeringTimeout(),
+                server.maxLingeringBytes()));
+        if (http2) {
+            pipeline.addLast(H2C_PRIOR_KNOWLEDGE, new Http2PriorKnowledge(ctx -> toHttp2(ctx.pipeline(), server)));
+        }
+        HttpServerCodec codec = new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(server.maxInitialLineBytes())
+                .setMaxHeaderSize(server.maxHeaderBytes()));
+        pipeline.addLast(HTTP_CODEC, codec);
+        if (http2) {
+            pipeline.addLast(H2C_UPGRADE, new H2cUpgrade(codec, protocol ->
+                    AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                            ? new Http2ServerUpgradeCodec(H2_CODEC, http2Codec(server), new UpgradedToHttp2(server))
+                            : null));
+        }
+        pipeline.addLast(CONFORMANCE, REQUEST_CONFORMANCE)
                 .addLast(KEEP_ALIVE, new HttpServerKeepAliveHandler())
-                .addLast(DRAIN, new DrainHandler())
-                .addLast(READ_TIMEOUT, new RequestReadTimeoutHandler(server.idleTimeout(),
-                        server.headerReadTimeout(), server.bodyReadTimeout()))
+                .addLast(DRAIN, new DrainHandler());
+        addRequestStages(pipeline, server, new RequestReadTimeoutHandler(server.idleTimeout(),
+                server.headerReadTimeout(), server.bodyReadTimeout()), new RequestSequencer());
+    }
+
+    /**
+     * The stages every request goes through, on an HTTP/1.1 connection or an HTTP/2 stream alike: read timeouts,
+     * stalled client, key check before the body, body, then (after {@code sequencer}, HTTP/1.1's only) endpoints
+     * to proxy, and the error handler last.
+     */
+    private void addRequestStages(ChannelPipeline pipeline, ServerConfig server, RequestReadTimeoutHandler timeouts,
+                                  RequestSequencer sequencer) {
+        pipeline.addLast(READ_TIMEOUT, timeouts)
                 .addLast(STALLED_CLIENT, new StalledClientTimeout(server.stalledClientTimeout(),
                         stalledClientClosed));
         if (keyCheck != null) {
-            channel.pipeline().addLast(KEY_CHECK, keyCheck);
+            pipeline.addLast(KEY_CHECK, keyCheck);
         }
-        channel.pipeline()
-                .addLast(BODY_AGGREGATOR, new RequestBodyAggregator((int) Math.min(Integer.MAX_VALUE,
-                        server.maxRequestBytes())))
-                .addLast(SEQUENCER, new RequestSequencer())
-                .addLast(ENDPOINTS, endpoints);
+        pipeline.addLast(BODY_AGGREGATOR, new RequestBodyAggregator((int) Math.min(Integer.MAX_VALUE,
+                server.maxRequestBytes())));
+        if (sequencer != null) {
+            pipeline.addLast(SEQUENCER, sequencer);
+        }
+        pipeline.addLast(ENDPOINTS, endpoints);
         if (calls != null) {
-            channel.pipeline()
-                    .addLast(AUTH, auth)
+            pipeline.addLast(AUTH, auth)
                     .addLast(KEY_LIMITS, keyLimits)
                     .addLast(MODEL_LIST, modelList)
                     .addLast(MODEL_ROUTE, modelRoute)
                     .addLast(BUDGET, budget)
                     .addLast(PROXY, new ProxyHandler(calls));
         }
-        channel.pipeline().addLast(ERRORS, CONNECTION_ERRORS);
+        pipeline.addLast(ERRORS, CONNECTION_ERRORS);
+    }
+
+    /**
+     * The connection turns HTTP/2 (prior knowledge here; ALPN {@code h2} on a TLS listener through the same call):
+     * the HTTP/1.1 handlers go, the HTTP/2 codec, the graceful close and the stream multiplexer come; each stream
+     * gets the request stages ({@link #initStream}). The connection-error handler stays last.
+     */
+    void toHttp2(ChannelPipeline pipeline, ServerConfig server) {
+        removeHttp1(pipeline, true);
+        pipeline.addBefore(ERRORS, H2_CODEC, http2Codec(server));
+        addHttp2Streams(pipeline, server);
+        if (pipeline.context(H2C_PRIOR_KNOWLEDGE) != null) {
+            pipeline.remove(H2C_PRIOR_KNOWLEDGE);
+        }
+    }
+
+    /** The connection handlers after the HTTP/2 codec: graceful close, then one child channel per stream. */
+    private void addHttp2Streams(ChannelPipeline pipeline, ServerConfig server) {
+        Http2GracefulClose graceful = new Http2GracefulClose(server.idleTimeout());
+        pipeline.addAfter(H2_CODEC, H2_GRACEFUL_CLOSE, graceful)
+                .addAfter(H2_GRACEFUL_CLOSE, H2_STREAMS, new Http2MultiplexHandler(
+                        new ChannelInitializer<Http2StreamChannel>() {
+                            @Override
+                            protected void initChannel(Http2StreamChannel stream) {
+                                graceful.opened(stream);
+                                initStream(stream.pipeline(), server);
+                            }
+                        }));
+    }
+
+    /**
+     * One HTTP/2 stream's pipeline: its frames as one HTTP request and response, then the request stages. What is
+     * HTTP/1.1's alone stays out — lingering close, keep-alive, the drain handler, the sequencer, the head rules of
+     * RFC 9112 (the HTTP/2 codec has validated the head: pseudo-headers, no connection-specific fields) — as does
+     * the header-read and idle part of the read timeouts: a stream exists once its headers are whole, and the
+     * connection's idle time is {@link Http2GracefulClose}'s.
+     */
+    private void initStream(ChannelPipeline stream, ServerConfig server) {
+        stream.addLast(H2_STREAM_CODEC, new Http2StreamCodec());
+        addRequestStages(stream, server, new RequestReadTimeoutHandler(Duration.ZERO, Duration.ZERO,
+                server.bodyReadTimeout()), null);
+    }
+
+    private static void removeHttp1(ChannelPipeline pipeline, boolean withUpgrade) {
+        for (String name : HTTP1_ONLY) {
+            if ((withUpgrade || !name.equals(H2C_UPGRADE)) && pipeline.context(name) != null) {
+                pipeline.remove(name);
+            }
+        }
+    }
+
+    /**
+     * The HTTP/2 codec for one connection: SETTINGS_MAX_CONCURRENT_STREAMS from the config, the header list
+     * bounded as HTTP/1.1's header section is, RST_STREAM floods cut off (GOAWAY ENHANCE_YOUR_CALM), and a
+     * graceful close that waits for the streams in flight a little longer than a drain does (the drain's deadline
+     * ends them first).
+     */
+    private static Http2FrameCodec http2Codec(ServerConfig server) {
+        Http2Config http2 = server.http2();
+        return Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(http2.maxConcurrentStreams())
+                        .maxHeaderListSize(server.maxHeaderBytes()))
+                .decoderEnforceMaxRstFramesPerWindow(http2.maxResetsPerSecond(), 1)
+                .gracefulShutdownTimeoutMillis(server.drainTimeout().toMillis() + GRACEFUL_CLOSE_SLACK_MILLIS)
+                .build();
+    }
+
+    /**
+     * Put in by {@code Upgrade: h2c} right after the HTTP/2 codec (the upgrade handler took out the HTTP/1.1 codec
+     * and takes itself out): turns the rest of the pipeline to HTTP/2, then goes.
+     */
+    private final class UpgradedToHttp2 extends ChannelHandlerAdapter {
+        private final ServerConfig server;
+
+        UpgradedToHttp2(ServerConfig server) {
+            this.server = server;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            ChannelPipeline pipeline = ctx.pipeline();
+            pipeline.remove(this);
+            removeHttp1(pipeline, false);
+            addHttp2Streams(pipeline, server);
+        }
     }
 }
