@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param maxLingeringBytes   while lingering, the most bytes read and discarded
  * @param stalledClientTimeout the longest a client connection may stay unwritable (the client reads nothing)
  *                             before it is closed; zero: no limit
+ * @param tlsEngine      the TLS implementation of every connection, client and provider side
  * @param http2                HTTP/2 on the listener and its per-connection limits
  */
 public record ServerConfig(String host, int port, Transport transport, int ioThreads,
@@ -24,7 +25,7 @@ public record ServerConfig(String host, int port, Transport transport, int ioThr
                            Duration drainTimeout, int maxConnections, Duration configReload,
                            int warmupRequests, Duration warmupTimeout,
                            Duration lingeringTime, Duration lingeringTimeout, long maxLingeringBytes,
-                           Duration stalledClientTimeout, Http2Config http2) {
+                           Duration stalledClientTimeout, TlsEngine tlsEngine, Http2Config http2) {
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(transport, "transport");
@@ -37,6 +38,7 @@ public record ServerConfig(String host, int port, Transport transport, int ioThr
         Objects.requireNonNull(lingeringTime, "lingeringTime");
         Objects.requireNonNull(lingeringTimeout, "lingeringTimeout");
         Objects.requireNonNull(stalledClientTimeout, "stalledClientTimeout");
+        Objects.requireNonNull(tlsEngine, "tlsEngine");
         Objects.requireNonNull(http2, "http2");
     }
 }

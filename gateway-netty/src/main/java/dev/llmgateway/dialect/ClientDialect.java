@@ -32,6 +32,22 @@ public enum ClientDialect {
         }
     },
     /**
+     * OpenAI's Responses API ({@code /v1/responses}): errors as {@link #OPENAI}'s; in a stream, that object as an
+     * {@code event: error}, which the openai SDKs raise (a translated stream writes its own {@code error} and
+     * {@code response.failed} events, {@code ResponsesEventEncoder}).
+     */
+    RESPONSES(AsciiString.cached("error"), null) {
+        @Override
+        void writeError(JsonGenerator json, ApiError error, String requestId) throws IOException {
+            OPENAI.writeError(json, error, requestId);
+        }
+
+        @Override
+        public HttpResponseStatus status(ApiError error) {
+            return OPENAI.status(error);
+        }
+    },
+    /**
      * {@code {"type":"error","error":{"type","message"},"request_id"}} with Anthropic's error type for the status;
      * in a stream, the same object as an {@code event: error}.
      */

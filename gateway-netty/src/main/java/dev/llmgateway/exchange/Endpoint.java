@@ -18,7 +18,7 @@ public enum Endpoint {
     CHAT_COMPLETIONS("/v1/chat/completions", HttpMethod.POST, "/chat/completions", ClientDialect.OPENAI),
     COMPLETIONS("/v1/completions", HttpMethod.POST, "/completions", ClientDialect.OPENAI),
     EMBEDDINGS("/v1/embeddings", HttpMethod.POST, "/embeddings", ClientDialect.OPENAI),
-    RESPONSES("/v1/responses", HttpMethod.POST, "/responses", ClientDialect.OPENAI),
+    RESPONSES("/v1/responses", HttpMethod.POST, "/responses", ClientDialect.RESPONSES),
     /** Anthropic's Messages API, for Claude Code and the Anthropic SDKs. */
     MESSAGES("/v1/messages", HttpMethod.POST, "/messages", ClientDialect.ANTHROPIC),
     COUNT_TOKENS("/v1/messages/count_tokens", HttpMethod.POST, "/messages/count_tokens", ClientDialect.ANTHROPIC);

@@ -52,9 +52,17 @@ import java.util.function.Consumer;
 final class ResponseRelay extends Relay {
     private static final SerializedString MODEL = new SerializedString("model");
     private static final SerializedString MESSAGE = new SerializedString("message");
+    private static final SerializedString RESPONSE = new SerializedString("response");
     private static final AsciiString MESSAGE_START = AsciiString.cached("message_start");
     private static final AsciiString MESSAGE_STOP = AsciiString.cached("message_stop");
     private static final AsciiString ERROR_EVENT = AsciiString.cached("error");
+    /** The Responses events that carry the {@code response} object, and so its model. */
+    private static final AsciiString[] RESPONSE_EVENTS = {AsciiString.cached("response.created"),
+            AsciiString.cached("response.in_progress"), AsciiString.cached("response.queued"),
+            AsciiString.cached("response.completed"), AsciiString.cached("response.incomplete"),
+            AsciiString.cached("response.failed")};
+    /** The Responses events that end its stream: the last three of {@link #RESPONSE_EVENTS}, or an error. */
+    private static final int FIRST_RESPONSE_END = 3;
 
     private static final BytePattern CHOICES = new BytePattern("\"choices\"");
     private static final byte[] NULL = ascii("null");
@@ -69,11 +77,14 @@ final class ResponseRelay extends Relay {
     private final ByteBuf requestedModelJson;
     /**
      * OpenAI chat and completion streams end with {@code [DONE]}, Anthropic's with {@code message_stop} (or its own
-     * {@code error} event); the Responses stream has no such marker.
+     * {@code error} event), the Responses stream with {@code response.completed}, {@code response.incomplete},
+     * {@code response.failed} or {@code error}.
      */
     private final boolean expectsEnd;
     /** Anthropic's stream names its model only in {@code message_start}, inside {@code message}. */
     private final boolean anthropic;
+    /** The Responses stream names its model inside the {@code response} object of its lifecycle events. */
+    private final boolean responses;
     private final UsageReader usageReader = new UsageReader();
     /** Finds each event's model (made for a stream only); Anthropic's names it in {@code message_start.message}. */
     private RepeatingSpanFinder eventModel;
@@ -92,8 +103,9 @@ final class ResponseRelay extends Relay {
         this.requestedModelJson = exchange.route().requestedModelJson();
         Endpoint endpoint = exchange.endpoint();
         this.anthropic = endpoint.dialect() == ClientDialect.ANTHROPIC;
+        this.responses = endpoint == Endpoint.RESPONSES;
         this.expectsEnd = endpoint == Endpoint.CHAT_COMPLETIONS || endpoint == Endpoint.COMPLETIONS
-                || endpoint == Endpoint.MESSAGES;
+                || endpoint == Endpoint.MESSAGES || responses;
         this.hidesUsage = hidesUsage;
     }
 
@@ -105,7 +117,8 @@ final class ResponseRelay extends Relay {
         if (success && ClientHeads.startsWithIgnoreCase(contentType, "text/event-stream")) {
             mode = Mode.EVENTS;
             framer = framer(this::event);
-            eventModel = anthropic ? new RepeatingSpanFinder(MESSAGE, MODEL) : new RepeatingSpanFinder(MODEL);
+            eventModel = anthropic ? new RepeatingSpanFinder(MESSAGE, MODEL)
+                    : responses ? new RepeatingSpanFinder(RESPONSE, MODEL) : new RepeatingSpanFinder(MODEL);
             ClientHeads.eventStream(exchange, client);
             sendHead(client);
         } else if (success && ClientHeads.startsWithIgnoreCase(contentType, "application/json")) {
@@ -139,6 +152,7 @@ final class ResponseRelay extends Relay {
                     framer = null;
                     if (brokenReason == null && expectsEnd && !sawEnd) {
                         brokenReason = anthropic ? "the stream ended without message_stop"
+                                : responses ? "the stream ended without response.completed"
                                 : "the stream ended without [DONE]";
                     }
                     if (brokenReason == null) { // the last event may have been malformed: never then a clean end
@@ -193,7 +207,8 @@ final class ResponseRelay extends Relay {
             sawEnd |= endsStream(event);
             return;
         }
-        boolean modelEvent = !anthropic || event.eventNameIs(MESSAGE_START);
+        boolean modelEvent = anthropic ? event.eventNameIs(MESSAGE_START)
+                : !responses || !event.hasEventName() || namedAmong(event, 0);
         int start = event.dataOffset();
         int end = start + event.dataLength();
         if (event.dataLineCount() == 1 && event.dataLength() > 0 && !JsonBytes.delimitsObject(bytes, start, end)) {
@@ -267,10 +282,28 @@ final class ResponseRelay extends Relay {
         return object >= 0 && JsonBytes.spells(bytes, object, end, ERROR_NAME);
     }
 
-    /** OpenAI's {@code [DONE]}, or Anthropic's {@code message_stop} or {@code error} event. */
+    /** OpenAI's {@code [DONE]}, Anthropic's {@code message_stop} or {@code error}, or a Responses stream's end. */
     private boolean endsStream(SseEvent event) {
-        return event.isDone() || anthropic && event.hasData()
-                && (event.eventNameIs(MESSAGE_STOP) || event.eventNameIs(ERROR_EVENT));
+        if (event.isDone()) {
+            return true;
+        }
+        if (!event.hasData()) {
+            return false;
+        }
+        if (anthropic) {
+            return event.eventNameIs(MESSAGE_STOP) || event.eventNameIs(ERROR_EVENT);
+        }
+        return responses && (event.eventNameIs(ERROR_EVENT) || namedAmong(event, FIRST_RESPONSE_END));
+    }
+
+    /** Whether the event is named as one of {@link #RESPONSE_EVENTS} from {@code from} on. */
+    private static boolean namedAmong(SseEvent event, int from) {
+        for (int i = from; i < RESPONSE_EVENTS.length; i++) {
+            if (event.eventNameIs(RESPONSE_EVENTS[i])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Copies {@code bytes[at, start)} then {@code replacement} (may be null) to {@code target}; returns {@code end}. */

@@ -24,6 +24,9 @@ import dev.llmgateway.dialect.openai.OpenAiCompletionEncoder;
 import dev.llmgateway.dialect.openai.OpenAiErrors;
 import dev.llmgateway.dialect.openai.OpenAiRequestReader;
 import dev.llmgateway.dialect.openai.OpenAiRequestWriter;
+import dev.llmgateway.dialect.openai.ResponsesBodyEncoder;
+import dev.llmgateway.dialect.openai.ResponsesEventEncoder;
+import dev.llmgateway.dialect.openai.ResponsesRequestReader;
 import dev.llmgateway.json.Json;
 import dev.llmgateway.exchange.Route;
 import io.netty.buffer.ByteBuf;
@@ -34,6 +37,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -48,19 +52,27 @@ final class Translation {
     private final boolean clientStreams;
     private final boolean includeUsage;
     private final boolean jsonTool;
+    /** A Responses client's custom tools, whose calls its answer names as such. */
+    private final Set<String> customTools;
 
     private Translation(ClientDialect client, ProviderType provider, boolean clientStreams, boolean includeUsage,
-                        boolean jsonTool) {
+                        boolean jsonTool, Set<String> customTools) {
         this.client = client;
         this.provider = provider;
         this.clientStreams = clientStreams;
         this.includeUsage = includeUsage;
         this.jsonTool = jsonTool;
+        this.customTools = customTools;
     }
 
     /** Whether a client of {@code client} needs its requests translated for a provider of type {@code type}. */
     static boolean needed(ClientDialect client, ProviderType type) {
-        return client == ClientDialect.OPENAI ? !type.openAiDialect() : type != ProviderType.ANTHROPIC;
+        return switch (client) {
+            case OPENAI -> !type.openAiDialect();
+            // Only OpenAI itself has the Responses API; OpenAI-compatible servers and the mock only chat.
+            case RESPONSES -> type != ProviderType.OPENAI;
+            case ANTHROPIC -> type != ProviderType.ANTHROPIC;
+        };
     }
 
     /**
@@ -75,6 +87,7 @@ final class Translation {
                                boolean includeUsage, ByteBuf into) throws Untranslatable {
         ProviderType type = route.provider().type();
         boolean jsonTool = false;
+        Set<String> customTools = Set.of();
         try (JsonGenerator out = Json.FACTORY.createGenerator((OutputStream) new ByteBufOutputStream(into))) {
             RequestEvents writer;
             AnthropicRequestWriter anthropic = null;
@@ -86,16 +99,16 @@ final class Translation {
                 case GEMINI -> writer = new GeminiRequestWriter(out);
                 default -> writer = new OpenAiRequestWriter(out, route.apiModel(), type == ProviderType.OPENAI);
             }
-            if (client == ClientDialect.OPENAI) {
-                OpenAiRequestReader.read(clientBody, writer);
-            } else {
-                AnthropicRequestReader.read(clientBody, writer);
+            switch (client) {
+                case OPENAI -> OpenAiRequestReader.read(clientBody, writer);
+                case RESPONSES -> customTools = ResponsesRequestReader.read(clientBody, writer);
+                case ANTHROPIC -> AnthropicRequestReader.read(clientBody, writer);
             }
             jsonTool = anthropic != null && anthropic.usesJsonTool();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Translation(client, type, clientStreams, includeUsage, jsonTool);
+        return new Translation(client, type, clientStreams, includeUsage, jsonTool, customTools);
     }
 
     /** The path below the provider's base URL for this request. */
@@ -127,13 +140,19 @@ final class Translation {
 
     /** Writes the client's stream; each event goes to {@code out}, which owns it. */
     AnswerEvents streamEncoder(ByteBufAllocator alloc, Consumer<ByteBuf> out, String model, String requestId) {
-        return client == ClientDialect.OPENAI ? new OpenAiChunkEncoder(alloc, out, model, includeUsage, requestId)
-                : new AnthropicEventEncoder(alloc, out, model, requestId);
+        return switch (client) {
+            case OPENAI -> new OpenAiChunkEncoder(alloc, out, model, includeUsage, requestId);
+            case RESPONSES -> new ResponsesEventEncoder(alloc, out, model, requestId, customTools);
+            case ANTHROPIC -> new AnthropicEventEncoder(alloc, out, model, requestId);
+        };
     }
 
     BodyEncoder bodyEncoder(ByteBufAllocator alloc, String model, String requestId) {
-        return client == ClientDialect.OPENAI ? new OpenAiCompletionEncoder(alloc, model, requestId)
-                : new AnthropicMessageEncoder(alloc, model, requestId);
+        return switch (client) {
+            case OPENAI -> new OpenAiCompletionEncoder(alloc, model, requestId);
+            case RESPONSES -> new ResponsesBodyEncoder(alloc, model, requestId, customTools);
+            case ANTHROPIC -> new AnthropicMessageEncoder(alloc, model, requestId);
+        };
     }
 
     /** The provider's error answer, for the client to get in its own dialect. */

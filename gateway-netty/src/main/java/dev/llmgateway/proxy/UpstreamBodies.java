@@ -79,12 +79,13 @@ final class UpstreamBodies {
     }
 
     /**
-     * Chat goes to every provider, translated where needed; OpenAI's other endpoints only to providers of its API
-     * (the built-in mock only chats); token counting only to Anthropic, which has it.
+     * Chat (and Responses, OpenAI's newer chat) goes to every provider, translated where needed; OpenAI's other
+     * endpoints only to providers of its API (the built-in mock only chats); token counting only to Anthropic,
+     * which has it.
      */
     private static boolean serves(Endpoint endpoint, ProviderType type) {
         return switch (endpoint) {
-            case CHAT_COMPLETIONS, MESSAGES -> true;
+            case CHAT_COMPLETIONS, MESSAGES, RESPONSES -> true;
             case COUNT_TOKENS -> type == ProviderType.ANTHROPIC;
             default -> type.openAiDialect() && type != ProviderType.MOCK;
         };

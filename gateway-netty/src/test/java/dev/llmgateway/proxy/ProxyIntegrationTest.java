@@ -292,7 +292,7 @@ class ProxyIntegrationTest {
     }
 
     @Test
-    void embeddingsAndCompletionsAndResponsesAreProxiedToTheirPaths() throws Exception {
+    void embeddingsAndCompletionsAreProxiedToTheirPathsAndResponsesTranslatedToChat() throws Exception {
         upstream.script(reply -> reply.full(200, "OK", "application/json", Fixtures.bytes("openai/embeddings.json")));
         HttpResponse<String> embeddings = gateway.post("/v1/embeddings",
                 "{\"model\":\"fast\",\"input\":\"hello\"}");
@@ -302,8 +302,9 @@ class ProxyIntegrationTest {
 
         gateway.post("/v1/completions", "{\"model\":\"fast\",\"prompt\":\"hello\"}");
         assertEquals("/v1/completions", upstream.last().uri());
+        // An OpenAI-compatible server is taken to chat only: a Responses request is translated to chat completions.
         gateway.post("/v1/responses", "{\"model\":\"fast\",\"input\":\"hello\"}");
-        assertEquals("/v1/responses", upstream.last().uri());
+        assertEquals("/v1/chat/completions", upstream.last().uri());
         assertEquals(UPSTREAM_MODEL, JsonPath.read(upstream.last().body(), "model"));
     }
 }

@@ -6,12 +6,15 @@ import dev.llmgateway.json.ByteSpan;
 import dev.llmgateway.json.Json;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The bytes of the request body being read (the body's heap array, or one copy of a direct body), parsers over
  * parts of them, and spans into them for values passed on without decoding. Borrows the array; holds no buffer.
  */
 final class OpenAiBodyBytes {
+    private static final byte[] EMPTY_OBJECT = {'{', '}'};
+
     private final byte[] bytes;
     /** The index just past the body in {@link #bytes}. */
     private final int limit;
@@ -47,6 +50,29 @@ final class OpenAiBodyBytes {
         int start = origin + (int) p.currentTokenLocation().getByteOffset() + 1;
         int end = closingQuote(start, true);
         return end < 0 ? null : new ByteSpan(bytes, start, end - start);
+    }
+
+    /**
+     * The contents of the string the parser is at, as UTF-8 text: a span of the body when they hold no escape, else
+     * the decoded text copied. Leaves the token for the parser.
+     */
+    ByteSpan stringContents(JsonParser p, int origin) throws IOException {
+        ByteSpan raw = unescapedContents(p, origin);
+        if (raw != null) {
+            return raw;
+        }
+        byte[] decoded = p.getText().getBytes(StandardCharsets.UTF_8);
+        return new ByteSpan(decoded, 0, decoded.length);
+    }
+
+    /**
+     * Tool call arguments as one JSON object: models do produce truncated or empty arguments, and those go on as
+     * an empty object.
+     */
+    static ByteSpan objectOrEmpty(ByteSpan arguments) {
+        boolean object = arguments != null
+                && Json.isObject(arguments.bytes(), arguments.offset(), arguments.length());
+        return object ? arguments : new ByteSpan(EMPTY_OBJECT, 0, EMPTY_OBJECT.length);
     }
 
     /**

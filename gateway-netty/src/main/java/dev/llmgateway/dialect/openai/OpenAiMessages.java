@@ -6,10 +6,8 @@ import dev.llmgateway.dialect.RequestEvents;
 import dev.llmgateway.dialect.Role;
 import dev.llmgateway.dialect.Untranslatable;
 import dev.llmgateway.json.ByteSpan;
-import dev.llmgateway.json.Json;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,7 +27,6 @@ import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unsupported;
  * {@code call_fn_<n>}, which the {@code function} message after it answers.
  */
 final class OpenAiMessages {
-    private static final byte[] EMPTY_OBJECT = {'{', '}'};
     private static final String BLANK_LINE = "\n\n";
 
     private final OpenAiBodyBytes body;
@@ -214,11 +211,7 @@ final class OpenAiMessages {
             if (member.equals("name")) {
                 name = string(p, path + ".name");
             } else if (member.equals("arguments") && value == JsonToken.VALUE_STRING) {
-                arguments = body.unescapedContents(p, origin);
-                if (arguments == null) {
-                    byte[] decoded = p.getText().getBytes(StandardCharsets.UTF_8);
-                    arguments = new ByteSpan(decoded, 0, decoded.length);
-                }
+                arguments = body.stringContents(p, origin);
             } else {
                 p.skipChildren();
             }
@@ -226,10 +219,7 @@ final class OpenAiMessages {
         if (name == null) {
             throw invalid(path + ".name", "Each tool call must have a function name.");
         }
-        // Models do produce truncated or empty arguments: those go on as an empty object.
-        boolean object = arguments != null
-                && Json.isObject(arguments.bytes(), arguments.offset(), arguments.length());
-        out.toolCall(id, name, object ? arguments : new ByteSpan(EMPTY_OBJECT, 0, EMPTY_OBJECT.length));
+        out.toolCall(id, name, OpenAiBodyBytes.objectOrEmpty(arguments));
     }
 
     private void toolResult(Message m, String id, String idMember, RequestEvents out)

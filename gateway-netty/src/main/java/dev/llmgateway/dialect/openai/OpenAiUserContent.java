@@ -94,7 +94,7 @@ final class OpenAiUserContent {
      * An {@code image_url}: a base64 data URL goes on as its media type and a span of the base64 text, still in the
      * body when the URL held no escape ({@code raw}), else from the decoded URL; an http(s) URL as it is.
      */
-    private static void image(ByteSpan raw, String decoded, String param, RequestEvents out) throws Untranslatable {
+    static void image(ByteSpan raw, String decoded, String param, RequestEvents out) throws Untranslatable {
         if (raw == null && decoded == null) {
             throw invalid(param, "image_url.url is required.");
         }

@@ -1,0 +1,201 @@
+package dev.llmgateway.dialect.openai;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.llmgateway.dialect.RequestEvents;
+import dev.llmgateway.dialect.ResponseFormat;
+import dev.llmgateway.dialect.ToolChoice;
+import dev.llmgateway.dialect.Untranslatable;
+import dev.llmgateway.json.ByteSpan;
+
+import java.io.IOException;
+
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.bool;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.integer;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalid;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalidType;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.number;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.string;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unsupported;
+
+/**
+ * The parameters of a Responses request, read as they come and emitted after the conversation and tools.
+ * {@code store} needs nothing (the gateway keeps no responses either way); {@code metadata}, {@code include},
+ * {@code prompt_cache_key}, {@code text.verbosity}, {@code reasoning.summary}, {@code truncation} and
+ * {@code service_tier} have no neutral event and are dropped (the README lists them); what only a stored response
+ * or OpenAI itself can do ({@code previous_response_id}, {@code conversation}, {@code prompt}, {@code background},
+ * log probabilities) is refused.
+ */
+final class ResponsesParameters {
+    private final OpenAiBodyBytes body;
+    private ToolChoice toolChoice;
+    private String toolChoiceName;
+    private Boolean parallelToolCalls;
+    private Long maxOutputTokens;
+    private Double temperature;
+    private Double topP;
+    private String user;
+    private String safetyIdentifier;
+    private ResponseFormat format;
+    private String formatName;
+    private ByteSpan formatSchema;
+    private String reasoningEffort;
+    private boolean stream;
+
+    ResponsesParameters(OpenAiBodyBytes body) {
+        this.body = body;
+    }
+
+    /** A top-level member; the parser is at its (non-null) value, which it skips if it is no parameter. */
+    void read(JsonParser p, String name, int origin) throws IOException, Untranslatable {
+        switch (name) {
+            case "tool_choice" -> readToolChoice(p);
+            case "parallel_tool_calls" -> parallelToolCalls = bool(p, name);
+            case "max_output_tokens" -> maxOutputTokens = integer(p, name);
+            case "temperature" -> temperature = number(p, name);
+            case "top_p" -> topP = number(p, name);
+            case "user" -> user = string(p, name);
+            case "safety_identifier" -> safetyIdentifier = string(p, name);
+            case "text" -> readText(p, origin);
+            case "reasoning" -> readReasoning(p);
+            case "stream" -> stream = bool(p, name);
+            case "store" -> bool(p, name);
+            case "previous_response_id" -> throw ResponsesRequestReader.needsStore(name, "previous_response_id");
+            case "conversation" -> throw ResponsesRequestReader.needsStore(name, "A conversation");
+            case "prompt" -> throw unsupported(name, "Stored prompts cannot be used with this model.");
+            case "background" -> {
+                if (bool(p, name)) {
+                    throw ResponsesRequestReader.needsStore(name, "A background response");
+                }
+            }
+            case "top_logprobs" -> {
+                if (integer(p, name) > 0) {
+                    throw unsupported(name, "Log probabilities are not available for this model.");
+                }
+            }
+            default -> p.skipChildren();
+        }
+    }
+
+    private void readToolChoice(JsonParser p) throws IOException, Untranslatable {
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+            toolChoice = switch (p.getText()) {
+                case "auto" -> ToolChoice.AUTO;
+                case "none" -> ToolChoice.NONE;
+                case "required" -> ToolChoice.REQUIRED;
+                default -> throw invalid("tool_choice", "Invalid value: '" + p.getText()
+                        + "'. Supported values are: 'none', 'auto' and 'required'.");
+            };
+            return;
+        }
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw invalidType("tool_choice", "a string or an object");
+        }
+        String type = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String member = p.currentName();
+            p.nextToken();
+            switch (member) {
+                case "type" -> type = string(p, "tool_choice.type");
+                case "name" -> toolChoiceName = string(p, "tool_choice.name");
+                default -> p.skipChildren();
+            }
+        }
+        if (!"function".equals(type) && !"custom".equals(type)) {
+            throw unsupported("tool_choice.type", "Only a tool_choice of type 'function' or 'custom' can be"
+                    + " translated for this model; got '" + type + "'.");
+        }
+        if (toolChoiceName == null) {
+            throw invalid("tool_choice.name", "tool_choice.name is required.");
+        }
+        toolChoice = ToolChoice.TOOL;
+    }
+
+    /** {@code text: {format: {type, name, schema}, verbosity}}. */
+    private void readText(JsonParser p, int origin) throws IOException, Untranslatable {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw invalidType("text", "an object");
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            boolean isFormat = p.currentName().equals("format");
+            if (p.nextToken() == JsonToken.START_OBJECT && isFormat) {
+                readFormat(p, origin);
+            } else {
+                p.skipChildren();
+            }
+        }
+    }
+
+    private void readFormat(JsonParser p, int origin) throws IOException, Untranslatable {
+        String type = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String member = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (member) {
+                case "type" -> type = string(p, "text.format.type");
+                case "name" -> formatName = string(p, "text.format.name");
+                case "schema" -> formatSchema = value == JsonToken.VALUE_NULL ? null : body.valueSpan(p, origin);
+                default -> p.skipChildren();
+            }
+        }
+        if (type == null) {
+            throw invalid("text.format.type", "text.format.type is required.");
+        }
+        format = switch (type) {
+            case "text" -> null;
+            case "json_object" -> ResponseFormat.JSON_OBJECT;
+            case "json_schema" -> ResponseFormat.JSON_SCHEMA;
+            default -> throw invalid("text.format.type", "Invalid value: '" + type
+                    + "'. Supported values are: 'text', 'json_object' and 'json_schema'.");
+        };
+    }
+
+    /** {@code reasoning: {effort, summary}}: the effort goes on; a summary is what reasoning text becomes anyway. */
+    private void readReasoning(JsonParser p) throws IOException, Untranslatable {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw invalidType("reasoning", "an object");
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            boolean isEffort = p.currentName().equals("effort");
+            p.nextToken();
+            if (isEffort) {
+                reasoningEffort = string(p, "reasoning.effort");
+            } else {
+                p.skipChildren();
+            }
+        }
+    }
+
+    /** Emits the parameters given, tool choice first. */
+    void emit(RequestEvents out) throws Untranslatable {
+        if (toolChoice != null) {
+            out.toolChoice(toolChoice, toolChoiceName);
+        }
+        if (parallelToolCalls != null) {
+            out.parallelToolCalls(parallelToolCalls);
+        }
+        if (maxOutputTokens != null) {
+            out.maxTokens(maxOutputTokens);
+        }
+        if (temperature != null) {
+            out.temperature(temperature);
+        }
+        if (topP != null) {
+            out.topP(topP);
+        }
+        String endUser = safetyIdentifier != null ? safetyIdentifier : user;
+        if (endUser != null) {
+            out.user(endUser);
+        }
+        if (format != null) {
+            boolean schema = format == ResponseFormat.JSON_SCHEMA;
+            out.responseFormat(format, schema ? formatName : null, schema ? formatSchema : null);
+        }
+        if (reasoningEffort != null) {
+            out.reasoningEffort(reasoningEffort, -1);
+        }
+        if (stream) {
+            out.stream(true);
+        }
+    }
+}
