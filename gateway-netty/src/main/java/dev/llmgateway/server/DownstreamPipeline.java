@@ -33,8 +33,10 @@ import java.util.function.Supplier;
  * The downstream pipeline, one per client connection; every handler's name and place is here and nowhere else.
  * <pre>
  *  bytes ─▶ {@value #LINGERING_CLOSE}     after an early refusal: half-close, read the rest away, then close
+ *        ─▶ {@value #H2C_PRIOR_KNOWLEDGE} the HTTP/2 preface turns the connection to HTTP/2 (http2 = true)
  *        ─▶ {@value #HTTP_CODEC}          HTTP/1.1 framing; request line and header size limits
- *        ─▶ {@value #CONFORMANCE}         HTTP/1.1's request rules: version (505), transfer codings (501), Host (400)
+ *        ─▶ {@value #H2C_UPGRADE}         Upgrade: h2c on a request without a body: 101, HTTP/2 (http2 = true)
+ *        ─▶ {@value #CONFORMANCE}         RFC 9112's head rules: version (505), transfer codings (501), Host (400)
  *        ─▶ {@value #KEEP_ALIVE}          Connection: close / keep-alive per RFC 9112, HTTP/1.0 included
  *        ─▶ {@value #DRAIN}               graceful drain: idle connections close, busy ones after their response
  *        ─▶ {@value #READ_TIMEOUT}        idle, header-read and body-read timeouts (408)
@@ -42,7 +44,7 @@ import java.util.function.Supplier;
  *        ─▶ {@value #KEY_CHECK}           a proxied endpoint's missing or unknown key: 401 before the body is read
  *        ─▶ {@value #BODY_AGGREGATOR}     whole body up to max_request_bytes (413), 100-continue
  *        ─▶ {@value #SEQUENCER}           pipelined requests answered in order, one at a time
- *        ─▶ {@value #ENDPOINTS}           refusals (closing); path → endpoint (404/405); /health and /ready; the Exchange
+ *        ─▶ {@value #ENDPOINTS}           refusals (closing); path → endpoint (404/405); /health, /ready; the Exchange
  *        ─▶ {@value #AUTH}                gateway key → principal (401)
  *        ─▶ {@value #KEY_LIMITS}          the key's rate, token, concurrency and budget limits (429)
  *        ─▶ {@value #MODEL_LIST}          GET /v1/models
@@ -50,6 +52,18 @@ import java.util.function.Supplier;
  *        ─▶ {@value #PROXY}               the exchange goes upstream; the response is relayed back
  *        ─▶ {@value #ERRORS}              exceptions nobody handled: logged (client I/O errors quietly), close
  * </pre>
+ * An HTTP/2 connection (prior knowledge, {@code Upgrade}) has a shape of its own, built here too from the same stages:
+ * <pre>
+ *  bytes ─▶ {@value #H2_CODEC}            frames; SETTINGS (max concurrent streams, header list size), rapid-reset cap
+ *        ─▶ {@value #H2_GRACEFUL_CLOSE}   GOAWAY on drain and after idle_timeout without a stream; deadline to streams
+ *        ─▶ {@value #H2_STREAMS}          one child channel per stream, each with:
+ *             {@value #H2_STREAM_CODEC} → {@value #READ_TIMEOUT} (body only) → {@value #STALLED_CLIENT} →
+ *             {@value #KEY_CHECK} → {@value #BODY_AGGREGATOR} → {@value #ENDPOINTS} … {@value #PROXY} → {@value #ERRORS}
+ *        ─▶ {@value #ERRORS}
+ * </pre>
+ * A stream's refusal, cancel or stall ends that stream (RST_STREAM), never the connection; the HTTP/1.1-only
+ * mechanics (lingering close, keep-alive, drain handler, sequencer, RFC 9112's head rules) are the connection's
+ * or the codec's job there.
  * Handlers up to the sequencer are per connection, but the shared request checks; the stateless ones after it are
  * shared. Each new connection is
  * first admitted by {@link ClientConnections} (the cap on open connections, and no new ones while draining);

@@ -331,6 +331,74 @@ class Http2DownstreamTest {
         }
     }
 
+    @Test
+    void anUpgradeToH2cServesTheRequestAndEveryOneAfterItOnHttp2() throws Exception {
+        try (GatewayHarness gateway = GatewayHarness.start(GatewayHarness.mockConfig(NO_LOG))) {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_2).build();
+            java.net.http.HttpResponse<String> models = client.send(gateway.request("/v1/models")
+                    .header("authorization", "Bearer " + GatewayHarness.KEY).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, models.statusCode(), models.body());
+            assertEquals(java.net.http.HttpClient.Version.HTTP_2, models.version(), "upgraded");
+
+            java.net.http.HttpResponse<String> chat = client.send(gateway.request("/v1/chat/completions")
+                    .header("authorization", "Bearer " + GatewayHarness.KEY)
+                    .header("content-type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(STREAM_CHAT)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, chat.statusCode());
+            assertEquals(java.net.http.HttpClient.Version.HTTP_2, chat.version(), "on the upgraded connection");
+            assertTrue(chat.body().endsWith("data: [DONE]\n\n"), chat.body());
+        }
+    }
+
+    @Test
+    void anUpgradeAskedWithABodyIsIgnoredAndServedOnHttp1() throws Exception {
+        try (GatewayHarness gateway = GatewayHarness.start(GatewayHarness.mockConfig(NO_LOG));
+             java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(10_000);
+            byte[] body = CHAT.getBytes(StandardCharsets.UTF_8);
+            socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nhost: gateway\r\n"
+                    + "connection: Upgrade, HTTP2-Settings\r\nupgrade: h2c\r\n"
+                    + "http2-settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n"
+                    + "authorization: Bearer " + GatewayHarness.KEY + "\r\ncontent-type: application/json\r\n"
+                    + "content-length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(body);
+            String answer = new String(socket.getInputStream().readNBytes(15), StandardCharsets.US_ASCII);
+            assertEquals("HTTP/1.1 200 OK", answer);
+        }
+    }
+
+    /** curl speaks both ways a client starts h2c: the preface, and Upgrade from HTTP/1.1. */
+    @Test
+    void curlGetsStreamedChatOverPriorKnowledgeAndOverUpgrade() throws Exception {
+        try (GatewayHarness gateway = GatewayHarness.start(GatewayHarness.mockConfig(NO_LOG))) {
+            String priorKnowledge = curl("--http2-prior-knowledge", "-d", STREAM_CHAT,
+                    "http://127.0.0.1:" + gateway.port() + "/v1/chat/completions");
+            assertTrue(priorKnowledge.startsWith("2 200\n"), priorKnowledge);
+            assertTrue(priorKnowledge.endsWith("data: [DONE]\n\n"), priorKnowledge);
+
+            String upgraded = curl("--http2", "http://127.0.0.1:" + gateway.port() + "/v1/models");
+            assertTrue(upgraded.startsWith("2 200\n"), upgraded);
+            assertTrue(upgraded.contains("\"object\":\"list\""), upgraded);
+        }
+    }
+
+    /** Runs curl with the harness's key; what it got: the HTTP version and status on a line, then the body. */
+    private static String curl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20",
+                "-w", "\\n#%{http_version} %{http_code}", "-o", "-",
+                "-H", "authorization: Bearer " + GatewayHarness.KEY, "-H", "content-type: application/json"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), output);
+        int mark = output.lastIndexOf("\n#");
+        return output.substring(mark + 2) + "\n" + output.substring(0, mark);
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
