@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param stalledClientTimeout the longest a client connection may stay unwritable (the client reads nothing)
  *                             before it is closed; zero: no limit
  * @param tlsEngine      the TLS implementation of every connection, client and provider side
+ * @param tls            the listener's certificate ({@code [server.tls]}); null: the listener speaks plain HTTP
  * @param http2                HTTP/2 on the listener and its per-connection limits
  */
 public record ServerConfig(String host, int port, Transport transport, int ioThreads,
@@ -25,7 +26,8 @@ public record ServerConfig(String host, int port, Transport transport, int ioThr
                            Duration drainTimeout, int maxConnections, Duration configReload,
                            int warmupRequests, Duration warmupTimeout,
                            Duration lingeringTime, Duration lingeringTimeout, long maxLingeringBytes,
-                           Duration stalledClientTimeout, TlsEngine tlsEngine, Http2Config http2) {
+                           Duration stalledClientTimeout, TlsEngine tlsEngine,
+                           ServerTlsConfig tls, Http2Config http2) {
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(transport, "transport");

@@ -24,6 +24,7 @@ import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AsciiString;
+import io.netty.handler.ssl.SslContext;
 
 import java.time.Duration;
 import java.util.List;
@@ -32,8 +33,10 @@ import java.util.function.Supplier;
 /**
  * The downstream pipeline, one per client connection; every handler's name and place is here and nowhere else.
  * <pre>
- *  bytes ─▶ {@value #LINGERING_CLOSE}     after an early refusal: half-close, read the rest away, then close
- *        ─▶ {@value #H2C_PRIOR_KNOWLEDGE} the HTTP/2 preface turns the connection to HTTP/2 (http2 = true)
+ *  bytes ─▶ {@value #TLS}                 [server.tls] only: TLS with the running config's certificate
+ *        ─▶ {@value #ALPN}                [server.tls] and http2 = true: ALPN h2 turns the connection to HTTP/2
+ *        ─▶ {@value #LINGERING_CLOSE}     after an early refusal: half-close, read the rest away, then close
+ *        ─▶ {@value #H2C_PRIOR_KNOWLEDGE} plain text and http2 = true: the HTTP/2 preface turns it to HTTP/2
  *        ─▶ {@value #HTTP_CODEC}          HTTP/1.1 framing; request line and header size limits
  *        ─▶ {@value #H2C_UPGRADE}         Upgrade: h2c on a request without a body: 101, HTTP/2 (http2 = true)
  *        ─▶ {@value #CONFORMANCE}         RFC 9112's head rules: version (505), transfer codings (501), Host (400)
@@ -71,6 +74,7 @@ import java.util.function.Supplier;
  * request limits come from the running config when the connection opens: a reload applies them to new connections.
  */
 public final class DownstreamPipeline extends ChannelInitializer<Channel> {
+    public static final String TLS = "tls";
     public static final String LINGERING_CLOSE = "lingering-close";
     public static final String HTTP_CODEC = "http-codec";
     public static final String CONFORMANCE = "request-conformance";
@@ -89,6 +93,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     public static final String BUDGET = "budget";
     public static final String PROXY = "proxy";
     public static final String ERRORS = "connection-errors";
+    public static final String ALPN = "alpn";
     public static final String H2C_PRIOR_KNOWLEDGE = "h2c-prior-knowledge";
     public static final String H2C_UPGRADE = "h2c-upgrade";
     public static final String H2_CODEC = "http2-codec";
@@ -111,6 +116,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     private static final RequestConformance REQUEST_CONFORMANCE = new RequestConformance();
 
     private final Supplier<ServerConfig> server;
+    private final Supplier<SslContext> tls;
     private final ClientConnections connections;
     private final EndpointHandler endpoints;
     private final ApiKeyAuthHandler auth;
@@ -122,11 +128,16 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     private final BudgetHandler budget;
     private final Runnable stalledClientClosed;
 
-    /** @param stalledClientClosed told of each connection closed because its client stopped reading */
-    public DownstreamPipeline(Supplier<ServerConfig> server, ClientConnections connections, EndpointHandler endpoints,
-                              ApiKeyAuthHandler auth, ModelListHandler modelList, ModelRouteHandler modelRoute,
-                              ProxyCall.Factory calls, BudgetHandler budget, Runnable stalledClientClosed) {
+    /**
+     * @param tls                 the listener's TLS context when a connection opens; null from it: plain HTTP
+     * @param stalledClientClosed told of each connection closed because its client stopped reading
+     */
+    public DownstreamPipeline(Supplier<ServerConfig> server, Supplier<SslContext> tls, ClientConnections connections,
+                              EndpointHandler endpoints, ApiKeyAuthHandler auth, ModelListHandler modelList,
+                              ModelRouteHandler modelRoute, ProxyCall.Factory calls, BudgetHandler budget,
+                              Runnable stalledClientClosed) {
         this.server = server;
+        this.tls = tls;
         this.stalledClientClosed = stalledClientClosed;
         this.connections = connections;
         this.endpoints = endpoints;
@@ -141,7 +152,8 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     /** The admin listener's pipeline: the same front, ending at the endpoint handler (health, ready, metrics). */
     public static DownstreamPipeline admin(Supplier<ServerConfig> server, EndpointHandler endpoints,
                                            Runnable stalledClientClosed) {
-        return new DownstreamPipeline(server, null, endpoints, null, null, null, null, null, stalledClientClosed);
+        return new DownstreamPipeline(server, () -> null, null, endpoints, null, null, null, null, null,
+                stalledClientClosed);
     }
 
     @Override
@@ -152,16 +164,24 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
         ServerConfig server = this.server.get();
         boolean http2 = calls != null && server.http2().enabled();
         ChannelPipeline pipeline = channel.pipeline();
+        SslContext tls = this.tls.get();
+        if (tls != null) {
+            pipeline.addLast(TLS, tls.newHandler(channel.alloc()));
+            if (http2) {
+                pipeline.addLast(ALPN, new Http2Alpn(ctx -> toHttp2(ctx.pipeline(), server)));
+            }
+        }
+        boolean h2c = http2 && tls == null;
         pipeline.addLast(LINGERING_CLOSE, new LingeringClose(server.lingeringTime(), server.lingeringTimeout(),
                 server.maxLingeringBytes()));
-        if (http2) {
+        if (h2c) {
             pipeline.addLast(H2C_PRIOR_KNOWLEDGE, new Http2PriorKnowledge(ctx -> toHttp2(ctx.pipeline(), server)));
         }
         HttpServerCodec codec = new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(server.maxInitialLineBytes())
                 .setMaxHeaderSize(server.maxHeaderBytes()));
         pipeline.addLast(HTTP_CODEC, codec);
-        if (http2) {
+        if (h2c) {
             pipeline.addLast(H2C_UPGRADE, new H2cUpgrade(codec, protocol ->
                     AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                             ? new Http2ServerUpgradeCodec(H2_CODEC, http2Codec(server), new UpgradedToHttp2(server))

@@ -5,6 +5,7 @@ import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.H2Client;
 import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.TestCertificates;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -382,6 +383,42 @@ class Http2DownstreamTest {
             String upgraded = curl("--http2", "http://127.0.0.1:" + gateway.port() + "/v1/models");
             assertTrue(upgraded.startsWith("2 200\n"), upgraded);
             assertTrue(upgraded.contains("\"object\":\"list\""), upgraded);
+        }
+    }
+
+    /** h2 over TLS by ALPN (the JDK client offers h2 then http/1.1), with either TLS engine; http2 = false: HTTP/1.1. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"openssl,true,HTTP_2", "jdk,true,HTTP_2", "openssl,false,HTTP_1_1"})
+    void overTlsAlpnChoosesHttp2(String engine, boolean http2, java.net.http.HttpClient.Version expected)
+            throws Exception {
+        TestCertificates.Issued certificate = TestCertificates.localhost();
+        try (GatewayHarness gateway = GatewayHarness.start("""
+                tls_engine = "%s"
+                http2 = %s
+
+                [server.tls]
+                cert = "%s"
+                key = "%s"
+                """.formatted(engine, http2, certificate.certFile(), certificate.keyFile()),
+                GatewayHarness.mockConfig(NO_LOG), java.util.Map.of())) {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_2).sslContext(TestCertificates.trustingCa())
+                    .build();
+            java.net.http.HttpResponse<String> chat = client.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("https://127.0.0.1:" + gateway.port() + "/v1/chat/completions"))
+                    .timeout(Duration.ofSeconds(20))
+                    .header("authorization", "Bearer " + GatewayHarness.KEY)
+                    .header("content-type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(STREAM_CHAT)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(200, chat.statusCode(), chat.body());
+            assertEquals(expected, chat.version());
+            assertTrue(chat.body().endsWith("data: [DONE]\n\n"), chat.body());
+
+            String curled = curl("--http2", "--cacert", TestCertificates.ca().certFile().toString(),
+                    "https://127.0.0.1:" + gateway.port() + "/v1/models");
+            assertTrue(curled.startsWith((http2 ? "2" : "1.1") + " 200\n"), curled);
         }
     }
 
