@@ -60,8 +60,9 @@ import java.util.function.Supplier;
  *  bytes ─▶ {@value #H2_CODEC}            frames; SETTINGS (max concurrent streams, header list size), rapid-reset cap
  *        ─▶ {@value #H2_GRACEFUL_CLOSE}   GOAWAY on drain and after idle_timeout without a stream; deadline to streams
  *        ─▶ {@value #H2_STREAMS}          one child channel per stream, each with:
- *             {@value #H2_STREAM_CODEC} → {@value #READ_TIMEOUT} (body only) → {@value #STALLED_CLIENT} →
- *             {@value #KEY_CHECK} → {@value #BODY_AGGREGATOR} → {@value #ENDPOINTS} … {@value #PROXY} → {@value #ERRORS}
+ *             {@value #H2_STREAM_CODEC} → {@value #READ_TIMEOUT} (body only) → {@value #STALLED_CLIENT}
+ *             → {@value #KEY_CHECK} → {@value #BODY_AGGREGATOR} → {@value #ENDPOINTS} … {@value #PROXY}
+ *             → {@value #ERRORS}
  *        ─▶ {@value #ERRORS}
  * </pre>
  * A stream's refusal, cancel or stall ends that stream (RST_STREAM), never the connection; the HTTP/1.1-only
@@ -104,7 +105,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     /**
      * What an HTTP/1.1 connection has and an HTTP/2 one does not (the request stages move into each stream). They
      * go before the HTTP/2 codec comes, whose first write (its SETTINGS) must not meet the HTTP/1.1 encoder; the
-     * prior-knowledge detector goes after it, since taking it out hands the bytes it read on to the next handler.
+     * prior-knowledge detector goes after it, then hands the bytes it read on to that codec.
      */
     private static final List<String> HTTP1_ONLY = List.of(LINGERING_CLOSE, HTTP_CODEC, H2C_UPGRADE, CONFORMANCE,
             KEEP_ALIVE, DRAIN, READ_TIMEOUT, STALLED_CLIENT, KEY_CHECK, BODY_AGGREGATOR, SEQUENCER, ENDPOINTS, AUTH,

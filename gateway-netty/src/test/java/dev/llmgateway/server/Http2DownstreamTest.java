@@ -386,7 +386,7 @@ class Http2DownstreamTest {
         }
     }
 
-    /** h2 over TLS by ALPN (the JDK client offers h2 then http/1.1), with either TLS engine; http2 = false: HTTP/1.1. */
+    /** h2 over TLS by ALPN (the JDK client offers h2, http/1.1), with either TLS engine; http2 = false: HTTP/1.1. */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({"openssl,true,HTTP_2", "jdk,true,HTTP_2", "openssl,false,HTTP_1_1"})
     void overTlsAlpnChoosesHttp2(String engine, boolean http2, java.net.http.HttpClient.Version expected)
