@@ -44,6 +44,9 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
             new Setting("server.stalled_client_timeout", false, c -> c.server().stalledClientTimeout()),
             new Setting("server.tls_engine", true, c -> c.server().tlsEngine()),
             new Setting("server.tls", false, c -> c.server().tls()),
+            new Setting("server.http2", false, c -> c.server().http2().enabled()),
+            new Setting("server.http2_max_concurrent_streams", false, c -> c.server().http2().maxConcurrentStreams()),
+            new Setting("server.http2_max_resets_per_second", false, c -> c.server().http2().maxResetsPerSecond()),
             new Setting("routing", false, GatewayConfig::routing),
             new Setting("metrics.enabled", true, c -> c.observability().metricsEnabled()),
             new Setting("metrics.port", true, c -> c.observability().metricsPort()),
@@ -78,7 +81,7 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
                 wanted.headerReadTimeout(), wanted.bodyReadTimeout(), wanted.idleTimeout(), wanted.drainTimeout(),
                 wanted.maxConnections(), wanted.configReload(), now.warmupRequests(), now.warmupTimeout(),
                 wanted.lingeringTime(), wanted.lingeringTimeout(), wanted.maxLingeringBytes(),
-                wanted.stalledClientTimeout(), now.tlsEngine(), wanted.tls());
+                wanted.stalledClientTimeout(), now.tlsEngine(), wanted.tls(), wanted.http2());
         GatewayConfig applicable = new GatewayConfig(server, next.routing(), next.apiKeys(), next.providers(),
                 next.models(), running.observability(), next.prices(), next.teams(), next.warnings(),
                 running.shared());

@@ -18,6 +18,7 @@ import java.util.Objects;
  *                             before it is closed; zero: no limit
  * @param tlsEngine      the TLS implementation of every connection, client and provider side
  * @param tls            the listener's certificate ({@code [server.tls]}); null: the listener speaks plain HTTP
+ * @param http2                HTTP/2 on the listener and its per-connection limits
  */
 public record ServerConfig(String host, int port, Transport transport, int ioThreads,
                            long maxRequestBytes, int maxHeaderBytes, int maxInitialLineBytes,
@@ -26,7 +27,7 @@ public record ServerConfig(String host, int port, Transport transport, int ioThr
                            int warmupRequests, Duration warmupTimeout,
                            Duration lingeringTime, Duration lingeringTimeout, long maxLingeringBytes,
                            Duration stalledClientTimeout, TlsEngine tlsEngine,
-                           ServerTlsConfig tls) {
+                           ServerTlsConfig tls, Http2Config http2) {
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(transport, "transport");
@@ -40,5 +41,6 @@ public record ServerConfig(String host, int port, Transport transport, int ioThr
         Objects.requireNonNull(lingeringTimeout, "lingeringTimeout");
         Objects.requireNonNull(stalledClientTimeout, "stalledClientTimeout");
         Objects.requireNonNull(tlsEngine, "tlsEngine");
+        Objects.requireNonNull(http2, "http2");
     }
 }

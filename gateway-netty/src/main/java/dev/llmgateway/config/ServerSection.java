@@ -47,7 +47,8 @@ final class ServerSection {
                 t.byteSize("max_lingering_bytes", 64 * MIB, 0, Long.MAX_VALUE),
                 t.duration("stalled_client_timeout", Duration.ofSeconds(60)),
                 orDefault(t.choice("tls_engine", TlsEngine.AUTO, TlsEngine.values())),
-                readTls(t));
+                readTls(t),
+                http2(t));
         t.reportUnknownKeys();
         return server;
     }
@@ -110,6 +111,15 @@ final class ServerSection {
             t.problem("lingering_timeout", "a duration of 1ms or more");
         }
         return timeout;
+    }
+
+    private static Http2Config http2(ConfigTable t) {
+        Http2Config def = Http2Config.DEFAULT;
+        return new Http2Config(t.bool("http2", def.enabled()),
+                (int) t.integer("http2_max_concurrent_streams", def.maxConcurrentStreams(), 1, 100_000,
+                        "an integer from 1 to 100000"),
+                (int) t.integer("http2_max_resets_per_second", def.maxResetsPerSecond(), 1, 1_000_000,
+                        "an integer from 1 to 1000000"));
     }
 
     // A bad transport was reported; any value keeps the record constructible until the load fails.

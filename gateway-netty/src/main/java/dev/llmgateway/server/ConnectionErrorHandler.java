@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.codec.http2.Http2Exception;
 
 import javax.net.ssl.SSLException;
 
@@ -16,7 +17,8 @@ import java.util.logging.Logger;
  * Last handler of a client pipeline: every exception that no handler before it dealt with ends here, and the
  * connection is closed. Clients that reset, vanish mid-request or mid-response cause I/O errors by the thousand
  * (the hostile-input test makes about a thousand in a few seconds); those are logged at FINE, so a client cannot
- * flood the log. Anything else is a gateway bug and logged as a warning with its stack.
+ * flood the log. An HTTP/2 protocol error is the HTTP/2 codec's to answer (GOAWAY with its error code, then the
+ * close), so it is only logged at FINE. Anything else is a gateway bug and logged as a warning with its stack.
  */
 @ChannelHandler.Sharable
 public final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
@@ -24,6 +26,11 @@ public final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof Http2Exception) {
+            // A client's HTTP/2 protocol error: the codec has answered it (GOAWAY with its code) and closes.
+            LOG.log(Level.FINE, "client connection failed: " + cause);
+            return;
+        }
         if (clientCaused(cause)) {
             LOG.log(Level.FINE, "client connection failed: " + cause);
         } else {

@@ -31,6 +31,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
@@ -157,7 +158,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
             }
             snapshot.set(Snapshot.of(config, shared));
             TlsContexts tls = TlsContexts.choose(server.tlsEngine());
-            AtomicReference<SslContext> listenerTls = new AtomicReference<>(listenerContext(tls, server.tls()));
+            AtomicReference<SslContext> listenerTls = new AtomicReference<>(listenerContext(tls, server));
             UpstreamPools pools = new UpstreamPools(group, transport, tls);
             pools.prepare(snapshot.get().providers().values());
             metrics.poolStats(() -> pools.stats(snapshot.get().providers().values()));
@@ -240,15 +241,17 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
     }
 
     /**
-     * The listener's TLS context for {@code [server.tls]}, null without it. HTTP/1.1 is all the listener speaks, so
-     * it offers no ALPN list (with HTTP/2 on, {@code h2} and {@code http/1.1}).
+     * The listener's TLS context for {@code [server.tls]}, null without it. With {@code http2} on it offers
+     * {@code h2} then {@code http/1.1} by ALPN; off, no ALPN list (HTTP/1.1 is all it speaks).
      */
-    private static SslContext listenerContext(TlsContexts tls, ServerTlsConfig config) {
+    private static SslContext listenerContext(TlsContexts tls, ServerConfig server) {
+        ServerTlsConfig config = server.tls();
         if (config == null) {
             return null;
         }
         try {
-            return tls.server(config.key(), config.chain(), List.of());
+            return tls.server(config.key(), config.chain(), server.http2().enabled()
+                    ? List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1) : List.of());
         } catch (SSLException e) {
             throw new IllegalStateException("server.tls: cannot serve TLS with " + config.certFile() + " and "
                     + config.keyFile() + ": " + e.getMessage(), e);
@@ -296,9 +299,11 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
     @Override
     public void apply(GatewayConfig next) {
         Snapshot previous = snapshot.get();
-        ServerTlsConfig wantedTls = next.server().tls();
-        SslContext nextListenerTls = Objects.equals(wantedTls, previous.config().server().tls()) ? listenerTls.get()
-                : listenerContext(tls, wantedTls);
+        ServerConfig wanted = next.server();
+        ServerConfig running = previous.config().server();
+        SslContext nextListenerTls = Objects.equals(wanted.tls(), running.tls())
+                && wanted.http2().enabled() == running.http2().enabled() ? listenerTls.get()
+                : listenerContext(tls, wanted);
         Snapshot applied = previous.next(next);
         pools.prepare(applied.providers().values());
         listenerTls.set(nextListenerTls);

@@ -37,6 +37,9 @@ class ConfigLoaderTest {
             lingering_timeout = "2s"
             max_lingering_bytes = "8MiB"
             stalled_client_timeout = "2m"
+            http2 = false
+            http2_max_concurrent_streams = 64
+            http2_max_resets_per_second = 50
 
             [routing]
             default_provider = "mock"
@@ -143,7 +146,8 @@ class ConfigLoaderTest {
         assertEquals(new ServerConfig("127.0.0.1", 9090, Transport.NIO, 4, 2L << 20, 32768, 4096,
                 Duration.ofSeconds(5), Duration.ofSeconds(90), Duration.ofMillis(750), Duration.ofHours(1),
                 500, Duration.ofMillis(500), 200, Duration.ofSeconds(3), Duration.ofSeconds(10),
-                Duration.ofSeconds(2), 8L << 20, Duration.ofMinutes(2), TlsEngine.AUTO, null),
+                Duration.ofSeconds(2), 8L << 20, Duration.ofMinutes(2), TlsEngine.AUTO, null,
+                new Http2Config(false, 64, 50)),
                 config.server());
         assertEquals(new RoutingConfig("mock", List.of(new RouteRule("gpt-*", "openai"),
                 new RouteRule("llama*", "local"))), config.routing());
@@ -197,7 +201,8 @@ class ConfigLoaderTest {
         assertEquals(new ServerConfig("0.0.0.0", 8080, Transport.AUTO, 0, 10L << 20, 16384, 8192,
                 Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofSeconds(30),
                 10_000, Duration.ofSeconds(2), 3000, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                Duration.ofSeconds(5), 64L << 20, Duration.ofSeconds(60), TlsEngine.AUTO, null),
+                Duration.ofSeconds(5), 64L << 20, Duration.ofSeconds(60), TlsEngine.AUTO, null,
+                Http2Config.DEFAULT),
                 config.server());
         assertEquals(new RoutingConfig(null, List.of()), config.routing());
         assertEquals(List.of(new ApiKeyConfig("demo", "key-0123456789abcdef", List.of("*"))), config.apiKeys());
@@ -519,11 +524,14 @@ class ConfigLoaderTest {
                 "server.lingering_timeout: \"0s\" (expected: a duration of 1ms or more)",
                 "server.max_lingering_bytes: -1 (expected: a byte size of at least 0,"
                         + " as an integer or a string such as \"512KiB\" or \"10MB\")",
+                "server.http2: \"yes\" (expected: true or false)",
+                "server.http2_max_concurrent_streams: 0 (expected: an integer from 1 to 100000)",
                 "server.prot: unknown key (expected one of: host, port, transport, io_threads, max_request_bytes,"
                         + " max_header_bytes, max_initial_line_bytes, header_read_timeout, body_read_timeout,"
                         + " idle_timeout, drain_timeout, max_connections, config_reload, warmup_requests,"
                         + " warmup_timeout, lingering_time, lingering_timeout, max_lingering_bytes,"
-                        + " stalled_client_timeout, tls_engine, tls)",
+                        + " stalled_client_timeout, tls_engine, tls, http2, http2_max_concurrent_streams,"
+                        + " http2_max_resets_per_second)",
                 "api_keys[0].name: \"has space\" (expected: a name of 1 to 64 characters A-Z, a-z, 0-9, _, . or -)",
                 "api_keys[0].models: [] (expected: a non-empty list of model globs such as [\"*\"] or [\"gpt-*\"])",
                 "api_keys[1].key: missing (expected: a non-empty string, unique among keys)",
@@ -567,6 +575,8 @@ class ConfigLoaderTest {
                         warmup_timeout = "0s"
                         lingering_timeout = "0s"
                         max_lingering_bytes = -1
+                        http2 = "yes"
+                        http2_max_concurrent_streams = 0
                         prot = 8080
                         [routing]
                         default_provider = "nope"

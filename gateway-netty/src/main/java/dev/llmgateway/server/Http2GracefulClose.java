@@ -1,0 +1,89 @@
+package dev.llmgateway.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * How an HTTP/2 client connection ends without cutting a stream, doing for the connection what keep-alive, the
+ * drain handler and the idle timeout do for an HTTP/1.1 one. Sits right after the HTTP/2 codec, whose close is
+ * graceful: a GOAWAY naming the last stream taken, then the close once every open stream has ended.
+ * <ul>
+ * <li>{@link DrainHandler.Event#STARTED}: GOAWAY at once; the streams in flight finish, the client opens no more
+ * here;</li>
+ * <li>{@link DrainHandler.Event#DEADLINE}: handed to every open stream, whose proxy handler ends its call;</li>
+ * <li>{@code idle_timeout} with no stream open: GOAWAY and close, as nginx's {@code keepalive_timeout} does (PINGs
+ * and half-sent headers do not keep a connection without streams alive).</li>
+ * </ul>
+ * Knows the open streams because the stream initializer registers each one. Touched only on the connection's event
+ * loop (its streams share it); holds no buffer.
+ */
+final class Http2GracefulClose extends ChannelInboundHandlerAdapter {
+    private final long idleNanos;
+    private final Set<Channel> streams = new HashSet<>();
+    private long idleSince = System.nanoTime();
+    private final ScheduledCheck idle = new ScheduledCheck(this::checkIdle);
+
+    Http2GracefulClose(Duration idleTimeout) {
+        this.idleNanos = idleTimeout.toNanos();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (idleNanos > 0 && ctx.channel().isActive()) {
+            idle.schedule(ctx, idleNanos);
+        }
+    }
+
+    /** A stream of this connection is open until its channel closes. */
+    void opened(Channel stream) {
+        streams.add(stream);
+        stream.closeFuture().addListener(closed -> {
+            streams.remove(stream);
+            if (streams.isEmpty()) {
+                idleSince = System.nanoTime();
+            }
+        });
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == DrainHandler.Event.STARTED) {
+            ctx.close();
+        } else if (evt == DrainHandler.Event.DEADLINE) {
+            for (Channel stream : Set.copyOf(streams)) {
+                stream.pipeline().fireUserEventTriggered(evt);
+            }
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    /** Not re-armed per stream: it looks at when the last stream ended when it fires, and fires again if need be. */
+    private void checkIdle(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        long left = streams.isEmpty() ? idleSince + idleNanos - System.nanoTime() : idleNanos;
+        if (left > 0) {
+            idle.schedule(ctx, left);
+        } else {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        idle.cancel();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        idle.cancel();
+    }
+}
