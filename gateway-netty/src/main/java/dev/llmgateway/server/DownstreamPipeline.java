@@ -14,13 +14,15 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 
 import java.util.function.Supplier;
 
 /**
  * The downstream pipeline, one per client connection; every handler's name and place is here and nowhere else.
  * <pre>
- *  bytes ─▶ {@value #TLS}                 [server.tls] only: TLS with the running config's certificate
+ *  bytes ─▶ {@value #TLS}                 [server.tls] only: TLS with the running config's certificate; the
+ *                                       handshake within header_read_timeout
  *        ─▶ {@value #LINGERING_CLOSE}     after an early refusal: half-close, read the rest away, then close
  *        ─▶ {@value #HTTP_CODEC}          HTTP/1.1 framing; request line and header size limits
  *        ─▶ {@value #CONFORMANCE}         HTTP/1.1's request rules: version (505), transfer codings (501), Host (400)
@@ -118,7 +120,10 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
         ServerConfig server = this.server.get();
         SslContext tls = this.tls.get();
         if (tls != null) {
-            channel.pipeline().addLast(TLS, tls.newHandler(channel.alloc()));
+            // A handshake is held to the same limit as a request's head: a client cannot hold a connection longer.
+            SslHandler handshake = tls.newHandler(channel.alloc());
+            handshake.setHandshakeTimeoutMillis(server.headerReadTimeout().toMillis());
+            channel.pipeline().addLast(TLS, handshake);
         }
         channel.pipeline()
                 .addLast(LINGERING_CLOSE, new LingeringClose(server.lingeringTime(), server.lingeringTimeout(),

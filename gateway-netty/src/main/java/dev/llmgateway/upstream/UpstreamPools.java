@@ -106,7 +106,11 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
             return null;
         }
         List<X509Certificate> trusted = provider.config().caCertificates();
-        return trusted.isEmpty() ? jvmTrust
+        if (trusted.isEmpty()) {
+            return jvmTrust;
+        }
+        // A retired provider's last exchanges may still open connections: their context is not kept.
+        return provider.retired() ? clientContext(provider.name(), trusted)
                 : ownTrust.computeIfAbsent(provider, p -> clientContext(p.name(), trusted));
     }
 
@@ -119,7 +123,6 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
             return;
         }
         retired.forEach(Provider::retire);
-        // Pools made after this (for exchanges still holding the provider) build the context again: rare and correct.
         retired.forEach(ownTrust::remove);
         pools.forEach((loop, byProvider) -> loop.execute(() -> retired.forEach(provider -> {
             ConnectionPool pool = byProvider.get(provider);
