@@ -19,7 +19,7 @@ final class Overrides {
     private static final List<String> SERVER_KEYS = List.of("host", "port", "transport", "io_threads",
             "max_request_bytes", "max_header_bytes", "max_initial_line_bytes", "header_read_timeout",
             "body_read_timeout", "idle_timeout", "drain_timeout", "max_connections", "config_reload", "warmup_requests",
-            "warmup_timeout");
+            "warmup_timeout", "tls_engine");
     private static final List<String> ROUTING_KEYS = List.of("default_provider");
     private static final List<String> PROVIDER_KEYS = List.of("type", "base_url", "api_key", "max_connections",
             "connect_timeout", "pool_idle_timeout", "tokens", "token_delay");

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AsciiString;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 
 import java.time.Duration;
 import java.util.List;
@@ -33,7 +34,8 @@ import java.util.function.Supplier;
 /**
  * The downstream pipeline, one per client connection; every handler's name and place is here and nowhere else.
  * <pre>
- *  bytes ─▶ {@value #TLS}                 [server.tls] only: TLS with the running config's certificate
+ *  bytes ─▶ {@value #TLS}                 [server.tls] only: TLS with the running config's certificate; the
+ *                                       handshake within header_read_timeout
  *        ─▶ {@value #ALPN}                [server.tls] and http2 = true: ALPN h2 turns the connection to HTTP/2
  *        ─▶ {@value #LINGERING_CLOSE}     after an early refusal: half-close, read the rest away, then close
  *        ─▶ {@value #H2C_PRIOR_KNOWLEDGE} plain text and http2 = true: the HTTP/2 preface turns it to HTTP/2
@@ -167,7 +169,10 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
         ChannelPipeline pipeline = channel.pipeline();
         SslContext tls = this.tls.get();
         if (tls != null) {
-            pipeline.addLast(TLS, tls.newHandler(channel.alloc()));
+            // A handshake is held to the same limit as a request's head: a client cannot hold a connection longer.
+            SslHandler handshake = tls.newHandler(channel.alloc());
+            handshake.setHandshakeTimeoutMillis(server.headerReadTimeout().toMillis());
+            pipeline.addLast(TLS, handshake);
             if (http2) {
                 pipeline.addLast(ALPN, new Http2Alpn(ctx -> toHttp2(ctx.pipeline(), server)));
             }

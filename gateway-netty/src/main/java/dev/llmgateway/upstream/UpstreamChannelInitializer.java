@@ -12,14 +12,17 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 
 /**
- * The upstream pipeline, in order: {@value #TLS} (https only; SNI and hostname verification for the provider's
- * host), then for HTTP/1.1 {@value #HTTP_CODEC} ({@link UpstreamHttpCodec}: strict response framing) →
- * {@value #RESPONSE}, the {@link UpstreamConnection} that hands the response to the exchange holding the connection;
- * for HTTP/2 (over TLS once {@value #ALPN} saw the provider choose {@code h2}) {@value #H2_CODEC} (frames, flow control, SETTINGS, GOAWAY) → {@value #H2_CONNECTION}, the
- * {@link Http2Connection}, which must hear SETTINGS and GOAWAY before the streams do → {@value #H2_STREAMS} (one child
- * channel per stream, whose pipeline {@link Http2Connection} makes).
+ * The upstream pipeline, in order: {@value #TLS} (https only; SNI, hostname verification and session resumption
+ * for the provider's host and port; the handshake is held to the provider's {@code connect_timeout}, as the TCP
+ * connect before it is), then for HTTP/1.1 {@value #HTTP_CODEC} ({@link UpstreamHttpCodec}: strict response
+ * framing) → {@value #RESPONSE}, the {@link UpstreamConnection} that hands the response to the exchange holding the
+ * connection; for HTTP/2 (over TLS once {@value #ALPN} saw the provider choose {@code h2}) {@value #H2_CODEC}
+ * (frames, flow control, SETTINGS, GOAWAY) → {@value #H2_CONNECTION}, the {@link Http2Connection}, which must hear
+ * SETTINGS and GOAWAY before the streams do → {@value #H2_STREAMS} (one child channel per stream, whose pipeline
+ * {@link Http2Connection} makes).
  */
 final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
     static final String TLS = "tls";
@@ -62,7 +65,9 @@ final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel channel) {
         if (provider.tls()) {
-            channel.pipeline().addLast(TLS, sslContext.newHandler(channel.alloc(), provider.host(), provider.port()));
+            SslHandler tls = sslContext.newHandler(channel.alloc(), provider.host(), provider.port());
+            tls.setHandshakeTimeoutMillis(provider.config().connectTimeout().toMillis());
+            channel.pipeline().addLast(TLS, tls);
         }
         if (!http2) {
             channel.pipeline()

@@ -126,7 +126,11 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
             return null;
         }
         List<X509Certificate> trusted = provider.config().caCertificates();
-        return trusted.isEmpty() ? jvmTrust
+        if (trusted.isEmpty()) {
+            return jvmTrust;
+        }
+        // A retired provider's last exchanges may still open connections: their context is not kept.
+        return provider.retired() ? clientContext(provider.name(), trusted, List.of())
                 : ownTrust.computeIfAbsent(provider, p -> clientContext(p.name(), trusted, List.of()));
     }
 
@@ -142,8 +146,8 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
         }
         List<String> alpn = http == UpstreamHttp.HTTP_2 ? List.of(ApplicationProtocolNames.HTTP_2)
                 : List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
-        return alpnContexts.computeIfAbsent(provider,
-                p -> clientContext(p.name(), p.config().caCertificates(), alpn));
+        return provider.retired() ? clientContext(provider.name(), provider.config().caCertificates(), alpn)
+                : alpnContexts.computeIfAbsent(provider, p -> clientContext(p.name(), p.config().caCertificates(), alpn));
     }
 
     /**
@@ -155,7 +159,6 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
             return;
         }
         retired.forEach(Provider::retire);
-        // Pools made after this (for exchanges still holding the provider) build the context again: rare and correct.
         retired.forEach(ownTrust::remove);
         retired.forEach(alpnContexts::remove);
         pools.forEach((loop, byProvider) -> loop.execute(() -> retired.forEach(provider -> {

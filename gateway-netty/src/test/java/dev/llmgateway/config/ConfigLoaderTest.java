@@ -484,7 +484,8 @@ class ConfigLoaderTest {
                         + " server.transport, server.io_threads, server.max_request_bytes, server.max_header_bytes,"
                         + " server.max_initial_line_bytes, server.header_read_timeout, server.body_read_timeout,"
                         + " server.idle_timeout, server.drain_timeout, server.max_connections,"
-                        + " server.config_reload, server.warmup_requests, server.warmup_timeout)",
+                        + " server.config_reload, server.warmup_requests, server.warmup_timeout,"
+                        + " server.tls_engine)",
                 "LLM_GATEWAY__TLS__CERT: unknown setting tls.cert (expected one of: server.<key>,"
                         + " routing.default_provider, providers.<name>.<key>, models.<alias>.<key>, tracing.<key>,"
                         + " shared.<key>)",

@@ -53,6 +53,9 @@ class TlsSettingsConfigTest {
         assertEquals(TlsEngine.AUTO, config.server().tlsEngine());
         assertEquals(TlsEngine.JDK, parse("[server]\ntls_engine = \"jdk\"\n" + provider("https://h/v1", ""))
                 .server().tlsEngine());
+        assertEquals(TlsEngine.JDK, ConfigLoader.parse(provider("https://h/v1", "")
+                        + "\n[[api_keys]]\nname = \"k\"\nkey = \"test-key-0123456789\"\n", "test.toml",
+                Map.of("LLM_GATEWAY__SERVER__TLS_ENGINE", "jdk")).server().tlsEngine(), "set from the environment");
     }
 
     @Test

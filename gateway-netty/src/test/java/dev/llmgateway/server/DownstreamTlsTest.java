@@ -152,6 +152,20 @@ class DownstreamTlsTest {
     }
 
     @Test
+    void aClientThatNeverHandshakesIsClosedAfterTheHeaderReadTimeout() throws Exception {
+        String text = config("openssl", TestCertificates.localhost().certFile(), TestCertificates.localhost().keyFile())
+                .replace("io_threads = 1", "io_threads = 1\nheader_read_timeout = \"300ms\"");
+        gateway = GatewayHarness.start(ConfigLoader.parse(text, "test.toml", Map.of()));
+        try (RawHttpClient silent = new RawHttpClient(gateway.port())) {
+            long started = System.nanoTime();
+
+            assertTrue(silent.closedByServer());
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(tookMillis < 3_000, "closed after the header read timeout, not later: " + tookMillis + " ms");
+        }
+    }
+
+    @Test
     void plainTextOnTheTlsListenerIsClosedWithoutAWarning() throws Exception {
         start("openssl", TestCertificates.localhost());
         try (WarningRecorder log = WarningRecorder.on(ConnectionErrorHandler.class.getName());

@@ -14,10 +14,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -145,6 +151,39 @@ class UpstreamTlsIntegrationTest {
 
         assertEquals(3, upstream.handshakes(), "each answer closed its connection");
         assertEquals(2, upstream.resumedHandshakes(), "every handshake after the first resumed a session");
+    }
+
+    @Test
+    void aProviderThatNeverAnswersTheHandshakeFailsWithinItsConnectTimeout() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            }, "silent-provider");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            gateway = GatewayHarness.start(GatewayHarness.routedTo("https://127.0.0.1:" + silent.getLocalPort() + "/v1",
+                    "").replace("api_keys = [\"sk-upstream-secret\"]", "api_keys = [\"sk-upstream-secret\"]\n"
+                    + TRUST_TEST_CA + "\nconnect_timeout = \"300ms\"\nmax_attempts = 1"));
+
+            long started = System.nanoTime();
+            HttpResponse<String> response = gateway.post("/v1/chat/completions", CHAT);
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+
+            assertEquals(502, response.statusCode(), response.body());
+            assertEquals("upstream_unreachable", JsonPath.read(response.body(), "error", "code"), response.body());
+            assertTrue(tookMillis < 3_000, "the handshake is held to connect_timeout, took " + tookMillis + " ms");
+            assertEquals(1, held.size(), "the connection was made: the handshake is what timed out");
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
     }
 
     /** Refused at the handshake: the client's 502 in its own shape, naming the provider, and nothing was sent. */
