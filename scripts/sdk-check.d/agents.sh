@@ -113,9 +113,13 @@ JSON
   (cd "$dir/project" && agent_env "$dir" && GEMINI_API_KEY="$KEY" GOOGLE_GEMINI_BASE_URL="$gateway" \
     timeout 120 "$cache/node_modules/.bin/gemini" -m "$alias" --approval-mode yolo -o json -p "$AGENT_TASK" \
     </dev/null >"$dir/stdout" 2>"$dir/stderr") || rc=$?
+  # -o json: the answer on stdout; on an error the same object goes to stderr, after the stack trace.
   answer=$(node -e '
-    try { const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-      console.log(r.response ?? JSON.stringify(r.error)) } catch { console.log("no JSON output") }' "$dir/stdout")
+    const fs = require("fs");
+    const [out, err] = process.argv.slice(1).map((f) => fs.readFileSync(f, "utf8"));
+    let r;
+    try { r = JSON.parse(out) } catch { try { r = JSON.parse(err.slice(err.lastIndexOf("{\n  \"session_id\""))) } catch { } }
+    console.log(r ? r.response ?? JSON.stringify(r.error) : "no JSON output")' "$dir/stdout" "$dir/stderr")
   agent_verdict "gemini-cli $name" "$dir" "$rc" "$mode" "$answer" "$marker" "$off_marker"
 }
 
