@@ -1,6 +1,7 @@
 package dev.llmgateway.config;
 
 import java.net.URI;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -14,12 +15,14 @@ import java.util.Objects;
  * {@code anthropicVersion} is the {@code anthropic-version} header an {@link ProviderType#ANTHROPIC} provider is
  * sent when the client sent none; null for other types. {@code maxSseEventBytes} bounds one event of the
  * provider's streams (a line that never ends included): past it the stream fails instead of growing.
+ * {@code caCertificates} are the CAs an https provider's certificate must chain to ({@code ca_file}); empty: the JVM's
+ * trust store.
  */
 public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<String> apiKeys,
                              int maxConnections, Duration connectTimeout, Duration poolIdleTimeout,
                              UpstreamPolicy policy, Duration keyCooldown, Duration keyFailureCooldown,
                              Duration keyRejectedCooldown, MockOptions mock, BreakerPolicy breaker,
-                             String anthropicVersion, int maxSseEventBytes) {
+                             String anthropicVersion, int maxSseEventBytes, List<X509Certificate> caCertificates) {
     public static final String ANTHROPIC_VERSION = "2023-06-01";
     /**
      * A rejected key is most often a configuration slip fixed within minutes (a rotated or mistyped key) and is
@@ -38,7 +41,7 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
                           Duration keyCooldown, Duration keyFailureCooldown, MockOptions mock) {
         this(name, type, baseUrl, apiKeys, maxConnections, connectTimeout, poolIdleTimeout, policy, keyCooldown,
                 keyFailureCooldown, KEY_REJECTED_COOLDOWN, mock, BreakerPolicy.DEFAULT,
-                type == ProviderType.ANTHROPIC ? ANTHROPIC_VERSION : null, DEFAULT_MAX_SSE_EVENT_BYTES);
+                type == ProviderType.ANTHROPIC ? ANTHROPIC_VERSION : null, DEFAULT_MAX_SSE_EVENT_BYTES, List.of());
     }
 
     public ProviderConfig {
@@ -46,6 +49,7 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
         apiKeys = List.copyOf(apiKeys);
+        caCertificates = List.copyOf(caCertificates);
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(poolIdleTimeout, "poolIdleTimeout");
         Objects.requireNonNull(policy, "policy");
@@ -63,6 +67,6 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
                 + ", policy=" + policy + ", keyCooldown=" + keyCooldown
                 + ", keyFailureCooldown=" + keyFailureCooldown + ", keyRejectedCooldown=" + keyRejectedCooldown
                 + ", mock=" + mock + ", breaker=" + breaker
-                + ", anthropicVersion=" + anthropicVersion + ", maxSseEventBytes=" + maxSseEventBytes + "]";
+                + ", anthropicVersion=" + anthropicVersion + ", maxSseEventBytes=" + maxSseEventBytes + ", caCertificates=" + caCertificates.size() + "]";
     }
 }

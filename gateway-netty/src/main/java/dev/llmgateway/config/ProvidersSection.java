@@ -1,7 +1,12 @@
 package dev.llmgateway.config;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -74,15 +79,17 @@ final class ProvidersSection {
         ProviderType type = readType(t);
         URI baseUrl = null;
         Keys keys = new Keys(List.of(), null);
+        List<X509Certificate> caCertificates = List.of();
         if (type == null) {
-            t.accept("base_url", "api_key", "api_keys");
+            t.accept("base_url", "api_key", "api_keys", "ca_file");
         } else if (type == ProviderType.MOCK) {
-            for (String key : List.of("base_url", "api_key", "api_keys")) {
+            for (String key : List.of("base_url", "api_key", "api_keys", "ca_file")) {
                 t.forbid(key, "no " + key + " for type mock");
             }
         } else {
             baseUrl = readBaseUrl(t, type);
             keys = readKeys(t, type);
+            caCertificates = readCaFile(t, baseUrl);
         }
         String anthropicVersion = null;
         if (type == ProviderType.ANTHROPIC) {
@@ -128,7 +135,7 @@ final class ProvidersSection {
         }
         return new Provider(new ProviderConfig(name, type, baseUrl, keys.values(), maxConnections,
                 connectTimeout, poolIdleTimeout, policy, keyCooldown, keyFailureCooldown, keyRejectedCooldown, mock,
-                breaker, anthropicVersion, maxSseEventBytes),
+                breaker, anthropicVersion, maxSseEventBytes, caCertificates),
                 keys.unsetVariable());
     }
 
@@ -164,6 +171,25 @@ final class ProvidersSection {
         }
         t.problem("base_url", URL_EXPECTED);
         return null;
+    }
+
+    /** The CAs of {@code ca_file}, read now so that a file the gateway cannot use fails the (re)load; empty: none set. */
+    private static List<X509Certificate> readCaFile(ConfigTable t, URI baseUrl) {
+        String file = t.string("ca_file", null, "the path of a PEM file of CA certificates");
+        if (file == null) {
+            return List.of();
+        }
+        if (baseUrl != null && !"https".equalsIgnoreCase(baseUrl.getScheme())) {
+            t.problem("ca_file", "no ca_file for an http base_url: it verifies an https provider's certificate");
+            return List.of();
+        }
+        try {
+            return PemFiles.certificates(Path.of(file));
+        } catch (IOException | CertificateException | InvalidPathException e) {
+            t.problem("ca_file", "a readable PEM file of CA certificates (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + ")");
+            return List.of();
+        }
     }
 
     /**

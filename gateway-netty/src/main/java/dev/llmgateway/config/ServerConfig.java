@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param maxLingeringBytes   while lingering, the most bytes read and discarded
  * @param stalledClientTimeout the longest a client connection may stay unwritable (the client reads nothing)
  *                             before it is closed; zero: no limit
+ * @param tlsEngine      the TLS implementation of every connection, client and provider side
  */
 public record ServerConfig(String host, int port, Transport transport, int ioThreads,
                            long maxRequestBytes, int maxHeaderBytes, int maxInitialLineBytes,
@@ -23,7 +24,7 @@ public record ServerConfig(String host, int port, Transport transport, int ioThr
                            Duration drainTimeout, int maxConnections, Duration configReload,
                            int warmupRequests, Duration warmupTimeout,
                            Duration lingeringTime, Duration lingeringTimeout, long maxLingeringBytes,
-                           Duration stalledClientTimeout) {
+                           Duration stalledClientTimeout, TlsEngine tlsEngine) {
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(transport, "transport");
@@ -36,5 +37,6 @@ public record ServerConfig(String host, int port, Transport transport, int ioThr
         Objects.requireNonNull(lingeringTime, "lingeringTime");
         Objects.requireNonNull(lingeringTimeout, "lingeringTimeout");
         Objects.requireNonNull(stalledClientTimeout, "stalledClientTimeout");
+        Objects.requireNonNull(tlsEngine, "tlsEngine");
     }
 }

@@ -38,7 +38,8 @@ final class ServerSection {
                 t.duration("lingering_time", Duration.ofSeconds(30)),
                 lingeringTimeout(t),
                 t.byteSize("max_lingering_bytes", 64 * MIB, 0, Long.MAX_VALUE),
-                t.duration("stalled_client_timeout", Duration.ofSeconds(60)));
+                t.duration("stalled_client_timeout", Duration.ofSeconds(60)),
+                orDefault(t.choice("tls_engine", TlsEngine.AUTO, TlsEngine.values())));
         t.reportUnknownKeys();
         return server;
     }
@@ -70,5 +71,9 @@ final class ServerSection {
     // A bad transport was reported; any value keeps the record constructible until the load fails.
     private static Transport orDefault(Transport transport) {
         return transport == null ? Transport.AUTO : transport;
+    }
+
+    private static TlsEngine orDefault(TlsEngine engine) {
+        return engine == null ? TlsEngine.AUTO : engine;
     }
 }

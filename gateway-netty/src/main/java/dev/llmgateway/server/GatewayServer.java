@@ -13,6 +13,7 @@ import dev.llmgateway.exchange.ExchangeObserver;
 import dev.llmgateway.proxy.ProxyCall;
 import dev.llmgateway.routing.ModelListHandler;
 import dev.llmgateway.routing.ModelRouteHandler;
+import dev.llmgateway.tls.TlsContexts;
 import dev.llmgateway.tracing.Tracing;
 import dev.llmgateway.budget.BudgetHandler;
 import dev.llmgateway.shared.SharedState;
@@ -145,7 +146,8 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                         (provider, keyId, nanos) -> restedElsewhere(snapshot.get(), provider, keyId, nanos));
             }
             snapshot.set(Snapshot.of(config, shared));
-            UpstreamPools pools = new UpstreamPools(group, transport);
+            UpstreamPools pools = new UpstreamPools(group, transport, TlsContexts.choose(server.tlsEngine()));
+            pools.prepare(snapshot.get().providers().values());
             metrics.poolStats(() -> pools.stats(snapshot.get().providers().values()));
             ClientConnections connections = new ClientConnections(server.maxConnections(),
                     metrics::connectionRejected);
@@ -155,6 +157,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
             metrics.circuitStates(() -> circuitStates(snapshot.get().providers()));
             tracing = Tracing.start(observability.tracing(), observability.captureMaxBytes());
             tracing.secrets(config.secrets());
+            Tracing traces = tracing;
             ExchangeObserver telemetry = new ExchangeTelemetry(metrics, accessLog, capture, tracing);
             boolean adminPort = observability.metricsEnabled() && observability.metricsPort() > 0;
             EndpointHandler.MetricsAccess access = !observability.metricsEnabled() ? EndpointHandler.MetricsAccess.NONE
@@ -171,7 +174,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                     server.host(), observability.metricsPort());
             CompletableFuture<Warmup.Result> warmup = !warming ? CompletableFuture.completedFuture(null)
                     : warmUpInBackground(connections, () -> Warmup.run(group, transport, pools, threads,
-                            server.warmupRequests(), server.warmupTimeout()));
+                            server.warmupRequests(), server.warmupTimeout(), traces));
             return new GatewayServer(transport, group, pools, listener, admin, threads, metrics, accessLog, capture,
                     scrapes, connections, snapshot, warmup, tracing);
         } catch (IOException e) {
@@ -264,6 +267,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
     public void apply(GatewayConfig next) {
         Snapshot previous = snapshot.get();
         Snapshot applied = previous.next(next);
+        pools.prepare(applied.providers().values());
         connections.maxConnections(next.server().maxConnections());
         capture.secrets(next.secrets());
         tracing.secrets(next.secrets());

@@ -55,7 +55,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * OpenAI-compatible and one Anthropic. So the requests cover the downstream codec and handlers, routing, the
  * upstream pools and client codec, pass-through, model rewrite and translation both ways, plain and streamed,
  * through the same event loops and transport as real traffic. Its metrics go to a registry of their own and it has
- * no access log: nothing of it shows in {@code /metrics}, the access log or any key's limits.
+ * no access log: nothing of it shows in {@code /metrics}, the access log or any key's limits. With tracing on, each
+ * of its requests is traced (always sampled) by a tracing of its own that exports nothing: no trace shows it.
  *
  * <p>Clients are Netty channels on the event loops; this class only waits for them, on the calling thread, never
  * on a loop. It stops at {@code requests} answers or at {@code timeout}, whichever comes first.
@@ -80,8 +81,12 @@ public final class Warmup {
     private Warmup() {
     }
 
+    /**
+     * @param tracing the gateway's tracing: when on, every warm-up request is traced as real ones are (its
+     *                {@link Tracing#forWarmup}), so the traced path is compiled too, and none of its spans is exported
+     */
     static Result run(EventLoopGroup group, TransportChoice transport, UpstreamPools pools, int ioThreads,
-                      int requests, Duration timeout) throws InterruptedException {
+                      int requests, Duration timeout, Tracing tracing) throws InterruptedException {
         long start = System.nanoTime();
         byte[] secret = new byte[16];
         new SecureRandom().nextBytes(secret);
@@ -89,14 +94,21 @@ public final class Warmup {
         AtomicReference<Snapshot> snapshot = new AtomicReference<>();
         GatewayMetrics metrics = new GatewayMetrics();
         ClientConnections connections = new ClientConnections(Integer.MAX_VALUE, () -> { });
+        Tracing rehearsal = tracing.forWarmup();
         DownstreamPipeline pipeline = GatewayServer.pipeline(snapshot::get, connections, pools, metrics,
-                new ExchangeTelemetry(metrics, null, BodyCapture.disabled(), Tracing.OFF),
+                new ExchangeTelemetry(metrics, null, BodyCapture.disabled(), rehearsal),
                 EndpointHandler.MetricsAccess.NONE, Runnable::run);
-        Channel listener = new ServerBootstrap().group(group).channel(transport.serverChannel())
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childHandler(pipeline)
-                .bind("127.0.0.1", 0).sync().channel();
+        Channel listener;
+        try {
+            listener = new ServerBootstrap().group(group).channel(transport.serverChannel())
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    .childHandler(pipeline)
+                    .bind("127.0.0.1", 0).sync().channel();
+        } catch (InterruptedException | RuntimeException e) {
+            rehearsal.close();
+            throw e;
+        }
         ChannelGroup clients = new DefaultChannelGroup("warmup", GlobalEventExecutor.INSTANCE);
         try {
             int port = ((InetSocketAddress) listener.localAddress()).getPort();
@@ -126,6 +138,7 @@ public final class Warmup {
             if (used != null) {
                 pools.retire(used.providers().values());
             }
+            rehearsal.close(); // after the connections: their spans have ended
         }
     }
 

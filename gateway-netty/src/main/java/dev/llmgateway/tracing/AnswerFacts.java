@@ -14,7 +14,8 @@ import java.util.List;
  * What a client span reports from a provider's successful answer, read as it passes, in any of the provider APIs
  * (OpenAI's chat, completions and Responses, Anthropic's Messages, Gemini's): the response id, the model that
  * answered, the finish reasons and, when content is captured, the text (at most {@code maxText} chars). A stream
- * is framed into events here, each event's data read on its own; a JSON body is read piece by piece.
+ * is framed into events here, each event's data read on its own as a whole document; a JSON body is read whole
+ * when it comes in one piece, else piece by piece.
  *
  * <p>Ownership: a fed piece stays the caller's; what goes to the framer is a retained duplicate, which the framer
  * releases. {@link #release()} frees a partial event.
@@ -93,7 +94,7 @@ final class AnswerFacts extends JsonPaths {
         ByteBuf bytes = event.content();
         try {
             if (!unreadable && event.hasData() && !event.isDone() && event.dataLineCount() == 1) {
-                read(bytes.slice(event.dataOffset(), event.dataLength()), false); // the next event follows on
+                read(bytes.slice(event.dataOffset(), event.dataLength()), true); // each event's data is whole
             }
         } finally {
             bytes.release();
@@ -113,8 +114,8 @@ final class AnswerFacts extends JsonPaths {
     @Override
     boolean wants(String name) {
         return switch (name) {
-            case "id", "responseId", "model", "modelVersion", "stop_reason", "finish_reason", "finishReason",
-                 "content", "text" -> true;
+            case "id", "responseId", "model", "modelVersion", "stop_reason", "finish_reason", "finishReason" -> true;
+            case "content", "text" -> text != null;
             default -> false;
         };
     }

@@ -5,15 +5,19 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteBufferFeeder;
 import dev.llmgateway.json.Json;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 
 /**
- * Walks JSON fed in pieces (Jackson's non-blocking parser over the buffers' own memory: no copy) and names each
- * scalar whose member name the subclass {@linkplain #wants wants} by its path, such as {@code choices[].delta.content}.
- * The input may be one document or a run of them (a stream's events, one after another): each starts again at the
- * root. Paths deeper than {@link #MAX_DEPTH} are skipped. Confined to one thread.
+ * Walks JSON fed in pieces and names each scalar whose member name the subclass {@linkplain #wants wants} by its
+ * path, such as {@code choices[].delta.content}. Input that arrives whole (a request body, a stream event, a small
+ * answer in one piece) goes to Jackson's blocking parser, which skips the strings nobody reads without decoding them
+ * (prompts and completions are mostly such strings); input in pieces goes to its non-blocking parser over the
+ * buffers' own memory, which must decode every string as it passes. The input may be one document or a run of them:
+ * each starts again at the root. Paths deeper than {@link #MAX_DEPTH} are skipped. Confined to one thread.
  */
 abstract class JsonPaths {
     private static final int MAX_DEPTH = 8;
@@ -39,6 +43,10 @@ abstract class JsonPaths {
 
     /** Reads the readable bytes of {@code piece} (not kept); {@code last} ends the input. */
     final void walk(ByteBuf piece, boolean last) throws IOException {
+        if (parser == null && last) {
+            walkWhole(piece);
+            return;
+        }
         if (parser == null) {
             parser = Json.FACTORY.createNonBlockingByteBufferParser();
             feeder = (ByteBufferFeeder) parser.getNonBlockingInputFeeder();
@@ -53,6 +61,19 @@ abstract class JsonPaths {
         if (last) {
             feeder.endOfInput();
             drain();
+            close();
+        }
+    }
+
+    /** The whole input in one piece: read by the blocking parser, straight from the buffer. */
+    private void walkWhole(ByteBuf input) throws IOException {
+        depth = 0;
+        path.setLength(0);
+        field = null;
+        try (InputStream in = new ByteBufInputStream(input.duplicate())) {
+            parser = Json.FACTORY.createParser(in);
+            drain();
+        } finally {
             close();
         }
     }

@@ -15,10 +15,12 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.common.Clock;
+import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.InternalTelemetryVersion;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
@@ -50,6 +52,25 @@ final class OtelTracing implements Tracing {
         }
     };
 
+    /** Takes the warm-up's spans: they are made, filled and ended as real ones are, and go nowhere. */
+    private static final SpanExporter DISCARD = new SpanExporter() {
+        @Override
+        public CompletableResultCode export(Collection<SpanData> spans) {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+        }
+    };
+
+    private final TracingConfig config;
     private final SdkTracerProvider provider;
     private final SdkMeterProvider meters;
     private final SpanCounts counts = new SpanCounts();
@@ -57,24 +78,26 @@ final class OtelTracing implements Tracing {
     private final Clock clock = Clock.getDefault();
     /** The most chars of prompt or completion text a span keeps; 0 when content is not captured. */
     private final int maxContent;
-    /** Redacts captured text on export; null when content is not captured. */
+    /** Redacts captured text on export; null when content is not captured or nothing is exported. */
     private final ContentRedaction redaction;
 
     OtelTracing(TracingConfig config, int maxContent) {
+        this(config, maxContent, true);
+    }
+
+    /**
+     * @param exporting false for the warm-up's tracing: every request sampled, whatever the config says, and no
+     *                  span exported
+     */
+    private OtelTracing(TracingConfig config, int maxContent, boolean exporting) {
+        this.config = config;
         this.maxContent = config.captureContent() ? maxContent : 0;
         this.meters = SdkMeterProvider.builder().registerMetricReader(counts).build();
-        OtlpHttpSpanExporterBuilder exporter = OtlpHttpSpanExporter.builder()
-                .setEndpoint(config.tracesUrl().toString())
-                .setTimeout(config.exportTimeout())
-                .setCompression(config.compression() == TracingConfig.Compression.GZIP ? "gzip" : "none")
-                .setMeterProvider(meters)
-                .setInternalTelemetryVersion(InternalTelemetryVersion.LATEST);
-        config.headers().forEach(exporter::addHeader);
-        SpanExporter otlp = exporter.build();
+        SpanExporter otlp = exporting ? otlp(config, meters) : DISCARD;
         // Captured text is redacted on the way out; without it there is nothing to redact.
-        this.redaction = config.captureContent() ? new ContentRedaction(otlp) : null;
-        SpanExporter exporting = redaction != null ? redaction : otlp;
-        BatchSpanProcessor batches = BatchSpanProcessor.builder(exporting)
+        this.redaction = exporting && config.captureContent() ? new ContentRedaction(otlp) : null;
+        SpanExporter exported = redaction != null ? redaction : otlp;
+        BatchSpanProcessor batches = BatchSpanProcessor.builder(exported)
                 .setMaxQueueSize(config.queueCapacity())
                 .setMaxExportBatchSize(Math.min(512, config.queueCapacity()))
                 .setScheduleDelay(config.exportDelay())
@@ -87,10 +110,26 @@ final class OtelTracing implements Tracing {
         resource.put(AttributeKey.stringKey("service.name"), config.serviceName());
         this.provider = SdkTracerProvider.builder()
                 .setResource(Resource.getDefault().merge(Resource.create(resource.build())))
-                .setSampler(sampler(config))
+                .setSampler(exporting ? sampler(config) : Sampler.alwaysOn())
                 .addSpanProcessor(batches)
                 .build();
         this.tracer = provider.get(INSTRUMENTATION);
+    }
+
+    private static SpanExporter otlp(TracingConfig config, SdkMeterProvider meters) {
+        OtlpHttpSpanExporterBuilder exporter = OtlpHttpSpanExporter.builder()
+                .setEndpoint(config.tracesUrl().toString())
+                .setTimeout(config.exportTimeout())
+                .setCompression(config.compression() == TracingConfig.Compression.GZIP ? "gzip" : "none")
+                .setMeterProvider(meters)
+                .setInternalTelemetryVersion(InternalTelemetryVersion.LATEST);
+        config.headers().forEach(exporter::addHeader);
+        return exporter.build();
+    }
+
+    @Override
+    public Tracing forWarmup() {
+        return new OtelTracing(config, maxContent, false);
     }
 
     private static Sampler sampler(TracingConfig config) {

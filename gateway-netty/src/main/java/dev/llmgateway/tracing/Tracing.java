@@ -30,6 +30,11 @@ public interface Tracing extends AutoCloseable {
         }
 
         @Override
+        public Tracing forWarmup() {
+            return OFF;
+        }
+
+        @Override
         public void close() {
         }
     };
@@ -58,6 +63,13 @@ public interface Tracing extends AutoCloseable {
      * those of the config before. Called at start and on each reload, from one thread at a time.
      */
     void secrets(Collection<String> secrets);
+
+    /**
+     * The startup warm-up's tracing: spans made, filled and ended on the loops as this tracing's are, for every
+     * request (so that the JIT compiles the traced path before real traffic), and never exported. {@link #OFF} when
+     * this is off. The caller closes it.
+     */
+    Tracing forWarmup();
 
     /** Finished spans dropped because the export queue was full (a slow or dead collector). */
     long droppedSpans();

@@ -2,26 +2,27 @@ package dev.llmgateway.upstream;
 
 import dev.llmgateway.config.ProviderType;
 import dev.llmgateway.metrics.GatewayMetrics;
-import dev.llmgateway.upstream.TransportChoice;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
+import dev.llmgateway.tls.TlsContexts;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 
 import javax.net.ssl.SSLException;
+import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,22 +31,29 @@ import java.util.concurrent.TimeUnit;
  * so lookups need no locks; a pool is made on its loop at the first acquire for a provider. A provider a config
  * reload removed or changed is retired: its pools drain (idle connections close now, busy ones when their exchange
  * releases them) and leave the map once their last connection closes. Connections resolve names with Netty's
- * asynchronous DNS resolver and speak TLS with the JVM's trust store.
+ * asynchronous DNS resolver. An https provider's connections share one TLS client context across loops (so a new
+ * connection resumes a session any loop's connection made): the JVM trust store's, or one of the provider's own
+ * {@code ca_file}, made by {@link #prepare} before a snapshot routes to the provider.
  */
 public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
     /** Loop → provider (by identity: a reloaded provider is a new object) → pool; each inner map is loop-confined. */
     private final Map<EventExecutor, Map<Provider, ConnectionPool>> pools;
     private final TransportChoice transport;
     private final DnsAddressResolverGroup resolver;
-    private final SslContext ssl;
+    private final TlsContexts tls;
+    /** The context of every https provider that trusts the JVM trust store. */
+    private final SslContext jvmTrust;
+    /** The contexts of providers with a {@code ca_file}; written by the thread preparing a snapshot, read by loops. */
+    private final Map<Provider, SslContext> ownTrust = new ConcurrentHashMap<>();
     private final int loops;
 
-    public UpstreamPools(EventLoopGroup group, TransportChoice transport) {
+    public UpstreamPools(EventLoopGroup group, TransportChoice transport, TlsContexts tls) {
         this.transport = transport;
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(transport.datagramChannel())
                 .socketChannelType(transport.socketChannel()));
-        this.ssl = clientSslContext();
+        this.tls = tls;
+        this.jvmTrust = clientContext(null, List.of());
         Map<EventExecutor, Map<Provider, ConnectionPool>> byLoop = new IdentityHashMap<>();
         for (EventExecutor executor : group) {
             byLoop.put(executor, new HashMap<>());
@@ -78,7 +86,28 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.min(Integer.MAX_VALUE, provider.config().connectTimeout().toMillis()));
         int perLoop = Math.max(1, (provider.config().maxConnections() + loops - 1) / loops);
-        return new ConnectionPool(provider, loop, bootstrap, ssl, perLoop, pool -> byProvider.remove(provider, pool));
+        return new ConnectionPool(provider, loop, bootstrap, sslContext(provider), perLoop,
+                pool -> byProvider.remove(provider, pool));
+    }
+
+    /**
+     * Makes the TLS contexts of the https providers among {@code providers} that have their own CAs, before a
+     * snapshot routing to them serves: off the event loops, and a failure fails the start or the reload.
+     */
+    public void prepare(Collection<Provider> providers) {
+        for (Provider provider : providers) {
+            sslContext(provider);
+        }
+    }
+
+    /** Null for plain-text providers; a provider {@link #prepare} did not see gets its context made here. */
+    private SslContext sslContext(Provider provider) {
+        if (!provider.tls()) {
+            return null;
+        }
+        List<X509Certificate> trusted = provider.config().caCertificates();
+        return trusted.isEmpty() ? jvmTrust
+                : ownTrust.computeIfAbsent(provider, p -> clientContext(p.name(), trusted));
     }
 
     /**
@@ -90,6 +119,8 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
             return;
         }
         retired.forEach(Provider::retire);
+        // Pools made after this (for exchanges still holding the provider) build the context again: rare and correct.
+        retired.forEach(ownTrust::remove);
         pools.forEach((loop, byProvider) -> loop.execute(() -> retired.forEach(provider -> {
             ConnectionPool pool = byProvider.get(provider);
             if (pool != null) {
@@ -136,14 +167,13 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
         resolver.close();
     }
 
-    private static SslContext clientSslContext() {
+    /** HTTP/1.1 only, so no ALPN is offered. */
+    private SslContext clientContext(String providerWithCaFile, List<X509Certificate> trusted) {
         try {
-            return SslContextBuilder.forClient()
-                    .endpointIdentificationAlgorithm("HTTPS")
-                    .applicationProtocolConfig(ApplicationProtocolConfig.DISABLED)
-                    .build();
+            return tls.client(trusted, List.of());
         } catch (SSLException e) {
-            throw new IllegalStateException("cannot set up TLS for upstream connections", e);
+            throw new IllegalStateException(providerWithCaFile == null ? "cannot set up TLS for upstream connections"
+                    : "providers." + providerWithCaFile + ".ca_file: cannot set up TLS with these CAs", e);
         }
     }
 }

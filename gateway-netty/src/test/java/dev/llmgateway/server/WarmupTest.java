@@ -3,6 +3,7 @@ package dev.llmgateway.server;
 import dev.llmgateway.config.ConfigLoader;
 import dev.llmgateway.config.GatewayConfig;
 import dev.llmgateway.testutil.GatewayHarness;
+import dev.llmgateway.testutil.OtlpReceiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,10 @@ class WarmupTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private static GatewayConfig config(String serverLines, Path accessLog) throws Exception {
+        return config(serverLines, accessLog, "");
+    }
+
+    private static GatewayConfig config(String serverLines, Path accessLog, String moreTables) throws Exception {
         return ConfigLoader.parse("""
                 [server]
                 host = "127.0.0.1"
@@ -48,7 +53,8 @@ class WarmupTest {
                 enabled = true
                 sink = "%s"
                 format = "json"
-                """.formatted(serverLines, GatewayHarness.KEY, accessLog), "test.toml", Map.of());
+                %s
+                """.formatted(serverLines, GatewayHarness.KEY, accessLog, moreTables), "test.toml", Map.of());
     }
 
     private static HttpResponse<String> get(GatewayServer server, String path) throws Exception {
@@ -88,6 +94,34 @@ class WarmupTest {
             assertFalse(metrics.contains("provider=\"loopback_"), "nor are its providers' pools: " + metrics);
             Thread.sleep(300);
             assertEquals(0, Files.size(accessLog), "nor access-log lines: " + Files.readString(accessLog));
+        }
+    }
+
+    @Test
+    void withTracingOnTheWarmupIsTracedAndNoneOfItsSpansIsExported(@TempDir Path dir) throws Exception {
+        try (OtlpReceiver collector = new OtlpReceiver()) {
+            String traceId;
+            try (GatewayServer server = GatewayServer.start(config("warmup_requests = 48", dir.resolve("a.log"),
+                    "[tracing]\nenabled = true\nexport_delay = \"50ms\"\nendpoint = \"" + collector.endpoint()
+                            + "\"\n"), true)) {
+                Warmup.Result result = server.warmup().get(30, TimeUnit.SECONDS);
+                assertEquals(48, result.answered(), "the traced path answers the whole mix: " + result);
+                assertEquals(0, result.failed(), result.toString());
+
+                HttpResponse<String> real = CLIENT.send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
+                        .header("Authorization", "Bearer " + GatewayHarness.KEY)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, real.statusCode(), real.body());
+                traceId = real.headers().firstValue("traceparent").orElseThrow().substring(3, 35);
+            } // closing exports what is queued
+
+            collector.awaitTrace(traceId, 2, Duration.ofSeconds(10));
+            assertEquals(2, collector.spans().size(), "the real request's server and attempt spans, no warm-up's: "
+                    + collector.spans());
         }
     }
 

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -12,10 +13,15 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.internal.tcnative.SSL;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A provider on 127.0.0.1 that answers with raw bytes a test scripts: it decodes requests with Netty but writes
  * responses byte for byte (head, chunks, pauses, resets), so tests control exactly where the gateway's reads split.
- * Each request's script runs on its own thread, so it may sleep or wait between writes.
+ * Each request's script runs on its own thread, so it may sleep or wait between writes. Given a server
+ * {@link SslContext} it speaks https (the bytes a script writes are then TLS records' content) and counts
+ * handshakes; the context's ALPN list is what it offers.
  */
 public final class FakeUpstream implements AutoCloseable {
     /** What the provider does with one request. */
@@ -51,11 +59,21 @@ public final class FakeUpstream implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger closedConnections = new AtomicInteger();
+    private final AtomicInteger handshakes = new AtomicInteger();
+    private final AtomicInteger failedHandshakes = new AtomicInteger();
+    private final AtomicInteger resumedHandshakes = new AtomicInteger();
+    private final SslContext tls;
     private final Channel server;
     private volatile Script script;
 
     public FakeUpstream(Script script) throws InterruptedException {
+        this(script, null);
+    }
+
+    /** An https provider when {@code tls} is a server context; plain http when null. */
+    public FakeUpstream(Script script, SslContext tls) throws InterruptedException {
         this.script = script;
+        this.tls = tls;
         this.server = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -65,6 +83,9 @@ public final class FakeUpstream implements AutoCloseable {
                     protected void initChannel(Channel channel) {
                         int id = connections.incrementAndGet();
                         channel.closeFuture().addListener(f -> closedConnections.incrementAndGet());
+                        if (tls != null) {
+                            channel.pipeline().addLast(tls.newHandler(channel.alloc()), new HandshakeCounter());
+                        }
                         channel.pipeline()
                                 .addLast(new HttpRequestDecoder())
                                 .addLast(new HttpObjectAggregator(64 * 1024 * 1024))
@@ -107,7 +128,7 @@ public final class FakeUpstream implements AutoCloseable {
 
     /** An OpenAI-style base URL for the config. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + port() + "/v1";
+        return (tls == null ? "http" : "https") + "://127.0.0.1:" + port() + "/v1";
     }
 
     public List<Received> received() {
@@ -124,6 +145,35 @@ public final class FakeUpstream implements AutoCloseable {
 
     public int connectionsClosed() {
         return closedConnections.get();
+    }
+
+    /** TLS handshakes completed. */
+    public int handshakes() {
+        return handshakes.get();
+    }
+
+    /** TLS handshakes that resumed an earlier session (counted when the server context is OpenSSL's). */
+    public int resumedHandshakes() {
+        return resumedHandshakes.get();
+    }
+
+    /** TLS handshakes that failed (the client refused the certificate, or spoke no TLS). */
+    public int failedHandshakes() {
+        return failedHandshakes.get();
+    }
+
+    private final class HandshakeCounter extends ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof SslHandshakeCompletionEvent done) {
+                (done.isSuccess() ? handshakes : failedHandshakes).incrementAndGet();
+                if (done.isSuccess() && ctx.pipeline().get(SslHandler.class).engine()
+                        instanceof ReferenceCountedOpenSslEngine engine && SSL.isSessionReused(engine.sslPointer())) {
+                    resumedHandshakes.incrementAndGet();
+                }
+            }
+            super.userEventTriggered(ctx, event);
+        }
     }
 
     @Override
