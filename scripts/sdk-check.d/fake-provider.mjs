@@ -220,6 +220,8 @@ function gemini(req, res, body, url) {
     stream(res, tools ? 'gemini/stream-generate-content-function-call.sse' : 'gemini/stream-generate-content.sse');
   } else if (method === 'generateContent') {
     json(res, 200, tools ? 'gemini/generate-content-function-call.json' : 'gemini/generate-content.json');
+  } else if (method === 'countTokens') {
+    json(res, 200, { totalTokens: COUNT_TOKENS });
   } else {
     json(res, 404, { error: { code: 404, message: `fake: no such method ${url.pathname}`, status: 'NOT_FOUND' } });
   }

@@ -9,10 +9,10 @@ import java.util.StringJoiner;
 import java.util.function.Function;
 
 /**
- * What a reload changes between the running config and the next one. Settings bound to sockets, threads or open
- * files (the listener, transport, TLS engine, event loops, metrics listener, access log, capture, trace exporter) cannot
- * change in a running process, nor can the Redis of {@code [shared]} that holds the limits: {@link #applicable()}
- * keeps their running values and {@link #needRestart()} names each one that differs.
+ * What a reload changes between the running config and the next one. Settings bound to sockets, threads, open
+ * files or the process (the listener, transport, TLS engine, event loops, metrics listener, access log, capture,
+ * trace exporter) cannot change in a running process, nor can the Redis of {@code [shared]} that holds the limits:
+ * {@link #applicable()} keeps their running values and {@link #needRestart()} names each one that differs.
  *
  * @param applicable  the next config with the restart-bound settings of the running one
  * @param needRestart the keys whose new value waits for a restart, e.g. {@code server.port}
@@ -43,6 +43,7 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
             new Setting("server.max_lingering_bytes", false, c -> c.server().maxLingeringBytes()),
             new Setting("server.stalled_client_timeout", false, c -> c.server().stalledClientTimeout()),
             new Setting("server.tls_engine", true, c -> c.server().tlsEngine()),
+            new Setting("server.tls", false, c -> c.server().tls()),
             new Setting("routing", false, GatewayConfig::routing),
             new Setting("metrics.enabled", true, c -> c.observability().metricsEnabled()),
             new Setting("metrics.port", true, c -> c.observability().metricsPort()),
@@ -77,7 +78,7 @@ public record ConfigChanges(GatewayConfig applicable, List<String> needRestart, 
                 wanted.headerReadTimeout(), wanted.bodyReadTimeout(), wanted.idleTimeout(), wanted.drainTimeout(),
                 wanted.maxConnections(), wanted.configReload(), now.warmupRequests(), now.warmupTimeout(),
                 wanted.lingeringTime(), wanted.lingeringTimeout(), wanted.maxLingeringBytes(),
-                wanted.stalledClientTimeout(), now.tlsEngine());
+                wanted.stalledClientTimeout(), now.tlsEngine(), wanted.tls());
         GatewayConfig applicable = new GatewayConfig(server, next.routing(), next.apiKeys(), next.providers(),
                 next.models(), running.observability(), next.prices(), next.teams(), next.warnings(),
                 running.shared());

@@ -17,12 +17,14 @@ import java.util.Objects;
  * provider's streams (a line that never ends included): past it the stream fails instead of growing.
  * {@code caCertificates} are the CAs an https provider's certificate must chain to ({@code ca_file}); empty: the JVM's
  * trust store.
+ * {@code http} is the HTTP version spoken to it ({@link UpstreamHttp}).
  */
 public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<String> apiKeys,
                              int maxConnections, Duration connectTimeout, Duration poolIdleTimeout,
                              UpstreamPolicy policy, Duration keyCooldown, Duration keyFailureCooldown,
                              Duration keyRejectedCooldown, MockOptions mock, BreakerPolicy breaker,
-                             String anthropicVersion, int maxSseEventBytes, List<X509Certificate> caCertificates) {
+                             String anthropicVersion, int maxSseEventBytes, List<X509Certificate> caCertificates,
+                             UpstreamHttp http) {
     public static final String ANTHROPIC_VERSION = "2023-06-01";
     /**
      * A rejected key is most often a configuration slip fixed within minutes (a rotated or mistyped key) and is
@@ -41,7 +43,8 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
                           Duration keyCooldown, Duration keyFailureCooldown, MockOptions mock) {
         this(name, type, baseUrl, apiKeys, maxConnections, connectTimeout, poolIdleTimeout, policy, keyCooldown,
                 keyFailureCooldown, KEY_REJECTED_COOLDOWN, mock, BreakerPolicy.DEFAULT,
-                type == ProviderType.ANTHROPIC ? ANTHROPIC_VERSION : null, DEFAULT_MAX_SSE_EVENT_BYTES, List.of());
+                type == ProviderType.ANTHROPIC ? ANTHROPIC_VERSION : null, DEFAULT_MAX_SSE_EVENT_BYTES, List.of(),
+                UpstreamHttp.AUTO);
     }
 
     public ProviderConfig {
@@ -56,6 +59,7 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
         Objects.requireNonNull(keyCooldown, "keyCooldown");
         Objects.requireNonNull(keyFailureCooldown, "keyFailureCooldown");
         Objects.requireNonNull(keyRejectedCooldown, "keyRejectedCooldown");
+        Objects.requireNonNull(http, "http");
     }
 
     /** Leaves the upstream keys out so that logging a config never leaks them. */
@@ -67,6 +71,7 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, List<S
                 + ", policy=" + policy + ", keyCooldown=" + keyCooldown
                 + ", keyFailureCooldown=" + keyFailureCooldown + ", keyRejectedCooldown=" + keyRejectedCooldown
                 + ", mock=" + mock + ", breaker=" + breaker
-                + ", anthropicVersion=" + anthropicVersion + ", maxSseEventBytes=" + maxSseEventBytes + ", caCertificates=" + caCertificates.size() + "]";
+                + ", anthropicVersion=" + anthropicVersion + ", maxSseEventBytes=" + maxSseEventBytes
+                + ", caCertificates=" + caCertificates.size() + ", http=" + http.tomlName + "]";
     }
 }

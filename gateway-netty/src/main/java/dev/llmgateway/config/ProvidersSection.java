@@ -28,6 +28,7 @@ final class ProvidersSection {
             ProviderType.ANTHROPIC, "https://api.anthropic.com/v1",
             ProviderType.GEMINI, "https://generativelanguage.googleapis.com/v1beta");
     private static final String KEYS_EXPECTED = "a list of keys such as [\"${OPENAI_API_KEY}\"]";
+    private static final String HTTP_EXPECTED = "one of \"auto\", \"1.1\", \"2\"";
     private static final Pattern ANTHROPIC_VERSION = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
 
     /**
@@ -118,6 +119,7 @@ final class ProvidersSection {
         BreakerPolicy breaker = BreakerPolicy.read(t);
         int maxSseEventBytes = (int) t.byteSize("max_sse_event_bytes", ProviderConfig.DEFAULT_MAX_SSE_EVENT_BYTES,
                 1024, 1 << 30);
+        UpstreamHttp http = readHttp(t, type);
         MockOptions mock = null;
         if (type == null) {
             t.accept("tokens", "token_delay");
@@ -135,8 +137,22 @@ final class ProvidersSection {
         }
         return new Provider(new ProviderConfig(name, type, baseUrl, keys.values(), maxConnections,
                 connectTimeout, poolIdleTimeout, policy, keyCooldown, keyFailureCooldown, keyRejectedCooldown, mock,
-                breaker, anthropicVersion, maxSseEventBytes, caCertificates),
+                breaker, anthropicVersion, maxSseEventBytes, caCertificates, http),
                 keys.unsetVariable());
+    }
+
+    /** {@code http}: a string, because "1.1" and "2" are versions, not names; a mock has no wire to choose. */
+    private static UpstreamHttp readHttp(ConfigTable t, ProviderType type) {
+        if (type == ProviderType.MOCK) {
+            t.forbid("http", "no http for type mock: it has no connection");
+            return UpstreamHttp.AUTO;
+        }
+        String text = t.string("http", UpstreamHttp.AUTO.tomlName, HTTP_EXPECTED);
+        UpstreamHttp http = text == null ? null : UpstreamHttp.named(text);
+        if (text != null && http == null) {
+            t.problem("http", HTTP_EXPECTED);
+        }
+        return http == null ? UpstreamHttp.AUTO : http;
     }
 
     private static ProviderType readType(ConfigTable t) {
@@ -173,7 +189,7 @@ final class ProvidersSection {
         return null;
     }
 
-    /** The CAs of {@code ca_file}, read now so that a file the gateway cannot use fails the (re)load; empty: none set. */
+    /** The CAs of {@code ca_file}, read now so that a file the gateway cannot use fails the (re)load; empty: none. */
     private static List<X509Certificate> readCaFile(ConfigTable t, URI baseUrl) {
         String file = t.string("ca_file", null, "the path of a PEM file of CA certificates");
         if (file == null) {
@@ -186,8 +202,7 @@ final class ProvidersSection {
         try {
             return PemFiles.certificates(Path.of(file));
         } catch (IOException | CertificateException | InvalidPathException e) {
-            t.problem("ca_file", "a readable PEM file of CA certificates (" + e.getClass().getSimpleName() + ": "
-                    + e.getMessage() + ")");
+            t.problem("ca_file", "a readable PEM file of CA certificates (" + PemFiles.why(e) + ")");
             return List.of();
         }
     }

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param stalledClientTimeout the longest a client connection may stay unwritable (the client reads nothing)
  *                             before it is closed; zero: no limit
  * @param tlsEngine      the TLS implementation of every connection, client and provider side
+ * @param tls            the listener's certificate ({@code [server.tls]}); null: the listener speaks plain HTTP
  */
 public record ServerConfig(String host, int port, Transport transport, int ioThreads,
                            long maxRequestBytes, int maxHeaderBytes, int maxInitialLineBytes,
@@ -24,7 +25,8 @@ public record ServerConfig(String host, int port, Transport transport, int ioThr
                            Duration drainTimeout, int maxConnections, Duration configReload,
                            int warmupRequests, Duration warmupTimeout,
                            Duration lingeringTime, Duration lingeringTimeout, long maxLingeringBytes,
-                           Duration stalledClientTimeout, TlsEngine tlsEngine) {
+                           Duration stalledClientTimeout, TlsEngine tlsEngine,
+                           ServerTlsConfig tls) {
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(transport, "transport");

@@ -1,6 +1,13 @@
 package dev.llmgateway.config;
 
+import java.io.IOException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 
 /** Reads {@code [server]}; every setting has a default, so the table may be absent. */
 final class ServerSection {
@@ -39,9 +46,46 @@ final class ServerSection {
                 lingeringTimeout(t),
                 t.byteSize("max_lingering_bytes", 64 * MIB, 0, Long.MAX_VALUE),
                 t.duration("stalled_client_timeout", Duration.ofSeconds(60)),
-                orDefault(t.choice("tls_engine", TlsEngine.AUTO, TlsEngine.values())));
+                orDefault(t.choice("tls_engine", TlsEngine.AUTO, TlsEngine.values())),
+                readTls(t));
         t.reportUnknownKeys();
         return server;
+    }
+
+    /** {@code [server.tls]}, its files read and checked now; null when absent (the listener speaks plain HTTP). */
+    private static ServerTlsConfig readTls(ConfigTable server) {
+        boolean configured = server.has("tls");
+        ConfigTable t = server.tableOrEmpty("tls");
+        if (!configured) {
+            return null;
+        }
+        String cert = t.requiredString("cert",
+                "the path of a PEM file: the server's certificate, then its intermediates");
+        String key = t.requiredString("key",
+                "the path of a PEM file: the certificate's unencrypted PKCS#8 private key");
+        t.reportUnknownKeys();
+        if (cert == null || key == null) {
+            return null;
+        }
+        List<X509Certificate> chain;
+        PrivateKey privateKey;
+        try {
+            chain = PemFiles.certificates(Path.of(cert));
+        } catch (IOException | GeneralSecurityException | InvalidPathException e) {
+            t.problem("cert", "a readable PEM file of the server's certificate chain (" + PemFiles.why(e) + ")");
+            return null;
+        }
+        try {
+            privateKey = PemFiles.privateKey(Path.of(key));
+            if (!PemFiles.belongTogether(privateKey, chain.get(0))) {
+                t.problem("key", "the private key of the first certificate in " + cert);
+                return null;
+            }
+        } catch (IOException | GeneralSecurityException | InvalidPathException e) {
+            t.problem("key", "a readable PEM file of an unencrypted PKCS#8 private key (" + PemFiles.why(e) + ")");
+            return null;
+        }
+        return new ServerTlsConfig(Path.of(cert), Path.of(key), chain, privateKey);
     }
 
     private static Duration configReload(ConfigTable t) {

@@ -68,6 +68,29 @@ public enum ClientDialect {
         public HttpResponseStatus status(ApiError error) {
             return error.status();
         }
+    },
+    /**
+     * Google's {@code {"error":{"code","message","status"}}} with the canonical status name for the HTTP status
+     * (the {@code @google/genai} SDKs and Gemini CLI read {@code code} and {@code status}); in a stream, the same
+     * object as a {@code data:} event, as Gemini's own stream carries one. Google has no 529: a 503.
+     */
+    GEMINI(null, null) {
+        @Override
+        void writeError(JsonGenerator json, ApiError error, String requestId) throws IOException {
+            int code = status(error).code();
+            json.writeStartObject();
+            json.writeObjectFieldStart("error");
+            json.writeNumberField("code", code);
+            json.writeStringField("message", error.message());
+            json.writeStringField("status", googleStatus(code));
+            json.writeEndObject();
+            json.writeEndObject();
+        }
+
+        @Override
+        public HttpResponseStatus status(ApiError error) {
+            return error.status().code() == OVERLOADED ? HttpResponseStatus.SERVICE_UNAVAILABLE : error.status();
+        }
     };
 
     /** Anthropic's "overloaded" status. */
@@ -116,6 +139,22 @@ public enum ClientDialect {
             case 503, OVERLOADED -> "overloaded_error";
             case 504 -> "timeout_error";
             default -> status >= 500 ? "api_error" : "invalid_request_error";
+        };
+    }
+
+    /** Google's canonical status names by HTTP status (cloud.google.com/apis/design/errors). */
+    static String googleStatus(int status) {
+        return switch (status) {
+            case 401 -> "UNAUTHENTICATED";
+            case 403 -> "PERMISSION_DENIED";
+            case 404 -> "NOT_FOUND";
+            case 409 -> "ABORTED";
+            case 429 -> "RESOURCE_EXHAUSTED";
+            case 499 -> "CANCELLED";
+            case 501 -> "UNIMPLEMENTED";
+            case 502, 503 -> "UNAVAILABLE";
+            case 408, 504 -> "DEADLINE_EXCEEDED";
+            default -> status >= 500 ? "INTERNAL" : "INVALID_ARGUMENT";
         };
     }
 }

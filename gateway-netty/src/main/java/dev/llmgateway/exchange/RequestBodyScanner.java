@@ -39,6 +39,19 @@ public final class RequestBodyScanner {
     }
 
     public static RequestFacts scan(ByteBuf content) throws InvalidBody {
+        return scan(content, null, false);
+    }
+
+    /**
+     * A Gemini request: the model is the one its path names and {@code stream} its method's; a {@code model} in
+     * the body means nothing, and the output cap is {@code generationConfig.maxOutputTokens} times
+     * {@code candidateCount}.
+     */
+    public static RequestFacts scanGemini(ByteBuf content, String pathModel, boolean stream) throws InvalidBody {
+        return scan(content, pathModel, stream);
+    }
+
+    private static RequestFacts scan(ByteBuf content, String pathModel, boolean pathStream) throws InvalidBody {
         if (!content.isReadable()) {
             throw new InvalidBody(ApiError.badRequest("invalid_json", null,
                     "The request body is empty; a JSON object is expected."));
@@ -50,11 +63,12 @@ public final class RequestBodyScanner {
                 throw new InvalidBody(ApiError.badRequest("invalid_json", null,
                         "The request body must be a JSON object."));
             }
-            String model = null;
+            boolean gemini = pathModel != null;
+            String model = pathModel;
             int modelStart = -1;
             int modelEnd = -1;
-            boolean stream = false;
-            boolean modelSeen = false;
+            boolean stream = pathStream;
+            boolean modelSeen = gemini;
             StreamOptions options = StreamOptions.ABSENT;
             long maxTokens = -1;
             long choices = 1;
@@ -62,6 +76,16 @@ public final class RequestBodyScanner {
             while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
+                if (gemini) {
+                    if (value == JsonToken.START_OBJECT && field.equals("generationConfig")) {
+                        long[] cap = readGenerationConfig(parser);
+                        maxTokens = cap[0];
+                        choices = cap[1];
+                    } else {
+                        parser.skipChildren();
+                    }
+                    continue;
+                }
                 switch (field) {
                     case "model" -> {
                         modelSeen = true;
@@ -131,6 +155,22 @@ public final class RequestBodyScanner {
 
     private static InvalidBody invalidUtf8() {
         return new InvalidBody(ApiError.badRequest("invalid_encoding", null, "The request body is not valid UTF-8."));
+    }
+
+    /** Gemini's {@code maxOutputTokens} (or -1) and {@code candidateCount} (or 1); leaves the parser on END_OBJECT. */
+    private static long[] readGenerationConfig(JsonParser parser) throws IOException {
+        long[] cap = {-1, 1};
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            if (parser.nextToken() == JsonToken.VALUE_NUMBER_INT && name.equals("maxOutputTokens")) {
+                cap[0] = parser.getLongValue();
+            } else if (parser.currentToken() == JsonToken.VALUE_NUMBER_INT && name.equals("candidateCount")) {
+                cap[1] = Math.max(1, parser.getLongValue());
+            } else {
+                parser.skipChildren();
+            }
+        }
+        return cap;
     }
 
     /** Where {@code stream_options} and its {@code include_usage} sit, for the gateway's own usage request. */

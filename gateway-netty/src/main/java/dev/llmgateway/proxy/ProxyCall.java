@@ -9,6 +9,7 @@ import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.tracing.AttemptTrace;
 import dev.llmgateway.upstream.MalformedResponseException;
 import dev.llmgateway.upstream.Provider;
+import dev.llmgateway.upstream.RefusedStreamException;
 import dev.llmgateway.upstream.UpstreamConnector;
 import dev.llmgateway.upstream.UpstreamListener;
 import dev.llmgateway.upstream.UpstreamRequests;
@@ -325,8 +326,10 @@ public final class ProxyCall implements UpstreamListener {
         if (state != State.AWAITING_HEAD && state != State.HOLDING_ERROR && state != State.RELAYING) {
             return;
         }
-        // A provider that answered, however badly, saw the request: only a silent reused connection was stale.
-        boolean stale = session.reused() && !(cause instanceof MalformedResponseException);
+        // A provider that answered, however badly, saw the request: only a silent reused connection was stale, or a
+        // stream the provider refused unprocessed (HTTP/2).
+        boolean stale = session.reused() && !(cause instanceof MalformedResponseException)
+                || cause instanceof RefusedStreamException;
         abortSession();
         timers.attemptEnded();
         ApiError error = ApiError.upstreamBroken(provider.name(), describe(cause));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.dialect.ErrorResponses;
+import dev.llmgateway.dialect.gemini.GeminiUsageReader;
 import dev.llmgateway.dialect.openai.UsageReader;
 import dev.llmgateway.json.BytePattern;
 import dev.llmgateway.json.JsonBytes;
@@ -33,7 +34,8 @@ import java.util.function.Consumer;
  * Relays an answer of the client's own API (docs/ARCHITECTURE.md §5), choosing how from its head:
  * <ul>
  *   <li>EVENTS — a successful {@code text/event-stream}: framed into events as bytes arrive; each event's
- *   {@code model} is spliced to the name the client asked for as it is copied into the read's output (one chunk
+ *   {@code model} (Gemini's {@code modelVersion})
+ *   is spliced to the name the client asked for as it is copied into the read's output (one chunk
  *   and one flush per upstream read), so the client has each event while the upstream is still sending.</li>
  *   <li>BODY — a successful JSON body: gathered without copying, its top-level {@code model} spliced and the
  *   provider's keys masked, sent with an exact Content-Length. A body over {@link #MAX_BODY_BYTES} is relayed
@@ -51,6 +53,7 @@ import java.util.function.Consumer;
  */
 final class ResponseRelay extends Relay {
     private static final SerializedString MODEL = new SerializedString("model");
+    private static final SerializedString MODEL_VERSION = new SerializedString("modelVersion");
     private static final SerializedString MESSAGE = new SerializedString("message");
     private static final SerializedString RESPONSE = new SerializedString("response");
     private static final AsciiString MESSAGE_START = AsciiString.cached("message_start");
@@ -85,6 +88,8 @@ final class ResponseRelay extends Relay {
     private final boolean anthropic;
     /** The Responses stream names its model inside the {@code response} object of its lifecycle events. */
     private final boolean responses;
+    /** Gemini's answers name their model in {@code modelVersion} and report usage in {@code usageMetadata}. */
+    private final boolean gemini;
     private final UsageReader usageReader = new UsageReader();
     /** Finds each event's model (made for a stream only); Anthropic's names it in {@code message_start.message}. */
     private RepeatingSpanFinder eventModel;
@@ -104,6 +109,7 @@ final class ResponseRelay extends Relay {
         Endpoint endpoint = exchange.endpoint();
         this.anthropic = endpoint.dialect() == ClientDialect.ANTHROPIC;
         this.responses = endpoint == Endpoint.RESPONSES;
+        this.gemini = endpoint.dialect() == ClientDialect.GEMINI;
         this.expectsEnd = endpoint == Endpoint.CHAT_COMPLETIONS || endpoint == Endpoint.COMPLETIONS
                 || endpoint == Endpoint.MESSAGES || responses;
         this.hidesUsage = hidesUsage;
@@ -118,7 +124,8 @@ final class ResponseRelay extends Relay {
             mode = Mode.EVENTS;
             framer = framer(this::event);
             eventModel = anthropic ? new RepeatingSpanFinder(MESSAGE, MODEL)
-                    : responses ? new RepeatingSpanFinder(RESPONSE, MODEL) : new RepeatingSpanFinder(MODEL);
+                    : responses ? new RepeatingSpanFinder(RESPONSE, MODEL)
+                    : new RepeatingSpanFinder(gemini ? MODEL_VERSION : MODEL);
             ClientHeads.eventStream(exchange, client);
             sendHead(client);
         } else if (success && ClientHeads.startsWithIgnoreCase(contentType, "application/json")) {
@@ -251,6 +258,13 @@ final class ResponseRelay extends Relay {
      * as a span) or -1, or {@link #DROP} for the usage chunk, when the client did not ask for usage.
      */
     private long usage(ByteBuf bytes, int start, int end) throws IOException {
+        if (gemini) {
+            long usage = GeminiUsageReader.find(bytes, start, end - start);
+            if (usage >= 0) {
+                GeminiUsageReader.readAt(bytes, JsonSpans.end(usage), end, exchange.usage());
+            }
+            return -1;
+        }
         long usage = UsageReader.find(bytes, start, end - start);
         if (usage < 0) {
             return -1;
@@ -317,10 +331,15 @@ final class ResponseRelay extends Relay {
 
     private void sendBody() {
         CompositeByteBuf body = takeGathered();
-        usageReader.read(body, body.readerIndex(), body.readableBytes(), exchange.usage());
+        if (gemini) {
+            GeminiUsageReader.read(body, body.readerIndex(), body.readableBytes(), exchange.usage());
+        } else {
+            usageReader.read(body, body.readerIndex(), body.readableBytes(), exchange.usage());
+        }
         long model;
         try {
-            model = unlessRequested(body, JsonSpans.findString(body, body.readerIndex(), body.readableBytes(), MODEL));
+            model = unlessRequested(body, JsonSpans.findString(body, body.readerIndex(), body.readableBytes(),
+                    gemini ? MODEL_VERSION : MODEL));
         } catch (IOException notJson) {
             model = -1; // a body that only claims to be JSON goes to the client as the provider sent it
         }

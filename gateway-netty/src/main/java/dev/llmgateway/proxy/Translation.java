@@ -16,7 +16,10 @@ import dev.llmgateway.dialect.anthropic.AnthropicMessageEncoder;
 import dev.llmgateway.dialect.anthropic.AnthropicRequestReader;
 import dev.llmgateway.dialect.anthropic.AnthropicRequestWriter;
 import dev.llmgateway.dialect.gemini.GeminiAnswerDecoder;
+import dev.llmgateway.dialect.gemini.GeminiChunkEncoder;
 import dev.llmgateway.dialect.gemini.GeminiErrors;
+import dev.llmgateway.dialect.gemini.GeminiRequestReader;
+import dev.llmgateway.dialect.gemini.GeminiResponseEncoder;
 import dev.llmgateway.dialect.gemini.GeminiRequestWriter;
 import dev.llmgateway.dialect.openai.OpenAiAnswerDecoder;
 import dev.llmgateway.dialect.openai.OpenAiChunkEncoder;
@@ -72,6 +75,7 @@ final class Translation {
             // Only OpenAI itself has the Responses API; OpenAI-compatible servers and the mock only chat.
             case RESPONSES -> type != ProviderType.OPENAI;
             case ANTHROPIC -> type != ProviderType.ANTHROPIC;
+            case GEMINI -> type != ProviderType.GEMINI;
         };
     }
 
@@ -103,6 +107,7 @@ final class Translation {
                 case OPENAI -> OpenAiRequestReader.read(clientBody, writer);
                 case RESPONSES -> customTools = ResponsesRequestReader.read(clientBody, writer);
                 case ANTHROPIC -> AnthropicRequestReader.read(clientBody, writer);
+                case GEMINI -> GeminiRequestReader.read(clientBody, clientStreams, writer);
             }
             jsonTool = anthropic != null && anthropic.usesJsonTool();
         } catch (IOException e) {
@@ -115,11 +120,15 @@ final class Translation {
     static String path(ProviderType type, String apiModel, boolean stream) {
         return switch (type) {
             case ANTHROPIC -> "/messages";
-            // A tuned or otherwise qualified model ("tunedModels/x") names its own collection.
-            case GEMINI -> (apiModel.indexOf('/') >= 0 ? "/" + apiModel : "/models/" + apiModel)
-                    + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+            case GEMINI -> geminiPath(apiModel, stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
             default -> "/chat/completions";
         };
+    }
+
+    /** A Gemini provider's path for {@code method} ({@code :generateContent}, ...) on {@code apiModel}. */
+    static String geminiPath(String apiModel, String method) {
+        // A tuned or otherwise qualified model ("tunedModels/x") names its own collection.
+        return (apiModel.indexOf('/') >= 0 ? "/" + apiModel : "/models/" + apiModel) + method;
     }
 
     boolean clientStreams() {
@@ -144,6 +153,7 @@ final class Translation {
             case OPENAI -> new OpenAiChunkEncoder(alloc, out, model, includeUsage, requestId);
             case RESPONSES -> new ResponsesEventEncoder(alloc, out, model, requestId, customTools);
             case ANTHROPIC -> new AnthropicEventEncoder(alloc, out, model, requestId);
+            case GEMINI -> new GeminiChunkEncoder(alloc, out, model, requestId);
         };
     }
 
@@ -152,6 +162,7 @@ final class Translation {
             case OPENAI -> new OpenAiCompletionEncoder(alloc, model, requestId);
             case RESPONSES -> new ResponsesBodyEncoder(alloc, model, requestId, customTools);
             case ANTHROPIC -> new AnthropicMessageEncoder(alloc, model, requestId);
+            case GEMINI -> new GeminiResponseEncoder(alloc, model, requestId);
         };
     }
 

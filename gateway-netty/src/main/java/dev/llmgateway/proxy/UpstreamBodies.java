@@ -71,24 +71,35 @@ final class UpstreamBodies {
             }
         } else {
             boolean askForUsage = needsUsageRequested(endpoint, body);
-            request = new RouteRequest(build(content, body, route, askForUsage), endpoint.upstreamPath(), askForUsage,
-                    null);
+            request = new RouteRequest(build(content, body, route, askForUsage), upstreamPath(endpoint, route, body),
+                    askForUsage, null);
         }
         exchange.capture("request", request.body());
         return request;
     }
 
     /**
-     * Chat (and Responses, OpenAI's newer chat) goes to every provider, translated where needed; OpenAI's other
-     * endpoints only to providers of its API (the built-in mock only chats); token counting only to Anthropic,
-     * which has it.
+     * Chat (Responses, OpenAI's newer chat, and Gemini's generateContent) goes to every provider, translated where
+     * needed; OpenAI's other endpoints only to providers of its API (the built-in mock only chats); token counting
+     * only to a provider of the client's own API (Anthropic's, Gemini's), which has it.
      */
     private static boolean serves(Endpoint endpoint, ProviderType type) {
         return switch (endpoint) {
-            case CHAT_COMPLETIONS, MESSAGES, RESPONSES -> true;
+            case CHAT_COMPLETIONS, MESSAGES, RESPONSES, GEMINI_GENERATE, GEMINI_STREAM -> true;
             case COUNT_TOKENS -> type == ProviderType.ANTHROPIC;
+            case GEMINI_COUNT_TOKENS -> type == ProviderType.GEMINI;
             default -> type.openAiDialect() && type != ProviderType.MOCK;
         };
+    }
+
+    /** The provider's path for a request of its own API: Gemini's names the provider's model. */
+    private static String upstreamPath(Endpoint endpoint, Route route, RequestFacts body) {
+        if (!endpoint.isGeminiMethod()) {
+            return endpoint.upstreamPath();
+        }
+        return endpoint == Endpoint.GEMINI_COUNT_TOKENS
+                ? Translation.geminiPath(route.apiModel(), endpoint.upstreamPath())
+                : Translation.path(ProviderType.GEMINI, route.apiModel(), body.stream());
     }
 
     /** Streams of the OpenAI-style endpoints that report usage only when asked. */
@@ -100,7 +111,7 @@ final class UpstreamBodies {
     /** A new buffer over {@code content}'s bytes (retained, not copied) with the edits applied. */
     private static ByteBuf build(ByteBuf content, RequestFacts body, Route route, boolean askForUsage) {
         List<JsonSplice.Edit> edits = new ArrayList<>(2);
-        if (!route.apiModel().equals(body.model())) {
+        if (body.modelStart() >= 0 && !route.apiModel().equals(body.model())) { // Gemini's model is in the path
             edits.add(new JsonSplice.Edit(body.modelStart(), body.modelEnd(), route.apiModelJson()));
         }
         if (askForUsage) {

@@ -2,6 +2,7 @@ package dev.llmgateway.routing;
 
 import dev.llmgateway.exchange.Route;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.llmgateway.config.ProviderType;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.json.Json;
@@ -36,7 +37,9 @@ import java.util.function.Supplier;
  * provider-namespaced name ({@code provider/api_model}), filtered by what the caller's key may use. In OpenAI's
  * list format, or in Anthropic's ({@code type}, {@code display_name}, RFC 3339 {@code created_at}; pages by
  * {@code limit}, {@code after_id}, {@code before_id}) for a client that speaks Anthropic's API (the Anthropic SDKs
- * and Claude Code send {@code anthropic-version}). Sits after auth.
+ * and Claude Code send {@code anthropic-version}), or in Google's ({@code models/<id>} names,
+ * {@code supportedGenerationMethods}; one page) at {@code /v1beta/models} and for a client that sends
+ * {@code x-goog-api-key}. Sits after auth.
  */
 @ChannelHandler.Sharable
 public final class ModelListHandler extends ChannelInboundHandlerAdapter {
@@ -54,22 +57,23 @@ public final class ModelListHandler extends ChannelInboundHandlerAdapter {
         this.createdAt = DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochSecond(createdEpochSeconds));
     }
 
-    /** A model the caller may use, and the provider that serves it. */
-    private record Listed(String id, String ownedBy) {
+    /** A model the caller may use, the provider that serves it, and whether that provider counts tokens (Gemini). */
+    private record Listed(String id, String ownedBy, boolean countsTokens) {
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Exchange exchange)
-                || exchange.endpoint() != Endpoint.MODELS && exchange.endpoint() != Endpoint.MODEL) {
+        if (!(msg instanceof Exchange exchange) || !isModelList(exchange.endpoint())) {
             ctx.fireChannelRead(msg);
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(exchange.request().uri());
-        String wanted = exchange.endpoint() == Endpoint.MODEL
-                ? QueryStringDecoder.decodeComponent(uri.path().substring(Endpoint.MODEL.path().length()))
+        Endpoint endpoint = exchange.endpoint();
+        String wanted = endpoint == Endpoint.MODEL || endpoint == Endpoint.GEMINI_MODEL
+                ? QueryStringDecoder.decodeComponent(uri.rawPath().substring(endpoint.path().length()))
                 : null;
         boolean anthropic = exchange.dialect() == ClientDialect.ANTHROPIC;
+        boolean gemini = exchange.dialect() == ClientDialect.GEMINI;
         List<Listed> models = listed(exchange);
         Listed one = null;
         Page page = null;
@@ -89,8 +93,12 @@ public final class ModelListHandler extends ChannelInboundHandlerAdapter {
         }
         ByteBuf body = ctx.alloc().buffer();
         try (JsonGenerator json = Json.FACTORY.createGenerator((OutputStream) new ByteBufOutputStream(body))) {
-            if (one != null) {
+            if (one != null && gemini) {
+                writeGeminiModel(json, one);
+            } else if (one != null) {
                 writeModel(json, one, anthropic);
+            } else if (gemini) {
+                writeGeminiList(json, models);
             } else if (anthropic) {
                 writeAnthropicPage(json, models, page);
             } else {
@@ -114,7 +122,7 @@ public final class ModelListHandler extends ChannelInboundHandlerAdapter {
             String owner = route.provider().name();
             for (String id : new String[] {route.requestedModel(), owner + "/" + route.apiModel()}) {
                 if (exchange.principal().mayUse(id)) {
-                    byId.putIfAbsent(id, new Listed(id, owner));
+                    byId.putIfAbsent(id, new Listed(id, owner, route.provider().type() == ProviderType.GEMINI));
                 }
             }
         }
@@ -143,6 +151,37 @@ public final class ModelListHandler extends ChannelInboundHandlerAdapter {
         json.writeBooleanField("has_more", page.hasMore());
         json.writeStringField("first_id", shown.isEmpty() ? null : shown.get(0).id());
         json.writeStringField("last_id", shown.isEmpty() ? null : shown.get(shown.size() - 1).id());
+        json.writeEndObject();
+    }
+
+    private static boolean isModelList(Endpoint endpoint) {
+        return endpoint == Endpoint.MODELS || endpoint == Endpoint.MODEL || endpoint == Endpoint.GEMINI_MODELS
+                || endpoint == Endpoint.GEMINI_MODEL;
+    }
+
+    /** Google's list: every model in one page (no {@code nextPageToken}), each named {@code models/<id>}. */
+    private static void writeGeminiList(JsonGenerator json, List<Listed> models) throws IOException {
+        json.writeStartObject();
+        json.writeArrayFieldStart("models");
+        for (Listed model : models) {
+            writeGeminiModel(json, model);
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void writeGeminiModel(JsonGenerator json, Listed model) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("name", "models/" + model.id());
+        json.writeStringField("displayName", model.id());
+        json.writeStringField("description", "Served by provider '" + model.ownedBy() + "' through the gateway.");
+        json.writeArrayFieldStart("supportedGenerationMethods");
+        json.writeString("generateContent");
+        json.writeString("streamGenerateContent");
+        if (model.countsTokens()) {
+            json.writeString("countTokens");
+        }
+        json.writeEndArray();
         json.writeEndObject();
     }
 

@@ -3,7 +3,10 @@ package dev.llmgateway.server;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
+
+import javax.net.ssl.SSLException;
 
 import java.io.IOException;
 import java.util.logging.Level;
@@ -29,8 +32,13 @@ public final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /** Resets, writes to a closed connection, and a close in the middle of a request body. */
+    /**
+     * Resets, writes to a closed connection, a close in the middle of a request body, and on a TLS listener plain
+     * text or a handshake the client broke off (a scanner, a client that does not trust the certificate): the
+     * handler reports those as a decoder failure caused by an {@link SSLException}.
+     */
     private static boolean clientCaused(Throwable cause) {
-        return cause instanceof IOException || cause instanceof PrematureChannelClosureException;
+        return cause instanceof IOException || cause instanceof PrematureChannelClosureException
+                || cause instanceof DecoderException && cause.getCause() instanceof SSLException;
     }
 }

@@ -13,13 +13,15 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslContext;
 
 import java.util.function.Supplier;
 
 /**
  * The downstream pipeline, one per client connection; every handler's name and place is here and nowhere else.
  * <pre>
- *  bytes ─▶ {@value #LINGERING_CLOSE}     after an early refusal: half-close, read the rest away, then close
+ *  bytes ─▶ {@value #TLS}                 [server.tls] only: TLS with the running config's certificate
+ *        ─▶ {@value #LINGERING_CLOSE}     after an early refusal: half-close, read the rest away, then close
  *        ─▶ {@value #HTTP_CODEC}          HTTP/1.1 framing; request line and header size limits
  *        ─▶ {@value #CONFORMANCE}         HTTP/1.1's request rules: version (505), transfer codings (501), Host (400)
  *        ─▶ {@value #KEEP_ALIVE}          Connection: close / keep-alive per RFC 9112, HTTP/1.0 included
@@ -44,6 +46,7 @@ import java.util.function.Supplier;
  * request limits come from the running config when the connection opens: a reload applies them to new connections.
  */
 public final class DownstreamPipeline extends ChannelInitializer<Channel> {
+    public static final String TLS = "tls";
     public static final String LINGERING_CLOSE = "lingering-close";
     public static final String HTTP_CODEC = "http-codec";
     public static final String CONFORMANCE = "request-conformance";
@@ -67,6 +70,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     private static final RequestConformance REQUEST_CONFORMANCE = new RequestConformance();
 
     private final Supplier<ServerConfig> server;
+    private final Supplier<SslContext> tls;
     private final ClientConnections connections;
     private final EndpointHandler endpoints;
     private final ApiKeyAuthHandler auth;
@@ -78,11 +82,16 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     private final BudgetHandler budget;
     private final Runnable stalledClientClosed;
 
-    /** @param stalledClientClosed told of each connection closed because its client stopped reading */
-    public DownstreamPipeline(Supplier<ServerConfig> server, ClientConnections connections, EndpointHandler endpoints,
-                              ApiKeyAuthHandler auth, ModelListHandler modelList, ModelRouteHandler modelRoute,
-                              ProxyCall.Factory calls, BudgetHandler budget, Runnable stalledClientClosed) {
+    /**
+     * @param tls                 the listener's TLS context when a connection opens; null from it: plain HTTP
+     * @param stalledClientClosed told of each connection closed because its client stopped reading
+     */
+    public DownstreamPipeline(Supplier<ServerConfig> server, Supplier<SslContext> tls, ClientConnections connections,
+                              EndpointHandler endpoints, ApiKeyAuthHandler auth, ModelListHandler modelList,
+                              ModelRouteHandler modelRoute, ProxyCall.Factory calls, BudgetHandler budget,
+                              Runnable stalledClientClosed) {
         this.server = server;
+        this.tls = tls;
         this.stalledClientClosed = stalledClientClosed;
         this.connections = connections;
         this.endpoints = endpoints;
@@ -97,7 +106,8 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     /** The admin listener's pipeline: the same front, ending at the endpoint handler (health, ready, metrics). */
     public static DownstreamPipeline admin(Supplier<ServerConfig> server, EndpointHandler endpoints,
                                            Runnable stalledClientClosed) {
-        return new DownstreamPipeline(server, null, endpoints, null, null, null, null, null, stalledClientClosed);
+        return new DownstreamPipeline(server, () -> null, null, endpoints, null, null, null, null, null,
+                stalledClientClosed);
     }
 
     @Override
@@ -106,6 +116,10 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
             return;
         }
         ServerConfig server = this.server.get();
+        SslContext tls = this.tls.get();
+        if (tls != null) {
+            channel.pipeline().addLast(TLS, tls.newHandler(channel.alloc()));
+        }
         channel.pipeline()
                 .addLast(LINGERING_CLOSE, new LingeringClose(server.lingeringTime(), server.lingeringTimeout(),
                         server.maxLingeringBytes()))

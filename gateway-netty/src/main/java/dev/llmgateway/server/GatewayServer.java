@@ -8,6 +8,7 @@ import dev.llmgateway.config.ConfigReloader;
 import dev.llmgateway.config.GatewayConfig;
 import dev.llmgateway.config.ObservabilityConfig;
 import dev.llmgateway.config.ServerConfig;
+import dev.llmgateway.config.ServerTlsConfig;
 import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.exchange.ExchangeObserver;
 import dev.llmgateway.proxy.ProxyCall;
@@ -30,14 +31,18 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -71,12 +76,15 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
     private final AtomicReference<Snapshot> snapshot;
     private final CompletableFuture<Warmup.Result> warmup;
     private final Tracing tracing;
+    private final TlsContexts tls;
+    /** The listener's TLS context for new connections (null: plain HTTP); a reload may swap it. */
+    private final AtomicReference<SslContext> listenerTls;
 
     private GatewayServer(TransportChoice transport, EventLoopGroup group, UpstreamPools pools, Channel listener,
                           Channel adminListener, int ioThreads, GatewayMetrics metrics, AccessLog accessLog,
                           BodyCapture capture, ExecutorService scrapes, ClientConnections connections,
                           AtomicReference<Snapshot> snapshot, CompletableFuture<Warmup.Result> warmup,
-                          Tracing tracing) {
+                          Tracing tracing, TlsContexts tls, AtomicReference<SslContext> listenerTls) {
         this.transport = transport;
         this.group = group;
         this.pools = pools;
@@ -91,6 +99,8 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         this.snapshot = snapshot;
         this.warmup = warmup;
         this.tracing = tracing;
+        this.tls = tls;
+        this.listenerTls = listenerTls;
     }
 
     /** Starts with the access log the config asks for, without the startup warm-up. */
@@ -146,7 +156,9 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                         (provider, keyId, nanos) -> restedElsewhere(snapshot.get(), provider, keyId, nanos));
             }
             snapshot.set(Snapshot.of(config, shared));
-            UpstreamPools pools = new UpstreamPools(group, transport, TlsContexts.choose(server.tlsEngine()));
+            TlsContexts tls = TlsContexts.choose(server.tlsEngine());
+            AtomicReference<SslContext> listenerTls = new AtomicReference<>(listenerContext(tls, server.tls()));
+            UpstreamPools pools = new UpstreamPools(group, transport, tls);
             pools.prepare(snapshot.get().providers().values());
             metrics.poolStats(() -> pools.stats(snapshot.get().providers().values()));
             ClientConnections connections = new ClientConnections(server.maxConnections(),
@@ -163,8 +175,8 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
             EndpointHandler.MetricsAccess access = !observability.metricsEnabled() ? EndpointHandler.MetricsAccess.NONE
                     : observability.metricsRequireKey() ? EndpointHandler.MetricsAccess.KEY
                     : EndpointHandler.MetricsAccess.OPEN;
-            DownstreamPipeline pipeline = pipeline(snapshot::get, connections, pools, metrics, telemetry,
-                    adminPort ? EndpointHandler.MetricsAccess.NONE : access, scrapes);
+            DownstreamPipeline pipeline = pipeline(snapshot::get, listenerTls::get, connections, pools, metrics,
+                    telemetry, adminPort ? EndpointHandler.MetricsAccess.NONE : access, scrapes);
             Channel listener = bind(group, transport, pipeline, server.host(), server.port());
             Channel admin = !adminPort ? null : bind(group, transport,
                     DownstreamPipeline.admin(() -> snapshot.get().config().server(), new EndpointHandler(
@@ -176,7 +188,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                     : warmUpInBackground(connections, () -> Warmup.run(group, transport, pools, threads,
                             server.warmupRequests(), server.warmupTimeout(), traces));
             return new GatewayServer(transport, group, pools, listener, admin, threads, metrics, accessLog, capture,
-                    scrapes, connections, snapshot, warmup, tracing);
+                    scrapes, connections, snapshot, warmup, tracing, tls, listenerTls);
         } catch (IOException e) {
             closeQuietly(shared);
             stopQuietly(group, scrapes, accessLog, capture, tracing);
@@ -228,14 +240,31 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
     }
 
     /**
-     * The client pipeline serving the current {@code snapshot} (read per connection and per request), proxying
-     * through {@code upstreams}. Public so benchmarks can run the very pipeline the server runs.
+     * The listener's TLS context for {@code [server.tls]}, null without it. HTTP/1.1 is all the listener speaks, so
+     * it offers no ALPN list (with HTTP/2 on, {@code h2} and {@code http/1.1}).
      */
-    public static DownstreamPipeline pipeline(Supplier<Snapshot> snapshot, ClientConnections connections,
-                                              UpstreamConnector upstreams, GatewayMetrics metrics,
-                                              ExchangeObserver observer, EndpointHandler.MetricsAccess access,
-                                              Executor scrapes) {
-        return new DownstreamPipeline(() -> snapshot.get().config().server(), connections,
+    private static SslContext listenerContext(TlsContexts tls, ServerTlsConfig config) {
+        if (config == null) {
+            return null;
+        }
+        try {
+            return tls.server(config.key(), config.chain(), List.of());
+        } catch (SSLException e) {
+            throw new IllegalStateException("server.tls: cannot serve TLS with " + config.certFile() + " and "
+                    + config.keyFile() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The client pipeline serving the current {@code snapshot} (read per connection and per request), proxying
+     * through {@code upstreams}, speaking TLS with {@code listenerTls} when it gives a context. Public so benchmarks
+     * can run the very pipeline the server runs.
+     */
+    public static DownstreamPipeline pipeline(Supplier<Snapshot> snapshot, Supplier<SslContext> listenerTls,
+                                              ClientConnections connections, UpstreamConnector upstreams,
+                                              GatewayMetrics metrics, ExchangeObserver observer,
+                                              EndpointHandler.MetricsAccess access, Executor scrapes) {
+        return new DownstreamPipeline(() -> snapshot.get().config().server(), listenerTls, connections,
                 new EndpointHandler(() -> new Readiness(connections.ready(), snapshot.get().providers(),
                                 snapshot.get().shared()), observer,
                         metrics, access, () -> snapshot.get().keys(), scrapes, false),
@@ -260,14 +289,19 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
 
     /**
      * Swaps in the snapshot for {@code next} (restart-bound settings already kept by the caller): new connections
-     * take the new server limits, new requests the new keys and routes, and the pools of providers it drops or
-     * changes drain and close. Runs on the reload thread; requests in flight keep what they hold.
+     * take the new server limits and listener certificate, new requests the new keys and routes, and the pools of
+     * providers it drops or changes drain and close. Runs on the reload thread; requests in flight keep what they
+     * hold. What can fail (TLS contexts) is made before anything is swapped.
      */
     @Override
     public void apply(GatewayConfig next) {
         Snapshot previous = snapshot.get();
+        ServerTlsConfig wantedTls = next.server().tls();
+        SslContext nextListenerTls = Objects.equals(wantedTls, previous.config().server().tls()) ? listenerTls.get()
+                : listenerContext(tls, wantedTls);
         Snapshot applied = previous.next(next);
         pools.prepare(applied.providers().values());
+        listenerTls.set(nextListenerTls);
         connections.maxConnections(next.server().maxConnections());
         capture.secrets(next.secrets());
         tracing.secrets(next.secrets());

@@ -2,6 +2,7 @@ package dev.llmgateway.server;
 
 import dev.llmgateway.auth.ApiKeyAuthHandler;
 import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.exchange.Endpoint;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -27,8 +28,11 @@ final class KeyCheckBeforeBody extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest head && head.decoderResult().isSuccess() && proxied(head)) {
-            ApiError refused = auth.refusal(head.headers());
+        if (msg instanceof HttpRequest head && head.decoderResult().isSuccess()) {
+            Endpoint endpoint = proxied(head);
+            // Gemini's clients may send the key as ?key=; nobody else's key counts in the URL.
+            ApiError refused = endpoint == null ? null : auth.refusal(head.headers(),
+                    endpoint.dialect() == ClientDialect.GEMINI ? head.uri() : null);
             if (refused != null) {
                 RequestRefusal.refuse(head, refused);
             }
@@ -36,11 +40,11 @@ final class KeyCheckBeforeBody extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
-    /** A request a proxied endpoint serves: its path and its method (a wrong method is the endpoints' 405). */
-    private static boolean proxied(HttpRequest head) {
+    /** The proxied endpoint that serves the request's path and method (a wrong method is a 405 later), or null. */
+    private static Endpoint proxied(HttpRequest head) {
         String uri = head.uri();
         int query = uri.indexOf('?');
         Endpoint endpoint = Endpoint.forPath(query < 0 ? uri : uri.substring(0, query));
-        return endpoint != null && endpoint.isProxied() && endpoint.method().equals(head.method());
+        return endpoint != null && endpoint.isProxied() && endpoint.method().equals(head.method()) ? endpoint : null;
     }
 }

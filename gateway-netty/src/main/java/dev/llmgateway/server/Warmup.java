@@ -95,7 +95,7 @@ public final class Warmup {
         GatewayMetrics metrics = new GatewayMetrics();
         ClientConnections connections = new ClientConnections(Integer.MAX_VALUE, () -> { });
         Tracing rehearsal = tracing.forWarmup();
-        DownstreamPipeline pipeline = GatewayServer.pipeline(snapshot::get, connections, pools, metrics,
+        DownstreamPipeline pipeline = GatewayServer.pipeline(snapshot::get, () -> null, connections, pools, metrics,
                 new ExchangeTelemetry(metrics, null, BodyCapture.disabled(), rehearsal),
                 EndpointHandler.MetricsAccess.NONE, Runnable::run);
         Channel listener;

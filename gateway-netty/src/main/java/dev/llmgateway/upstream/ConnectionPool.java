@@ -4,12 +4,14 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +27,7 @@ import java.util.function.Consumer;
  * A retired pool (its provider left the config) still serves the exchanges that started before, each on a
  * connection closed after use, and reports itself empty once its last connection has closed.
  */
-public final class ConnectionPool implements UpstreamConnection.Owner {
+public final class ConnectionPool implements ProviderPool, UpstreamConnection.Owner {
     private final Provider provider;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
@@ -55,23 +57,27 @@ public final class ConnectionPool implements UpstreamConnection.Owner {
         this.retired = provider.retired();
     }
 
+    @Override
     public Provider provider() {
         return provider;
     }
 
-    /** Connections open or being opened. */
+    @Override
     public int open() {
         return open;
     }
 
+    @Override
     public int idle() {
         return idle.size();
     }
 
+    @Override
     public int pendingAcquires() {
         return waiters.size();
     }
 
+    @Override
     public Future<UpstreamConnection> acquire() {
         assert loop.inEventLoop();
         long now = System.nanoTime();
@@ -139,7 +145,7 @@ public final class ConnectionPool implements UpstreamConnection.Owner {
     private void connect(Promise<UpstreamConnection> promise) {
         open++;
         UpstreamConnection connection = new UpstreamConnection(this);
-        ChannelFuture connect = bootstrap.clone().handler(new UpstreamChannelInitializer(provider, sslContext, connection))
+        ChannelFuture connect = bootstrap.clone().handler(UpstreamChannelInitializer.http1(provider, sslContext, connection))
                 .connect(InetSocketAddress.createUnresolved(provider.host(), provider.port()));
         Channel channel = connect.channel();
         channel.closeFuture().addListener(closed -> onClosed(connection));
@@ -154,7 +160,11 @@ public final class ConnectionPool implements UpstreamConnection.Owner {
                 return;
             }
             ssl.handshakeFuture().addListener(handshake -> {
-                if (handshake.isSuccess()) {
+                if (handshake.isSuccess() && ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol())) {
+                    // an http = "auto" provider that chose HTTP/1.1 before offers h2 by ALPN on this one: not here
+                    promise.tryFailure(new IOException("the provider chose h2 by ALPN on an HTTP/1.1 connection"));
+                    channel.close();
+                } else if (handshake.isSuccess()) {
                     handOver(promise, connection);
                 } else {
                     promise.tryFailure(handshake.cause());
@@ -162,6 +172,20 @@ public final class ConnectionPool implements UpstreamConnection.Owner {
                 }
             });
         });
+    }
+
+    /**
+     * Takes in a connection opened elsewhere, its TLS handshake done: the first of an {@code http = "auto"} provider
+     * whose ALPN said HTTP/1.1 ({@link Http2Pool}). It gets this pool's pipeline end and serves like its own.
+     */
+    void adopt(Channel channel) {
+        open++;
+        UpstreamConnection connection = new UpstreamConnection(this);
+        channel.pipeline()
+                .addLast(UpstreamChannelInitializer.HTTP_CODEC, new UpstreamHttpCodec())
+                .addLast(UpstreamChannelInitializer.RESPONSE, connection);
+        channel.closeFuture().addListener(closed -> onClosed(connection));
+        release(connection, true);
     }
 
     /** A connection whose requester gave up meanwhile is not wasted: it serves the next one. */
@@ -185,8 +209,8 @@ public final class ConnectionPool implements UpstreamConnection.Owner {
         }
     }
 
-    /** Drains the pool: idle connections close now, busy ones when they are released; none is reused again. */
-    void retire() {
+    @Override
+    public void retire() {
         assert loop.inEventLoop();
         retired = true;
         closeIdle();
@@ -195,8 +219,8 @@ public final class ConnectionPool implements UpstreamConnection.Owner {
         }
     }
 
-    /** Closes the idle connections; busy ones close when their exchange ends. */
-    void closeIdle() {
+    @Override
+    public void closeIdle() {
         UpstreamConnection connection;
         while ((connection = idle.poll()) != null) {
             connection.channel().close();

@@ -16,7 +16,9 @@ import java.io.IOException;
 
 /**
  * One pooled keep-alive connection to a provider, and the last handler of its pipeline: it hands the response
- * to the exchange that currently holds the connection. Lives on the event loop of its pool.
+ * to the exchange that currently holds the connection. Lives on the event loop of its pool. On HTTP/2 it is the last
+ * handler of one stream's channel instead ({@link Http2Connection}), which reads like a connection that carries a
+ * single request: closing it resets the stream.
  *
  * <p>A response that cannot be read as HTTP — the decoder marked it failed (status line, headers, conflicting
  * lengths, chunk framing), its status is no final status, or its body has a transfer coding other than chunked — is
@@ -47,7 +49,13 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     private boolean bytesPastResponse;
 
     public UpstreamConnection(Owner owner) {
+        this(owner, false);
+    }
+
+    /** @param reused the request goes on a connection that carried others before (an HTTP/2 stream's) */
+    UpstreamConnection(Owner owner, boolean reused) {
         this.owner = owner;
+        this.reused = reused;
     }
 
     public Channel channel() {
@@ -86,7 +94,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        codec = ctx.pipeline().get(UpstreamHttpCodec.class);
+        codec = ctx.pipeline().get(UpstreamHttpCodec.class); // none on an HTTP/2 stream: its framing is the codec's
     }
 
     @Override
@@ -122,7 +130,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
                 content.release();
                 return;
             }
-            if (last && codec.bytesPastResponse()) {
+            if (last && codec != null && codec.bytesPastResponse()) {
                 bytesPastResponse = true;
             }
             current.onResponseContent(content);

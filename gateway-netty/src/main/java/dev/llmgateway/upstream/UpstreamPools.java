@@ -1,6 +1,7 @@
 package dev.llmgateway.upstream;
 
 import dev.llmgateway.config.ProviderType;
+import dev.llmgateway.config.UpstreamHttp;
 import dev.llmgateway.metrics.GatewayMetrics;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -8,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import dev.llmgateway.tls.TlsContexts;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
@@ -26,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One {@link ConnectionPool} per event loop and provider: an exchange takes its connection from the pool of its
+ * One pool per event loop and provider ({@link ConnectionPool} for HTTP/1.1, {@link Http2Pool} for HTTP/2): an
+ * exchange takes its connection (or stream) from the pool of its
  * client channel's loop, and relaying never crosses threads. Each loop's pools sit in a map only that loop touches,
  * so lookups need no locks; a pool is made on its loop at the first acquire for a provider. A provider a config
  * reload removed or changed is retired: its pools drain (idle connections close now, busy ones when their exchange
@@ -37,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
     /** Loop → provider (by identity: a reloaded provider is a new object) → pool; each inner map is loop-confined. */
-    private final Map<EventExecutor, Map<Provider, ConnectionPool>> pools;
+    private final Map<EventExecutor, Map<Provider, ProviderPool>> pools;
     private final TransportChoice transport;
     private final DnsAddressResolverGroup resolver;
     private final TlsContexts tls;
@@ -45,6 +48,8 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
     private final SslContext jvmTrust;
     /** The contexts of providers with a {@code ca_file}; written by the thread preparing a snapshot, read by loops. */
     private final Map<Provider, SslContext> ownTrust = new ConcurrentHashMap<>();
+    /** The contexts that offer HTTP/2 by ALPN, per https provider that may speak it; written and read like ownTrust. */
+    private final Map<Provider, SslContext> alpnContexts = new ConcurrentHashMap<>();
     private final int loops;
 
     public UpstreamPools(EventLoopGroup group, TransportChoice transport, TlsContexts tls) {
@@ -53,8 +58,8 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
                 .datagramChannelType(transport.datagramChannel())
                 .socketChannelType(transport.socketChannel()));
         this.tls = tls;
-        this.jvmTrust = clientContext(null, List.of());
-        Map<EventExecutor, Map<Provider, ConnectionPool>> byLoop = new IdentityHashMap<>();
+        this.jvmTrust = clientContext(null, List.of(), List.of());
+        Map<EventExecutor, Map<Provider, ProviderPool>> byLoop = new IdentityHashMap<>();
         for (EventExecutor executor : group) {
             byLoop.put(executor, new HashMap<>());
         }
@@ -64,10 +69,10 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
 
     /** A connection from the pool for {@code provider} on {@code loop}; the caller runs on {@code loop}. */
     @Override
-    public Future<UpstreamConnection> acquire(EventLoop loop, Provider provider) {
+    public Future<? extends UpstreamSession> acquire(EventLoop loop, Provider provider) {
         assert loop.inEventLoop();
-        Map<Provider, ConnectionPool> byProvider = pools.get(loop);
-        ConnectionPool pool = byProvider.get(provider);
+        Map<Provider, ProviderPool> byProvider = pools.get(loop);
+        ProviderPool pool = byProvider.get(provider);
         if (pool == null) {
             pool = newPool(loop, provider, byProvider);
             byProvider.put(provider, pool);
@@ -75,7 +80,7 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
         return pool.acquire();
     }
 
-    private ConnectionPool newPool(EventLoop loop, Provider provider, Map<Provider, ConnectionPool> byProvider) {
+    private ProviderPool newPool(EventLoop loop, Provider provider, Map<Provider, ProviderPool> byProvider) {
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
@@ -86,28 +91,59 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.min(Integer.MAX_VALUE, provider.config().connectTimeout().toMillis()));
         int perLoop = Math.max(1, (provider.config().maxConnections() + loops - 1) / loops);
+        if (provider.config().http() == UpstreamHttp.HTTP_2) {
+            return new Http2Pool(provider, loop, bootstrap, alpnContext(provider), perLoop, null,
+                    pool -> byProvider.remove(provider, pool));
+        }
+        if (provider.tls() && provider.config().http() == UpstreamHttp.AUTO) {
+            // HTTP/2 unless this loop's first connection learns by ALPN that the provider speaks only HTTP/1.1
+            // the same context for its HTTP/1.1 connections, so that they resume the sessions of the first
+            return new Http2Pool(provider, loop, bootstrap, alpnContext(provider), perLoop, () -> {
+                ConnectionPool http1 = new ConnectionPool(provider, loop, bootstrap, alpnContext(provider), perLoop,
+                        pool -> byProvider.remove(provider, pool));
+                byProvider.put(provider, http1);
+                return http1;
+            }, pool -> byProvider.remove(provider, pool));
+        }
         return new ConnectionPool(provider, loop, bootstrap, sslContext(provider), perLoop,
                 pool -> byProvider.remove(provider, pool));
     }
 
     /**
-     * Makes the TLS contexts of the https providers among {@code providers} that have their own CAs, before a
+     * Makes the TLS contexts of the https providers among {@code providers} (their own CAs, their ALPN list), before a
      * snapshot routing to them serves: off the event loops, and a failure fails the start or the reload.
      */
     public void prepare(Collection<Provider> providers) {
         for (Provider provider : providers) {
             sslContext(provider);
+            alpnContext(provider);
         }
     }
 
-    /** Null for plain-text providers; a provider {@link #prepare} did not see gets its context made here. */
+    /** The HTTP/1.1 context, without ALPN; null for plain-text providers; made here when {@link #prepare} did not. */
     private SslContext sslContext(Provider provider) {
         if (!provider.tls()) {
             return null;
         }
         List<X509Certificate> trusted = provider.config().caCertificates();
         return trusted.isEmpty() ? jvmTrust
-                : ownTrust.computeIfAbsent(provider, p -> clientContext(p.name(), trusted));
+                : ownTrust.computeIfAbsent(provider, p -> clientContext(p.name(), trusted, List.of()));
+    }
+
+    /**
+     * The context that offers HTTP/2 by ALPN: {@code h2} alone when the provider must speak it ({@code http = "2"}),
+     * {@code h2} then {@code http/1.1} for {@code "auto"}; one per provider, shared by every loop so sessions resume.
+     * Null for plain-text providers and {@code "1.1"}.
+     */
+    private SslContext alpnContext(Provider provider) {
+        UpstreamHttp http = provider.config().http();
+        if (!provider.tls() || http == UpstreamHttp.HTTP_1_1) {
+            return null;
+        }
+        List<String> alpn = http == UpstreamHttp.HTTP_2 ? List.of(ApplicationProtocolNames.HTTP_2)
+                : List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
+        return alpnContexts.computeIfAbsent(provider,
+                p -> clientContext(p.name(), p.config().caCertificates(), alpn));
     }
 
     /**
@@ -121,8 +157,9 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
         retired.forEach(Provider::retire);
         // Pools made after this (for exchanges still holding the provider) build the context again: rare and correct.
         retired.forEach(ownTrust::remove);
+        retired.forEach(alpnContexts::remove);
         pools.forEach((loop, byProvider) -> loop.execute(() -> retired.forEach(provider -> {
-            ConnectionPool pool = byProvider.get(provider);
+            ProviderPool pool = byProvider.get(provider);
             if (pool != null) {
                 pool.retire();
             }
@@ -163,17 +200,17 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
 
     @Override
     public void close() {
-        pools.forEach((loop, byProvider) -> loop.execute(() -> byProvider.values().forEach(ConnectionPool::closeIdle)));
+        pools.forEach((loop, byProvider) -> loop.execute(() -> byProvider.values().forEach(ProviderPool::closeIdle)));
         resolver.close();
     }
 
-    /** HTTP/1.1 only, so no ALPN is offered. */
-    private SslContext clientContext(String providerWithCaFile, List<X509Certificate> trusted) {
+    /** {@code alpn} empty: HTTP/1.1 only, no ALPN offered. */
+    private SslContext clientContext(String provider, List<X509Certificate> trusted, List<String> alpn) {
         try {
-            return tls.client(trusted, List.of());
+            return tls.client(trusted, alpn);
         } catch (SSLException e) {
-            throw new IllegalStateException(providerWithCaFile == null ? "cannot set up TLS for upstream connections"
-                    : "providers." + providerWithCaFile + ".ca_file: cannot set up TLS with these CAs", e);
+            throw new IllegalStateException(trusted.isEmpty() ? "cannot set up TLS for upstream connections"
+                    : "providers." + provider + ".ca_file: cannot set up TLS with these CAs", e);
         }
     }
 }

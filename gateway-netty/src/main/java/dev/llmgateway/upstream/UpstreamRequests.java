@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * Builds the request a provider receives. End-to-end client headers pass (user agent, {@code openai-beta},
  * {@code anthropic-version} and {@code anthropic-beta} to Anthropic, and the like); hop-by-hop headers
- * (RFC 9110 §7.6.1, and any the client's {@code Connection} names), the client's gateway key, headers that tie a
+ * (RFC 9110 §7.6.1, and any the client's {@code Connection} names), the client's gateway key (in any of its three
+ * headers), headers that tie a
  * request to the client's own provider account, and Anthropic's headers to any other provider are dropped. Host,
  * credentials (in the provider's own header: Bearer, {@code x-api-key} or {@code x-goog-api-key}) and
  * Content-Length are the gateway's; an Anthropic provider gets the configured {@code anthropic-version} when the
@@ -36,7 +37,8 @@ public final class UpstreamRequests {
     private static final AsciiString BEARER = AsciiString.cached("Bearer ");
     /** Client headers never forwarded; a header set of names only, for its case-insensitive lookup. */
     private static final HttpHeaders DROPPED = names(HopByHop.NAMES, List.of(HttpHeaderNames.HOST,
-            HttpHeaderNames.AUTHORIZATION, X_API_KEY, HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.CONTENT_TYPE,
+            HttpHeaderNames.AUTHORIZATION, X_API_KEY, GOOGLE_API_KEY, HttpHeaderNames.CONTENT_LENGTH,
+            HttpHeaderNames.CONTENT_TYPE,
             HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderNames.EXPECT, HttpHeaderNames.COOKIE,
             AsciiString.cached("openai-organization"), AsciiString.cached("openai-project"),
             AsciiString.cached("x-request-id")));

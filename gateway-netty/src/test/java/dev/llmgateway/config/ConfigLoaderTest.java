@@ -143,7 +143,7 @@ class ConfigLoaderTest {
         assertEquals(new ServerConfig("127.0.0.1", 9090, Transport.NIO, 4, 2L << 20, 32768, 4096,
                 Duration.ofSeconds(5), Duration.ofSeconds(90), Duration.ofMillis(750), Duration.ofHours(1),
                 500, Duration.ofMillis(500), 200, Duration.ofSeconds(3), Duration.ofSeconds(10),
-                Duration.ofSeconds(2), 8L << 20, Duration.ofMinutes(2), TlsEngine.AUTO),
+                Duration.ofSeconds(2), 8L << 20, Duration.ofMinutes(2), TlsEngine.AUTO, null),
                 config.server());
         assertEquals(new RoutingConfig("mock", List.of(new RouteRule("gpt-*", "openai"),
                 new RouteRule("llama*", "local"))), config.routing());
@@ -197,7 +197,7 @@ class ConfigLoaderTest {
         assertEquals(new ServerConfig("0.0.0.0", 8080, Transport.AUTO, 0, 10L << 20, 16384, 8192,
                 Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofSeconds(30),
                 10_000, Duration.ofSeconds(2), 3000, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                Duration.ofSeconds(5), 64L << 20, Duration.ofSeconds(60), TlsEngine.AUTO),
+                Duration.ofSeconds(5), 64L << 20, Duration.ofSeconds(60), TlsEngine.AUTO, null),
                 config.server());
         assertEquals(new RoutingConfig(null, List.of()), config.routing());
         assertEquals(List.of(new ApiKeyConfig("demo", "key-0123456789abcdef", List.of("*"))), config.apiKeys());
@@ -319,6 +319,20 @@ class ConfigLoaderTest {
         assertEquals(List.of("providers.vllm.max_sse_event_bytes: \"2GiB\" (expected: a byte size from 1024 to"
                         + " 1073741824, as an integer or a string such as \"512KiB\" or \"10MB\")"),
                 problems(vllmWith("max_sse_event_bytes = \"2GiB\""), Map.of()));
+    }
+
+    @Test
+    void httpIsAutoByDefaultAndOneOfThreeVersions() throws ConfigException {
+        assertEquals(UpstreamHttp.AUTO, parse(vllmWith(""), Map.of()).providers().get("vllm").http());
+        assertEquals(UpstreamHttp.HTTP_2, parse(vllmWith("http = \"2\""), Map.of()).providers().get("vllm").http());
+        assertEquals(UpstreamHttp.HTTP_1_1, parse(vllmWith("http = \"1.1\""), Map.of()).providers().get("vllm")
+                .http());
+        assertEquals(List.of("providers.vllm.http: \"h2\" (expected: one of \"auto\", \"1.1\", \"2\")"),
+                problems(vllmWith("http = \"h2\""), Map.of()));
+        assertEquals(List.of("providers.vllm.http: 2 (expected: one of \"auto\", \"1.1\", \"2\")"),
+                problems(vllmWith("http = 2"), Map.of()));
+        assertEquals(List.of("providers.m.http: \"2\" (expected: no http for type mock: it has no connection)"),
+                problems(MINIMAL_KEY + "[providers.m]\ntype = \"mock\"\nhttp = \"2\"\n", Map.of()));
     }
 
     @Test
@@ -509,7 +523,7 @@ class ConfigLoaderTest {
                         + " max_header_bytes, max_initial_line_bytes, header_read_timeout, body_read_timeout,"
                         + " idle_timeout, drain_timeout, max_connections, config_reload, warmup_requests,"
                         + " warmup_timeout, lingering_time, lingering_timeout, max_lingering_bytes,"
-                        + " stalled_client_timeout, tls_engine)",
+                        + " stalled_client_timeout, tls_engine, tls)",
                 "api_keys[0].name: \"has space\" (expected: a name of 1 to 64 characters A-Z, a-z, 0-9, _, . or -)",
                 "api_keys[0].models: [] (expected: a non-empty list of model globs such as [\"*\"] or [\"gpt-*\"])",
                 "api_keys[1].key: missing (expected: a non-empty string, unique among keys)",
@@ -627,7 +641,7 @@ class ConfigLoaderTest {
                         + " ca_file, max_connections, connect_timeout, pool_idle_timeout, first_byte_timeout, idle_timeout,"
                         + " total_timeout, max_attempts, max_retry_delay, default_max_tokens, key_cooldown,"
                         + " key_failure_cooldown, key_rejected_cooldown, breaker_failures, breaker_error_ratio,"
-                        + " breaker_min_requests, breaker_window, breaker_cooldown, max_sse_event_bytes)",
+                        + " breaker_min_requests, breaker_window, breaker_cooldown, max_sse_event_bytes, http)",
                 "models.\"m\".api-model: unknown key (expected one of: deployments, provider, api_model,"
                         + " fallbacks, first_byte_timeout, idle_timeout, total_timeout, max_attempts, max_retry_delay,"
                         + " default_max_tokens)",

@@ -74,4 +74,32 @@ class TlsSettingsConfigTest {
                 plain.toString());
         assertEquals(List.of("server.tls_engine: \"boring\" (expected: one of auto, openssl, jdk)"), engine);
     }
+
+    @Test
+    void theListenersCertificateAndKeyAreReadAndMustBelongTogether(@TempDir Path dir) throws Exception {
+        TestCertificates.Issued localhost = TestCertificates.localhost();
+        Path pkcs1 = Files.writeString(dir.resolve("rsa.key"),
+                "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n");
+
+        ServerTlsConfig tls = parse(serverTls(localhost.certFile(), localhost.keyFile())).server().tls();
+        List<String> mismatched = problems(serverTls(localhost.certFile(), TestCertificates.wrongHost().keyFile()));
+        List<String> otherForm = problems(serverTls(localhost.certFile(), pkcs1));
+        List<String> missing = problems("[server.tls]\ncert = \"" + localhost.certFile() + "\"\nchain = 1\n");
+
+        assertEquals(List.of(localhost.certificate()), tls.chain());
+        assertEquals(localhost.key(), tls.key());
+        assertTrue(!tls.toString().contains(localhost.key().toString()), "the key is never shown");
+        assertEquals(1, mismatched.size(), mismatched.toString());
+        assertTrue(mismatched.get(0).startsWith("server.tls.key: ")
+                && mismatched.get(0).contains("the private key of the first certificate"), mismatched.toString());
+        assertTrue(otherForm.get(0).startsWith("server.tls.key: ") && otherForm.get(0).contains("openssl pkcs8"),
+                otherForm.toString());
+        assertEquals(List.of("server.tls.key: missing (expected: the path of a PEM file: the certificate's unencrypted"
+                + " PKCS#8 private key)", "server.tls.chain: unknown key (expected one of: cert, key)"), missing);
+        assertEquals(null, parse("").server().tls(), "no [server.tls]: plain HTTP");
+    }
+
+    private static String serverTls(Path cert, Path key) {
+        return "[server.tls]\ncert = \"" + cert + "\"\nkey = \"" + key + "\"\n";
+    }
 }

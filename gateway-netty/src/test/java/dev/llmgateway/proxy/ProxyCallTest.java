@@ -12,6 +12,7 @@ import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
 import dev.llmgateway.testutil.RecordingObserver;
 import dev.llmgateway.upstream.CircuitBreaker;
+import dev.llmgateway.upstream.RefusedStreamException;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpContent;
 import org.junit.jupiter.api.AfterEach;
@@ -312,6 +313,20 @@ class ProxyCallTest {
         assertEquals(AWAITING_HEAD, call.state(), "at once, without a backoff, though max_attempts is 1");
 
         connector.last().fail(new IOException("reset again"));
+        assertOver(call);
+        assertEquals(502, ClientResponse.read(downstream).status(), "only one free retry");
+        assertEquals(2, connector.sessions());
+    }
+
+    @Test
+    void aStreamTheProviderRefusedUnprocessedIsRetriedOnceForFreeOnAFreshConnectionToo() {
+        ProxyCall call = start("once", false);
+        FakeConnector.Session refused = connector.last();
+        refused.fail(new RefusedStreamException("RST_STREAM REFUSED_STREAM"));
+        assertTrue(refused.aborted());
+        assertEquals(AWAITING_HEAD, call.state(), "at once, without a backoff, though max_attempts is 1");
+
+        connector.last().fail(new RefusedStreamException("refused again"));
         assertOver(call);
         assertEquals(502, ClientResponse.read(downstream).status(), "only one free retry");
         assertEquals(2, connector.sessions());

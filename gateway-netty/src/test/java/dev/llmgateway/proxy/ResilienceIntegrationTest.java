@@ -1,15 +1,18 @@
 package dev.llmgateway.proxy;
 
 import dev.llmgateway.testutil.FakeUpstream;
+import dev.llmgateway.testutil.FakeUpstream.Protocol;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
 import dev.llmgateway.testutil.PrometheusText;
 import dev.llmgateway.testutil.RawHttpClient;
 import dev.llmgateway.server.WarningRecorder;
+import io.netty.handler.codec.http2.Http2Error;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -51,8 +54,9 @@ class ResilienceIntegrationTest {
         upstream.close();
     }
 
-    private void start(FakeUpstream.Script script, String keys, String providerLines) throws Exception {
-        upstream = new FakeUpstream(reply -> {
+    private void start(Protocol protocol, FakeUpstream.Script script, String keys, String providerLines)
+            throws Exception {
+        upstream = new FakeUpstream(protocol, reply -> {
             calls.incrementAndGet();
             script.answer(reply);
         });
@@ -66,23 +70,25 @@ class ResilienceIntegrationTest {
                 base_url = "%s"
                 api_keys = [%s]
                 %s
+                %s
 
                 [models."fast"]
                 provider = "up"
-                """.formatted(GatewayHarness.KEY, upstream.baseUrl(), keys, providerLines));
+                """.formatted(GatewayHarness.KEY, upstream.baseUrl(), keys, protocol.providerLine(), providerLines));
     }
 
-    private void start(FakeUpstream.Script script, String providerLines) throws Exception {
-        start(script, "\"sk-one\"", providerLines);
+    private void start(Protocol protocol, FakeUpstream.Script script, String providerLines) throws Exception {
+        start(protocol, script, "\"sk-one\"", providerLines);
     }
 
     private static void ok(FakeUpstream.Reply reply) {
         reply.full(200, "OK", "application/json", Fixtures.bytes("openai/chat-completion.json"));
     }
 
-    @Test
-    void rateLimitWithRetryAfterIsWaitedOutThenRetried() throws Exception {
-        start(reply -> {
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void rateLimitWithRetryAfterIsWaitedOutThenRetried(Protocol protocol) throws Exception {
+        start(protocol, reply -> {
             if (calls.get() == 1) {
                 reply.full(429, "Too Many Requests", "application/json",
                         Fixtures.bytes("openai/error-429-rate-limit.json"), "retry-after", "1");
@@ -101,9 +107,10 @@ class ResilienceIntegrationTest {
         assertTrue(elapsedMillis >= 950, "waited " + elapsedMillis + " ms");
     }
 
-    @Test
-    void lastRetryableAnswerIsPassedThroughWhenAttemptsRunOut() throws Exception {
-        start(reply -> reply.full(503, "Service Unavailable", "application/json",
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void lastRetryableAnswerIsPassedThroughWhenAttemptsRunOut(Protocol protocol) throws Exception {
+        start(protocol, reply -> reply.full(503, "Service Unavailable", "application/json",
                 Fixtures.bytes("openai/error-503-overloaded.json")), "max_attempts = 2");
 
         HttpResponse<String> response = gateway.post("/v1/chat/completions", CHAT);
@@ -115,9 +122,10 @@ class ResilienceIntegrationTest {
         assertEquals(1, upstream.connectionsAccepted(), "the retried answer was read whole and its connection reused");
     }
 
-    @Test
-    void aModelOverridesTheProvidersAttempts() throws Exception {
-        start(reply -> reply.full(503, "Service Unavailable", "application/json",
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void aModelOverridesTheProvidersAttempts(Protocol protocol) throws Exception {
+        start(protocol, reply -> reply.full(503, "Service Unavailable", "application/json",
                 Fixtures.bytes("openai/error-503-overloaded.json")), "max_attempts = 3\n[models.\"once\"]\n"
                 + "provider = \"up\"\nmax_attempts = 1");
 
@@ -129,9 +137,10 @@ class ResilienceIntegrationTest {
         assertEquals(4, upstream.received().size(), "the provider's 3 attempts for the other model");
     }
 
-    @Test
-    void bodyStalledBeforeAnythingReachedTheClientGivesGatewayTimeout() throws Exception {
-        start(reply -> {
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void bodyStalledBeforeAnythingReachedTheClientGivesGatewayTimeout(Protocol protocol) throws Exception {
+        start(protocol, reply -> {
             reply.head(200, "OK", false, "content-type", "application/json", "content-length", "1000")
                     .raw("{\"id\":".getBytes(StandardCharsets.UTF_8));
             Thread.sleep(10_000);
@@ -143,9 +152,10 @@ class ResilienceIntegrationTest {
         assertEquals("upstream_timeout", JsonPath.read(response.body(), "error", "code"));
     }
 
-    @Test
-    void insufficientQuotaIsPassedThroughWithoutRetry() throws Exception {
-        start(reply -> reply.full(429, "Too Many Requests", "application/json",
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void insufficientQuotaIsPassedThroughWithoutRetry(Protocol protocol) throws Exception {
+        start(protocol, reply -> reply.full(429, "Too Many Requests", "application/json",
                 Fixtures.bytes("openai/error-429-insufficient-quota.json")), "max_attempts = 3");
 
         HttpResponse<String> response = gateway.post("/v1/chat/completions", CHAT);
@@ -156,9 +166,10 @@ class ResilienceIntegrationTest {
         assertEquals(1, upstream.received().size());
     }
 
-    @Test
-    void stallBeforeTheHeadTimesOutAndIsRetried() throws Exception {
-        start(reply -> {
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void stallBeforeTheHeadTimesOutAndIsRetried(Protocol protocol) throws Exception {
+        start(protocol, reply -> {
             if (calls.get() == 1) {
                 Thread.sleep(10_000);
             }
@@ -170,12 +181,18 @@ class ResilienceIntegrationTest {
         assertEquals(200, response.statusCode());
         assertEquals("2", response.headers().firstValue("x-gateway-attempts").orElseThrow());
         assertEquals(2, upstream.received().size());
-        assertEquals(2, upstream.connectionsAccepted(), "the timed-out connection is not reused");
+        if (protocol == Protocol.HTTP_2) {
+            assertEquals(1, upstream.connectionsAccepted(), "the retry is a new stream on the same connection");
+            assertEquals(1, upstream.resets().size(), "the timed-out stream is reset");
+        } else {
+            assertEquals(2, upstream.connectionsAccepted(), "the timed-out connection is not reused");
+        }
     }
 
-    @Test
-    void everyAttemptStallingGivesGatewayTimeout() throws Exception {
-        start(reply -> Thread.sleep(10_000), "first_byte_timeout = \"200ms\"\nmax_attempts = 3");
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void everyAttemptStallingGivesGatewayTimeout(Protocol protocol) throws Exception {
+        start(protocol, reply -> Thread.sleep(10_000), "first_byte_timeout = \"200ms\"\nmax_attempts = 3");
 
         HttpResponse<String> response = gateway.post("/v1/chat/completions", CHAT);
 
@@ -186,9 +203,10 @@ class ResilienceIntegrationTest {
         assertEquals(3, upstream.received().size());
     }
 
-    @Test
-    void stallMidStreamEndsWithAnErrorEventAndNoDone() throws Exception {
-        start(reply -> {
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void stallMidStreamEndsWithAnErrorEventAndNoDone(Protocol protocol) throws Exception {
+        start(protocol, reply -> {
             reply.head(200, "OK", true, "content-type", SSE).body(EVENT);
             Thread.sleep(10_000);
         }, "idle_timeout = \"500ms\"");
@@ -203,9 +221,10 @@ class ResilienceIntegrationTest {
         assertFalse(data.contains("data: [DONE]"));
     }
 
-    @Test
-    void slowTrickleLongerThanEveryTimeoutCompletes() throws Exception {
-        start(reply -> {
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void slowTrickleLongerThanEveryTimeoutCompletes(Protocol protocol) throws Exception {
+        start(protocol, reply -> {
             reply.head(200, "OK", true, "content-type", SSE);
             for (int i = 0; i < 14; i++) {
                 Thread.sleep(300);
@@ -222,9 +241,10 @@ class ResilienceIntegrationTest {
         assertEquals("data: [DONE]", data.get(14));
     }
 
-    @Test
-    void totalTimeoutCutsAStreamThatIsStillFlowing() throws Exception {
-        start(reply -> {
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void totalTimeoutCutsAStreamThatIsStillFlowing(Protocol protocol) throws Exception {
+        start(protocol, reply -> {
             reply.head(200, "OK", true, "content-type", SSE);
             while (reply.isOpen()) {
                 reply.body(EVENT);
@@ -242,9 +262,10 @@ class ResilienceIntegrationTest {
         assertTrue(elapsedMillis >= 950 && elapsedMillis < 3000, elapsedMillis + " ms");
     }
 
-    @Test
-    void whenEveryKeyRestsTheClientGets429WithRetryAfterAndTheProviderIsNotCalled() throws Exception {
-        start(reply -> reply.full(429, "Too Many Requests", "application/json",
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void whenEveryKeyRestsTheClientGets429WithRetryAfterAndTheProviderIsNotCalled(Protocol protocol) throws Exception {
+        start(protocol, reply -> reply.full(429, "Too Many Requests", "application/json",
                 Fixtures.bytes("openai/error-429-rate-limit.json"), "retry-after", "30"), "\"sk-a\", \"sk-b\"", "");
 
         HttpResponse<String> first = gateway.post("/v1/chat/completions", CHAT);
@@ -269,9 +290,10 @@ class ResilienceIntegrationTest {
         assertFalse(metrics.contains("sk-a"), "metrics never show a key");
     }
 
-    @Test
-    void keyAnswered401RestsAndTheNextRequestsUseTheOtherKey() throws Exception {
-        start(reply -> {
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void keyAnswered401RestsAndTheNextRequestsUseTheOtherKey(Protocol protocol) throws Exception {
+        start(protocol, reply -> {
             if ("Bearer sk-a".equals(reply.request().headers().get("authorization"))) {
                 reply.full(401, "Unauthorized", "application/json",
                         Fixtures.bytes("openai/error-401-invalid-api-key.json"));
@@ -289,11 +311,12 @@ class ResilienceIntegrationTest {
         assertEquals(List.of("Bearer sk-a", "Bearer sk-b", "Bearer sk-b", "Bearer sk-b"), used);
     }
 
-    @Test
-    void theOnlyKeyRejectedIsTheGatewaysFailureNotARateLimitAndRestsOnlyKeyRejectedCooldown() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void theOnlyKeyRejectedIsTheGatewaysFailureNotARateLimitAndRestsOnlyKeyRejectedCooldown(Protocol protocol) throws Exception {
         AtomicInteger rejecting = new AtomicInteger(1);
         try (WarningRecorder warnings = WarningRecorder.on(Retries.class.getName())) {
-            start(reply -> {
+            start(protocol, reply -> {
                 if (rejecting.get() == 1) {
                     reply.full(401, "Unauthorized", "application/json",
                             Fixtures.bytes("openai/error-401-invalid-api-key.json"));
@@ -330,9 +353,10 @@ class ResilienceIntegrationTest {
         }
     }
 
-    @Test
-    void clientLeavingAtTheFirstEventClosesTheUpstreamConnectionAtOnce() throws Exception {
-        start(reply -> {
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void clientLeavingAtTheFirstEventStopsTheUpstreamAtOnce(Protocol protocol) throws Exception {
+        start(protocol, reply -> {
             reply.head(200, "OK", true, "content-type", SSE).body(EVENT);
             while (reply.isOpen()) {
                 Thread.sleep(50);
@@ -352,16 +376,28 @@ class ResilienceIntegrationTest {
             assertTrue(line != null, "the first event arrived");
             socket.close();
             long closedNanos = System.nanoTime();
-            while (upstream.connectionsClosed() == 0 && System.nanoTime() - closedNanos < 2_000_000_000L) {
+            while (stopped(protocol) == 0 && System.nanoTime() - closedNanos < 2_000_000_000L) {
                 Thread.onSpinWait();
             }
-            closedAfterNanos = System.nanoTime() - closedNanos;
+            // h2: the time the provider read the RST_STREAM, not when this thread saw it
+            long stoppedNanos = protocol == Protocol.HTTP_2 && !upstream.resets().isEmpty()
+                    ? upstream.resets().get(0).atNanos() : System.nanoTime();
+            closedAfterNanos = stoppedNanos - closedNanos;
         }
 
-        System.out.printf("cancellation: upstream connection closed %.2f ms after the client left%n",
-                closedAfterNanos / 1e6);
-        assertEquals(1, upstream.connectionsClosed());
-        assertTrue(closedAfterNanos < 100_000_000L, "closed after " + closedAfterNanos / 1_000_000 + " ms");
+        System.out.printf("cancellation (%s): upstream %s %.2f ms after the client left%n", protocol,
+                protocol == Protocol.HTTP_2 ? "stream reset" : "connection closed", closedAfterNanos / 1e6);
+        assertEquals(1, stopped(protocol));
+        if (protocol == Protocol.HTTP_2) {
+            assertEquals(Http2Error.CANCEL.code(), upstream.resets().get(0).errorCode());
+            assertEquals(0, upstream.connectionsClosed(), "only the stream is reset, the connection stays");
+        }
+        assertTrue(closedAfterNanos < 100_000_000L, "stopped after " + closedAfterNanos / 1_000_000 + " ms");
+    }
+
+    /** How many times the gateway stopped the provider: connections closed (HTTP/1.1) or streams reset (h2c). */
+    private int stopped(Protocol protocol) {
+        return protocol == Protocol.HTTP_2 ? upstream.resets().size() : upstream.connectionsClosed();
     }
 
     /** The stream's {@code data:} lines until the gateway ends it. */

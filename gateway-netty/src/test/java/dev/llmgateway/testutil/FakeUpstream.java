@@ -18,6 +18,22 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -38,8 +54,32 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Each request's script runs on its own thread, so it may sleep or wait between writes. Given a server
  * {@link SslContext} it speaks https (the bytes a script writes are then TLS records' content) and counts
  * handshakes; the context's ALPN list is what it offers.
+ *
+ * <p>Speaking {@link Protocol#HTTP_2} (h2c with prior knowledge, or h2 over TLS: its context must offer {@code h2})
+ * the same script answers on its request's stream: a head is a HEADERS frame, each body piece a DATA frame, the end
+ * an empty DATA frame that ends the stream, and {@link Reply#close()} closes the whole connection;
+ * {@link Reply#reset}, {@link Reply#goAway} and the streams the gateway reset ({@link #resets()}) are HTTP/2's own.
  */
 public final class FakeUpstream implements AutoCloseable {
+    /** The HTTP the provider speaks; {@link #providerLine} is the gateway's setting that goes with it. */
+    public enum Protocol {
+        HTTP_1_1("http = \"1.1\""), HTTP_2("http = \"2\"");
+
+        private final String providerLine;
+
+        Protocol(String providerLine) {
+            this.providerLine = providerLine;
+        }
+
+        /** The {@code [providers.X]} line that makes the gateway speak this protocol to the provider. */
+        public String providerLine() {
+            return providerLine;
+        }
+    }
+
+    /** A stream the gateway reset: its error code and when the provider read the RST_STREAM. */
+    public record Reset(long errorCode, long atNanos) {
+    }
     /** What the provider does with one request. */
     @FunctionalInterface
     public interface Script {
@@ -59,6 +99,9 @@ public final class FakeUpstream implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger closedConnections = new AtomicInteger();
+    private final List<Reset> resets = new CopyOnWriteArrayList<>();
+    private final Protocol protocol;
+    private final long maxConcurrentStreams;
     private final AtomicInteger handshakes = new AtomicInteger();
     private final AtomicInteger failedHandshakes = new AtomicInteger();
     private final AtomicInteger resumedHandshakes = new AtomicInteger();
@@ -67,16 +110,32 @@ public final class FakeUpstream implements AutoCloseable {
     private volatile Script script;
 
     public FakeUpstream(Script script) throws InterruptedException {
-        this(script, null);
+        this(Protocol.HTTP_1_1, Long.MAX_VALUE, script, null);
     }
 
     /** An https provider when {@code tls} is a server context; plain http when null. */
     public FakeUpstream(Script script, SslContext tls) throws InterruptedException {
+        this(Protocol.HTTP_1_1, Long.MAX_VALUE, script, tls);
+    }
+
+    public FakeUpstream(Protocol protocol, Script script) throws InterruptedException {
+        this(protocol, Long.MAX_VALUE, script, null);
+    }
+
+    /**
+     * @param maxConcurrentStreams the SETTINGS_MAX_CONCURRENT_STREAMS an HTTP/2 provider announces
+     * @param tls                  a server context for https, or null for plain http
+     */
+    public FakeUpstream(Protocol protocol, long maxConcurrentStreams, Script script, SslContext tls)
+            throws InterruptedException {
+        this.protocol = protocol;
+        this.maxConcurrentStreams = maxConcurrentStreams;
         this.script = script;
         this.tls = tls;
         this.server = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 2048)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
@@ -86,30 +145,80 @@ public final class FakeUpstream implements AutoCloseable {
                         if (tls != null) {
                             channel.pipeline().addLast(tls.newHandler(channel.alloc()), new HandshakeCounter());
                         }
-                        channel.pipeline()
-                                .addLast(new HttpRequestDecoder())
-                                .addLast(new HttpObjectAggregator(64 * 1024 * 1024))
-                                .addLast(new SimpleChannelInboundHandler<FullHttpRequest>() {
-                                    @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-                                        Received got = new Received(request.method().name(), request.uri(),
-                                                request.headers().copy(),
-                                                request.content().toString(StandardCharsets.UTF_8), id);
-                                        received.add(got);
-                                        Script current = FakeUpstream.this.script;
-                                        scripts.execute(() -> {
-                                            Reply reply = new Reply(ctx.channel(), got);
-                                            try {
-                                                current.answer(reply);
-                                            } catch (Exception e) {
-                                                ctx.channel().close();
-                                            }
-                                        });
-                                    }
-                                });
+                        if (protocol == Protocol.HTTP_2) {
+                            initHttp2(channel, id);
+                        } else {
+                            channel.pipeline()
+                                    .addLast(new HttpRequestDecoder())
+                                    .addLast(new HttpObjectAggregator(64 * 1024 * 1024))
+                                    .addLast(new RequestHandler(id));
+                        }
                     }
                 })
                 .bind("127.0.0.1", 0).sync().channel();
+    }
+
+    private void initHttp2(Channel channel, int id) {
+        Http2Settings settings = Http2Settings.defaultSettings();
+        if (maxConcurrentStreams != Long.MAX_VALUE) {
+            settings.maxConcurrentStreams(maxConcurrentStreams);
+        }
+        channel.pipeline()
+                .addLast(Http2FrameCodecBuilder.forServer().initialSettings(settings).build())
+                .addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel stream) {
+                        stream.pipeline()
+                                .addLast(new ChannelInboundHandlerAdapter() {
+                                    @Override
+                                    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+                                        if (event instanceof Http2ResetFrame reset) {
+                                            resets.add(new Reset(reset.errorCode(), System.nanoTime()));
+                                        }
+                                        ctx.fireUserEventTriggered(event);
+                                    }
+                                })
+                                .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                                .addLast(new HttpObjectAggregator(64 * 1024 * 1024))
+                                .addLast(new RequestHandler(id));
+                    }
+                }))
+                .addLast(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        ctx.close(); // the gateway went away; tests look at what it did, not at this
+                    }
+                });
+    }
+
+    /** Records each request and runs the script for it on a thread of its own. */
+    private final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final int connection;
+
+        RequestHandler(int connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            HttpHeaders headers = request.headers().copy();
+            if (protocol == Protocol.HTTP_2) {
+                // what the provider read as HTTP/2 pseudo-headers, under their own names
+                headers.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
+            }
+            Received got = new Received(request.method().name(), request.uri(), headers,
+                    request.content().toString(StandardCharsets.UTF_8), connection);
+            received.add(got);
+            Script current = FakeUpstream.this.script;
+            scripts.execute(() -> {
+                Reply reply = new Reply(ctx.channel(), got, protocol == Protocol.HTTP_2);
+                try {
+                    current.answer(reply);
+                } catch (Exception e) {
+                    ctx.channel().close();
+                }
+            });
+        }
     }
 
     /** A script answering every request 200 with a JSON fixture. */
@@ -145,6 +254,11 @@ public final class FakeUpstream implements AutoCloseable {
 
     public int connectionsClosed() {
         return closedConnections.get();
+    }
+
+    /** The streams the gateway reset (h2c), in the order the provider read the resets. */
+    public List<Reset> resets() {
+        return resets;
     }
 
     /** TLS handshakes completed. */
@@ -187,11 +301,13 @@ public final class FakeUpstream implements AutoCloseable {
     public static final class Reply {
         private final Channel channel;
         private final Received request;
+        private final boolean http2;
         private boolean chunked;
 
-        Reply(Channel channel, Received request) {
+        Reply(Channel channel, Received request, boolean http2) {
             this.channel = channel;
             this.request = request;
+            this.http2 = http2;
         }
 
         public Received request() {
@@ -201,6 +317,14 @@ public final class FakeUpstream implements AutoCloseable {
         /** Status line and headers; with {@code chunked} the body goes in chunked transfer coding. */
         public Reply head(int status, String reason, boolean chunked, String... headerPairs) {
             this.chunked = chunked;
+            if (http2) {
+                HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+                for (int i = 0; i < headerPairs.length; i += 2) {
+                    head.headers().add(headerPairs[i], headerPairs[i + 1]);
+                }
+                channel.writeAndFlush(head).syncUninterruptibly();
+                return this;
+            }
             StringBuilder head = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n");
             for (int i = 0; i < headerPairs.length; i += 2) {
                 head.append(headerPairs[i]).append(": ").append(headerPairs[i + 1]).append("\r\n");
@@ -223,11 +347,14 @@ public final class FakeUpstream implements AutoCloseable {
             all[headerPairs.length + 3] = Integer.toString(body.length);
             head(status, reason, false, all);
             raw(body);
+            if (http2) {
+                end();
+            }
         }
 
         /** Body bytes: one HTTP chunk when chunked, else raw. */
         public Reply body(byte[] bytes) {
-            if (!chunked) {
+            if (!chunked || http2) {
                 return raw(bytes);
             }
             ByteBuf chunk = Unpooled.buffer(bytes.length + 16);
@@ -243,16 +370,47 @@ public final class FakeUpstream implements AutoCloseable {
 
         /** The terminating chunk of a chunked body. */
         public void end() {
+            if (http2) {
+                channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).syncUninterruptibly();
+                return;
+            }
             raw("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         }
 
+        /** Bytes as they are; on h2c, body bytes in one DATA frame. */
         public Reply raw(byte[] bytes) {
-            channel.writeAndFlush(Unpooled.wrappedBuffer(bytes)).syncUninterruptibly();
+            Object message = http2 ? new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)) : Unpooled.wrappedBuffer(bytes);
+            channel.writeAndFlush(message).syncUninterruptibly();
             return this;
         }
 
+        /** Closes the connection (on h2c the whole connection, every stream on it). */
         public void close() {
-            channel.close().syncUninterruptibly();
+            (http2 ? channel.parent() : channel).close().syncUninterruptibly();
+        }
+
+        /** h2c: resets this stream with {@code error}. */
+        public void reset(Http2Error error) {
+            channel.writeAndFlush(new DefaultHttp2ResetFrame(error)).syncUninterruptibly();
+        }
+
+        /** h2c: this stream's id. */
+        public int streamId() {
+            return ((Http2StreamChannel) channel).stream().id();
+        }
+
+        /**
+         * h2c: GOAWAY with this stream as the last the provider will process: streams the gateway opened after it are
+         * refused, this one may still be answered.
+         */
+        public void goAway() {
+            Channel connection = channel.parent();
+            connection.eventLoop().submit(() -> {
+                Http2FrameCodec codec = connection.pipeline().get(Http2FrameCodec.class);
+                ChannelHandlerContext ctx = connection.pipeline().context(codec);
+                codec.goAway(ctx, streamId(), Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER, ctx.newPromise());
+                ctx.flush();
+            }).syncUninterruptibly();
         }
 
         public boolean isOpen() {

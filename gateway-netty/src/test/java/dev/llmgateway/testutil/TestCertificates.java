@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -33,6 +34,8 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Certificates made once per test JVM (EC P-256, quick to make): a CA, server certificates it signs, a second CA
@@ -92,6 +95,22 @@ public final class TestCertificates {
     /** Valid names, signed by {@link #otherCa()}. */
     public static Issued untrusted() {
         return UNTRUSTED;
+    }
+
+    /** A JDK client context that trusts {@link #ca()} only. */
+    public static SSLContext trustingCa() {
+        try {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            store.setCertificateEntry("gateway-test-ca", CA.certificate());
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make a client context trusting the test CA", e);
+        }
     }
 
     private static Authority authority(String name) {

@@ -116,7 +116,7 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
         upstream = channel(new UpstreamHttpCodec(), connection);
         // ProxyCall asks for a connection on the client's loop, as with UpstreamPools; here that loop is the
         // downstream channel's EmbeddedEventLoop, and the connection's own channel runs its writes inline.
-        DownstreamPipeline pipeline = GatewayServer.pipeline(() -> snapshot,
+        DownstreamPipeline pipeline = GatewayServer.pipeline(() -> snapshot, () -> null,
                 new ClientConnections(config.server().maxConnections(), () -> { }),
                 (loop, p) -> loop.newSucceededFuture(connection),
                 new GatewayMetrics(), observer, EndpointHandler.MetricsAccess.NONE, Runnable::run);

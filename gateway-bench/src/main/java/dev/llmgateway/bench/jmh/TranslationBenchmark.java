@@ -5,6 +5,7 @@ import dev.llmgateway.dialect.AnswerEvents;
 import dev.llmgateway.dialect.anthropic.AnthropicAnswerDecoder;
 import dev.llmgateway.dialect.anthropic.AnthropicEventEncoder;
 import dev.llmgateway.dialect.gemini.GeminiAnswerDecoder;
+import dev.llmgateway.dialect.gemini.GeminiChunkEncoder;
 import dev.llmgateway.dialect.openai.OpenAiAnswerDecoder;
 import dev.llmgateway.dialect.openai.OpenAiChunkEncoder;
 import io.netty.buffer.ByteBuf;
@@ -30,7 +31,8 @@ public class TranslationBenchmark extends AbstractMicrobenchmark {
     private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
 
     /** provider dialect → client dialect, and the event kind. */
-    @Param({"anthropic-text>openai", "anthropic-tool-args>openai", "gemini-text>openai", "openai-text>anthropic"})
+    @Param({"anthropic-text>openai", "anthropic-tool-args>openai", "gemini-text>openai", "openai-text>anthropic",
+            "gemini-text>anthropic", "openai-text>gemini", "anthropic-text>gemini"})
     public String path;
 
     private ByteBuf event;
@@ -42,8 +44,8 @@ public class TranslationBenchmark extends AbstractMicrobenchmark {
         this.blackhole = blackhole;
         Consumer<ByteBuf> socket = this::written;
         switch (path) {
-            case "anthropic-text>openai", "anthropic-tool-args>openai" -> {
-                decoder = new AnthropicAnswerDecoder(openAi(socket), false);
+            case "anthropic-text>openai", "anthropic-tool-args>openai", "anthropic-text>gemini" -> {
+                decoder = new AnthropicAnswerDecoder(client(socket), false);
                 feed("{\"type\":\"message_start\",\"message\":{\"id\":\"msg_01QxZ7bT4nLm2VcR8sWk5PyH\",\"type\":\"message\","
                         + "\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5-20250929\",\"content\":[],"
                         + "\"usage\":{\"input_tokens\":21,\"output_tokens\":1}}}");
@@ -58,16 +60,16 @@ public class TranslationBenchmark extends AbstractMicrobenchmark {
                             + "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"city\\\": \\\"P\"}}");
                 }
             }
-            case "gemini-text>openai" -> {
-                decoder = new GeminiAnswerDecoder(openAi(socket));
+            case "gemini-text>openai", "gemini-text>anthropic" -> {
+                decoder = new GeminiAnswerDecoder(client(socket));
                 event = direct("{\"candidates\": [{\"content\": {\"parts\": [{\"text\": \" is known for the Eiffel Tower,\"}],"
                         + "\"role\": \"model\"},\"index\": 0}],\"usageMetadata\": {\"promptTokenCount\": 14,"
                         + "\"candidatesTokenCount\": 15,\"totalTokenCount\": 60,\"thoughtsTokenCount\": 31},"
                         + "\"modelVersion\": \"gemini-2.5-flash\",\"responseId\": \"WEXbaMnpF7iPjMcP27mckQE\"}");
                 decoder.streamData(event, event.readerIndex(), event.readableBytes());
             }
-            case "openai-text>anthropic" -> {
-                decoder = new OpenAiAnswerDecoder(new AnthropicEventEncoder(ALLOC, socket, "claude-sonnet", "req_1"));
+            case "openai-text>anthropic", "openai-text>gemini" -> {
+                decoder = new OpenAiAnswerDecoder(client(socket));
                 feed("{\"id\":\"chatcmpl-Bq7a\",\"object\":\"chat.completion.chunk\",\"created\":1755000090,"
                         + "\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
                         + "\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}]}");
@@ -91,8 +93,13 @@ public class TranslationBenchmark extends AbstractMicrobenchmark {
         decoder.streamData(event, event.readerIndex(), event.readableBytes());
     }
 
-    private AnswerEvents openAi(Consumer<ByteBuf> socket) {
-        return new OpenAiChunkEncoder(ALLOC, socket, "claude-sonnet", true, "req_1");
+    /** The stream encoder of the client dialect the case names after its {@code >}. */
+    private AnswerEvents client(Consumer<ByteBuf> socket) {
+        return switch (path.substring(path.indexOf('>') + 1)) {
+            case "openai" -> new OpenAiChunkEncoder(ALLOC, socket, "claude-sonnet", true, "req_1");
+            case "anthropic" -> new AnthropicEventEncoder(ALLOC, socket, "claude-sonnet", "req_1");
+            default -> new GeminiChunkEncoder(ALLOC, socket, "claude-sonnet", "req_1");
+        };
     }
 
     private void feed(String json) throws IOException {

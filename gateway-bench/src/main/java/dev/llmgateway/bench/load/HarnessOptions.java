@@ -14,7 +14,7 @@ import java.util.Set;
 record HarnessOptions(Workload workload, LoadMode mode, double rate, int connections, double durationSeconds,
                       double warmupSeconds, boolean stream, int events, long eventDelayMs, long answerDelayMs,
                       int requestBytes, Layout layout, List<String> targets, boolean accessLog, LoadTool loadTool,
-                      Path out, Path gatewayJar, List<String> gatewayJavaOpts, Path runDir) {
+                      Path out, Path gatewayJar, List<String> gatewayJavaOpts, Path runDir, boolean upstreamTls) {
 
     /** Where the processes run (docs/ARCHITECTURE.md §10). */
     enum Layout {
@@ -89,6 +89,9 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
                                                              (gateway-limits) and in a redis-server the harness
                                                              starts beside the load (gateway-shared); split
                                           shared-latency     the same two at one connection; shared
+                                          throughput-tls     throughput with the upstream on https (direct stays
+                                                             plain text: the floor)
+                                          latency-tls        latency with the upstream on https
                                           all                each of the above in turn, one combined report
               --mode closed|open|held   closed: max throughput; open: fixed rate, latency from intended send;
                                         held: --connections streams opened at --rate per second (closed)
@@ -111,6 +114,10 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
                                         stdout (on)
               --tracing on|off          on: target gateway-traced after gateway, with any workload (off)
               --load-tool harness|wrk   wrk instead of the harness's generator for closed-loop runs (harness)
+              --upstream-tls on|off     the proxies reach the mock over https (TLS 1.3, a certificate made for
+                                        the run and verified by both); direct stays plain text (off)
+              --upstream-http 1.1|2     the protocol to the upstream (1.1); 2 is refused until this build has
+                                        HTTP/2 to upstreams
               --out DIR                 results.json, report.html, summary.md, *.hgrm, logs/ (bench-results;
                                         with --workload all, one subdirectory per workload)
               --gateway-jar PATH        (gateway-netty/target/llm-gateway.jar)
@@ -224,8 +231,9 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
         String measured = mode == LoadMode.HELD
                 ? "after %.1f s of warm-up with short streams per target".formatted(warmupSeconds)
                 : "%.1f s measured after %.1f s warm-up per target".formatted(durationSeconds, warmupSeconds);
-        return "%s; %d B request, %s; layout %s; %s; access log %s; load from %s".formatted(load, requestBytes, answer,
-                where, measured, accessLog ? "on" : "off", usesWrk() ? "wrk" : "the harness's generator");
+        return "%s; %d B request, %s; layout %s; %s; access log %s; load from %s%s".formatted(load, requestBytes,
+                answer, where, measured, accessLog ? "on" : "off", usesWrk() ? "wrk" : "the harness's generator",
+                upstreamTls ? "; upstream over https (direct: plain text)" : "");
     }
 
     private static String value(String[] args, int i, String option) {
@@ -258,6 +266,8 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
         private Path gatewayJar = Path.of("gateway-netty/target/llm-gateway.jar");
         private String javaOpts = "-XX:+UseSerialGC -Xms16m -Xmx512m";
         private Path runDir;
+        boolean upstreamTls;
+        private String upstreamHttp = "1.1";
 
         private void set(String option, String value) {
             switch (option) {
@@ -281,6 +291,8 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
                 case "--gateway-jar" -> gatewayJar = Path.of(value);
                 case "--gateway-java-opts" -> javaOpts = value;
                 case "--run-dir" -> runDir = Path.of(value);
+                case "--upstream-tls" -> upstreamTls = choice(Switch.class, value, option) == Switch.ON;
+                case "--upstream-http" -> upstreamHttp = upstreamHttp(value, option);
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
@@ -324,7 +336,7 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
             List<String> opts = Arrays.stream(javaOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
             return new HarnessOptions(workload, mode, rate, connections, duration, warmup, stream, events,
                     eventDelayMs, answerDelayMs, requestBytes, layout, targets, accessLog, loadTool, runOut,
-                    gatewayJar, opts, runDir);
+                    gatewayJar, opts, runDir, upstreamTls);
         }
 
         private enum Switch { ON, OFF }
@@ -337,6 +349,16 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
                         + Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList()
                         + ")");
             }
+        }
+
+        /** HTTP/2 to the upstream needs an h2 mock and the gateway's per-provider protocol: neither is here yet. */
+        private static String upstreamHttp(String value, String option) {
+            return switch (value) {
+                case "1.1" -> value;
+                case "2" -> throw new IllegalArgumentException(option + " 2: this build has no HTTP/2 to upstreams "
+                        + "(neither the mock upstream nor the gateway's providers.X.http speak it yet); use 1.1");
+                default -> throw new IllegalArgumentException(option + ": " + value + " (expected: 1.1 or 2)");
+            };
         }
 
         private static List<String> targets(String list) {

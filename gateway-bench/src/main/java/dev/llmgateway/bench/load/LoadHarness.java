@@ -128,6 +128,9 @@ public final class LoadHarness {
         List<TargetResult> results = new ArrayList<>();
         try (MockUpstream mock = MockUpstream.start(transport, mockGroup, 0, options.eventDelayMs(),
                 options.answerDelayMs());
+             MockUpstream httpsMock = !options.upstreamTls() ? null : MockUpstream.start(transport, mockGroup, 0,
+                     options.eventDelayMs(), options.answerDelayMs(),
+                     UpstreamCertificate.make(runDir).serverContext());
              TraceCollector collector = options.targets().contains(TRACED) ? new TraceCollector() : null) {
             warmUpHarness(mock.port(), loadGroup);
             WrkLoad wrk = options.usesWrk()
@@ -138,7 +141,9 @@ public final class LoadHarness {
                     System.out.println("  nginx is not installed (apt-get install -y nginx): no nginx column");
                     continue;
                 }
-                results.add(measure(target, mock.port(), proxyCpus, loadGroup, wrk,
+                // Direct stays plain text: the floor the proxies' rows are read against.
+                results.add(measure(target, mock.port(), httpsMock == null ? mock.port() : httpsMock.port(),
+                        proxyCpus, loadGroup, wrk,
                         target.equals(TRACED) ? collector.endpoint() : null));
                 if (target.equals(TRACED)) {
                     System.out.println("  the trace collector took " + collector.received());
@@ -166,8 +171,9 @@ public final class LoadHarness {
         return new RunReport(options, results, warnings);
     }
 
-    private TargetResult measure(String target, int mockPort, String proxyCpus, EventLoopGroup loadGroup,
-                                 WrkLoad wrk, String traceEndpoint) {
+    /** {@code upstreamPort}: where the proxies reach the mock (its https port with {@code --upstream-tls on}). */
+    private TargetResult measure(String target, int mockPort, int upstreamPort, String proxyCpus,
+                                 EventLoopGroup loadGroup, WrkLoad wrk, String traceEndpoint) {
         ProxyProcess proxy = null;
         ProxyProcess redis = null;
         try {
@@ -183,11 +189,11 @@ public final class LoadHarness {
                 port = freePort();
                 proxy = target.equals("nginx")
                         ? Proxies.startNginx(Proxies.findOnPath("nginx").orElseThrow(), options, runDir, port,
-                                mockPort, proxyCpus)
+                                upstreamPort, proxyCpus)
                         : Proxies.startGateway(target, target.equals("gateway-translated"),
                                 target.equals("gateway-limits") || redis != null ? Proxies.KEY_LIMITS : "",
                                 sharedTable + (traceEndpoint == null ? "" : Proxies.tracingTable(traceEndpoint)),
-                                options, runDir, port, mockPort, proxyCpus);
+                                options, runDir, port, upstreamPort, proxyCpus);
             }
             running = proxy;
             if (proxy != null) {

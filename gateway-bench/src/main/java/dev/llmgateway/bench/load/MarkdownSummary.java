@@ -123,6 +123,9 @@ final class MarkdownSummary {
         if (options.answerDelayMs() > 0) {
             answer += ", upstream answers after %d ms".formatted(options.answerDelayMs());
         }
+        if (options.upstreamTls()) {
+            answer += ", upstream over https";
+        }
         return "**%s**: %s, %s, %s%s; p50/p99 of %s".formatted(options.label(), load, answer,
                 options.layout().name().toLowerCase(Locale.ROOT), options.usesWrk() ? ", load from wrk" : "",
                 Measure.of(options).description);

@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 
@@ -62,7 +63,7 @@ public final class MockUpstream implements AutoCloseable {
     private final Channel serverChannel;
 
     private MockUpstream(NettyTransport transport, EventLoopGroup group, int port, long eventDelayMs,
-                         long answerDelayMs) throws InterruptedException {
+                         long answerDelayMs, SslContext tls) throws InterruptedException {
         byte[] done = ChatPayloads.doneEvent();
         this.openAi = new Dialect(ChatPayloads.completion(ChatPayloads.UPSTREAM_MODEL), new byte[0],
                 Arrays.stream(TOKENS).map(token -> ChatPayloads.chunkEvent(ChatPayloads.UPSTREAM_MODEL, token))
@@ -86,6 +87,9 @@ public final class MockUpstream implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(16 << 20),
                                 new ChatHandler());
                     }
@@ -99,7 +103,13 @@ public final class MockUpstream implements AutoCloseable {
      */
     static MockUpstream start(NettyTransport transport, EventLoopGroup group, int port, long eventDelayMs,
                               long answerDelayMs) throws InterruptedException {
-        return new MockUpstream(transport, group, port, eventDelayMs, answerDelayMs);
+        return start(transport, group, port, eventDelayMs, answerDelayMs, null);
+    }
+
+    /** As above, speaking https with {@code tls} (a server context) when it is not null. */
+    static MockUpstream start(NettyTransport transport, EventLoopGroup group, int port, long eventDelayMs,
+                              long answerDelayMs, SslContext tls) throws InterruptedException {
+        return new MockUpstream(transport, group, port, eventDelayMs, answerDelayMs, tls);
     }
 
     int port() {

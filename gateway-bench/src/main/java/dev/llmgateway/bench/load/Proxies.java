@@ -82,19 +82,34 @@ final class Proxies {
                   server {
                     listen 127.0.0.1:%d backlog=4096;
                     location / {
-                      proxy_pass http://up;
+                      proxy_pass %s://up;
                       proxy_http_version 1.1;
                       proxy_set_header Connection "";
-                      proxy_buffering off;
+                      proxy_buffering off;%s
                     }
                   }
                 }
                 """.formatted(root ? "user root;\n" : "", workerConnections, dir, dir, workerConnections, accessLog,
-                dir, dir, dir, dir, dir, upstreamPort, upstreamConnections(options), port);
+                dir, dir, dir, dir, dir, upstreamPort, upstreamConnections(options), port,
+                options.upstreamTls() ? "https" : "http", options.upstreamTls() ? nginxUpstreamTls(runDir) : "");
         Path confFile = Files.writeString(dir.resolve("nginx.conf"), conf);
         // -e: without it nginx opens the packaged error log path before reading our config.
         return ProxyProcess.start("nginx", List.of(nginx.toString(), "-p", dir.toString(), "-e",
                 dir.resolve("error.log").toString(), "-c", confFile.toString()), cpus, runDir);
+    }
+
+    /**
+     * nginx's side of {@code --upstream-tls on}, verifying as the gateway does: the run's certificate as the only
+     * trusted one, its name checked (localhost: nginx matches DNS names only), sessions resumed on new connections.
+     */
+    private static String nginxUpstreamTls(Path runDir) {
+        return """
+
+                      proxy_ssl_session_reuse on;
+                      proxy_ssl_verify on;
+                      proxy_ssl_trusted_certificate %s;
+                      proxy_ssl_name localhost;
+                      proxy_ssl_protocols TLSv1.2 TLSv1.3;""".formatted(UpstreamCertificate.pemFile(runDir));
     }
 
     /**
@@ -137,14 +152,16 @@ final class Proxies {
                 %s
                 [providers.up]
                 %s
-                base_url = "http://127.0.0.1:%d/v1"
-                max_connections = %d
+                base_url = "%s://127.0.0.1:%d/v1"
+                %smax_connections = %d
 
                 [routing]
                 default_provider = "up"
                 %s%s""".formatted(port,
                 clientConnections > DEFAULT_MAX_CONNECTIONS ? "max_connections = " + clientConnections + "\n" : "",
-                API_KEY, keyLines, provider, upstreamPort, upstreamConnections(options),
+                API_KEY, keyLines, provider, options.upstreamTls() ? "https" : "http", upstreamPort,
+                options.upstreamTls() ? "ca_file = \"" + UpstreamCertificate.pemFile(runDir) + "\"\n" : "",
+                upstreamConnections(options),
                 options.accessLog() ? "\n# [access_log] at its default: a JSON line per request to stdout.\n"
                         : "\n[access_log]\nenabled = false\n", tables);
         Path config = Files.writeString(runDir.resolve(name + ".toml"), toml);

@@ -51,6 +51,14 @@ enum Workload {
         b.connections = 1;
         b.layout = HarnessOptions.Layout.SHARED;
         b.workloadTargets = List.of("direct", "gateway-limits", "gateway-shared");
+    }),
+    /** THROUGHPUT with the proxies reaching the upstream over https: what TLS costs each of them. */
+    THROUGHPUT_TLS(b -> b.upstreamTls = true),
+    /** LATENCY over https to the upstream: what the proxy's TLS adds to a request when nothing queues. */
+    LATENCY_TLS(b -> {
+        b.connections = 1;
+        b.layout = HarnessOptions.Layout.SHARED;
+        b.upstreamTls = true;
     });
 
     final Consumer<HarnessOptions.Builder> preset;
