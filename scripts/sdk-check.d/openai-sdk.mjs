@@ -1,13 +1,15 @@
 // The OpenAI Node SDK against the gateway's translated routes: an Anthropic provider (alias "claude...") and a
 // Gemini provider ("gemini..."), answered by fake-provider.mjs from the fixtures, and one request with a W3C
-// traceparent, which the gateway's trace must continue. Expected values are read off the fixture files by hand
+// traceparent, which the gateway's trace must continue; then the Responses API (responses.create and
+// responses.stream with a function tool, and the tool's result sent back) against Anthropic, Gemini,
+// OpenAI-compatible and mock providers. Expected values are read off the fixture files by hand
 // (named next to each).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assert, check, done, gateway, key, rejects, requireSdk } from './check.mjs';
 
-const { default: OpenAI, APIError, InternalServerError } = requireSdk('openai');
+const { default: OpenAI, APIError, BadRequestError, InternalServerError } = requireSdk('openai');
 const client = new OpenAI({ baseURL: `${gateway}/v1`, apiKey: key, maxRetries: 0, timeout: 15000 });
 
 const messages = [{ role: 'user', content: 'What is the weather in Paris?' }];
@@ -182,6 +184,111 @@ await check('openai-sdk: models.list in OpenAI\'s shape', async () => {
   }
   assert.ok(ids.includes('claude') && ids.includes('gemini') && ids.includes('claude/claude-sonnet-4-5-20250929'),
     JSON.stringify(ids));
+});
+
+// The Responses API, translated: the same fixtures as above, read through responses.create / responses.stream.
+const input = 'What is the weather in Paris?';
+const responseTools = [{
+  type: 'function', name: 'get_weather', description: 'Get the weather.', strict: false,
+  parameters: tools[0].function.parameters,
+}];
+const responsesProviders = [
+  { ...providers[0], toolBodyId: 'toolu_01A09q90qw90lq917835lq9f' }, // message-tool-use.json
+  { ...providers[1] },
+  {
+    name: 'openai_compatible', alias: 'llama',
+    body: 'The capital of France is Paris.', // openai/chat-completion.json
+    streamed: 'The capital of France is Paris.', // openai/chat-completion-stream.sse
+    toolText: '', toolId: 'call_Xk3pQ9vR2mT8nW4yL6bJ1cF5', // chat-completion-stream-tool-calls.sse: 2 calls
+    toolUsage: { prompt_tokens: 96, completion_tokens: 52 },
+  },
+  { name: 'mock', alias: 'demo', body: null, streamed: null, toolText: null },
+];
+
+for (const p of responsesProviders) {
+  await check(`openai-sdk ${p.name}: responses.create`, async () => {
+    const reply = await client.responses.create({ model: p.alias, input, instructions: 'Be brief.', store: false });
+    assert.equal(reply.object, 'response');
+    assert.equal(reply.status, 'completed');
+    assert.equal(reply.model, p.alias);
+    if (p.body) assert.equal(reply.output_text, p.body);
+    else assert.ok(reply.output_text.length > 0, JSON.stringify(reply.output));
+    assert.ok(reply.usage.input_tokens > 0 && reply.usage.output_tokens > 0, JSON.stringify(reply.usage));
+    assert.equal(reply.usage.total_tokens, reply.usage.input_tokens + reply.usage.output_tokens);
+    assert.ok(reply._request_id, 'x-request-id header missing');
+  });
+
+  await check(`openai-sdk ${p.name}: responses.create stream, text`, async () => {
+    let text = '';
+    let last = null;
+    let sequence = -1;
+    for await (const event of await client.responses.create({ model: p.alias, input, stream: true })) {
+      assert.equal(event.sequence_number, sequence + 1, JSON.stringify(event));
+      sequence = event.sequence_number;
+      if (event.type === 'response.output_text.delta') text += event.delta;
+      last = event;
+    }
+    assert.equal(last.type, 'response.completed');
+    assert.equal(last.response.model, p.alias);
+    assert.equal(last.response.output_text ?? text, text);
+    if (p.streamed) assert.equal(text, p.streamed);
+    else assert.ok(text.length > 0);
+  });
+
+  if (p.toolText === null) continue; // the mock has no tools
+  await check(`openai-sdk ${p.name}: responses.stream with a function tool, then its result sent back`, async () => {
+    const stream = client.responses.stream({ model: `${p.alias}-tools`, input, tools: responseTools });
+    let argumentDeltas = '';
+    stream.on('response.function_call_arguments.delta', (e) => { argumentDeltas += e.delta; });
+    const final = await stream.finalResponse();
+    assert.equal(final.status, 'completed');
+    const calls = final.output.filter((item) => item.type === 'function_call');
+    assert.ok(calls.length >= 1, JSON.stringify(final.output));
+    assert.equal(calls[0].name, 'get_weather');
+    assert.deepEqual(JSON.parse(calls[0].arguments), PARIS);
+    if (p.toolId) assert.equal(calls[0].call_id, p.toolId);
+    assert.ok(argumentDeltas.startsWith(calls[0].arguments.slice(0, 5)) || argumentDeltas === '',
+      `argument deltas ${argumentDeltas}`);
+    assert.equal(final.output_text ?? '', p.toolText); // text and the call both kept (LiteLLM #17246)
+    assert.equal(final.usage.input_tokens, p.toolUsage.prompt_tokens, JSON.stringify(final.usage));
+    assert.equal(final.usage.output_tokens, p.toolUsage.completion_tokens);
+
+    const next = await client.responses.create({
+      model: `${p.alias}-tools`, tools: responseTools, store: false,
+      input: [{ role: 'user', content: input }, ...final.output,
+        ...calls.map((call) => ({ type: 'function_call_output', call_id: call.call_id, output: '{"temp":21}' }))],
+    });
+    assert.equal(next.status, 'completed');
+    assert.equal(next.output_text, p.body);
+  });
+
+  await check(`openai-sdk ${p.name}: responses.create with a function tool, not streamed`, async () => {
+    const reply = await client.responses.create({ model: `${p.alias}-tools`, input, tools: responseTools });
+    const call = reply.output.find((item) => item.type === 'function_call');
+    assert.ok(call, JSON.stringify(reply.output));
+    if (p.toolBodyId) assert.equal(call.call_id, p.toolBodyId);
+    assert.equal(call.name, 'get_weather');
+    assert.deepEqual(JSON.parse(call.arguments), PARIS);
+  });
+}
+
+await check('openai-sdk anthropic: responses mid-stream overloaded error -> APIError', async () => {
+  let text = '';
+  const error = await rejects(async () => {
+    for await (const event of await client.responses.create({ model: 'claude-overloaded', input, stream: true })) {
+      if (event.type === 'response.output_text.delta') text += event.delta;
+    }
+  });
+  assert.ok(error instanceof APIError, `${error?.constructor?.name}: ${error?.message}`);
+  assert.match(error.message, /Overloaded/);
+  assert.equal(text, 'Hello');
+});
+
+await check('openai-sdk anthropic: responses with previous_response_id -> BadRequestError', async () => {
+  const error = await rejects(() => client.responses.create({ model: 'claude', input, previous_response_id: 'resp_x' }));
+  assert.ok(error instanceof BadRequestError, `${error?.constructor?.name}: ${error?.message}`);
+  assert.equal(error.param, 'previous_response_id');
+  assert.ok(error.requestID, 'x-request-id header missing');
 });
 
 done();

@@ -122,7 +122,8 @@ final class OtelTracing implements Tracing {
                 .setTimeout(config.exportTimeout())
                 .setCompression(config.compression() == TracingConfig.Compression.GZIP ? "gzip" : "none")
                 .setMeterProvider(meters)
-                .setInternalTelemetryVersion(InternalTelemetryVersion.LATEST);
+                .setInternalTelemetryVersion(InternalTelemetryVersion.LATEST)
+                .setComponentLoader(BlockingHttpSender.loader());
         config.headers().forEach(exporter::addHeader);
         return exporter.build();
     }

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -34,9 +33,8 @@ public final class ConnectionPool implements ProviderPool, UpstreamConnection.Ow
     private final SslContext sslContext;
     private final int maxConnections;
     private final long idleTimeoutNanos;
-    private final long acquireTimeoutNanos;
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
-    private final ArrayDeque<Promise<UpstreamConnection>> waiters = new ArrayDeque<>();
+    private final AcquireQueue<UpstreamConnection> waiters;
     private final Consumer<ConnectionPool> emptied;
     /** The pending close of expired idle connections; null while none idles. */
     private ScheduledFuture<?> idleSweep;
@@ -52,7 +50,7 @@ public final class ConnectionPool implements ProviderPool, UpstreamConnection.Ow
         this.sslContext = sslContext;
         this.maxConnections = maxConnections;
         this.idleTimeoutNanos = provider.config().poolIdleTimeout().toNanos();
-        this.acquireTimeoutNanos = provider.config().connectTimeout().toNanos();
+        this.waiters = new AcquireQueue<>(loop, provider.config().connectTimeout().toNanos());
         this.emptied = emptied;
         this.retired = provider.retired();
     }
@@ -92,13 +90,7 @@ public final class ConnectionPool implements ProviderPool, UpstreamConnection.Ow
         if (open < maxConnections) {
             connect(promise);
         } else {
-            waiters.add(promise);
-            loop.schedule(() -> {
-                if (waiters.remove(promise)) {
-                    promise.tryFailure(new TimeoutException("all " + maxConnections
-                            + " connections of this event loop are busy"));
-                }
-            }, acquireTimeoutNanos, TimeUnit.NANOSECONDS);
+            waiters.add(promise, "all " + maxConnections + " connections of this event loop are busy");
         }
         return promise;
     }

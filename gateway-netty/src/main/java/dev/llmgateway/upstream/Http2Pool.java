@@ -10,11 +10,8 @@ import io.netty.util.concurrent.Promise;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -34,10 +31,9 @@ final class Http2Pool implements ProviderPool {
     private final SslContext sslContext;
     private final int maxConnections;
     private final long idleTimeoutNanos;
-    private final long acquireTimeoutNanos;
     /** Open and opening, oldest first: new streams fill the oldest with room. */
     private final List<Http2Connection> connections = new ArrayList<>();
-    private final ArrayDeque<Promise<UpstreamSession>> waiters = new ArrayDeque<>();
+    private final AcquireQueue<UpstreamSession> waiters;
     private final Consumer<ProviderPool> emptied;
     /** {@code http = "auto"}: makes the HTTP/1.1 pool that replaces this one when ALPN says no; null when h2 is required. */
     private final Supplier<ConnectionPool> http1Fallback;
@@ -54,7 +50,7 @@ final class Http2Pool implements ProviderPool {
         this.sslContext = sslContext;
         this.maxConnections = maxConnections;
         this.idleTimeoutNanos = provider.config().poolIdleTimeout().toNanos();
-        this.acquireTimeoutNanos = provider.config().connectTimeout().toNanos();
+        this.waiters = new AcquireQueue<>(loop, provider.config().connectTimeout().toNanos());
         this.emptied = emptied;
         this.retired = provider.retired();
     }
@@ -94,13 +90,8 @@ final class Http2Pool implements ProviderPool {
             connection.openStream(promise);
             return promise;
         }
-        waiters.add(promise);
-        loop.schedule(() -> {
-            if (waiters.remove(promise)) {
-                promise.tryFailure(new TimeoutException("every HTTP/2 connection of this event loop is at the"
-                        + " provider's stream limit or being opened"));
-            }
-        }, acquireTimeoutNanos, TimeUnit.NANOSECONDS);
+        waiters.add(promise, "every HTTP/2 connection of this event loop is at the provider's stream limit"
+                + " or being opened");
         openIfNeeded();
         return promise;
     }
@@ -116,7 +107,7 @@ final class Http2Pool implements ProviderPool {
 
     /** Requests wait and none of the open connections has room: one more is opened, unless one is opening. */
     private void openIfNeeded() {
-        if (opening == null && !retired && !waiters.isEmpty() && connections.size() < maxConnections) {
+        if (opening == null && !waiters.isEmpty() && connections.size() < maxConnections) {
             connect();
         }
     }
@@ -143,10 +134,10 @@ final class Http2Pool implements ProviderPool {
         if (opening == connection) {
             opening = null;
         }
-        if (retired) {
-            connection.goAway();
-        }
         roomChanged();
+        if (retired) {
+            connection.goAway(); // it served the exchanges that started before the retirement; it takes no more
+        }
     }
 
     /** A stream ended, a limit or a connection's state changed: waiting requests take what room there is. */

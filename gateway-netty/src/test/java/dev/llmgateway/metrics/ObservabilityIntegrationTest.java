@@ -1,5 +1,6 @@
 package dev.llmgateway.metrics;
 
+import dev.llmgateway.testutil.AccessLogFile;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
@@ -263,14 +264,6 @@ class ObservabilityIntegrationTest {
     }
 
     private List<String> awaitLines(int count) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (true) {
-            List<String> lines = Files.exists(accessLog) ? Files.readAllLines(accessLog) : List.of();
-            if (lines.size() >= count) {
-                return lines;
-            }
-            assertTrue(System.nanoTime() < deadline, "access log lines: " + lines);
-            Thread.sleep(20);
-        }
+        return AccessLogFile.awaitLines(accessLog, count);
     }
 }

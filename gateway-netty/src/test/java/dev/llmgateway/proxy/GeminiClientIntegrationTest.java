@@ -1,6 +1,7 @@
 package dev.llmgateway.proxy;
 
 import dev.llmgateway.dialect.StreamSplits;
+import dev.llmgateway.testutil.AccessLogFile;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
@@ -62,74 +63,17 @@ class GeminiClientIntegrationTest {
         upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
         accessLog = dir.resolve("access.log");
         String base = "http://127.0.0.1:" + upstream.port();
-        gateway = GatewayHarness.start("""
-                [[api_keys]]
-                name = "tester"
-                key = "%s"
+        gateway = GatewayHarness.start(GatewayHarness.everyProviderType(base, """
 
                 [access_log]
                 sink = "%s"
-
-                [providers.claude]
-                type = "anthropic"
-                base_url = "%s/v1"
-                api_keys = ["sk-ant-upstream"]
-                max_attempts = 1
-
-                [providers.gem]
-                type = "gemini"
-                base_url = "%s/v1beta"
-                api_keys = ["gm-upstream"]
-                max_attempts = 1
-
-                [providers.local]
-                type = "openai_compatible"
-                base_url = "%s/v1"
-                api_keys = ["sk-local"]
-                max_attempts = 1
-
-                [providers.mock]
-                type = "mock"
-                tokens = 4
-                token_delay = "1ms"
-
-                [models."claude-sonnet"]
-                provider = "claude"
-                api_model = "claude-sonnet-4-5-20250929"
-
-                [models."gemini-flash"]
-                provider = "gem"
-                api_model = "gemini-2.5-flash"
-
-                [models."llama"]
-                provider = "local"
-                api_model = "llama3.1"
-
-                [models."demo"]
-                provider = "mock"
-                api_model = "mock-model-1"
-                """.formatted(GatewayHarness.KEY, accessLog.toString().replace("\\", "/"), base, base, base));
+                """.formatted(accessLog.toString().replace("\\", "/"))));
     }
 
     @AfterEach
     void stop() {
         gateway.close();
         upstream.close();
-    }
-
-    private static FakeUpstream.Script stream(String fixture, long seed) {
-        byte[] bytes = Fixtures.bytes(fixture);
-        return reply -> {
-            reply.head(200, "OK", true, "content-type", "text/event-stream; charset=utf-8");
-            int from = 0;
-            for (int cut : StreamSplits.randomCuts(bytes.length, seed)) {
-                byte[] read = new byte[cut - from];
-                System.arraycopy(bytes, from, read, 0, read.length);
-                reply.body(read);
-                from = cut;
-            }
-            reply.end();
-        };
     }
 
     /** A POST with the key in {@code x-goog-api-key}, as the @google/genai SDKs send it. */
@@ -148,7 +92,7 @@ class GeminiClientIntegrationTest {
     @Test
     void aGeminiClientStreamsAClaudeAnswerWithTextThenAFunctionCall() throws Exception {
         for (long seed = 1; seed <= 4; seed++) {
-            upstream.script(stream("anthropic/message-stream-tool-use.sse", seed));
+            upstream.script(TranslationIntegrationTest.stream("anthropic/message-stream-tool-use.sse", seed));
             HttpResponse<String> response = post(
                     "/v1beta/models/claude-sonnet:streamGenerateContent?alt=sse", TOOL_ROUND_TRIP);
             assertEquals(200, response.statusCode(), response.body());
@@ -262,7 +206,7 @@ class GeminiClientIntegrationTest {
     @Test
     void aGeminiProviderGetsTheClientsBytesAndTheClientItsAlias() throws Exception {
         for (long seed = 1; seed <= 3; seed++) {
-            upstream.script(stream("gemini/stream-generate-content-function-call.sse", seed));
+            upstream.script(TranslationIntegrationTest.stream("gemini/stream-generate-content-function-call.sse", seed));
             String request = Fixtures.text("gemini/request-function-response.json");
             HttpResponse<String> response = post(
                     "/v1beta/models/gemini-flash:streamGenerateContent?alt=sse&key=ignored", request);
@@ -341,7 +285,7 @@ class GeminiClientIntegrationTest {
     @Test
     void aProviderErrorMidStreamIsGeminisErrorEventThenTheEnd() throws Exception {
         for (long seed = 1; seed <= 3; seed++) {
-            upstream.script(stream("anthropic/message-stream-error-overloaded.sse", seed));
+            upstream.script(TranslationIntegrationTest.stream("anthropic/message-stream-error-overloaded.sse", seed));
             // A connection of its own: the gateway closes it after the error event.
             HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
                     .send(gateway.request("/v1beta/models/claude-sonnet:streamGenerateContent?alt=sse")
@@ -413,7 +357,7 @@ class GeminiClientIntegrationTest {
     @Test
     void anOpenAiStreamsCallFragmentsBecomeOneWholeGeminiCall() throws Exception {
         for (long seed = 1; seed <= 4; seed++) {
-            upstream.script(stream("openai/chat-completion-stream-tool-calls.sse", seed));
+            upstream.script(TranslationIntegrationTest.stream("openai/chat-completion-stream-tool-calls.sse", seed));
             HttpResponse<String> response = post("/v1beta/models/llama:streamGenerateContent?alt=sse",
                     TOOL_ROUND_TRIP);
             assertEquals(200, response.statusCode(), response.body());
@@ -472,7 +416,7 @@ class GeminiClientIntegrationTest {
     @Test
     void geminiClisToolTurnReachesClaudeAndAnOpenAiCompatibleServer() throws Exception {
         String request = Fixtures.text("../captured/gemini-cli-0.61.0-write-file-2.json");
-        upstream.script(stream("anthropic/message-stream.sse", 1));
+        upstream.script(TranslationIntegrationTest.stream("anthropic/message-stream.sse", 1));
         HttpResponse<String> claude = post("/v1beta/models/claude-sonnet:streamGenerateContent?alt=sse", request);
         assertEquals(200, claude.statusCode(), claude.body());
         List<String> chunks = SseEvents.data(claude.body());
@@ -481,21 +425,13 @@ class GeminiClientIntegrationTest {
         assertTrue(sent.contains("\"tool_use_id\":\"write_file_1796662168271_0\""), "the CLI's own call id");
         assertEquals(16, JsonPath.column(sent, "name", "tools").size());
 
-        upstream.script(stream("openai/chat-completion-stream.sse", 2));
+        upstream.script(TranslationIntegrationTest.stream("openai/chat-completion-stream.sse", 2));
         HttpResponse<String> llama = post("/v1beta/models/llama:streamGenerateContent?alt=sse", request);
         assertEquals(200, llama.statusCode(), llama.body());
         assertTrue(upstream.last().body().contains("\"tool_call_id\":\"write_file_1796662168271_0\""));
     }
 
     private List<String> awaitLines(int count) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (true) {
-            List<String> lines = Files.exists(accessLog) ? Files.readAllLines(accessLog) : List.of();
-            if (lines.size() >= count) {
-                return lines;
-            }
-            assertTrue(System.nanoTime() < deadline, "access log lines: " + lines);
-            Thread.sleep(20);
-        }
+        return AccessLogFile.awaitLines(accessLog, count);
     }
 }

@@ -13,6 +13,8 @@ import io.netty.handler.codec.http2.Http2Error;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.InputStream;
 import java.net.Socket;
@@ -64,14 +66,19 @@ class Http2UpstreamIntegrationTest {
     }
 
     private void start(long maxConcurrentStreams, String providerLines, FakeUpstream.Script script) throws Exception {
-        upstream = new FakeUpstream(Protocol.HTTP_2, maxConcurrentStreams, script, null);
+        start(Protocol.HTTP_2, maxConcurrentStreams, providerLines, script);
+    }
+
+    private void start(Protocol protocol, long maxConcurrentStreams, String providerLines, FakeUpstream.Script script)
+            throws Exception {
+        upstream = new FakeUpstream(protocol, maxConcurrentStreams, script, null);
         gateway = GatewayHarness.start(GatewayHarness.openAiConfig(upstream.baseUrl(), """
-                http = "2"
+                %s
                 %s
 
                 [models."fast"]
                 provider = "up"
-                """.formatted(providerLines)));
+                """.formatted(protocol.providerLine(), providerLines)));
     }
 
     private static void ok(FakeUpstream.Reply reply) {
@@ -128,13 +135,15 @@ class Http2UpstreamIntegrationTest {
         assertEquals(0, upstream.resets().size(), "streams that ended are not reset");
     }
 
-    @Test
-    void concurrentStreamsShareConnectionsUpToTheProvidersStreamLimit() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void concurrentStreamsTakeAConnectionEachOnHttp1AndShareThemUpToTheStreamLimitOnHttp2(Protocol protocol)
+            throws Exception {
         // 200 keeps the test short on a busy machine; -Dh2.streams=1000 -Dh2.streamLimit=100 measures the target
         int requests = Integer.getInteger("h2.streams", 200);
         int streamLimit = Integer.getInteger("h2.streamLimit", 50);
         CountDownLatch allArrived = new CountDownLatch(requests);
-        start(streamLimit, reply -> {
+        start(protocol, streamLimit, "max_connections = " + requests, reply -> {
             allArrived.countDown();
             // every stream is held open until all are in flight at once
             allArrived.await(30, TimeUnit.SECONDS);
@@ -158,12 +167,13 @@ class Http2UpstreamIntegrationTest {
         }
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
 
-        System.out.printf("h2c: %d concurrent streams over %d upstream connections (provider limit %d streams), %d ms%n",
-                requests, upstream.connectionsAccepted(), streamLimit, tookMillis);
+        System.out.printf("%s: %d concurrent streams over %d upstream connections (h2 provider limit %d streams),"
+                + " %d ms%n", protocol, requests, upstream.connectionsAccepted(), streamLimit, tookMillis);
         assertEquals(requests, ok);
         assertEquals(0, allArrived.getCount(), "all were in flight at once");
-        assertEquals((requests + streamLimit - 1) / streamLimit, upstream.connectionsAccepted(),
-                "a connection is opened only when the others are at the provider's limit");
+        assertEquals(protocol == Protocol.HTTP_2 ? (requests + streamLimit - 1) / streamLimit : requests,
+                upstream.connectionsAccepted(),
+                "HTTP/2 opens a connection only when the others are at the provider's limit");
     }
 
     @Test
@@ -204,6 +214,11 @@ class Http2UpstreamIntegrationTest {
                     "the stalled stream stopped at " + streamedBytes.get() + " bytes");
             assertEquals(1, upstream.connectionsAccepted(), "both streams on one connection");
         }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (upstream.resets().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, upstream.resets().size(), "the stalled client left: its stream is reset, nothing else");
     }
 
     @Test

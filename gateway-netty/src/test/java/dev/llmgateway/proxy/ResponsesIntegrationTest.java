@@ -1,6 +1,7 @@
 package dev.llmgateway.proxy;
 
 import dev.llmgateway.dialect.StreamSplits;
+import dev.llmgateway.testutil.CodexCaptures;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
@@ -43,28 +44,7 @@ class ResponsesIntegrationTest {
     void start() throws Exception {
         upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
         String base = "http://127.0.0.1:" + upstream.port();
-        gateway = GatewayHarness.start("""
-                [[api_keys]]
-                name = "tester"
-                key = "%s"
-
-                [providers.claude]
-                type = "anthropic"
-                base_url = "%s/v1"
-                api_keys = ["sk-ant-upstream"]
-                max_attempts = 1
-
-                [providers.gem]
-                type = "gemini"
-                base_url = "%s/v1beta"
-                api_keys = ["gm-upstream"]
-                max_attempts = 1
-
-                [providers.local]
-                type = "openai_compatible"
-                base_url = "%s/v1"
-                api_keys = ["sk-local"]
-                max_attempts = 1
+        gateway = GatewayHarness.start(GatewayHarness.everyProviderType(base, """
 
                 [providers.oa]
                 type = "openai"
@@ -72,31 +52,10 @@ class ResponsesIntegrationTest {
                 api_keys = ["sk-oa"]
                 max_attempts = 1
 
-                [providers.mock]
-                type = "mock"
-                tokens = 4
-                token_delay = "1ms"
-
-                [models."claude-sonnet"]
-                provider = "claude"
-                api_model = "claude-sonnet-4-5-20250929"
-
-                [models."gemini-flash"]
-                provider = "gem"
-                api_model = "gemini-2.5-flash"
-
-                [models."llama"]
-                provider = "local"
-                api_model = "llama3.1"
-
                 [models."gpt-mini"]
                 provider = "oa"
                 api_model = "gpt-4.1-mini"
-
-                [models."demo"]
-                provider = "mock"
-                api_model = "mock-model-1"
-                """.formatted(GatewayHarness.KEY, base, base, base, base));
+                """.formatted(base)));
     }
 
     @AfterEach
@@ -267,6 +226,42 @@ class ResponsesIntegrationTest {
         assertEquals("300", JsonPath.read(upstream.last().body(), "max_tokens"));
     }
 
+    /** Claude's signed thinking comes as a reasoning item and goes back, unchanged, as a thinking block. */
+    @Test
+    void claudeThinkingGoesRoundTripAsAReasoningItem() throws Exception {
+        upstream.script(stream(Fixtures.bytes("anthropic/message-stream-thinking.sse"), 9));
+        List<SseEvents.Event> events = events(gateway.post("/v1/responses", """
+                {"model":"claude-sonnet","stream":true,"max_output_tokens":4000,"reasoning":{"effort":"low"},
+                "input":"What is 27 * 453?"}"""));
+        String thinking = "The user wants 27 * 453. 27 * 453 = 27 * 400 + 27 * 53 = 10800 + 1431 = 12231.";
+        assertEquals(thinking, joined(events, "response.reasoning_summary_text.delta", "delta"));
+        String response = last(events).data();
+        assertEquals("reasoning", JsonPath.read(response, "response", "output", "0", "type"));
+        assertEquals(thinking, JsonPath.read(response, "response", "output", "0", "summary", "0", "text"));
+        String signature = JsonPath.read(response, "response", "output", "0", "encrypted_content");
+        assertTrue(signature.startsWith("EqQBCkYI"), signature);
+        assertEquals("message", JsonPath.read(response, "response", "output", "1", "type"));
+        assertEquals("1024", JsonPath.read(upstream.last().body(), "thinking", "budget_tokens"));
+
+        upstream.script(FakeUpstream.json("anthropic/message.json"));
+        HttpResponse<String> next = gateway.post("/v1/responses", """
+                {"model":"claude-sonnet","max_output_tokens":4000,"reasoning":{"effort":"low"},"input":[
+                {"role":"user","content":"What is 27 * 453?"},
+                {"type":"reasoning","id":"rs_1","summary":[{"type":"summary_text","text":%s}],
+                "encrypted_content":"%s"},
+                {"type":"function_call","call_id":"toolu_1","name":"calc","arguments":"{}"},
+                {"type":"function_call_output","call_id":"toolu_1","output":"12231"}],
+                "tools":[{"type":"function","name":"calc","parameters":{"type":"object"}}]}"""
+                .formatted(quoted(thinking), signature));
+        assertEquals(200, next.statusCode(), next.body());
+        String sent = upstream.last().body();
+        assertEquals("thinking", JsonPath.read(sent, "messages", "1", "content", "0", "type"));
+        assertEquals(thinking, JsonPath.read(sent, "messages", "1", "content", "0", "thinking"));
+        assertEquals(signature, JsonPath.read(sent, "messages", "1", "content", "0", "signature"));
+        assertEquals("tool_use", JsonPath.read(sent, "messages", "1", "content", "1", "type"));
+        assertEquals("tool_result", JsonPath.read(sent, "messages", "2", "content", "0", "type"));
+    }
+
     /** Codex's apply_patch: a freeform tool goes out as a one-string function and comes back as a custom call. */
     @Test
     void aCustomToolCallGoesRoundTrip() throws Exception {
@@ -307,6 +302,39 @@ class ResponsesIntegrationTest {
         assertEquals("Done!", JsonPath.read(second, "messages", "2", "content"));
         assertEquals("The capital of France is Paris.", JsonPath.read(next.body(), "output", "0", "content", "0",
                 "text"));
+    }
+
+    /** What Codex CLI sent in its second turn (its hosted web and tool search off), to Claude. */
+    @Test
+    void codexsSecondTurnReachesClaude() throws Exception {
+        upstream.script(stream(Fixtures.bytes("anthropic/message-stream.sse"), 13));
+        String codex = CodexCaptures.withoutHostedTools(CodexCaptures.request(CodexCaptures.APPLY_PATCH_TURN_2))
+                .replace("\"model\":\"gpt-5.5\"", "\"model\":\"claude-sonnet\"");
+        List<SseEvents.Event> events = events(gateway.post("/v1/responses", codex));
+        assertEquals("response.completed", last(events).name());
+        assertEquals("The capital of France is Paris.", joined(events, "response.output_text.delta", "delta"));
+        String sent = upstream.last().body();
+        assertTrue(JsonPath.read(sent, "system").startsWith("You are Codex"), JsonPath.read(sent, "system"));
+        List<String> tools = JsonPath.column(sent, "name", "tools");
+        assertTrue(tools.contains("apply_patch") && tools.contains("exec_command"), tools.toString());
+        String patch = null;
+        String result = null;
+        for (int m = 0; JsonPath.read(sent, "messages", Integer.toString(m)) != null; m++) {
+            for (int b = 0; JsonPath.read(sent, "messages", Integer.toString(m), "content", Integer.toString(b))
+                    != null; b++) {
+                String type = JsonPath.read(sent, "messages", Integer.toString(m), "content", Integer.toString(b),
+                        "type");
+                if ("tool_use".equals(type)) {
+                    patch = JsonPath.read(sent, "messages", Integer.toString(m), "content", Integer.toString(b),
+                            "input", "input");
+                } else if ("tool_result".equals(type)) {
+                    result = JsonPath.read(sent, "messages", Integer.toString(m), "content", Integer.toString(b),
+                            "content");
+                }
+            }
+        }
+        assertEquals("*** Begin Patch\n*** Add File: hello.txt\n+hi\n*** End Patch\n", patch);
+        assertTrue(result != null && result.startsWith("Exit code: 0"), String.valueOf(result));
     }
 
     @Test

@@ -64,13 +64,17 @@ class UpstreamFramingTest {
     }
 
     private void start(FaultyProvider.Script script) throws Exception {
+        start(script, "");
+    }
+
+    private void start(FaultyProvider.Script script, String extra) throws Exception {
         provider = new FaultyProvider(script);
         gateway = GatewayHarness.start(UpstreamFaults.config(provider.baseUrl(), """
                 max_attempts = 1
                 first_byte_timeout = "%1$dms"
                 idle_timeout = "%1$dms"
                 max_sse_event_bytes = "1MiB"
-                """.formatted(TIMEOUT_MILLIS), ""));
+                """.formatted(TIMEOUT_MILLIS), extra.formatted(provider.baseUrl())));
     }
 
     /** A chunked head, one good chunk of {@code first}, then a chunk-size line that is not hex; the socket stays open. */
@@ -138,13 +142,25 @@ class UpstreamFramingTest {
         assertEquals("x", JsonPath.read(data.get(0), "choices", "0", "delta", "content"));
     }
 
+    /** A Responses stream passed through to an OpenAI provider (an OpenAI-compatible one gets chat completions). */
     @Test
-    void brokenChunkingOfAStreamWithoutAnEndMarkerEndsItWithAnErrorEvent() throws Exception {
+    void brokenChunkingOfAPassedThroughResponsesStreamEndsItWithAnErrorEvent() throws Exception {
         start(brokenChunking("text/event-stream", Bytes.utf8("event: response.output_text.delta\ndata: "
-                + "{\"type\":\"response.output_text.delta\",\"sequence_number\":4,\"delta\":\"Hel\"}\n\n")));
+                + "{\"type\":\"response.output_text.delta\",\"sequence_number\":4,\"delta\":\"Hel\"}\n\n")),
+                """
+
+                [providers.openai]
+                type = "openai"
+                base_url = "%s"
+                api_key = "sk-openai-test"
+                max_attempts = 1
+
+                [models."gpt"]
+                provider = "openai"
+                """);
 
         List<String> data = assertOpenAiStreamEndsInUpstreamError(post("/v1/responses",
-                "{\"model\":\"fast\",\"stream\":true,\"input\":\"hi\"}"));
+                "{\"model\":\"gpt\",\"stream\":true,\"input\":\"hi\"}"));
         assertEquals("Hel", JsonPath.read(data.get(0), "delta"));
     }
 

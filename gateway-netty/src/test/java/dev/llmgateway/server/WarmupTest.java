@@ -101,7 +101,8 @@ class WarmupTest {
     void withTracingOnTheWarmupIsTracedAndNoneOfItsSpansIsExported(@TempDir Path dir) throws Exception {
         try (OtlpReceiver collector = new OtlpReceiver()) {
             String traceId;
-            try (GatewayServer server = GatewayServer.start(config("warmup_requests = 48", dir.resolve("a.log"),
+            try (GatewayServer server = GatewayServer.start(config("warmup_requests = 48\nwarmup_timeout = \"60s\"",
+                    dir.resolve("a.log"),
                     "[tracing]\nenabled = true\nexport_delay = \"50ms\"\nendpoint = \"" + collector.endpoint()
                             + "\"\n"), true)) {
                 Warmup.Result result = server.warmup().get(30, TimeUnit.SECONDS);

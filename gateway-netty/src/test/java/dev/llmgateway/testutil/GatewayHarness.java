@@ -82,6 +82,58 @@ public final class GatewayHarness implements AutoCloseable {
                 """ + extra);
     }
 
+    /**
+     * One key and a provider of each API type other than OpenAI's own, all but the mock at {@code upstreamBase}
+     * (a fake provider's {@code http://127.0.0.1:port}), one attempt each, with an alias each: {@code claude-sonnet}
+     * (anthropic), {@code gemini-flash} (gemini), {@code llama} (openai_compatible), {@code demo} (mock).
+     */
+    public static String everyProviderType(String upstreamBase, String extra) {
+        return """
+                [[api_keys]]
+                name = "tester"
+                key = "%s"
+
+                [providers.claude]
+                type = "anthropic"
+                base_url = "%s/v1"
+                api_keys = ["sk-ant-upstream"]
+                max_attempts = 1
+
+                [providers.gem]
+                type = "gemini"
+                base_url = "%s/v1beta"
+                api_keys = ["gm-upstream"]
+                max_attempts = 1
+
+                [providers.local]
+                type = "openai_compatible"
+                base_url = "%s/v1"
+                api_keys = ["sk-local"]
+                max_attempts = 1
+
+                [providers.mock]
+                type = "mock"
+                tokens = 4
+                token_delay = "1ms"
+
+                [models."claude-sonnet"]
+                provider = "claude"
+                api_model = "claude-sonnet-4-5-20250929"
+
+                [models."gemini-flash"]
+                provider = "gem"
+                api_model = "gemini-2.5-flash"
+
+                [models."llama"]
+                provider = "local"
+                api_model = "llama3.1"
+
+                [models."demo"]
+                provider = "mock"
+                api_model = "mock-model-1"
+                """.formatted(KEY, upstreamBase, upstreamBase, upstreamBase) + extra;
+    }
+
     /** One key and the built-in mock as the default provider: a gateway that needs no provider on the network. */
     public static String mockConfig(String extra) {
         return """

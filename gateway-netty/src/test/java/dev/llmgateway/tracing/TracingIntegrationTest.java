@@ -122,6 +122,16 @@ class TracingIntegrationTest {
                 """.formatted(collector.endpoint()));
     }
 
+    /** Both upstreams answer; the spans go to the collector, with one more {@code [tracing]} setting. */
+    private void startExportingWith(String setting) throws Exception {
+        start(TracingIntegrationTest::ok, TracingIntegrationTest::ok, """
+                enabled = true
+                endpoint = "%s"
+                export_delay = "50ms"
+                %s
+                """.formatted(collector.endpoint(), setting));
+    }
+
     private static void ok(FakeUpstream.Reply reply) {
         reply.full(200, "OK", "application/json", Fixtures.bytes("openai/chat-completion.json"));
     }
@@ -374,12 +384,7 @@ class TracingIntegrationTest {
 
     @Test
     void capturedContentIsRedactedAsTheBodyCaptureIs() throws Exception {
-        start(TracingIntegrationTest::ok, TracingIntegrationTest::ok, """
-                enabled = true
-                endpoint = "%s"
-                export_delay = "50ms"
-                capture_content = true
-                """.formatted(collector.endpoint()));
+        startExportingWith("capture_content = true");
 
         // The gateway key has no credential shape: only its value, from the config, gives it away.
         post(CHAT.replace("What is the capital of France?",
@@ -454,6 +459,40 @@ class TracingIntegrationTest {
             String metrics = gateway.get("/metrics", null).body();
             assertTrue(PrometheusText.value(metrics, "llm_trace_spans_dropped_total") > 0, metrics);
         }
+    }
+
+    @Test
+    void gzipCompressedExportsArriveWhole() throws Exception {
+        startExportingWith("compression = \"gzip\"");
+
+        String traceparent = post(CHAT, null).headers().firstValue("traceparent").orElseThrow();
+
+        trace(traceId(traceparent), 2);
+        assertEquals("gzip", collector.exportHeaders().get(0).get("content-encoding"));
+    }
+
+    @Test
+    void aCollectorThatRefusesEveryExportCountsItsSpansFailed() throws Exception {
+        int refusing;
+        try (ServerSocket closed = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            refusing = closed.getLocalPort(); // nothing listens there once it is closed
+        }
+        start(TracingIntegrationTest::ok, TracingIntegrationTest::ok, """
+                enabled = true
+                endpoint = "http://127.0.0.1:%d"
+                export_delay = "10ms"
+                export_timeout = "300ms"
+                """.formatted(refusing));
+
+        assertEquals(200, post(CHAT, null).statusCode());
+
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        double failed = 0;
+        while (failed < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            failed = PrometheusText.value(gateway.get("/metrics", null).body(), "llm_trace_spans_export_failed_total");
+        }
+        assertEquals(2, failed, "the request's server and attempt spans");
     }
 
     /** The stream fixture's first event. */

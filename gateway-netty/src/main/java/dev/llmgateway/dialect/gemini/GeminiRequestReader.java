@@ -232,11 +232,11 @@ public final class GeminiRequestReader {
                 }
                 case "functionCall", "function_call" -> {
                     data = true;
-                    functionCall(p, path + ".functionCall", base);
+                    function(p, path + ".functionCall", base, false);
                 }
                 case "functionResponse", "function_response" -> {
                     data = true;
-                    functionResponse(p, path + ".functionResponse");
+                    function(p, path + ".functionResponse", base, true);
                 }
                 case "executableCode", "codeExecutionResult", "executable_code", "code_execution_result" ->
                         throw unsupported(path + "." + name, path + "." + name + ": code execution is Gemini's own "
@@ -287,39 +287,12 @@ public final class GeminiRequestReader {
         out.image(mimeType, inline ? base64 : null, inline ? null : uri);
     }
 
-    private void functionCall(JsonParser p, String path, int base) throws IOException, Untranslatable {
+    /** A {@code functionCall} ({@code args}) or a {@code functionResponse} ({@code response}): name, id and value. */
+    private void function(JsonParser p, String path, int base, boolean response) throws IOException, Untranslatable {
         expect(p, JsonToken.START_OBJECT, path);
         String id = null;
         String name = null;
         ByteSpan args = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken value = p.nextToken();
-            if (field.equals("name") && value == JsonToken.VALUE_STRING) {
-                name = p.getText();
-            } else if (field.equals("id") && value == JsonToken.VALUE_STRING) {
-                id = p.getText();
-            } else if (field.equals("args") && value == JsonToken.START_OBJECT) {
-                args = structure(p, base, JsonToken.START_OBJECT, path + ".args");
-            } else {
-                p.skipChildren();
-            }
-        }
-        if (name == null) {
-            throw invalid(path + ".name", path + ".name is required.");
-        }
-        calls++;
-        if (id == null || id.isEmpty()) {
-            id = "call_" + calls;
-        }
-        unanswered.computeIfAbsent(name, n -> new ArrayDeque<>()).add(id);
-        out.toolCall(id, name, args);
-    }
-
-    private void functionResponse(JsonParser p, String path) throws IOException, Untranslatable {
-        expect(p, JsonToken.START_OBJECT, path);
-        String id = null;
-        String name = null;
         FunctionResult result = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -328,7 +301,9 @@ public final class GeminiRequestReader {
                 name = p.getText();
             } else if (field.equals("id") && value == JsonToken.VALUE_STRING) {
                 id = p.getText();
-            } else if (field.equals("response") && value == JsonToken.START_OBJECT) {
+            } else if (!response && field.equals("args") && value == JsonToken.START_OBJECT) {
+                args = structure(p, base, JsonToken.START_OBJECT, path + ".args");
+            } else if (response && field.equals("response") && value == JsonToken.START_OBJECT) {
                 result = FunctionResult.read(p);
             } else {
                 p.skipChildren();
@@ -337,15 +312,32 @@ public final class GeminiRequestReader {
         if (name == null) {
             throw invalid(path + ".name", path + ".name is required.");
         }
+        if (response) {
+            answer(id, name, result);
+        } else {
+            call(id, name, args);
+        }
+    }
+
+    private void call(String id, String name, ByteSpan args) throws Untranslatable {
+        calls++;
+        String callId = id == null || id.isEmpty() ? "call_" + calls : id;
+        unanswered.computeIfAbsent(name, n -> new ArrayDeque<>()).add(callId);
+        out.toolCall(callId, name, args);
+    }
+
+    private void answer(String id, String name, FunctionResult result) throws Untranslatable {
         ArrayDeque<String> pending = unanswered.get(name);
+        String callId;
         if (id != null && !id.isEmpty()) {
+            callId = id;
             if (pending != null) {
                 pending.remove(id);
             }
         } else {
-            id = pending == null || pending.isEmpty() ? "call_" + name : pending.poll();
+            callId = pending == null || pending.isEmpty() ? "call_" + name : pending.poll();
         }
-        out.toolResult(id, result == null ? "" : result.text(), result != null && result.error());
+        out.toolResult(callId, result == null ? "" : result.text(), result != null && result.error());
     }
 
     /** A function response's text for the provider. */

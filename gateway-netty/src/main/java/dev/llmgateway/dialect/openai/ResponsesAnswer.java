@@ -367,6 +367,7 @@ abstract class ResponsesAnswer implements AnswerEvents {
         g.writeNumberField("input_tokens", input);
         g.writeObjectFieldStart("input_tokens_details");
         g.writeNumberField("cached_tokens", Math.max(0, usage.cachedInput()));
+        g.writeNumberField("cache_write_tokens", Math.max(0, usage.cacheWrite()));
         g.writeEndObject();
         g.writeNumberField("output_tokens", output);
         g.writeObjectFieldStart("output_tokens_details");

@@ -2,13 +2,11 @@ package dev.llmgateway.dialect.openai;
 
 import dev.llmgateway.dialect.RequestRecorder;
 import dev.llmgateway.dialect.Untranslatable;
+import dev.llmgateway.testutil.CodexCaptures;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -116,13 +114,12 @@ class ResponsesRequestReaderTest {
     /** What Codex CLI 0.171.0 sent in a second turn: refused only for its hosted web search tool. */
     @Test
     void codexRequestsAreRead() throws Exception {
-        for (String capture : List.of("codex-0.171.0-function-call-turn2.json",
-                "codex-0.171.0-apply-patch-turn2.json")) {
-            String body = resource("captured/" + capture);
+        for (String capture : List.of(CodexCaptures.FUNCTION_CALL_TURN_2, CodexCaptures.APPLY_PATCH_TURN_2)) {
+            String body = CodexCaptures.request(capture);
             Untranslatable search = refused(body);
             assertTrue(search.error().param().matches("tools\\[\\d+]\\.type"), search.error().param());
             recorder.events.clear();
-            String withoutHosted = withoutTool(withoutTool(body, "web_search"), "tool_search");
+            String withoutHosted = CodexCaptures.withoutHostedTools(body);
             Set<String> custom = read(withoutHosted);
             List<String> events = recorder.events;
             assertTrue(events.get(0).startsWith("system "), events.get(0));
@@ -135,41 +132,6 @@ class ResponsesRequestReaderTest {
                 assertTrue(events.stream().anyMatch(e -> e.startsWith("toolCall call_")
                         && e.contains(" apply_patch {\"input\":\"*** Begin Patch")), capture);
             }
-        }
-    }
-
-    /** {@code json} without the tool of {@code type} (a {@code ,{...}} entry found by counting braces). */
-    private static String withoutTool(String json, String type) {
-        int start = json.indexOf(",{\"type\":\"" + type + "\"");
-        if (start < 0) {
-            return json;
-        }
-        int depth = 0;
-        boolean inString = false;
-        for (int i = start + 1; i < json.length(); i++) {
-            char c = json.charAt(i);
-            if (inString) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == '"') {
-                    inString = false;
-                }
-            } else if (c == '"') {
-                inString = true;
-            } else if (c == '{') {
-                depth++;
-            } else if (c == '}' && --depth == 0) {
-                return json.substring(0, start) + json.substring(i + 1);
-            }
-        }
-        throw new AssertionError("unbalanced JSON");
-    }
-
-    private static String resource(String name) {
-        try (InputStream in = ResponsesRequestReaderTest.class.getClassLoader().getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
