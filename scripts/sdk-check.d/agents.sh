@@ -113,33 +113,33 @@ JSON
   (cd "$dir/project" && agent_env "$dir" && GEMINI_API_KEY="$KEY" GOOGLE_GEMINI_BASE_URL="$gateway" \
     timeout 120 "$cache/node_modules/.bin/gemini" -m "$alias" --approval-mode yolo -o json -p "$AGENT_TASK" \
     </dev/null >"$dir/stdout" 2>"$dir/stderr") || rc=$?
+  # -o json: the answer on stdout; on an error the same object goes to stderr, after the stack trace.
   answer=$(node -e '
-    try { const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-      console.log(r.response ?? JSON.stringify(r.error)) } catch { console.log("no JSON output") }' "$dir/stdout")
+    const fs = require("fs");
+    const [out, err] = process.argv.slice(1).map((f) => fs.readFileSync(f, "utf8"));
+    let r;
+    try { r = JSON.parse(out) } catch { try { r = JSON.parse(err.slice(err.lastIndexOf("{\n  \"session_id\""))) } catch { } }
+    console.log(r ? r.response ?? JSON.stringify(r.error) : "no JSON output")' "$dir/stdout" "$dir/stderr")
   agent_verdict "gemini-cli $name" "$dir" "$rc" "$mode" "$answer" "$marker" "$off_marker"
 }
 
-agent_version() { # BINARY: its version line, or fails
-  HOME=$work timeout 30 "$cache/node_modules/.bin/$1" --version 2>&1
+# Runs AGENT_run against the mock and each fake provider, once the agent's binary (named AGENT too) has shown it
+# runs; fails when it does not.
+agent_runs() { # AGENT LABEL
+  local version provider
+  if ! version=$(HOME=$work timeout 30 "$cache/node_modules/.bin/$1" --version 2>&1); then
+    fail "$2: the binary does not run: $version"
+    return 1
+  fi
+  echo "$2: $version" >&2
+  "$1_run" mock demo mock
+  for provider in anthropic:claude openai-compatible:llama gemini:gemini; do
+    "$1_run" "${provider%%:*}" "${provider#*:}" tool
+  done
 }
 
-if ! version=$(agent_version codex); then
-  fail "codex: the binary does not run: $version"
-else
-  echo "Codex CLI: $version" >&2
-  codex_run mock demo mock
-  codex_run anthropic claude tool
-  codex_run openai-compatible llama tool
-  codex_run gemini gemini tool
+if agent_runs codex "Codex CLI"; then
   codex_run anthropic-apply-patch claude tool apply_patch
   codex_run openai-compatible-apply-patch llama tool apply_patch
 fi
-if ! version=$(agent_version gemini); then
-  fail "gemini-cli: the binary does not run: $version"
-else
-  echo "Gemini CLI: $version" >&2
-  gemini_run mock demo mock
-  gemini_run anthropic claude tool
-  gemini_run openai-compatible llama tool
-  gemini_run gemini gemini tool
-fi
+agent_runs gemini "Gemini CLI" || true
