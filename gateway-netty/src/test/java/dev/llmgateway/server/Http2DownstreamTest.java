@@ -7,6 +7,7 @@ import dev.llmgateway.testutil.H2Client;
 import dev.llmgateway.testutil.JsonPath;
 import dev.llmgateway.testutil.TestCertificates;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -68,6 +69,25 @@ class Http2DownstreamTest {
             assertNull(upstream.last().headers().get("x-http2-stream-id"), "Netty's own header stays inside");
             assertEquals(128L, client.connection().pipeline().get(Http2FrameCodec.class).connection().local()
                     .maxActiveStreams(), "SETTINGS_MAX_CONCURRENT_STREAMS as the server advertised it");
+        }
+    }
+
+    /** HEAD is answered with GET's headers, content-length included, and no DATA: the HEADERS frame ends it. */
+    @Test
+    void aHeadRequestIsAnsweredWithoutContent() throws Exception {
+        try (GatewayHarness gateway = GatewayHarness.start(GatewayHarness.mockConfig(NO_LOG));
+             H2Client client = H2Client.connect(gateway.port())) {
+            H2Client.Response get = client.get("/health", null);
+            HttpRequest head = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.HEAD, "/health",
+                    Unpooled.EMPTY_BUFFER);
+            head.headers().set(HttpHeaderNames.HOST, "127.0.0.1");
+            H2Client.Response response = client.send(head, true).response();
+
+            assertEquals(200, response.status());
+            assertFalse(response.reset());
+            assertEquals("", response.body());
+            assertEquals(get.header(HttpHeaderNames.CONTENT_LENGTH), response.header(HttpHeaderNames.CONTENT_LENGTH));
+            assertEquals(200, client.get("/health", null).status(), "the connection serves on");
         }
     }
 
