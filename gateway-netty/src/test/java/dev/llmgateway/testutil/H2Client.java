@@ -137,6 +137,28 @@ public final class H2Client implements AutoCloseable {
         return stream;
     }
 
+    /**
+     * Opens {@code count} streams, each with {@code head} sent and then reset, all in one task on the connection's
+     * loop, so they reach the server as one burst: a rate the server sees whatever the machine's speed. Nothing is
+     * sent after the burst, so a server that closes on it leaves no unread bytes (which would turn its close into a
+     * TCP reset that discards the GOAWAY before it is read).
+     */
+    public void resetBurst(java.util.function.Supplier<HttpRequest> head, int count) throws InterruptedException {
+        connection.eventLoop().submit(() -> {
+            for (int i = 0; i < count; i++) {
+                new Http2StreamChannelBootstrap(connection).handler(new Http2StreamFrameToHttpObjectCodec(false))
+                        .open().addListener(opened -> {
+                            if (opened.isSuccess()) {
+                                Http2StreamChannel stream = (Http2StreamChannel) opened.getNow();
+                                stream.writeAndFlush(head.get()); // a stream whose HEADERS never left has nothing to reset
+                                stream.close();
+                            }
+                        });
+            }
+            connection.flush();
+        }).sync();
+    }
+
     /** A POST with the harness's key and a JSON body, answered whole. */
     public Response post(String path, String json) throws Exception {
         return send(post(path, GatewayHarness.KEY, json), true).response();
