@@ -330,9 +330,13 @@ class Http2DownstreamTest {
                 return head;
             }, 10); // twice the limit, and few enough bytes for the server to read in one go
 
-            waitFor(() -> !client.goAways().isEmpty(), "GOAWAY");
-            assertEquals(Http2Error.ENHANCE_YOUR_CALM.code(), client.goAways().get(0).errorCode());
+            // Without the limit the connection would stay open: resets alone are legal.
             waitFor(() -> !client.connection().isActive(), "the connection's close");
+            // The GOAWAY before the close can be lost when the server closes with the client's bytes unread (a TCP
+            // reset discards what the client has not read yet); when it arrives, it names the reason.
+            if (!client.goAways().isEmpty()) {
+                assertEquals(Http2Error.ENHANCE_YOUR_CALM.code(), client.goAways().get(0).errorCode());
+            }
         }
     }
 
