@@ -1,16 +1,11 @@
 package dev.llmgateway.dialect.gemini;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.BodyEncoder;
-import dev.llmgateway.json.Json;
+import dev.llmgateway.dialect.EncodedBody;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufOutputStream;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,7 +36,7 @@ public final class GeminiResponseEncoder extends GeminiAnswerState implements Bo
 
     private final ByteBufAllocator alloc;
     private final List<Part> parts = new ArrayList<>();
-    private ByteBuf body;
+    private final EncodedBody body = new EncodedBody();
 
     public GeminiResponseEncoder(ByteBufAllocator alloc, String model, String requestId) {
         super(model, requestId);
@@ -79,8 +74,7 @@ public final class GeminiResponseEncoder extends GeminiAnswerState implements Bo
 
     @Override
     public void end() {
-        ByteBuf buf = alloc.buffer(512);
-        try (JsonGenerator g = Json.FACTORY.createGenerator((OutputStream) new ByteBufOutputStream(buf))) {
+        body.write(alloc, 512, g -> {
             startParts(g);
             for (Part part : parts) {
                 if (part.kind == Kind.CALL) {
@@ -104,11 +98,7 @@ public final class GeminiResponseEncoder extends GeminiAnswerState implements Bo
             endParts(g);
             endCandidate(g, true);
             endResponse(g, true);
-        } catch (IOException e) {
-            buf.release();
-            throw new UncheckedIOException(e);
-        }
-        body = buf;
+        });
     }
 
     @Override
@@ -118,17 +108,12 @@ public final class GeminiResponseEncoder extends GeminiAnswerState implements Bo
 
     @Override
     public ByteBuf body() {
-        ByteBuf taken = body;
-        body = null;
-        return taken;
+        return body.take();
     }
 
     @Override
     public void discard() {
-        if (body != null) {
-            body.release();
-            body = null;
-        }
+        body.discard();
     }
 
     /** The last part if it is of {@code kind} (text and thoughts run on), else a new one. */

@@ -3,16 +3,13 @@ package dev.llmgateway.dialect.openai;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.BodyEncoder;
+import dev.llmgateway.dialect.EncodedBody;
 import dev.llmgateway.dialect.FinishReason;
 import dev.llmgateway.dialect.ToolCallIds;
-import dev.llmgateway.json.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufOutputStream;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +29,7 @@ public final class OpenAiCompletionEncoder extends OpenAiAnswerState implements 
     private StringBuilder text;
     private StringBuilder reasoning;
     private String finish;
-    private ByteBuf body;
+    private final EncodedBody body = new EncodedBody();
 
     /**
      * @param model     the model the client asked for
@@ -80,14 +77,7 @@ public final class OpenAiCompletionEncoder extends OpenAiAnswerState implements 
 
     @Override
     public void end() {
-        ByteBuf buf = alloc.buffer(512);
-        try (JsonGenerator g = Json.FACTORY.createGenerator((OutputStream) new ByteBufOutputStream(buf))) {
-            write(g);
-        } catch (IOException e) {
-            buf.release();
-            throw new UncheckedIOException(e);
-        }
-        body = buf;
+        body.write(alloc, 512, this::write);
     }
 
     @Override
@@ -97,17 +87,12 @@ public final class OpenAiCompletionEncoder extends OpenAiAnswerState implements 
 
     @Override
     public ByteBuf body() {
-        ByteBuf taken = body;
-        body = null;
-        return taken;
+        return body.take();
     }
 
     @Override
     public void discard() {
-        if (body != null) {
-            body.release();
-            body = null;
-        }
+        body.discard();
     }
 
     private void write(JsonGenerator g) throws IOException {

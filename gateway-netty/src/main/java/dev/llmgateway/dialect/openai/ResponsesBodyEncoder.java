@@ -1,16 +1,11 @@
 package dev.llmgateway.dialect.openai;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.BodyEncoder;
-import dev.llmgateway.json.Json;
+import dev.llmgateway.dialect.EncodedBody;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufOutputStream;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.Set;
 
 /**
@@ -22,7 +17,7 @@ import java.util.Set;
  */
 public final class ResponsesBodyEncoder extends ResponsesAnswer implements BodyEncoder {
     private final ByteBufAllocator alloc;
-    private ByteBuf body;
+    private final EncodedBody body = new EncodedBody();
 
     /** As {@link ResponsesEventEncoder}'s. */
     public ResponsesBodyEncoder(ByteBufAllocator alloc, String model, String requestId, Set<String> customTools) {
@@ -53,14 +48,7 @@ public final class ResponsesBodyEncoder extends ResponsesAnswer implements BodyE
     @Override
     public void end() {
         closeAll();
-        ByteBuf buf = alloc.buffer(512);
-        try (JsonGenerator g = Json.FACTORY.createGenerator((OutputStream) new ByteBufOutputStream(buf))) {
-            writeResponse(g, status(), null);
-        } catch (IOException e) {
-            buf.release();
-            throw new UncheckedIOException(e);
-        }
-        body = buf;
+        body.write(alloc, 512, g -> writeResponse(g, status(), null));
     }
 
     @Override
@@ -70,16 +58,11 @@ public final class ResponsesBodyEncoder extends ResponsesAnswer implements BodyE
 
     @Override
     public ByteBuf body() {
-        ByteBuf taken = body;
-        body = null;
-        return taken;
+        return body.take();
     }
 
     @Override
     public void discard() {
-        if (body != null) {
-            body.release();
-            body = null;
-        }
+        body.discard();
     }
 }
