@@ -18,6 +18,7 @@ import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalid;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalidType;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.number;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.string;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.toolChoiceMode;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unsupported;
 
 /**
@@ -95,13 +96,7 @@ final class OpenAiParameters {
 
     private void readToolChoice(JsonParser p) throws IOException, Untranslatable {
         if (p.currentToken() == JsonToken.VALUE_STRING) {
-            toolChoice = switch (p.getText()) {
-                case "auto" -> ToolChoice.AUTO;
-                case "none" -> ToolChoice.NONE;
-                case "required" -> ToolChoice.REQUIRED;
-                default -> throw invalid("tool_choice", "Invalid value: '" + p.getText()
-                        + "'. Supported values are: 'none', 'auto' and 'required'.");
-            };
+            toolChoice = toolChoiceMode(p.getText());
             return;
         }
         if (p.currentToken() != JsonToken.START_OBJECT) {

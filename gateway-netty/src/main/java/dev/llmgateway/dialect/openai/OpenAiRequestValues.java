@@ -2,6 +2,7 @@ package dev.llmgateway.dialect.openai;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.llmgateway.dialect.ToolChoice;
 import dev.llmgateway.dialect.Untranslatable;
 
 import java.io.IOException;
@@ -46,6 +47,17 @@ final class OpenAiRequestValues {
 
     static Untranslatable invalidMessages() {
         return invalid("messages", "'messages' must be a non-empty array of message objects.");
+    }
+
+    /** {@code tool_choice} given as a string, which chat completions and Responses spell alike. */
+    static ToolChoice toolChoiceMode(String text) throws Untranslatable {
+        return switch (text) {
+            case "auto" -> ToolChoice.AUTO;
+            case "none" -> ToolChoice.NONE;
+            case "required" -> ToolChoice.REQUIRED;
+            default -> throw invalid("tool_choice", "Invalid value: '" + text
+                    + "'. Supported values are: 'none', 'auto' and 'required'.");
+        };
     }
 
     static Untranslatable invalid(String param, String message) {
