@@ -212,6 +212,14 @@ public final class GatewayHarness implements AutoCloseable {
         return client;
     }
 
+    /**
+     * A raw HTTP/1.1 connection to the listener, for a test about HTTP/1.1 framing in a class run over both protocols:
+     * over TLS when the harness speaks HTTP/2, where the raw client offers no ALPN and so gets HTTP/1.1.
+     */
+    public RawHttpClient rawHttp1() throws IOException {
+        return new RawHttpClient(port(), protocol == ClientProtocol.HTTP_2 ? TestCertificates.trustingCa() : null);
+    }
+
     public HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20));
     }
