@@ -84,6 +84,18 @@ class ApiKeyAuthTest {
     }
 
     @Test
+    void aWrongKeyIs401WhileTheBodyIsStillComing() throws Exception {
+        // Far more than a connection's or stream's first window: refused at its head, the body is read away.
+        HttpResponse<String> response = gateway.client().send(gateway.request("/v1/chat/completions")
+                .header("authorization", "Bearer not-a-key").header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1 << 20])).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, response.statusCode());
+        assertEquals("invalid_api_key", JsonPath.read(response.body(), "error", "code"));
+        assertEquals(200, chat("gpt-4o", "authorization", "Bearer " + GatewayHarness.KEY).statusCode());
+    }
+
+    @Test
     void disabledKeyIsRejected() throws Exception {
         HttpResponse<String> response = chat("gpt-4o", "authorization", "Bearer retired-key-0123456789");
         assertEquals(401, response.statusCode());
