@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A client that stops reading must not make the gateway buffer the stream: the provider streams 200 MB, the
  * client reads nothing for a while, the gateway's direct memory stays small (it stops reading the provider),
  * and when the client resumes the whole stream arrives.
+ * HTTP/1.1 only: a socket that stops reading; HTTP/2's window that runs out is in {@code Http2DownstreamTest}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SlowClientBackpressureTest {

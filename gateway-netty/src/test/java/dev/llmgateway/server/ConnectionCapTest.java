@@ -11,7 +11,10 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code server.max_connections}: a connection over the cap is closed at once, counted, and room comes back. */
+/**
+ * {@code server.max_connections}: a connection over the cap is closed at once, counted, and room comes back.
+ * HTTP/1.1 only: the cap counts connections before any protocol is chosen.
+ */
 class ConnectionCapTest {
     private static final String HEALTH = "GET /health HTTP/1.1\r\nHost: g\r\n\r\n";
 

@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Requests refused at the edge — undecodable, too large, too slow, against HTTP/1.1's rules — are counted in
  * {@code llm_requests_total} and {@code llm_errors_total} like any other answered request and logged in the access
  * log; under a flood their lines are dropped past a rate (and counted), never their counts.
+ * HTTP/1.1 only: the refusals are HTTP/1.1 bytes written by hand.
  */
 class EdgeRefusalTelemetryTest {
     @TempDir

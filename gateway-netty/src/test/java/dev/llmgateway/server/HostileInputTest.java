@@ -39,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * lingering); afterwards it still serves, and paranoid leak detection (the JUnit
  * extension) finds nothing. Plus the explicit rules: 100-continue, chunked bodies, early 413 for an oversized chunked
  * body.
+ * HTTP/1.1 only: the malformed requests are HTTP/1.1 bytes written by hand.
  */
 class HostileInputTest {
     private static final long SEED = 20261122L;

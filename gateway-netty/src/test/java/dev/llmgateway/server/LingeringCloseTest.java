@@ -30,6 +30,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Tried with the JDK's client, a raw socket that writes everything before it reads, and Python's
  * {@code http.client} (what many SDK stacks sit on), ten times each. And the linger is bounded: a client that goes silent is closed after {@code lingering_timeout},
  * one that trickles bytes after {@code lingering_time} in all, one that floods after {@code max_lingering_bytes}.
+ * HTTP/1.1 only: a connection's half-close and TCP reset; a refused HTTP/2 stream's linger is tried in the
+ * classes run over both protocols (ApiKeyAuthTest, RequestValidationTest).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LingeringCloseTest {

@@ -12,7 +12,10 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Slow or silent clients are cut off: a trickled head gets 408, an idle keep-alive connection is closed. */
+/**
+ * Slow or silent clients are cut off: a trickled head gets 408, an idle keep-alive connection is closed. HTTP/1.1
+ * only: a head trickled byte by byte and keep-alive are HTTP/1.1's (HTTP/2's idle close is in Http2DownstreamTest).
+ */
 class RequestReadTimeoutTest {
     private static GatewayHarness gateway;
 

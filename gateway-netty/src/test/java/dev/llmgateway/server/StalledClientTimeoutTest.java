@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A client that stops reading a stream holds it and its upstream connection (backpressure pauses the provider)
  * until {@code stalled_client_timeout}: then the gateway closes the client connection, which closes the upstream
  * connection too, and counts it.
+ * HTTP/1.1 only: a socket that stops reading; a stalled HTTP/2 stream is in {@code Http2DownstreamTest}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StalledClientTimeoutTest {
