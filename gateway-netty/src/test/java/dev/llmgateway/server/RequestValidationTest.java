@@ -129,4 +129,13 @@ class RequestValidationTest {
             assertError(response, 413, "request_too_large");
         }
     }
+
+    @Test
+    void aBodyAnnouncedWithExpect100ContinueIsInvitedAndServed() throws Exception {
+        HttpResponse<String> response = gateway.client().send(gateway.request("/v1/chat/completions")
+                .header("authorization", "Bearer " + GatewayHarness.KEY).header("content-type", "application/json")
+                .expectContinue(true).POST(HttpRequest.BodyPublishers.ofString(CHAT)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+    }
 }
