@@ -1,8 +1,13 @@
 package dev.llmgateway.server;
 
 import dev.llmgateway.testutil.GatewayHarness;
+import dev.llmgateway.testutil.H2Client;
 import dev.llmgateway.testutil.PrometheusText;
 import dev.llmgateway.testutil.RawHttpClient;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,8 +35,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Tried with the JDK's client, a raw socket that writes everything before it reads, and Python's
  * {@code http.client} (what many SDK stacks sit on), ten times each. And the linger is bounded: a client that goes silent is closed after {@code lingering_timeout},
  * one that trickles bytes after {@code lingering_time} in all, one that floods after {@code max_lingering_bytes}.
- * HTTP/1.1 only: a connection's half-close and TCP reset; a refused HTTP/2 stream's linger is tried in the
- * classes run over both protocols (ApiKeyAuthTest, RequestValidationTest).
+ * HTTP/1.1 but for one bound tried on an HTTP/2 stream: a connection's half-close and TCP reset are HTTP/1.1's; a
+ * refused HTTP/2 stream's linger is tried in the classes run over both protocols (ApiKeyAuthTest,
+ * RequestValidationTest).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LingeringCloseTest {
@@ -202,6 +208,24 @@ class LingeringCloseTest {
             awaitNoneLingering();
             long closedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answered);
             assertTrue(closedAfter >= 400, "held for lingering_timeout: " + closedAfter + " ms");
+        }
+    }
+
+    @Test
+    void aRefusedHttp2StreamWhoseClientGoesSilentIsResetAfterTheLingeringTimeout() throws Exception {
+        try (H2Client client = H2Client.connect(tight.port())) {
+            DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/chat/completions");
+            head.headers().set(HttpHeaderNames.HOST, "g")
+                    .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + GatewayHarness.KEY)
+                    .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, 100_000);
+            H2Client.Stream stream = client.open(head);
+            assertEquals(413, stream.response().status(), "the answer is whole: its END_STREAM is the half-close");
+            long answered = System.nanoTime();
+            assertTrue(stream.channel().closeFuture().await(5, TimeUnit.SECONDS), "the stream was reset");
+            long closedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answered);
+            assertTrue(closedAfter >= 400, "held for lingering_timeout: " + closedAfter + " ms");
+            assertEquals(200, client.get("/health", null).status(), "the connection serves on");
         }
     }
 
