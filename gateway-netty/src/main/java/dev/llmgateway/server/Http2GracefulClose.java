@@ -13,8 +13,8 @@ import java.util.Set;
  * drain handler and the idle timeout do for an HTTP/1.1 one. Sits right after the HTTP/2 codec, whose close is
  * graceful: a GOAWAY naming the last stream taken, then the close once every open stream has ended.
  * <ul>
- * <li>{@link DrainHandler.Event#STARTED}: GOAWAY at once; the streams in flight finish, the client opens no more
- * here;</li>
+ * <li>{@link DrainHandler.Event#STARTED}: handed to every open stream (a lingering refusal's stream ends), then
+ * GOAWAY at once; the streams in flight finish, the client opens no more here;</li>
  * <li>{@link DrainHandler.Event#DEADLINE}: handed to every open stream, whose proxy handler ends its call;</li>
  * <li>{@code idle_timeout} with no stream open: GOAWAY and close, as nginx's {@code keepalive_timeout} does (PINGs
  * and half-sent headers do not keep a connection without streams alive).</li>
@@ -53,13 +53,19 @@ final class Http2GracefulClose extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt == DrainHandler.Event.STARTED) {
+            // Told first, a refused stream's linger ends at once, as a lingering HTTP/1.1 connection's does.
+            toStreams(evt);
             ctx.close();
         } else if (evt == DrainHandler.Event.DEADLINE) {
-            for (Channel stream : Set.copyOf(streams)) {
-                stream.pipeline().fireUserEventTriggered(evt);
-            }
+            toStreams(evt);
         } else {
             super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    private void toStreams(Object evt) {
+        for (Channel stream : Set.copyOf(streams)) {
+            stream.pipeline().fireUserEventTriggered(evt);
         }
     }
 

@@ -214,12 +214,7 @@ class LingeringCloseTest {
     @Test
     void aRefusedHttp2StreamWhoseClientGoesSilentIsResetAfterTheLingeringTimeout() throws Exception {
         try (H2Client client = H2Client.connect(tight.port())) {
-            DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/chat/completions");
-            head.headers().set(HttpHeaderNames.HOST, "g")
-                    .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + GatewayHarness.KEY)
-                    .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, 100_000);
-            H2Client.Stream stream = client.open(head);
+            H2Client.Stream stream = client.open(tooLargeHttp2Head());
             assertEquals(413, stream.response().status(), "the answer is whole: its END_STREAM is the half-close");
             long answered = System.nanoTime();
             assertTrue(stream.channel().closeFuture().await(5, TimeUnit.SECONDS), "the stream was reset");
@@ -274,6 +269,31 @@ class LingeringCloseTest {
             assertTrue(draining.drain(Duration.ofSeconds(10)), "drained without waiting for lingering_timeout");
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10));
         }
+    }
+
+    @Test
+    void aGracefulDrainDoesNotWaitForALingeringHttp2Stream() throws Exception {
+        try (GatewayHarness draining = GatewayHarness.start("""
+                max_request_bytes = 1024
+                lingering_timeout = "20s"
+                """, GatewayHarness.mockConfig(NO_ACCESS_LOG), Map.of());
+             H2Client client = H2Client.connect(draining.port())) {
+            assertEquals(413, client.open(tooLargeHttp2Head()).response().status());
+            long start = System.nanoTime();
+            assertTrue(draining.drain(Duration.ofSeconds(10)), "drained without waiting for lingering_timeout");
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(took < 5000, "drained after " + took + " ms");
+        }
+    }
+
+    /** A request head whose Content-Length is over the limits here, its body never sent. */
+    private static DefaultHttpRequest tooLargeHttp2Head() {
+        DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/chat/completions");
+        head.headers().set(HttpHeaderNames.HOST, "g")
+                .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + GatewayHarness.KEY)
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, 100_000);
+        return head;
     }
 
     private static boolean write(RawHttpClient client, byte[] bytes) {
