@@ -1,6 +1,7 @@
 package dev.llmgateway.dialect.openai;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.ToolChoice;
 import dev.llmgateway.dialect.Untranslatable;
@@ -67,6 +68,13 @@ final class OpenAiRequestValues {
     static Untranslatable invalidType(String param, String expected) {
         return new Untranslatable("invalid_type", param, "Invalid type for '" + param + "': expected " + expected
                 + ".");
+    }
+
+    /** A body Jackson could not parse (its own words on where) or not read at all. */
+    static Untranslatable unreadableBody(IOException e) {
+        return invalid(null, e instanceof JsonProcessingException parse
+                ? "We could not parse the JSON body of your request: " + parse.getOriginalMessage()
+                : "We could not read the JSON body of your request.");
     }
 
     static Untranslatable unsupported(String param, String message) {
