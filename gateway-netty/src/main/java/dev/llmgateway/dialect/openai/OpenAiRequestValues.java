@@ -81,6 +81,33 @@ final class OpenAiRequestValues {
         return new Untranslatable("unsupported_value", param, message);
     }
 
+    /**
+     * A content part's {@code type} and its text, the parser at its object (which it then leaves): a
+     * {@code refusal} part's {@code refusal}, any other part's {@code text}.
+     */
+    static TextPart textPart(JsonParser p, String path) throws IOException, Untranslatable {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw invalidType(path, "an object");
+        }
+        String type = null;
+        String text = null;
+        String refusal = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String member = p.currentName();
+            p.nextToken();
+            switch (member) {
+                case "type" -> type = string(p, path + ".type");
+                case "text" -> text = string(p, path + ".text");
+                case "refusal" -> refusal = string(p, path + ".refusal");
+                default -> p.skipChildren();
+            }
+        }
+        return new TextPart(type, "refusal".equals(type) ? refusal : text);
+    }
+
+    record TextPart(String type, String text) {
+    }
+
     /** A text content part's text, which it must have. */
     static String requireText(String text, String path) throws Untranslatable {
         if (text == null) {
