@@ -16,6 +16,8 @@ import java.util.Set;
  * <li>{@link DrainHandler.Event#STARTED}: GOAWAY at once; the streams in flight finish, the client opens no more
  * here;</li>
  * <li>{@link DrainHandler.Event#DEADLINE}: handed to every open stream, whose proxy handler ends its call;</li>
+ * <li>{@link DrainHandler.Event#STOP}: every open stream is closed (RST_STREAM; its proxy handler cancels its
+ * call), so the close that follows is not held for them;</li>
  * <li>{@code idle_timeout} with no stream open: GOAWAY and close, as nginx's {@code keepalive_timeout} does (PINGs
  * and half-sent headers do not keep a connection without streams alive).</li>
  * </ul>
@@ -57,6 +59,10 @@ final class Http2GracefulClose extends ChannelInboundHandlerAdapter {
         } else if (evt == DrainHandler.Event.DEADLINE) {
             for (Channel stream : Set.copyOf(streams)) {
                 stream.pipeline().fireUserEventTriggered(evt);
+            }
+        } else if (evt == DrainHandler.Event.STOP) {
+            for (Channel stream : Set.copyOf(streams)) {
+                stream.close();
             }
         } else {
             super.userEventTriggered(ctx, evt);
