@@ -59,7 +59,8 @@ import java.util.function.Supplier;
  * </pre>
  * An HTTP/2 connection (prior knowledge, {@code Upgrade}) has a shape of its own, built here too from the same stages:
  * <pre>
- *  bytes ─▶ {@value #H2_CODEC}            frames; SETTINGS (max concurrent streams, header list size), rapid-reset cap
+ *  bytes ─▶ {@value #LINGERING_CLOSE}     after a GOAWAY for a connection error: half-close, read the rest away
+ *        ─▶ {@value #H2_CODEC}            frames; SETTINGS (max concurrent streams, header list size), rapid-reset cap
  *        ─▶ {@value #H2_GRACEFUL_CLOSE}   GOAWAY on drain and after idle_timeout without a stream; deadline to streams
  *        ─▶ {@value #H2_STREAMS}          one child channel per stream, each with:
  *             {@value #H2_STREAM_CODEC} → {@value #READ_TIMEOUT} (body only) → {@value #STALLED_CLIENT}
@@ -107,9 +108,10 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     /**
      * What an HTTP/1.1 connection has and an HTTP/2 one does not (the request stages move into each stream). They
      * go before the HTTP/2 codec comes, whose first write (its SETTINGS) must not meet the HTTP/1.1 encoder; the
-     * prior-knowledge detector goes after it, then hands the bytes it read on to that codec.
+     * prior-knowledge detector goes after it, then hands the bytes it read on to that codec. The lingering close
+     * stays: the close after a GOAWAY for a connection error lingers too ({@link Http2GracefulClose}).
      */
-    private static final List<String> HTTP1_ONLY = List.of(LINGERING_CLOSE, HTTP_CODEC, H2C_UPGRADE, CONFORMANCE,
+    private static final List<String> HTTP1_ONLY = List.of(HTTP_CODEC, H2C_UPGRADE, CONFORMANCE,
             KEEP_ALIVE, DRAIN, READ_TIMEOUT, STALLED_CLIENT, KEY_CHECK, BODY_AGGREGATOR, SEQUENCER, ENDPOINTS, AUTH,
             KEY_LIMITS, MODEL_LIST, MODEL_ROUTE, BUDGET, PROXY);
     /** How much longer than drain_timeout a closing HTTP/2 connection waits for its streams before it closes. */
