@@ -114,6 +114,13 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     private static final List<String> HTTP1_ONLY = List.of(HTTP_CODEC, H2C_UPGRADE, CONFORMANCE,
             KEEP_ALIVE, DRAIN, READ_TIMEOUT, STALLED_CLIENT, KEY_CHECK, BODY_AGGREGATOR, SEQUENCER, ENDPOINTS, AUTH,
             KEY_LIMITS, MODEL_LIST, MODEL_ROUTE, BUDGET, PROXY);
+    /**
+     * The header list the HTTP/2 codec decodes (and advertises), as a multiple of max_header_bytes: a list over
+     * max_header_bytes and under this is decoded whole, so the stream can answer it 431 in the client's shape
+     * ({@link Http2StreamCodec}); past it the codec answers alone (a bare 431 and RST_STREAM, or GOAWAY past another
+     * quarter, as HPACK state is then lost).
+     */
+    private static final int HEADER_LIST_DECODED_FACTOR = 4;
     /** How much longer than drain_timeout a closing HTTP/2 connection waits for its streams before it closes. */
     private static final long GRACEFUL_CLOSE_SLACK_MILLIS = 5000;
 
@@ -268,7 +275,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
      * connection's idle time is {@link Http2GracefulClose}'s.
      */
     private void initStream(ChannelPipeline stream, ServerConfig server) {
-        stream.addLast(H2_STREAM_CODEC, new Http2StreamCodec());
+        stream.addLast(H2_STREAM_CODEC, new Http2StreamCodec(server.maxHeaderBytes()));
         addRequestStages(stream, server, new RequestReadTimeoutHandler(Duration.ZERO, Duration.ZERO,
                 server.bodyReadTimeout()), null);
     }
@@ -283,7 +290,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
 
     /**
      * The HTTP/2 codec for one connection: SETTINGS_MAX_CONCURRENT_STREAMS from the config, the header list
-     * bounded as HTTP/1.1's header section is, RST_STREAM floods cut off (GOAWAY ENHANCE_YOUR_CALM), and a
+     * bounded ({@link #HEADER_LIST_DECODED_FACTOR}), RST_STREAM floods cut off (GOAWAY ENHANCE_YOUR_CALM), and a
      * graceful close that waits for the streams in flight a little longer than a drain does (the drain's deadline
      * ends them first).
      */
@@ -292,7 +299,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
         return Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(http2.maxConcurrentStreams())
-                        .maxHeaderListSize(server.maxHeaderBytes()))
+                        .maxHeaderListSize((long) server.maxHeaderBytes() * HEADER_LIST_DECODED_FACTOR))
                 .decoderEnforceMaxRstFramesPerWindow(http2.maxResetsPerSecond(), 1)
                 .gracefulShutdownTimeoutMillis(server.drainTimeout().toMillis() + GRACEFUL_CLOSE_SLACK_MILLIS)
                 .build();

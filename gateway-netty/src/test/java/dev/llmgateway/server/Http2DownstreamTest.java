@@ -72,6 +72,31 @@ class Http2DownstreamTest {
         }
     }
 
+    /**
+     * A header list over {@code max_header_bytes} is refused like HTTP/1.1's: 431 in the shape of the endpoint its
+     * path names, with a request id, counted as a refusal; it ends its stream, not the connection.
+     */
+    @Test
+    void aHeaderListOverTheLimitIs431InTheClientsShapeOnItsStream() throws Exception {
+        try (GatewayHarness gateway = GatewayHarness.start("max_header_bytes = 2048",
+                GatewayHarness.mockConfig(NO_LOG), java.util.Map.of());
+             H2Client client = H2Client.connect(gateway.port())) {
+            HttpRequest tooLarge = H2Client.post("/v1/messages", GatewayHarness.KEY, CHAT);
+            tooLarge.headers().set("x-padding", "p".repeat(3000));
+
+            H2Client.Response refused = client.send(tooLarge, true).response();
+
+            assertEquals(431, refused.status(), refused.body());
+            assertEquals("error", JsonPath.read(refused.body(), "type"), "Anthropic's shape: " + refused.body());
+            assertNotNull(refused.header("x-request-id"));
+            String metrics = gateway.get("/metrics", null).body();
+            assertEquals(1.0, dev.llmgateway.testutil.PrometheusText.value(metrics, "llm_requests_total",
+                    "endpoint", "messages", "status", "431"), metrics);
+            assertTrue(client.connection().isActive(), "a refusal ends its stream, not the connection");
+            assertEquals(200, client.get("/health", null).status());
+        }
+    }
+
     /** HEAD is answered with GET's headers, content-length included, and no DATA: the HEADERS frame ends it. */
     @Test
     void aHeadRequestIsAnsweredWithoutContent() throws Exception {
