@@ -63,14 +63,14 @@ import java.util.function.Supplier;
  *        ─▶ {@value #H2_CODEC}            frames; SETTINGS (max concurrent streams, header list size), rapid-reset cap
  *        ─▶ {@value #H2_GRACEFUL_CLOSE}   GOAWAY on drain and after idle_timeout without a stream; deadline to streams
  *        ─▶ {@value #H2_STREAMS}          one child channel per stream, each with:
- *             {@value #H2_STREAM_CODEC} → {@value #READ_TIMEOUT} (body only) → {@value #STALLED_CLIENT}
- *             → {@value #KEY_CHECK} → {@value #BODY_AGGREGATOR} → {@value #ENDPOINTS} … {@value #PROXY}
- *             → {@value #ERRORS}
+ *             {@value #LINGERING_CLOSE} → {@value #H2_STREAM_CODEC} → {@value #READ_TIMEOUT} (body only)
+ *             → {@value #STALLED_CLIENT} → {@value #KEY_CHECK} → {@value #BODY_AGGREGATOR} → {@value #ENDPOINTS}
+ *             … {@value #PROXY} → {@value #ERRORS}
  *        ─▶ {@value #ERRORS}
  * </pre>
- * A stream's refusal, cancel or stall ends that stream (RST_STREAM), never the connection; the HTTP/1.1-only
- * mechanics (lingering close, keep-alive, drain handler, sequencer, RFC 9112's head rules) are the connection's
- * or the codec's job there.
+ * A stream's refusal, cancel or stall ends that stream (RST_STREAM), never the connection — a refusal after the
+ * lingering close has read away what the client still sends on it; the HTTP/1.1-only mechanics (keep-alive, drain
+ * handler, sequencer, RFC 9112's head rules) are the connection's or the codec's job there.
  * Handlers up to the sequencer are per connection, but the shared request checks; the stateless ones after it are
  * shared. Each new connection is
  * first admitted by {@link ClientConnections} (the cap on open connections, and no new ones while draining);
@@ -187,8 +187,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
             }
         }
         boolean h2c = http2 && tls == null;
-        pipeline.addLast(LINGERING_CLOSE, new LingeringClose(server.lingeringTime(), server.lingeringTimeout(),
-                server.maxLingeringBytes()));
+        pipeline.addLast(LINGERING_CLOSE, lingeringClose(server));
         if (h2c) {
             pipeline.addLast(H2C_PRIOR_KNOWLEDGE, new Http2PriorKnowledge(ctx -> toHttp2(ctx.pipeline(), server)));
         }
@@ -268,16 +267,21 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     }
 
     /**
-     * One HTTP/2 stream's pipeline: its frames as one HTTP request and response, then the request stages. What is
-     * HTTP/1.1's alone stays out — lingering close, keep-alive, the drain handler, the sequencer, the head rules of
-     * RFC 9112 (the HTTP/2 codec has validated the head: pseudo-headers, no connection-specific fields) — as does
-     * the header-read and idle part of the read timeouts: a stream exists once its headers are whole, and the
-     * connection's idle time is {@link Http2GracefulClose}'s.
+     * One HTTP/2 stream's pipeline: the lingering close of a refused request's stream, its frames as one HTTP
+     * request and response, then the request stages. What is HTTP/1.1's alone stays out — keep-alive, the drain
+     * handler, the sequencer, the head rules of RFC 9112 (the HTTP/2 codec has validated the head: pseudo-headers,
+     * no connection-specific fields) — as does the header-read and idle part of the read timeouts: a stream exists
+     * once its headers are whole, and the connection's idle time is {@link Http2GracefulClose}'s.
      */
     private void initStream(ChannelPipeline stream, ServerConfig server) {
-        stream.addLast(H2_STREAM_CODEC, new Http2StreamCodec(server.maxHeaderBytes()));
+        stream.addLast(LINGERING_CLOSE, lingeringClose(server))
+                .addLast(H2_STREAM_CODEC, new Http2StreamCodec(server.maxHeaderBytes()));
         addRequestStages(stream, server, new RequestReadTimeoutHandler(Duration.ZERO, Duration.ZERO,
                 server.bodyReadTimeout()), null);
+    }
+
+    private static LingeringClose lingeringClose(ServerConfig server) {
+        return new LingeringClose(server.lingeringTime(), server.lingeringTimeout(), server.maxLingeringBytes());
     }
 
     private static void removeHttp1(ChannelPipeline pipeline, boolean withUpgrade) {

@@ -1,11 +1,14 @@
 package dev.llmgateway.server;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 
 import java.time.Duration;
@@ -19,9 +22,15 @@ import java.time.Duration;
  * closes, after {@code lingering_timeout} without a byte, after {@code lingering_time} in all, or past
  * {@code max_lingering_bytes} — whichever comes first; or at once when a graceful drain starts.
  *
- * <p>First in the pipeline, before the HTTP codec, so that it sees every close and every byte: once armed, no byte
- * reaches the codec again (nothing after a refusal is decoded), and each read buffer is released here. A close
- * that is not armed passes straight on. One scheduled check bounds the linger; nothing blocks.
+ * <p>An HTTP/2 stream lingers the same way (RFC 9113 §8.1 lets a server answer before the request has all come): the
+ * answer's END_STREAM is its half-close, the client's DATA is read away (which gives its flow-control window back),
+ * and the stream ends when the client ends it or the same limits run out — a client that sends its whole body before
+ * it reads the answer (the JDK's HttpClient does) gets its 413 instead of a stream stuck without window.
+ *
+ * <p>First in the pipeline (a connection's or a stream's), before the HTTP codec, so that it sees every close and
+ * every byte: once armed, no byte reaches the codec again (nothing after a refusal is decoded), and each read buffer
+ * or frame is released here. A close that is not armed passes straight on. One scheduled check bounds the linger;
+ * nothing blocks.
  */
 public final class LingeringClose extends ChannelDuplexHandler {
     private enum State { OPEN, ARMED, LINGERING }
@@ -60,7 +69,8 @@ public final class LingeringClose extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        discarded += msg instanceof ByteBuf bytes ? bytes.readableBytes() : 0;
+        discarded += msg instanceof ByteBuf bytes ? bytes.readableBytes()
+                : msg instanceof ByteBufHolder frame ? frame.content().readableBytes() : 0;
         ReferenceCountUtil.release(msg);
         lastReadNanos = System.nanoTime();
         if (state == State.LINGERING && discarded > maxBytes) {
@@ -86,8 +96,7 @@ public final class LingeringClose extends ChannelDuplexHandler {
     }
 
     private void linger(ChannelHandlerContext ctx, ChannelPromise promise) {
-        if (timeNanos <= 0 || discarded > maxBytes || !(ctx.channel() instanceof DuplexChannel duplex)
-                || duplex.isInputShutdown() || !duplex.isActive()) {
+        if (timeNanos <= 0 || discarded > maxBytes || !clientMaySend(ctx.channel())) {
             ctx.close(promise);
             return;
         }
@@ -95,11 +104,24 @@ public final class LingeringClose extends ChannelDuplexHandler {
         closing = promise;
         startedNanos = System.nanoTime();
         lastReadNanos = startedNanos;
-        duplex.shutdownOutput();
+        if (ctx.channel() instanceof DuplexChannel duplex) {
+            duplex.shutdownOutput();
+        }
         // A request waiting in the sequencer turns reading off; the rest of it must still be read away.
         ctx.channel().config().setAutoRead(true);
         ctx.read();
         check.schedule(ctx, Math.min(timeNanos, timeoutNanos));
+    }
+
+    /** The client can still send: a connection whose input is open, or an HTTP/2 stream it has not ended. */
+    private static boolean clientMaySend(Channel channel) {
+        if (!channel.isActive()) {
+            return false;
+        }
+        if (channel instanceof DuplexChannel duplex) {
+            return !duplex.isInputShutdown();
+        }
+        return channel instanceof Http2StreamChannel stream && stream.stream().state().remoteSideOpen();
     }
 
     /** Not re-armed per read: it looks at the last read's time when it fires, and fires again if need be. */

@@ -1,11 +1,14 @@
 package dev.llmgateway.auth;
 
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,15 +16,19 @@ import java.net.http.HttpResponse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Gateway keys: Bearer and x-api-key, missing, wrong, disabled, and per-key model allow-lists. */
+@OnBothClientProtocols
 class ApiKeyAuthTest {
+    @Parameter
+    ClientProtocol protocol;
+
     private static final String CHAT = "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static FakeUpstream upstream;
     private static GatewayHarness gateway;
 
-    @BeforeAll
-    static void start() throws Exception {
+    @BeforeParameterizedClassInvocation
+    static void start(ClientProtocol protocol) throws Exception {
         upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
-        gateway = GatewayHarness.start(GatewayHarness.openAiConfig(upstream.baseUrl(), """
+        gateway = GatewayHarness.start(protocol, GatewayHarness.openAiConfig(upstream.baseUrl(), """
                 [[api_keys]]
                 name = "limited"
                 key = "limited-key-0123456789"
@@ -37,7 +44,7 @@ class ApiKeyAuthTest {
                 """));
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         gateway.close();
         upstream.close();

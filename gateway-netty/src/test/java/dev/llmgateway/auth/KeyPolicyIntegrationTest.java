@@ -1,12 +1,15 @@
 package dev.llmgateway.auth;
 
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 
 import java.io.InputStream;
 import java.net.http.HttpRequest;
@@ -17,17 +20,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Per-key limits through the whole gateway (429, Retry-After, OpenAI's shape), and virtual keys' credentials. */
+@OnBothClientProtocols
 class KeyPolicyIntegrationTest {
+    @Parameter
+    ClientProtocol protocol;
+
     private static final String CHAT = "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final String STREAM = "{\"model\":\"demo\",\"stream\":true,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static FakeUpstream upstream;
     private static GatewayHarness gateway;
 
-    @BeforeAll
-    static void start() throws Exception {
+    @BeforeParameterizedClassInvocation
+    static void start(ClientProtocol protocol) throws Exception {
         upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
-        gateway = GatewayHarness.start("", GatewayHarness.openAiConfig(upstream.baseUrl(), """
+        gateway = GatewayHarness.start(protocol, "", GatewayHarness.openAiConfig(upstream.baseUrl(), """
                 [[api_keys]]
                 name = "rpm"
                 key = "rpm-key-0123456789"
@@ -78,7 +85,7 @@ class KeyPolicyIntegrationTest {
                 """), Map.of("TEAM_A_KEY", "sk-team-a"));
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         gateway.close();
         upstream.close();
@@ -182,7 +189,7 @@ class KeyPolicyIntegrationTest {
         try (FakeUpstream own = new FakeUpstream(reply -> {
             boolean shared = "Bearer sk-upstream-secret".equals(reply.request().headers().get("authorization"));
             reply.full(shared ? 401 : 200, shared ? "Unauthorized" : "OK", "application/json", shared ? refused : ok);
-        }); GatewayHarness isolated = GatewayHarness.start("", GatewayHarness.openAiConfig(own.baseUrl(), """
+        }); GatewayHarness isolated = GatewayHarness.start(protocol, "", GatewayHarness.openAiConfig(own.baseUrl(), """
                 [[api_keys]]
                 name = "team-a"
                 key = "team-a-key-0123456789"

@@ -4,12 +4,15 @@ import dev.llmgateway.cost.BudgetLedger;
 import dev.llmgateway.cost.LocalBudgetLedger;
 import dev.llmgateway.cost.Usd;
 import dev.llmgateway.server.Snapshot;
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
-import dev.llmgateway.testutil.RawHttpClient;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 
+import java.io.InputStream;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cannot together pass a budget (LiteLLM #40095), spend settles to the exact sum of what the provider's usage
  * costs, and a stream the client cancels is charged for what was streamed.
  */
+@OnBothClientProtocols
 class BudgetIntegrationTest {
+    @Parameter
+    ClientProtocol protocol;
+
     /** $1 per million input tokens, $2 per million output: 1,000,000 and 2,000,000 picodollars a token. */
     static final String PRICES = """
             [prices."budget-model"]
@@ -56,7 +63,7 @@ class BudgetIntegrationTest {
                 allArrived.await(10, TimeUnit.SECONDS);
                 reply.full(200, "OK", "application/json", ANSWER.getBytes(StandardCharsets.UTF_8));
             });
-             GatewayHarness gateway = GatewayHarness.start(config(upstream, "budget_usd = " + budgetUsd))) {
+             GatewayHarness gateway = GatewayHarness.start(protocol, config(upstream, "budget_usd = " + budgetUsd))) {
             concurrentFirstRequests(upstream, gateway, allArrived);
         }
     }
@@ -109,7 +116,7 @@ class BudgetIntegrationTest {
             cancelled.await(10, TimeUnit.SECONDS); // no usage chunk ever comes: the client leaves first
             reply.close();
         });
-             GatewayHarness gateway = GatewayHarness.start(config(upstream, "budget_usd = 1"))) {
+             GatewayHarness gateway = GatewayHarness.start(protocol, config(upstream, "budget_usd = 1"))) {
             cancelAStream(upstream, gateway, cancelled);
         }
     }
@@ -118,9 +125,10 @@ class BudgetIntegrationTest {
             throws Exception {
         String stream = "{\"model\":\"budget-model\",\"stream\":true,\"max_tokens\":100,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
-            client.send(RawHttpClient.post("/v1/chat/completions", GatewayHarness.KEY, stream));
-            assertEquals(200, client.readHead().status());
+        // Closing the body unread leaves: on HTTP/1.1 the client closes its connection, on HTTP/2 it resets the stream.
+        HttpResponse<InputStream> response = gateway.postStreaming("/v1/chat/completions", stream);
+        assertEquals(200, response.statusCode());
+        try (InputStream body = response.body()) {
             waitFor(() -> upstream.received().size() == 1);
             Thread.sleep(200); // the three events reach the client
         }

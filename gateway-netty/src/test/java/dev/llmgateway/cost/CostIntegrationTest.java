@@ -1,9 +1,12 @@
 package dev.llmgateway.cost;
 
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,7 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * shipped rates: a translated answer and a passed-through one, the header, the metric, and a budget refusal in
  * Anthropic's shape.
  */
+@OnBothClientProtocols
 class CostIntegrationTest {
+    @Parameter
+    ClientProtocol protocol;
+
     /** Claude Sonnet 4.5 with a cache read and both kinds of cache write, as Anthropic's body reports them. */
     private static final String CACHED_ANSWER = "{\"model\":\"claude-sonnet-4-5-20250929\",\"id\":\"msg_1\","
             + "\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"ok\"}],"
@@ -29,7 +36,7 @@ class CostIntegrationTest {
     void translatedAndPassedThroughAnswersCarryTheirCost() throws Exception {
         try (FakeUpstream upstream = new FakeUpstream(reply -> reply.full(200, "OK", "application/json",
                 CACHED_ANSWER.getBytes(StandardCharsets.UTF_8)));
-             GatewayHarness gateway = GatewayHarness.start(config(upstream, ""))) {
+             GatewayHarness gateway = GatewayHarness.start(protocol, config(upstream, ""))) {
             HttpResponse<String> openAi = gateway.post("/v1/chat/completions",
                     "{\"model\":\"sonnet\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
             assertEquals(200, openAi.statusCode(), openAi.body());
@@ -60,7 +67,7 @@ class CostIntegrationTest {
     void aBudgetRefusalSpeaksTheClientsApi() throws Exception {
         try (FakeUpstream upstream = new FakeUpstream(reply -> reply.full(200, "OK", "application/json",
                 CACHED_ANSWER.getBytes(StandardCharsets.UTF_8)));
-             GatewayHarness gateway = GatewayHarness.start(config(upstream, "budget_usd = 0.000001"))) {
+             GatewayHarness gateway = GatewayHarness.start(protocol, config(upstream, "budget_usd = 0.000001"))) {
             HttpResponse<String> refused = anthropicPost(gateway,
                     "{\"model\":\"sonnet\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
             assertEquals(429, refused.statusCode());

@@ -1,10 +1,13 @@
 package dev.llmgateway.metrics;
 
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import dev.llmgateway.testutil.PrometheusText;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -17,7 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Where /metrics is served and who may read it, and the optional body capture. */
+@OnBothClientProtocols
 class MetricsEndpointTest {
+    @Parameter
+    ClientProtocol protocol;
+
     private static final String MOCK = """
             [[api_keys]]
             name = "tester"
@@ -34,7 +41,7 @@ class MetricsEndpointTest {
 
     @Test
     void aKeyCanBeRequiredForMetrics() throws Exception {
-        try (GatewayHarness gateway = GatewayHarness.start(MOCK + "\n[metrics]\nrequire_key = true\n")) {
+        try (GatewayHarness gateway = GatewayHarness.start(protocol, MOCK + "\n[metrics]\nrequire_key = true\n")) {
             HttpResponse<String> refused = gateway.get("/metrics", null);
             assertEquals(401, refused.statusCode());
             assertEquals("missing_api_key", JsonPath.read(refused.body(), "error", "code"));
@@ -44,7 +51,7 @@ class MetricsEndpointTest {
 
     @Test
     void metricsCanMoveToAnAdminPort() throws Exception {
-        try (GatewayHarness gateway = GatewayHarness.start(MOCK + "\n[metrics]\nport = " + freePort() + "\n")) {
+        try (GatewayHarness gateway = GatewayHarness.start(protocol, MOCK + "\n[metrics]\nport = " + freePort() + "\n")) {
             assertEquals(404, gateway.get("/metrics", null).statusCode(), "not on the main listener");
             gateway.post("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[]}");
             HttpResponse<String> admin = gateway.client().send(HttpRequest.newBuilder(
@@ -63,7 +70,7 @@ class MetricsEndpointTest {
     @Test
     void bodyCaptureWritesRequestsAndResponses(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("capture.jsonl");
-        try (GatewayHarness gateway = GatewayHarness.start(MOCK + """
+        try (GatewayHarness gateway = GatewayHarness.start(protocol, MOCK + """
 
                 [capture]
                 enabled = true

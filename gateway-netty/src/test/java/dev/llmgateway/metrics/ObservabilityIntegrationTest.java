@@ -1,16 +1,18 @@
 package dev.llmgateway.metrics;
 
 import dev.llmgateway.testutil.AccessLogFile;
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import dev.llmgateway.testutil.PrometheusText;
-import dev.llmgateway.testutil.RawHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -31,7 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Scripted traffic through a real gateway, then {@code /metrics} and the access log read back: exact request
  * counts and token sums for every path (non-stream, stream with and without usage asked, cancelled, failed).
  */
+@OnBothClientProtocols
 class ObservabilityIntegrationTest {
+    @Parameter
+    ClientProtocol protocol;
+
     private static final String UPSTREAM_MODEL = "gpt-4o-mini-2024-07-18";
     private static final String CHAT = "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
@@ -45,7 +51,7 @@ class ObservabilityIntegrationTest {
     void start() throws Exception {
         upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
         accessLog = dir.resolve("access.log");
-        gateway = GatewayHarness.start(GatewayHarness.openAiConfig(upstream.baseUrl(), """
+        gateway = GatewayHarness.start(protocol, GatewayHarness.openAiConfig(upstream.baseUrl(), """
                 [models."fast"]
                 provider = "up"
                 api_model = "%s"
@@ -163,11 +169,9 @@ class ObservabilityIntegrationTest {
             reply.body(fixture.substring(0, fixture.indexOf("\n\n") + 2));
             clientGone.get(10, TimeUnit.SECONDS);
         });
-        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
-            client.send(RawHttpClient.post("/v1/chat/completions", GatewayHarness.KEY,
-                    "{\"model\":\"fast\",\"stream\":true,\"messages\":[]}"));
-            client.readHead();
-        }
+        // Closing the body unread leaves: on HTTP/1.1 the client closes its connection, on HTTP/2 it resets the stream.
+        gateway.postStreaming("/v1/chat/completions", "{\"model\":\"fast\",\"stream\":true,\"messages\":[]}")
+                .body().close();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (PrometheusText.value(scrape(), "llm_stream_outcomes_total", "outcome", "cancelled_by_client") < 1) {
             assertTrue(System.nanoTime() < deadline, "the cancelled stream was never counted");

@@ -1,10 +1,13 @@
 package dev.llmgateway.mock;
 
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -13,12 +16,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The built-in mock answers in OpenAI's wire format, streamed and not, through the normal relay. */
+@OnBothClientProtocols
 class MockProviderTest {
+    @Parameter
+    ClientProtocol protocol;
+
     private static GatewayHarness gateway;
 
-    @BeforeAll
-    static void start() throws Exception {
-        gateway = GatewayHarness.start("""
+    @BeforeParameterizedClassInvocation
+    static void start(ClientProtocol protocol) throws Exception {
+        gateway = GatewayHarness.start(protocol, """
                 [[api_keys]]
                 name = "tester"
                 key = "%s"
@@ -37,7 +44,7 @@ class MockProviderTest {
                 """.formatted(GatewayHarness.KEY));
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         gateway.close();
     }

@@ -1,13 +1,16 @@
 package dev.llmgateway.proxy;
 
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import dev.llmgateway.testutil.PrometheusText;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
 
 import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Per-provider circuits against scripted providers on loopback: opening, skipping, half-open probe, /ready. */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
+@OnBothClientProtocols
 class CircuitBreakerIntegrationTest {
+    @Parameter
+    ClientProtocol protocol;
+
     private static final String SOLO = "{\"model\":\"solo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final String FAST = "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
@@ -62,7 +69,7 @@ class CircuitBreakerIntegrationTest {
     private void start(FakeUpstream.Script a, FakeUpstream.Script b, String toml) throws Exception {
         first = new FakeUpstream(a);
         second = new FakeUpstream(b);
-        gateway = GatewayHarness.start("[[api_keys]]\nname = \"tester\"\nkey = \"" + GatewayHarness.KEY + "\"\n\n"
+        gateway = GatewayHarness.start(protocol, "[[api_keys]]\nname = \"tester\"\nkey = \"" + GatewayHarness.KEY + "\"\n\n"
                 + toml.formatted(first.baseUrl(), second.baseUrl()));
     }
 

@@ -2,14 +2,17 @@ package dev.llmgateway.proxy;
 
 import dev.llmgateway.config.ConfigException;
 import dev.llmgateway.config.ConfigLoader;
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import dev.llmgateway.testutil.PrometheusText;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
 
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -21,7 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Fallback chains across two scripted providers on loopback: when a route's attempts are used up, the next alias. */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
+@OnBothClientProtocols
 class FallbackIntegrationTest {
+    @Parameter
+    ClientProtocol protocol;
+
     private static final String CHAT = "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
     private FakeUpstream first;
@@ -40,7 +47,7 @@ class FallbackIntegrationTest {
     private void start(FakeUpstream.Script a, FakeUpstream.Script b) throws Exception {
         first = new FakeUpstream(a);
         second = new FakeUpstream(b);
-        gateway = GatewayHarness.start(config(first.baseUrl(), second.baseUrl(), "[\"slow\"]"));
+        gateway = GatewayHarness.start(protocol, config(first.baseUrl(), second.baseUrl(), "[\"slow\"]"));
     }
 
     private static String config(String aUrl, String bUrl, String fallbacks) {

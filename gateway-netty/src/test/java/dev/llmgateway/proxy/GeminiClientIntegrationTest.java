@@ -2,10 +2,12 @@ package dev.llmgateway.proxy;
 
 import dev.llmgateway.dialect.StreamSplits;
 import dev.llmgateway.testutil.AccessLogFile;
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import dev.llmgateway.testutil.PrometheusText;
 import dev.llmgateway.testutil.RawHttpClient;
 import dev.llmgateway.testutil.SseEvents;
@@ -13,8 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
 
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +36,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code :countTokens}, the model list) against providers of every type, through a real gateway and a fake
  * provider on loopback that answers with the fixtures' bytes, cut into reads at random places.
  */
+@OnBothClientProtocols
 class GeminiClientIntegrationTest {
+    @Parameter
+    ClientProtocol protocol;
+
     /** A Gemini request with history: a call of get_weather, its response, and the tool, in Google's schema. */
     private static final String TOOL_ROUND_TRIP = """
             {"systemInstruction":{"parts":[{"text":"You are a weather bot."}]},
@@ -63,7 +69,7 @@ class GeminiClientIntegrationTest {
         upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
         accessLog = dir.resolve("access.log");
         String base = "http://127.0.0.1:" + upstream.port();
-        gateway = GatewayHarness.start(GatewayHarness.everyProviderType(base, """
+        gateway = GatewayHarness.start(protocol, GatewayHarness.everyProviderType(base, """
 
                 [access_log]
                 sink = "%s"
@@ -287,7 +293,7 @@ class GeminiClientIntegrationTest {
         for (long seed = 1; seed <= 3; seed++) {
             upstream.script(TranslationIntegrationTest.stream("anthropic/message-stream-error-overloaded.sse", seed));
             // A connection of its own: the gateway closes it after the error event.
-            HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+            HttpResponse<String> response = gateway.newClient()
                     .send(gateway.request("/v1beta/models/claude-sonnet:streamGenerateContent?alt=sse")
                     .header("x-goog-api-key", GatewayHarness.KEY).header("content-type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(HELLO)).build(), HttpResponse.BodyHandlers.ofString());
@@ -339,7 +345,7 @@ class GeminiClientIntegrationTest {
 
     @Test
     void aWrongQueryKeyIsRefusedWhenItsHeadArrivesAndOnlyGeminisPathsTakeOne() throws Exception {
-        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
+        try (RawHttpClient client = gateway.rawHttp1()) {
             // Only the head: the body is never sent, and the 401 comes all the same.
             RawHttpClient.Response response = client.send("POST /v1beta/models/demo:generateContent?key=not-a-key"
                     + " HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n")
@@ -398,7 +404,7 @@ class GeminiClientIntegrationTest {
                 reply.body(java.util.Arrays.copyOf(bytes, cut));
                 reply.close();
             });
-            HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+            HttpResponse<String> response = gateway.newClient()
                     .send(gateway.request("/v1beta/models/" + c[0] + ":streamGenerateContent?alt=sse")
                             .header("x-goog-api-key", GatewayHarness.KEY).header("content-type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString(HELLO)).build(),

@@ -2,13 +2,16 @@ package dev.llmgateway.proxy;
 
 import dev.llmgateway.config.ConfigException;
 import dev.llmgateway.config.ConfigLoader;
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
 
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -20,7 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Weighted deployments of one alias over two scripted providers on loopback. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
+@OnBothClientProtocols
 class LoadBalancingIntegrationTest {
+    @Parameter
+    ClientProtocol protocol;
+
     private static final String CHAT = "{\"model\":\"llama\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
     private FakeUpstream first;
@@ -60,7 +67,7 @@ class LoadBalancingIntegrationTest {
     private void start(FakeUpstream.Script a, FakeUpstream.Script b, String deployments) throws Exception {
         first = new FakeUpstream(a);
         second = new FakeUpstream(b);
-        gateway = GatewayHarness.start(config(first.baseUrl(), second.baseUrl(), deployments));
+        gateway = GatewayHarness.start(protocol, config(first.baseUrl(), second.baseUrl(), deployments));
     }
 
     private static void ok(FakeUpstream.Reply reply) {
@@ -116,7 +123,7 @@ class LoadBalancingIntegrationTest {
         second = new FakeUpstream(slowOk);
         // patient waits out the slow answer on one attempt; hasty gives up on it after 150 ms, three times. The
         // alias overrides only the retry delay, which both keep.
-        gateway = GatewayHarness.start("""
+        gateway = GatewayHarness.start(protocol, """
                 [[api_keys]]
                 name = "tester"
                 key = "%s"

@@ -1,12 +1,15 @@
 package dev.llmgateway.proxy;
 
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -26,7 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The proxy path end to end: a real client, the gateway, and a fake OpenAI-compatible provider on loopback. */
+@OnBothClientProtocols
 class ProxyIntegrationTest {
+    @Parameter
+    ClientProtocol protocol;
+
     private static final String CHAT = "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     /** Asks for usage, so the relay has nothing of its own to take out and must be byte-exact but for the model. */
     private static final String STREAM_CHAT = "{\"model\":\"fast\",\"stream\":true,"
@@ -36,17 +43,17 @@ class ProxyIntegrationTest {
     private static FakeUpstream upstream;
     private static GatewayHarness gateway;
 
-    @BeforeAll
-    static void start() throws Exception {
+    @BeforeParameterizedClassInvocation
+    static void start(ClientProtocol protocol) throws Exception {
         upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
-        gateway = GatewayHarness.start(GatewayHarness.openAiConfig(upstream.baseUrl(), """
+        gateway = GatewayHarness.start(protocol, GatewayHarness.openAiConfig(upstream.baseUrl(), """
                 [models."fast"]
                 provider = "up"
                 api_model = "%s"
                 """.formatted(UPSTREAM_MODEL)));
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         gateway.close();
         upstream.close();
@@ -180,7 +187,7 @@ class ProxyIntegrationTest {
     @Test
     void sequentialRequestsReuseOneUpstreamConnection() throws Exception {
         try (FakeUpstream own = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
-             GatewayHarness local = GatewayHarness.start(GatewayHarness.openAiConfig(own.baseUrl(),
+             GatewayHarness local = GatewayHarness.start(protocol, GatewayHarness.openAiConfig(own.baseUrl(),
                      "[routing]\ndefault_provider = \"up\"\n"))) {
             for (int i = 0; i < 10; i++) {
                 assertEquals(200, local.post("/v1/chat/completions", CHAT).statusCode());
@@ -199,7 +206,7 @@ class ProxyIntegrationTest {
         // Its own gateway: the 429 rests the single upstream key for the 46 s asked, which would refuse later tests.
         HttpResponse<String> response;
         int before = upstream.received().size();
-        try (GatewayHarness local = GatewayHarness.start(GatewayHarness.openAiConfig(upstream.baseUrl(),
+        try (GatewayHarness local = GatewayHarness.start(protocol, GatewayHarness.openAiConfig(upstream.baseUrl(),
                 "[routing]\ndefault_provider = \"up\"\n"))) {
             response = local.post("/v1/chat/completions", CHAT);
         }
@@ -219,7 +226,7 @@ class ProxyIntegrationTest {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
-        try (GatewayHarness local = GatewayHarness.start(GatewayHarness.openAiConfig(
+        try (GatewayHarness local = GatewayHarness.start(protocol, GatewayHarness.openAiConfig(
                 "http://127.0.0.1:" + closedPort + "/v1", "[routing]\ndefault_provider = \"up\"\n"))) {
             HttpResponse<String> response = local.post("/v1/chat/completions", CHAT);
             assertEquals(502, response.statusCode());

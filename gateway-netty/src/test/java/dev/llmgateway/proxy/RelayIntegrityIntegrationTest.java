@@ -1,12 +1,15 @@
 package dev.llmgateway.proxy;
 
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import dev.llmgateway.testutil.SseEvents;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * client did not ask for stays out of a stream whatever the provider's JSON whitespace; a provider's garbage in a
  * stream ends it with the client's error event, never with {@code [DONE]}.
  */
+@OnBothClientProtocols
 class RelayIntegrityIntegrationTest {
+    @Parameter
+    ClientProtocol protocol;
+
     /** An OpenAI project key's shape; masked as OpenAI masks it. */
     private static final String PROVIDER_KEY = "sk-proj-Echo0123456789abcdefghijWXYZ";
     private static final String MASKED = "sk-pro...WXYZ";
@@ -37,7 +44,7 @@ class RelayIntegrityIntegrationTest {
     @BeforeEach
     void start() throws Exception {
         upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
-        gateway = GatewayHarness.start("""
+        gateway = GatewayHarness.start(protocol, """
                 [[api_keys]]
                 name = "tester"
                 key = "%s"

@@ -1,16 +1,19 @@
 package dev.llmgateway.proxy;
 
 import dev.llmgateway.dialect.StreamSplits;
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.CodexCaptures;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import dev.llmgateway.testutil.PrometheusText;
 import dev.llmgateway.testutil.SseEvents;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +30,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * OpenAI-compatible and mock providers (fake providers on loopback answering with the fixtures' bytes, cut at
  * random places), passed through to an OpenAI provider with the alias spliced into every response object.
  */
+@OnBothClientProtocols
 class ResponsesIntegrationTest {
+    @Parameter
+    ClientProtocol protocol;
+
     private static final String TOOLS = """
             "tools":[{"type":"function","name":"get_weather","description":"Get the weather.",
             "parameters":{"type":"object","properties":{"city":{"type":"string"},"unit":{"type":"string"}},
@@ -44,7 +51,7 @@ class ResponsesIntegrationTest {
     void start() throws Exception {
         upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
         String base = "http://127.0.0.1:" + upstream.port();
-        gateway = GatewayHarness.start(GatewayHarness.everyProviderType(base, """
+        gateway = GatewayHarness.start(protocol, GatewayHarness.everyProviderType(base, """
 
                 [providers.oa]
                 type = "openai"

@@ -1,15 +1,18 @@
 package dev.llmgateway.proxy;
 
 import dev.llmgateway.dialect.StreamSplits;
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import dev.llmgateway.testutil.PrometheusText;
 import dev.llmgateway.testutil.SseEvents;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,7 +30,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Clients of one API against providers of another, through a real gateway and a fake provider on loopback that
  * answers with the fixtures' bytes, cut into reads at random places.
  */
+@OnBothClientProtocols
 class TranslationIntegrationTest {
+    @Parameter
+    ClientProtocol protocol;
+
     private static final String TOOLS = """
             "tools":[{"type":"function","function":{"name":"get_weather","description":"Get the weather.",
             "parameters":{"type":"object","properties":{"city":{"type":"string"},"unit":{"type":"string"}},
@@ -40,7 +47,7 @@ class TranslationIntegrationTest {
     void start() throws Exception {
         upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
         String base = "http://127.0.0.1:" + upstream.port();
-        gateway = GatewayHarness.start(GatewayHarness.everyProviderType(base, ""));
+        gateway = GatewayHarness.start(protocol, GatewayHarness.everyProviderType(base, ""));
     }
 
     @AfterEach
@@ -469,7 +476,7 @@ class TranslationIntegrationTest {
             } else {
                 reply.full(200, "OK", "application/json; charset=UTF-8", Fixtures.bytes("gemini/generate-content.json"));
             }
-        }); GatewayHarness local = GatewayHarness.start("""
+        }); GatewayHarness local = GatewayHarness.start(protocol, """
                 [[api_keys]]
                 name = "tester"
                 key = "%s"
@@ -561,7 +568,7 @@ class TranslationIntegrationTest {
 
     @Test
     void aBodyOverTheLimitOnTheMessagesRouteIsRefusedInAnthropicsShape() throws Exception {
-        try (GatewayHarness small = GatewayHarness.start("max_request_bytes = 1024", """
+        try (GatewayHarness small = GatewayHarness.start(protocol, "max_request_bytes = 1024", """
                 [[api_keys]]
                 name = "tester"
                 key = "%s"

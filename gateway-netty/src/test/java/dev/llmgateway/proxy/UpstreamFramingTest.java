@@ -1,14 +1,17 @@
 package dev.llmgateway.proxy;
 
-import dev.llmgateway.testutil.FaultyProvider;
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.FaultyProvider.Bytes;
+import dev.llmgateway.testutil.FaultyProvider;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import dev.llmgateway.testutil.SseEvents;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
 
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -27,7 +30,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * once rather than after a timeout; the broken connection is closed, and the next request gets a good one.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
+@OnBothClientProtocols
 class UpstreamFramingTest {
+    @Parameter
+    ClientProtocol protocol;
+
     private static final String CHAT = "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final String CHAT_STREAM = "{\"model\":\"fast\",\"stream\":true,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
@@ -69,7 +76,7 @@ class UpstreamFramingTest {
 
     private void start(FaultyProvider.Script script, String extra) throws Exception {
         provider = new FaultyProvider(script);
-        gateway = GatewayHarness.start(UpstreamFaults.config(provider.baseUrl(), """
+        gateway = GatewayHarness.start(protocol, UpstreamFaults.config(provider.baseUrl(), """
                 max_attempts = 1
                 first_byte_timeout = "%1$dms"
                 idle_timeout = "%1$dms"

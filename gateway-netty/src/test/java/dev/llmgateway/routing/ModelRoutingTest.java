@@ -1,11 +1,14 @@
 package dev.llmgateway.routing;
 
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 
 import java.net.http.HttpResponse;
 
@@ -16,17 +19,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every routing rule, in priority order, against two fake providers: alias → provider:model / provider/model →
  * prefix rule → default provider; and 404 when nothing matches.
  */
+@OnBothClientProtocols
 class ModelRoutingTest {
+    @Parameter
+    ClientProtocol protocol;
+
     private static final String CHAT = "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static FakeUpstream alpha;
     private static FakeUpstream beta;
     private static GatewayHarness gateway;
 
-    @BeforeAll
-    static void start() throws Exception {
+    @BeforeParameterizedClassInvocation
+    static void start(ClientProtocol protocol) throws Exception {
         alpha = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
         beta = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
-        gateway = GatewayHarness.start("""
+        gateway = GatewayHarness.start(protocol, """
                 [[api_keys]]
                 name = "tester"
                 key = "%s"
@@ -55,7 +62,7 @@ class ModelRoutingTest {
                 """.formatted(GatewayHarness.KEY, alpha.baseUrl(), beta.baseUrl()));
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         gateway.close();
         alpha.close();
@@ -104,7 +111,7 @@ class ModelRoutingTest {
 
     @Test
     void withoutADefaultAnUnknownModelIs404() throws Exception {
-        try (GatewayHarness strict = GatewayHarness.start(GatewayHarness.openAiConfig(alpha.baseUrl(), ""))) {
+        try (GatewayHarness strict = GatewayHarness.start(protocol, GatewayHarness.openAiConfig(alpha.baseUrl(), ""))) {
             HttpResponse<String> response = strict.post("/v1/chat/completions", CHAT.formatted("nope"));
             assertEquals(404, response.statusCode());
             assertEquals("model_not_found", JsonPath.read(response.body(), "error", "code"));

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -22,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * RFC 9112's rules for requests, against a real gateway in front of a provider that must never hear of a refused
  * request: Host (none on HTTP/1.1, two, or not a host → 400), the absolute-form target (accepted, routed by its
  * path), the version (HTTP/2.0 or 9.9 → 505; HTTP/1.0 and 1.x served), transfer codings (anything but chunked →
- * 501), and a broken chunk line (400, not 414). Every refusal has the client's shape where its path names an
- * endpoint, the client's request id, and closes the connection.
+ * 501), a broken chunk line (400, not 414), a head or body over its limit, garbage, HTTP/1.0 and pipelining. Every
+ * refusal has the client's shape where its path names an endpoint, the client's request id, and closes the
+ * connection. HTTP/1.1 only: it writes HTTP/1.1's bytes by hand ({@code Http2DownstreamTest} has HTTP/2's framing).
  */
 class RequestConformanceTest {
     private static final String CHAT = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
@@ -186,5 +188,55 @@ class RequestConformanceTest {
             assertTrue(client.closedByServer());
         }
         assertEquals(before, upstream.received().size(), "the request after the refused one was not served");
+    }
+
+    @Test
+    void bodyOverTheLimitIs413BeforeItIsRead() throws Exception {
+        try (GatewayHarness small = GatewayHarness.start("max_request_bytes = 2048\n",
+                GatewayHarness.openAiConfig(upstream.baseUrl(), "[routing]\ndefault_provider = \"up\"\n"), Map.of());
+             RawHttpClient client = new RawHttpClient(small.port())) {
+            client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: g\r\nAuthorization: Bearer "
+                    + GatewayHarness.KEY + "\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n{");
+            RawHttpClient.Response response = client.read();
+            assertEquals(413, response.status(), response.body());
+            assertOpenAiError(response, "request_too_large");
+            assertTrue(client.closedByServer());
+        }
+    }
+
+    @Test
+    void oversizedHeadersAre431AndGarbageIs400ThenClosed() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
+            client.send("GET /health HTTP/1.1\r\nHost: g\r\nX-Big: " + "a".repeat(70_000) + "\r\n\r\n");
+            assertEquals(431, client.read().status());
+            assertTrue(client.closedByServer());
+        }
+        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
+            client.send("\u0001\u0002 garbage garbage\r\n\r\n");
+            assertEquals(400, client.read().status());
+            assertTrue(client.closedByServer());
+        }
+    }
+
+    @Test
+    void http10RequestIsAnsweredAndClosed() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
+            RawHttpClient.Response health = client.send("GET /health HTTP/1.0\r\n\r\n").read();
+            assertEquals(200, health.status());
+            assertEquals("ok", JsonPath.read(health.body(), "status"));
+            assertTrue(client.closedByServer());
+        }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
+            client.send(RawHttpClient.post("/v1/chat/completions", GatewayHarness.KEY, CHAT)
+                    + "GET /v1/nothing HTTP/1.1\r\nHost: g\r\n\r\n"
+                    + "GET /health HTTP/1.1\r\nHost: g\r\n\r\n");
+            assertEquals(200, client.read().status());
+            assertEquals(404, client.read().status());
+            assertEquals(200, client.read().status());
+        }
     }
 }

@@ -1,65 +1,69 @@
 package dev.llmgateway.server;
 
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.JsonPath;
-import dev.llmgateway.testutil.RawHttpClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.llmgateway.testutil.OnBothClientProtocols;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Bad input gets an OpenAI-shaped 4xx with a request id; the connection stays usable when HTTP allows it, and
- * the leak-detection extension checks that nothing leaked on any of these paths.
+ * Bad input gets an OpenAI-shaped 4xx with a request id, the client's connection serving on, and the leak-detection
+ * extension checks that nothing leaked on any of these paths. HTTP/1.1's own framing faults (a head too large,
+ * garbage, pipelining) are {@link RequestConformanceTest}'s.
  */
+@OnBothClientProtocols
 class RequestValidationTest {
+    @Parameter
+    ClientProtocol protocol;
+
     private static final String CHAT = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static FakeUpstream upstream;
     private static GatewayHarness gateway;
 
-    @BeforeAll
-    static void start() throws Exception {
+    @BeforeParameterizedClassInvocation
+    static void start(ClientProtocol protocol) throws Exception {
         upstream = new FakeUpstream(FakeUpstream.json("openai/chat-completion.json"));
-        gateway = GatewayHarness.start(GatewayHarness.openAiConfig(upstream.baseUrl(), """
+        gateway = GatewayHarness.start(protocol, GatewayHarness.openAiConfig(upstream.baseUrl(), """
                 [routing]
                 default_provider = "up"
                 """));
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         gateway.close();
         upstream.close();
     }
 
-    /** Sends a bad request then a good one on the same connection: the first is refused, the second served. */
-    private RawHttpClient.Response refusedThenServed(String badRequest) throws Exception {
-        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
-            RawHttpClient.Response bad = client.send(badRequest.getBytes(StandardCharsets.ISO_8859_1)).read();
-            assertTrue(bad.headers().containsKey("x-request-id"));
-            assertEquals("application/json", bad.headers().get("content-type"));
-            RawHttpClient.Response good = client.send(RawHttpClient.post("/v1/chat/completions",
-                    GatewayHarness.KEY, CHAT)).read();
-            assertEquals(200, good.status(), "the connection stays usable after a refused request");
-            return bad;
-        }
+    /** Sends a bad request then a good one with the same client: the first is refused, the second served. */
+    private static HttpResponse<String> refusedThenServed(HttpRequest bad) throws Exception {
+        HttpResponse<String> refused = gateway.client().send(bad, HttpResponse.BodyHandlers.ofString());
+        assertTrue(refused.headers().firstValue("x-request-id").isPresent());
+        assertEquals("application/json", refused.headers().firstValue("content-type").orElseThrow());
+        assertEquals(200, gateway.post("/v1/chat/completions", CHAT).statusCode(),
+                "the connection stays usable after a refused request");
+        return refused;
     }
 
-    private static String post(String contentType, byte[] body) {
-        return "POST /v1/chat/completions HTTP/1.1\r\nHost: g\r\nAuthorization: Bearer " + GatewayHarness.KEY
-                + "\r\nContent-Type: " + contentType + "\r\nContent-Length: " + body.length + "\r\n\r\n"
-                + new String(body, StandardCharsets.ISO_8859_1);
+    private static HttpRequest post(String contentType, byte[] body) {
+        return gateway.request("/v1/chat/completions").header("authorization", "Bearer " + GatewayHarness.KEY)
+                .header("content-type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     }
 
-    private static void assertError(RawHttpClient.Response response, int status, String code) {
-        assertEquals(status, response.status(), response.body());
+    private static void assertError(HttpResponse<String> response, int status, String code) {
+        assertEquals(status, response.statusCode(), response.body());
         assertEquals(code, JsonPath.read(response.body(), "error", "code"));
         assertEquals("invalid_request_error", JsonPath.read(response.body(), "error", "type"));
         assertTrue(JsonPath.read(response.body(), "error", "message").length() > 10);
@@ -76,7 +80,7 @@ class RequestValidationTest {
 
     @Test
     void missingOrNonStringModelIs400() throws Exception {
-        RawHttpClient.Response missing = refusedThenServed(post("application/json", "{\"messages\":[]}".getBytes()));
+        HttpResponse<String> missing = refusedThenServed(post("application/json", "{\"messages\":[]}".getBytes()));
         assertError(missing, 400, "missing_required_parameter");
         assertEquals("model", JsonPath.read(missing.body(), "error", "param"));
         assertError(refusedThenServed(post("application/json", "{\"model\":42}".getBytes())), 400, "invalid_type");
@@ -101,67 +105,28 @@ class RequestValidationTest {
     @Test
     void wrongContentTypeIs415() throws Exception {
         assertError(refusedThenServed(post("text/plain", CHAT.getBytes())), 415, "unsupported_media_type");
-        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
-            assertEquals(200, client.send(post("Application/JSON; charset=utf-8", CHAT.getBytes())).read().status());
-        }
+        assertEquals(200, gateway.client().send(post("Application/JSON; charset=utf-8", CHAT.getBytes()),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
     }
 
     @Test
     void unknownPathIs404AndWrongMethodIs405() throws Exception {
-        RawHttpClient.Response unknown = refusedThenServed("GET /v1/nothing HTTP/1.1\r\nHost: g\r\n\r\n");
+        HttpResponse<String> unknown = refusedThenServed(gateway.request("/v1/nothing").GET().build());
         assertError(unknown, 404, "unknown_url");
-        RawHttpClient.Response wrongMethod = refusedThenServed(
-                "GET /v1/chat/completions HTTP/1.1\r\nHost: g\r\n\r\n");
+        HttpResponse<String> wrongMethod = refusedThenServed(gateway.request("/v1/chat/completions").GET().build());
         assertError(wrongMethod, 405, "method_not_allowed");
-        assertEquals("GET, POST", wrongMethod.headers().get("allow"));
+        assertEquals("GET, POST", wrongMethod.headers().firstValue("allow").orElseThrow());
     }
 
     @Test
-    void bodyOverTheLimitIs413BeforeItIsRead() throws Exception {
-        try (GatewayHarness small = GatewayHarness.start("max_request_bytes = 2048\n",
-                GatewayHarness.openAiConfig(upstream.baseUrl(), "[routing]\ndefault_provider = \"up\"\n"), Map.of());
-             RawHttpClient client = new RawHttpClient(small.port())) {
-            client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: g\r\nAuthorization: Bearer "
-                    + GatewayHarness.KEY + "\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n{");
-            RawHttpClient.Response response = client.read();
+    void bodyOverTheLimitIs413() throws Exception {
+        try (GatewayHarness small = GatewayHarness.start(protocol, "max_request_bytes = 2048\n",
+                GatewayHarness.openAiConfig(upstream.baseUrl(), "[routing]\ndefault_provider = \"up\"\n"), Map.of())) {
+            HttpResponse<String> response = small.client().send(small.request("/v1/chat/completions")
+                    .header("authorization", "Bearer " + GatewayHarness.KEY).header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[500_000])).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertError(response, 413, "request_too_large");
-            assertTrue(client.closedByServer());
-        }
-    }
-
-    @Test
-    void oversizedHeadersAre431AndGarbageIs400ThenClosed() throws Exception {
-        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
-            client.send("GET /health HTTP/1.1\r\nHost: g\r\nX-Big: " + "a".repeat(70_000) + "\r\n\r\n");
-            assertEquals(431, client.read().status());
-            assertTrue(client.closedByServer());
-        }
-        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
-            client.send("\u0001\u0002 garbage garbage\r\n\r\n");
-            assertEquals(400, client.read().status());
-            assertTrue(client.closedByServer());
-        }
-    }
-
-    @Test
-    void http10RequestIsAnsweredAndClosed() throws Exception {
-        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
-            RawHttpClient.Response health = client.send("GET /health HTTP/1.0\r\n\r\n").read();
-            assertEquals(200, health.status());
-            assertEquals("ok", JsonPath.read(health.body(), "status"));
-            assertTrue(client.closedByServer());
-        }
-    }
-
-    @Test
-    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
-        try (RawHttpClient client = new RawHttpClient(gateway.port())) {
-            client.send(RawHttpClient.post("/v1/chat/completions", GatewayHarness.KEY, CHAT)
-                    + "GET /v1/nothing HTTP/1.1\r\nHost: g\r\n\r\n"
-                    + "GET /health HTTP/1.1\r\nHost: g\r\n\r\n");
-            assertEquals(200, client.read().status());
-            assertEquals(404, client.read().status());
-            assertEquals(200, client.read().status());
         }
     }
 }

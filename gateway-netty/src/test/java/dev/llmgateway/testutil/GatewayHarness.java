@@ -14,18 +14,22 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
-/** A real gateway on 127.0.0.1 (ephemeral port) from a TOML text, and a real HTTP client to talk to it. */
+/**
+ * A real gateway on 127.0.0.1 (ephemeral port) from a TOML text, and a real HTTP client to talk to it in the
+ * {@link ClientProtocol} asked for: HTTP/1.1 in plain text, or HTTP/2 by ALPN over TLS with a certificate the client
+ * trusts, every answer from the listener checked to have come in that protocol.
+ */
 public final class GatewayHarness implements AutoCloseable {
     public static final String KEY = "test-key-0123456789";
 
     private final GatewayServer server;
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    private final ClientProtocol protocol;
+    private final HttpClient client;
 
-    private GatewayHarness(GatewayServer server) {
+    private GatewayHarness(GatewayServer server, ClientProtocol protocol) {
         this.server = server;
+        this.protocol = protocol;
+        this.client = newClient();
     }
 
     /**
@@ -34,22 +38,47 @@ public final class GatewayHarness implements AutoCloseable {
      */
     public static GatewayHarness start(String serverLines, String toml, Map<String, String> env)
             throws ConfigException, InterruptedException {
+        return start(ClientProtocol.HTTP_1_1, serverLines, toml, env);
+    }
+
+    /** {@link #start(String, String, Map)} with a client speaking {@code protocol} (HTTP/2: the listener gets TLS). */
+    public static GatewayHarness start(ClientProtocol protocol, String serverLines, String toml,
+                                       Map<String, String> env) throws ConfigException, InterruptedException {
         String full = """
                 [server]
                 host = "127.0.0.1"
                 port = 0
                 io_threads = 1
-                """ + serverLines + "\n" + toml;
-        return start(ConfigLoader.parse(full, "test.toml", env));
+                """ + serverLines + "\n" + tlsLines(protocol) + toml;
+        return new GatewayHarness(GatewayServer.start(ConfigLoader.parse(full, "test.toml", env)), protocol);
     }
 
     /** Starts a gateway for a config loaded by the test (e.g. from a file it later rewrites). */
     public static GatewayHarness start(GatewayConfig config) throws InterruptedException {
-        return new GatewayHarness(GatewayServer.start(config));
+        return new GatewayHarness(GatewayServer.start(config), ClientProtocol.HTTP_1_1);
     }
 
     public static GatewayHarness start(String toml) throws ConfigException, InterruptedException {
-        return start("", toml, Map.of());
+        return start(ClientProtocol.HTTP_1_1, toml);
+    }
+
+    public static GatewayHarness start(ClientProtocol protocol, String toml)
+            throws ConfigException, InterruptedException {
+        return start(protocol, "", toml, Map.of());
+    }
+
+    /** HTTP/2 comes by ALPN on a TLS listener, with the certificate {@link #newClient} trusts. */
+    private static String tlsLines(ClientProtocol protocol) {
+        if (protocol == ClientProtocol.HTTP_1_1) {
+            return "";
+        }
+        TestCertificates.Issued certificate = TestCertificates.localhost();
+        return """
+                [server.tls]
+                cert = "%s"
+                key = "%s"
+
+                """.formatted(certificate.certFile(), certificate.keyFile());
     }
 
     /** The usual test config: one key, one OpenAI-compatible provider at {@code upstreamBaseUrl}. */
@@ -161,12 +190,34 @@ public final class GatewayHarness implements AutoCloseable {
         return server.adminPort();
     }
 
+    public ClientProtocol protocol() {
+        return protocol;
+    }
+
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port() + path);
+        return URI.create(protocol.scheme() + "://127.0.0.1:" + port() + path);
+    }
+
+    /** A client of its own (connections of its own) speaking the harness's protocol, its answers checked as well. */
+    public HttpClient newClient() {
+        HttpClient.Builder builder = HttpClient.newBuilder().version(protocol.version())
+                .connectTimeout(Duration.ofSeconds(5));
+        if (protocol == ClientProtocol.HTTP_2) {
+            builder.sslContext(TestCertificates.trustingCa());
+        }
+        return new VersionCheckingClient(builder.build(), port());
     }
 
     public HttpClient client() {
         return client;
+    }
+
+    /**
+     * A raw HTTP/1.1 connection to the listener, for a test about HTTP/1.1 framing in a class run over both protocols:
+     * over TLS when the harness speaks HTTP/2, where the raw client offers no ALPN and so gets HTTP/1.1.
+     */
+    public RawHttpClient rawHttp1() throws IOException {
+        return new RawHttpClient(port(), protocol == ClientProtocol.HTTP_2 ? TestCertificates.trustingCa() : null);
     }
 
     public HttpRequest.Builder request(String path) {
@@ -186,7 +237,7 @@ public final class GatewayHarness implements AutoCloseable {
      * gateway closes it.
      */
     public HttpResponse<String> postAlone(String path, String json) throws IOException, InterruptedException {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(request(path)
+        return newClient().send(request(path)
                 .header("authorization", "Bearer " + KEY)
                 .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());

@@ -1,25 +1,26 @@
 package dev.llmgateway.tracing;
 
+import dev.llmgateway.testutil.ClientProtocol;
 import dev.llmgateway.testutil.FakeUpstream;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
+import dev.llmgateway.testutil.OnBothClientProtocols;
+import dev.llmgateway.testutil.OtlpReceiver.ReceivedSpan;
 import dev.llmgateway.testutil.OtlpReceiver;
 import dev.llmgateway.testutil.PrometheusText;
-import dev.llmgateway.testutil.OtlpReceiver.ReceivedSpan;
-import dev.llmgateway.testutil.RawHttpClient;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import io.opentelemetry.proto.trace.v1.Status.StatusCode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
 
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * hang together and their attributes.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
+@OnBothClientProtocols
 class TracingIntegrationTest {
+    @Parameter
+    ClientProtocol protocol;
+
     private static final String CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
     private static final String CLIENT_SPAN = "00f067aa0ba902b7";
     private static final String TRACEPARENT = "00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-01";
@@ -80,7 +85,7 @@ class TracingIntegrationTest {
     private void start(FakeUpstream.Script a, FakeUpstream.Script b, String tracing) throws Exception {
         first = new FakeUpstream(a);
         second = new FakeUpstream(b);
-        gateway = GatewayHarness.start("", """
+        gateway = GatewayHarness.start(protocol, "", """
                 [[api_keys]]
                 name = "tester"
                 key = "%s"
@@ -336,12 +341,12 @@ class TracingIntegrationTest {
             }
         }, TracingIntegrationTest::ok);
 
-        try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
-            String request = RawHttpClient.post("/v1/chat/completions", GatewayHarness.KEY, STREAM_CHAT)
-                    .replace("\r\n\r\n", "\r\ntraceparent: " + TRACEPARENT + "\r\n\r\n");
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
-            BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
+        // Closing the body unread leaves: on HTTP/1.1 the client closes its connection, on HTTP/2 it resets the stream.
+        try (InputStream body = gateway.client().send(gateway.request("/v1/chat/completions")
+                .header("authorization", "Bearer " + GatewayHarness.KEY).header("content-type", "application/json")
+                .header("traceparent", TRACEPARENT).POST(HttpRequest.BodyPublishers.ofString(STREAM_CHAT)).build(),
+                HttpResponse.BodyHandlers.ofInputStream()).body()) {
+            BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
             String line;
             do {
                 line = reader.readLine();
