@@ -57,6 +57,13 @@ final class ReportFiles {
             json.writeNumberField("requestBytes", options.requestBytes());
             json.writeStringField("layout", options.layout().name().toLowerCase());
             json.writeBooleanField("accessLog", options.accessLog());
+            json.writeBooleanField("upstreamTls", options.upstreamTls());
+            json.writeStringField("upstreamHttp", options.upstreamHttp2() ? "2" : "1.1");
+            json.writeStringField("clientHttp", options.clientHttp2() ? "2" : "1.1");
+            json.writeNumberField("streamsPerConnection", options.streamsPerConnection());
+            if (options.mode() == HarnessOptions.LoadMode.CANCEL) {
+                json.writeNumberField("cancels", options.cancels());
+            }
             json.writeStringField("loadTool", options.usesWrk() ? "wrk" : "harness");
             json.writeEndObject();
             json.writeArrayFieldStart("targets");
@@ -122,6 +129,13 @@ final class ReportFiles {
                     json.writeNumberField("cpuShareWhileOpen", result.held().cpuShare());
                 }
             }
+        }
+        if (result.upstream() != null) {
+            json.writeObjectFieldStart("upstream");
+            json.writeStringField("protocol", result.upstream().protocol());
+            json.writeNumberField("peakOpenConnections", result.upstream().peakOpen());
+            json.writeNumberField("openedConnections", result.upstream().opened());
+            json.writeEndObject();
         }
         if (!Double.isNaN(result.cpuSeconds())) {
             json.writeNumberField("cpuSeconds", result.cpuSeconds());
