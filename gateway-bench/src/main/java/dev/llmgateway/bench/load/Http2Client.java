@@ -113,32 +113,15 @@ final class Http2Client implements AutoCloseable {
 
     /** The whole answer to {@code body}: status and text, within {@code timeoutSeconds}. */
     Answer fetch(Http2Headers headers, byte[] body, long timeoutSeconds) throws InterruptedException {
-        CompletableFuture<Answer> answer = new CompletableFuture<>();
-        open(headers, body, new ChannelInitializer<Http2StreamChannel>() {
+        return exchange(headers, body, timeoutSeconds, new StreamReader<Answer>("stream closed unanswered") {
             @Override
-            protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast(RESPONSE_CODEC, new HttpObjectAggregator(16 << 20),
-                        new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                try {
-                                    if (msg instanceof FullHttpResponse response) {
-                                        answer.complete(new Answer(response.status().code(),
-                                                response.content().toString(StandardCharsets.UTF_8)));
-                                    }
-                                } finally {
-                                    ReferenceCountUtil.release(msg);
-                                }
-                            }
-
-                            @Override
-                            public void channelInactive(ChannelHandlerContext ctx) {
-                                answer.completeExceptionally(new IllegalStateException("stream closed unanswered"));
-                            }
-                        });
+            void read(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof FullHttpResponse response) {
+                    result.complete(new Answer(response.status().code(),
+                            response.content().toString(StandardCharsets.UTF_8)));
+                }
             }
-        }, answer);
-        return await(answer, timeoutSeconds);
+        }, new HttpObjectAggregator(16 << 20));
     }
 
     /**
@@ -146,37 +129,19 @@ final class Http2Client implements AutoCloseable {
      * first bytes of its body arrive. Returns when ({@link System#nanoTime}) it reset the stream.
      */
     long cancelAfterFirstBytes(Http2Headers headers, byte[] body, long timeoutSeconds) throws InterruptedException {
-        CompletableFuture<Long> reset = new CompletableFuture<>();
-        open(headers, body, new ChannelInitializer<Http2StreamChannel>() {
+        return exchange(headers, body, timeoutSeconds, new StreamReader<Long>("stream closed before its first event") {
             @Override
-            protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast(RESPONSE_CODEC, new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        try {
-                            if (msg instanceof HttpResponse response && response.status().code() != 200) {
-                                reset.completeExceptionally(new IllegalStateException("status "
-                                        + response.status().code()));
-                            } else if (msg instanceof HttpContent content && content.content().isReadable()
-                                    && !reset.isDone()) {
-                                reset.complete(System.nanoTime());
-                                ctx.close();
-                            } else if (msg instanceof LastHttpContent) {
-                                reset.completeExceptionally(new IllegalStateException("answer ended, no event"));
-                            }
-                        } finally {
-                            ReferenceCountUtil.release(msg);
-                        }
-                    }
-
-                    @Override
-                    public void channelInactive(ChannelHandlerContext ctx) {
-                        reset.completeExceptionally(new IllegalStateException("stream closed before its first event"));
-                    }
-                });
+            void read(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof HttpResponse response && response.status().code() != 200) {
+                    result.completeExceptionally(new IllegalStateException("status " + response.status().code()));
+                } else if (msg instanceof HttpContent content && content.content().isReadable() && !result.isDone()) {
+                    result.complete(System.nanoTime());
+                    ctx.close();
+                } else if (msg instanceof LastHttpContent) {
+                    result.completeExceptionally(new IllegalStateException("answer ended, no event"));
+                }
             }
-        }, reset);
-        return await(reset, timeoutSeconds);
+        });
     }
 
     @Override
@@ -188,17 +153,50 @@ final class Http2Client implements AutoCloseable {
     record Answer(int status, String body) {
     }
 
-    private void open(Http2Headers headers, byte[] body, ChannelHandler handler, CompletableFuture<?> failure) {
+    /** One request on a new stream, its answer read by {@code reader} after {@code before} (decoders). */
+    private <T> T exchange(Http2Headers headers, byte[] body, long timeoutSeconds, StreamReader<T> reader,
+                           ChannelHandler... before) throws InterruptedException {
         ByteBuf content = Unpooled.wrappedBuffer(body);
-        new Http2StreamChannelBootstrap(connection).handler(handler).open()
-                .addListener((Future<Http2StreamChannel> opened) -> {
-                    if (opened.isSuccess()) {
-                        writeRequest(opened.getNow(), headers, content);
-                    } else {
-                        content.release();
-                        failure.completeExceptionally(opened.cause());
-                    }
-                });
+        new Http2StreamChannelBootstrap(connection).handler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel ch) {
+                ch.pipeline().addLast(RESPONSE_CODEC).addLast(before).addLast(reader);
+            }
+        }).open().addListener((Future<Http2StreamChannel> opened) -> {
+            if (opened.isSuccess()) {
+                writeRequest(opened.getNow(), headers, content);
+            } else {
+                content.release();
+                reader.result.completeExceptionally(opened.cause());
+            }
+        });
+        return await(reader.result, timeoutSeconds);
+    }
+
+    /** Reads one stream's answer into {@link #result}, releasing what it reads; a stream closed first fails it. */
+    private abstract static class StreamReader<T> extends ChannelInboundHandlerAdapter {
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        private final String closedFirst;
+
+        StreamReader(String closedFirst) {
+            this.closedFirst = closedFirst;
+        }
+
+        abstract void read(ChannelHandlerContext ctx, Object msg);
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                read(ctx, msg);
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            result.completeExceptionally(new IllegalStateException(closedFirst));
+        }
     }
 
     private static <T> T await(CompletableFuture<T> future, long timeoutSeconds) throws InterruptedException {

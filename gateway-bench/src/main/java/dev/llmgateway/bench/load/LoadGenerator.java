@@ -361,6 +361,8 @@ public final class LoadGenerator implements AutoCloseable {
             status = 0;
             bodyBytes = 0;
             inFlight++;
+            // Until the new stream opens, no stream is this slot's: an earlier one closing late is not its loss.
+            stream = null;
             if (streams == null) {
                 channel.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, PATH,
                         body.duplicate(), headers, EmptyHttpHeaders.INSTANCE), channel.voidPromise());
