@@ -181,8 +181,9 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
             for (String[] setting : settings) {
                 if (all && SHAPING.contains(setting[0])) {
                     throw new IllegalArgumentException(setting[0] + " shapes one workload; --workload all runs each "
-                            + "with its own (it takes --duration, --warmup, --streams, --targets, --access-log, "
-                            + "--tracing, --load-tool, --out and the gateway's options)");
+                            + "with its own (it takes --duration, --warmup, --streams, --cancels, --targets, "
+                            + "--access-log, --tracing, --load-tool, --upstream-tls, --upstream-http, --out and the "
+                            + "gateway's options)");
                 }
                 builder.set(setting[0], setting[1]);
             }
