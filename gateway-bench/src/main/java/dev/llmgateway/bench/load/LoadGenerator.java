@@ -43,7 +43,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * A load generator over a fixed set of keep-alive connections, all on one event loop (so its state needs no locks):
  * HTTP/1.1, one request at a time per connection, or h2c (prior knowledge), {@code streamsPerConnection} streams at
- * a time per connection. Each request in flight holds a slot (a connection, or one of a connection's streams). Two ways to drive them:
+ * a time per connection. Each request in flight holds a slot (a connection, or one of a connection's streams).
+ * Buffers: every request writes a duplicate of one unreleasable body; every response object a reader takes, it
+ * releases. Two ways to drive them:
  * <ul>
  *   <li>{@link Mode#CLOSED}: each connection sends its next request when the previous one completes; finds the
  *   maximum throughput, but hides queueing (a slow answer delays the requests that would have followed it).</li>
