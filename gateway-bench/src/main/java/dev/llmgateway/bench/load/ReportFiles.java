@@ -179,7 +179,9 @@ final class ReportFiles {
                 """);
         html.append("<p>").append(PercentilePlot.escape(options.describe())).append("</p>\n<pre>")
                 .append(PercentilePlot.escape(ResultTable.render(options, results))).append("</pre>\n");
-        html.append(PercentilePlot.svg("latency (µs) by percentile", series(results, LoadResult::latency)));
+        html.append(PercentilePlot.svg(options.mode() == HarnessOptions.LoadMode.CANCEL
+                ? "client's reset → the upstream saw the stream end (µs) by percentile" : "latency (µs) by percentile",
+                series(results, LoadResult::latency)));
         if (options.measuresFirstEvent()) {
             html.append(PercentilePlot.svg("time to first event (µs) by percentile",
                     series(results, LoadResult::firstEvent)));
