@@ -17,7 +17,7 @@ import java.time.Duration;
  * {@linkplain #arm armed} it, the close that follows becomes: half-close (the client reads the whole answer, then
  * the end of the stream), keep reading and discarding what the client still sends, and close when the client
  * closes, after {@code lingering_timeout} without a byte, after {@code lingering_time} in all, or past
- * {@code max_lingering_bytes} — whichever comes first; or at once when a graceful drain starts.
+ * {@code max_lingering_bytes} — whichever comes first; or at once when a graceful drain starts or the gateway stops.
  *
  * <p>First in the pipeline, before the HTTP codec, so that it sees every close and every byte: once armed, no byte
  * reaches the codec again (nothing after a refusal is decoded), and each read buffer is released here. A close
@@ -124,10 +124,13 @@ public final class LingeringClose extends ChannelDuplexHandler {
         ctx.close(promise != null ? promise : ctx.newPromise());
     }
 
-    /** A graceful drain does not wait for a lingering connection: its answer is out, nothing is left to serve. */
+    /**
+     * A graceful drain, or the gateway's stop, does not wait for a lingering connection: its answer is out, nothing
+     * is left to serve.
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt == DrainHandler.Event.STARTED && state == State.LINGERING) {
+        if ((evt == DrainHandler.Event.STARTED || evt == DrainHandler.Event.STOP) && state == State.LINGERING) {
             finish(ctx);
         }
         super.userEventTriggered(ctx, evt);

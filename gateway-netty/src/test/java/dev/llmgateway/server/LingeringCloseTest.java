@@ -250,6 +250,23 @@ class LingeringCloseTest {
         }
     }
 
+    @Test
+    void stoppingTheGatewayDoesNotWaitForALingeringConnection() throws Exception {
+        GatewayHarness stopping = GatewayHarness.start("""
+                max_request_bytes = 1024
+                lingering_timeout = "20s"
+                """, GatewayHarness.mockConfig(NO_ACCESS_LOG), Map.of());
+        try (RawHttpClient client = new RawHttpClient(stopping.port())) {
+            assertEquals(413, client.send(TOO_LARGE).read().status());
+            assertTrue(client.closedByServer(), "half-closed, lingering");
+            long start = System.nanoTime();
+            stopping.close();
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(tookMillis < 1500, "the stop ended the linger at once, not after its wait: " + tookMillis
+                    + " ms");
+        }
+    }
+
     private static boolean write(RawHttpClient client, byte[] bytes) {
         try {
             client.send(bytes);
