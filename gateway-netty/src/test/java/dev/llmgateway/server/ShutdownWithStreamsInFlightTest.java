@@ -134,7 +134,7 @@ class ShutdownWithStreamsInFlightTest {
                 assertTrue(response.body().endsWith("data: [DONE]\n\n"), response.body());
             }
             assertTrue(drained.get(15, TimeUnit.SECONDS), "drained within the timeout");
-            assertEquals(0, inFlight(gateway));
+            waitFor(() -> inFlight(gateway) == 0, "every exchange ended");
             assertTrue(upstream.resets().isEmpty(), "finished provider streams are not reset");
         }
     }
@@ -159,7 +159,7 @@ class ShutdownWithStreamsInFlightTest {
                     assertFalse(body.contains("[DONE]"), body);
                 }
                 waitFor(() -> upstream.resets().size() == STREAMS, "each provider stream reset");
-                assertEquals(0, inFlight(gateway));
+                waitFor(() -> inFlight(gateway) == 0, "every exchange ended");
             } finally {
                 providerDone.countDown();
             }
