@@ -17,8 +17,8 @@ import java.util.Set;
  * <li>{@link DrainHandler.Event#STARTED}: GOAWAY at once; the streams in flight finish, the client opens no more
  * here;</li>
  * <li>{@link DrainHandler.Event#DEADLINE}: handed to every open stream, whose proxy handler ends its call;</li>
- * <li>{@link DrainHandler.Event#STOP}: every open stream is closed (RST_STREAM; its proxy handler cancels its
- * call), so the close that follows is not held for them;</li>
+ * <li>{@link DrainHandler.Event#STOP}: handed to every open stream, then each is closed (RST_STREAM; its proxy
+ * handler cancels its call), so the close that follows is not held for them;</li>
  * <li>{@code idle_timeout} with no stream open: GOAWAY and close, as nginx's {@code keepalive_timeout} does (PINGs
  * and half-sent headers do not keep a connection without streams alive);</li>
  * <li>a connection error the codec found in what the client sent (a rapid-reset flood: ENHANCE_YOUR_CALM, a
@@ -67,6 +67,7 @@ final class Http2GracefulClose extends ChannelInboundHandlerAdapter {
             }
         } else if (evt == DrainHandler.Event.STOP) {
             for (Channel stream : Set.copyOf(streams)) {
+                stream.pipeline().fireUserEventTriggered(evt); // a stream lingering after a refusal stops lingering
                 stream.close();
             }
         } else {

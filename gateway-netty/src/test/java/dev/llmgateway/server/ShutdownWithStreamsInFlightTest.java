@@ -5,29 +5,35 @@ import dev.llmgateway.testutil.FakeUpstream.Protocol;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.H2Client;
 import dev.llmgateway.testutil.RawHttpClient;
+import io.netty.handler.codec.http2.Http2Error;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link GatewayServer#close()} without a drain before it, while streams are relayed: every exchange in flight ends
- * as cancelled (the in-flight gauge back to zero, each stream's outcome counted), its upstream stream or connection
- * is let go, and no buffer leaks (the leak detection extension fails the class otherwise) — on both client
- * protocols and both provider protocols.
+ * Stopping while streams are relayed. {@link GatewayServer#close()} without a drain before it: every exchange in
+ * flight ends as cancelled (the in-flight gauge back to zero, each stream's outcome counted), its upstream stream or
+ * connection is let go — on both client protocols and both provider protocols. A drain of HTTP/2 clients whose
+ * streams ride HTTP/2 provider streams: they finish within the timeout, or end with the draining error at its
+ * deadline. No buffer leaks anywhere (the leak detection extension fails the class otherwise).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class CloseWithStreamsInFlightTest {
+class ShutdownWithStreamsInFlightTest {
     private static final int STREAMS = 8;
     private static final String STREAM_CHAT =
             "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
@@ -101,6 +107,88 @@ class CloseWithStreamsInFlightTest {
                     http2.close();
                 }
             }
+        }
+    }
+
+    @Test
+    void aDrainLetsHttp2StreamsOnHttp2ProviderStreamsFinish() throws Exception {
+        CountDownLatch providerDone = new CountDownLatch(1);
+        try (FakeUpstream upstream = new FakeUpstream(Protocol.HTTP_2, reply -> {
+            reply.head(200, "OK", true, "content-type", "text/event-stream").body(EVENT);
+            providerDone.await(30, TimeUnit.SECONDS);
+            reply.body("data: [DONE]\n\n").end();
+        });
+             GatewayHarness gateway = http2Provider(upstream);
+             H2Client client = H2Client.connect(gateway.port())) {
+            List<H2Client.Stream> streams = openStreams(client, upstream);
+
+            CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> drain(gateway, 10));
+            waitFor(() -> !client.goAways().isEmpty(), "GOAWAY");
+            assertEquals(Http2Error.NO_ERROR.code(), client.goAways().get(0).errorCode());
+            assertFalse(drained.isDone(), "the drain waits for the streams in flight");
+            providerDone.countDown();
+
+            for (H2Client.Stream stream : streams) {
+                H2Client.Response response = stream.response();
+                assertFalse(response.reset());
+                assertTrue(response.body().endsWith("data: [DONE]\n\n"), response.body());
+            }
+            assertTrue(drained.get(15, TimeUnit.SECONDS), "drained within the timeout");
+            waitFor(() -> inFlight(gateway) == 0, "every exchange ended");
+            assertTrue(upstream.resets().isEmpty(), "finished provider streams are not reset");
+        }
+    }
+
+    @Test
+    void aDrainDeadlineEndsHttp2StreamsWithTheDrainingErrorAndResetsTheirProviderStreams() throws Exception {
+        CountDownLatch providerDone = new CountDownLatch(1);
+        try (FakeUpstream upstream = new FakeUpstream(Protocol.HTTP_2, reply -> {
+            reply.head(200, "OK", true, "content-type", "text/event-stream").body(EVENT);
+            providerDone.await(30, TimeUnit.SECONDS);
+        });
+             GatewayHarness gateway = http2Provider(upstream);
+             H2Client client = H2Client.connect(gateway.port())) {
+            try {
+                List<H2Client.Stream> streams = openStreams(client, upstream);
+
+                assertFalse(drain(gateway, 0), "the deadline ended the streams");
+
+                for (H2Client.Stream stream : streams) {
+                    String body = stream.response().body();
+                    assertTrue(body.contains("\"code\":\"draining\""), body);
+                    assertFalse(body.contains("[DONE]"), body);
+                }
+                waitFor(() -> upstream.resets().size() == STREAMS, "each provider stream reset");
+                waitFor(() -> inFlight(gateway) == 0, "every exchange ended");
+            } finally {
+                providerDone.countDown();
+            }
+        }
+    }
+
+    private static GatewayHarness http2Provider(FakeUpstream upstream) throws Exception {
+        return GatewayHarness.start(GatewayHarness.openAiConfig(upstream.baseUrl(),
+                Protocol.HTTP_2.providerLine() + "\n\n[routing]\ndefault_provider = \"up\"\n"));
+    }
+
+    /** {@link #STREAMS} streamed chats, each relaying its first event from a provider stream that stays open. */
+    private static List<H2Client.Stream> openStreams(H2Client client, FakeUpstream upstream) throws Exception {
+        List<H2Client.Stream> streams = new ArrayList<>();
+        for (int i = 0; i < STREAMS; i++) {
+            streams.add(client.send(H2Client.post("/v1/chat/completions", GatewayHarness.KEY, STREAM_CHAT), true));
+        }
+        for (H2Client.Stream stream : streams) {
+            assertEquals(200, stream.head().status().code());
+        }
+        waitFor(() -> upstream.received().size() == STREAMS, "every stream at the provider");
+        return streams;
+    }
+
+    private static boolean drain(GatewayHarness gateway, long seconds) {
+        try {
+            return gateway.drain(Duration.ofSeconds(seconds));
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
         }
     }
 
