@@ -84,9 +84,21 @@ public final class ClientConnections {
         }
         channels.forEach(channel -> channel.pipeline().fireUserEventTriggered(DrainHandler.Event.DEADLINE));
         if (!channels.newCloseFuture().await(DEADLINE_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
-            channels.close().await(DEADLINE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            closeAll(Duration.ofMillis(DEADLINE_GRACE_MILLIS));
         }
         return false;
+    }
+
+    /**
+     * Closes every connection still open and waits up to {@code timeout} for the closes: each connection's close
+     * cancels what it still runs (the proxy's cancel: upstream stream reset or connection closed, buffers released,
+     * the exchange recorded as cancelled). Blocks: runs on the shutdown thread, while the loops still run.
+     *
+     * @return true when every connection closed within the timeout
+     */
+    boolean closeAll(Duration timeout) {
+        channels.forEach(channel -> channel.pipeline().fireUserEventTriggered(DrainHandler.Event.STOP));
+        return channels.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Open client connections right now. */

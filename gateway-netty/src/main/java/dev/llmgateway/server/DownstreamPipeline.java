@@ -59,7 +59,8 @@ import java.util.function.Supplier;
  * </pre>
  * An HTTP/2 connection (prior knowledge, {@code Upgrade}) has a shape of its own, built here too from the same stages:
  * <pre>
- *  bytes ─▶ {@value #H2_CODEC}            frames; SETTINGS (max concurrent streams, header list size), rapid-reset cap
+ *  bytes ─▶ {@value #LINGERING_CLOSE}     after a GOAWAY for a connection error: half-close, read the rest away
+ *        ─▶ {@value #H2_CODEC}            frames; SETTINGS (max concurrent streams, header list size), rapid-reset cap
  *        ─▶ {@value #H2_GRACEFUL_CLOSE}   GOAWAY on drain and after idle_timeout without a stream; deadline to streams
  *        ─▶ {@value #H2_STREAMS}          one child channel per stream, each with:
  *             {@value #LINGERING_CLOSE} → {@value #H2_STREAM_CODEC} → {@value #READ_TIMEOUT} (body only)
@@ -107,11 +108,19 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
     /**
      * What an HTTP/1.1 connection has and an HTTP/2 one does not (the request stages move into each stream). They
      * go before the HTTP/2 codec comes, whose first write (its SETTINGS) must not meet the HTTP/1.1 encoder; the
-     * prior-knowledge detector goes after it, then hands the bytes it read on to that codec.
+     * prior-knowledge detector goes after it, then hands the bytes it read on to that codec. The lingering close
+     * stays: the close after a GOAWAY for a connection error lingers too ({@link Http2GracefulClose}).
      */
-    private static final List<String> HTTP1_ONLY = List.of(LINGERING_CLOSE, HTTP_CODEC, H2C_UPGRADE, CONFORMANCE,
+    private static final List<String> HTTP1_ONLY = List.of(HTTP_CODEC, H2C_UPGRADE, CONFORMANCE,
             KEEP_ALIVE, DRAIN, READ_TIMEOUT, STALLED_CLIENT, KEY_CHECK, BODY_AGGREGATOR, SEQUENCER, ENDPOINTS, AUTH,
             KEY_LIMITS, MODEL_LIST, MODEL_ROUTE, BUDGET, PROXY);
+    /**
+     * The header list the HTTP/2 codec decodes (and advertises), as a multiple of max_header_bytes: a list over
+     * max_header_bytes and under this is decoded whole, so the stream can answer it 431 in the client's shape
+     * ({@link Http2StreamCodec}); past it the codec answers alone (a bare 431 and RST_STREAM, or GOAWAY past another
+     * quarter, as HPACK state is then lost).
+     */
+    private static final int HEADER_LIST_DECODED_FACTOR = 4;
     /** How much longer than drain_timeout a closing HTTP/2 connection waits for its streams before it closes. */
     private static final long GRACEFUL_CLOSE_SLACK_MILLIS = 5000;
 
@@ -265,7 +274,8 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
      * once its headers are whole, and the connection's idle time is {@link Http2GracefulClose}'s.
      */
     private void initStream(ChannelPipeline stream, ServerConfig server) {
-        stream.addLast(LINGERING_CLOSE, lingeringClose(server)).addLast(H2_STREAM_CODEC, new Http2StreamCodec());
+        stream.addLast(LINGERING_CLOSE, lingeringClose(server))
+                .addLast(H2_STREAM_CODEC, new Http2StreamCodec(server.maxHeaderBytes()));
         addRequestStages(stream, server, new RequestReadTimeoutHandler(Duration.ZERO, Duration.ZERO,
                 server.bodyReadTimeout()), null);
     }
@@ -284,7 +294,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
 
     /**
      * The HTTP/2 codec for one connection: SETTINGS_MAX_CONCURRENT_STREAMS from the config, the header list
-     * bounded as HTTP/1.1's header section is, RST_STREAM floods cut off (GOAWAY ENHANCE_YOUR_CALM), and a
+     * bounded ({@link #HEADER_LIST_DECODED_FACTOR}), RST_STREAM floods cut off (GOAWAY ENHANCE_YOUR_CALM), and a
      * graceful close that waits for the streams in flight a little longer than a drain does (the drain's deadline
      * ends them first).
      */
@@ -293,7 +303,7 @@ public final class DownstreamPipeline extends ChannelInitializer<Channel> {
         return Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(http2.maxConcurrentStreams())
-                        .maxHeaderListSize(server.maxHeaderBytes()))
+                        .maxHeaderListSize((long) server.maxHeaderBytes() * HEADER_LIST_DECODED_FACTOR))
                 .decoderEnforceMaxRstFramesPerWindow(http2.maxResetsPerSecond(), 1)
                 .gracefulShutdownTimeoutMillis(server.drainTimeout().toMillis() + GRACEFUL_CLOSE_SLACK_MILLIS)
                 .build();

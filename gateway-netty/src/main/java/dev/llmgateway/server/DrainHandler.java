@@ -20,8 +20,12 @@ import io.netty.handler.codec.http.LastHttpContent;
  * handler, which ends what is still running.
  */
 public final class DrainHandler extends ChannelDuplexHandler {
-    /** User events that {@link ClientConnections} fires on every client channel. */
-    public enum Event { STARTED, DEADLINE }
+    /**
+     * User events that {@link ClientConnections} fires on every client channel: the drain {@link #STARTED}, its
+     * {@link #DEADLINE} passed, and {@link #STOP}: the connection is closed right after, whatever runs on it (an
+     * HTTP/2 connection resets its streams first rather than wait for them, {@link Http2GracefulClose}).
+     */
+    public enum Event { STARTED, DEADLINE, STOP }
 
     private int pending;
     private boolean draining;

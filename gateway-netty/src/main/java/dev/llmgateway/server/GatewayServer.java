@@ -34,6 +34,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,6 +63,8 @@ import java.util.function.Supplier;
 public final class GatewayServer implements ConfigReloader.Target, AutoCloseable {
     /** Write-buffer watermarks: above HIGH the client counts as unwritable and the upstream stops being read. */
     private static final WriteBufferWaterMark WATERMARKS = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+    /** How long {@link #close()} waits for the client connections still open to close, and each loop to settle. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
 
     private final TransportChoice transport;
     private final EventLoopGroup group;
@@ -322,6 +325,18 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         return states;
     }
 
+    /**
+     * Waits until each loop has run what is queued on it now, twice: a channel's close queues its inactive event,
+     * which may queue an upstream close, whose own events come a turn later.
+     */
+    private void settleLoops() {
+        for (int turn = 0; turn < 2; turn++) {
+            for (EventExecutor loop : group) {
+                loop.submit(() -> { }).awaitUninterruptibly(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
     private static void stopQuietly(EventLoopGroup group, ExecutorService scrapes, AccessLog accessLog,
                                     BodyCapture capture, Tracing tracing) {
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -399,12 +414,20 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
         return connections.awaitDrained(timeout);
     }
 
+    /**
+     * Stops the gateway. Connections still open (no drain before, or one that outlived its deadline) are closed
+     * while the loops still run, so each exchange in flight ends as cancelled — upstream stream reset or connection
+     * closed, its buffers released, recorded — before the loops stop; a loop's shutdown would close them without
+     * running what their close sets off.
+     */
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
         if (adminListener != null) {
             adminListener.close().syncUninterruptibly();
         }
+        connections.closeAll(CLOSE_TIMEOUT);
+        settleLoops();
         pools.close();
         // After the drain: the requests that ended in it gave their slots back and charged their tokens.
         closeQuietly(snapshot.get().shared());

@@ -3,6 +3,7 @@ package dev.llmgateway.server;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2Exception;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -16,8 +17,14 @@ import java.util.Set;
  * <li>{@link DrainHandler.Event#STARTED}: handed to every open stream (a lingering refusal's stream ends), then
  * GOAWAY at once; the streams in flight finish, the client opens no more here;</li>
  * <li>{@link DrainHandler.Event#DEADLINE}: handed to every open stream, whose proxy handler ends its call;</li>
+ * <li>{@link DrainHandler.Event#STOP}: handed to every open stream, then each is closed (RST_STREAM; its proxy
+ * handler cancels its call), so the close that follows is not held for them;</li>
  * <li>{@code idle_timeout} with no stream open: GOAWAY and close, as nginx's {@code keepalive_timeout} does (PINGs
- * and half-sent headers do not keep a connection without streams alive).</li>
+ * and half-sent headers do not keep a connection without streams alive);</li>
+ * <li>a connection error the codec found in what the client sent (a rapid-reset flood: ENHANCE_YOUR_CALM, a
+ * protocol error): the codec answers GOAWAY with its code and closes; that close is made to linger
+ * ({@link LingeringClose}: half-close, the client's further bytes read away for a bounded time), since closing
+ * with them unread would be a TCP reset that discards the GOAWAY before the client reads it.</li>
  * </ul>
  * Knows the open streams because the stream initializer registers each one. Touched only on the connection's event
  * loop (its streams share it); holds no buffer.
@@ -58,6 +65,11 @@ final class Http2GracefulClose extends ChannelInboundHandlerAdapter {
             ctx.close();
         } else if (evt == DrainHandler.Event.DEADLINE) {
             toStreams(evt);
+        } else if (evt == DrainHandler.Event.STOP) {
+            for (Channel stream : Set.copyOf(streams)) {
+                stream.pipeline().fireUserEventTriggered(evt); // a stream lingering after a refusal stops lingering
+                stream.close();
+            }
         } else {
             super.userEventTriggered(ctx, evt);
         }
@@ -67,6 +79,15 @@ final class Http2GracefulClose extends ChannelInboundHandlerAdapter {
         for (Channel stream : Set.copyOf(streams)) {
             stream.pipeline().fireUserEventTriggered(evt);
         }
+    }
+
+    /** The codec fires a connection error it found in the client's frames here before its GOAWAY and close. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (cause instanceof Http2Exception http2 && !Http2Exception.isStreamError(http2)) {
+            LingeringClose.arm(ctx.pipeline());
+        }
+        super.exceptionCaught(ctx, cause);
     }
 
     /** Not re-armed per stream: it looks at when the last stream ended when it fires, and fires again if need be. */

@@ -20,7 +20,7 @@ import java.time.Duration;
  * {@linkplain #arm armed} it, the close that follows becomes: half-close (the client reads the whole answer, then
  * the end of the stream), keep reading and discarding what the client still sends, and close when the client
  * closes, after {@code lingering_timeout} without a byte, after {@code lingering_time} in all, or past
- * {@code max_lingering_bytes} — whichever comes first; or at once when a graceful drain starts.
+ * {@code max_lingering_bytes} — whichever comes first; or at once when a graceful drain starts or the gateway stops.
  *
  * <p>An HTTP/2 stream lingers the same way (RFC 9113 §8.1 lets a server answer before the request has all come): the
  * answer's END_STREAM is its half-close, the client's DATA is read away (which gives its flow-control window back),
@@ -146,10 +146,13 @@ public final class LingeringClose extends ChannelDuplexHandler {
         ctx.close(promise != null ? promise : ctx.newPromise());
     }
 
-    /** A graceful drain does not wait for a lingering connection: its answer is out, nothing is left to serve. */
+    /**
+     * A graceful drain, or the gateway's stop, does not wait for a lingering connection: its answer is out, nothing
+     * is left to serve.
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt == DrainHandler.Event.STARTED && state == State.LINGERING) {
+        if ((evt == DrainHandler.Event.STARTED || evt == DrainHandler.Event.STOP) && state == State.LINGERING) {
             finish(ctx);
         }
         super.userEventTriggered(ctx, evt);

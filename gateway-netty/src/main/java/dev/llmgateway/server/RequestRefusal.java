@@ -47,14 +47,19 @@ final class RequestRefusal extends Exception {
             return refusal.error;
         }
         if (cause instanceof TooLongHttpHeaderException) {
-            return ApiError.malformedRequest(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-                    "The request headers are larger than the gateway accepts.");
+            return headersTooLarge();
         }
         if (cause instanceof TooLongHttpLineException) {
             return ApiError.malformedRequest(HttpResponseStatus.REQUEST_URI_TOO_LONG,
                     "The request line is longer than the gateway accepts.");
         }
         return notHttp();
+    }
+
+    /** 431: the header section (HTTP/1.1) or header list (HTTP/2) is over {@code max_header_bytes}. */
+    static ApiError headersTooLarge() {
+        return ApiError.malformedRequest(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "The request headers are larger than the gateway accepts.");
     }
 
     static ApiError notHttp() {

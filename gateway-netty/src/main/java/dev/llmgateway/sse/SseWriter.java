@@ -47,6 +47,14 @@ public final class SseWriter {
     }
 
     /**
+     * A new buffer holding {@code data: }, room for about {@code jsonBytes} more, for {@link #endEvent} to end (see
+     * {@link #beginNamedEvent}). The caller owns the buffer.
+     */
+    public static ByteBuf beginDataEvent(ByteBufAllocator alloc, int jsonBytes) {
+        return alloc.ioBuffer(DATA.length + jsonBytes + END.length).writeBytes(DATA);
+    }
+
+    /**
      * A new buffer holding {@code event: <event>\ndata: }, room for about {@code jsonBytes} more: a translating
      * encoder writes the event's JSON straight after it (no second buffer, no copy), then calls {@link #endEvent}.
      * The caller owns the buffer.
@@ -57,7 +65,7 @@ public final class SseWriter {
         return out.writeBytes(DATA);
     }
 
-    /** Ends the event begun with {@link #beginNamedEvent}: its blank line. Returns {@code event}. */
+    /** Ends an event begun with {@link #beginNamedEvent} or {@link #beginDataEvent}: its blank line; returns it. */
     public static ByteBuf endEvent(ByteBuf event) {
         return event.writeBytes(END);
     }

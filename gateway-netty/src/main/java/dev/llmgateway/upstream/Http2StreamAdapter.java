@@ -2,10 +2,13 @@ package dev.llmgateway.upstream;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.HttpConversionUtil;
@@ -18,14 +21,16 @@ import java.io.IOException;
  * response. Interim (1xx) heads are dropped here (on h2 no body follows them); the codec's
  * {@code x-http2-stream-id} header is taken off the head, so it never reaches a client; and the provider's
  * RST_STREAM, or a GOAWAY that leaves this stream out, becomes the stream's failure — a
- * {@link RefusedStreamException} when the provider never processed the request. Stateless, one per connection
- * pool's streams.
+ * {@link RefusedStreamException} when the provider never processed the request. So does a request whose stream
+ * the codec itself refuses to open because the provider's SETTINGS_MAX_CONCURRENT_STREAMS is reached (a limit the
+ * provider lowered after the pool counted room): its HEADERS never left. Stateless, one per connection pool's
+ * streams.
  *
  * <p>Ownership: a dropped interim head is released here; everything else is passed on. The GOAWAY a stream is told
  * of is a retained duplicate, released here.
  */
 @ChannelHandler.Sharable
-final class Http2StreamAdapter extends ChannelInboundHandlerAdapter {
+final class Http2StreamAdapter extends ChannelDuplexHandler {
     static final Http2StreamAdapter INSTANCE = new Http2StreamAdapter();
     private static final CharSequence STREAM_ID = HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text();
 
@@ -42,6 +47,26 @@ final class Http2StreamAdapter extends ChannelInboundHandlerAdapter {
             head.headers().remove(STREAM_ID);
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /** The request's head opens the stream: a refusal to open it is the codec's, before any byte was sent. */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (!(msg instanceof HttpRequest) || promise.isVoid()) {
+            ctx.write(msg, promise);
+            return;
+        }
+        ctx.write(msg).addListener(written -> {
+            if (written.isSuccess()) {
+                promise.trySuccess();
+            } else if (written.cause() instanceof Http2Exception.StreamException refused
+                    && refused.error() == Http2Error.REFUSED_STREAM) {
+                promise.tryFailure(new RefusedStreamException("the provider's stream limit is reached ("
+                        + refused.getMessage() + "); the stream was not opened"));
+            } else {
+                promise.tryFailure(written.cause());
+            }
+        });
     }
 
     @Override

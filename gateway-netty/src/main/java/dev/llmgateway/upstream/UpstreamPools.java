@@ -179,6 +179,9 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
         current.stream().filter(provider -> provider.type() != ProviderType.MOCK)
                 .forEach(provider -> totals.put(provider.name(), new int[3]));
         pools.forEach((loop, byProvider) -> {
+            if (loop.isShuttingDown()) {
+                return; // the gateway is stopping: its pools are closing, and the loop takes no more tasks
+            }
             // A retired provider's pools and its successor's share one name: their counts add up.
             Future<Map<String, int[]>> counted = loop.submit(() -> {
                 Map<String, int[]> counts = new HashMap<>();

@@ -285,6 +285,48 @@ class Http2UpstreamIntegrationTest {
         assertEquals(1, upstream.connectionsAccepted(), "a refused stream leaves the connection usable");
     }
 
+    /**
+     * The provider lowers SETTINGS_MAX_CONCURRENT_STREAMS to 1 while a stream is open and refuses the stream that
+     * crossed its SETTINGS (opened before the gateway read them): that stream is retried free on a new connection,
+     * and the first connection gets no stream beyond the new limit afterwards.
+     */
+    @Test
+    void aStreamCrossingALoweredStreamLimitIsRetriedFreeAndTheNewLimitHolds() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        start(Long.MAX_VALUE, "max_attempts = 1", reply -> {
+            boolean firstConnection = reply.request().connection() == 1;
+            long onFirst = upstream.received().stream().filter(r -> r.connection() == 1).count();
+            if (firstConnection && onFirst == 1) {
+                release.await(10, TimeUnit.SECONDS); // the one stream the lowered limit leaves room for
+                ok(reply);
+            } else if (firstConnection) {
+                reply.maxConcurrentStreams(1); // as it decided on the limit, this stream was already on its way
+                reply.reset(Http2Error.REFUSED_STREAM);
+            } else {
+                ok(reply);
+            }
+        });
+
+        CompletableFuture<HttpResponse<String>> held = gateway.client().sendAsync(chatRequest(),
+                HttpResponse.BodyHandlers.ofString());
+        while (upstream.received().isEmpty()) {
+            Thread.sleep(5);
+        }
+        HttpResponse<String> crossing = gateway.post("/v1/chat/completions", CHAT);
+        assertEquals(200, crossing.statusCode(), crossing.body());
+        assertEquals("2", crossing.headers().firstValue("x-gateway-attempts").orElseThrow(),
+                "refused by the lowered limit: retried though max_attempts = 1");
+        assertEquals(2, upstream.connectionsAccepted(), "the retry found no room under the new limit");
+
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, gateway.post("/v1/chat/completions", CHAT).statusCode());
+        }
+        assertEquals(2, upstream.received().stream().filter(r -> r.connection() == 1).count(),
+                "no stream on the first connection beyond its new limit");
+        release.countDown();
+        assertEquals(200, held.get(10, TimeUnit.SECONDS).statusCode());
+    }
+
     @Test
     void aStreamResetOtherwiseIsAnUpstreamFailureNotRetriedFree() throws Exception {
         start(Long.MAX_VALUE, "max_attempts = 1", reply -> reply.reset(Http2Error.INTERNAL_ERROR));

@@ -72,6 +72,31 @@ class Http2DownstreamTest {
         }
     }
 
+    /**
+     * A header list over {@code max_header_bytes} is refused like HTTP/1.1's: 431 in the shape of the endpoint its
+     * path names, with a request id, counted as a refusal; it ends its stream, not the connection.
+     */
+    @Test
+    void aHeaderListOverTheLimitIs431InTheClientsShapeOnItsStream() throws Exception {
+        try (GatewayHarness gateway = GatewayHarness.start("max_header_bytes = 2048",
+                GatewayHarness.mockConfig(NO_LOG), java.util.Map.of());
+             H2Client client = H2Client.connect(gateway.port())) {
+            HttpRequest tooLarge = H2Client.post("/v1/messages", GatewayHarness.KEY, CHAT);
+            tooLarge.headers().set("x-padding", "p".repeat(3000));
+
+            H2Client.Response refused = client.send(tooLarge, true).response();
+
+            assertEquals(431, refused.status(), refused.body());
+            assertEquals("error", JsonPath.read(refused.body(), "type"), "Anthropic's shape: " + refused.body());
+            assertNotNull(refused.header("x-request-id"));
+            String metrics = gateway.get("/metrics", null).body();
+            assertEquals(1.0, dev.llmgateway.testutil.PrometheusText.value(metrics, "llm_requests_total",
+                    "endpoint", "messages", "status", "431"), metrics);
+            assertTrue(client.connection().isActive(), "a refusal ends its stream, not the connection");
+            assertEquals(200, client.get("/health", null).status());
+        }
+    }
+
     /** HEAD is answered with GET's headers, content-length included, and no DATA: the HEADERS frame ends it. */
     @Test
     void aHeadRequestIsAnsweredWithoutContent() throws Exception {
@@ -317,25 +342,30 @@ class Http2DownstreamTest {
         }
     }
 
+    /**
+     * The flood is far more than the server reads at once, so its bytes are still unread when the server closes: the
+     * close lingers (half-close, the rest read away) so the GOAWAY is read, where a plain close would be a TCP reset
+     * that discards it. Repeated, as a reset loses it only sometimes.
+     */
     @Test
-    void aRapidResetFloodIsCutOffWithEnhanceYourCalm() throws Exception {
+    void aRapidResetFloodIsCutOffWithEnhanceYourCalmThatTheClientAlwaysReads() throws Exception {
         try (GatewayHarness gateway = GatewayHarness.start("http2_max_resets_per_second = 5",
-                GatewayHarness.mockConfig(NO_LOG), java.util.Map.of());
-             H2Client client = H2Client.connect(gateway.port())) {
-            client.resetBurst(() -> {
-                HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
-                        "/v1/chat/completions");
-                head.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + GatewayHarness.KEY)
-                        .set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-                return head;
-            }, 10); // twice the limit, and few enough bytes for the server to read in one go
+                GatewayHarness.mockConfig(NO_LOG), java.util.Map.of())) {
+            for (int round = 0; round < 5; round++) {
+                try (H2Client client = H2Client.connect(gateway.port())) {
+                    client.resetBurst(() -> {
+                        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                                "/v1/chat/completions");
+                        head.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + GatewayHarness.KEY)
+                                .set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                        return head;
+                    }, 400); // 80 times the limit: some 30 KB, more than the server reads before it gives up
 
-            // Without the limit the connection would stay open: resets alone are legal.
-            waitFor(() -> !client.connection().isActive(), "the connection's close");
-            // The GOAWAY before the close can be lost when the server closes with the client's bytes unread (a TCP
-            // reset discards what the client has not read yet); when it arrives, it names the reason.
-            if (!client.goAways().isEmpty()) {
-                assertEquals(Http2Error.ENHANCE_YOUR_CALM.code(), client.goAways().get(0).errorCode());
+                    // Without the limit the connection would stay open: resets alone are legal.
+                    waitFor(() -> !client.connection().isActive(), "the connection's close");
+                    assertEquals(1, client.goAways().size(), "round " + round + ": the GOAWAY was read");
+                    assertEquals(Http2Error.ENHANCE_YOUR_CALM.code(), client.goAways().get(0).errorCode());
+                }
             }
         }
     }

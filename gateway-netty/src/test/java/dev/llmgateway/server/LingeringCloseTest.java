@@ -272,6 +272,45 @@ class LingeringCloseTest {
     }
 
     @Test
+    void stoppingTheGatewayDoesNotWaitForALingeringConnection() throws Exception {
+        GatewayHarness stopping = GatewayHarness.start("""
+                max_request_bytes = 1024
+                lingering_timeout = "20s"
+                """, GatewayHarness.mockConfig(NO_ACCESS_LOG), Map.of());
+        try (RawHttpClient client = new RawHttpClient(stopping.port())) {
+            assertEquals(413, client.send(TOO_LARGE).read().status());
+            assertTrue(client.closedByServer(), "half-closed, lingering");
+            long start = System.nanoTime();
+            stopping.close();
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(tookMillis < 1500, "the stop ended the linger at once, not after its wait: " + tookMillis
+                    + " ms");
+        }
+    }
+
+    @Test
+    void stoppingTheGatewayDoesNotWaitForAnHttp2StreamRefusedBeforeItsBody() throws Exception {
+        GatewayHarness stopping = GatewayHarness.start("""
+                max_request_bytes = 1024
+                lingering_timeout = "20s"
+                """, GatewayHarness.mockConfig(NO_ACCESS_LOG), Map.of());
+        try (H2Client client = H2Client.connect(stopping.port())) {
+            io.netty.handler.codec.http.HttpRequest head = new io.netty.handler.codec.http.DefaultHttpRequest(
+                    io.netty.handler.codec.http.HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.POST,
+                    "/v1/chat/completions");
+            head.headers().set("authorization", "Bearer " + GatewayHarness.KEY)
+                    .set("content-type", "application/json").set("content-length", 100_000_000);
+            H2Client.Stream refused = client.open(head); // the body never comes
+            assertEquals(413, refused.head().status().code());
+            long start = System.nanoTime();
+            stopping.close();
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(tookMillis < 1500, "the stop ended the stream at once, not after its wait: " + tookMillis
+                    + " ms");
+        }
+    }
+
+    @Test
     void aGracefulDrainDoesNotWaitForALingeringHttp2Stream() throws Exception {
         try (GatewayHarness draining = GatewayHarness.start("""
                 max_request_bytes = 1024

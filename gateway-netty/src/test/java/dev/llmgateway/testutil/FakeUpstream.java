@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.DefaultHttp2SettingsFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -411,6 +412,12 @@ public final class FakeUpstream implements AutoCloseable {
                 codec.goAway(ctx, streamId(), Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER, ctx.newPromise());
                 ctx.flush();
             }).syncUninterruptibly();
+        }
+
+        /** h2c: a SETTINGS frame on this stream's connection announcing {@code maxConcurrentStreams}. */
+        public void maxConcurrentStreams(long maxConcurrentStreams) {
+            channel.parent().writeAndFlush(new DefaultHttp2SettingsFrame(
+                    new Http2Settings().maxConcurrentStreams(maxConcurrentStreams))).syncUninterruptibly();
         }
 
         public boolean isOpen() {

@@ -139,9 +139,9 @@ public final class H2Client implements AutoCloseable {
 
     /**
      * Opens {@code count} streams, each with {@code head} sent and then reset, all in one task on the connection's
-     * loop, so they reach the server as one burst: a rate the server sees whatever the machine's speed. Nothing is
-     * sent after the burst, so a server that closes on it leaves no unread bytes (which would turn its close into a
-     * TCP reset that discards the GOAWAY before it is read).
+     * loop, so they reach the server as one burst: a rate the server sees whatever the machine's speed. A burst
+     * larger than the server reads before it gives up leaves bytes unread at its close, which only a lingering close
+     * keeps from becoming a TCP reset that discards the GOAWAY before it is read.
      */
     public void resetBurst(java.util.function.Supplier<HttpRequest> head, int count) throws InterruptedException {
         connection.eventLoop().submit(() -> {

@@ -14,7 +14,8 @@ import java.util.Set;
 record HarnessOptions(Workload workload, LoadMode mode, double rate, int connections, double durationSeconds,
                       double warmupSeconds, boolean stream, int events, long eventDelayMs, long answerDelayMs,
                       int requestBytes, Layout layout, List<String> targets, boolean accessLog, LoadTool loadTool,
-                      Path out, Path gatewayJar, List<String> gatewayJavaOpts, Path runDir, boolean upstreamTls) {
+                      Path out, Path gatewayJar, List<String> gatewayJavaOpts, Path runDir, boolean upstreamTls,
+                      boolean upstreamHttp2, boolean clientHttp2, int streamsPerConnection, int cancels) {
 
     /** Where the processes run (docs/ARCHITECTURE.md §10). */
     enum Layout {
@@ -39,7 +40,12 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
          * One stream per connection, opened at {@code rate} per second, each lasting {@code durationSeconds} with
          * an event every {@code eventDelayMs}: what holding many slow streams costs.
          */
-        HELD
+        HELD,
+        /**
+         * {@code cancels} streams one after another, each reset by the client (h2c RST_STREAM) when its first
+         * event arrives: the time from the reset to the upstream seeing its stream end.
+         */
+        CANCEL
     }
 
     /** Who sends the requests: the harness's own generator, or wrk (closed loop only) to check it against. */
@@ -58,7 +64,9 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
     }
 
     static final List<String> ALL_TARGETS = List.of("direct", "nginx", "gateway", "gateway-translated",
-            "gateway-limits", "gateway-shared", "gateway-traced");
+            "gateway-limits", "gateway-shared", "gateway-traced", "gateway-up-h2");
+    /** The gateway speaking HTTP/2 to the upstream whatever {@code --upstream-http} says: beside an HTTP/1.1 row. */
+    static final String GATEWAY_UPSTREAM_H2 = "gateway-up-h2";
     static final List<String> DEFAULT_TARGETS = List.of("direct", "nginx", "gateway");
 
     /** Held streams warm the proxy up with short streams on fewer connections, then open all of them at once. */
@@ -70,7 +78,10 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
     private static final double DRAIN_SECONDS = 10;
     /** Options that shape one workload; {@code --workload all} runs each workload with its own. */
     private static final Set<String> SHAPING = Set.of("--mode", "--rate", "--connections", "--stream", "--events",
-            "--event-delay-ms", "--answer-delay-ms", "--request-bytes", "--layout");
+            "--event-delay-ms", "--answer-delay-ms", "--request-bytes", "--layout", "--client-http",
+            "--streams-per-connection");
+    /** How long the upstream may take to see a cut stream before the cancel counts as missed. */
+    static final long CANCEL_TIMEOUT_MILLIS = 1_000;
 
     static final String USAGE = """
             usage: LoadHarness [--workload NAME] [options]
@@ -92,9 +103,21 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
                                           throughput-tls     throughput with the upstream on https (direct stays
                                                              plain text: the floor)
                                           latency-tls        latency with the upstream on https
+                                          upstream-h2        throughput with the gateway over HTTP/1.1 and HTTP/2
+                                                             (gateway-up-h2) to the upstream; nginx stays HTTP/1.1
+                                          upstream-connections  1000 streams held at once (an event every
+                                                             50 ms): the upstream connections each proxy opens,
+                                                             HTTP/1.1 and HTTP/2; split
+                                          throughput-h2c     throughput with the load on h2c (prior knowledge),
+                                                             8 connections x 8 streams; split
+                                          latency-h2c        latency on h2c, 1 connection x 1 stream; shared
+                                          cancel-h2          --cancels streams reset by the h2c client at their
+                                                             first event: reset -> upstream saw it, over HTTP/1.1
+                                                             and HTTP/2 upstream; shared
                                           all                each of the above in turn, one combined report
-              --mode closed|open|held   closed: max throughput; open: fixed rate, latency from intended send;
-                                        held: --connections streams opened at --rate per second (closed)
+              --mode closed|open|held|cancel  closed: max throughput; open: fixed rate, latency from intended
+                                        send; held: --connections streams opened at --rate per second; cancel:
+                                        --cancels streams reset by the client one by one (closed)
               --rate N                  requests (held: streams opened) per second in open and held mode (1000)
               --connections N           keep-alive connections; in held mode, streams (64)
               --streams N               held-streams: concurrent streams, the same as --connections (10000)
@@ -116,8 +139,13 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
               --load-tool harness|wrk   wrk instead of the harness's generator for closed-loop runs (harness)
               --upstream-tls on|off     the proxies reach the mock over https (TLS 1.3, a certificate made for
                                         the run and verified by both); direct stays plain text (off)
-              --upstream-http 1.1|2     the protocol to the upstream (1.1); 2 is refused until this build has
-                                        HTTP/2 to upstreams
+              --upstream-http 1.1|2     the gateway's protocol to the upstream (1.1; 2: providers.X.http = "2",
+                                        h2c or h2 by ALPN over https); nginx's proxy_pass stays HTTP/1.1
+              --client-http 1.1|2       the load's protocol to the targets (1.1; 2: h2c by prior knowledge, nginx
+                                        listening with `http2`)
+              --streams-per-connection M  h2c: streams each connection carries at once (1); --connections x M
+                                        requests in flight
+              --cancels N               cancel mode: streams cut, after N/4 unrecorded ones (200)
               --out DIR                 results.json, report.html, summary.md, *.hgrm, logs/ (bench-results;
                                         with --workload all, one subdirectory per workload)
               --gateway-jar PATH        (gateway-netty/target/llm-gateway.jar)
@@ -153,8 +181,9 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
             for (String[] setting : settings) {
                 if (all && SHAPING.contains(setting[0])) {
                     throw new IllegalArgumentException(setting[0] + " shapes one workload; --workload all runs each "
-                            + "with its own (it takes --duration, --warmup, --streams, --targets, --access-log, "
-                            + "--tracing, --load-tool, --out and the gateway's options)");
+                            + "with its own (it takes --duration, --warmup, --streams, --cancels, --targets, "
+                            + "--access-log, --tracing, --load-tool, --upstream-tls, --upstream-http, --out and the "
+                            + "gateway's options)");
                 }
                 builder.set(setting[0], setting[1]);
             }
@@ -181,7 +210,8 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
     }
 
     Phase measuredPhase() {
-        return new Phase(mode == LoadMode.CLOSED ? LoadGenerator.Mode.CLOSED : LoadGenerator.Mode.OPEN, rate,
+        return new Phase(mode == LoadMode.OPEN || mode == LoadMode.HELD ? LoadGenerator.Mode.OPEN
+                : LoadGenerator.Mode.CLOSED, rate,
                 connections, events);
     }
 
@@ -196,17 +226,36 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
 
     /** Whether wrk sends this run's requests (it has a closed loop only). */
     boolean usesWrk() {
-        return loadTool == LoadTool.WRK && mode == LoadMode.CLOSED;
+        return loadTool == LoadTool.WRK && mode == LoadMode.CLOSED && !clientHttp2;
     }
 
-    /** Whether the first event's time was measured: wrk sees only whole responses. */
+    /** Whether the first event's time was measured: wrk sees only whole responses, cancel mode cuts at it. */
     boolean measuresFirstEvent() {
-        return stream && !usesWrk();
+        return stream && !usesWrk() && mode != LoadMode.CANCEL;
     }
 
     /** Whether the time per event means something: events are paced, there are several, the pace is not held's. */
     boolean measuresTimePerEvent() {
         return measuresFirstEvent() && eventDelayMs > 0 && events > 1 && mode != LoadMode.HELD;
+    }
+
+    /** Cancel mode: the unrecorded cancels before the recorded ones (they warm the proxy's cancel path up). */
+    int warmUpCancels() {
+        return warmupSeconds > 0 ? Math.max(1, cancels / 4) : 0;
+    }
+
+    /** The protocol {@code target} speaks to the mock ({@code direct}: the load's own). */
+    String upstreamProtocol(String target) {
+        if (target.equals("direct")) {
+            return clientHttp2 ? "h2c" : "HTTP/1.1";
+        }
+        boolean http2 = target.equals(GATEWAY_UPSTREAM_H2) || upstreamHttp2 && target.startsWith("gateway");
+        return (http2 ? "HTTP/2" : "HTTP/1.1") + (upstreamTls ? " over TLS" : "");
+    }
+
+    /** Whether some target of this run speaks HTTP/2 to the mock or to the load. */
+    boolean involvesHttp2() {
+        return clientHttp2 || upstreamHttp2 || targets.contains(GATEWAY_UPSTREAM_H2);
     }
 
     /** The run's name in reports: its workload's, or "custom" for one set up option by option. */
@@ -220,7 +269,12 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
             case CLOSED -> "closed loop over %d connection%s".formatted(connections, connections == 1 ? "" : "s");
             case HELD -> "%d streams held at once (opened at %.0f/s) for %.1f s each".formatted(connections, rate,
                     durationSeconds);
+            case CANCEL -> "%d streams one at a time (after %d unrecorded), each reset by the client at its first "
+                    .formatted(cancels, warmUpCancels()) + "event";
         };
+        if (clientHttp2 && mode != LoadMode.CANCEL) {
+            load += " x %d stream%s each".formatted(streamsPerConnection, streamsPerConnection == 1 ? "" : "s");
+        }
         String answer = stream ? "SSE stream of %d events, %s".formatted(events,
                 eventDelayMs == 0 ? "sent at once" : eventDelayMs + " ms apart") : "JSON body";
         if (answerDelayMs > 0) {
@@ -228,12 +282,16 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
         }
         String where = layout == Layout.SPLIT ? "split (proxy on cpu 1, load + mock on cpu 0)"
                 : "shared (everything on cpu 0)";
-        String measured = mode == LoadMode.HELD
+        String measured = mode == LoadMode.CANCEL ? "a cancel missed when the upstream has not seen it after %d ms"
+                .formatted(CANCEL_TIMEOUT_MILLIS)
+                : mode == LoadMode.HELD
                 ? "after %.1f s of warm-up with short streams per target".formatted(warmupSeconds)
                 : "%.1f s measured after %.1f s warm-up per target".formatted(durationSeconds, warmupSeconds);
-        return "%s; %d B request, %s; layout %s; %s; access log %s; load from %s%s".formatted(load, requestBytes,
-                answer, where, measured, accessLog ? "on" : "off", usesWrk() ? "wrk" : "the harness's generator",
-                upstreamTls ? "; upstream over https (direct: plain text)" : "");
+        return "%s; %d B request, %s; layout %s; %s; access log %s; load from %s%s%s%s".formatted(load,
+                requestBytes, answer, where, measured, accessLog ? "on" : "off",
+                usesWrk() ? "wrk" : "the harness's generator", clientHttp2 ? " over h2c" : "",
+                upstreamTls ? "; upstream over https (direct: plain text)" : "",
+                upstreamHttp2 ? "; the gateway's upstream on HTTP/2 (nginx's: HTTP/1.1)" : "");
     }
 
     private static String value(String[] args, int i, String option) {
@@ -267,7 +325,12 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
         private String javaOpts = "-XX:+UseSerialGC -Xms16m -Xmx512m";
         private Path runDir;
         boolean upstreamTls;
-        private String upstreamHttp = "1.1";
+        boolean upstreamHttp2;
+        boolean clientHttp2;
+        int streamsPerConnection = 1;
+        /** Held streams at the workload's own count even when {@code --workload all} is given {@code --streams}. */
+        boolean ownStreamCount;
+        private int cancels = 200;
 
         private void set(String option, String value) {
             switch (option) {
@@ -292,7 +355,11 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
                 case "--gateway-java-opts" -> javaOpts = value;
                 case "--run-dir" -> runDir = Path.of(value);
                 case "--upstream-tls" -> upstreamTls = choice(Switch.class, value, option) == Switch.ON;
-                case "--upstream-http" -> upstreamHttp = upstreamHttp(value, option);
+                case "--upstream-http" -> upstreamHttp2 = http2(value, option);
+                case "--client-http" -> clientHttp2 = http2(value, option);
+                case "--streams-per-connection" -> streamsPerConnection = (int) positive(Integer.parseInt(value),
+                        option);
+                case "--cancels" -> cancels = (int) positive(Integer.parseInt(value), option);
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
@@ -303,8 +370,25 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
             if (streams != null && mode != LoadMode.HELD && !partOfAll) {
                 throw new IllegalArgumentException("--streams is for held streams (--workload held-streams)");
             }
+            if (mode == LoadMode.CANCEL) {
+                // One stream at a time, each long enough that only a reset upstream ends it early.
+                clientHttp2 = true;
+                stream = true;
+                connections = 1;
+                streamsPerConnection = 1;
+                if (eventDelayMs <= 0 || events * eventDelayMs < CANCEL_TIMEOUT_MILLIS / 4) {
+                    throw new IllegalArgumentException("cancel mode needs streams that last: --events x "
+                            + "--event-delay-ms >= " + CANCEL_TIMEOUT_MILLIS / 4 + " ms");
+                }
+            }
+            if (streamsPerConnection > 1 && !clientHttp2) {
+                throw new IllegalArgumentException("--streams-per-connection is for h2c load (--client-http 2)");
+            }
+            if (clientHttp2 && mode == LoadMode.HELD) {
+                throw new IllegalArgumentException("held streams are HTTP/1.1 from the client (--client-http 1.1)");
+            }
             if (mode == LoadMode.HELD) {
-                if (streams != null) {
+                if (streams != null && !(partOfAll && ownStreamCount)) {
                     connections = streams;
                 }
                 if (eventDelayMs <= 0) {
@@ -336,7 +420,7 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
             List<String> opts = Arrays.stream(javaOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
             return new HarnessOptions(workload, mode, rate, connections, duration, warmup, stream, events,
                     eventDelayMs, answerDelayMs, requestBytes, layout, targets, accessLog, loadTool, runOut,
-                    gatewayJar, opts, runDir, upstreamTls);
+                    gatewayJar, opts, runDir, upstreamTls, upstreamHttp2, clientHttp2, streamsPerConnection, cancels);
         }
 
         private enum Switch { ON, OFF }
@@ -351,12 +435,11 @@ record HarnessOptions(Workload workload, LoadMode mode, double rate, int connect
             }
         }
 
-        /** HTTP/2 to the upstream needs an h2 mock and the gateway's per-provider protocol: neither is here yet. */
-        private static String upstreamHttp(String value, String option) {
+        /** Whether {@code value}, an HTTP version, is 2. */
+        private static boolean http2(String value, String option) {
             return switch (value) {
-                case "1.1" -> value;
-                case "2" -> throw new IllegalArgumentException(option + " 2: this build has no HTTP/2 to upstreams "
-                        + "(neither the mock upstream nor the gateway's providers.X.http speak it yet); use 1.1");
+                case "1.1" -> false;
+                case "2" -> true;
                 default -> throw new IllegalArgumentException(option + ": " + value + " (expected: 1.1 or 2)");
             };
         }

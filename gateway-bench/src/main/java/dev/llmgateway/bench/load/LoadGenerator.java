@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -23,8 +24,12 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import org.HdrHistogram.Histogram;
 
 import java.util.ArrayDeque;
@@ -36,8 +41,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * An HTTP/1.1 load generator over a fixed set of keep-alive connections, all on one event loop (so its state needs
- * no locks). Two ways to drive them:
+ * A load generator over a fixed set of keep-alive connections, all on one event loop (so its state needs no locks):
+ * HTTP/1.1, one request at a time per connection, or h2c (prior knowledge), {@code streamsPerConnection} streams at
+ * a time per connection. Each request in flight holds a slot (a connection, or one of a connection's streams).
+ * Buffers: every request writes a duplicate of one unreleasable body; every response object a reader takes, it
+ * releases. Two ways to drive them:
  * <ul>
  *   <li>{@link Mode#CLOSED}: each connection sends its next request when the previous one completes; finds the
  *   maximum throughput, but hides queueing (a slow answer delays the requests that would have followed it).</li>
@@ -49,8 +57,12 @@ import java.util.concurrent.TimeoutException;
 public final class LoadGenerator implements AutoCloseable {
     public enum Mode { CLOSED, OPEN }
 
-    /** The one request every connection sends, again and again. */
-    public record Request(String host, int port, byte[] body, String apiKey, boolean stream) {
+    /**
+     * The one request every connection sends, again and again; with {@code http2}, h2c by prior knowledge, each
+     * connection carrying {@code streamsPerConnection} requests at once (one for HTTP/1.1).
+     */
+    public record Request(String host, int port, byte[] body, String apiKey, boolean stream, boolean http2,
+                          int streamsPerConnection) {
     }
 
     /** Called on the generator's event loop when the measured window opens and closes (e.g. to read CPU time). */
@@ -60,7 +72,7 @@ public final class LoadGenerator implements AutoCloseable {
         void measureEnded();
     }
 
-    private static final String PATH = "/v1/chat/completions";
+    static final String PATH = "/v1/chat/completions";
     /** Connects in flight at once: more would overflow a listener's accept backlog and wait for SYN retries. */
     private static final int CONNECT_BATCH = 512;
 
@@ -69,8 +81,9 @@ public final class LoadGenerator implements AutoCloseable {
     private final Request request;
     private final ByteBuf body;
     private final HttpHeaders headers;
-    private final List<Connection> connections = new ArrayList<>();
-    private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+    private final Http2Headers http2Headers;
+    private final List<Slot> slots = new ArrayList<>();
+    private final ArrayDeque<Slot> idle = new ArrayDeque<>();
     private final LongQueue backlog = new LongQueue();
     private final Runnable tickTask = this::tick;
 
@@ -110,6 +123,8 @@ public final class LoadGenerator implements AutoCloseable {
                 .add(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .add(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
                 .add(HttpHeaderNames.ACCEPT, request.stream() ? "text/event-stream" : "application/json");
+        this.http2Headers = Http2Client.requestHeaders(request.host(), request.port(), PATH, request.apiKey(),
+                request.stream(), body.readableBytes());
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
@@ -118,7 +133,12 @@ public final class LoadGenerator implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new Connection());
+                        if (request.http2()) {
+                            Http2Client.addCodec(ch.pipeline());
+                            ch.pipeline().addLast(new Http2Connection());
+                        } else {
+                            ch.pipeline().addLast(new HttpClientCodec(), new Http1Connection());
+                        }
                     }
                 });
     }
@@ -133,7 +153,8 @@ public final class LoadGenerator implements AutoCloseable {
             for (ChannelFuture future : pending) {
                 if (!future.await(10, TimeUnit.SECONDS) || !future.isSuccess()) {
                     throw new IllegalStateException("cannot connect to " + request.host() + ":" + request.port()
-                            + " (connection " + (connections.size() + 1) + " of " + count + ")", future.cause());
+                            + " (connection " + (opened + pending.indexOf(future) + 1) + " of " + count + ")",
+                            future.cause());
                 }
             }
         }
@@ -160,8 +181,8 @@ public final class LoadGenerator implements AutoCloseable {
     public void close() {
         loop.submit(() -> {
             closing = true;
-            for (Connection connection : List.copyOf(connections)) {
-                connection.channel.close();
+            for (Slot slot : List.copyOf(slots)) {
+                slot.channel.close();
             }
         }).syncUninterruptibly();
     }
@@ -192,9 +213,9 @@ public final class LoadGenerator implements AutoCloseable {
         loop.schedule(this::endWindow, measureEnd - now, TimeUnit.NANOSECONDS);
         loop.schedule(this::drainTimedOut, measureEnd + drainNanos - now, TimeUnit.NANOSECONDS);
         if (mode == Mode.CLOSED) {
-            Connection connection;
-            while ((connection = idle.poll()) != null) {
-                connection.send(now);
+            Slot slot;
+            while ((slot = idle.poll()) != null) {
+                slot.send(now);
             }
         } else {
             intervalNanos = 1e9 / rate;
@@ -212,9 +233,9 @@ public final class LoadGenerator implements AutoCloseable {
         // Due times come from the start time, never from the last tick, so a late timer does not shift the rest.
         while ((due = firstDue + (long) (scheduled * intervalNanos)) <= now && due < measureEnd) {
             scheduled++;
-            Connection connection = idle.poll();
-            if (connection != null) {
-                connection.send(due);
+            Slot slot = idle.poll();
+            if (slot != null) {
+                slot.send(due);
             } else {
                 backlog.add(due);
             }
@@ -240,12 +261,12 @@ public final class LoadGenerator implements AutoCloseable {
         }
         long incomplete = 0;
         long now = System.nanoTime();
-        for (Connection connection : connections) {
-            if (connection.busy && connection.inWindow) {
+        for (Slot slot : slots) {
+            if (slot.busy && slot.inWindow) {
                 incomplete++;
                 if (request.stream()) {
-                    long silentSince = connection.firstByte == 0 ? connection.start : connection.lastByte;
-                    longestGap.recordValue(Math.max(connection.longestGap, now - silentSince) / 1000);
+                    long silentSince = slot.firstByte == 0 ? slot.start : slot.lastByte;
+                    longestGap.recordValue(Math.max(slot.longestGap, now - silentSince) / 1000);
                 }
             }
         }
@@ -271,44 +292,49 @@ public final class LoadGenerator implements AutoCloseable {
                 longestGap, events, bodyBytes));
     }
 
-    private void completed(Connection connection, long now) {
+    private void completed(Slot slot, long now) {
         inFlight--;
-        if (connection.inWindow && running) {
-            if (connection.status / 100 == 2) {
+        if (slot.inWindow && running) {
+            if (slot.status / 100 == 2) {
                 requests++;
                 lastCompletion = now;
-                bodyBytes += connection.bodyBytes;
-                latency.recordValue(Math.max(0, now - connection.start) / 1000);
+                bodyBytes += slot.bodyBytes;
+                latency.recordValue(Math.max(0, now - slot.start) / 1000);
                 if (request.stream()) {
-                    events += connection.events;
-                    firstEvent.recordValue(Math.max(0, connection.firstByte - connection.start) / 1000);
-                    eventSpan.recordValue((connection.lastByte - connection.firstByte) / 1000);
-                    longestGap.recordValue(connection.longestGap / 1000);
+                    events += slot.events;
+                    firstEvent.recordValue(Math.max(0, slot.firstByte - slot.start) / 1000);
+                    eventSpan.recordValue((slot.lastByte - slot.firstByte) / 1000);
+                    longestGap.recordValue(slot.longestGap / 1000);
                 }
             } else {
                 errors++;
             }
         }
-        sendNext(connection, now);
+        sendNext(slot, now);
         finishIfDrained();
     }
 
-    private void sendNext(Connection connection, long now) {
+    private void sendNext(Slot slot, long now) {
         if (running && mode == Mode.CLOSED && now < measureEnd) {
-            connection.send(now);
+            slot.send(now);
         } else if (running && mode == Mode.OPEN && !backlog.isEmpty()) {
-            connection.send(backlog.poll());
+            slot.send(backlog.poll());
         } else {
-            idle.add(connection);
+            idle.add(slot);
         }
     }
 
     /**
-     * One keep-alive connection with at most one request in flight. It counts a stream's SSE events (each ends at a
-     * blank line) as they pass, as a {@link ByteProcessor} over the body, so counting allocates nothing.
+     * A place for one request at a time: an HTTP/1.1 keep-alive connection, or one of an HTTP/2 connection's
+     * {@code streamsPerConnection}, each request a new stream. It counts a stream's SSE events (each ends at a blank
+     * line) as they pass, as a {@link ByteProcessor} over the body, so counting allocates nothing.
      */
-    private final class Connection extends ChannelInboundHandlerAdapter implements ByteProcessor {
-        private Channel channel;
+    private final class Slot implements ByteProcessor {
+        private final Channel channel;
+        /** HTTP/2: opens each request's stream; null for HTTP/1.1. */
+        private final Http2StreamChannelBootstrap streams;
+        /** HTTP/2: the current request's stream, to tell its end from an earlier stream's. */
+        private Channel stream;
         private boolean busy;
         private boolean inWindow;
         private long start;
@@ -319,6 +345,11 @@ public final class LoadGenerator implements AutoCloseable {
         private boolean afterNewline;
         private int status;
         private long bodyBytes;
+
+        Slot(Channel channel, boolean http2) {
+            this.channel = channel;
+            this.streams = http2 ? new Http2StreamChannelBootstrap(channel).handler(new StreamReader(this)) : null;
+        }
 
         void send(long start) {
             this.start = start;
@@ -332,41 +363,38 @@ public final class LoadGenerator implements AutoCloseable {
             status = 0;
             bodyBytes = 0;
             inFlight++;
-            channel.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, PATH,
-                    body.duplicate(), headers, EmptyHttpHeaders.INSTANCE), channel.voidPromise());
-        }
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            channel = ctx.channel();
-            connections.add(this);
-            if (running) {
-                // A replacement for a lost connection joins the run at once.
-                sendNext(this, System.nanoTime());
-            } else {
-                idle.add(this);
+            // Until the new stream opens, no stream is this slot's: an earlier one closing late is not its loss.
+            stream = null;
+            if (streams == null) {
+                channel.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, PATH,
+                        body.duplicate(), headers, EmptyHttpHeaders.INSTANCE), channel.voidPromise());
+                return;
             }
+            streams.open().addListener((Future<Http2StreamChannel> opened) -> {
+                if (opened.isSuccess()) {
+                    stream = opened.getNow();
+                    Http2Client.writeRequest(opened.getNow(), http2Headers, body);
+                } else {
+                    lost();
+                    sendNextIfConnected(this);
+                }
+            });
         }
 
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                if (msg instanceof HttpResponse response) {
-                    status = response.status().code();
+        void read(Object msg) {
+            if (msg instanceof HttpResponse response) {
+                status = response.status().code();
+            }
+            if (msg instanceof HttpContent content) {
+                int readable = content.content().readableBytes();
+                if (readable > 0) {
+                    bodyRead(content.content());
                 }
-                if (msg instanceof HttpContent content) {
-                    int readable = content.content().readableBytes();
-                    if (readable > 0) {
-                        bodyRead(content.content());
-                    }
-                    bodyBytes += readable;
-                    if (msg instanceof LastHttpContent && busy) {
-                        busy = false;
-                        completed(this, System.nanoTime());
-                    }
+                bodyBytes += readable;
+                if (msg instanceof LastHttpContent && busy) {
+                    busy = false;
+                    completed(this, System.nanoTime());
                 }
-            } finally {
-                ReferenceCountUtil.release(msg);
             }
         }
 
@@ -397,10 +425,8 @@ public final class LoadGenerator implements AutoCloseable {
             return true;
         }
 
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            connections.remove(this);
-            idle.remove(this);
+        /** The request's connection or stream ended before its answer did: an error if it counted. */
+        void lost() {
             if (busy) {
                 busy = false;
                 inFlight--;
@@ -408,15 +434,136 @@ public final class LoadGenerator implements AutoCloseable {
                     errors++;
                 }
             }
-            if (running && !closing && System.nanoTime() < measureEnd) {
-                bootstrap.connect(request.host(), request.port());
+        }
+    }
+
+    private void join(Slot slot) {
+        slots.add(slot);
+        if (running) {
+            // A replacement for a lost connection joins the run at once.
+            sendNext(slot, System.nanoTime());
+        } else {
+            idle.add(slot);
+        }
+    }
+
+    /** A connection went away: its slots leave, and while the window lasts another connection replaces it. */
+    private void connectionLost(List<Slot> lost) {
+        for (Slot slot : lost) {
+            slot.lost();
+            slots.remove(slot);
+            idle.remove(slot);
+        }
+        if (running && !closing && System.nanoTime() < measureEnd) {
+            bootstrap.connect(request.host(), request.port());
+        }
+        finishIfDrained();
+    }
+
+    /** HTTP/2: a stream that failed leaves its slot free for the next request while the connection lasts. */
+    private void sendNextIfConnected(Slot slot) {
+        if (slot.channel.isActive() && slots.contains(slot)) {
+            sendNext(slot, System.nanoTime());
+        }
+        finishIfDrained();
+    }
+
+    /** An HTTP/1.1 connection: one slot. */
+    private final class Http1Connection extends ChannelInboundHandlerAdapter {
+        private Slot slot;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            slot = new Slot(ctx.channel(), false);
+            join(slot);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                slot.read(msg);
+            } finally {
+                ReferenceCountUtil.release(msg);
             }
-            finishIfDrained();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            connectionLost(List.of(slot));
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
+        }
+    }
+
+    /** An HTTP/2 connection (h2c, prior knowledge): {@code streamsPerConnection} slots. */
+    private final class Http2Connection extends ChannelInboundHandlerAdapter {
+        private final List<Slot> own = new ArrayList<>();
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            for (int i = 0; i < request.streamsPerConnection(); i++) {
+                Slot slot = new Slot(ctx.channel(), true);
+                own.add(slot);
+                join(slot);
+            }
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            connectionLost(own);
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /** One HTTP/2 stream's answer, as HTTP objects, to its slot; a stream reset before the answer ended is lost. */
+    @ChannelHandler.Sharable
+    private final class StreamReader extends ChannelInitializer<Http2StreamChannel> {
+        private final Slot slot;
+        private final ChannelInboundHandlerAdapter reader = new Reader();
+
+        StreamReader(Slot slot) {
+            this.slot = slot;
+        }
+
+        @Override
+        protected void initChannel(Http2StreamChannel ch) {
+            ch.pipeline().addLast(Http2Client.responseCodec(), reader);
+        }
+
+        @ChannelHandler.Sharable
+        private final class Reader extends ChannelInboundHandlerAdapter {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                try {
+                    if (ctx.channel() == slot.stream) {
+                        slot.read(msg);
+                    }
+                } finally {
+                    ReferenceCountUtil.release(msg);
+                }
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                if (ctx.channel() == slot.stream && slot.busy) {
+                    slot.lost();
+                    sendNextIfConnected(slot);
+                }
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close();
+            }
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.llmgateway.bench.load;
 
 import dev.llmgateway.bench.ChatPayloads;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http2.Http2Headers;
+import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,6 +37,10 @@ public final class LoadHarness {
     private static final String TRACED = "gateway-traced";
     /** The proxy being measured, for the shutdown hook: a kill of this JVM must not leave it running. */
     private static volatile ProxyProcess running;
+    /** Cancel mode: failed exchanges (no first event, an error status) after which a target counts as failed. */
+    private static final int MAX_CANCEL_FAILURES = 10;
+    /** Cancel mode: the pause after each cancel, so they come at well under 100 a second. */
+    private static final long CANCEL_PAUSE_MILLIS = 20;
 
     private final HarnessOptions options;
     private final Path runDir;
@@ -133,6 +139,7 @@ public final class LoadHarness {
                      UpstreamCertificate.make(runDir).serverContext());
              TraceCollector collector = options.targets().contains(TRACED) ? new TraceCollector() : null) {
             warmUpHarness(mock.port(), loadGroup);
+            MockUpstream upstream = httpsMock == null ? mock : httpsMock;
             WrkLoad wrk = options.usesWrk()
                     ? new WrkLoad(Proxies.findOnPath("wrk").orElseThrow(), runDir, measuredBody) : null;
             for (String target : options.targets()) {
@@ -142,9 +149,8 @@ public final class LoadHarness {
                     continue;
                 }
                 // Direct stays plain text: the floor the proxies' rows are read against.
-                results.add(measure(target, mock.port(), httpsMock == null ? mock.port() : httpsMock.port(),
-                        proxyCpus, loadGroup, wrk,
-                        target.equals(TRACED) ? collector.endpoint() : null));
+                results.add(measure(target, target.equals("direct") ? mock : upstream, upstream.port(), proxyCpus,
+                        loadGroup, wrk, target.equals(TRACED) ? collector.endpoint() : null));
                 if (target.equals(TRACED)) {
                     System.out.println("  the trace collector took " + collector.received());
                 }
@@ -171,13 +177,16 @@ public final class LoadHarness {
         return new RunReport(options, results, warnings);
     }
 
-    /** {@code upstreamPort}: where the proxies reach the mock (its https port with {@code --upstream-tls on}). */
-    private TargetResult measure(String target, int mockPort, int upstreamPort, String proxyCpus,
+    /**
+     * {@code reached}: the mock the target talks to (the plain one for direct), whose connections are counted;
+     * {@code upstreamPort}: where the proxies reach the mock (its https port with {@code --upstream-tls on}).
+     */
+    private TargetResult measure(String target, MockUpstream reached, int upstreamPort, String proxyCpus,
                                  EventLoopGroup loadGroup, WrkLoad wrk, String traceEndpoint) {
         ProxyProcess proxy = null;
         ProxyProcess redis = null;
         try {
-            int port = mockPort;
+            int port = reached.port();
             String sharedTable = "";
             if (target.equals("gateway-shared")) {
                 int redisPort = freePort();
@@ -203,15 +212,18 @@ public final class LoadHarness {
                     proxy.awaitReady(port, 30_000);
                 }
             }
-            int eventsPerAnswer = probe(target, port);
+            int eventsPerAnswer = probe(target, port, loadGroup);
             if (wrk != null) {
                 CpuWindow cpu = new CpuWindow(proxy);
                 LoadResult result = wrk.run(target, port, measured.connections(), options.warmupSeconds(),
                         options.durationSeconds(), eventsPerAnswer, cpu);
-                return new TargetResult(target, result, null, cpu.seconds(), peakRss(proxy), null);
+                return new TargetResult(target, result, null, cpu.seconds(), peakRss(proxy), null, null);
             }
-            return options.mode() == HarnessOptions.LoadMode.HELD ? holdStreams(target, port, proxy, loadGroup)
-                    : load(target, port, proxy, loadGroup);
+            return switch (options.mode()) {
+                case HELD -> holdStreams(target, port, proxy, reached, loadGroup);
+                case CANCEL -> cancels(target, port, proxy, reached, loadGroup);
+                case CLOSED, OPEN -> load(target, port, proxy, reached, loadGroup);
+            };
         } catch (Exception e) {
             System.out.println("  " + target + " failed: " + e.getMessage());
             return TargetResult.failed(target, String.valueOf(e.getMessage()));
@@ -226,26 +238,82 @@ public final class LoadHarness {
         }
     }
 
-    private TargetResult load(String target, int port, ProxyProcess proxy, EventLoopGroup loadGroup)
-            throws InterruptedException {
+    private TargetResult load(String target, int port, ProxyProcess proxy, MockUpstream reached,
+                              EventLoopGroup loadGroup) throws InterruptedException {
         CpuWindow cpu = new CpuWindow(proxy);
+        UpstreamWindow upstream = new UpstreamWindow(cpu, reached.connections());
         LoadResult result = drive(port, loadGroup, measured, measuredBody, options.warmupSeconds(),
-                options.windowSeconds(), cpu);
-        return new TargetResult(target, result, null, cpu.seconds(), peakRss(proxy), null);
+                options.windowSeconds(), upstream);
+        return new TargetResult(target, result, null, cpu.seconds(), peakRss(proxy), null,
+                upstream.result(options.upstreamProtocol(target)));
+    }
+
+    /**
+     * Cancel mode, one stream at a time on one h2c connection: the client resets each at its first event, and the
+     * mock notes when it saw that stream end. One clock (this JVM's) serves both ends. The first
+     * {@link HarnessOptions#warmUpCancels} are not recorded. A short pause between cancels keeps them far below the
+     * gateway's RST_STREAM flood limit (100 a second).
+     */
+    private TargetResult cancels(String target, int port, ProxyProcess proxy, MockUpstream reached,
+                                 EventLoopGroup loadGroup) throws InterruptedException {
+        Http2Headers headers = Http2Client.requestHeaders("127.0.0.1", port, LoadGenerator.PATH, Proxies.API_KEY,
+                true, measuredBody.length);
+        Histogram resetToUpstream = new Histogram(3);
+        long seen = 0;
+        long missed = 0;
+        long failed = 0;
+        long start = System.nanoTime();
+        MockUpstream.ConnectionCount count = reached.connections();
+        try (Http2Client client = Http2Client.connect(transport, loadGroup, "127.0.0.1", port)) {
+            int warmUpCancels = options.warmUpCancels();
+            for (int i = 0; i < warmUpCancels + options.cancels(); i++) {
+                boolean recorded = i >= warmUpCancels;
+                if (i == warmUpCancels) {
+                    start = System.nanoTime();
+                    count.reset();
+                }
+                reached.clearCancels();
+                long reset;
+                try {
+                    reset = client.cancelAfterFirstBytes(headers, measuredBody, 5);
+                } catch (IllegalStateException e) {
+                    failed++;
+                    if (failed > MAX_CANCEL_FAILURES) {
+                        throw new IllegalStateException("cancel " + (i + 1) + ": " + e.getMessage(), e);
+                    }
+                    continue;
+                }
+                long upstream = reached.awaitCancel(TimeUnit.MILLISECONDS.toNanos(
+                        HarnessOptions.CANCEL_TIMEOUT_MILLIS));
+                if (recorded && upstream < 0) {
+                    missed++;
+                } else if (recorded) {
+                    seen++;
+                    resetToUpstream.recordValue(Math.max(0, upstream - reset) / 1000);
+                }
+                TimeUnit.MILLISECONDS.sleep(CANCEL_PAUSE_MILLIS);
+            }
+        }
+        LoadResult result = new LoadResult(seen, failed, missed, (System.nanoTime() - start) / 1e9,
+                resetToUpstream, new Histogram(3), new Histogram(3), new Histogram(3), 0, 0);
+        return new TargetResult(target, result, null, Double.NaN, peakRss(proxy), null,
+                new TargetResult.Upstream(options.upstreamProtocol(target), count.peak(), count.opened()));
     }
 
     /** Held streams: warm up with short streams, read the idle proxy's RSS, then open every stream. */
-    private TargetResult holdStreams(String target, int port, ProxyProcess proxy, EventLoopGroup loadGroup)
-            throws InterruptedException {
+    private TargetResult holdStreams(String target, int port, ProxyProcess proxy, MockUpstream reached,
+                                     EventLoopGroup loadGroup) throws InterruptedException {
         drive(port, loadGroup, warmUp, warmUpBody, options.warmupSeconds(), 0, new CpuWindow(null));
         long idleRss = proxy == null ? -1 : ProcStats.rssKib(proxy.handle());
         double window = options.windowSeconds();
         HeldSampler sampler = proxy == null ? null
                 : new HeldSampler(proxy, Math.max(0.1, (options.durationSeconds() - window) / 2));
-        LoadResult result = drive(port, loadGroup, measured, measuredBody, 0, window,
-                sampler == null ? new CpuWindow(null) : sampler);
+        UpstreamWindow upstream = new UpstreamWindow(sampler == null ? new CpuWindow(null) : sampler,
+                reached.connections());
+        LoadResult result = drive(port, loadGroup, measured, measuredBody, 0, window, upstream);
         TargetResult.Held held = sampler == null ? null : sampler.result(idleRss);
-        return new TargetResult(target, result, null, Double.NaN, peakRss(proxy), held);
+        return new TargetResult(target, result, null, Double.NaN, peakRss(proxy), held,
+                upstream.result(options.upstreamProtocol(target)));
     }
 
     /** One generator run of {@code phase}: unrecorded warm-up, then the recorded window and its drain. */
@@ -253,7 +321,7 @@ public final class LoadHarness {
                              double warmupSeconds, double windowSeconds, LoadGenerator.WindowListener window)
             throws InterruptedException {
         LoadGenerator.Request request = new LoadGenerator.Request("127.0.0.1", port, body, Proxies.API_KEY,
-                options.stream());
+                options.stream(), options.clientHttp2(), options.streamsPerConnection());
         try (LoadGenerator generator = new LoadGenerator(transport, loadGroup, request)) {
             generator.connect(phase.connections());
             return generator.run(phase.mode(), phase.rate(), nanos(warmupSeconds), nanos(windowSeconds),
@@ -266,7 +334,8 @@ public final class LoadHarness {
      * slower than the ones after it: warm both up against the mock, unrecorded.
      */
     private void warmUpHarness(int mockPort, EventLoopGroup loadGroup) throws InterruptedException {
-        if (options.warmupSeconds() <= 0) {
+        // Cancel mode's streams are long and one at a time: its unrecorded cancels warm up the harness too.
+        if (options.warmupSeconds() <= 0 || options.mode() == HarnessOptions.LoadMode.CANCEL) {
             return;
         }
         System.out.println("warming up the load generator and mock upstream ...");
@@ -278,20 +347,33 @@ public final class LoadHarness {
      * the client should see (the gateway rewrites the upstream's dated name back to the alias that was asked for).
      * Returns how many SSE events the answer held (0 for JSON).
      */
-    private int probe(String target, int port) throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
-                .timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + Proxies.API_KEY)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(warmUpBody)).build();
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+    private int probe(String target, int port, EventLoopGroup loadGroup) throws IOException, InterruptedException {
+        int status;
+        String body;
+        if (options.clientHttp2()) {
+            // nginx's h2c port speaks nothing else; the JDK client would try Upgrade: h2c.
+            try (Http2Client client = Http2Client.connect(transport, loadGroup, "127.0.0.1", port)) {
+                Http2Client.Answer answer = client.fetch(Http2Client.requestHeaders("127.0.0.1", port,
+                        LoadGenerator.PATH, Proxies.API_KEY, options.stream(), warmUpBody.length), warmUpBody, 10);
+                status = answer.status();
+                body = answer.body();
+            }
+        } else {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + LoadGenerator.PATH))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Bearer " + Proxies.API_KEY)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(warmUpBody)).build();
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            status = response.statusCode();
+            body = response.body();
+        }
         String model = target.equals("direct") || target.equals("nginx") ? ChatPayloads.UPSTREAM_MODEL
                 : ChatPayloads.CLIENT_MODEL;
-        String body = response.body();
-        if (response.statusCode() != 200 || !body.contains("\"model\":\"" + model + "\"")) {
-            throw new IOException("probe: expected 200 with \"model\":\"" + model + "\", got " + response.statusCode()
+        if (status != 200 || !body.contains("\"model\":\"" + model + "\"")) {
+            throw new IOException("probe: expected 200 with \"model\":\"" + model + "\", got " + status
                     + ": " + body.substring(0, Math.min(300, body.length())));
         }
         int events = options.stream() ? body.split("\n\n", -1).length - 1 : 0;
@@ -417,6 +499,32 @@ public final class LoadHarness {
             }
             openRssKib = ProcStats.rssKib(proxy.handle());
             cpuShare = (ProcStats.cpuSeconds(proxy.handle()) - cpuAtAllOpen) / ((System.nanoTime() - from) / 1e9);
+        }
+    }
+
+    /** Counts the connections to the mock from the measured window's start, passing the window on. */
+    private static final class UpstreamWindow implements LoadGenerator.WindowListener {
+        private final LoadGenerator.WindowListener next;
+        private final MockUpstream.ConnectionCount count;
+
+        UpstreamWindow(LoadGenerator.WindowListener next, MockUpstream.ConnectionCount count) {
+            this.next = next;
+            this.count = count;
+        }
+
+        @Override
+        public void measureStarted() {
+            count.reset();
+            next.measureStarted();
+        }
+
+        @Override
+        public void measureEnded() {
+            next.measureEnded();
+        }
+
+        TargetResult.Upstream result(String protocol) {
+            return new TargetResult.Upstream(protocol, count.peak(), count.opened());
         }
     }
 

@@ -88,7 +88,8 @@ final class MarkdownSummary {
     private enum Measure {
         LATENCY("latency", LoadResult::latency),
         FIRST_EVENT("time to first event", LoadResult::firstEvent),
-        LONGEST_GAP("a stream's longest gap between events", LoadResult::longestGap);
+        LONGEST_GAP("a stream's longest gap between events", LoadResult::longestGap),
+        CANCEL_SEEN("the client's RST_STREAM → the upstream saw the stream end", LoadResult::latency);
 
         final String description;
         final Function<LoadResult, Histogram> histogram;
@@ -103,6 +104,9 @@ final class MarkdownSummary {
             if (options.mode() == HarnessOptions.LoadMode.HELD) {
                 return LONGEST_GAP;
             }
+            if (options.mode() == HarnessOptions.LoadMode.CANCEL) {
+                return CANCEL_SEEN;
+            }
             return options.measuresFirstEvent() && options.mode() == HarnessOptions.LoadMode.OPEN ? FIRST_EVENT
                     : LATENCY;
         }
@@ -114,7 +118,13 @@ final class MarkdownSummary {
             case OPEN -> "open loop %s/s, %d conn.".formatted(number(options.rate()), options.connections());
             case HELD -> "%,d streams held %s s, opened at %s/s".formatted(options.connections(),
                     number(options.durationSeconds()), number(options.rate()));
+            case CANCEL -> "%,d streams reset by the client at their first event, one at a time"
+                    .formatted(options.cancels());
         };
+        if (options.clientHttp2()) {
+            load += options.mode() == HarnessOptions.LoadMode.CANCEL ? ", h2c"
+                    : " × %d streams, h2c".formatted(options.streamsPerConnection());
+        }
         String answer = !options.stream() ? "1 KB JSON"
                 : options.mode() == HarnessOptions.LoadMode.HELD ? "an event every %d ms".formatted(
                         options.eventDelayMs())
@@ -126,6 +136,9 @@ final class MarkdownSummary {
         if (options.upstreamTls()) {
             answer += ", upstream over https";
         }
+        if (options.upstreamHttp2()) {
+            answer += ", the gateway's upstream on HTTP/2";
+        }
         return "**%s**: %s, %s, %s%s; p50/p99 of %s".formatted(options.label(), load, answer,
                 options.layout().name().toLowerCase(Locale.ROOT), options.usesWrk() ? ", load from wrk" : "",
                 Measure.of(options).description);
@@ -134,6 +147,9 @@ final class MarkdownSummary {
     private static String throughput(HarnessOptions options, LoadResult load) {
         if (options.mode() == HarnessOptions.LoadMode.HELD) {
             return String.format(Locale.ROOT, "%,d streams", load.sent());
+        }
+        if (options.mode() == HarnessOptions.LoadMode.CANCEL) {
+            return String.format(Locale.ROOT, "%,d of %,d resets seen", load.requests(), load.sent());
         }
         if (options.stream()) {
             return String.format(Locale.ROOT, "%,.0f streams/s, %,.0f events/s", load.requestsPerSecond(),
@@ -171,6 +187,11 @@ final class MarkdownSummary {
                     notes.add("CPU %.0f%%".formatted(held.cpuShare() * 100));
                 }
             }
+        }
+        TargetResult.Upstream upstream = result.upstream();
+        if (upstream != null && (options.involvesHttp2() || options.mode() == HarnessOptions.LoadMode.HELD)) {
+            notes.add(options.mode() == HarnessOptions.LoadMode.CANCEL ? "upstream " + upstream.protocol()
+                    : "upstream %s, %,d conn. at most".formatted(upstream.protocol(), upstream.peakOpen()));
         }
         double ratio = ResultTable.translatedRatio(results);
         if (result.name().equals("gateway-translated") && !Double.isNaN(ratio)) {

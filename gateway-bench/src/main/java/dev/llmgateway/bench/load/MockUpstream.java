@@ -4,15 +4,20 @@ import dev.llmgateway.bench.AnthropicPayloads;
 import dev.llmgateway.bench.ChatPayloads;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -28,14 +33,25 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
 /**
@@ -47,6 +63,12 @@ import java.util.function.BiFunction;
  * and then the closing events; with {@code eventDelayMs} 0 they all go out in one flush, otherwise one flush per
  * event, each due {@code eventDelayMs} after the one before it (due times count from the first event, so a late
  * timer does not slow the pace).
+ * <p>
+ * It speaks HTTP/1.1 and HTTP/2 with the same answers: in plain text h2c by prior knowledge (a connection that
+ * opens with the HTTP/2 preface) beside HTTP/1.1 on the same port, over TLS whatever ALPN chooses ({@code h2}, else
+ * {@code http/1.1}). Each HTTP/2 stream is a child channel whose frames become the same HTTP objects, so one
+ * handler answers both. It counts its connections ({@link #connections()}) and notes when a stream ends before its
+ * answer did ({@link #awaitCancel}): what a proxy does upstream when its client goes away.
  */
 public final class MockUpstream implements AutoCloseable {
     private static final String[] TOKENS = {"Hello", " there", ",", " how", " can", " I", " help", " you", "?"};
@@ -54,6 +76,13 @@ public final class MockUpstream implements AutoCloseable {
     private static final byte[] STREAM = quoted("stream");
     private static final byte[] INCLUDE_USAGE = quoted("include_usage");
     private static final byte[] MAX_TOKENS = quoted("max_tokens");
+    /**
+     * SETTINGS_MAX_CONCURRENT_STREAMS of the mock's HTTP/2 connections: nginx's and the gateway's default, so a
+     * proxy needs ceil(streams / 128) connections to hold that many streams.
+     */
+    static final int MAX_CONCURRENT_STREAMS = 128;
+    /** Cut streams noted and not yet taken; more are dropped (only the cancel workload takes them). */
+    private static final int CANCELS_KEPT = 1024;
 
     private final Dialect openAi;
     private final Dialect anthropic;
@@ -61,6 +90,15 @@ public final class MockUpstream implements AutoCloseable {
     private final long eventDelayNanos;
     private final long answerDelayNanos;
     private final Channel serverChannel;
+    private final ConnectionCount connections = new ConnectionCount();
+    private final ArrayBlockingQueue<Long> cancels = new ArrayBlockingQueue<>(CANCELS_KEPT);
+    private final ChannelHandler streamInitializer = new ChannelInitializer<Http2StreamChannel>() {
+        @Override
+        protected void initChannel(Http2StreamChannel stream) {
+            stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
+                    new HttpObjectAggregator(16 << 20), new ChatHandler());
+        }
+    };
 
     private MockUpstream(NettyTransport transport, EventLoopGroup group, int port, long eventDelayMs,
                          long answerDelayMs, SslContext tls) throws InterruptedException {
@@ -87,11 +125,12 @@ public final class MockUpstream implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.opened(ch);
                         if (tls != null) {
-                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()), new AlpnChoice());
+                        } else {
+                            ch.pipeline().addLast(new PrefaceSniffer());
                         }
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(16 << 20),
-                                new ChatHandler());
                     }
                 })
                 .bind("127.0.0.1", port).sync().channel();
@@ -110,6 +149,25 @@ public final class MockUpstream implements AutoCloseable {
     static MockUpstream start(NettyTransport transport, EventLoopGroup group, int port, long eventDelayMs,
                               long answerDelayMs, SslContext tls) throws InterruptedException {
         return new MockUpstream(transport, group, port, eventDelayMs, answerDelayMs, tls);
+    }
+
+    /** The connections proxies (or the load, for direct) opened to this mock. */
+    ConnectionCount connections() {
+        return connections;
+    }
+
+    /** Forgets the streams cut so far: the next {@link #awaitCancel} waits for one cut after this. */
+    void clearCancels() {
+        cancels.clear();
+    }
+
+    /**
+     * When ({@link System#nanoTime}) the next stream was cut before its answer ended (its HTTP/2 stream reset, or
+     * its HTTP/1.1 connection closed), waiting up to {@code timeoutNanos}; -1 when none was.
+     */
+    long awaitCancel(long timeoutNanos) throws InterruptedException {
+        Long at = cancels.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+        return at == null ? -1 : at;
     }
 
     int port() {
@@ -133,9 +191,14 @@ public final class MockUpstream implements AutoCloseable {
         mock.serverChannel.closeFuture().sync();
     }
 
-    /** Unreleasable and read-only: every response writes a duplicate, and the encoder's release is a no-op. */
+    /**
+     * Unreleasable and read-only: every response writes a duplicate, and the encoder's release is a no-op. Direct
+     * memory the garbage collector frees with the mock (a wrapped NIO buffer, outside the allocator), as nothing
+     * ever releases it: a leak detector has nothing to report when the mock goes away.
+     */
     private static ByteBuf shared(byte[] bytes) {
-        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes)).asReadOnly();
+        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(bytes.length)
+                .put(bytes).flip())).asReadOnly();
     }
 
     private static byte[] concat(byte[] first, byte[] second) {
@@ -206,8 +269,98 @@ public final class MockUpstream implements AutoCloseable {
         }
     }
 
-    /** One streamed answer: the head, the text events, then the closing events. */
-    private final class EventStream implements Runnable {
+    private void speakHttp1(ChannelPipeline pipeline) {
+        pipeline.addLast(new HttpServerCodec(), new HttpObjectAggregator(16 << 20), new ChatHandler());
+    }
+
+    private void speakHttp2(ChannelPipeline pipeline) {
+        pipeline.addLast(Http2FrameCodecBuilder.forServer()
+                        .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
+                        .build(),
+                new Http2MultiplexHandler(streamInitializer));
+    }
+
+    /**
+     * Plain text: HTTP/2 when the connection opens with its preface (prior knowledge), else HTTP/1.1. Reads no more
+     * than the preface; what it read goes on to the protocol's handlers when it removes itself.
+     */
+    private final class PrefaceSniffer extends ByteToMessageDecoder {
+        private final ByteBuf preface = Http2CodecUtil.connectionPrefaceBuf();
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            int length = Math.min(in.readableBytes(), preface.readableBytes());
+            boolean matches = ByteBufUtil.equals(in, in.readerIndex(), preface, 0, length);
+            if (matches && length < preface.readableBytes()) {
+                return;
+            }
+            if (matches) {
+                speakHttp2(ctx.pipeline());
+            } else {
+                speakHttp1(ctx.pipeline());
+            }
+            ctx.pipeline().remove(this);
+        }
+
+        @Override
+        protected void handlerRemoved0(ChannelHandlerContext ctx) {
+            preface.release();
+        }
+    }
+
+    /** TLS: the protocol ALPN chose, HTTP/1.1 when the client offered none (nginx's proxy_pass offers none). */
+    private final class AlpnChoice extends ApplicationProtocolNegotiationHandler {
+        AlpnChoice() {
+            super(ApplicationProtocolNames.HTTP_1_1);
+        }
+
+        @Override
+        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+            if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                speakHttp2(ctx.pipeline());
+            } else {
+                speakHttp1(ctx.pipeline());
+            }
+        }
+    }
+
+    /**
+     * Connections opened and open at once, since the last {@link #reset}: written on the mock's loop, read by the
+     * harness.
+     */
+    static final class ConnectionCount {
+        private final AtomicInteger open = new AtomicInteger();
+        private final AtomicInteger opened = new AtomicInteger();
+        private final AtomicInteger peak = new AtomicInteger();
+
+        private void opened(Channel channel) {
+            opened.incrementAndGet();
+            peak.accumulateAndGet(open.incrementAndGet(), Math::max);
+            channel.closeFuture().addListener(closed -> open.decrementAndGet());
+        }
+
+        /** Starts counting anew: none opened yet, the peak those open now. */
+        void reset() {
+            opened.set(0);
+            peak.set(open.get());
+        }
+
+        int opened() {
+            return opened.get();
+        }
+
+        /** The most open at once since the reset, those already open then included. */
+        int peak() {
+            return peak.get();
+        }
+    }
+
+    /**
+     * One streamed answer: the head, the text events, then the closing events. Its channel (the HTTP/1.1
+     * connection, or the HTTP/2 stream) closing before the last event was written is a cut stream, noted with its
+     * time.
+     */
+    private final class EventStream implements Runnable, ChannelFutureListener {
         private final ChannelHandlerContext ctx;
         private final Dialect dialect;
         private final int events;
@@ -231,6 +384,7 @@ public final class MockUpstream implements AutoCloseable {
             }
             if (sent == 0) {
                 firstEventNanos = System.nanoTime();
+                ctx.channel().closeFuture().addListener(this);
                 ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, sseHeaders));
                 if (dialect.head.isReadable()) {
                     ctx.write(new DefaultHttpContent(dialect.head.duplicate()));
@@ -246,9 +400,17 @@ public final class MockUpstream implements AutoCloseable {
                 ctx.executor().schedule(this, due - System.nanoTime(), TimeUnit.NANOSECONDS);
                 return;
             }
+            // A keep-alive connection serves many streams: each takes its listener off when it ends.
+            ctx.channel().closeFuture().removeListener(this);
             ctx.write(new DefaultHttpContent(dialect.closing(events, usage).duplicate()));
             ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
                     .addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+        }
+
+        /** The channel closed with the answer unfinished. */
+        @Override
+        public void operationComplete(ChannelFuture closed) {
+            cancels.offer(System.nanoTime());
         }
     }
 

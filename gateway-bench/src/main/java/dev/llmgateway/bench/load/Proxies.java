@@ -39,7 +39,9 @@ final class Proxies {
 
     /**
      * nginx with one worker, in the foreground, everything it writes kept in {@code runDir}. Sized like the gateway
-     * below: room for every client connection and one upstream connection each, all of them kept alive.
+     * below: room for every client connection and one upstream connection each, all of them kept alive. With h2c
+     * load it listens with {@code http2} (nginx 1.22: h2c by prior knowledge only on that port); to the upstream it
+     * speaks HTTP/1.1 whatever the load speaks, as {@code proxy_pass} has no HTTP/2.
      */
     static ProxyProcess startNginx(Path nginx, HarnessOptions options, Path runDir, int port, int upstreamPort,
                                    String cpus) throws IOException {
@@ -80,7 +82,7 @@ final class Proxies {
                     keepalive_requests 100000;
                   }
                   server {
-                    listen 127.0.0.1:%d backlog=4096;
+                    listen 127.0.0.1:%d backlog=4096%s;
                     location / {
                       proxy_pass %s://up;
                       proxy_http_version 1.1;
@@ -91,7 +93,7 @@ final class Proxies {
                 }
                 """.formatted(root ? "user root;\n" : "", workerConnections, dir, dir, workerConnections, accessLog,
                 dir, dir, dir, dir, dir, upstreamPort, upstreamConnections(options), port,
-                options.upstreamTls() ? "https" : "http", options.upstreamTls() ? nginxUpstreamTls(runDir) : "");
+                options.clientHttp2() ? " http2" : "", options.upstreamTls() ? "https" : "http", options.upstreamTls() ? nginxUpstreamTls(runDir) : "");
         Path confFile = Files.writeString(dir.resolve("nginx.conf"), conf);
         // -e: without it nginx opens the packaged error log path before reading our config.
         return ProxyProcess.start("nginx", List.of(nginx.toString(), "-p", dir.toString(), "-e",
@@ -116,8 +118,9 @@ final class Proxies {
      * The gateway jar, as process {@code name}, with one event-loop thread (it gets one core), routing everything to
      * the mock upstream: as an OpenAI-compatible provider, or, {@code translated}, as an Anthropic one the gateway
      * translates from. The
-     * config is the default but for what the workload needs: connection limits that fit it, and the access log
-     * only when {@code --access-log off}.
+     * config is the default but for what the workload needs: connection limits that fit it, the access log
+     * only when {@code --access-log off}, and {@code http = "2"} to the provider for {@code gateway-up-h2} or
+     * {@code --upstream-http 2}.
      */
     static ProxyProcess startGateway(String name, boolean translated, HarnessOptions options, Path runDir, int port,
                                      int upstreamPort, String cpus) throws IOException {
@@ -153,7 +156,7 @@ final class Proxies {
                 [providers.up]
                 %s
                 base_url = "%s://127.0.0.1:%d/v1"
-                %smax_connections = %d
+                %s%smax_connections = %d
 
                 [routing]
                 default_provider = "up"
@@ -161,6 +164,7 @@ final class Proxies {
                 clientConnections > DEFAULT_MAX_CONNECTIONS ? "max_connections = " + clientConnections + "\n" : "",
                 API_KEY, keyLines, provider, options.upstreamTls() ? "https" : "http", upstreamPort,
                 options.upstreamTls() ? "ca_file = \"" + UpstreamCertificate.pemFile(runDir) + "\"\n" : "",
+                options.upstreamProtocol(name).startsWith("HTTP/2") ? "http = \"2\"\n" : "",
                 upstreamConnections(options),
                 options.accessLog() ? "\n# [access_log] at its default: a JSON line per request to stdout.\n"
                         : "\n[access_log]\nenabled = false\n", tables);

@@ -57,6 +57,13 @@ final class ReportFiles {
             json.writeNumberField("requestBytes", options.requestBytes());
             json.writeStringField("layout", options.layout().name().toLowerCase());
             json.writeBooleanField("accessLog", options.accessLog());
+            json.writeBooleanField("upstreamTls", options.upstreamTls());
+            json.writeStringField("upstreamHttp", options.upstreamHttp2() ? "2" : "1.1");
+            json.writeStringField("clientHttp", options.clientHttp2() ? "2" : "1.1");
+            json.writeNumberField("streamsPerConnection", options.streamsPerConnection());
+            if (options.mode() == HarnessOptions.LoadMode.CANCEL) {
+                json.writeNumberField("cancels", options.cancels());
+            }
             json.writeStringField("loadTool", options.usesWrk() ? "wrk" : "harness");
             json.writeEndObject();
             json.writeArrayFieldStart("targets");
@@ -123,6 +130,13 @@ final class ReportFiles {
                 }
             }
         }
+        if (result.upstream() != null) {
+            json.writeObjectFieldStart("upstream");
+            json.writeStringField("protocol", result.upstream().protocol());
+            json.writeNumberField("peakOpenConnections", result.upstream().peakOpen());
+            json.writeNumberField("openedConnections", result.upstream().opened());
+            json.writeEndObject();
+        }
         if (!Double.isNaN(result.cpuSeconds())) {
             json.writeNumberField("cpuSeconds", result.cpuSeconds());
             json.writeNumberField("cpuSecondsPer1kRequests", result.cpuSecondsPerThousand());
@@ -165,7 +179,9 @@ final class ReportFiles {
                 """);
         html.append("<p>").append(PercentilePlot.escape(options.describe())).append("</p>\n<pre>")
                 .append(PercentilePlot.escape(ResultTable.render(options, results))).append("</pre>\n");
-        html.append(PercentilePlot.svg("latency (µs) by percentile", series(results, LoadResult::latency)));
+        html.append(PercentilePlot.svg(options.mode() == HarnessOptions.LoadMode.CANCEL
+                ? "client's reset → the upstream saw the stream end (µs) by percentile" : "latency (µs) by percentile",
+                series(results, LoadResult::latency)));
         if (options.measuresFirstEvent()) {
             html.append(PercentilePlot.svg("time to first event (µs) by percentile",
                     series(results, LoadResult::firstEvent)));

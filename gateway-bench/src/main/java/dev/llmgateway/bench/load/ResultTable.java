@@ -2,6 +2,7 @@ package dev.llmgateway.bench.load;
 
 import org.HdrHistogram.Histogram;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -18,11 +19,18 @@ final class ResultTable {
     static final double TRANSLATED_TARGET = 0.8;
     static final double SHARED_THROUGHPUT_TARGET = 0.8;
     static final long SHARED_ADDED_P99_TARGET_MICROS = 200;
+    /** Issue 18: 1,000 concurrent streams over at most this many upstream connections on HTTP/2. */
+    static final int H2_CONNECTIONS_TARGET = 10;
+    /** Issue 18: a cancelled h2 stream is reset upstream within this long. */
+    static final long CANCEL_TARGET_MICROS = 10_000;
 
     private ResultTable() {
     }
 
     static String render(HarnessOptions options, List<TargetResult> results) {
+        if (options.mode() == HarnessOptions.LoadMode.CANCEL) {
+            return cancels(options, results);
+        }
         StringBuilder out = new StringBuilder();
         boolean stream = options.stream();
         out.append(String.format(Locale.ROOT, "%-18s %9s%s %9s %9s %9s %9s %8s %13s %13s%n", "target", "req/s",
@@ -71,22 +79,91 @@ final class ResultTable {
         if (options.mode() == HarnessOptions.LoadMode.HELD) {
             held(out, options, results);
         }
+        upstreamConnections(out, results);
         notes(options, results).forEach(note -> out.append('\n').append(note).append('\n'));
         return out.toString();
     }
 
-    /** Lines a reader needs beside the figures: a missing column, the translation's share of the pass-through. */
+    /** Lines a reader needs beside the figures: a missing column, a ratio or count against the issue's target. */
     static List<String> notes(HarnessOptions options, List<TargetResult> results) {
+        List<String> notes = new ArrayList<>();
         TargetResult translated = find(results, "gateway-translated");
         if (translated == null) {
-            return sharedNotes(results);
+            notes.addAll(sharedNotes(results));
+        } else {
+            String nginx = options.targets().contains("nginx") ? ""
+                    : "nginx: no column, it cannot translate between OpenAI and Anthropic. ";
+            double ratio = translatedRatio(results);
+            notes.add(nginx + (Double.isNaN(ratio) ? ""
+                    : String.format(Locale.ROOT, "translated ÷ pass-through streams/s: %.2f (target ≥ %.1f: %s)",
+                            ratio, TRANSLATED_TARGET, ratio >= TRANSLATED_TARGET ? "met" : "not met")));
         }
-        String nginx = options.targets().contains("nginx") ? ""
-                : "nginx: no column, it cannot translate between OpenAI and Anthropic. ";
-        double ratio = translatedRatio(results);
-        return List.of(nginx + (Double.isNaN(ratio) ? ""
-                : String.format(Locale.ROOT, "translated ÷ pass-through streams/s: %.2f (target ≥ %.1f: %s)", ratio,
-                        TRANSLATED_TARGET, ratio >= TRANSLATED_TARGET ? "met" : "not met")));
+        if (options.targets().contains("nginx") && (options.upstreamHttp2()
+                || options.targets().contains(HarnessOptions.GATEWAY_UPSTREAM_H2))) {
+            notes.add("nginx: HTTP/1.1 to the upstream (proxy_pass cannot speak HTTP/2 to an upstream)");
+        }
+        for (TargetResult result : results) {
+            TargetResult.Upstream upstream = result.upstream();
+            if (options.mode() == HarnessOptions.LoadMode.HELD && upstream != null && result.measured()
+                    && upstream.protocol().startsWith("HTTP/2")) {
+                notes.add(String.format(Locale.ROOT, "%s: %,d streams held over %d upstream connections (%s; "
+                                + "target at 1,000 streams ≤ %d: %s)", result.name(), result.load().sent(),
+                        upstream.peakOpen(), upstream.protocol(), H2_CONNECTIONS_TARGET,
+                        upstream.peakOpen() <= H2_CONNECTIONS_TARGET ? "met" : "not met"));
+            }
+            if (options.mode() == HarnessOptions.LoadMode.CANCEL && result.measured() && result.load().requests() > 0
+                    && !result.name().equals("direct")) {
+                long p99 = result.load().latency().getValueAtPercentile(99);
+                notes.add(String.format(Locale.ROOT, "%s: client reset → upstream saw it, p99 %,d µs over %s "
+                                + "(target ≤ %,d µs: %s)", result.name(), p99, upstream == null ? "?"
+                                : upstream.protocol(), CANCEL_TARGET_MICROS,
+                        p99 <= CANCEL_TARGET_MICROS ? "met" : "not met"));
+            }
+        }
+        return notes.stream().filter(note -> !note.isEmpty()).toList();
+    }
+
+    /** The connections each target had open to the mock: kept-alive ones and those it opened in the window. */
+    private static void upstreamConnections(StringBuilder out, List<TargetResult> results) {
+        if (results.stream().noneMatch(result -> result.upstream() != null)) {
+            return;
+        }
+        out.append(String.format(Locale.ROOT, "%n%-18s %-18s %10s %10s%n", "upstream", "protocol", "peak open",
+                "opened"));
+        for (TargetResult result : results) {
+            TargetResult.Upstream upstream = result.upstream();
+            if (upstream != null) {
+                out.append(String.format(Locale.ROOT, "%-18s %-18s %10d %10d%n", result.name(), upstream.protocol(),
+                        upstream.peakOpen(), upstream.opened()));
+            }
+        }
+        out.append("(connections to the mock upstream in the measured window: the most open at once, kept-alive "
+                + "ones included, and those opened in it; direct's are the load's own)\n");
+    }
+
+    /** Cancel mode: per target, the time from the client's RST_STREAM to the upstream seeing its stream end. */
+    private static String cancels(HarnessOptions options, List<TargetResult> results) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "%-18s %-18s %7s %7s %7s %9s %9s %9s %9s %9s%n", "target",
+                "upstream", "seen", "missed", "failed", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs"));
+        for (TargetResult result : results) {
+            if (!result.measured()) {
+                out.append(String.format(Locale.ROOT, "%-18s FAILED: %s%n", result.name(),
+                        result.failure().lines().findFirst().orElse("")));
+                continue;
+            }
+            LoadResult load = result.load();
+            long[] p = percentiles(load.latency());
+            out.append(String.format(Locale.ROOT, "%-18s %-18s %7d %7d %7d %9d %9d %9d %9d %9d%n", result.name(),
+                    result.upstream() == null ? "-" : result.upstream().protocol(), load.requests(),
+                    load.incomplete(), load.errors(), p[0], p[1], p[2], p[3], load.latency().getMaxValue()));
+        }
+        out.append(String.format(Locale.ROOT, "(client's reset → the mock saw the stream end: its HTTP/2 stream reset "
+                + "or its HTTP/1.1 connection closed; missed: not within %d ms; failed: no first event)%n",
+                HarnessOptions.CANCEL_TIMEOUT_MILLIS));
+        added(out, "reset time added (µs)", results, LoadResult::latency);
+        notes(options, results).forEach(note -> out.append('\n').append(note).append('\n'));
+        return out.toString();
     }
 
     /** What sharing the limits in Redis costs over counting them per replica, against the targets. */

@@ -9,8 +9,18 @@ package dev.llmgateway.bench.load;
  *                   streams (see {@link Held#cpuShare})
  * @param peakRssKib the proxy's peak resident memory over its life; -1 for direct
  * @param held       what holding the streams cost the proxy; null unless held mode measured a proxy
+ * @param upstream   the connections the mock upstream saw in the window; null when not counted (wrk, a failure)
  */
-record TargetResult(String name, LoadResult load, String failure, double cpuSeconds, long peakRssKib, Held held) {
+record TargetResult(String name, LoadResult load, String failure, double cpuSeconds, long peakRssKib, Held held,
+                    Upstream upstream) {
+
+    /**
+     * @param protocol what the target spoke to the mock (HTTP/1.1, HTTP/2, h2c for direct's load)
+     * @param peakOpen the most connections open to the mock at once in the window (kept-alive ones included)
+     * @param opened   connections opened to the mock in the window
+     */
+    record Upstream(String protocol, int peakOpen, int opened) {
+    }
 
     /**
      * @param idleRssKib VmRSS after the warm-up, with no connection open, just before the streams open
@@ -21,7 +31,7 @@ record TargetResult(String name, LoadResult load, String failure, double cpuSeco
     }
 
     static TargetResult failed(String name, String failure) {
-        return new TargetResult(name, null, failure, Double.NaN, -1, null);
+        return new TargetResult(name, null, failure, Double.NaN, -1, null, null);
     }
 
     boolean measured() {

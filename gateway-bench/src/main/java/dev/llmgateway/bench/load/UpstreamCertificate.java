@@ -1,5 +1,7 @@
 package dev.llmgateway.bench.load;
 
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -52,7 +54,10 @@ final class UpstreamCertificate {
         return runDir.resolve("tls").resolve("upstream.pem");
     }
 
-    /** A server context for the mock, on OpenSSL when it loads: the mock's TLS costs the same for every proxy. */
+    /**
+     * A server context for the mock, on OpenSSL when it loads: the mock's TLS costs the same for every proxy. It
+     * offers {@code h2} and {@code http/1.1} by ALPN; a client that asks for neither (nginx) gets HTTP/1.1.
+     */
     SslContext serverContext() throws IOException, GeneralSecurityException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keyStore)) {
@@ -62,6 +67,10 @@ final class UpstreamCertificate {
         X509Certificate certificate = (X509Certificate) store.getCertificate(ALIAS);
         return SslContextBuilder.forServer(key, List.of(certificate))
                 .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
                 .build();
     }
 

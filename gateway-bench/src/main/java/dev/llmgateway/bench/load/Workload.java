@@ -59,6 +59,44 @@ enum Workload {
         b.connections = 1;
         b.layout = HarnessOptions.Layout.SHARED;
         b.upstreamTls = true;
+    }),
+    /** THROUGHPUT with the gateway over HTTP/1.1 and over HTTP/2 to the upstream; nginx's proxy_pass is HTTP/1.1. */
+    UPSTREAM_H2(b -> b.workloadTargets = List.of("direct", "nginx", "gateway", HarnessOptions.GATEWAY_UPSTREAM_H2)),
+    /**
+     * A thousand streams held at once, as in HELD_STREAMS: how many upstream connections each proxy opens for them
+     * over HTTP/1.1 (one per stream) and HTTP/2 (one per {@link MockUpstream#MAX_CONCURRENT_STREAMS}).
+     */
+    UPSTREAM_CONNECTIONS(b -> {
+        b.mode = HarnessOptions.LoadMode.HELD;
+        b.connections = 1_000;
+        b.ownStreamCount = true;
+        b.rate = 5_000;
+        b.eventDelayMs = 50;
+        b.workloadTargets = List.of("direct", "nginx", "gateway", HarnessOptions.GATEWAY_UPSTREAM_H2);
+    }),
+    /** THROUGHPUT from an h2c balancer: 8 connections of 8 streams, the same 64 requests in flight. */
+    THROUGHPUT_H2C(b -> {
+        b.clientHttp2 = true;
+        b.connections = 8;
+        b.streamsPerConnection = 8;
+    }),
+    /** LATENCY from an h2c balancer: one stream at a time on one connection. */
+    LATENCY_H2C(b -> {
+        b.clientHttp2 = true;
+        b.connections = 1;
+        b.layout = HarnessOptions.Layout.SHARED;
+    }),
+    /**
+     * An h2c client resets its stream at the first event: how soon the upstream sees that stream end, over
+     * HTTP/1.1 (the connection closed) and HTTP/2 (RST_STREAM). Streams of 50 events 10 ms apart, long enough
+     * that only a reset ends one early.
+     */
+    CANCEL_H2(b -> {
+        b.mode = HarnessOptions.LoadMode.CANCEL;
+        b.events = 50;
+        b.eventDelayMs = 10;
+        b.layout = HarnessOptions.Layout.SHARED;
+        b.workloadTargets = List.of("direct", "nginx", "gateway", HarnessOptions.GATEWAY_UPSTREAM_H2);
     });
 
     final Consumer<HarnessOptions.Builder> preset;

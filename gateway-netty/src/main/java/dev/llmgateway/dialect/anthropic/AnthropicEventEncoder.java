@@ -4,17 +4,15 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.llmgateway.dialect.AnswerEvents;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.ClientDialect;
+import dev.llmgateway.dialect.EncodedEvent;
 import dev.llmgateway.dialect.ErrorResponses;
 import dev.llmgateway.dialect.FinishReason;
 import dev.llmgateway.dialect.ToolCallIds;
-import dev.llmgateway.json.JsonOutput;
-import dev.llmgateway.sse.SseWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.AsciiString;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -54,12 +52,11 @@ public final class AnthropicEventEncoder implements AnswerEvents {
     private final ByteBufAllocator alloc;
     private final Consumer<ByteBuf> out;
     private final String requestId;
-    private final JsonOutput json = new JsonOutput();
+    private final EncodedEvent events;
     private final MessageSummary summary;
     private final JsonValueEnd argumentsEnd = new JsonValueEnd();
 
-    /** The event being written, until it is handed to {@link #out}, and the generator writing it. */
-    private ByteBuf pending;
+    /** The generator writing the event begun, until it is sent. */
     private JsonGenerator writing;
     private Block open = Block.NONE;
     private int openIndex;
@@ -79,6 +76,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
 
     public AnthropicEventEncoder(ByteBufAllocator alloc, Consumer<ByteBuf> out, String model, String requestId) {
         this.alloc = alloc;
+        this.events = new EncodedEvent(alloc, out);
         this.out = out;
         this.requestId = requestId;
         this.summary = new MessageSummary(model, requestId);
@@ -101,7 +99,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
             g.writeNumberField("output_tokens", 0);
             send();
         } catch (IOException e) {
-            throw abandon(e);
+            throw events.failed(e);
         }
     }
 
@@ -119,7 +117,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
             }
             sendDelta(openIndex, "text_delta", "text", chars, offset, length);
         } catch (IOException e) {
-            throw abandon(e);
+            throw events.failed(e);
         }
     }
 
@@ -132,7 +130,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
             openThinking();
             sendDelta(openIndex, "thinking_delta", "thinking", chars, offset, length);
         } catch (IOException e) {
-            throw abandon(e);
+            throw events.failed(e);
         }
     }
 
@@ -145,7 +143,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
             send();
             sealed = true;
         } catch (IOException e) {
-            throw abandon(e);
+            throw events.failed(e);
         }
     }
 
@@ -158,7 +156,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
             sendBlockStart();
             writeStop(openIndex);
         } catch (IOException e) {
-            throw abandon(e);
+            throw events.failed(e);
         }
     }
 
@@ -183,7 +181,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
             closeAll();
             openTool(index, clientId, name);
         } catch (IOException e) {
-            throw abandon(e);
+            throw events.failed(e);
         }
     }
 
@@ -210,7 +208,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
                 writeArguments(toolBlocks[index], chars, offset, length);
             }
         } catch (IOException e) {
-            throw abandon(e);
+            throw events.failed(e);
         }
     }
 
@@ -219,7 +217,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
         try {
             closeAll();
         } catch (IOException e) {
-            throw abandon(e);
+            throw events.failed(e);
         }
         summary.finish(reason, stopSequence);
     }
@@ -242,7 +240,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
             begin(MESSAGE_STOP, 24);
             send();
         } catch (IOException e) {
-            throw abandon(e);
+            throw events.failed(e);
         }
     }
 
@@ -361,8 +359,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
      * there) and left open for the caller's members.
      */
     private JsonGenerator begin(AsciiString event, int jsonBytes) throws IOException {
-        pending = SseWriter.beginNamedEvent(alloc, event, jsonBytes);
-        writing = json.start(pending);
+        writing = events.beginNamed(event, jsonBytes);
         writing.writeStartObject();
         writing.writeStringField("type", event.toString());
         return writing;
@@ -373,19 +370,7 @@ public final class AnthropicEventEncoder implements AnswerEvents {
         while (!writing.getOutputContext().inRoot()) {
             writing.writeEndObject();
         }
-        json.end();
-        ByteBuf event = SseWriter.endEvent(pending);
-        pending = null;
-        out.accept(event);
-    }
-
-    /** A generator failure (it writes to memory, so practically never): the half-written event is freed. */
-    private UncheckedIOException abandon(IOException e) {
-        if (pending != null) {
-            pending.release();
-            pending = null;
-        }
-        return new UncheckedIOException(e);
+        events.send();
     }
 
     private static boolean blank(char[] chars, int offset, int length) {

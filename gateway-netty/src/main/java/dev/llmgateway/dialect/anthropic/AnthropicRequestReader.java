@@ -9,7 +9,6 @@ import dev.llmgateway.dialect.ToolChoice;
 import dev.llmgateway.dialect.Untranslatable;
 import dev.llmgateway.json.ByteSpan;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 
 import java.io.IOException;
 import java.util.List;
@@ -66,17 +65,10 @@ public final class AnthropicRequestReader {
     }
 
     public static void read(ByteBuf body, RequestEvents out) throws Untranslatable {
-        AnthropicRequestReader reader;
-        int offset;
-        if (body.hasArray()) {
-            reader = new AnthropicRequestReader(body.array(), out);
-            offset = body.arrayOffset() + body.readerIndex();
-        } else {
-            reader = new AnthropicRequestReader(ByteBufUtil.getBytes(body), out);
-            offset = 0;
-        }
+        ByteSpan span = ByteSpan.readable(body);
+        AnthropicRequestReader reader = new AnthropicRequestReader(span.bytes(), out);
         try {
-            reader.readTopLevel(offset, body.readableBytes());
+            reader.readTopLevel(span.offset(), span.length());
             reader.emit();
         } catch (JsonProcessingException e) {
             throw invalid(null, "The request body is not valid JSON: " + e.getOriginalMessage());

@@ -3,13 +3,12 @@ package dev.llmgateway.dialect.gemini;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.ClientDialect;
+import dev.llmgateway.dialect.EncodedEvent;
 import dev.llmgateway.dialect.ErrorResponses;
-import dev.llmgateway.json.JsonOutput;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.function.Consumer;
 
 /**
@@ -22,16 +21,12 @@ import java.util.function.Consumer;
  * {@code out}, which then owns it. Confined to the exchange's thread.
  */
 public final class GeminiChunkEncoder extends GeminiAnswerState {
-    private static final byte[] DATA = {'d', 'a', 't', 'a', ':', ' '};
-    private static final byte[] END = {'\n', '\n'};
     private static final int CHUNK_SIZE = 256;
 
     private final ByteBufAllocator alloc;
     private final Consumer<ByteBuf> out;
-    private final JsonOutput json = new JsonOutput();
+    private final EncodedEvent events;
     private final StringBuilder callArguments = new StringBuilder();
-    /** The event being written, between {@link #chunk} and {@link #send}. */
-    private ByteBuf event;
     private String callId;
     private String callName;
     private String callSignature;
@@ -45,6 +40,7 @@ public final class GeminiChunkEncoder extends GeminiAnswerState {
         super(model, requestId);
         this.alloc = alloc;
         this.out = out;
+        this.events = new EncodedEvent(alloc, out);
     }
 
     @Override
@@ -65,7 +61,7 @@ public final class GeminiChunkEncoder extends GeminiAnswerState {
                 signaturePart(g, signature);
                 endChunk(g);
             } catch (IOException e) {
-                throw failed(e);
+                throw events.failed(e);
             }
         }
     }
@@ -94,17 +90,15 @@ public final class GeminiChunkEncoder extends GeminiAnswerState {
             return;
         }
         try {
-            ByteBuf buf = alloc.ioBuffer(CHUNK_SIZE).writeBytes(DATA);
-            event = buf;
-            JsonGenerator g = json.start(buf);
+            JsonGenerator g = events.beginData(CHUNK_SIZE);
             g.writeStartObject();
             g.writeArrayFieldStart("candidates");
             g.writeStartObject();
             endCandidate(g, true);
             endResponse(g, true);
-            send();
+            events.send();
         } catch (IOException e) {
-            throw failed(e);
+            throw events.failed(e);
         }
     }
 
@@ -126,7 +120,7 @@ public final class GeminiChunkEncoder extends GeminiAnswerState {
             textPart(g, chars, offset, length, thought);
             endChunk(g);
         } catch (IOException e) {
-            throw failed(e);
+            throw events.failed(e);
         }
     }
 
@@ -149,7 +143,7 @@ public final class GeminiChunkEncoder extends GeminiAnswerState {
             endChunk(g);
             return true;
         } catch (IOException notAnObject) {
-            discardEvent();
+            events.discard();
             error(ApiError.upstreamBroken("the provider", "its call of '" + name + "' had arguments that are not a"
                     + " JSON object, which Gemini's API cannot carry"));
             return false;
@@ -158,8 +152,7 @@ public final class GeminiChunkEncoder extends GeminiAnswerState {
 
     /** Starts an SSE data event with a response, its one candidate, and that candidate's parts array open. */
     private JsonGenerator chunk() throws IOException {
-        event = alloc.ioBuffer(CHUNK_SIZE).writeBytes(DATA);
-        JsonGenerator g = json.start(event);
+        JsonGenerator g = events.beginData(CHUNK_SIZE);
         startParts(g);
         return g;
     }
@@ -168,26 +161,7 @@ public final class GeminiChunkEncoder extends GeminiAnswerState {
         endParts(g);
         endCandidate(g, false);
         endResponse(g, false);
-        send();
+        events.send();
     }
 
-    private void send() {
-        json.end();
-        ByteBuf done = event.writeBytes(END);
-        event = null;
-        out.accept(done);
-    }
-
-    private void discardEvent() {
-        if (event != null) {
-            json.end();
-            event.release();
-            event = null;
-        }
-    }
-
-    private UncheckedIOException failed(IOException e) {
-        discardEvent();
-        return new UncheckedIOException(e);
-    }
 }

@@ -12,7 +12,6 @@ import dev.llmgateway.dialect.Untranslatable;
 import dev.llmgateway.json.ByteSpan;
 import dev.llmgateway.json.Json;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -75,17 +74,10 @@ public final class GeminiRequestReader {
 
     /** @param stream the client called {@code :streamGenerateContent} */
     public static void read(ByteBuf body, boolean stream, RequestEvents out) throws Untranslatable {
-        GeminiRequestReader reader;
-        int offset;
-        if (body.hasArray()) {
-            reader = new GeminiRequestReader(body.array(), out);
-            offset = body.arrayOffset() + body.readerIndex();
-        } else {
-            reader = new GeminiRequestReader(ByteBufUtil.getBytes(body), out);
-            offset = 0;
-        }
+        ByteSpan span = ByteSpan.readable(body);
+        GeminiRequestReader reader = new GeminiRequestReader(span.bytes(), out);
         try {
-            reader.readTopLevel(offset, body.readableBytes());
+            reader.readTopLevel(span.offset(), span.length());
             reader.emit(stream);
         } catch (JsonProcessingException e) {
             throw invalid(null, "Invalid JSON payload received. " + e.getOriginalMessage());

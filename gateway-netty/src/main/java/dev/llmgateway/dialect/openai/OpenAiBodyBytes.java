@@ -2,6 +2,7 @@ package dev.llmgateway.dialect.openai;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.llmgateway.dialect.Untranslatable;
 import dev.llmgateway.json.ByteSpan;
 import dev.llmgateway.json.Json;
 
@@ -40,6 +41,17 @@ final class OpenAiBodyBytes {
             end = origin + (int) p.currentLocation().getByteOffset();
         }
         return new ByteSpan(bytes, start, end - start);
+    }
+
+    /** A tool's {@code parameters} schema, the parser at its value: an object's span, or null for JSON null. */
+    ByteSpan parametersSpan(JsonParser p, int origin, String path) throws IOException, Untranslatable {
+        if (p.currentToken() == JsonToken.START_OBJECT) {
+            return valueSpan(p, origin);
+        }
+        if (p.currentToken() != JsonToken.VALUE_NULL) {
+            throw OpenAiRequestValues.invalidType(path + ".parameters", "an object");
+        }
+        return null;
     }
 
     /**

@@ -3,16 +3,15 @@ package dev.llmgateway.dialect.openai;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.ClientDialect;
+import dev.llmgateway.dialect.EncodedEvent;
 import dev.llmgateway.dialect.ErrorResponses;
 import dev.llmgateway.dialect.FinishReason;
 import dev.llmgateway.dialect.ToolCallIds;
-import dev.llmgateway.json.JsonOutput;
 import dev.llmgateway.sse.SseWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.function.Consumer;
 
 /**
@@ -28,9 +27,6 @@ import java.util.function.Consumer;
  * reasoning are dropped ({@link OpenAiAnswerState}). Confined to the exchange's thread.
  */
 public final class OpenAiChunkEncoder extends OpenAiAnswerState {
-    /** SseWriter.dataEvent's framing, written around the JSON in place: that spares a copy per event. */
-    private static final byte[] DATA = {'d', 'a', 't', 'a', ':', ' '};
-    private static final byte[] END = {'\n', '\n'};
     private static final int CHUNK_SIZE = 256;
 
     private final ByteBufAllocator alloc;
@@ -38,9 +34,7 @@ public final class OpenAiChunkEncoder extends OpenAiAnswerState {
     private final String model;
     private final boolean includeUsage;
     private final String requestId;
-    private final JsonOutput json = new JsonOutput();
-    /** The event being written, between {@link #chunk} and {@link #send}. */
-    private ByteBuf event;
+    private final EncodedEvent events;
 
     /**
      * @param model     the model the client asked for
@@ -54,6 +48,7 @@ public final class OpenAiChunkEncoder extends OpenAiAnswerState {
         this.model = model;
         this.includeUsage = includeUsage;
         this.requestId = requestId;
+        this.events = new EncodedEvent(alloc, out);
     }
 
     @Override
@@ -65,7 +60,7 @@ public final class OpenAiChunkEncoder extends OpenAiAnswerState {
             g.writeStringField("content", "");
             endDelta(g, null);
         } catch (IOException e) {
-            throw failed(e);
+            throw events.failed(e);
         }
     }
 
@@ -91,7 +86,7 @@ public final class OpenAiChunkEncoder extends OpenAiAnswerState {
             g.writeStringField("arguments", "");
             endToolCall(g);
         } catch (IOException e) {
-            throw failed(e);
+            throw events.failed(e);
         }
     }
 
@@ -107,7 +102,7 @@ public final class OpenAiChunkEncoder extends OpenAiAnswerState {
             g.writeString(chars, offset, length);
             endToolCall(g);
         } catch (IOException e) {
-            throw failed(e);
+            throw events.failed(e);
         }
     }
 
@@ -116,7 +111,7 @@ public final class OpenAiChunkEncoder extends OpenAiAnswerState {
         try {
             endDelta(delta(), finishReason(reason));
         } catch (IOException e) {
-            throw failed(e);
+            throw events.failed(e);
         }
     }
 
@@ -134,7 +129,7 @@ public final class OpenAiChunkEncoder extends OpenAiAnswerState {
                 usage.write(g);
                 send(g);
             } catch (IOException e) {
-                throw failed(e);
+                throw events.failed(e);
             }
         }
         out.accept(SseWriter.done());
@@ -153,7 +148,7 @@ public final class OpenAiChunkEncoder extends OpenAiAnswerState {
             g.writeString(chars, offset, length);
             endDelta(g, null);
         } catch (IOException e) {
-            throw failed(e);
+            throw events.failed(e);
         }
     }
 
@@ -199,8 +194,7 @@ public final class OpenAiChunkEncoder extends OpenAiAnswerState {
 
     /** Starts an SSE data event and the chunk object in it, with the members every chunk begins with. */
     private JsonGenerator chunk() throws IOException {
-        event = alloc.ioBuffer(CHUNK_SIZE).writeBytes(DATA);
-        JsonGenerator g = json.start(event);
+        JsonGenerator g = events.beginData(CHUNK_SIZE);
         g.writeStartObject();
         g.writeStringField("id", id);
         g.writeStringField("object", "chat.completion.chunk");
@@ -211,17 +205,6 @@ public final class OpenAiChunkEncoder extends OpenAiAnswerState {
 
     private void send(JsonGenerator g) throws IOException {
         g.writeEndObject();
-        json.end();
-        ByteBuf done = event.writeBytes(END);
-        event = null;
-        out.accept(done);
-    }
-
-    private UncheckedIOException failed(IOException e) {
-        if (event != null) {
-            event.release();
-            event = null;
-        }
-        return new UncheckedIOException(e);
+        events.send();
     }
 }

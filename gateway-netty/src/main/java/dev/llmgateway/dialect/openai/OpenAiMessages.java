@@ -267,25 +267,11 @@ final class OpenAiMessages {
 
     /** The text of a {@code text} part (or, for an assistant, a {@code refusal} part); the parser at its object. */
     private static String textPart(JsonParser p, String path, boolean refusal) throws IOException, Untranslatable {
-        if (p.currentToken() != JsonToken.START_OBJECT) {
-            throw invalidType(path, "an object");
+        OpenAiRequestValues.TextPart part = OpenAiRequestValues.textPart(p, path);
+        if (!"text".equals(part.type()) && !(refusal && "refusal".equals(part.type()))) {
+            throw unsupported(path + ".type", "Only text content parts are supported here; got '" + part.type()
+                    + "'.");
         }
-        String type = null;
-        String text = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String member = p.currentName();
-            p.nextToken();
-            if (member.equals("type")) {
-                type = string(p, path + ".type");
-            } else if (member.equals("text") || refusal && member.equals("refusal")) {
-                text = string(p, path + "." + member);
-            } else {
-                p.skipChildren();
-            }
-        }
-        if (!"text".equals(type) && !(refusal && "refusal".equals(type))) {
-            throw unsupported(path + ".type", "Only text content parts are supported here; got '" + type + "'.");
-        }
-        return requireText(text, path);
+        return requireText(part.text(), path);
     }
 }

@@ -3,10 +3,8 @@ package dev.llmgateway.dialect.openai;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.RequestEvents;
-import dev.llmgateway.dialect.ResponseFormat;
 import dev.llmgateway.dialect.ToolChoice;
 import dev.llmgateway.dialect.Untranslatable;
-import dev.llmgateway.json.ByteSpan;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,28 +28,16 @@ import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unsupported;
  */
 final class OpenAiParameters {
     private final OpenAiBodyBytes body;
-    private ToolChoice toolChoice;
-    private String toolChoiceName;
+    private final CommonParameters common = new CommonParameters();
     private ToolChoice functionCall;
     private String functionCallName;
-    private Boolean parallelToolCalls;
-    private Long maxCompletionTokens;
-    private Long maxTokens;
-    private Double temperature;
-    private Double topP;
+    private Long legacyMaxTokens;
     private Long topK;
     private Double presencePenalty;
     private Double frequencyPenalty;
     private List<String> stop;
     private Long n;
     private Long seed;
-    private String user;
-    private String safetyIdentifier;
-    private ResponseFormat responseFormat;
-    private String responseFormatName;
-    private ByteSpan responseFormatSchema;
-    private String reasoningEffort;
-    private boolean stream;
     private boolean includeUsage;
 
     OpenAiParameters(OpenAiBodyBytes body) {
@@ -60,25 +46,22 @@ final class OpenAiParameters {
 
     /** A top-level parameter; the parser is at its (non-null) value, which it skips if it is no parameter. */
     void read(JsonParser p, String name, int origin) throws IOException, Untranslatable {
+        if (common.read(p, name)) {
+            return;
+        }
         switch (name) {
             case "tool_choice" -> readToolChoice(p);
             case "function_call" -> readFunctionCallChoice(p);
-            case "parallel_tool_calls" -> parallelToolCalls = bool(p, name);
-            case "max_completion_tokens" -> maxCompletionTokens = integer(p, name);
-            case "max_tokens" -> maxTokens = integer(p, name);
-            case "temperature" -> temperature = number(p, name);
-            case "top_p" -> topP = number(p, name);
+            case "max_completion_tokens" -> common.maxTokens = integer(p, name);
+            case "max_tokens" -> legacyMaxTokens = integer(p, name);
             case "top_k" -> topK = integer(p, name);
             case "presence_penalty" -> presencePenalty = number(p, name);
             case "frequency_penalty" -> frequencyPenalty = number(p, name);
             case "stop" -> stop = stops(p);
             case "n" -> n = integer(p, name);
             case "seed" -> seed = integer(p, name);
-            case "user" -> user = string(p, name);
-            case "safety_identifier" -> safetyIdentifier = string(p, name);
             case "response_format" -> readResponseFormat(p, origin);
-            case "reasoning_effort" -> reasoningEffort = string(p, name);
-            case "stream" -> stream = bool(p, name);
+            case "reasoning_effort" -> common.reasoningEffort = string(p, name);
             case "stream_options" -> readStreamOptions(p);
             case "logprobs" -> refuseIf(bool(p, name), name, "Log probabilities are not available for this model.");
             case "top_logprobs" -> refuseIf(integer(p, name) > 0, name,
@@ -96,7 +79,7 @@ final class OpenAiParameters {
 
     private void readToolChoice(JsonParser p) throws IOException, Untranslatable {
         if (p.currentToken() == JsonToken.VALUE_STRING) {
-            toolChoice = toolChoiceMode(p.getText());
+            common.toolChoice = toolChoiceMode(p.getText());
             return;
         }
         if (p.currentToken() != JsonToken.START_OBJECT) {
@@ -109,7 +92,7 @@ final class OpenAiParameters {
             if (member.equals("type")) {
                 type = string(p, "tool_choice.type");
             } else if (member.equals("function") && p.currentToken() == JsonToken.START_OBJECT) {
-                toolChoiceName = functionName(p, "tool_choice.function.name");
+                common.toolChoiceName = functionName(p, "tool_choice.function.name");
             } else {
                 p.skipChildren();
             }
@@ -118,10 +101,10 @@ final class OpenAiParameters {
             throw unsupported("tool_choice.type", "Only tool_choice of type 'function' can be translated for this"
                     + " model; got '" + type + "'.");
         }
-        if (toolChoiceName == null) {
+        if (common.toolChoiceName == null) {
             throw invalid("tool_choice.function.name", "tool_choice.function.name is required.");
         }
-        toolChoice = ToolChoice.TOOL;
+        common.toolChoice = ToolChoice.TOOL;
     }
 
     /** Legacy {@code function_call}: "auto", "none" or {@code {name}}. */
@@ -175,9 +158,9 @@ final class OpenAiParameters {
                     String field = p.currentName();
                     JsonToken value = p.nextToken();
                     if (field.equals("name")) {
-                        responseFormatName = string(p, "response_format.json_schema.name");
+                        common.formatName = string(p, "response_format.json_schema.name");
                     } else if (field.equals("schema") && value != JsonToken.VALUE_NULL) {
-                        responseFormatSchema = body.valueSpan(p, origin);
+                        common.formatSchema = body.valueSpan(p, origin);
                     } else {
                         p.skipChildren();
                     }
@@ -186,16 +169,7 @@ final class OpenAiParameters {
                 p.skipChildren();
             }
         }
-        if (type == null) {
-            throw invalid("response_format.type", "response_format.type is required.");
-        }
-        responseFormat = switch (type) {
-            case "text" -> null;
-            case "json_object" -> ResponseFormat.JSON_OBJECT;
-            case "json_schema" -> ResponseFormat.JSON_SCHEMA;
-            default -> throw invalid("response_format.type", "Invalid value: '" + type
-                    + "'. Supported values are: 'text', 'json_object' and 'json_schema'.");
-        };
+        common.formatType(type, "response_format.type");
     }
 
     private void readStreamOptions(JsonParser p) throws IOException, Untranslatable {
@@ -264,24 +238,14 @@ final class OpenAiParameters {
 
     /** Emits the parameters given, tool choice first. */
     void emit(RequestEvents out) throws Untranslatable {
-        if (toolChoice != null) {
-            out.toolChoice(toolChoice, toolChoiceName);
-        } else if (functionCall != null) {
-            out.toolChoice(functionCall, functionCallName);
+        if (common.toolChoice == null && functionCall != null) {
+            common.toolChoice = functionCall;
+            common.toolChoiceName = functionCallName;
         }
-        if (parallelToolCalls != null) {
-            out.parallelToolCalls(parallelToolCalls);
+        if (common.maxTokens == null) {
+            common.maxTokens = legacyMaxTokens;
         }
-        Long limit = maxCompletionTokens != null ? maxCompletionTokens : maxTokens;
-        if (limit != null) {
-            out.maxTokens(limit);
-        }
-        if (temperature != null) {
-            out.temperature(temperature);
-        }
-        if (topP != null) {
-            out.topP(topP);
-        }
+        common.emitFirst(out);
         if (topK != null) {
             out.topK(topK);
         }
@@ -306,19 +270,6 @@ final class OpenAiParameters {
         if (seed != null) {
             out.seed(seed);
         }
-        String endUser = safetyIdentifier != null ? safetyIdentifier : user;
-        if (endUser != null) {
-            out.user(endUser);
-        }
-        if (responseFormat != null) {
-            out.responseFormat(responseFormat, responseFormat == ResponseFormat.JSON_SCHEMA ? responseFormatName : null,
-                    responseFormat == ResponseFormat.JSON_SCHEMA ? responseFormatSchema : null);
-        }
-        if (reasoningEffort != null) {
-            out.reasoningEffort(reasoningEffort, -1);
-        }
-        if (stream) {
-            out.stream(includeUsage);
-        }
+        common.emitLast(out, includeUsage);
     }
 }

@@ -1,7 +1,6 @@
 package dev.llmgateway.dialect.openai;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.RequestEvents;
 import dev.llmgateway.dialect.Untranslatable;
@@ -11,6 +10,7 @@ import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalid;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unreadableBody;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalidMessages;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalidType;
 
@@ -39,26 +39,14 @@ public final class OpenAiRequestReader {
     }
 
     public static void read(ByteBuf body, RequestEvents out) throws Untranslatable {
-        int length = body.readableBytes();
-        byte[] bytes;
-        int offset;
-        if (body.hasArray()) {
-            bytes = body.array();
-            offset = body.arrayOffset() + body.readerIndex();
-        } else {
-            bytes = new byte[length];
-            body.getBytes(body.readerIndex(), bytes);
-            offset = 0;
-        }
-        OpenAiRequestReader reader = new OpenAiRequestReader(new OpenAiBodyBytes(bytes, offset + length));
+        ByteSpan span = ByteSpan.readable(body);
+        OpenAiRequestReader reader = new OpenAiRequestReader(
+                new OpenAiBodyBytes(span.bytes(), span.offset() + span.length()));
         try {
-            reader.scan(new ByteSpan(bytes, offset, length));
+            reader.scan(span);
             reader.emit(out);
-        } catch (JsonProcessingException e) {
-            throw new Untranslatable("invalid_value", null,
-                    "We could not parse the JSON body of your request: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new Untranslatable("invalid_value", null, "We could not read the JSON body of your request.");
+            throw unreadableBody(e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.llmgateway.dialect.openai;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.ToolChoice;
 import dev.llmgateway.dialect.Untranslatable;
@@ -69,8 +70,42 @@ final class OpenAiRequestValues {
                 + ".");
     }
 
+    /** A body Jackson could not parse (its own words on where) or not read at all. */
+    static Untranslatable unreadableBody(IOException e) {
+        return invalid(null, e instanceof JsonProcessingException parse
+                ? "We could not parse the JSON body of your request: " + parse.getOriginalMessage()
+                : "We could not read the JSON body of your request.");
+    }
+
     static Untranslatable unsupported(String param, String message) {
         return new Untranslatable("unsupported_value", param, message);
+    }
+
+    /**
+     * A content part's {@code type} and its text, the parser at its object (which it then leaves): a
+     * {@code refusal} part's {@code refusal}, any other part's {@code text}.
+     */
+    static TextPart textPart(JsonParser p, String path) throws IOException, Untranslatable {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw invalidType(path, "an object");
+        }
+        String type = null;
+        String text = null;
+        String refusal = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String member = p.currentName();
+            p.nextToken();
+            switch (member) {
+                case "type" -> type = string(p, path + ".type");
+                case "text" -> text = string(p, path + ".text");
+                case "refusal" -> refusal = string(p, path + ".refusal");
+                default -> p.skipChildren();
+            }
+        }
+        return new TextPart(type, "refusal".equals(type) ? refusal : text);
+    }
+
+    record TextPart(String type, String text) {
     }
 
     /** A text content part's text, which it must have. */

@@ -90,17 +90,11 @@ final class OpenAiTools {
         ByteSpan parameters = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String member = p.currentName();
-            JsonToken value = p.nextToken();
+            p.nextToken();
             switch (member) {
                 case "name" -> name = string(p, path + ".name");
                 case "description" -> description = string(p, path + ".description");
-                case "parameters" -> {
-                    if (value == JsonToken.START_OBJECT) {
-                        parameters = body.valueSpan(p, origin);
-                    } else if (value != JsonToken.VALUE_NULL) {
-                        throw invalidType(path + ".parameters", "an object");
-                    }
-                }
+                case "parameters" -> parameters = body.parametersSpan(p, origin, path);
                 default -> p.skipChildren();
             }
         }

@@ -3,13 +3,12 @@ package dev.llmgateway.dialect.openai;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import dev.llmgateway.dialect.ApiError;
-import dev.llmgateway.json.JsonOutput;
+import dev.llmgateway.dialect.EncodedEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.AsciiString;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -29,8 +28,6 @@ import java.util.function.Consumer;
  * Confined to the exchange's thread.
  */
 public final class ResponsesEventEncoder extends ResponsesAnswer {
-    private static final byte[] DATA = {'\n', 'd', 'a', 't', 'a', ':', ' '};
-    private static final byte[] END = {'\n', '\n'};
     private static final int EVENT_SIZE = 256;
 
     /** Every event type written, with its {@code event:} line prepared. */
@@ -56,21 +53,17 @@ public final class ResponsesEventEncoder extends ResponsesAnswer {
         FAILED("response.failed"),
         ERROR("error");
 
-        final byte[] line;
+        final AsciiString event;
         final SerializedString name;
 
         Type(String name) {
-            this.line = ("event: " + name).getBytes(StandardCharsets.US_ASCII);
+            this.event = AsciiString.cached(name);
             this.name = new SerializedString(name);
         }
     }
 
-    private final ByteBufAllocator alloc;
-    private final Consumer<ByteBuf> out;
-    private final JsonOutput json = new JsonOutput();
+    private final EncodedEvent events;
     private int sequence;
-    /** The event being written, between {@link #event} and {@link #send}. */
-    private ByteBuf event;
 
     /**
      * @param model       the model the client asked for
@@ -80,8 +73,7 @@ public final class ResponsesEventEncoder extends ResponsesAnswer {
     public ResponsesEventEncoder(ByteBufAllocator alloc, Consumer<ByteBuf> out, String model, String requestId,
                                  Set<String> customTools) {
         super(model, requestId, customTools);
-        this.alloc = alloc;
-        this.out = out;
+        this.events = new EncodedEvent(alloc, out);
     }
 
     @Override
@@ -90,7 +82,7 @@ public final class ResponsesEventEncoder extends ResponsesAnswer {
             lifecycle(Type.CREATED, "in_progress", null);
             lifecycle(Type.IN_PROGRESS, "in_progress", null);
         } catch (IOException e) {
-            throw failed(e);
+            throw events.failed(e);
         }
     }
 
@@ -110,7 +102,7 @@ public final class ResponsesEventEncoder extends ResponsesAnswer {
                 send(g);
             }
         } catch (IOException e) {
-            throw failed(e);
+            throw events.failed(e);
         }
     }
 
@@ -148,7 +140,7 @@ public final class ResponsesEventEncoder extends ResponsesAnswer {
             }
             send(g);
         } catch (IOException e) {
-            throw failed(e);
+            throw events.failed(e);
         }
     }
 
@@ -205,7 +197,7 @@ public final class ResponsesEventEncoder extends ResponsesAnswer {
             writeItem(g, item);
             send(g);
         } catch (IOException e) {
-            throw failed(e);
+            throw events.failed(e);
         }
     }
 
@@ -217,7 +209,7 @@ public final class ResponsesEventEncoder extends ResponsesAnswer {
         try {
             lifecycle(status.equals("completed") ? Type.COMPLETED : Type.INCOMPLETE, status, null);
         } catch (IOException e) {
-            throw failed(e);
+            throw events.failed(e);
         }
     }
 
@@ -232,7 +224,7 @@ public final class ResponsesEventEncoder extends ResponsesAnswer {
             send(g);
             lifecycle(Type.FAILED, "failed", error);
         } catch (IOException e) {
-            throw failed(e);
+            throw events.failed(e);
         }
     }
 
@@ -254,8 +246,7 @@ public final class ResponsesEventEncoder extends ResponsesAnswer {
 
     /** Starts an SSE event and its object: {@code type} and {@code sequence_number}. */
     private JsonGenerator event(Type type) throws IOException {
-        event = alloc.ioBuffer(EVENT_SIZE).writeBytes(type.line).writeBytes(DATA);
-        JsonGenerator g = json.start(event);
+        JsonGenerator g = events.beginNamed(type.event, EVENT_SIZE);
         g.writeStartObject();
         g.writeFieldName("type");
         g.writeString(type.name);
@@ -265,17 +256,6 @@ public final class ResponsesEventEncoder extends ResponsesAnswer {
 
     private void send(JsonGenerator g) throws IOException {
         g.writeEndObject();
-        json.end();
-        ByteBuf done = event.writeBytes(END);
-        event = null;
-        out.accept(done);
-    }
-
-    private UncheckedIOException failed(IOException e) {
-        if (event != null) {
-            event.release();
-            event = null;
-        }
-        return new UncheckedIOException(e);
+        events.send();
     }
 }

@@ -274,29 +274,15 @@ final class ResponsesInput {
         }
     }
 
+    /** A part of type {@code partType} (an {@code output_text} may also be a {@code refusal}): its text. */
     private static String textPart(JsonParser p, String path, String partType) throws IOException, Untranslatable {
-        if (p.currentToken() != JsonToken.START_OBJECT) {
-            throw invalidType(path, "an object");
-        }
-        String type = null;
-        String text = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String member = p.currentName();
-            p.nextToken();
-            if (member.equals("type")) {
-                type = string(p, path + ".type");
-            } else if (member.equals("text") || member.equals("refusal")) {
-                text = string(p, path + "." + member);
-            } else {
-                p.skipChildren();
-            }
-        }
-        boolean refusal = "refusal".equals(type) && partType.equals("output_text");
-        if (!partType.equals(type) && !refusal) {
+        OpenAiRequestValues.TextPart part = OpenAiRequestValues.textPart(p, path);
+        boolean refusal = "refusal".equals(part.type()) && partType.equals("output_text");
+        if (!partType.equals(part.type()) && !refusal) {
             throw unsupported(path + ".type", "Only '" + partType + "' content parts can be translated here; got '"
-                    + type + "'.");
+                    + part.type() + "'.");
         }
-        return OpenAiRequestValues.requireText(text, path);
+        return OpenAiRequestValues.requireText(part.text(), path);
     }
 
     /** A custom tool call's text input as the arguments of the one-parameter function it is sent as. */

@@ -3,10 +3,8 @@ package dev.llmgateway.dialect.openai;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.RequestEvents;
-import dev.llmgateway.dialect.ResponseFormat;
 import dev.llmgateway.dialect.ToolChoice;
 import dev.llmgateway.dialect.Untranslatable;
-import dev.llmgateway.json.ByteSpan;
 
 import java.io.IOException;
 
@@ -14,7 +12,6 @@ import static dev.llmgateway.dialect.openai.OpenAiRequestValues.bool;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.integer;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalid;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalidType;
-import static dev.llmgateway.dialect.openai.OpenAiRequestValues.number;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.string;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.toolChoiceMode;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unsupported;
@@ -29,19 +26,7 @@ import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unsupported;
  */
 final class ResponsesParameters {
     private final OpenAiBodyBytes body;
-    private ToolChoice toolChoice;
-    private String toolChoiceName;
-    private Boolean parallelToolCalls;
-    private Long maxOutputTokens;
-    private Double temperature;
-    private Double topP;
-    private String user;
-    private String safetyIdentifier;
-    private ResponseFormat format;
-    private String formatName;
-    private ByteSpan formatSchema;
-    private String reasoningEffort;
-    private boolean stream;
+    private final CommonParameters common = new CommonParameters();
 
     ResponsesParameters(OpenAiBodyBytes body) {
         this.body = body;
@@ -49,17 +34,14 @@ final class ResponsesParameters {
 
     /** A top-level member; the parser is at its (non-null) value, which it skips if it is no parameter. */
     void read(JsonParser p, String name, int origin) throws IOException, Untranslatable {
+        if (common.read(p, name)) {
+            return;
+        }
         switch (name) {
             case "tool_choice" -> readToolChoice(p);
-            case "parallel_tool_calls" -> parallelToolCalls = bool(p, name);
-            case "max_output_tokens" -> maxOutputTokens = integer(p, name);
-            case "temperature" -> temperature = number(p, name);
-            case "top_p" -> topP = number(p, name);
-            case "user" -> user = string(p, name);
-            case "safety_identifier" -> safetyIdentifier = string(p, name);
+            case "max_output_tokens" -> common.maxTokens = integer(p, name);
             case "text" -> readText(p, origin);
             case "reasoning" -> readReasoning(p);
-            case "stream" -> stream = bool(p, name);
             case "store" -> bool(p, name);
             case "previous_response_id" -> throw ResponsesRequestReader.needsStore(name, "previous_response_id");
             case "conversation" -> throw ResponsesRequestReader.needsStore(name, "A conversation");
@@ -80,7 +62,7 @@ final class ResponsesParameters {
 
     private void readToolChoice(JsonParser p) throws IOException, Untranslatable {
         if (p.currentToken() == JsonToken.VALUE_STRING) {
-            toolChoice = toolChoiceMode(p.getText());
+            common.toolChoice = toolChoiceMode(p.getText());
             return;
         }
         if (p.currentToken() != JsonToken.START_OBJECT) {
@@ -92,7 +74,7 @@ final class ResponsesParameters {
             p.nextToken();
             switch (member) {
                 case "type" -> type = string(p, "tool_choice.type");
-                case "name" -> toolChoiceName = string(p, "tool_choice.name");
+                case "name" -> common.toolChoiceName = string(p, "tool_choice.name");
                 default -> p.skipChildren();
             }
         }
@@ -100,10 +82,10 @@ final class ResponsesParameters {
             throw unsupported("tool_choice.type", "Only a tool_choice of type 'function' or 'custom' can be"
                     + " translated for this model; got '" + type + "'.");
         }
-        if (toolChoiceName == null) {
+        if (common.toolChoiceName == null) {
             throw invalid("tool_choice.name", "tool_choice.name is required.");
         }
-        toolChoice = ToolChoice.TOOL;
+        common.toolChoice = ToolChoice.TOOL;
     }
 
     /** {@code text: {format: {type, name, schema}, verbosity}}. */
@@ -128,21 +110,13 @@ final class ResponsesParameters {
             JsonToken value = p.nextToken();
             switch (member) {
                 case "type" -> type = string(p, "text.format.type");
-                case "name" -> formatName = string(p, "text.format.name");
-                case "schema" -> formatSchema = value == JsonToken.VALUE_NULL ? null : body.valueSpan(p, origin);
+                case "name" -> common.formatName = string(p, "text.format.name");
+                case "schema" -> common.formatSchema = value == JsonToken.VALUE_NULL ? null
+                        : body.valueSpan(p, origin);
                 default -> p.skipChildren();
             }
         }
-        if (type == null) {
-            throw invalid("text.format.type", "text.format.type is required.");
-        }
-        format = switch (type) {
-            case "text" -> null;
-            case "json_object" -> ResponseFormat.JSON_OBJECT;
-            case "json_schema" -> ResponseFormat.JSON_SCHEMA;
-            default -> throw invalid("text.format.type", "Invalid value: '" + type
-                    + "'. Supported values are: 'text', 'json_object' and 'json_schema'.");
-        };
+        common.formatType(type, "text.format.type");
     }
 
     /** {@code reasoning: {effort, summary}}: the effort goes on; a summary is what reasoning text becomes anyway. */
@@ -154,7 +128,7 @@ final class ResponsesParameters {
             boolean isEffort = p.currentName().equals("effort");
             p.nextToken();
             if (isEffort) {
-                reasoningEffort = string(p, "reasoning.effort");
+                common.reasoningEffort = string(p, "reasoning.effort");
             } else {
                 p.skipChildren();
             }
@@ -163,34 +137,7 @@ final class ResponsesParameters {
 
     /** Emits the parameters given, tool choice first. */
     void emit(RequestEvents out) throws Untranslatable {
-        if (toolChoice != null) {
-            out.toolChoice(toolChoice, toolChoiceName);
-        }
-        if (parallelToolCalls != null) {
-            out.parallelToolCalls(parallelToolCalls);
-        }
-        if (maxOutputTokens != null) {
-            out.maxTokens(maxOutputTokens);
-        }
-        if (temperature != null) {
-            out.temperature(temperature);
-        }
-        if (topP != null) {
-            out.topP(topP);
-        }
-        String endUser = safetyIdentifier != null ? safetyIdentifier : user;
-        if (endUser != null) {
-            out.user(endUser);
-        }
-        if (format != null) {
-            boolean schema = format == ResponseFormat.JSON_SCHEMA;
-            out.responseFormat(format, schema ? formatName : null, schema ? formatSchema : null);
-        }
-        if (reasoningEffort != null) {
-            out.reasoningEffort(reasoningEffort, -1);
-        }
-        if (stream) {
-            out.stream(true);
-        }
+        common.emitFirst(out);
+        common.emitLast(out, true);
     }
 }

@@ -1,7 +1,6 @@
 package dev.llmgateway.dialect.openai;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.RequestEvents;
 import dev.llmgateway.dialect.Role;
@@ -13,6 +12,7 @@ import java.io.IOException;
 import java.util.Set;
 
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalid;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unreadableBody;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalidType;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.string;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unsupported;
@@ -49,26 +49,14 @@ public final class ResponsesRequestReader {
      * @throws Untranslatable when the request is malformed or asks for what only OpenAI can do
      */
     public static Set<String> read(ByteBuf body, RequestEvents out) throws Untranslatable {
-        int length = body.readableBytes();
-        byte[] bytes;
-        int offset;
-        if (body.hasArray()) {
-            bytes = body.array();
-            offset = body.arrayOffset() + body.readerIndex();
-        } else {
-            bytes = new byte[length];
-            body.getBytes(body.readerIndex(), bytes);
-            offset = 0;
-        }
-        ResponsesRequestReader reader = new ResponsesRequestReader(new OpenAiBodyBytes(bytes, offset + length));
+        ByteSpan span = ByteSpan.readable(body);
+        ResponsesRequestReader reader = new ResponsesRequestReader(
+                new OpenAiBodyBytes(span.bytes(), span.offset() + span.length()));
         try {
-            reader.scan(new ByteSpan(bytes, offset, length));
+            reader.scan(span);
             return reader.emit(out);
-        } catch (JsonProcessingException e) {
-            throw new Untranslatable("invalid_value", null,
-                    "We could not parse the JSON body of your request: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new Untranslatable("invalid_value", null, "We could not read the JSON body of your request.");
+            throw unreadableBody(e);
         }
     }
 

@@ -74,13 +74,7 @@ final class ResponsesTools {
                 case "type" -> type = string(p, path + ".type");
                 case "name" -> name = string(p, path + ".name");
                 case "description" -> description = string(p, path + ".description");
-                case "parameters" -> {
-                    if (value == JsonToken.START_OBJECT) {
-                        parameters = body.valueSpan(p, origin);
-                    } else if (value != JsonToken.VALUE_NULL) {
-                        throw invalidType(path + ".parameters", "an object");
-                    }
-                }
+                case "parameters" -> parameters = body.parametersSpan(p, origin, path);
                 case "format" -> format = value == JsonToken.START_OBJECT ? body.valueSpan(p, origin) : null;
                 case "tools" -> grouped = value == JsonToken.START_ARRAY ? body.valueSpan(p, origin) : null;
                 default -> p.skipChildren();
