@@ -115,8 +115,9 @@ class LoadBalancingIntegrationTest {
 
     @Test
     void eachDeploymentServesUnderItsOwnProvidersPolicy() throws Exception {
+        // Eight times hasty's first-byte timeout: a loaded machine's late timer still fires before the answer.
         FakeUpstream.Script slowOk = reply -> {
-            Thread.sleep(400);
+            Thread.sleep(1200);
             ok(reply);
         };
         first = new FakeUpstream(slowOk);
