@@ -64,8 +64,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * the provider's {@code ca_file}, deleted afterwards), with the process's TLS engine on both sides. So the
  * requests cover the downstream codec and handlers, routing, the upstream pools and client codec, TLS to the
  * upstream (HTTP/1.1: the TLS listener offers no ALPN) and from a client, pass-through, model rewrite and
- * translation both ways, plain and streamed, through the same event loops and transport as real traffic. Its metrics go to a registry of their own and it has
- * no access log: nothing of it shows in {@code /metrics}, the access log or any key's limits. With tracing on, each
+ * translation both ways, plain and streamed, through the same event loops and transport as real traffic. Its
+ * metrics go to a registry of their own and it has no access log: nothing of it shows in {@code /metrics}, the
+ * access log or any key's limits. With tracing on, each
  * of its requests is traced (always sampled) by a tracing of its own that exports nothing: no trace shows it.
  *
  * <p>Clients are Netty channels on the event loops; this class only waits for them, on the calling thread, never
@@ -188,9 +189,9 @@ public final class Warmup {
             this.authorization = "Bearer " + key;
         }
 
-        private void counted(Call call, boolean ok) {
+        private void counted(boolean ok, boolean overTls) {
             (ok ? answered : failed).incrementAndGet();
-            if (ok && call.overTls) {
+            if (ok && overTls) {
                 answeredOverTls.incrementAndGet();
             }
             if (answered.get() + failed.get() >= requests) {
@@ -214,15 +215,16 @@ public final class Warmup {
 
             @Override
             protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-                counted(awaiting, response.status().equals(HttpResponseStatus.OK));
+                boolean overTls = awaiting != null && awaiting.overTls;
                 awaiting = null;
+                counted(response.status().equals(HttpResponseStatus.OK), overTls);
                 sendNext(ctx);
             }
 
             @Override
             public void channelInactive(ChannelHandlerContext ctx) {
                 if (awaiting != null) {
-                    counted(awaiting, false);
+                    counted(false, awaiting.overTls);
                 }
                 if (open.decrementAndGet() == 0) {
                     finished.countDown();
