@@ -160,7 +160,8 @@ public final class Gateway {
             log.info("warm-up off" + (server.warmupRequests() == 0 ? " (server.warmup_requests = 0)" : "")
                     + "; /ready says ready");
         } else {
-            String line = "warm-up: " + result.answered() + " requests in " + result.took().toMillis() + " ms"
+            String line = "warm-up: " + result.answered() + " requests (" + result.answeredOverTls()
+                    + " over TLS to the upstream) in " + result.took().toMillis() + " ms"
                     + (result.timedOut() ? ", stopped by server.warmup_timeout (" + server.warmupTimeout().toMillis()
                     + " ms)" : "") + "; /ready says ready";
             if (result.failed() > 0) {

@@ -189,7 +189,7 @@ public final class GatewayServer implements ConfigReloader.Target, AutoCloseable
                             access, () -> snapshot.get().keys(), scrapes, true), metrics::stalledClientClosed),
                     server.host(), observability.metricsPort());
             CompletableFuture<Warmup.Result> warmup = !warming ? CompletableFuture.completedFuture(null)
-                    : warmUpInBackground(connections, () -> Warmup.run(group, transport, pools, threads,
+                    : warmUpInBackground(connections, () -> Warmup.run(group, transport, pools, tls, threads,
                             server.warmupRequests(), server.warmupTimeout(), traces));
             return new GatewayServer(transport, group, pools, listener, admin, threads, metrics, accessLog, capture,
                     scrapes, connections, snapshot, warmup, tracing, tls, listenerTls);

@@ -4,6 +4,8 @@ import dev.llmgateway.accesslog.BodyCapture;
 import dev.llmgateway.config.ConfigException;
 import dev.llmgateway.config.ConfigLoader;
 import dev.llmgateway.metrics.GatewayMetrics;
+import dev.llmgateway.tls.LoopbackCertificate;
+import dev.llmgateway.tls.TlsContexts;
 import dev.llmgateway.tracing.Tracing;
 import dev.llmgateway.upstream.TransportChoice;
 import dev.llmgateway.upstream.UpstreamPools;
@@ -30,10 +32,15 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,11 +58,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * serve a fraction of the steady rate, and the compiler's threads take the CPU the event loops need).
  *
  * <p>It runs on its own listener on 127.0.0.1 (an ephemeral port, closed afterwards) with its own snapshot: a random
- * key, the built-in mock without token delay, and two providers that call back into that listener, one
- * OpenAI-compatible and one Anthropic. So the requests cover the downstream codec and handlers, routing, the
- * upstream pools and client codec, pass-through, model rewrite and translation both ways, plain and streamed,
- * through the same event loops and transport as real traffic. Its metrics go to a registry of their own and it has
- * no access log: nothing of it shows in {@code /metrics}, the access log or any key's limits. With tracing on, each
+ * key, the built-in mock without token delay, and three providers that call back into the warm-up: one
+ * OpenAI-compatible and one Anthropic to that listener, and one OpenAI-compatible over https to a second listener
+ * that serves TLS with a certificate made for the run ({@link LoopbackCertificate}, its PEM in a temporary file as
+ * the provider's {@code ca_file}, deleted afterwards), with the process's TLS engine on both sides. So the
+ * requests cover the downstream codec and handlers, routing, the upstream pools and client codec, TLS to the
+ * upstream (HTTP/1.1: the TLS listener offers no ALPN) and from a client, pass-through, model rewrite and
+ * translation both ways, plain and streamed, through the same event loops and transport as real traffic. Its
+ * metrics go to a registry of their own and it has no access log: nothing of it shows in {@code /metrics}, the
+ * access log or any key's limits. With tracing on, each
  * of its requests is traced (always sampled) by a tracing of its own that exports nothing: no trace shows it.
  *
  * <p>Clients are Netty channels on the event loops; this class only waits for them, on the calling thread, never
@@ -67,13 +78,17 @@ public final class Warmup {
     private static final String MOCK = "warmup-mock";
     private static final String VIA_OPENAI = "warmup-via-openai";
     private static final String VIA_ANTHROPIC = "warmup-via-anthropic";
+    private static final String VIA_TLS = "warmup-via-tls";
 
-    /** What the warm-up did: answers received (200), answers of another status or lost, and how long it took. */
-    public record Result(int answered, int failed, boolean timedOut, Duration took) {
+    /**
+     * What the warm-up did: answers received (200), those of them that crossed TLS to the upstream, answers of
+     * another status or lost, and how long it took.
+     */
+    public record Result(int answered, int answeredOverTls, int failed, boolean timedOut, Duration took) {
     }
 
-    /** One request of the mix: an endpoint and its body. */
-    private record Call(String path, byte[] body) {
+    /** One request of the mix: an endpoint, its body, and whether its route crosses TLS. */
+    private record Call(String path, byte[] body, boolean overTls) {
     }
 
     private static final List<Call> CALLS = calls();
@@ -85,34 +100,34 @@ public final class Warmup {
      * @param tracing the gateway's tracing: when on, every warm-up request is traced as real ones are (its
      *                {@link Tracing#forWarmup}), so the traced path is compiled too, and none of its spans is exported
      */
-    static Result run(EventLoopGroup group, TransportChoice transport, UpstreamPools pools, int ioThreads,
-                      int requests, Duration timeout, Tracing tracing) throws InterruptedException {
+    static Result run(EventLoopGroup group, TransportChoice transport, UpstreamPools pools, TlsContexts tls,
+                      int ioThreads, int requests, Duration timeout, Tracing tracing)
+            throws InterruptedException, IOException, GeneralSecurityException {
         long start = System.nanoTime();
         byte[] secret = new byte[16];
         new SecureRandom().nextBytes(secret);
         String key = HexFormat.of().formatHex(secret);
+        LoopbackCertificate certificate = LoopbackCertificate.make();
+        SslContext serverTls = tls.server(certificate.key(), List.of(certificate.certificate()), List.of());
         AtomicReference<Snapshot> snapshot = new AtomicReference<>();
         GatewayMetrics metrics = new GatewayMetrics();
         ClientConnections connections = new ClientConnections(Integer.MAX_VALUE, () -> { });
         Tracing rehearsal = tracing.forWarmup();
-        DownstreamPipeline pipeline = GatewayServer.pipeline(snapshot::get, () -> null, connections, pools, metrics,
-                new ExchangeTelemetry(metrics, null, BodyCapture.disabled(), rehearsal),
-                EndpointHandler.MetricsAccess.NONE, Runnable::run);
-        Channel listener;
-        try {
-            listener = new ServerBootstrap().group(group).channel(transport.serverChannel())
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .childHandler(pipeline)
-                    .bind("127.0.0.1", 0).sync().channel();
-        } catch (InterruptedException | RuntimeException e) {
-            rehearsal.close();
-            throw e;
-        }
+        ExchangeTelemetry telemetry = new ExchangeTelemetry(metrics, null, BodyCapture.disabled(), rehearsal);
+        ChannelGroup listeners = new DefaultChannelGroup("warmup-listeners", GlobalEventExecutor.INSTANCE);
         ChannelGroup clients = new DefaultChannelGroup("warmup", GlobalEventExecutor.INSTANCE);
+        Path caFile = null;
         try {
-            int port = ((InetSocketAddress) listener.localAddress()).getPort();
-            snapshot.set(Snapshot.of(ConfigLoader.parse(config(port, key), "warm-up", Map.of())));
+            Channel listener = bind(group, transport, GatewayServer.pipeline(snapshot::get, () -> null, connections,
+                    pools, metrics, telemetry, EndpointHandler.MetricsAccess.NONE, Runnable::run));
+            listeners.add(listener);
+            Channel tlsListener = bind(group, transport, GatewayServer.pipeline(snapshot::get, () -> serverTls,
+                    connections, pools, metrics, telemetry, EndpointHandler.MetricsAccess.NONE, Runnable::run));
+            listeners.add(tlsListener);
+            caFile = Files.createTempFile("llm-gateway-warmup-", ".pem");
+            Files.writeString(caFile, certificate.pem());
+            snapshot.set(Snapshot.of(ConfigLoader.parse(config(port(listener), port(tlsListener), caFile, key),
+                    "warm-up", Map.of())));
             Traffic traffic = new Traffic(requests, key);
             Bootstrap client = new Bootstrap().group(group).channel(transport.socketChannel())
                     .option(ChannelOption.TCP_NODELAY, true)
@@ -127,19 +142,35 @@ public final class Warmup {
                 clients.add(client.connect(listener.localAddress()).channel());
             }
             boolean done = traffic.finished.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            return new Result(traffic.answered.get(), traffic.failed.get(), !done,
+            return new Result(traffic.answered.get(), traffic.answeredOverTls.get(), traffic.failed.get(), !done,
                     Duration.ofNanos(System.nanoTime() - start));
         } catch (ConfigException e) {
             throw new IllegalStateException("the warm-up's own config is invalid: " + e.getMessage(), e);
         } finally {
             clients.close().await(5, TimeUnit.SECONDS);
-            listener.close().await(5, TimeUnit.SECONDS);
+            listeners.close().await(5, TimeUnit.SECONDS);
             Snapshot used = snapshot.get();
             if (used != null) {
                 pools.retire(used.providers().values());
             }
             rehearsal.close(); // after the connections: their spans have ended
+            if (caFile != null) {
+                Files.deleteIfExists(caFile);
+            }
         }
+    }
+
+    private static Channel bind(EventLoopGroup group, TransportChoice transport, DownstreamPipeline pipeline)
+            throws InterruptedException {
+        return new ServerBootstrap().group(group).channel(transport.serverChannel())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(pipeline)
+                .bind("127.0.0.1", 0).sync().channel();
+    }
+
+    private static int port(Channel listener) {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
     /** The requests still to send and the answers so far, shared by every warm-up connection. */
@@ -148,6 +179,7 @@ public final class Warmup {
         private final String authorization;
         private final AtomicInteger sent = new AtomicInteger();
         private final AtomicInteger answered = new AtomicInteger();
+        private final AtomicInteger answeredOverTls = new AtomicInteger();
         private final AtomicInteger failed = new AtomicInteger();
         private final AtomicInteger open = new AtomicInteger();
         private final CountDownLatch finished = new CountDownLatch(1);
@@ -157,8 +189,11 @@ public final class Warmup {
             this.authorization = "Bearer " + key;
         }
 
-        private void counted(boolean ok) {
+        private void counted(boolean ok, boolean overTls) {
             (ok ? answered : failed).incrementAndGet();
+            if (ok && overTls) {
+                answeredOverTls.incrementAndGet();
+            }
             if (answered.get() + failed.get() >= requests) {
                 finished.countDown();
             }
@@ -169,7 +204,8 @@ public final class Warmup {
          * lost with a request out counts it failed; once none is left, the warm-up is over.
          */
         final class Driver extends SimpleChannelInboundHandler<FullHttpResponse> {
-            private boolean awaiting;
+            /** The call sent and not yet answered; null when none is. */
+            private Call awaiting;
 
             @Override
             public void channelActive(ChannelHandlerContext ctx) {
@@ -179,15 +215,16 @@ public final class Warmup {
 
             @Override
             protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-                awaiting = false;
-                counted(response.status().equals(HttpResponseStatus.OK));
+                boolean overTls = awaiting != null && awaiting.overTls;
+                awaiting = null;
+                counted(response.status().equals(HttpResponseStatus.OK), overTls);
                 sendNext(ctx);
             }
 
             @Override
             public void channelInactive(ChannelHandlerContext ctx) {
-                if (awaiting) {
-                    counted(false);
+                if (awaiting != null) {
+                    counted(false, awaiting.overTls);
                 }
                 if (open.decrementAndGet() == 0) {
                     finished.countDown();
@@ -205,8 +242,8 @@ public final class Warmup {
                     ctx.close();
                     return;
                 }
-                awaiting = true;
                 Call call = CALLS.get(n % CALLS.size());
+                awaiting = call;
                 FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, call.path,
                         Unpooled.wrappedBuffer(call.body));
                 request.headers()
@@ -219,8 +256,11 @@ public final class Warmup {
         }
     }
 
-    /** The warm-up's snapshot: its mock answers at once, and the two loopback providers call {@code port}. */
-    private static String config(int port, String key) {
+    /**
+     * The warm-up's snapshot: its mock answers at once, two loopback providers call {@code port}, the third
+     * {@code tlsPort} over https, trusting {@code caFile} alone.
+     */
+    private static String config(int port, int tlsPort, Path caFile, String key) {
         return """
                 [server]
                 host = "127.0.0.1"
@@ -247,6 +287,12 @@ public final class Warmup {
                 base_url = "http://127.0.0.1:%2$d/v1"
                 api_keys = ["%1$s"]
 
+                [providers.loopback_tls]
+                type = "openai_compatible"
+                base_url = "https://127.0.0.1:%6$d/v1"
+                ca_file = "%7$s"
+                api_keys = ["%1$s"]
+
                 [models."%3$s"]
                 provider = "mock"
                 api_model = "mock-model-1"
@@ -259,28 +305,33 @@ public final class Warmup {
                 provider = "loopback_anthropic"
                 api_model = "%3$s"
 
+                [models."%8$s"]
+                provider = "loopback_tls"
+                api_model = "%3$s"
+
                 [metrics]
                 enabled = false
 
                 [access_log]
                 enabled = false
-                """.formatted(key, port, MOCK, VIA_OPENAI, VIA_ANTHROPIC);
+                """.formatted(key, port, MOCK, VIA_OPENAI, VIA_ANTHROPIC, tlsPort, caFile, VIA_TLS);
     }
 
-    /** Each client API, plain and streamed, to each of the three routes: 12 requests, sent in turn. */
+    /** Each client API, plain and streamed, to each of the four routes: 16 requests, sent in turn. */
     private static List<Call> calls() {
         String prompt = "You are a helpful assistant. Answer briefly.";
         String question = "The quick brown fox jumps over the lazy dog; what does the gateway do with each byte?";
         List<Call> calls = new ArrayList<>();
-        for (String model : List.of(MOCK, VIA_OPENAI, VIA_ANTHROPIC)) {
+        for (String model : List.of(MOCK, VIA_OPENAI, VIA_ANTHROPIC, VIA_TLS)) {
+            boolean overTls = model.equals(VIA_TLS);
             for (boolean stream : new boolean[] {false, true}) {
                 calls.add(new Call("/v1/chat/completions", bytes("""
                         {"model":"%s","messages":[{"role":"system","content":"%s"},{"role":"user","content":"%s"}],\
                         "temperature":0.7,"max_tokens":256,"stream":%s}"""
-                        .formatted(model, prompt, question, stream))));
+                        .formatted(model, prompt, question, stream)), overTls));
                 calls.add(new Call("/v1/messages", bytes("""
                         {"model":"%s","max_tokens":256,"system":"%s","messages":[{"role":"user","content":"%s"}],\
-                        "temperature":0.7,"stream":%s}""".formatted(model, prompt, question, stream))));
+                        "temperature":0.7,"stream":%s}""".formatted(model, prompt, question, stream)), overTls));
             }
         }
         return List.copyOf(calls);

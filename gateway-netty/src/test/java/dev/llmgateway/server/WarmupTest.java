@@ -6,6 +6,8 @@ import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.OtlpReceiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,8 +16,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -71,6 +75,23 @@ class WarmupTest {
             assertEquals(0, result.failed(), result.toString());
             assertFalse(result.timedOut(), result.toString());
             assertEquals(200, get(server, "/ready").statusCode());
+        }
+    }
+
+    /** A quarter of the mix (4 of its 16 calls) goes over https to the warm-up's own TLS listener, on either engine. */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "jdk"})
+    void aQuarterOfTheMixCrossesTlsToTheUpstream(String engine, @TempDir Path dir) throws Exception {
+        try (GatewayServer server = GatewayServer.start(config("warmup_requests = 48\nwarmup_timeout = \"60s\"\n"
+                + "tls_engine = \"" + engine + "\"", dir.resolve("a.log")), true)) {
+            Warmup.Result result = server.warmup().get(60, TimeUnit.SECONDS);
+            assertEquals(48, result.answered(), result.toString());
+            assertEquals(12, result.answeredOverTls(), result.toString());
+            assertEquals(0, result.failed(), result.toString());
+        }
+        try (Stream<Path> temporary = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertEquals(List.of(), temporary.filter(file -> file.getFileName().toString()
+                    .startsWith("llm-gateway-warmup-")).toList(), "its CA file is deleted");
         }
     }
 

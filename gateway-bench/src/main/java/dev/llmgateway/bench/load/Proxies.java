@@ -103,6 +103,8 @@ final class Proxies {
     /**
      * nginx's side of {@code --upstream-tls on}, verifying as the gateway does: the run's certificate as the only
      * trusted one, its name checked (localhost: nginx matches DNS names only), sessions resumed on new connections.
+     * The mock takes the client's first TLS 1.3 suite: OpenSSL offers AES-256-GCM first, BoringSSL (the gateway)
+     * AES-128-GCM, so nginx is held to AES-128-GCM too and both pay for the same cipher.
      */
     private static String nginxUpstreamTls(Path runDir) {
         return """
@@ -111,7 +113,9 @@ final class Proxies {
                       proxy_ssl_verify on;
                       proxy_ssl_trusted_certificate %s;
                       proxy_ssl_name localhost;
-                      proxy_ssl_protocols TLSv1.2 TLSv1.3;""".formatted(UpstreamCertificate.pemFile(runDir));
+                      proxy_ssl_protocols TLSv1.2 TLSv1.3;
+                      proxy_ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;"""
+                .formatted(UpstreamCertificate.pemFile(runDir));
     }
 
     /**
