@@ -108,6 +108,29 @@ class AnswerFactsTest {
     }
 
     @Test
+    void withoutCaptureOnlyTheEventsThatTellSomethingNewAreParsedAndEveryFactIsFound() {
+        forEachSplit("openai/chat-completion-stream.sse", SSE, 0, facts -> {
+            assertEquals("chatcmpl-Bq7XhT2mLr9wKfA3sVn1eYpZuH0dG", facts.id());
+            assertEquals("gpt-4o-mini-2024-07-18", facts.model());
+            assertEquals(List.of("stop"), facts.finishReasons());
+        });
+        forEachSplit("anthropic/message-stream.sse", SSE, 0, facts -> {
+            assertEquals("msg_01QxZ7bT4nLm2VcR8sWk5PyH", facts.id());
+            assertEquals("claude-sonnet-4-5-20250929", facts.model());
+            assertEquals(List.of("end_turn"), facts.finishReasons());
+        });
+        // Spaced JSON, a reason before a null one in the same event, and names that only look like members.
+        byte[] answer = ("data: {\"id\":\"c1\",\"model\":\"m\",\"choices\":[{\"finish_reason\":null}]}\n\n"
+                + "data: {\"id\":\"c1\",\"choices\":[{\"delta\":{\"content\":\"say \\\"finish_reason\\\": \\\"x\\\"\"},"
+                + "\"finish_reason\":null}]}\n\n"
+                + "data: {\"id\":\"c1\", \"choices\": [{\"index\": 0, \"finish_reason\" : \"length\"},"
+                + " {\"index\": 1, \"finish_reason\": null}]}\n\n").getBytes(StandardCharsets.UTF_8);
+        AnswerFacts facts = read(SSE, answer, List.of(answer.length), 0);
+
+        assertEquals(List.of("length"), facts.finishReasons(), "the reason in the prompt's text is no member");
+    }
+
+    @Test
     void anAnswerThatIsNotJsonHasNoFactsAndNoFailure() {
         byte[] answer = "data: not json\n\ndata: {\"id\":\"x\"}\n\n".getBytes(StandardCharsets.UTF_8);
         AnswerFacts facts = read(SSE, answer, List.of(5, answer.length), 0);
