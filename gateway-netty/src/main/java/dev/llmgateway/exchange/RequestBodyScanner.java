@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.cost.Usd;
 import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.dialect.SamplingParameters;
 import dev.llmgateway.json.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
@@ -17,8 +18,8 @@ import java.io.InputStream;
  * Reads a request body once with Jackson's streaming parser: validates that it is one well-formed JSON object
  * (UTF-8 included), and picks out {@code model} (with its byte span, for the splice), {@code stream} and
  * {@code stream_options.include_usage}, and the output cap a budget reserves for ({@code max_tokens},
- * {@code max_completion_tokens}, {@code max_output_tokens}, times {@code n}). Nested values are skipped, never
- * built.
+ * {@code max_completion_tokens}, {@code max_output_tokens}, times {@code n}), and the sampling settings traces report
+ * ({@link SamplingParameters}). Nested values are skipped, never built.
  */
 public final class RequestBodyScanner {
     private RequestBodyScanner() {
@@ -72,6 +73,9 @@ public final class RequestBodyScanner {
             StreamOptions options = StreamOptions.ABSENT;
             long maxTokens = -1;
             long choices = 1;
+            long requestedMaxTokens = -1;
+            double temperature = Double.NaN;
+            double topP = Double.NaN;
             JsonToken token;
             while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
@@ -110,8 +114,17 @@ public final class RequestBodyScanner {
                     }
                     case "max_tokens", "max_completion_tokens", "max_output_tokens" -> {
                         if (value == JsonToken.VALUE_NUMBER_INT) {
-                            maxTokens = Math.max(maxTokens, parser.getLongValue());
+                            requestedMaxTokens = parser.getLongValue();
+                            maxTokens = Math.max(maxTokens, requestedMaxTokens);
                         }
+                        parser.skipChildren();
+                    }
+                    case "temperature" -> {
+                        temperature = number(value) ? parser.getDoubleValue() : temperature;
+                        parser.skipChildren();
+                    }
+                    case "top_p" -> {
+                        topP = number(value) ? parser.getDoubleValue() : topP;
                         parser.skipChildren();
                     }
                     case "n" -> {
@@ -138,7 +151,9 @@ public final class RequestBodyScanner {
             }
             return new RequestFacts(model, modelStart, modelEnd, stream, options.includeUsage, objectEnd, options.start,
                     options.empty, options.includeUsageStart, options.includeUsageEnd,
-                    maxTokens < 0 ? -1 : Usd.saturatingMultiplyAdd(maxTokens, choices, 0));
+                    maxTokens < 0 ? -1 : Usd.saturatingMultiplyAdd(maxTokens, choices, 0),
+                    requestedMaxTokens < 0 && Double.isNaN(temperature) && Double.isNaN(topP) ? SamplingParameters.NONE
+                            : new SamplingParameters(requestedMaxTokens, temperature, topP));
         } catch (CharConversionException e) {
             throw invalidUtf8();
         } catch (JsonParseException e) {
@@ -151,6 +166,10 @@ public final class RequestBodyScanner {
             throw new InvalidBody(ApiError.badRequest("invalid_json", null,
                     "We could not read the JSON body of your request."));
         }
+    }
+
+    private static boolean number(JsonToken token) {
+        return token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT;
     }
 
     private static InvalidBody invalidUtf8() {

@@ -1,5 +1,7 @@
 package dev.llmgateway.exchange;
 
+import dev.llmgateway.dialect.SamplingParameters;
+
 /**
  * What the gateway needs from a request body, read in one streaming pass. Indexes are absolute in the request
  * content; -1 where the member is absent.
@@ -16,8 +18,9 @@ package dev.llmgateway.exchange;
  * @param includeUsageEnd      just past that value
  * @param maxOutputTokens      the most output tokens the request asks for ({@code max_tokens},
  *                             {@code max_completion_tokens} or {@code max_output_tokens}, times {@code n}), or -1
+ * @param sampling             the sampling settings as the request sets them, for traces
  */
 public record RequestFacts(String model, int modelStart, int modelEnd, boolean stream, boolean includeUsage,
                           int objectEnd, int streamOptionsStart, boolean streamOptionsEmpty, int includeUsageStart,
-                          int includeUsageEnd, long maxOutputTokens) {
+                          int includeUsageEnd, long maxOutputTokens, SamplingParameters sampling) {
 }

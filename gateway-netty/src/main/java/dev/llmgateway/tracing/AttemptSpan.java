@@ -1,5 +1,6 @@
 package dev.llmgateway.tracing;
 
+import dev.llmgateway.dialect.SamplingParameters;
 import dev.llmgateway.dialect.TokenUsage;
 import dev.llmgateway.upstream.Provider;
 import io.netty.handler.codec.http.HttpContent;
@@ -30,7 +31,9 @@ final class AttemptSpan extends SpanRecord implements AttemptTrace {
     private final String gatewayProvider;
     private final String alias;
     private final int number;
-    private final RequestParameters parameters;
+    private final SamplingParameters sampling;
+    /** Null unless content is captured. */
+    private final PromptContent prompt;
     /** Null when the span is not sampled. */
     private final AnswerFacts answer;
     private int status = -1;
@@ -44,7 +47,8 @@ final class AttemptSpan extends SpanRecord implements AttemptTrace {
     private long cachedInputTokens;
     private long firstTokenNanos;
 
-    AttemptSpan(ServerSpan request, Provider provider, String apiModel, String alias, int number) {
+    AttemptSpan(ServerSpan request, Provider provider, String apiModel, String alias, int number,
+                SamplingParameters sampling) {
         super(request.traceIdHigh, request.traceIdLow, TraceIds.random(), request.spanId, false, request.traceState);
         this.request = request;
         this.sampled = request.sampled();
@@ -58,7 +62,8 @@ final class AttemptSpan extends SpanRecord implements AttemptTrace {
         this.gatewayProvider = provider.name();
         this.alias = alias;
         this.number = number;
-        this.parameters = request.parameters();
+        this.sampling = sampling;
+        this.prompt = request.prompt();
         this.answer = sampled
                 ? new AnswerFacts(request.tracing().maxContent(), provider.config().maxSseEventBytes()) : null;
     }
@@ -131,8 +136,18 @@ final class AttemptSpan extends SpanRecord implements AttemptTrace {
         out.string(GenAi.GATEWAY_PROVIDER, gatewayProvider);
         out.string(GenAi.MODEL_ALIAS, alias);
         out.integer(GenAi.ATTEMPT, number);
-        if (parameters != null) {
-            parameters(out, parameters);
+        if (sampling.maxTokens() >= 0) {
+            out.integer(GenAi.MAX_TOKENS, sampling.maxTokens());
+        }
+        if (!Double.isNaN(sampling.temperature())) {
+            out.floating(GenAi.TEMPERATURE, sampling.temperature());
+        }
+        if (!Double.isNaN(sampling.topP())) {
+            out.floating(GenAi.TOP_P, sampling.topP());
+        }
+        if (prompt != null) {
+            out.content(GenAi.INPUT_MESSAGES, prompt.inputMessages());
+            out.content(GenAi.SYSTEM_INSTRUCTIONS, prompt.systemInstructions());
         }
         if (status >= 0) {
             out.integer(GenAi.HTTP_STATUS, status);
@@ -155,19 +170,5 @@ final class AttemptSpan extends SpanRecord implements AttemptTrace {
         }
         out.string(GenAi.OUTCOME, outcome.label);
         out.string(GenAi.ERROR_TYPE, errorType);
-    }
-
-    private static void parameters(OtlpEncoder out, RequestParameters p) {
-        if (p.maxTokens() >= 0) {
-            out.integer(GenAi.MAX_TOKENS, p.maxTokens());
-        }
-        if (!Double.isNaN(p.temperature())) {
-            out.floating(GenAi.TEMPERATURE, p.temperature());
-        }
-        if (!Double.isNaN(p.topP())) {
-            out.floating(GenAi.TOP_P, p.topP());
-        }
-        out.content(GenAi.INPUT_MESSAGES, p.inputMessages());
-        out.content(GenAi.SYSTEM_INSTRUCTIONS, p.systemInstructions());
     }
 }

@@ -1,6 +1,7 @@
 package dev.llmgateway.tracing;
 
 import dev.llmgateway.accesslog.ExchangeRecord;
+import dev.llmgateway.dialect.SamplingParameters;
 import dev.llmgateway.upstream.Provider;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -21,8 +22,8 @@ final class ServerSpan extends SpanRecord implements RequestTrace {
     private final long anchorNanos;
     private final long anchorEpochNanos;
     private String traceparent;
-    /** Read from the client's request at the first attempt, for every attempt's span. */
-    private RequestParameters parameters;
+    /** The captured prompt, read from the client's request at the first attempt for every attempt's span. */
+    private PromptContent prompt;
 
     // The end, from the access log's record.
     private int status;
@@ -74,11 +75,12 @@ final class ServerSpan extends SpanRecord implements RequestTrace {
     }
 
     @Override
-    public AttemptTrace attempt(Provider provider, String apiModel, String alias, int number, ByteBuf request) {
-        if (sampled && parameters == null) {
-            parameters = RequestParameters.read(request, tracing.maxContent());
+    public AttemptTrace attempt(Provider provider, String apiModel, String alias, int number,
+                                SamplingParameters sampling, ByteBuf request) {
+        if (sampled && prompt == null && tracing.maxContent() > 0) {
+            prompt = PromptContent.read(request, tracing.maxContent());
         }
-        return new AttemptSpan(this, provider, apiModel, alias, number);
+        return new AttemptSpan(this, provider, apiModel, alias, number, sampling);
     }
 
     @Override
@@ -167,8 +169,9 @@ final class ServerSpan extends SpanRecord implements RequestTrace {
         return operation;
     }
 
-    RequestParameters parameters() {
-        return parameters;
+    /** Null unless content is captured. */
+    PromptContent prompt() {
+        return prompt;
     }
 
     OtlpTracing tracing() {
