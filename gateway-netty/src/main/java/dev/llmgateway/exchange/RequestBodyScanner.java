@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.cost.Usd;
 import dev.llmgateway.dialect.ApiError;
-import dev.llmgateway.dialect.SamplingParameters;
 import dev.llmgateway.json.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
@@ -19,7 +18,7 @@ import java.io.InputStream;
  * (UTF-8 included), and picks out {@code model} (with its byte span, for the splice), {@code stream} and
  * {@code stream_options.include_usage}, and the output cap a budget reserves for ({@code max_tokens},
  * {@code max_completion_tokens}, {@code max_output_tokens}, times {@code n}), and the sampling settings traces report
- * ({@link SamplingParameters}). Nested values are skipped, never built.
+ * ({@link dev.llmgateway.dialect.SamplingParameters}). Nested values are skipped, never built.
  */
 public final class RequestBodyScanner {
     private RequestBodyScanner() {
@@ -151,9 +150,8 @@ public final class RequestBodyScanner {
             }
             return new RequestFacts(model, modelStart, modelEnd, stream, options.includeUsage, objectEnd, options.start,
                     options.empty, options.includeUsageStart, options.includeUsageEnd,
-                    maxTokens < 0 ? -1 : Usd.saturatingMultiplyAdd(maxTokens, choices, 0),
-                    requestedMaxTokens < 0 && Double.isNaN(temperature) && Double.isNaN(topP) ? SamplingParameters.NONE
-                            : new SamplingParameters(requestedMaxTokens, temperature, topP));
+                    maxTokens < 0 ? -1 : Usd.saturatingMultiplyAdd(maxTokens, choices, 0), requestedMaxTokens,
+                    temperature, topP);
         } catch (CharConversionException e) {
             throw invalidUtf8();
         } catch (JsonParseException e) {

@@ -529,7 +529,7 @@ public final class ProxyCall implements UpstreamListener {
     private AttemptTrace traceAttempt() {
         RequestFacts body = exchange.body();
         return exchange.trace().attempt(provider, exchange.route().apiModel(), chain.alias().metricsModel(),
-                exchange.attempts(), body == null ? SamplingParameters.NONE : body.sampling(),
+                exchange.attempts(), body == null ? SamplingParameters.NONE : body,
                 exchange.request().content());
     }
 

@@ -136,8 +136,8 @@ final class AttemptSpan extends SpanRecord implements AttemptTrace {
         out.string(GenAi.GATEWAY_PROVIDER, gatewayProvider);
         out.string(GenAi.MODEL_ALIAS, alias);
         out.integer(GenAi.ATTEMPT, number);
-        if (sampling.maxTokens() >= 0) {
-            out.integer(GenAi.MAX_TOKENS, sampling.maxTokens());
+        if (sampling.requestedMaxTokens() >= 0) {
+            out.integer(GenAi.MAX_TOKENS, sampling.requestedMaxTokens());
         }
         if (!Double.isNaN(sampling.temperature())) {
             out.floating(GenAi.TEMPERATURE, sampling.temperature());

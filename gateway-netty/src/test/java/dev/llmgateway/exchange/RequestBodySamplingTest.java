@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The sampling settings the request's one scan reads for traces, from OpenAI's and Anthropic's requests. */
@@ -17,7 +16,7 @@ class RequestBodySamplingTest {
     private static SamplingParameters scan(String json) throws RequestBodyScanner.InvalidBody {
         ByteBuf body = Unpooled.directBuffer().writeBytes(json.getBytes(StandardCharsets.UTF_8));
         try {
-            return RequestBodyScanner.scan(body).sampling();
+            return RequestBodyScanner.scan(body);
         } finally {
             body.release();
         }
@@ -27,7 +26,7 @@ class RequestBodySamplingTest {
     void anOpenAiChatRequest() throws Exception {
         SamplingParameters p = scan(Fixtures.text("openai/request-chat.json"));
 
-        assertEquals(256, p.maxTokens());
+        assertEquals(256, p.requestedMaxTokens());
         assertEquals(0.7, p.temperature());
         assertTrue(Double.isNaN(p.topP()), "not in the request");
     }
@@ -39,7 +38,7 @@ class RequestBodySamplingTest {
                  "tools":[{"name":"t","input_schema":{"properties":{"max_tokens":{"type":"integer"}}}}],
                  "messages":[{"role":"user","content":"Hi"}]}""");
 
-        assertEquals(100, p.maxTokens());
+        assertEquals(100, p.requestedMaxTokens());
         assertEquals(1.0, p.topP());
         assertTrue(Double.isNaN(p.temperature()), "only top-level members count");
     }
@@ -49,13 +48,17 @@ class RequestBodySamplingTest {
         SamplingParameters p = scan("""
                 {"model":"m","max_completion_tokens":64,"max_tokens":"many","temperature":"hot","top_p":null}""");
 
-        assertEquals(64, p.maxTokens());
+        assertEquals(64, p.requestedMaxTokens());
         assertTrue(Double.isNaN(p.temperature()));
         assertTrue(Double.isNaN(p.topP()));
     }
 
     @Test
-    void aRequestSettingNoneSharesTheEmptyValue() throws Exception {
-        assertSame(SamplingParameters.NONE, scan("{\"model\":\"m\",\"messages\":[]}"));
+    void aRequestSettingNoneHasNone() throws Exception {
+        SamplingParameters p = scan("{\"model\":\"m\",\"messages\":[]}");
+
+        assertEquals(-1, p.requestedMaxTokens());
+        assertTrue(Double.isNaN(p.temperature()));
+        assertTrue(Double.isNaN(p.topP()));
     }
 }

@@ -108,7 +108,7 @@ public class TracingBenchmark extends AbstractMicrobenchmark {
                 .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .set(HttpHeaderNames.AUTHORIZATION, "Bearer gw-bench-0123456789abcdef0123456789abcdef");
         requestBody = pooled(ChatPayloads.chatRequest(ChatPayloads.CLIENT_MODEL, false, 256, 820));
-        sampling = RequestBodyScanner.scan(requestBody).sampling();
+        sampling = RequestBodyScanner.scan(requestBody);
         answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 pooled(ChatPayloads.completion(ChatPayloads.UPSTREAM_MODEL)));
         answer.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
