@@ -20,7 +20,8 @@ import java.util.List;
  * is framed into events here, each event's data read on its own as a whole document, but only while it can tell
  * something new: once the id and the model are known (and no text is captured), an event is parsed only when a
  * byte search finds a finish reason in it with a string value, so most of a long stream's events are never parsed.
- * A JSON body is read whole when it comes in one piece, else piece by piece.
+ * A JSON body is read whole when it comes in one piece, else piece by piece. A document read whole stops at its
+ * next top-level member once all is known (OpenAI's {@code usage} after the {@code choices}, say, is not parsed).
  *
  * <p>Ownership: a fed piece stays the caller's; what goes to the framer is a retained duplicate, which the framer
  * releases. {@link #release()} frees a partial event.
@@ -39,6 +40,8 @@ final class AnswerFacts extends JsonPaths {
     private SseFramer framer;
     private boolean body;
     private boolean unreadable;
+    /** The finish reasons known when the document being read began. */
+    private int reasonsBefore;
 
     /**
      * @param maxText       the most text chars kept; 0 keeps none
@@ -135,6 +138,20 @@ final class AnswerFacts extends JsonPaths {
             unreadable = true;
             close();
         }
+    }
+
+    @Override
+    void started() {
+        reasonsBefore = finishReasons.size();
+    }
+
+    /**
+     * Without text to capture, a document has told all once the id and model are known and it gave its finish
+     * reasons (all of a top-level member's, as the stop comes between members).
+     */
+    @Override
+    boolean complete() {
+        return text == null && id != null && model != null && finishReasons.size() > reasonsBefore;
     }
 
     @Override

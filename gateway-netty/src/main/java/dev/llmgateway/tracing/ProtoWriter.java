@@ -158,7 +158,8 @@ final class ProtoWriter {
                 ensure(2);
                 bytes[position++] = (byte) (0xC0 | (c >>> 6));
                 bytes[position++] = (byte) (0x80 | (c & 0x3F));
-            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c) && i + 1 < length
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
                 int codePoint = Character.toCodePoint(c, value.charAt(++i));
                 ensure(4);
                 bytes[position++] = (byte) (0xF0 | (codePoint >>> 18));
