@@ -55,7 +55,10 @@ final class OtlpEncoder {
     /** The scope: the gateway's instrumentation name. */
     static final String SCOPE = "dev.llmgateway";
 
-    private final ProtoWriter out = new ProtoWriter(256 * 1024);
+    /** A batch of plain spans takes ~300 KB; one of captured prompts can take far more, and is not kept. */
+    private static final int KEPT_BUFFER = 4 << 20;
+
+    private final ProtoWriter out = new ProtoWriter(512 * 1024);
     /** {@code ResourceSpans.resource} and {@code ScopeSpans.scope}, the same in every export. */
     private final byte[] resource;
     private final byte[] scope;
@@ -79,7 +82,7 @@ final class OtlpEncoder {
         });
         once.close();
         this.resource = Arrays.copyOf(once.array(), once.length());
-        once.reset();
+        once.reset(Integer.MAX_VALUE);
         once.open(SCOPE_SPANS_SCOPE);
         once.string(SCOPE_NAME, SCOPE);
         once.close();
@@ -88,7 +91,7 @@ final class OtlpEncoder {
 
     /** The request for {@code spans[0, count)}: {@link ProtoWriter#array()} up to its {@link ProtoWriter#length()}. */
     ProtoWriter encode(SpanRecord[] spans, int count) {
-        out.reset();
+        out.reset(KEPT_BUFFER);
         out.open(REQUEST_RESOURCE_SPANS);
         out.raw(resource);
         out.open(RESOURCE_SPANS_SCOPE_SPANS);

@@ -17,17 +17,22 @@ final class ProtoWriter {
     /** Deeper than any OTLP message the gateway writes (request, resource spans, scope spans, span, value, array). */
     private static final int MAX_DEPTH = 16;
 
+    private final int initialCapacity;
     private byte[] bytes;
     private int position;
     private final int[] openedAt = new int[MAX_DEPTH];
     private int depth;
 
     ProtoWriter(int initialCapacity) {
+        this.initialCapacity = initialCapacity;
         bytes = new byte[initialCapacity];
     }
 
-    /** Starts a new message, keeping the array. */
-    void reset() {
+    /** Starts a new message, keeping the array unless a rare large one grew it past {@code keepAtMost} bytes. */
+    void reset(int keepAtMost) {
+        if (bytes.length > keepAtMost) {
+            bytes = new byte[initialCapacity];
+        }
         position = 0;
         depth = 0;
     }

@@ -83,6 +83,9 @@ final class SpanExport implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // Left over: what a stalled collector kept the thread from sending, or a span offered in the instant the
+        // thread saw the queue empty and stopped.
+        dropped.add(queue.size());
         if (sender != null) {
             sender.close();
         }
