@@ -21,6 +21,10 @@ import java.io.InputStream;
  * ({@link dev.llmgateway.dialect.SamplingParameters}). Nested values are skipped, never built.
  */
 public final class RequestBodyScanner {
+    /** 10^0 to 10^15, each exact as a double. */
+    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+        1e13, 1e14, 1e15};
+
     private RequestBodyScanner() {
     }
 
@@ -119,11 +123,11 @@ public final class RequestBodyScanner {
                         parser.skipChildren();
                     }
                     case "temperature" -> {
-                        temperature = number(value) ? parser.getDoubleValue() : temperature;
+                        temperature = number(value) ? decimal(parser) : temperature;
                         parser.skipChildren();
                     }
                     case "top_p" -> {
-                        topP = number(value) ? parser.getDoubleValue() : topP;
+                        topP = number(value) ? decimal(parser) : topP;
                         parser.skipChildren();
                     }
                     case "n" -> {
@@ -168,6 +172,36 @@ public final class RequestBodyScanner {
 
     private static boolean number(JsonToken token) {
         return token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT;
+    }
+
+    /**
+     * The number's value. A plain decimal of at most 15 digits (every usual sampling setting: {@code 0.7},
+     * {@code 1}) is read from the parser's own chars, where Jackson would make a String first: the scan runs for
+     * every request, traced or not. Its digits and the power of ten are exact doubles, so one division rounds
+     * correctly, as {@link Double#parseDouble} does; anything else (an exponent, more digits) is Jackson's.
+     */
+    private static double decimal(JsonParser parser) throws IOException {
+        char[] chars = parser.getTextCharacters();
+        int at = parser.getTextOffset();
+        int end = at + parser.getTextLength();
+        boolean negative = at < end && chars[at] == '-';
+        long digits = 0;
+        int count = 0;
+        int decimals = -1;
+        for (at += negative ? 1 : 0; at < end; at++) {
+            char c = chars[at];
+            if (c >= '0' && c <= '9' && count < 15) {
+                digits = digits * 10 + (c - '0');
+                count++;
+                decimals += decimals >= 0 ? 1 : 0;
+            } else if (c == '.' && decimals < 0) {
+                decimals = 0;
+            } else {
+                return parser.getDoubleValue();
+            }
+        }
+        double value = decimals > 0 ? digits / POWERS_OF_TEN[decimals] : digits;
+        return negative ? -value : value;
     }
 
     private static InvalidBody invalidUtf8() {

@@ -54,6 +54,18 @@ class RequestBodySamplingTest {
     }
 
     @Test
+    void numbersAreReadAsDoubleParseDoubleReadsThem() throws Exception {
+        for (String number : new String[] {"0.7", "1", "0.95", "-0.5", "2.0", "0.1", "0.30000000000000004", "1e-1",
+                "7E2", "0.123456789012345678", "123456789012345.6", "-0", "0.000001"}) {
+            SamplingParameters p = scan("{\"model\":\"m\",\"temperature\":" + number + ",\"top_p\":" + number + "}");
+
+            assertEquals(Double.parseDouble(number), p.temperature(), number);
+            assertEquals(Double.doubleToRawLongBits(Double.parseDouble(number)), Double.doubleToRawLongBits(p.topP()),
+                    number);
+        }
+    }
+
+    @Test
     void aRequestSettingNoneHasNone() throws Exception {
         SamplingParameters p = scan("{\"model\":\"m\",\"messages\":[]}");
 
