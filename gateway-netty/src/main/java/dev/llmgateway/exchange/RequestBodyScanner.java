@@ -17,10 +17,14 @@ import java.io.InputStream;
  * Reads a request body once with Jackson's streaming parser: validates that it is one well-formed JSON object
  * (UTF-8 included), and picks out {@code model} (with its byte span, for the splice), {@code stream} and
  * {@code stream_options.include_usage}, and the output cap a budget reserves for ({@code max_tokens},
- * {@code max_completion_tokens}, {@code max_output_tokens}, times {@code n}). Nested values are skipped, never
- * built.
+ * {@code max_completion_tokens}, {@code max_output_tokens}, times {@code n}), and the sampling settings traces report
+ * ({@link dev.llmgateway.dialect.SamplingParameters}). Nested values are skipped, never built.
  */
 public final class RequestBodyScanner {
+    /** 10^0 to 10^15, each exact as a double. */
+    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+        1e13, 1e14, 1e15};
+
     private RequestBodyScanner() {
     }
 
@@ -72,6 +76,9 @@ public final class RequestBodyScanner {
             StreamOptions options = StreamOptions.ABSENT;
             long maxTokens = -1;
             long choices = 1;
+            long requestedMaxTokens = -1;
+            double temperature = Double.NaN;
+            double topP = Double.NaN;
             JsonToken token;
             while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
@@ -110,8 +117,17 @@ public final class RequestBodyScanner {
                     }
                     case "max_tokens", "max_completion_tokens", "max_output_tokens" -> {
                         if (value == JsonToken.VALUE_NUMBER_INT) {
-                            maxTokens = Math.max(maxTokens, parser.getLongValue());
+                            requestedMaxTokens = parser.getLongValue();
+                            maxTokens = Math.max(maxTokens, requestedMaxTokens);
                         }
+                        parser.skipChildren();
+                    }
+                    case "temperature" -> {
+                        temperature = number(value) ? decimal(parser) : temperature;
+                        parser.skipChildren();
+                    }
+                    case "top_p" -> {
+                        topP = number(value) ? decimal(parser) : topP;
                         parser.skipChildren();
                     }
                     case "n" -> {
@@ -138,7 +154,8 @@ public final class RequestBodyScanner {
             }
             return new RequestFacts(model, modelStart, modelEnd, stream, options.includeUsage, objectEnd, options.start,
                     options.empty, options.includeUsageStart, options.includeUsageEnd,
-                    maxTokens < 0 ? -1 : Usd.saturatingMultiplyAdd(maxTokens, choices, 0));
+                    maxTokens < 0 ? -1 : Usd.saturatingMultiplyAdd(maxTokens, choices, 0), requestedMaxTokens,
+                    temperature, topP);
         } catch (CharConversionException e) {
             throw invalidUtf8();
         } catch (JsonParseException e) {
@@ -151,6 +168,40 @@ public final class RequestBodyScanner {
             throw new InvalidBody(ApiError.badRequest("invalid_json", null,
                     "We could not read the JSON body of your request."));
         }
+    }
+
+    private static boolean number(JsonToken token) {
+        return token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT;
+    }
+
+    /**
+     * The number's value. A plain decimal of at most 15 digits (every usual sampling setting: {@code 0.7},
+     * {@code 1}) is read from the parser's own chars, where Jackson would make a String first: the scan runs for
+     * every request, traced or not. Its digits and the power of ten are exact doubles, so one division rounds
+     * correctly, as {@link Double#parseDouble} does; anything else (an exponent, more digits) is Jackson's.
+     */
+    private static double decimal(JsonParser parser) throws IOException {
+        char[] chars = parser.getTextCharacters();
+        int at = parser.getTextOffset();
+        int end = at + parser.getTextLength();
+        boolean negative = at < end && chars[at] == '-';
+        long digits = 0;
+        int count = 0;
+        int decimals = -1;
+        for (at += negative ? 1 : 0; at < end; at++) {
+            char c = chars[at];
+            if (c >= '0' && c <= '9' && count < 15) {
+                digits = digits * 10 + (c - '0');
+                count++;
+                decimals += decimals >= 0 ? 1 : 0;
+            } else if (c == '.' && decimals < 0) {
+                decimals = 0;
+            } else {
+                return parser.getDoubleValue();
+            }
+        }
+        double value = decimals > 0 ? digits / POWERS_OF_TEN[decimals] : digits;
+        return negative ? -value : value;
     }
 
     private static InvalidBody invalidUtf8() {

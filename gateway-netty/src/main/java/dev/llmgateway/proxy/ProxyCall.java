@@ -2,8 +2,10 @@ package dev.llmgateway.proxy;
 
 import dev.llmgateway.accesslog.Outcome;
 import dev.llmgateway.dialect.ApiError;
+import dev.llmgateway.dialect.SamplingParameters;
 import dev.llmgateway.dialect.Untranslatable;
 import dev.llmgateway.exchange.Exchange;
+import dev.llmgateway.exchange.RequestFacts;
 import dev.llmgateway.exchange.Route;
 import dev.llmgateway.metrics.GatewayMetrics;
 import dev.llmgateway.tracing.AttemptTrace;
@@ -525,8 +527,10 @@ public final class ProxyCall implements UpstreamListener {
 
     /** The span of the attempt starting now ({@link AttemptTrace#OFF} with tracing off); kept out of the hot path. */
     private AttemptTrace traceAttempt() {
+        RequestFacts body = exchange.body();
         return exchange.trace().attempt(provider, exchange.route().apiModel(), chain.alias().metricsModel(),
-                exchange.attempts(), exchange.request().content());
+                exchange.attempts(), body == null ? SamplingParameters.NONE : body,
+                exchange.request().content());
     }
 
     /** The current attempt's span ends; {@code errorType} null unless the gateway saw it fail. */

@@ -1,5 +1,6 @@
 package dev.llmgateway.tracing;
 
+import dev.llmgateway.dialect.SamplingParameters;
 import dev.llmgateway.dialect.TokenUsage;
 import dev.llmgateway.upstream.Provider;
 import io.netty.handler.codec.http.HttpContent;
@@ -8,81 +9,68 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.context.Context;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One upstream attempt's client span (GenAI inference span: {@code chat gpt-4o}), from the attempt's start (the
  * wait for a connection included) to its end, whichever way. Retries and fallbacks are siblings under the server
- * span. Response facts are read from the provider's successful answer as it passes ({@link AnswerFacts}).
+ * span. Response facts are read from the provider's successful answer as it passes ({@link AnswerFacts}); the
+ * captured text and the JSON shapes the conventions give it are made on the export thread, from what the loop kept.
+ * An attempt of an unsampled trace only names itself upstream.
  */
-final class AttemptSpan implements AttemptTrace {
+final class AttemptSpan extends SpanRecord implements AttemptTrace {
     private final ServerSpan request;
-    private final Span span;
+    private final boolean sampled;
     private final long startNanos;
-    /** Null when the span does not record. */
-    private AnswerFacts answer;
+    private final String operation;
+    private final String providerName;
+    private final String apiModel;
+    private final String host;
+    private final int port;
+    private final String gatewayProvider;
+    private final String alias;
+    private final int number;
+    private final SamplingParameters sampling;
+    /** Null unless content is captured. */
+    private final PromptContent prompt;
+    /** Null when the span is not sampled. */
+    private final AnswerFacts answer;
     private int status = -1;
     private boolean ended;
 
-    AttemptSpan(ServerSpan request, Provider provider, String apiModel, String alias, int number) {
-        this.request = request;
-        this.startNanos = System.nanoTime();
-        String operation = request.operation();
-        Span span = request.tracing().tracer()
-                .spanBuilder(operation == null ? apiModel : operation + " " + apiModel)
-                .setSpanKind(SpanKind.CLIENT)
-                .setParent(Context.root().with(request.span()))
-                .setStartTimestamp(request.epochNanos(startNanos), TimeUnit.NANOSECONDS)
-                .startSpan();
-        this.span = span;
-        if (span.isRecording()) {
-            if (operation != null) {
-                span.setAttribute(GenAi.OPERATION, operation);
-            }
-            span.setAttribute(GenAi.PROVIDER, GenAi.providerName(provider.type()));
-            span.setAttribute(GenAi.REQUEST_MODEL, apiModel);
-            span.setAttribute(GenAi.SERVER_ADDRESS, provider.host());
-            span.setAttribute(GenAi.SERVER_PORT, provider.port());
-            span.setAttribute(GenAi.GATEWAY_PROVIDER, provider.name());
-            span.setAttribute(GenAi.MODEL_ALIAS, alias);
-            span.setAttribute(GenAi.ATTEMPT, number);
-            parameters(request.parameters());
-            this.answer = new AnswerFacts(request.tracing().maxContent(), provider.config().maxSseEventBytes());
-        }
-    }
+    // The end.
+    private Outcome outcome;
+    private String errorType;
+    private long inputTokens;
+    private long outputTokens;
+    private long cachedInputTokens;
+    private long firstTokenNanos;
 
-    private void parameters(RequestParameters p) {
-        if (p == null) {
-            return;
-        }
-        if (p.maxTokens() >= 0) {
-            span.setAttribute(GenAi.MAX_TOKENS, p.maxTokens());
-        }
-        if (!Double.isNaN(p.temperature())) {
-            span.setAttribute(GenAi.TEMPERATURE, p.temperature());
-        }
-        if (!Double.isNaN(p.topP())) {
-            span.setAttribute(GenAi.TOP_P, p.topP());
-        }
-        String input = p.inputMessages();
-        if (input != null) {
-            span.setAttribute(GenAi.INPUT_MESSAGES, input);
-        }
-        String system = p.systemInstructions();
-        if (system != null) {
-            span.setAttribute(GenAi.SYSTEM_INSTRUCTIONS, system);
-        }
+    AttemptSpan(ServerSpan request, Provider provider, String apiModel, String alias, int number,
+                SamplingParameters sampling) {
+        super(request.traceIdHigh, request.traceIdLow, TraceIds.random(), request.spanId, false, request.traceState);
+        this.request = request;
+        this.sampled = request.sampled();
+        this.startNanos = System.nanoTime();
+        this.startEpochNanos = request.epochNanos(startNanos);
+        this.operation = request.operation();
+        this.providerName = GenAi.providerName(provider.type());
+        this.apiModel = apiModel;
+        this.host = provider.host();
+        this.port = provider.port();
+        this.gatewayProvider = provider.name();
+        this.alias = alias;
+        this.number = number;
+        this.sampling = sampling;
+        this.prompt = request.prompt();
+        this.answer = sampled
+                ? new AnswerFacts(request.tracing().maxContent(), provider.config().maxSseEventBytes()) : null;
     }
 
     @Override
     public void propagate(HttpHeaders upstreamRequest) {
-        upstreamRequest.set(OtelTracing.TRACEPARENT, OtelTracing.traceparent(span));
+        upstreamRequest.set(OtlpTracing.TRACEPARENT, TraceIds.traceparent(traceIdHigh, traceIdLow, spanId, sampled));
     }
 
     @Override
@@ -109,45 +97,78 @@ final class AttemptSpan implements AttemptTrace {
             return;
         }
         ended = true;
-        if (span.isRecording()) {
-            answer.release();
-            record(outcome, errorType, usage, firstTokenNanos);
+        if (!sampled) {
+            return;
         }
-        span.end(request.epochNanos(System.nanoTime()), TimeUnit.NANOSECONDS);
+        answer.release();
+        this.outcome = outcome;
+        this.errorType = errorType != null ? errorType : status >= 400 ? Integer.toString(status) : null;
+        this.inputTokens = usage.input();
+        this.outputTokens = usage.output();
+        this.cachedInputTokens = usage.cachedInput();
+        this.firstTokenNanos = firstTokenNanos;
+        this.error = outcome == Outcome.FAILED || outcome == Outcome.FAILED_MID_STREAM || status >= 400;
+        this.endEpochNanos = request.epochNanos(System.nanoTime());
+        request.tracing().export(this);
     }
 
-    private void record(Outcome outcome, String errorType, TokenUsage usage, long firstTokenNanos) {
+    @Override
+    int kind() {
+        return KIND_CLIENT;
+    }
+
+    @Override
+    void name(ProtoWriter out) {
+        if (operation != null) {
+            out.utf8(operation);
+            out.ascii(' ');
+        }
+        out.utf8(apiModel);
+    }
+
+    @Override
+    void attributes(OtlpEncoder out) {
+        out.string(GenAi.OPERATION, operation);
+        out.string(GenAi.PROVIDER, providerName);
+        out.string(GenAi.REQUEST_MODEL, apiModel);
+        out.string(GenAi.SERVER_ADDRESS, host);
+        out.integer(GenAi.SERVER_PORT, port);
+        out.string(GenAi.GATEWAY_PROVIDER, gatewayProvider);
+        out.string(GenAi.MODEL_ALIAS, alias);
+        out.integer(GenAi.ATTEMPT, number);
+        if (sampling.requestedMaxTokens() >= 0) {
+            out.integer(GenAi.MAX_TOKENS, sampling.requestedMaxTokens());
+        }
+        if (!Double.isNaN(sampling.temperature())) {
+            out.floating(GenAi.TEMPERATURE, sampling.temperature());
+        }
+        if (!Double.isNaN(sampling.topP())) {
+            out.floating(GenAi.TOP_P, sampling.topP());
+        }
+        if (prompt != null) {
+            out.content(GenAi.INPUT_MESSAGES, prompt.inputMessages());
+            out.content(GenAi.SYSTEM_INSTRUCTIONS, prompt.systemInstructions());
+        }
         if (status >= 0) {
-            span.setAttribute(GenAi.HTTP_STATUS, status);
+            out.integer(GenAi.HTTP_STATUS, status);
         }
-        if (answer.id() != null) {
-            span.setAttribute(GenAi.RESPONSE_ID, answer.id());
-        }
-        if (answer.model() != null) {
-            span.setAttribute(GenAi.RESPONSE_MODEL, answer.model());
-        }
+        out.string(GenAi.RESPONSE_ID, answer.id());
+        out.string(GenAi.RESPONSE_MODEL, answer.model());
         List<String> reasons = answer.finishReasons();
         if (!reasons.isEmpty()) {
-            span.setAttribute(GenAi.FINISH_REASONS, List.copyOf(reasons));
+            out.strings(GenAi.FINISH_REASONS, reasons);
         }
         String text = answer.text();
         if (text != null && !text.isEmpty()) {
-            String finish = reasons.isEmpty() ? null : reasons.get(0);
-            span.setAttribute(GenAi.OUTPUT_MESSAGES, ContentJson.output(text, finish));
+            out.content(GenAi.OUTPUT_MESSAGES, ContentJson.output(text, reasons.isEmpty() ? null : reasons.get(0)));
         }
         if (outcome != Outcome.FAILED) {
-            Spans.usage(span, usage.input(), usage.output(), usage.cachedInput());
+            Spans.usage(out, inputTokens, outputTokens, cachedInputTokens);
         }
         if (firstTokenNanos >= 0 && outcome != Outcome.FAILED) {
-            span.setAttribute(GenAi.TTFT_MS, Spans.millis(firstTokenNanos - startNanos));
+            out.floating(GenAi.TTFT_MS, Spans.millis(firstTokenNanos - startNanos));
         }
-        span.setAttribute(GenAi.OUTCOME, outcome.label);
-        String error = errorType != null ? errorType : status >= 400 ? Integer.toString(status) : null;
-        if (error != null) {
-            span.setAttribute(GenAi.ERROR_TYPE, error);
-        }
-        if (outcome == Outcome.FAILED || outcome == Outcome.FAILED_MID_STREAM || status >= 400) {
-            span.setStatus(StatusCode.ERROR);
-        }
+        out.string(GenAi.OUTCOME, outcome.label);
+        out.string(GenAi.ERROR_TYPE, errorType);
     }
 }

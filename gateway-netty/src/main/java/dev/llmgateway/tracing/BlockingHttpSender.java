@@ -1,23 +1,16 @@
 package dev.llmgateway.tracing;
 
-import io.opentelemetry.common.ComponentLoader;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.common.export.Compressor;
-import io.opentelemetry.sdk.common.export.HttpResponse;
-import io.opentelemetry.sdk.common.export.HttpSender;
-import io.opentelemetry.sdk.common.export.HttpSenderConfig;
-import io.opentelemetry.sdk.common.export.HttpSenderProvider;
-import io.opentelemetry.sdk.common.export.MessageWriter;
-import io.opentelemetry.sdk.common.export.RetryPolicy;
-
-import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
+import java.net.MalformedURLException;
 import java.net.Proxy;
+import java.net.URI;
+import java.net.URL;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -25,26 +18,35 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.zip.GZIPOutputStream;
 
 /**
- * Posts each OTLP export from the thread that exports (the batch span processor's, never an event loop) with the
- * JDK's {@link HttpURLConnection}, blocking: the protobuf is written straight into the connection, which the JDK
- * keeps alive between exports. The SDK's own JDK sender hands every export to an executor thread that marshals it
- * into an array, which {@code java.net.http.HttpClient} then copies into its buffers and writes from its selector
- * thread: three threads and two copies per export, as much CPU as the encoding itself. The SDK's semantics stay:
- * the exporter's timeout bounds each attempt (a collector that stops reading has its connection closed by a
- * watchdog, as a blocking write has no timeout of its own) and all of them together, retries follow its retry
- * policy (429, 502, 503, 504 and I/O failures other than TLS ones, with jittered exponential backoff), and
- * compression and headers are the exporter's.
+ * Posts each OTLP export from the export thread (never an event loop) with the JDK's {@link HttpURLConnection},
+ * blocking: the encoded request is written straight into the connection, which the JDK keeps alive between exports.
+ * The OTLP exporter's semantics: the timeout bounds each attempt (a collector that stops reading has its connection
+ * closed by a watchdog, as a blocking write has no timeout of its own) and all of them together; retries follow
+ * OTLP's advice (429, 502, 503, 504 and I/O failures other than TLS ones, with jittered exponential backoff); the
+ * configured headers and compression go with every post.
  */
-final class BlockingHttpSender implements HttpSender {
-    /** Statuses worth another attempt, as the SDK's senders retry them. */
-    private static final List<Integer> RETRYABLE = List.of(429, 502, 503, 504);
-    /** Encoding writes small pieces: gathered into writes of this size. */
-    private static final int WRITE_BUFFER = 64 * 1024;
+final class BlockingHttpSender implements AutoCloseable {
+    /** How often, and how far apart, a failed post is tried again. */
+    record Retries(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier) {
+        /** The OpenTelemetry exporters' default: 5 attempts, backoff from 1 s growing by 1.5 up to 5 s. */
+        static final Retries OTLP = new Retries(5, Duration.ofSeconds(1), Duration.ofSeconds(5), 1.5);
+    }
 
-    private final HttpSenderConfig config;
+    /** Statuses worth another attempt, as OTLP/HTTP says. */
+    private static final List<Integer> RETRYABLE = List.of(429, 502, 503, 504);
+    private static final int WRITE_BUFFER = 64 * 1024;
+    /** The exporters' default connect timeout, when the export timeout is not shorter. */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final URL endpoint;
+    private final Map<String, String> headers;
+    private final Duration timeout;
+    private final boolean gzip;
+    /** Null: one attempt only. */
+    private final Retries retries;
     /** Closes the connection of an attempt that outlives the timeout. */
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "otlp-export-watchdog");
@@ -52,52 +54,36 @@ final class BlockingHttpSender implements HttpSender {
         return thread;
     });
 
-    BlockingHttpSender(HttpSenderConfig config) {
-        this.config = config;
-    }
-
-    /** Loads this sender for the exporter, and anything else the SDK looks up as it would. */
-    static ComponentLoader loader() {
-        ComponentLoader classpath = ComponentLoader.forClassLoader(BlockingHttpSender.class.getClassLoader());
-        HttpSenderProvider provider = BlockingHttpSender::new;
-        return new ComponentLoader() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public <T> Iterable<T> load(Class<T> spi) {
-                return spi == HttpSenderProvider.class ? (Iterable<T>) List.of(provider) : classpath.load(spi);
-            }
-        };
-    }
-
-    @Override
-    public void send(MessageWriter message, Consumer<HttpResponse> onResponse, Consumer<Throwable> onError) {
-        HttpResponse response;
+    BlockingHttpSender(URI endpoint, Map<String, String> headers, Duration timeout, boolean gzip, Retries retries) {
         try {
-            response = sendWithRetries(message);
-        } catch (IOException | RuntimeException e) {
-            onError.accept(e);
-            return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            onError.accept(e);
-            return;
+            this.endpoint = endpoint.toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException("not a URL: " + endpoint, e);
         }
-        onResponse.accept(response);
+        this.headers = Map.copyOf(headers);
+        this.timeout = timeout;
+        this.gzip = gzip;
+        this.retries = retries;
     }
 
-    private HttpResponse sendWithRetries(MessageWriter message) throws IOException, InterruptedException {
-        RetryPolicy retry = config.getRetryPolicy();
-        int attempts = retry == null ? 1 : retry.getMaxAttempts();
-        long deadline = System.nanoTime() + config.getTimeout().toNanos();
-        long backoff = retry == null ? 0 : retry.getInitialBackoff().toNanos();
+    /**
+     * Posts {@code body[0, length)}, trying again as the retries allow.
+     *
+     * @return the collector's last status
+     * @throws IOException when no attempt reached the collector within the timeout
+     */
+    int send(byte[] body, int length) throws IOException, InterruptedException {
+        int attempts = retries == null ? 1 : retries.maxAttempts();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long backoff = retries == null ? 0 : retries.initialBackoff().toNanos();
         for (int attempt = 1; ; attempt++) {
             try {
-                HttpResponse response = post(message);
-                if (attempt >= attempts || !RETRYABLE.contains(response.getStatusCode())) {
-                    return response;
+                int status = post(body, length);
+                if (attempt >= attempts || !RETRYABLE.contains(status)) {
+                    return status;
                 }
             } catch (IOException e) {
-                if (attempt >= attempts || !retryable(retry, e)) {
+                if (attempt >= attempts || e instanceof SSLException) {
                     throw e;
                 }
             }
@@ -107,50 +93,35 @@ final class BlockingHttpSender implements HttpSender {
                 throw new IOException("export timed out after " + attempt + " attempts");
             }
             TimeUnit.NANOSECONDS.sleep(wait);
-            backoff = Math.min((long) (backoff * retry.getBackoffMultiplier()), retry.getMaxBackoff().toNanos());
+            backoff = Math.min((long) (backoff * retries.multiplier()), retries.maxBackoff().toNanos());
         }
     }
 
-    private static boolean retryable(RetryPolicy retry, IOException e) {
-        var predicate = retry.getRetryExceptionPredicate();
-        return predicate != null ? predicate.test(e) : !(e instanceof SSLException);
-    }
-
-    private HttpResponse post(MessageWriter message) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) config.getEndpoint().toURL().openConnection(Proxy.NO_PROXY);
-        if (connection instanceof HttpsURLConnection https && config.getSslContext() != null) {
-            https.setSSLSocketFactory(config.getSslContext().getSocketFactory());
-        }
-        int timeout = (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.getTimeout().toMillis()));
-        connection.setConnectTimeout((int) Math.min(timeout, Math.max(1, config.getConnectTimeout().toMillis())));
-        connection.setReadTimeout(timeout);
+    private int post(byte[] body, int length) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) endpoint.openConnection(Proxy.NO_PROXY);
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+        connection.setConnectTimeout((int) Math.min(timeoutMillis, CONNECT_TIMEOUT.toMillis()));
+        connection.setReadTimeout(timeoutMillis);
         connection.setRequestMethod("POST");
         connection.setDoOutput(true);
-        connection.setRequestProperty("Content-Type", config.getContentType());
-        Map<String, List<String>> headers = config.getHeadersSupplier().get();
-        if (headers != null) {
-            headers.forEach((name, values) -> values.forEach(value -> connection.addRequestProperty(name, value)));
-        }
-        Compressor compressor = config.getCompressor();
-        int length = message.getContentLength();
-        if (compressor == null && length >= 0) {
-            connection.setFixedLengthStreamingMode(length);
-        } else {
+        connection.setRequestProperty("Content-Type", "application/x-protobuf");
+        headers.forEach(connection::addRequestProperty);
+        if (gzip) {
+            connection.setRequestProperty("Content-Encoding", "gzip");
             connection.setChunkedStreamingMode(WRITE_BUFFER);
+        } else {
+            connection.setFixedLengthStreamingMode(length);
         }
-        if (compressor != null) {
-            connection.setRequestProperty("Content-Encoding", compressor.getEncoding());
-        }
-        ScheduledFuture<?> overdue = watchdog.schedule(connection::disconnect, timeout, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> overdue = watchdog.schedule(connection::disconnect, timeoutMillis, TimeUnit.MILLISECONDS);
         try {
-            try (OutputStream body = new BufferedOutputStream(connection.getOutputStream(), WRITE_BUFFER);
-                 OutputStream encoded = compressor == null ? body : compressor.compress(body)) {
-                message.writeMessage(encoded);
+            try (OutputStream out = connection.getOutputStream();
+                 OutputStream encoded = gzip ? new GZIPOutputStream(new BufferedOutputStream(out, WRITE_BUFFER),
+                         WRITE_BUFFER) : out) {
+                encoded.write(body, 0, length);
             }
             int status = connection.getResponseCode();
-            String reason = connection.getResponseMessage();
-            byte[] answer = read(status >= 400 ? connection.getErrorStream() : connection.getInputStream());
-            return new Response(status, reason == null ? "" : reason, answer);
+            drain(status >= 400 ? connection.getErrorStream() : connection.getInputStream());
+            return status;
         } catch (IOException e) {
             connection.disconnect(); // a connection in an unknown state is not reused
             throw e;
@@ -159,38 +130,18 @@ final class BlockingHttpSender implements HttpSender {
         }
     }
 
-    /** The response body, at most the configured size; read to its end so the connection can be reused. */
-    private byte[] read(InputStream in) throws IOException {
+    /** Reads the answer to its end (within the watchdog's time) so that the connection can be reused. */
+    private static void drain(InputStream in) throws IOException {
         if (in == null) {
-            return new byte[0];
+            return;
         }
         try (in) {
-            byte[] kept = in.readNBytes((int) Math.min(Integer.MAX_VALUE, config.getMaxResponseBodySize()));
             in.transferTo(OutputStream.nullOutputStream());
-            return kept;
         }
     }
 
     @Override
-    public CompletableResultCode shutdown() {
+    public void close() {
         watchdog.shutdownNow();
-        return CompletableResultCode.ofSuccess();
-    }
-
-    private record Response(int status, String reason, byte[] body) implements HttpResponse {
-        @Override
-        public int getStatusCode() {
-            return status;
-        }
-
-        @Override
-        public String getStatusMessage() {
-            return reason;
-        }
-
-        @Override
-        public byte[] getResponseBody() {
-            return body;
-        }
     }
 }

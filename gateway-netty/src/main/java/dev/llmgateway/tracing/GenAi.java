@@ -1,51 +1,47 @@
 package dev.llmgateway.tracing;
 
 import dev.llmgateway.config.ProviderType;
-import io.opentelemetry.api.common.AttributeKey;
-
-import java.util.List;
 
 /**
  * Attribute names: the OpenTelemetry semantic conventions (GenAI, HTTP, server, error) and the gateway's own, under
  * {@code llm_gateway.}; the gateway's time and count names follow its access log's fields.
  */
 final class GenAi {
-    static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
-    static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("gen_ai.provider.name");
-    static final AttributeKey<String> REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
-    static final AttributeKey<String> RESPONSE_MODEL = AttributeKey.stringKey("gen_ai.response.model");
-    static final AttributeKey<String> RESPONSE_ID = AttributeKey.stringKey("gen_ai.response.id");
-    static final AttributeKey<Long> MAX_TOKENS = AttributeKey.longKey("gen_ai.request.max_tokens");
-    static final AttributeKey<Double> TEMPERATURE = AttributeKey.doubleKey("gen_ai.request.temperature");
-    static final AttributeKey<Double> TOP_P = AttributeKey.doubleKey("gen_ai.request.top_p");
-    static final AttributeKey<List<String>> FINISH_REASONS =
-            AttributeKey.stringArrayKey("gen_ai.response.finish_reasons");
-    static final AttributeKey<Long> INPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.input_tokens");
-    static final AttributeKey<Long> OUTPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.output_tokens");
-    static final AttributeKey<Long> CACHED_INPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens");
-    static final AttributeKey<String> INPUT_MESSAGES = AttributeKey.stringKey("gen_ai.input.messages");
-    static final AttributeKey<String> SYSTEM_INSTRUCTIONS = AttributeKey.stringKey("gen_ai.system_instructions");
-    static final AttributeKey<String> OUTPUT_MESSAGES = AttributeKey.stringKey("gen_ai.output.messages");
+    static final AttributeName OPERATION = new AttributeName("gen_ai.operation.name");
+    static final AttributeName PROVIDER = new AttributeName("gen_ai.provider.name");
+    static final AttributeName REQUEST_MODEL = new AttributeName("gen_ai.request.model");
+    static final AttributeName RESPONSE_MODEL = new AttributeName("gen_ai.response.model");
+    static final AttributeName RESPONSE_ID = new AttributeName("gen_ai.response.id");
+    static final AttributeName MAX_TOKENS = new AttributeName("gen_ai.request.max_tokens");
+    static final AttributeName TEMPERATURE = new AttributeName("gen_ai.request.temperature");
+    static final AttributeName TOP_P = new AttributeName("gen_ai.request.top_p");
+    static final AttributeName FINISH_REASONS = new AttributeName("gen_ai.response.finish_reasons");
+    static final AttributeName INPUT_TOKENS = new AttributeName("gen_ai.usage.input_tokens");
+    static final AttributeName OUTPUT_TOKENS = new AttributeName("gen_ai.usage.output_tokens");
+    static final AttributeName CACHED_INPUT_TOKENS = new AttributeName("gen_ai.usage.cache_read.input_tokens");
+    static final AttributeName INPUT_MESSAGES = new AttributeName("gen_ai.input.messages");
+    static final AttributeName SYSTEM_INSTRUCTIONS = new AttributeName("gen_ai.system_instructions");
+    static final AttributeName OUTPUT_MESSAGES = new AttributeName("gen_ai.output.messages");
 
-    static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
-    static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
-    static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
-    static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
-    static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
-    static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
-    static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
-    static final AttributeKey<String> CLIENT_ADDRESS = AttributeKey.stringKey("client.address");
+    static final AttributeName SERVER_ADDRESS = new AttributeName("server.address");
+    static final AttributeName SERVER_PORT = new AttributeName("server.port");
+    static final AttributeName ERROR_TYPE = new AttributeName("error.type");
+    static final AttributeName HTTP_METHOD = new AttributeName("http.request.method");
+    static final AttributeName HTTP_ROUTE = new AttributeName("http.route");
+    static final AttributeName HTTP_STATUS = new AttributeName("http.response.status_code");
+    static final AttributeName URL_PATH = new AttributeName("url.path");
+    static final AttributeName CLIENT_ADDRESS = new AttributeName("client.address");
 
-    static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("llm_gateway.request_id");
-    static final AttributeKey<String> API_KEY = AttributeKey.stringKey("llm_gateway.api_key");
-    static final AttributeKey<String> MODEL_ALIAS = AttributeKey.stringKey("llm_gateway.model_alias");
-    static final AttributeKey<String> GATEWAY_PROVIDER = AttributeKey.stringKey("llm_gateway.provider");
-    static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("llm_gateway.attempt");
-    static final AttributeKey<Long> ATTEMPTS = AttributeKey.longKey("llm_gateway.attempts");
-    static final AttributeKey<Double> TTFT_MS = AttributeKey.doubleKey("llm_gateway.ttft_ms");
-    static final AttributeKey<Long> OVERHEAD_US = AttributeKey.longKey("llm_gateway.overhead_us");
-    static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("llm_gateway.outcome");
-    static final AttributeKey<Boolean> STREAM = AttributeKey.booleanKey("llm_gateway.stream");
+    static final AttributeName REQUEST_ID = new AttributeName("llm_gateway.request_id");
+    static final AttributeName API_KEY = new AttributeName("llm_gateway.api_key");
+    static final AttributeName MODEL_ALIAS = new AttributeName("llm_gateway.model_alias");
+    static final AttributeName GATEWAY_PROVIDER = new AttributeName("llm_gateway.provider");
+    static final AttributeName ATTEMPT = new AttributeName("llm_gateway.attempt");
+    static final AttributeName ATTEMPTS = new AttributeName("llm_gateway.attempts");
+    static final AttributeName TTFT_MS = new AttributeName("llm_gateway.ttft_ms");
+    static final AttributeName OVERHEAD_US = new AttributeName("llm_gateway.overhead_us");
+    static final AttributeName OUTCOME = new AttributeName("llm_gateway.outcome");
+    static final AttributeName STREAM = new AttributeName("llm_gateway.stream");
 
     private GenAi() {
     }

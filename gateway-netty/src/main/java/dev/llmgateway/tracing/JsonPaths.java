@@ -17,7 +17,9 @@ import java.nio.ByteBuffer;
  * answer in one piece) goes to Jackson's blocking parser, which skips the strings nobody reads without decoding them
  * (prompts and completions are mostly such strings); input in pieces goes to its non-blocking parser over the
  * buffers' own memory, which must decode every string as it passes. The input may be one document or a run of them:
- * each starts again at the root. Paths deeper than {@link #MAX_DEPTH} are skipped. Confined to one thread.
+ * each starts again at the root. A document read whole stops early, between two top-level members, once the
+ * subclass says it has all it wants ({@link #complete}). Paths deeper than {@link #MAX_DEPTH} are skipped. Confined
+ * to one thread.
  */
 abstract class JsonPaths {
     private static final int MAX_DEPTH = 8;
@@ -41,6 +43,15 @@ abstract class JsonPaths {
     void closed(CharSequence path) {
     }
 
+    /** A document begins (its outermost object or array opens). */
+    void started() {
+    }
+
+    /** Whether nothing more is wanted from the document: the rest of one read whole is not parsed. */
+    boolean complete() {
+        return false;
+    }
+
     /** Reads the readable bytes of {@code piece} (not kept); {@code last} ends the input. */
     final void walk(ByteBuf piece, boolean last) throws IOException {
         if (parser == null && last) {
@@ -56,11 +67,11 @@ abstract class JsonPaths {
         }
         for (ByteBuffer part : piece.nioBuffers(piece.readerIndex(), piece.readableBytes())) {
             feeder.feedInput(part);
-            drain();
+            drain(false);
         }
         if (last) {
             feeder.endOfInput();
-            drain();
+            drain(false);
             close();
         }
     }
@@ -72,7 +83,7 @@ abstract class JsonPaths {
         field = null;
         try (InputStream in = new ByteBufInputStream(input.duplicate())) {
             parser = Json.FACTORY.createParser(in);
-            drain();
+            drain(true);
         } finally {
             close();
         }
@@ -91,7 +102,8 @@ abstract class JsonPaths {
         }
     }
 
-    private void drain() throws IOException {
+    /** @param whole one document read whole, which may stop once {@link #complete} */
+    private void drain(boolean whole) throws IOException {
         for (JsonToken t = parser.nextToken(); t != null && t != JsonToken.NOT_AVAILABLE; t = parser.nextToken()) {
             switch (t) {
                 case FIELD_NAME -> field = parser.currentName();
@@ -109,6 +121,11 @@ abstract class JsonPaths {
                     // null values and embedded objects say nothing here
                 }
             }
+            // A member's value just ended at the top level (not the document's start): the rest may be skipped.
+            if (whole && depth == 1 && t != JsonToken.FIELD_NAME && t != JsonToken.START_OBJECT
+                    && t != JsonToken.START_ARRAY && complete()) {
+                return;
+            }
         }
     }
 
@@ -120,6 +137,7 @@ abstract class JsonPaths {
         } else if (depth == 0) {
             starts[0] = 0;
             arrays[0] = array;
+            started();
         }
         depth++;
     }

@@ -1,6 +1,7 @@
 package dev.llmgateway.tracing;
 
 import dev.llmgateway.accesslog.ExchangeRecord;
+import dev.llmgateway.dialect.SamplingParameters;
 import dev.llmgateway.upstream.Provider;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -22,7 +23,8 @@ public interface RequestTrace {
         }
 
         @Override
-        public AttemptTrace attempt(Provider provider, String apiModel, String alias, int number, ByteBuf request) {
+        public AttemptTrace attempt(Provider provider, String apiModel, String alias, int number,
+                                    SamplingParameters sampling, ByteBuf request) {
             return AttemptTrace.OFF;
         }
 
@@ -42,10 +44,12 @@ public interface RequestTrace {
      *
      * @param alias   the configured alias (or {@code other})
      * @param number  the attempt's number within the request, from 1, fallbacks included
-     * @param request the client's request body, read (not kept) for the request parameters and, when content is
-     *                captured, the prompt; stays the caller's
+     * @param sampling the request's sampling settings, as its scan read them
+     * @param request  the client's request body, read (not kept) for the prompt when content is captured; stays
+     *                 the caller's
      */
-    AttemptTrace attempt(Provider provider, String apiModel, String alias, int number, ByteBuf request);
+    AttemptTrace attempt(Provider provider, String apiModel, String alias, int number, SamplingParameters sampling,
+                         ByteBuf request);
 
     /** The request is over: the server span ends with what the access log records. */
     void ended(ExchangeRecord record);

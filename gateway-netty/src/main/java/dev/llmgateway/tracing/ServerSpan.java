@@ -1,92 +1,114 @@
 package dev.llmgateway.tracing;
 
 import dev.llmgateway.accesslog.ExchangeRecord;
+import dev.llmgateway.dialect.SamplingParameters;
 import dev.llmgateway.upstream.Provider;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.StatusCode;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * A request's server span, from its arrival to its end (the access log's duration); the attempts' client spans are
- * its children. Attributes are set only when the span records (sampled); an unsampled one still names the trace
- * to the client and the provider.
+ * its children. Its fields are its attributes, copied from the access log's record at the end; only a sampled span
+ * fills them and goes to the export, an unsampled one still names the trace to the client and the provider.
  */
-final class ServerSpan implements RequestTrace {
-    private final OtelTracing tracing;
-    private final Span span;
+final class ServerSpan extends SpanRecord implements RequestTrace {
+    private final OtlpTracing tracing;
+    private final boolean sampled;
+    private final String method;
+    /** Null for an unknown path. */
+    private final String route;
     private final String operation;
+    /** The monotonic clock's reading and the wall clock's at the span's start: spans are placed by both. */
     private final long anchorNanos;
     private final long anchorEpochNanos;
     private String traceparent;
-    /** Read from the client's request at the first attempt, for every attempt's span. */
-    private RequestParameters parameters;
+    /** The captured prompt, read from the client's request at the first attempt for every attempt's span. */
+    private PromptContent prompt;
 
-    ServerSpan(OtelTracing tracing, Span span, String operation, long anchorNanos, long anchorEpochNanos) {
+    // The end, from the access log's record.
+    private int status;
+    private String uri;
+    private String requestId;
+    private String clientAddress;
+    private String keyName;
+    private String modelLabel;
+    private String requestedModel;
+    private String provider;
+    private boolean stream;
+    private int attempts;
+    private long inputTokens;
+    private long outputTokens;
+    private long cachedInputTokens;
+    private long timeToFirstTokenNanos;
+    private long overheadNanos;
+    private String outcome;
+    private String errorType;
+
+    ServerSpan(OtlpTracing tracing, long traceIdHigh, long traceIdLow, long parentSpanId, String traceState,
+               boolean sampled, String method, String route, String operation, long receivedNanos) {
+        super(traceIdHigh, traceIdLow, TraceIds.random(), parentSpanId, parentSpanId != 0, traceState);
         this.tracing = tracing;
-        this.span = span;
+        this.sampled = sampled;
+        this.method = method;
+        this.route = route;
         this.operation = operation;
-        this.anchorNanos = anchorNanos;
-        this.anchorEpochNanos = anchorEpochNanos;
+        this.anchorNanos = System.nanoTime();
+        this.anchorEpochNanos = EpochClock.nowNanos();
+        this.startEpochNanos = epochNanos(receivedNanos);
+    }
+
+    boolean sampled() {
+        return sampled;
     }
 
     @Override
     public String traceId() {
-        return span.getSpanContext().getTraceId();
+        return TraceIds.traceId(traceIdHigh, traceIdLow);
     }
 
     @Override
     public void respond(HttpHeaders response) {
         if (traceparent == null) {
-            traceparent = OtelTracing.traceparent(span);
+            traceparent = TraceIds.traceparent(traceIdHigh, traceIdLow, spanId, sampled);
         }
-        response.set(OtelTracing.TRACEPARENT, traceparent);
+        response.set(OtlpTracing.TRACEPARENT, traceparent);
     }
 
     @Override
-    public AttemptTrace attempt(Provider provider, String apiModel, String alias, int number, ByteBuf request) {
-        if (span.isRecording() && parameters == null) {
-            parameters = RequestParameters.read(request, tracing.maxContent());
+    public AttemptTrace attempt(Provider provider, String apiModel, String alias, int number,
+                                SamplingParameters sampling, ByteBuf request) {
+        if (sampled && prompt == null && tracing.maxContent() > 0) {
+            prompt = PromptContent.read(request, tracing.maxContent());
         }
-        return new AttemptSpan(this, provider, apiModel, alias, number);
+        return new AttemptSpan(this, provider, apiModel, alias, number, sampling);
     }
 
     @Override
     public void ended(ExchangeRecord r) {
-        if (span.isRecording()) {
-            span.setAttribute(GenAi.HTTP_STATUS, r.status());
-            span.setAttribute(GenAi.URL_PATH, path(r.uri()));
-            span.setAttribute(GenAi.REQUEST_ID, r.requestId());
-            setIfKnown(GenAi.CLIENT_ADDRESS, r.clientAddress());
-            setIfKnown(GenAi.API_KEY, r.keyName());
-            setIfKnown(GenAi.MODEL_ALIAS, r.modelLabel());
-            setIfKnown(GenAi.REQUEST_MODEL, r.requestedModel());
-            setIfKnown(GenAi.GATEWAY_PROVIDER, r.provider());
-            if (operation != null) {
-                span.setAttribute(GenAi.STREAM, r.stream());
-                span.setAttribute(GenAi.ATTEMPTS, r.attempts());
-                Spans.usage(span, r.inputTokens(), r.outputTokens(), r.cachedInputTokens());
-            }
-            if (r.timeToFirstTokenNanos() >= 0) {
-                span.setAttribute(GenAi.TTFT_MS, Spans.millis(r.timeToFirstTokenNanos()));
-            }
-            if (r.overheadNanos() >= 0) {
-                span.setAttribute(GenAi.OVERHEAD_US, r.overheadNanos() / 1_000);
-            }
-            String outcome = outcome(r);
-            span.setAttribute(GenAi.OUTCOME, outcome);
-            if (r.errorType() != null) {
-                span.setAttribute(GenAi.ERROR_TYPE, r.errorType());
-            }
-            // A server span fails on a 5xx, or when its answer broke off (whatever its status said).
-            if (r.status() >= 500 || outcome.equals(AttemptTrace.Outcome.FAILED_MID_STREAM.label)) {
-                span.setStatus(StatusCode.ERROR);
-            }
+        if (!sampled) {
+            return;
         }
-        span.end(epochNanos(System.nanoTime()), TimeUnit.NANOSECONDS);
+        status = r.status();
+        uri = r.uri();
+        requestId = r.requestId();
+        clientAddress = r.clientAddress();
+        keyName = r.keyName();
+        modelLabel = r.modelLabel();
+        requestedModel = r.requestedModel();
+        provider = r.provider();
+        stream = r.stream();
+        attempts = r.attempts();
+        inputTokens = r.inputTokens();
+        outputTokens = r.outputTokens();
+        cachedInputTokens = r.cachedInputTokens();
+        timeToFirstTokenNanos = r.timeToFirstTokenNanos();
+        overheadNanos = r.overheadNanos();
+        outcome = outcome(r);
+        errorType = r.errorType();
+        // A server span fails on a 5xx, or when its answer broke off (whatever its status said).
+        error = status >= 500 || outcome.equals(AttemptTrace.Outcome.FAILED_MID_STREAM.label);
+        endEpochNanos = epochNanos(System.nanoTime());
+        tracing.export(this);
     }
 
     /** How the request ended, in the attempts' words (and {@code rejected} for the gateway's own refusals). */
@@ -101,31 +123,64 @@ final class ServerSpan implements RequestTrace {
         };
     }
 
-    Span span() {
-        return span;
+    @Override
+    int kind() {
+        return KIND_SERVER;
+    }
+
+    @Override
+    void name(ProtoWriter out) {
+        out.utf8(method);
+        if (route != null) {
+            out.ascii(' ');
+            out.utf8(route);
+        }
+    }
+
+    @Override
+    void attributes(OtlpEncoder out) {
+        out.string(GenAi.HTTP_METHOD, method);
+        out.string(GenAi.HTTP_ROUTE, route);
+        out.string(GenAi.OPERATION, operation);
+        out.integer(GenAi.HTTP_STATUS, status);
+        out.string(GenAi.URL_PATH, path(uri));
+        out.string(GenAi.REQUEST_ID, requestId);
+        out.string(GenAi.CLIENT_ADDRESS, clientAddress);
+        out.string(GenAi.API_KEY, keyName);
+        out.string(GenAi.MODEL_ALIAS, modelLabel);
+        out.string(GenAi.REQUEST_MODEL, requestedModel);
+        out.string(GenAi.GATEWAY_PROVIDER, provider);
+        if (operation != null) {
+            out.bool(GenAi.STREAM, stream);
+            out.integer(GenAi.ATTEMPTS, attempts);
+            Spans.usage(out, inputTokens, outputTokens, cachedInputTokens);
+        }
+        if (timeToFirstTokenNanos >= 0) {
+            out.floating(GenAi.TTFT_MS, Spans.millis(timeToFirstTokenNanos));
+        }
+        if (overheadNanos >= 0) {
+            out.integer(GenAi.OVERHEAD_US, overheadNanos / 1_000);
+        }
+        out.string(GenAi.OUTCOME, outcome);
+        out.string(GenAi.ERROR_TYPE, errorType);
     }
 
     String operation() {
         return operation;
     }
 
-    RequestParameters parameters() {
-        return parameters;
+    /** Null unless content is captured. */
+    PromptContent prompt() {
+        return prompt;
     }
 
-    OtelTracing tracing() {
+    OtlpTracing tracing() {
         return tracing;
     }
 
     /** A monotonic clock reading placed on the wall clock, as this trace's spans are. */
     long epochNanos(long nanoTime) {
         return anchorEpochNanos + (nanoTime - anchorNanos);
-    }
-
-    private void setIfKnown(AttributeKey<String> key, String value) {
-        if (value != null) {
-            span.setAttribute(key, value);
-        }
     }
 
     private static String path(String uri) {

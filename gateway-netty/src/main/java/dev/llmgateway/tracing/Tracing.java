@@ -55,7 +55,7 @@ public interface Tracing extends AutoCloseable {
      * @param maxContent the most chars of prompt or completion text a span keeps when content is captured
      */
     static Tracing start(TracingConfig config, int maxContent) {
-        return config.enabled() ? new OtelTracing(config, maxContent) : OFF;
+        return config.enabled() ? new OtlpTracing(config, maxContent) : OFF;
     }
 
     /**

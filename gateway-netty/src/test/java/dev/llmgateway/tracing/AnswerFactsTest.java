@@ -108,6 +108,53 @@ class AnswerFactsTest {
     }
 
     @Test
+    void withoutCaptureOnlyTheEventsThatTellSomethingNewAreParsedAndEveryFactIsFound() {
+        forEachSplit("openai/chat-completion-stream.sse", SSE, 0, facts -> {
+            assertEquals("chatcmpl-Bq7XhT2mLr9wKfA3sVn1eYpZuH0dG", facts.id());
+            assertEquals("gpt-4o-mini-2024-07-18", facts.model());
+            assertEquals(List.of("stop"), facts.finishReasons());
+        });
+        forEachSplit("anthropic/message-stream.sse", SSE, 0, facts -> {
+            assertEquals("msg_01QxZ7bT4nLm2VcR8sWk5PyH", facts.id());
+            assertEquals("claude-sonnet-4-5-20250929", facts.model());
+            assertEquals(List.of("end_turn"), facts.finishReasons());
+        });
+        // Spaced JSON, a reason before a null one in the same event, and names that only look like members.
+        byte[] answer = ("data: {\"id\":\"c1\",\"model\":\"m\",\"choices\":[{\"finish_reason\":null}]}\n\n"
+                + "data: {\"id\":\"c1\",\"choices\":[{\"delta\":{\"content\":\"say \\\"finish_reason\\\": \\\"x\\\"\"},"
+                + "\"finish_reason\":null}]}\n\n"
+                + "data: {\"id\":\"c1\", \"choices\": [{\"index\": 0, \"finish_reason\" : \"length\"},"
+                + " {\"index\": 1, \"finish_reason\": null}]}\n\n").getBytes(StandardCharsets.UTF_8);
+        AnswerFacts facts = read(SSE, answer, List.of(answer.length), 0);
+
+        assertEquals(List.of("length"), facts.finishReasons(), "the reason in the prompt's text is no member");
+    }
+
+    @Test
+    void aBodyReadWholeStopsOnceAllIsKnownAndOnlyThen() {
+        // After the choices all is known: the rest is not parsed (a reason there would not be seen, nor its error).
+        byte[] complete = ("{\"id\":\"c1\",\"model\":\"m\",\"choices\":[{\"finish_reason\":\"stop\"},"
+                + "{\"finish_reason\":\"length\"}],\"stop_reason\":\"not_read\",\"usage\":{\"prompt_tokens\":oops}")
+                .getBytes(StandardCharsets.UTF_8);
+        AnswerFacts facts = read(JSON, complete, List.of(complete.length), 0);
+        assertEquals("c1", facts.id());
+        assertEquals(List.of("stop", "length"), facts.finishReasons(), "every choice's reason, read before the stop");
+
+        // Gemini names its id and model last: nothing stops before them.
+        byte[] gemini = ("{\"candidates\":[{\"finishReason\":\"STOP\"}],\"usageMetadata\":{\"totalTokenCount\":3},"
+                + "\"modelVersion\":\"g\",\"responseId\":\"r\"}").getBytes(StandardCharsets.UTF_8);
+        facts = read(JSON, gemini, List.of(gemini.length), 0);
+        assertEquals("r", facts.id());
+        assertEquals("g", facts.model());
+
+        // A stream's later event with another reason is still read, though all was known before it.
+        byte[] stream = ("data: {\"id\":\"c1\",\"model\":\"m\",\"choices\":[{\"finish_reason\":\"stop\"}]}\n\n"
+                + "data: {\"id\":\"c1\",\"choices\":[{\"index\":1,\"finish_reason\":\"length\"}]}\n\n")
+                .getBytes(StandardCharsets.UTF_8);
+        assertEquals(List.of("stop", "length"), read(SSE, stream, List.of(stream.length), 0).finishReasons());
+    }
+
+    @Test
     void anAnswerThatIsNotJsonHasNoFactsAndNoFailure() {
         byte[] answer = "data: not json\n\ndata: {\"id\":\"x\"}\n\n".getBytes(StandardCharsets.UTF_8);
         AnswerFacts facts = read(SSE, answer, List.of(5, answer.length), 0);

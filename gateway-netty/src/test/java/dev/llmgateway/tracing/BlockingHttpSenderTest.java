@@ -1,20 +1,11 @@
 package dev.llmgateway.tracing;
 
 import com.sun.net.httpserver.HttpServer;
-import io.opentelemetry.sdk.common.export.Compressor;
-import io.opentelemetry.sdk.common.export.HttpResponse;
-import io.opentelemetry.sdk.common.export.HttpSenderConfig;
-import io.opentelemetry.sdk.common.export.MessageWriter;
-import io.opentelemetry.sdk.common.export.ProxyOptions;
-import io.opentelemetry.sdk.common.export.RetryPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -29,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,104 +65,37 @@ class BlockingHttpSenderTest {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/traces");
     }
 
-    private static HttpSenderConfig config(URI endpoint, Duration timeout, RetryPolicy retry) {
-        return new HttpSenderConfig() {
-            @Override
-            public URI getEndpoint() {
-                return endpoint;
-            }
-
-            @Override
-            public String getContentType() {
-                return "application/x-protobuf";
-            }
-
-            @Override
-            public Compressor getCompressor() {
-                return null;
-            }
-
-            @Override
-            public Duration getTimeout() {
-                return timeout;
-            }
-
-            @Override
-            public Duration getConnectTimeout() {
-                return timeout;
-            }
-
-            @Override
-            public Supplier<Map<String, List<String>>> getHeadersSupplier() {
-                return () -> Map.of("authorization", List.of("Bearer collector-token"));
-            }
-
-            @Override
-            public ProxyOptions getProxyOptions() {
-                return null;
-            }
-
-            @Override
-            public RetryPolicy getRetryPolicy() {
-                return retry;
-            }
-
-            @Override
-            public SSLContext getSslContext() {
-                return null;
-            }
-
-            @Override
-            public X509TrustManager getTrustManager() {
-                return null;
-            }
-
-            @Override
-            public ExecutorService getExecutorService() {
-                return null;
-            }
-        };
+    private static BlockingHttpSender sender(URI endpoint, Duration timeout, BlockingHttpSender.Retries retries) {
+        return new BlockingHttpSender(endpoint, Map.of("authorization", "Bearer collector-token"), timeout, false,
+                retries);
     }
 
-    private static MessageWriter message(byte[] body) {
-        return new MessageWriter() {
-            @Override
-            public void writeMessage(OutputStream output) throws IOException {
-                output.write(body);
-            }
-
-            @Override
-            public int getContentLength() {
-                return body.length;
-            }
-        };
+    /** Sends one body; returns the status, or -1 with the error in {@code error}. */
+    private static int send(BlockingHttpSender sender, byte[] body, AtomicReference<Throwable> error) {
+        try {
+            return sender.send(body, body.length);
+        } catch (IOException | InterruptedException e) {
+            error.set(e);
+            return -1;
+        }
     }
 
-    /** Sends one message; returns the response, or null with the error in {@code error}. */
-    private static HttpResponse send(BlockingHttpSender sender, MessageWriter message,
-                                     AtomicReference<Throwable> error) {
-        AtomicReference<HttpResponse> response = new AtomicReference<>();
-        sender.send(message, response::set, error::set);
-        return response.get();
-    }
-
-    private static RetryPolicy quickRetries() {
-        return RetryPolicy.builder().setMaxAttempts(3).setInitialBackoff(Duration.ofMillis(10)).build();
+    private static BlockingHttpSender.Retries quickRetries() {
+        return new BlockingHttpSender.Retries(3, Duration.ofMillis(10), Duration.ofSeconds(5), 1.5);
     }
 
     @Test
     void theBodyAndHeadersArriveOnAKeptAliveConnection() throws Exception {
         List<byte[]> bodies = new CopyOnWriteArrayList<>();
         List<Map<String, List<String>>> headers = new CopyOnWriteArrayList<>();
-        BlockingHttpSender sender = new BlockingHttpSender(config(collector(bodies, headers, 200),
-                Duration.ofSeconds(5), quickRetries()));
+        BlockingHttpSender sender = sender(collector(bodies, headers, 200), Duration.ofSeconds(5), quickRetries());
         AtomicReference<Throwable> error = new AtomicReference<>();
         for (int i = 0; i < 3; i++) {
-            HttpResponse response = send(sender, message(BODY), error);
+            int status = send(sender, BODY, error);
             assertNull(error.get());
-            assertEquals(200, response.getStatusCode());
+            assertEquals(200, status);
         }
-        sender.shutdown();
+        sender.close();
 
         assertEquals(3, bodies.size());
         assertArrayEquals(BODY, bodies.get(0));
@@ -183,28 +106,30 @@ class BlockingHttpSenderTest {
     @Test
     void aRetryableStatusIsRetriedAndTheLastAnswerReturned() throws Exception {
         List<byte[]> bodies = new CopyOnWriteArrayList<>();
-        BlockingHttpSender sender = new BlockingHttpSender(config(collector(bodies, new ArrayList<>(), 503, 200),
-                Duration.ofSeconds(5), quickRetries()));
+        BlockingHttpSender sender = sender(collector(bodies, new ArrayList<>(), 503, 200), Duration.ofSeconds(5),
+                quickRetries());
         AtomicReference<Throwable> error = new AtomicReference<>();
 
-        HttpResponse response = send(sender, message(BODY), error);
-        sender.shutdown();
+        int status = send(sender, BODY, error);
+        sender.close();
 
         assertNull(error.get());
-        assertEquals(200, response.getStatusCode());
+        assertEquals(200, status);
         assertEquals(2, bodies.size(), "503, then the retry");
     }
 
     @Test
     void aRefusedStatusIsNotRetried() throws Exception {
         List<byte[]> bodies = new CopyOnWriteArrayList<>();
-        BlockingHttpSender sender = new BlockingHttpSender(config(collector(bodies, new ArrayList<>(), 400),
-                Duration.ofSeconds(5), quickRetries()));
+        BlockingHttpSender sender = sender(collector(bodies, new ArrayList<>(), 400), Duration.ofSeconds(5),
+                quickRetries());
+        AtomicReference<Throwable> error = new AtomicReference<>();
 
-        HttpResponse response = send(sender, message(BODY), new AtomicReference<>());
-        sender.shutdown();
+        int status = send(sender, BODY, error);
+        sender.close();
 
-        assertEquals(400, response.getStatusCode());
+        assertNull(error.get());
+        assertEquals(400, status);
         assertEquals(1, bodies.size());
     }
 
@@ -220,22 +145,22 @@ class BlockingHttpSenderTest {
                 }
             });
             acceptor.start();
-            BlockingHttpSender sender = new BlockingHttpSender(config(
+            BlockingHttpSender sender = sender(
                     URI.create("http://127.0.0.1:" + stalled.getLocalPort() + "/v1/traces"), Duration.ofMillis(500),
-                    null));
+                    null);
             AtomicReference<Throwable> error = new AtomicReference<>();
             // Far more than the socket buffers hold: the write blocks until the watchdog closes the connection.
             byte[] large = new byte[64 << 20];
 
             long start = System.nanoTime();
-            HttpResponse response = send(sender, message(large), error);
+            int status = send(sender, large, error);
             long tookMillis = (System.nanoTime() - start) / 1_000_000;
-            sender.shutdown();
+            sender.close();
             for (Socket socket : accepted) {
                 socket.close();
             }
 
-            assertNull(response);
+            assertEquals(-1, status);
             assertNotNull(error.get());
             assertTrue(tookMillis < 5_000, "the export gave up after " + tookMillis + " ms");
         }

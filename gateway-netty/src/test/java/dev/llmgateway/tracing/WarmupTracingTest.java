@@ -1,5 +1,7 @@
 package dev.llmgateway.tracing;
 
+import dev.llmgateway.accesslog.ExchangeRecord;
+import dev.llmgateway.accesslog.Outcome;
 import dev.llmgateway.config.ConfigLoader;
 import dev.llmgateway.config.GatewayConfig;
 import dev.llmgateway.testutil.OtlpReceiver;
@@ -56,8 +58,8 @@ class WarmupTracingTest {
     void theWarmupRecordsEveryRequestEvenWhenNoneIsSampled() throws Exception {
         try (Tracing tracing = Tracing.start(config("sample_ratio = 0.0").observability().tracing(), 0);
              Tracing warmup = tracing.forWarmup()) {
-            assertTrue(!begin(tracing).span().isRecording(), "the gateway's own sampling keeps none");
-            assertTrue(begin(warmup).span().isRecording(), "the warm-up records every request");
+            assertTrue(!begin(tracing).sampled(), "the gateway's own sampling keeps none");
+            assertTrue(begin(warmup).sampled(), "the warm-up records every request");
         }
     }
 
@@ -87,6 +89,8 @@ class WarmupTracingTest {
     }
 
     private static void end(ServerSpan span) {
-        span.span().end();
+        span.ended(new ExchangeRecord().set(System.currentTimeMillis(), "req_1", "tester", "127.0.0.1", "POST",
+                "/v1/chat/completions", "chat_completions", "m", "m", "up", "m", 200, false, -1, 1_000, -1, -1, -1,
+                -1, 10, 10, 1, Outcome.COMPLETED, null));
     }
 }

@@ -43,7 +43,7 @@ import java.util.Map;
  * The two legs are one op because neither can repeat without the other, and per-invocation setup would blur B/op.
  *
  * <p>{@code tracing = on}: every exchange traced (100 % sampling), a server span and an attempt's client span made,
- * filled and ended on the loop; what that costs the loop (their export runs on the SDK's own thread, here to a
+ * filled and ended on the loop; what that costs the loop (their export runs on the export thread, here to a
  * collector address that refuses). {@code off} is the shipped default.
  */
 public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {

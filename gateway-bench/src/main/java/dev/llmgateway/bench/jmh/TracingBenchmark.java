@@ -7,7 +7,9 @@ import dev.llmgateway.accesslog.Outcome;
 import dev.llmgateway.bench.ChatPayloads;
 import dev.llmgateway.config.ConfigLoader;
 import dev.llmgateway.config.GatewayConfig;
+import dev.llmgateway.dialect.SamplingParameters;
 import dev.llmgateway.dialect.TokenUsage;
+import dev.llmgateway.exchange.RequestBodyScanner;
 import dev.llmgateway.server.Snapshot;
 import dev.llmgateway.tracing.AttemptTrace;
 import dev.llmgateway.tracing.RequestTrace;
@@ -40,9 +42,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * All of tracing's work for one plain chat exchange, 100 % sampled, as the gateway does it: on the loop the server
- * span begun from the request's headers, an attempt's client span started (the request body read for its
- * parameters), {@code traceparent} set upstream and back, the answer read for its facts, both spans filled and ended;
- * then, on the export thread, the spans batched, encoded as OTLP protobuf and posted to a collector on loopback.
+ * span begun from the request's headers, an attempt's client span started (with the sampling settings the
+ * gateway's own scan of the request read), {@code traceparent} set upstream and back, the answer read for its
+ * facts, both spans filled and ended; then, on the export thread, the spans batched, encoded as OTLP protobuf and
+ * posted to a collector on loopback.
  *
  * <p>One invocation is {@link #EXCHANGES} exchanges, which make exactly one export batch (512 spans); it then
  * waits until the collector is at most {@link #IN_FLIGHT} batches behind, so that every span made is exported (none
@@ -85,6 +88,8 @@ public class TracingBenchmark extends AbstractMicrobenchmark {
     private Provider provider;
     private HttpHeaders requestHeaders;
     private ByteBuf requestBody;
+    /** What the gateway's one scan of the request (not tracing's work) read for the spans. */
+    private SamplingParameters sampling;
     private FullHttpResponse answer;
     private final TokenUsage usage = new TokenUsage();
     private final ExchangeRecord record = new ExchangeRecord();
@@ -104,6 +109,7 @@ public class TracingBenchmark extends AbstractMicrobenchmark {
                 .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .set(HttpHeaderNames.AUTHORIZATION, "Bearer gw-bench-0123456789abcdef0123456789abcdef");
         requestBody = pooled(ChatPayloads.chatRequest(ChatPayloads.CLIENT_MODEL, false, 256, 820));
+        sampling = RequestBodyScanner.scan(requestBody);
         answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 pooled(ChatPayloads.completion(ChatPayloads.UPSTREAM_MODEL)));
         answer.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
@@ -134,7 +140,7 @@ public class TracingBenchmark extends AbstractMicrobenchmark {
         RequestTrace trace = tracing.begin(requestHeaders, "POST", "/v1/chat/completions", "chat_completions",
                 received);
         AttemptTrace attempt = trace.attempt(provider, ChatPayloads.UPSTREAM_MODEL, ChatPayloads.CLIENT_MODEL, 1,
-                requestBody);
+                sampling, requestBody);
         HttpHeaders upstream = new DefaultHttpHeaders();
         attempt.propagate(upstream);
         attempt.head(answer);
