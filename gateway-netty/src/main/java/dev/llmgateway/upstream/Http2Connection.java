@@ -1,6 +1,7 @@
 package dev.llmgateway.upstream;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -46,10 +47,18 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Upst
 
     enum State { OPENING, READY, GOING_AWAY }
 
+    /**
+     * A stream's handlers before its {@link UpstreamConnection}, both stateless and shared by every stream: a stream
+     * opens without building an initializer or codec of its own.
+     */
+    private static final ChannelInitializer<Http2StreamChannel> STREAM_HANDLERS = new SharedStreamHandlers();
+
     private final Http2Pool pool;
     private final long idleTimeoutNanos;
     private Channel channel;
     private Http2FrameCodec codec;
+    /** Opens this connection's streams with the handlers every stream shares; each gets its own response handler. */
+    private Http2StreamChannelBootstrap streamBootstrap;
     private State state = State.OPENING;
     /** Streams opened and not yet closed. */
     private int streams;
@@ -71,6 +80,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Upst
     /** The pool made its channel; over TLS this handler joins the pipeline only once ALPN chose {@code h2}. */
     void opened(Channel channel) {
         this.channel = channel;
+        this.streamBootstrap = new Http2StreamChannelBootstrap(channel).handler(STREAM_HANDLERS);
     }
 
     /** The TLS handshake failed. */
@@ -101,17 +111,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Upst
         streams++;
         UpstreamConnection stream = new UpstreamConnection(this, servedBefore);
         servedBefore = true;
-        Future<Http2StreamChannel> opened = new Http2StreamChannelBootstrap(channel)
-                .handler(new ChannelInitializer<Http2StreamChannel>() {
-                    @Override
-                    protected void initChannel(Http2StreamChannel streamChannel) {
-                        streamChannel.pipeline()
-                                .addLast(UpstreamChannelInitializer.H2_STREAM_CODEC,
-                                        new Http2StreamFrameToHttpObjectCodec(false))
-                                .addLast(UpstreamChannelInitializer.H2_STREAM, Http2StreamAdapter.INSTANCE)
-                                .addLast(UpstreamChannelInitializer.RESPONSE, stream);
-                    }
-                }).open();
+        Future<Http2StreamChannel> opened = streamBootstrap.open();
         opened.addListener(done -> {
             if (!done.isSuccess()) {
                 streamEnded();
@@ -119,6 +119,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Upst
                 return;
             }
             Http2StreamChannel streamChannel = opened.getNow();
+            streamChannel.pipeline().addLast(UpstreamChannelInitializer.RESPONSE, stream);
             streamChannel.closeFuture().addListener(closed -> streamEnded());
             if (!session.trySuccess(stream)) {
                 streamChannel.close(); // its requester gave up meanwhile; nothing was sent on it
@@ -238,6 +239,18 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Upst
         if (idleCheck != null) {
             idleCheck.cancel(false);
             idleCheck = null;
+        }
+    }
+
+    @ChannelHandler.Sharable
+    private static final class SharedStreamHandlers extends ChannelInitializer<Http2StreamChannel> {
+        private static final Http2StreamFrameToHttpObjectCodec CODEC = new Http2StreamFrameToHttpObjectCodec(false);
+
+        @Override
+        protected void initChannel(Http2StreamChannel streamChannel) {
+            streamChannel.pipeline()
+                    .addLast(UpstreamChannelInitializer.H2_STREAM_CODEC, CODEC)
+                    .addLast(UpstreamChannelInitializer.H2_STREAM, Http2StreamAdapter.INSTANCE);
         }
     }
 }

@@ -92,11 +92,13 @@ public final class MockUpstream implements AutoCloseable {
     private final Channel serverChannel;
     private final ConnectionCount connections = new ConnectionCount();
     private final ArrayBlockingQueue<Long> cancels = new ArrayBlockingQueue<>(CANCELS_KEPT);
+    /** Stateless, one for every connection and stream: a stream costs the mock only its aggregator. */
+    private final ChatHandler chat = new ChatHandler();
+    private final Http2StreamFrameToHttpObjectCodec streamCodec = new Http2StreamFrameToHttpObjectCodec(true);
     private final ChannelHandler streamInitializer = new ChannelInitializer<Http2StreamChannel>() {
         @Override
         protected void initChannel(Http2StreamChannel stream) {
-            stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
-                    new HttpObjectAggregator(16 << 20), new ChatHandler());
+            stream.pipeline().addLast(streamCodec, new HttpObjectAggregator(16 << 20), chat);
         }
     };
 
@@ -240,6 +242,7 @@ public final class MockUpstream implements AutoCloseable {
         }
     }
 
+    @ChannelHandler.Sharable
     private final class ChatHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -270,7 +273,7 @@ public final class MockUpstream implements AutoCloseable {
     }
 
     private void speakHttp1(ChannelPipeline pipeline) {
-        pipeline.addLast(new HttpServerCodec(), new HttpObjectAggregator(16 << 20), new ChatHandler());
+        pipeline.addLast(new HttpServerCodec(), new HttpObjectAggregator(16 << 20), chat);
     }
 
     private void speakHttp2(ChannelPipeline pipeline) {
