@@ -2,18 +2,14 @@ package dev.llmgateway.dialect.anthropic;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
-import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.BodyEncoder;
+import dev.llmgateway.dialect.EncodedBody;
 import dev.llmgateway.dialect.FinishReason;
 import dev.llmgateway.dialect.ToolCallIds;
 import dev.llmgateway.json.Json;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufOutputStream;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,8 +21,8 @@ import java.util.List;
  * body is written at {@link #end}.
  *
  * <p>Ownership: {@link #body()} hands the body to the caller; until then, or when the answer is abandoned, it is
- * this encoder's and {@link #discard()} frees it. An {@link #error} drops what was collected and leaves no body
- * (the caller answers with the error). Confined to the exchange's thread.
+ * this encoder's and {@link #discard()} frees it (with what was collected). An {@link #error} does the same and
+ * leaves no body (the caller answers with the error). Confined to the exchange's thread.
  */
 public final class AnthropicMessageEncoder implements BodyEncoder {
     private enum Kind { TEXT, THINKING, REDACTED, TOOL }
@@ -36,8 +32,7 @@ public final class AnthropicMessageEncoder implements BodyEncoder {
     private final List<Block> blocks = new ArrayList<>();
     /** The tool_use blocks by the answer's tool index. */
     private final List<Block> tools = new ArrayList<>();
-    private ByteBuf body;
-    private boolean handedOver;
+    private final EncodedBody body = new EncodedBody();
 
     public AnthropicMessageEncoder(ByteBufAllocator alloc, String model, String requestId) {
         this.alloc = alloc;
@@ -107,8 +102,7 @@ public final class AnthropicMessageEncoder implements BodyEncoder {
 
     @Override
     public void end() {
-        ByteBuf buf = alloc.buffer(256 + 2 * blocks.stream().mapToInt(b -> b.text.length()).sum());
-        try (JsonGenerator g = Json.FACTORY.createGenerator((OutputStream) new ByteBufOutputStream(buf))) {
+        body.write(alloc, 256 + 2 * blocks.stream().mapToInt(b -> b.text.length()).sum(), g -> {
             g.writeStartObject();
             summary.writeHead(g);
             g.writeArrayFieldStart("content");
@@ -119,24 +113,13 @@ public final class AnthropicMessageEncoder implements BodyEncoder {
             summary.writeStop(g);
             summary.writeUsage(g);
             g.writeEndObject();
-        } catch (IOException e) {
-            buf.release();
-            throw new UncheckedIOException(e);
-        }
-        blocks.clear();
-        tools.clear();
-        body = buf;
-    }
-
-    @Override
-    public void error(ApiError error) {
+        });
         blocks.clear();
         tools.clear();
     }
 
     @Override
-    public ByteBuf body() {
-        handedOver = body != null;
+    public EncodedBody encodedBody() {
         return body;
     }
 
@@ -144,10 +127,7 @@ public final class AnthropicMessageEncoder implements BodyEncoder {
     public void discard() {
         blocks.clear();
         tools.clear();
-        if (body != null && !handedOver) {
-            body.release();
-            body = null;
-        }
+        body.discard();
     }
 
     private static void writeBlock(JsonGenerator g, Block block) throws IOException {

@@ -1,9 +1,7 @@
 package dev.llmgateway.dialect.gemini;
 
-import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.BodyEncoder;
 import dev.llmgateway.dialect.EncodedBody;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 import java.util.ArrayList;
@@ -102,18 +100,8 @@ public final class GeminiResponseEncoder extends GeminiAnswerState implements Bo
     }
 
     @Override
-    public void error(ApiError error) {
-        discard();
-    }
-
-    @Override
-    public ByteBuf body() {
-        return body.take();
-    }
-
-    @Override
-    public void discard() {
-        body.discard();
+    public EncodedBody encodedBody() {
+        return body;
     }
 
     /** The last part if it is of {@code kind} (text and thoughts run on), else a new one. */

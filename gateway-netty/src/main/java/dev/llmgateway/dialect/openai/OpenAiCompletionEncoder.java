@@ -1,12 +1,10 @@
 package dev.llmgateway.dialect.openai;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.BodyEncoder;
 import dev.llmgateway.dialect.EncodedBody;
 import dev.llmgateway.dialect.FinishReason;
 import dev.llmgateway.dialect.ToolCallIds;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 import java.io.IOException;
@@ -81,18 +79,8 @@ public final class OpenAiCompletionEncoder extends OpenAiAnswerState implements 
     }
 
     @Override
-    public void error(ApiError error) {
-        discard();
-    }
-
-    @Override
-    public ByteBuf body() {
-        return body.take();
-    }
-
-    @Override
-    public void discard() {
-        body.discard();
+    public EncodedBody encodedBody() {
+        return body;
     }
 
     private void write(JsonGenerator g) throws IOException {

@@ -1,9 +1,7 @@
 package dev.llmgateway.dialect.openai;
 
-import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.dialect.BodyEncoder;
 import dev.llmgateway.dialect.EncodedBody;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 import java.util.Set;
@@ -52,17 +50,7 @@ public final class ResponsesBodyEncoder extends ResponsesAnswer implements BodyE
     }
 
     @Override
-    public void error(ApiError error) {
-        discard();
-    }
-
-    @Override
-    public ByteBuf body() {
-        return body.take();
-    }
-
-    @Override
-    public void discard() {
-        body.discard();
+    public EncodedBody encodedBody() {
+        return body;
     }
 }
