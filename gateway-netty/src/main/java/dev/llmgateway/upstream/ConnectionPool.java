@@ -1,25 +1,21 @@
 package dev.llmgateway.upstream;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.ApplicationProtocolNames;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * Keep-alive connections to one provider, owned by one event loop (docs/ARCHITECTURE.md §7): every method runs
- * on that loop, so plain collections suffice. At most {@code maxConnections} are open or opening; further acquires
+ * on that loop, so plain collections suffice. At most {@code site.maxConnections()} are open or opening; further acquires
  * wait in order, up to the connect timeout. Idle connections are reused newest first (the likeliest to be alive)
  * and closed once idle longer than {@code pool_idle_timeout}: by one sweep task per pool, scheduled on its loop
  * for the oldest idle connection's expiry while any connection idles, so a quiet pool holds no sockets for long.
@@ -27,11 +23,7 @@ import java.util.function.Consumer;
  * connection closed after use, and reports itself empty once its last connection has closed.
  */
 public final class ConnectionPool implements ProviderPool, UpstreamConnection.Owner {
-    private final Provider provider;
-    private final EventLoop loop;
-    private final Bootstrap bootstrap;
-    private final SslContext sslContext;
-    private final int maxConnections;
+    private final PoolSite site;
     private final long idleTimeoutNanos;
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
     private final AcquireQueue<UpstreamConnection> waiters;
@@ -42,22 +34,17 @@ public final class ConnectionPool implements ProviderPool, UpstreamConnection.Ow
     private boolean retired;
 
     /** @param emptied told, on the loop, when this pool is retired and holds no connection any more */
-    ConnectionPool(Provider provider, EventLoop loop, Bootstrap bootstrap, SslContext sslContext, int maxConnections,
-                   Consumer<ConnectionPool> emptied) {
-        this.provider = provider;
-        this.loop = loop;
-        this.bootstrap = bootstrap;
-        this.sslContext = sslContext;
-        this.maxConnections = maxConnections;
-        this.idleTimeoutNanos = provider.config().poolIdleTimeout().toNanos();
-        this.waiters = new AcquireQueue<>(loop, provider.config().connectTimeout().toNanos());
+    ConnectionPool(PoolSite site, Consumer<ConnectionPool> emptied) {
+        this.site = site;
+        this.idleTimeoutNanos = site.idleTimeoutNanos();
+        this.waiters = site.newWaiters();
         this.emptied = emptied;
-        this.retired = provider.retired();
+        this.retired = site.provider().retired();
     }
 
     @Override
     public Provider provider() {
-        return provider;
+        return site.provider();
     }
 
     @Override
@@ -77,20 +64,20 @@ public final class ConnectionPool implements ProviderPool, UpstreamConnection.Ow
 
     @Override
     public Future<UpstreamConnection> acquire() {
-        assert loop.inEventLoop();
+        assert site.loop().inEventLoop();
         long now = System.nanoTime();
         UpstreamConnection connection;
         while ((connection = idle.pollLast()) != null) {
             if (connection.channel().isActive() && now - connection.idleSinceNanos() < idleTimeoutNanos) {
-                return loop.newSucceededFuture(connection);
+                return site.loop().newSucceededFuture(connection);
             }
             connection.channel().close();
         }
-        Promise<UpstreamConnection> promise = loop.newPromise();
-        if (open < maxConnections) {
+        Promise<UpstreamConnection> promise = site.loop().newPromise();
+        if (open < site.maxConnections()) {
             connect(promise);
         } else {
-            waiters.add(promise, "all " + maxConnections + " connections of this event loop are busy");
+            waiters.add(promise, "all " + site.maxConnections() + " connections of this event loop are busy");
         }
         return promise;
     }
@@ -98,7 +85,7 @@ public final class ConnectionPool implements ProviderPool, UpstreamConnection.Ow
     /** Takes a connection back; a reusable one serves the next waiter or waits idle, any other is closed. */
     @Override
     public void release(UpstreamConnection connection, boolean reusable) {
-        assert loop.inEventLoop();
+        assert site.loop().inEventLoop();
         if (!reusable || retired || !connection.channel().isActive()) {
             connection.channel().close();
             return;
@@ -119,7 +106,7 @@ public final class ConnectionPool implements ProviderPool, UpstreamConnection.Ow
         UpstreamConnection oldest = idle.peekFirst();
         if (idleSweep == null && oldest != null) {
             long dueNanos = oldest.idleSinceNanos() + idleTimeoutNanos - System.nanoTime();
-            idleSweep = loop.schedule(this::sweepIdle, Math.max(0, dueNanos), TimeUnit.NANOSECONDS);
+            idleSweep = site.loop().schedule(this::sweepIdle, Math.max(0, dueNanos), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -137,8 +124,7 @@ public final class ConnectionPool implements ProviderPool, UpstreamConnection.Ow
     private void connect(Promise<UpstreamConnection> promise) {
         open++;
         UpstreamConnection connection = new UpstreamConnection(this);
-        ChannelFuture connect = bootstrap.clone().handler(UpstreamChannelInitializer.http1(provider, sslContext, connection))
-                .connect(InetSocketAddress.createUnresolved(provider.host(), provider.port()));
+        ChannelFuture connect = site.connect(UpstreamChannelInitializer.http1(site.provider(), site.sslContext(), connection));
         Channel channel = connect.channel();
         channel.closeFuture().addListener(closed -> onClosed(connection));
         connect.addListener(done -> {
@@ -191,7 +177,7 @@ public final class ConnectionPool implements ProviderPool, UpstreamConnection.Ow
         open--;
         idle.remove(connection);
         Promise<UpstreamConnection> waiter;
-        while (open < maxConnections && (waiter = waiters.poll()) != null) {
+        while (open < site.maxConnections() && (waiter = waiters.poll()) != null) {
             if (!waiter.isDone()) {
                 connect(waiter);
             }
@@ -203,7 +189,7 @@ public final class ConnectionPool implements ProviderPool, UpstreamConnection.Ow
 
     @Override
     public void retire() {
-        assert loop.inEventLoop();
+        assert site.loop().inEventLoop();
         retired = true;
         closeIdle();
         if (open == 0) {

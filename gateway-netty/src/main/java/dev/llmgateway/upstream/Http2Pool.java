@@ -1,15 +1,11 @@
 package dev.llmgateway.upstream;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -19,18 +15,13 @@ import java.util.function.Supplier;
  * HTTP/2 connections to one provider, owned by one event loop (docs/ARCHITECTURE.md §7): each request is a stream
  * on the first connection with room under the provider's SETTINGS_MAX_CONCURRENT_STREAMS, so one connection
  * carries them all until that limit; only then is another opened, one at a time (while one is opening, requests
- * wait for it rather than each opening its own), up to {@code maxConnections}. Requests that find no room wait in
+ * wait for it rather than each opening its own), up to {@code site.maxConnections()}. Requests that find no room wait in
  * order, up to the connect timeout; a connection that cannot be opened fails the requests waiting for it. A
  * connection the provider sends GOAWAY takes no new stream; the next request opens a fresh one. Every method runs
  * on the pool's loop, so plain collections suffice.
  */
 final class Http2Pool implements ProviderPool {
-    private final Provider provider;
-    private final EventLoop loop;
-    private final Bootstrap bootstrap;
-    private final SslContext sslContext;
-    private final int maxConnections;
-    private final long idleTimeoutNanos;
+    private final PoolSite site;
     /** Open and opening, oldest first: new streams fill the oldest with room. */
     private final List<Http2Connection> connections = new ArrayList<>();
     private final AcquireQueue<UpstreamSession> waiters;
@@ -41,23 +32,17 @@ final class Http2Pool implements ProviderPool {
     private Http2Connection opening;
     private boolean retired;
 
-    Http2Pool(Provider provider, EventLoop loop, Bootstrap bootstrap, SslContext sslContext, int maxConnections,
-              Supplier<ConnectionPool> http1Fallback, Consumer<ProviderPool> emptied) {
+    Http2Pool(PoolSite site, Supplier<ConnectionPool> http1Fallback, Consumer<ProviderPool> emptied) {
         this.http1Fallback = http1Fallback;
-        this.provider = provider;
-        this.loop = loop;
-        this.bootstrap = bootstrap;
-        this.sslContext = sslContext;
-        this.maxConnections = maxConnections;
-        this.idleTimeoutNanos = provider.config().poolIdleTimeout().toNanos();
-        this.waiters = new AcquireQueue<>(loop, provider.config().connectTimeout().toNanos());
+        this.site = site;
+        this.waiters = site.newWaiters();
         this.emptied = emptied;
-        this.retired = provider.retired();
+        this.retired = site.provider().retired();
     }
 
     @Override
     public Provider provider() {
-        return provider;
+        return site.provider();
     }
 
     @Override
@@ -83,8 +68,8 @@ final class Http2Pool implements ProviderPool {
 
     @Override
     public Future<UpstreamSession> acquire() {
-        assert loop.inEventLoop();
-        Promise<UpstreamSession> promise = loop.newPromise();
+        assert site.loop().inEventLoop();
+        Promise<UpstreamSession> promise = site.loop().newPromise();
         Http2Connection connection = waiters.isEmpty() ? withRoom() : null;
         if (connection != null) {
             connection.openStream(promise);
@@ -107,18 +92,16 @@ final class Http2Pool implements ProviderPool {
 
     /** Requests wait and none of the open connections has room: one more is opened, unless one is opening. */
     private void openIfNeeded() {
-        if (opening == null && !waiters.isEmpty() && connections.size() < maxConnections) {
+        if (opening == null && !waiters.isEmpty() && connections.size() < site.maxConnections()) {
             connect();
         }
     }
 
     private void connect() {
-        Http2Connection connection = new Http2Connection(this, idleTimeoutNanos);
+        Http2Connection connection = new Http2Connection(this, site.idleTimeoutNanos());
         opening = connection;
         connections.add(connection);
-        ChannelFuture connect = bootstrap.clone()
-                .handler(UpstreamChannelInitializer.http2(provider, sslContext, connection))
-                .connect(InetSocketAddress.createUnresolved(provider.host(), provider.port()));
+        ChannelFuture connect = site.connect(UpstreamChannelInitializer.http2(site.provider(), site.sslContext(), connection));
         Channel channel = connect.channel();
         connection.opened(channel);
         channel.closeFuture().addListener(closed -> closed(connection, channel));
@@ -159,7 +142,7 @@ final class Http2Pool implements ProviderPool {
         }
         if (opening == connection) {
             failOpening(connection, channel, new IOException("the provider closed the connection before its HTTP/2 settings"
-                    + " (does it speak HTTP/2" + (provider.tls() ? "" : " with prior knowledge, h2c") + "?)"));
+                    + " (does it speak HTTP/2" + (site.provider().tls() ? "" : " with prior knowledge, h2c") + "?)"));
         }
         if (retired && connections.isEmpty()) {
             emptied.accept(this);
@@ -216,7 +199,7 @@ final class Http2Pool implements ProviderPool {
 
     @Override
     public void retire() {
-        assert loop.inEventLoop();
+        assert site.loop().inEventLoop();
         retired = true;
         List.copyOf(connections).forEach(Http2Connection::goAway);
         if (connections.isEmpty()) {

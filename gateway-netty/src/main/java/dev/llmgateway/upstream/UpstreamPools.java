@@ -92,20 +92,20 @@ public final class UpstreamPools implements UpstreamConnector, AutoCloseable {
                         (int) Math.min(Integer.MAX_VALUE, provider.config().connectTimeout().toMillis()));
         int perLoop = Math.max(1, (provider.config().maxConnections() + loops - 1) / loops);
         if (provider.config().http() == UpstreamHttp.HTTP_2) {
-            return new Http2Pool(provider, loop, bootstrap, alpnContext(provider), perLoop, null,
+            return new Http2Pool(new PoolSite(provider, loop, bootstrap, alpnContext(provider), perLoop), null,
                     pool -> byProvider.remove(provider, pool));
         }
         if (provider.tls() && provider.config().http() == UpstreamHttp.AUTO) {
             // HTTP/2 unless this loop's first connection learns by ALPN that the provider speaks only HTTP/1.1
             // the same context for its HTTP/1.1 connections, so that they resume the sessions of the first
-            return new Http2Pool(provider, loop, bootstrap, alpnContext(provider), perLoop, () -> {
-                ConnectionPool http1 = new ConnectionPool(provider, loop, bootstrap, alpnContext(provider), perLoop,
-                        pool -> byProvider.remove(provider, pool));
+            PoolSite site = new PoolSite(provider, loop, bootstrap, alpnContext(provider), perLoop);
+            return new Http2Pool(site, () -> {
+                ConnectionPool http1 = new ConnectionPool(site, pool -> byProvider.remove(provider, pool));
                 byProvider.put(provider, http1);
                 return http1;
             }, pool -> byProvider.remove(provider, pool));
         }
-        return new ConnectionPool(provider, loop, bootstrap, sslContext(provider), perLoop,
+        return new ConnectionPool(new PoolSite(provider, loop, bootstrap, sslContext(provider), perLoop),
                 pool -> byProvider.remove(provider, pool));
     }
 

@@ -66,7 +66,7 @@ class ConnectionPoolTest {
                 })
                 .resolver(new UnresolvedAddresses());
         loopChannel.freezeTime();
-        return new ConnectionPool(provider, loop, bootstrap, null, maxConnections, emptied::add);
+        return new ConnectionPool(new PoolSite(provider, loop, bootstrap, null, maxConnections), emptied::add);
     }
 
     /** No name resolution, and none of the group's per-loop bookkeeping, which an EmbeddedEventLoop refuses. */
