@@ -1,6 +1,7 @@
 package dev.llmgateway.dialect.openai;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.RequestEvents;
 import dev.llmgateway.dialect.ResponseFormat;
 import dev.llmgateway.dialect.ToolChoice;
@@ -8,11 +9,15 @@ import dev.llmgateway.dialect.Untranslatable;
 import dev.llmgateway.json.ByteSpan;
 
 import java.io.IOException;
+import java.util.List;
 
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.bool;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalid;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalidType;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.number;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.string;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.toolChoiceMode;
+import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unsupported;
 
 /**
  * The parameters chat completions ({@link OpenAiParameters}) and Responses ({@link ResponsesParameters}) share,
@@ -48,6 +53,46 @@ final class CommonParameters {
             }
         }
         return true;
+    }
+
+    /** Reads one member of a {@code tool_choice} object other than {@code type}, the parser at its value. */
+    @FunctionalInterface
+    interface ToolChoiceMember {
+        void read(String member, JsonParser p) throws IOException, Untranslatable;
+    }
+
+    /**
+     * {@code tool_choice}: a mode string, or an object naming one tool: its {@code type} must be one of
+     * {@code types} ({@code typesInWords} says which in the error), its other members are the dialect's
+     * ({@code member} sets {@link #toolChoiceName}, which {@code nameParam} names when it is missing).
+     */
+    void readToolChoice(JsonParser p, ToolChoiceMember member, String nameParam, String typesInWords,
+                        String... types) throws IOException, Untranslatable {
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+            toolChoice = toolChoiceMode(p.getText());
+            return;
+        }
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw invalidType("tool_choice", "a string or an object");
+        }
+        String type = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            if (name.equals("type")) {
+                type = string(p, "tool_choice.type");
+            } else {
+                member.read(name, p);
+            }
+        }
+        if (!List.of(types).contains(type)) {
+            throw unsupported("tool_choice.type", "Only " + typesInWords + " can be translated for this model; got '"
+                    + type + "'.");
+        }
+        if (toolChoiceName == null) {
+            throw invalid(nameParam, nameParam + " is required.");
+        }
+        toolChoice = ToolChoice.TOOL;
     }
 
     /** An output format's {@code type} ({@code param} names it in errors); "text" is no format at all. */

@@ -16,8 +16,6 @@ import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalid;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalidType;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.number;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.string;
-import static dev.llmgateway.dialect.openai.OpenAiRequestValues.toolChoiceMode;
-import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unsupported;
 
 /**
  * The parameters of an OpenAI request, read as they come (first pass) and emitted after the conversation and
@@ -78,33 +76,13 @@ final class OpenAiParameters {
 
 
     private void readToolChoice(JsonParser p) throws IOException, Untranslatable {
-        if (p.currentToken() == JsonToken.VALUE_STRING) {
-            common.toolChoice = toolChoiceMode(p.getText());
-            return;
-        }
-        if (p.currentToken() != JsonToken.START_OBJECT) {
-            throw invalidType("tool_choice", "a string or an object");
-        }
-        String type = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String member = p.currentName();
-            p.nextToken();
-            if (member.equals("type")) {
-                type = string(p, "tool_choice.type");
-            } else if (member.equals("function") && p.currentToken() == JsonToken.START_OBJECT) {
-                common.toolChoiceName = functionName(p, "tool_choice.function.name");
+        common.readToolChoice(p, (member, value) -> {
+            if (member.equals("function") && value.currentToken() == JsonToken.START_OBJECT) {
+                common.toolChoiceName = functionName(value, "tool_choice.function.name");
             } else {
-                p.skipChildren();
+                value.skipChildren();
             }
-        }
-        if (!"function".equals(type)) {
-            throw unsupported("tool_choice.type", "Only tool_choice of type 'function' can be translated for this"
-                    + " model; got '" + type + "'.");
-        }
-        if (common.toolChoiceName == null) {
-            throw invalid("tool_choice.function.name", "tool_choice.function.name is required.");
-        }
-        common.toolChoice = ToolChoice.TOOL;
+        }, "tool_choice.function.name", "tool_choice of type 'function'", "function");
     }
 
     /** Legacy {@code function_call}: "auto", "none" or {@code {name}}. */

@@ -3,17 +3,14 @@ package dev.llmgateway.dialect.openai;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmgateway.dialect.RequestEvents;
-import dev.llmgateway.dialect.ToolChoice;
 import dev.llmgateway.dialect.Untranslatable;
 
 import java.io.IOException;
 
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.bool;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.integer;
-import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalid;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.invalidType;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.string;
-import static dev.llmgateway.dialect.openai.OpenAiRequestValues.toolChoiceMode;
 import static dev.llmgateway.dialect.openai.OpenAiRequestValues.unsupported;
 
 /**
@@ -61,31 +58,13 @@ final class ResponsesParameters {
     }
 
     private void readToolChoice(JsonParser p) throws IOException, Untranslatable {
-        if (p.currentToken() == JsonToken.VALUE_STRING) {
-            common.toolChoice = toolChoiceMode(p.getText());
-            return;
-        }
-        if (p.currentToken() != JsonToken.START_OBJECT) {
-            throw invalidType("tool_choice", "a string or an object");
-        }
-        String type = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String member = p.currentName();
-            p.nextToken();
-            switch (member) {
-                case "type" -> type = string(p, "tool_choice.type");
-                case "name" -> common.toolChoiceName = string(p, "tool_choice.name");
-                default -> p.skipChildren();
+        common.readToolChoice(p, (member, value) -> {
+            if (member.equals("name")) {
+                common.toolChoiceName = string(value, "tool_choice.name");
+            } else {
+                value.skipChildren();
             }
-        }
-        if (!"function".equals(type) && !"custom".equals(type)) {
-            throw unsupported("tool_choice.type", "Only a tool_choice of type 'function' or 'custom' can be"
-                    + " translated for this model; got '" + type + "'.");
-        }
-        if (common.toolChoiceName == null) {
-            throw invalid("tool_choice.name", "tool_choice.name is required.");
-        }
-        common.toolChoice = ToolChoice.TOOL;
+        }, "tool_choice.name", "a tool_choice of type 'function' or 'custom'", "function", "custom");
     }
 
     /** {@code text: {format: {type, name, schema}, verbosity}}. */
