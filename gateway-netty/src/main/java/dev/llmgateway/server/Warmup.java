@@ -32,6 +32,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
@@ -59,12 +60,14 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>It runs on its own listener on 127.0.0.1 (an ephemeral port, closed afterwards) with its own snapshot: a random
  * key, the built-in mock without token delay, and three providers that call back into the warm-up: one
- * OpenAI-compatible and one Anthropic to that listener, and one OpenAI-compatible over https to a second listener
+ * OpenAI-compatible and one Anthropic to that listener, and two OpenAI-compatible over https to a second listener
  * that serves TLS with a certificate made for the run ({@link LoopbackCertificate}, its PEM in a temporary file as
- * the provider's {@code ca_file}, deleted afterwards), with the process's TLS engine on both sides. So the
- * requests cover the downstream codec and handlers, routing, the upstream pools and client codec, TLS to the
- * upstream (HTTP/1.1: the TLS listener offers no ALPN) and from a client, pass-through, model rewrite and
- * translation both ways, plain and streamed, through the same event loops and transport as real traffic. Its
+ * the providers' {@code ca_file}, deleted afterwards), with the process's TLS engine on both sides; that listener
+ * offers h2 and HTTP/1.1 by ALPN, one provider takes HTTP/1.1 ({@code http = "1.1"}) and the other HTTP/2
+ * ({@code http = "2"}: what an https provider at the default {@code "auto"} gets from OpenAI, Anthropic or Google).
+ * So the requests cover the downstream codec and handlers, routing, the upstream pools and client codecs, TLS and
+ * HTTP/2 to the upstream and from a client, pass-through, model rewrite and translation both ways, plain and
+ * streamed, through the same event loops and transport as real traffic. Its
  * metrics go to a registry of their own and it has no access log: nothing of it shows in {@code /metrics}, the
  * access log or any key's limits. With tracing on, each
  * of its requests is traced (always sampled) by a tracing of its own that exports nothing: no trace shows it.
@@ -79,16 +82,18 @@ public final class Warmup {
     private static final String VIA_OPENAI = "warmup-via-openai";
     private static final String VIA_ANTHROPIC = "warmup-via-anthropic";
     private static final String VIA_TLS = "warmup-via-tls";
+    private static final String VIA_HTTP2 = "warmup-via-h2";
 
     /**
-     * What the warm-up did: answers received (200), those of them that crossed TLS to the upstream, answers of
-     * another status or lost, and how long it took.
+     * What the warm-up did: answers received (200), those of them that crossed TLS to the upstream and those that
+     * crossed it on HTTP/2, answers of another status or lost, and how long it took.
      */
-    public record Result(int answered, int answeredOverTls, int failed, boolean timedOut, Duration took) {
+    public record Result(int answered, int answeredOverTls, int answeredOverHttp2, int failed, boolean timedOut,
+                         Duration took) {
     }
 
-    /** One request of the mix: an endpoint, its body, and whether its route crosses TLS. */
-    private record Call(String path, byte[] body, boolean overTls) {
+    /** One request of the mix: an endpoint, its body, and whether its route crosses TLS, and on HTTP/2. */
+    private record Call(String path, byte[] body, boolean overTls, boolean overHttp2) {
     }
 
     private static final List<Call> CALLS = calls();
@@ -108,7 +113,8 @@ public final class Warmup {
         new SecureRandom().nextBytes(secret);
         String key = HexFormat.of().formatHex(secret);
         LoopbackCertificate certificate = LoopbackCertificate.make();
-        SslContext serverTls = tls.server(certificate.key(), List.of(certificate.certificate()), List.of());
+        SslContext serverTls = tls.server(certificate.key(), List.of(certificate.certificate()),
+                List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1));
         AtomicReference<Snapshot> snapshot = new AtomicReference<>();
         GatewayMetrics metrics = new GatewayMetrics();
         ClientConnections connections = new ClientConnections(Integer.MAX_VALUE, () -> { });
@@ -142,8 +148,8 @@ public final class Warmup {
                 clients.add(client.connect(listener.localAddress()).channel());
             }
             boolean done = traffic.finished.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            return new Result(traffic.answered.get(), traffic.answeredOverTls.get(), traffic.failed.get(), !done,
-                    Duration.ofNanos(System.nanoTime() - start));
+            return new Result(traffic.answered.get(), traffic.answeredOverTls.get(), traffic.answeredOverHttp2.get(),
+                    traffic.failed.get(), !done, Duration.ofNanos(System.nanoTime() - start));
         } catch (ConfigException e) {
             throw new IllegalStateException("the warm-up's own config is invalid: " + e.getMessage(), e);
         } finally {
@@ -180,6 +186,7 @@ public final class Warmup {
         private final AtomicInteger sent = new AtomicInteger();
         private final AtomicInteger answered = new AtomicInteger();
         private final AtomicInteger answeredOverTls = new AtomicInteger();
+        private final AtomicInteger answeredOverHttp2 = new AtomicInteger();
         private final AtomicInteger failed = new AtomicInteger();
         private final AtomicInteger open = new AtomicInteger();
         private final CountDownLatch finished = new CountDownLatch(1);
@@ -189,10 +196,13 @@ public final class Warmup {
             this.authorization = "Bearer " + key;
         }
 
-        private void counted(boolean ok, boolean overTls) {
+        private void counted(boolean ok, Call call) {
             (ok ? answered : failed).incrementAndGet();
-            if (ok && overTls) {
+            if (ok && call.overTls) {
                 answeredOverTls.incrementAndGet();
+            }
+            if (ok && call.overHttp2) {
+                answeredOverHttp2.incrementAndGet();
             }
             if (answered.get() + failed.get() >= requests) {
                 finished.countDown();
@@ -215,16 +225,16 @@ public final class Warmup {
 
             @Override
             protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-                boolean overTls = awaiting != null && awaiting.overTls;
+                Call answered = awaiting;
                 awaiting = null;
-                counted(response.status().equals(HttpResponseStatus.OK), overTls);
+                counted(response.status().equals(HttpResponseStatus.OK), answered);
                 sendNext(ctx);
             }
 
             @Override
             public void channelInactive(ChannelHandlerContext ctx) {
                 if (awaiting != null) {
-                    counted(false, awaiting.overTls);
+                    counted(false, awaiting);
                 }
                 if (open.decrementAndGet() == 0) {
                     finished.countDown();
@@ -257,8 +267,8 @@ public final class Warmup {
     }
 
     /**
-     * The warm-up's snapshot: its mock answers at once, two loopback providers call {@code port}, the third
-     * {@code tlsPort} over https, trusting {@code caFile} alone.
+     * The warm-up's snapshot: its mock answers at once, two loopback providers call {@code port}, two more
+     * {@code tlsPort} over https (one on HTTP/1.1, one on HTTP/2), trusting {@code caFile} alone.
      */
     private static String config(int port, int tlsPort, Path caFile, String key) {
         return """
@@ -292,6 +302,14 @@ public final class Warmup {
                 base_url = "https://127.0.0.1:%6$d/v1"
                 ca_file = "%7$s"
                 api_keys = ["%1$s"]
+                http = "1.1"
+
+                [providers.loopback_h2]
+                type = "openai_compatible"
+                base_url = "https://127.0.0.1:%6$d/v1"
+                ca_file = "%7$s"
+                api_keys = ["%1$s"]
+                http = "2"
 
                 [models."%3$s"]
                 provider = "mock"
@@ -309,29 +327,35 @@ public final class Warmup {
                 provider = "loopback_tls"
                 api_model = "%3$s"
 
+                [models."%9$s"]
+                provider = "loopback_h2"
+                api_model = "%3$s"
+
                 [metrics]
                 enabled = false
 
                 [access_log]
                 enabled = false
-                """.formatted(key, port, MOCK, VIA_OPENAI, VIA_ANTHROPIC, tlsPort, caFile, VIA_TLS);
+                """.formatted(key, port, MOCK, VIA_OPENAI, VIA_ANTHROPIC, tlsPort, caFile, VIA_TLS, VIA_HTTP2);
     }
 
-    /** Each client API, plain and streamed, to each of the four routes: 16 requests, sent in turn. */
+    /** Each client API, plain and streamed, to each of the five routes: 20 requests, sent in turn. */
     private static List<Call> calls() {
         String prompt = "You are a helpful assistant. Answer briefly.";
         String question = "The quick brown fox jumps over the lazy dog; what does the gateway do with each byte?";
         List<Call> calls = new ArrayList<>();
-        for (String model : List.of(MOCK, VIA_OPENAI, VIA_ANTHROPIC, VIA_TLS)) {
-            boolean overTls = model.equals(VIA_TLS);
+        for (String model : List.of(MOCK, VIA_OPENAI, VIA_ANTHROPIC, VIA_TLS, VIA_HTTP2)) {
+            boolean overHttp2 = model.equals(VIA_HTTP2);
+            boolean overTls = overHttp2 || model.equals(VIA_TLS);
             for (boolean stream : new boolean[] {false, true}) {
                 calls.add(new Call("/v1/chat/completions", bytes("""
                         {"model":"%s","messages":[{"role":"system","content":"%s"},{"role":"user","content":"%s"}],\
                         "temperature":0.7,"max_tokens":256,"stream":%s}"""
-                        .formatted(model, prompt, question, stream)), overTls));
+                        .formatted(model, prompt, question, stream)), overTls, overHttp2));
                 calls.add(new Call("/v1/messages", bytes("""
                         {"model":"%s","max_tokens":256,"system":"%s","messages":[{"role":"user","content":"%s"}],\
-                        "temperature":0.7,"stream":%s}""".formatted(model, prompt, question, stream)), overTls));
+                        "temperature":0.7,"stream":%s}""".formatted(model, prompt, question, stream)), overTls,
+                        overHttp2));
             }
         }
         return List.copyOf(calls);
