@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
@@ -315,6 +316,9 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     private void sendNext(Slot slot, long now) {
+        if (slot.retired) {
+            return;
+        }
         if (running && mode == Mode.CLOSED && now < measureEnd) {
             slot.send(now);
         } else if (running && mode == Mode.OPEN && !backlog.isEmpty()) {
@@ -335,6 +339,8 @@ public final class LoadGenerator implements AutoCloseable {
         private final Http2StreamChannelBootstrap streams;
         /** HTTP/2: the current request's stream, to tell its end from an earlier stream's. */
         private Channel stream;
+        /** HTTP/2: its connection had GOAWAY; it sends no more (its connection's replacement has slots of its own). */
+        private boolean retired;
         private boolean busy;
         private boolean inWindow;
         private long start;
@@ -447,17 +453,39 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
-    /** A connection went away: its slots leave, and while the window lasts another connection replaces it. */
-    private void connectionLost(List<Slot> lost) {
+    /**
+     * A connection went away: its slots leave, and while the window lasts another connection replaces it (unless
+     * {@code replaced}: a GOAWAY already opened its replacement).
+     */
+    private void connectionLost(List<Slot> lost, boolean replaced) {
         for (Slot slot : lost) {
             slot.lost();
             slots.remove(slot);
             idle.remove(slot);
         }
+        if (!replaced) {
+            replace();
+        }
+        finishIfDrained();
+    }
+
+    private void replace() {
         if (running && !closing && System.nanoTime() < measureEnd) {
             bootstrap.connect(request.host(), request.port());
         }
-        finishIfDrained();
+    }
+
+    /**
+     * HTTP/2 GOAWAY (nginx sends one after {@code keepalive_requests} streams): as a real client does, the
+     * connection takes no new stream, the ones in flight finish on it, and a new connection replaces it now.
+     * Without this, each slot would open a stream the codec refuses, count an error and try again at once.
+     */
+    private void goneAway(List<Slot> own) {
+        for (Slot slot : own) {
+            slot.retired = true;
+            idle.remove(slot);
+        }
+        replace();
     }
 
     /** HTTP/2: a stream that failed leaves its slot free for the next request while the connection lasts. */
@@ -489,7 +517,7 @@ public final class LoadGenerator implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            connectionLost(List.of(slot));
+            connectionLost(List.of(slot), false);
         }
 
         @Override
@@ -501,6 +529,7 @@ public final class LoadGenerator implements AutoCloseable {
     /** An HTTP/2 connection (h2c, prior knowledge): {@code streamsPerConnection} slots. */
     private final class Http2Connection extends ChannelInboundHandlerAdapter {
         private final List<Slot> own = new ArrayList<>();
+        private boolean goneAway;
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
@@ -513,8 +542,17 @@ public final class LoadGenerator implements AutoCloseable {
         }
 
         @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Http2GoAwayFrame && !goneAway) {
+                goneAway = true;
+                goneAway(own);
+            }
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            connectionLost(own);
+            connectionLost(own, goneAway);
             ctx.fireChannelInactive();
         }
 
