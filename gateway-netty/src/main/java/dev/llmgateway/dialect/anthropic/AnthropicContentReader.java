@@ -2,6 +2,7 @@ package dev.llmgateway.dialect.anthropic;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.llmgateway.dialect.RequestBodyBytes;
 import dev.llmgateway.dialect.RequestEvents;
 import dev.llmgateway.dialect.Untranslatable;
 import dev.llmgateway.json.ByteSpan;
@@ -28,19 +29,19 @@ final class AnthropicContentReader {
 
     private static final ByteSpan EMPTY_OBJECT = new ByteSpan("{}".getBytes(StandardCharsets.US_ASCII), 0, 2);
 
-    private final AnthropicBodyBytes body;
+    private final RequestBodyBytes body;
     private final RequestEvents out;
 
-    AnthropicContentReader(AnthropicBodyBytes body, RequestEvents out) {
+    AnthropicContentReader(RequestBodyBytes body, RequestEvents out) {
         this.body = body;
         this.out = out;
     }
 
     void read(ByteSpan span, String path) throws IOException, Untranslatable {
         ContentBlock block = new ContentBlock();
-        body.forEachObject(span, path, (p, at) -> {
+        body.forEachObject(span, path, (p, at, base) -> {
             block.clear();
-            readBlock(p, span.offset(), block, at);
+            readBlock(p, base, block, at);
             emitBlock(block, at);
         });
     }
@@ -147,7 +148,7 @@ final class AnthropicContentReader {
     /** A tool_result's blocks as one text: text blocks joined by a newline, images as a placeholder line. */
     private String toolResultText(ByteSpan span, String path) throws IOException, Untranslatable {
         StringBuilder joined = new StringBuilder();
-        body.forEachObject(span, path, (p, at) -> {
+        body.forEachObject(span, path, (p, at, base) -> {
             TextBlock block = textBlock(p, at);
             String piece = switch (block.type == null ? "" : block.type) {
                 case "text" -> required(block.text, at, "text");

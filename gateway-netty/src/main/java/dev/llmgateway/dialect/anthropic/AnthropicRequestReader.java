@@ -3,6 +3,7 @@ package dev.llmgateway.dialect.anthropic;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.llmgateway.dialect.RequestBodyBytes;
 import dev.llmgateway.dialect.RequestEvents;
 import dev.llmgateway.dialect.Role;
 import dev.llmgateway.dialect.ToolChoice;
@@ -38,7 +39,7 @@ import static dev.llmgateway.dialect.anthropic.AnthropicRequestValues.unsupporte
  * body's array (or into one copy of a direct body) and are valid during {@link #read} only.
  */
 public final class AnthropicRequestReader {
-    private final AnthropicBodyBytes body;
+    private final RequestBodyBytes body;
     private final RequestEvents out;
     private final AnthropicContentReader content;
 
@@ -59,7 +60,7 @@ public final class AnthropicRequestReader {
     private long thinkingBudget = -1;
 
     private AnthropicRequestReader(byte[] bytes, RequestEvents out) {
-        this.body = new AnthropicBodyBytes(bytes);
+        this.body = new RequestBodyBytes(bytes, AnthropicRequestValues.WORDING);
         this.out = out;
         this.content = new AnthropicContentReader(body, out);
     }
@@ -165,7 +166,7 @@ public final class AnthropicRequestReader {
     }
 
     private void readSystemBlocks(ByteSpan blocks, String where) throws IOException, Untranslatable {
-        body.forEachObject(blocks, where, (p, path) -> {
+        body.forEachObject(blocks, where, (p, path, base) -> {
             AnthropicContentReader.TextBlock block = AnthropicContentReader.textBlock(p, path);
             if (!"text".equals(block.type()) || block.text() == null) {
                 throw invalid(path, path + ": system blocks must be {\"type\":\"text\",\"text\":...}");
@@ -178,7 +179,7 @@ public final class AnthropicRequestReader {
      * A user or assistant turn, or a mid-conversation {@code system} message (newer models take one after a user
      * turn; it applies from there on): its text goes out as system text in its place.
      */
-    private void readMessage(JsonParser p, String path) throws IOException, Untranslatable {
+    private void readMessage(JsonParser p, String path, int base) throws IOException, Untranslatable {
         String roleName = null;
         String text = null;
         ByteSpan blocks = null;
@@ -190,7 +191,7 @@ public final class AnthropicRequestReader {
             } else if (name.equals("content") && value == JsonToken.VALUE_STRING) {
                 text = p.getText();
             } else if (name.equals("content")) {
-                blocks = body.structure(p, messages.offset(), JsonToken.START_ARRAY, path + ".content");
+                blocks = body.structure(p, base, JsonToken.START_ARRAY, path + ".content");
             } else {
                 p.skipChildren();
             }
@@ -218,7 +219,7 @@ public final class AnthropicRequestReader {
         out.endMessage();
     }
 
-    private void readTool(JsonParser p, String path) throws IOException, Untranslatable {
+    private void readTool(JsonParser p, String path, int base) throws IOException, Untranslatable {
         String type = null;
         String name = null;
         String description = null;
@@ -232,7 +233,7 @@ public final class AnthropicRequestReader {
                 case "type" -> type = string(p, path + ".type");
                 case "name" -> name = string(p, path + ".name");
                 case "description" -> description = string(p, path + ".description");
-                case "input_schema" -> schema = body.structure(p, tools.offset(), JsonToken.START_OBJECT,
+                case "input_schema" -> schema = body.structure(p, base, JsonToken.START_OBJECT,
                         path + ".input_schema");
                 default -> p.skipChildren();
             }

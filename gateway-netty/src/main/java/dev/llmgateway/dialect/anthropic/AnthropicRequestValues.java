@@ -2,6 +2,7 @@ package dev.llmgateway.dialect.anthropic;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.llmgateway.dialect.RequestBodyBytes;
 import dev.llmgateway.dialect.Untranslatable;
 
 import java.io.IOException;
@@ -13,6 +14,19 @@ import java.util.List;
  * be, worded as Anthropic's API words them ({@code <path>: ...}), with the member's path as {@code param}.
  */
 final class AnthropicRequestValues {
+    /** Anthropic's wording: "expected an array" / "an object", elements as {@code messages.0}. */
+    static final RequestBodyBytes.Wording WORDING = new RequestBodyBytes.Wording() {
+        @Override
+        public void expect(JsonParser p, JsonToken expected, String path) throws Untranslatable {
+            AnthropicRequestValues.expect(p, expected, path);
+        }
+
+        @Override
+        public String element(String arrayPath, int index) {
+            return arrayPath + "." + index;
+        }
+    };
+
     private AnthropicRequestValues() {
     }
 
