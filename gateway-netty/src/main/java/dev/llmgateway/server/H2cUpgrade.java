@@ -1,5 +1,6 @@
 package dev.llmgateway.server;
 
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
@@ -11,11 +12,15 @@ import io.netty.handler.codec.http.HttpUtil;
  * and served as stream 1 of the HTTP/2 connection that follows. A request with a body keeps HTTP/1.1 and its
  * {@code Upgrade} is ignored (RFC 9110 §7.8 lets a server ignore it): upgrading it would mean gathering its body
  * here, outside the body limit, the key check before the body and their answers. Anything else passes through
- * untouched. Netty's base class gathers the (empty) upgrade request and owns it until it hands it on.
+ * untouched. Only the connection's first request may upgrade it (as curl and Go's client ask): once one has been
+ * served on HTTP/1.1 this handler takes itself out, so the requests after it on a keep-alive connection do not pay
+ * for an aggregator that only passes them on, and a later {@code Upgrade: h2c} is ignored like one with a body.
+ * Netty's base class gathers the (empty) upgrade request and owns it until it hands it on.
  */
 final class H2cUpgrade extends HttpServerUpgradeHandler {
     H2cUpgrade(SourceCodec codec, UpgradeCodecFactory http2) {
-        super(codec, http2, 0);
+        super(codec, http2, 0, DefaultHttpHeadersFactory.headersFactory(),
+                DefaultHttpHeadersFactory.trailersFactory(), true);
     }
 
     @Override

@@ -1,11 +1,13 @@
 package dev.llmgateway.server;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Request ids: the client's {@code x-request-id} when it is a sane token, else a new random one. */
 public final class RequestIds {
+    private static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
     private static final int MAX_LENGTH = 128;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -13,7 +15,7 @@ public final class RequestIds {
     }
 
     public static String of(HttpHeaders headers) {
-        String given = headers.get("x-request-id");
+        String given = headers.get(REQUEST_ID);
         return given != null && isSafe(given) ? given : generate();
     }
 

@@ -35,13 +35,17 @@ public final class UpstreamRequests {
     private static final AsciiString ANTHROPIC_BETA = AsciiString.cached("anthropic-beta");
     private static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
     private static final AsciiString BEARER = AsciiString.cached("Bearer ");
-    /** Client headers never forwarded; a header set of names only, for its case-insensitive lookup. */
-    private static final HttpHeaders DROPPED = names(HopByHop.NAMES, List.of(HttpHeaderNames.HOST,
+    /** Client headers never forwarded. */
+    private static final List<AsciiString> NEVER_FORWARDED = List.of(HttpHeaderNames.HOST,
             HttpHeaderNames.AUTHORIZATION, X_API_KEY, GOOGLE_API_KEY, HttpHeaderNames.CONTENT_LENGTH,
             HttpHeaderNames.CONTENT_TYPE,
             HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderNames.EXPECT, HttpHeaderNames.COOKIE,
-            AsciiString.cached("openai-organization"), AsciiString.cached("openai-project"),
-            AsciiString.cached("x-request-id")));
+            AsciiString.cached("openai-organization"), AsciiString.cached("openai-project"), REQUEST_ID);
+    /** What an Anthropic provider is not sent; a header set of names only, for its case-insensitive lookup. */
+    private static final HttpHeaders DROPPED_FOR_ANTHROPIC = names(HopByHop.NAMES, NEVER_FORWARDED, List.of());
+    /** What any other provider is not sent: Anthropic's own headers too. */
+    private static final HttpHeaders DROPPED = names(HopByHop.NAMES, NEVER_FORWARDED,
+            List.of(ANTHROPIC_VERSION, ANTHROPIC_BETA));
     /** The headers are the decoder's (already validated) and the gateway's own: no second validation. */
     private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
             .withValidation(false);
@@ -58,44 +62,46 @@ public final class UpstreamRequests {
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
                 provider.target(endpointPath), body, HEADERS, HEADERS);
         HttpHeaders headers = request.headers();
-        boolean connectionNamesMore = client.contains(HttpHeaderNames.CONNECTION);
+        ProviderType type = provider.type();
+        HttpHeaders dropped = type == ProviderType.ANTHROPIC ? DROPPED_FOR_ANTHROPIC : DROPPED;
+        boolean connectionNamesMore = false;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = client.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> header = it.next();
-            if (!DROPPED.contains(header.getKey())) {
-                headers.add(header.getKey(), header.getValue());
+            CharSequence name = header.getKey();
+            if (!dropped.contains(name)) {
+                headers.add(name, header.getValue());
+            } else if (!connectionNamesMore) {
+                connectionNamesMore = HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name);
             }
         }
         if (connectionNamesMore) {
             HopByHop.strip(headers, client); // the headers the client's Connection names (RFC 9110 §7.6.1)
         }
-        headers.set(HttpHeaderNames.HOST, provider.hostHeader());
-        headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-        headers.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
-        headers.set(REQUEST_ID, requestId);
-        ProviderType type = provider.type();
-        if (type == ProviderType.ANTHROPIC) {
-            if (!headers.contains(ANTHROPIC_VERSION)) {
-                headers.set(ANTHROPIC_VERSION, provider.config().anthropicVersion());
-            }
-        } else {
-            headers.remove(ANTHROPIC_VERSION).remove(ANTHROPIC_BETA);
+        // Every name below was dropped above: add, not set, spares a search for one that cannot be there.
+        headers.add(HttpHeaderNames.HOST, provider.hostHeader());
+        headers.add(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        headers.addInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        headers.add(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
+        headers.add(REQUEST_ID, requestId);
+        if (type == ProviderType.ANTHROPIC && !headers.contains(ANTHROPIC_VERSION)) {
+            headers.add(ANTHROPIC_VERSION, provider.config().anthropicVersion());
         }
         if (key != null) {
             switch (type) {
-                case ANTHROPIC -> headers.set(X_API_KEY, key);
-                case GEMINI -> headers.set(GOOGLE_API_KEY, key);
-                default -> headers.set(HttpHeaderNames.AUTHORIZATION,
+                case ANTHROPIC -> headers.add(X_API_KEY, key);
+                case GEMINI -> headers.add(GOOGLE_API_KEY, key);
+                default -> headers.add(HttpHeaderNames.AUTHORIZATION,
                         new StringBuilder(BEARER.length() + key.length()).append(BEARER).append(key));
             }
         }
         return request;
     }
 
-    private static HttpHeaders names(List<AsciiString> first, List<AsciiString> second) {
+    private static HttpHeaders names(List<AsciiString> first, List<AsciiString> second, List<AsciiString> third) {
         HttpHeaders set = new DefaultHttpHeaders();
-        first.forEach(name -> set.add(name, ""));
-        second.forEach(name -> set.add(name, ""));
+        for (List<AsciiString> names : List.of(first, second, third)) {
+            names.forEach(name -> set.add(name, ""));
+        }
         return set;
     }
 }

@@ -5,6 +5,7 @@ import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.GatewayHarness;
 import dev.llmgateway.testutil.H2Client;
 import dev.llmgateway.testutil.JsonPath;
+import dev.llmgateway.testutil.RawHttpClient;
 import dev.llmgateway.testutil.TestCertificates;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -418,6 +419,25 @@ class Http2DownstreamTest {
             socket.getOutputStream().write(body);
             String answer = new String(socket.getInputStream().readNBytes(15), StandardCharsets.US_ASCII);
             assertEquals("HTTP/1.1 200 OK", answer);
+        }
+    }
+
+    /**
+     * Only a connection's first request may upgrade it: once one is served on HTTP/1.1 the upgrade handler is gone,
+     * and an {@code Upgrade: h2c} on a later request is ignored (RFC 9110 §7.8) and answered on HTTP/1.1.
+     */
+    @Test
+    void anUpgradeAskedAfterTheFirstRequestIsIgnoredAndServedOnHttp1() throws Exception {
+        try (GatewayHarness gateway = GatewayHarness.start(GatewayHarness.mockConfig(NO_LOG));
+             RawHttpClient client = new RawHttpClient(gateway.port())) {
+            String health = "GET /health HTTP/1.1\r\nhost: gateway\r\n";
+            assertEquals(200, client.send(health + "\r\n").read().status());
+
+            RawHttpClient.Response second = client.send(health + "connection: Upgrade, HTTP2-Settings\r\n"
+                    + "upgrade: h2c\r\nhttp2-settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n").read();
+
+            assertEquals(200, second.status(), "not 101: " + second.headers());
+            assertEquals(200, client.send(health + "\r\n").read().status(), "the connection serves on");
         }
     }
 
