@@ -14,11 +14,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +23,8 @@ import java.util.function.BiConsumer;
 
 /**
  * One event loop's connection to the shared Redis and all that uses it on that loop: admissions and USD
- * reservations waiting for their answer and its timeout, the slots and reservations the loop's requests hold and
- * their lease refresh, and the updates (slot given back and tokens charged, reservation settled) that wait while
+ * reservations waiting for their answer and its timeout, the slots and reservations the loop's requests hold
+ * ({@link HeldLeases}) and their lease refresh, and the updates (slot given back and tokens charged, reservation settled) that wait while
  * Redis is away. Every method runs on the loop. The connection's channel is
  * registered on this same loop (its {@link RedisClient} is given only this loop, {@link LoopResources}), so a
  * request's script call is written and its answer read on the request's own thread: no hop either way. Calls are
@@ -61,8 +57,7 @@ final class RedisLink {
     private final String slotPrefix;
     private final ArrayDeque<WaitingCall> waiting = new ArrayDeque<>();
     private final ArrayDeque<UpdateCall> backlog = new ArrayDeque<>();
-    /** The USD reservations this loop's requests hold, whose leases it extends. */
-    private final Set<UsdReservation> reservations = new HashSet<>();
+    private final HeldLeases held;
     private final Runnable checkTimeouts = this::checkTimeouts;
     private final Runnable flush = this::flush;
 
@@ -75,7 +70,6 @@ final class RedisLink {
     private boolean flushScheduled;
     private ScheduledFuture<?> refresher;
     private long slotCounter;
-    private Slot slotsHead;
     private String downReason = "not connected yet";
     /** Answers that arrived on another thread and had to be moved to this loop; stays 0 when pinning holds. */
     private final AtomicLong hops = new AtomicLong();
@@ -89,6 +83,7 @@ final class RedisLink {
         this.connectTimeoutNanos = shared.connectTimeout().toNanos();
         this.leaseMillis = Long.toString(shared.config().slotLease().toMillis());
         this.slotPrefix = shared.replicaId() + "." + index + ".";
+        this.held = new HeldLeases(leaseMillis);
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> lost) {
@@ -157,7 +152,7 @@ final class RedisLink {
 
     /** A held reservation becomes the request's cost: sent now, or once Redis is back (bounded). */
     void settle(UsdReservation reservation, long costPicos) {
-        reservations.remove(reservation);
+        held.release(reservation);
         update(new UpdateCall(Script.USD_SETTLE, reservation.keys, reservation.settleArgs(costPicos)));
     }
 
@@ -177,7 +172,7 @@ final class RedisLink {
 
     void finish(KeyCounters counters, Slot slot, long tokens) {
         if (slot != null) {
-            unlink(slot);
+            held.release(slot);
         }
         if (slot == null && tokens <= 0) {
             return;
@@ -370,49 +365,10 @@ final class RedisLink {
      * slots and per budget's reservations.
      */
     private void refreshLeases() {
-        if (state != State.UP || slotsHead == null && reservations.isEmpty()) {
-            return;
+        if (state == State.UP) {
+            held.refreshArguments().forEach((key, args) ->
+                    new Call(Script.REFRESH, new String[] {key}, args.toArray(new String[0])).send());
         }
-        Map<String, List<String>> byKey = new LinkedHashMap<>();
-        for (Slot slot = slotsHead; slot != null; slot = slot.next) {
-            leased(byKey, slot.counters.slotsKey).add(slot.id);
-        }
-        for (UsdReservation reservation : reservations) {
-            for (int i = 1; i < reservation.keys.length; i += 2) {
-                leased(byKey, reservation.keys[i]).add(reservation.member);
-            }
-        }
-        byKey.forEach((key, args) -> new Call(Script.REFRESH, new String[] {key}, args.toArray(new String[0])).send());
-    }
-
-    /** The refresh arguments of sorted set {@code key}: the lease, then the members whose lease it extends. */
-    private List<String> leased(Map<String, List<String>> byKey, String key) {
-        return byKey.computeIfAbsent(key, k -> {
-            List<String> args = new ArrayList<>();
-            args.add(leaseMillis);
-            return args;
-        });
-    }
-
-    private void hold(Slot slot) {
-        slot.next = slotsHead;
-        if (slotsHead != null) {
-            slotsHead.previous = slot;
-        }
-        slotsHead = slot;
-    }
-
-    private void unlink(Slot slot) {
-        if (slot.previous != null) {
-            slot.previous.next = slot.next;
-        } else if (slotsHead == slot) {
-            slotsHead = slot.next;
-        }
-        if (slot.next != null) {
-            slot.next.previous = slot.previous;
-        }
-        slot.previous = null;
-        slot.next = null;
     }
 
     private void onLoop(Runnable task) {
@@ -553,7 +509,7 @@ final class RedisLink {
             long answer = (Long) result;
             if (answer == 0) {
                 if (slot != null) {
-                    hold(slot);
+                    held.hold(slot);
                 }
                 admission.admitted(slot);
             } else {
@@ -589,7 +545,7 @@ final class RedisLink {
             List<?> answer = (List<?>) result;
             long refusing = (Long) answer.get(0);
             if (refusing == 0) {
-                reservations.add(reservation);
+                held.hold(reservation);
                 reservation.reserved();
             } else {
                 reservation.refused((int) refusing, (Long) answer.get(1), (Long) answer.get(2),
