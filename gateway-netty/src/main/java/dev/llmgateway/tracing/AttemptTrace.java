@@ -58,8 +58,8 @@ public interface AttemptTrace {
     void head(HttpResponse head);
 
     /**
-     * A piece of the provider's answer, read for the response facts (id, model, finish reasons);
-     * stays the caller's.
+     * A piece of the provider's answer, read for the response facts (id, model, finish reasons) unless the relay
+     * hands them over ({@link #takesAnswerFacts}); stays the caller's.
      */
     void content(HttpContent piece);
 
