@@ -1,8 +1,6 @@
 package dev.llmgateway.proxy;
 
 import dev.llmgateway.dialect.ApiError;
-import dev.llmgateway.dialect.ClientDialect;
-import dev.llmgateway.dialect.TokenUsage;
 import dev.llmgateway.exchange.Exchange;
 import dev.llmgateway.json.JsonSpans;
 import dev.llmgateway.testutil.ClientResponse;
@@ -17,7 +15,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -495,41 +493,28 @@ class ResponseRelayTest {
     }
 
     /** Records what a relay hands a traced attempt: each document's bytes and the model its span points at. */
-    private static final class HandedFacts implements AttemptTrace {
-        final boolean takes;
+    private static final class HandedFacts {
         final List<String> documents = new ArrayList<>();
         final List<String> models = new ArrayList<>();
+        /** The attempt's span, taking the facts or not; its other calls do nothing. */
+        final AttemptTrace trace;
 
         HandedFacts(boolean takes) {
-            this.takes = takes;
+            trace = (AttemptTrace) Proxy.newProxyInstance(AttemptTrace.class.getClassLoader(),
+                    new Class<?>[] {AttemptTrace.class}, (proxy, method, args) -> switch (method.getName()) {
+                        case "takesAnswerFacts" -> takes;
+                        case "answered" -> {
+                            answered((ByteBuf) args[0], (int) args[1], (int) args[2], (long) args[3]);
+                            yield null;
+                        }
+                        default -> null;
+                    });
         }
 
-        @Override
-        public void propagate(HttpHeaders upstreamRequest) {
-        }
-
-        @Override
-        public void head(HttpResponse head) {
-        }
-
-        @Override
-        public void content(HttpContent piece) {
-        }
-
-        @Override
-        public boolean takesAnswerFacts(ClientDialect dialect) {
-            return takes;
-        }
-
-        @Override
-        public void answered(ByteBuf bytes, int start, int end, long modelSpan) {
+        private void answered(ByteBuf bytes, int start, int end, long modelSpan) {
             documents.add(bytes.toString(start, end - start, StandardCharsets.UTF_8));
             models.add(modelSpan < 0 ? null : bytes.toString(JsonSpans.start(modelSpan),
                     JsonSpans.end(modelSpan) - JsonSpans.start(modelSpan), StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void ended(Outcome outcome, String errorType, TokenUsage usage, long firstTokenNanos) {
         }
     }
 
@@ -547,7 +532,7 @@ class ResponseRelayTest {
             try (RelayClient each = new RelayClient()) {
                 HandedFacts trace = new HandedFacts(true);
                 ResponseRelay relay = new ResponseRelay(each.exchange("/v1/chat/completions", CHAT_STREAM), false,
-                        each.keyMasks(), trace, each.ended, each.broken);
+                        each.keyMasks(), trace.trace, each.ended, each.broken);
                 relay.head(UpstreamMessages.head(200, SSE));
                 relay.content(UpstreamMessages.content(stream.substring(0, split)));
                 relay.content(UpstreamMessages.last(stream.substring(split)));
@@ -563,7 +548,7 @@ class ResponseRelayTest {
     void aTracedAttemptIsHandedTheWholeBodyWithItsModelOnceAndAnUntracedOneNothing() {
         String body = "{\"id\":\"c1\",\"model\":\"up-model\",\"choices\":[{\"finish_reason\":\"stop\"}]}";
         HandedFacts traced = new HandedFacts(true);
-        ResponseRelay relay = tracedRelay(traced);
+        ResponseRelay relay = tracedRelay(traced.trace);
         relay.head(UpstreamMessages.head(200, JSON));
         relay.content(UpstreamMessages.content(body.substring(0, 9)));
         relay.content(UpstreamMessages.last(body.substring(9)));
@@ -572,7 +557,7 @@ class ResponseRelayTest {
         client.read();
 
         HandedFacts declining = new HandedFacts(false);
-        relay = tracedRelay(declining);
+        relay = tracedRelay(declining.trace);
         relay.head(UpstreamMessages.head(200, SSE));
         relay.content(UpstreamMessages.last(chunk("up-model", "a") + "data: [DONE]\n\n"));
         assertEquals(List.of(), declining.documents, "a span that reads for itself is handed nothing");

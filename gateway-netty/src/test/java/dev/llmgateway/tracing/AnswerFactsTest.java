@@ -241,33 +241,27 @@ class AnswerFactsTest {
 
     private static final SerializedString MODEL = new SerializedString("model");
 
+    private static Check are(String id, String model, String reason) {
+        return facts -> {
+            assertEquals(id, facts.id());
+            assertEquals(model, facts.model());
+            assertEquals(List.of(reason), facts.finishReasons());
+        };
+    }
+
     @Test
     void handedOverTheFactsOfEveryProviderApiAreTheSameAsRead() {
-        forEachHandedSplit(ClientDialect.OPENAI, "openai/chat-completion-stream.sse", facts -> {
-            assertEquals("chatcmpl-Bq7XhT2mLr9wKfA3sVn1eYpZuH0dG", facts.id());
-            assertEquals("gpt-4o-mini-2024-07-18", facts.model());
-            assertEquals(List.of("stop"), facts.finishReasons());
-        }, MODEL);
-        forEachHandedSplit(ClientDialect.OPENAI, "openai/chat-completion.json", facts -> {
-            assertEquals("chatcmpl-Bq7XhT2mLr9wKfA3sVn1eYpZuH0dG", facts.id());
-            assertEquals("gpt-4o-mini-2024-07-18", facts.model());
-            assertEquals(List.of("stop"), facts.finishReasons());
-        }, MODEL);
-        forEachHandedSplit(ClientDialect.ANTHROPIC, "anthropic/message-stream.sse", facts -> {
-            assertEquals("msg_01QxZ7bT4nLm2VcR8sWk5PyH", facts.id());
-            assertEquals("claude-sonnet-4-5-20250929", facts.model());
-            assertEquals(List.of("end_turn"), facts.finishReasons());
-        }, new SerializedString("message"), MODEL);
-        forEachHandedSplit(ClientDialect.ANTHROPIC, "anthropic/message.json", facts -> {
-            assertEquals("msg_01Hk9TzQmWv3RbN7pLx2YcDa", facts.id());
-            assertEquals("claude-sonnet-4-5-20250929", facts.model());
-            assertEquals(List.of("end_turn"), facts.finishReasons());
-        }, MODEL);
-        forEachHandedSplit(ClientDialect.GEMINI, "gemini/generate-content.json", facts -> {
-            assertEquals("Un6LacrVMcjUxs0PmJfWoQc", facts.id());
-            assertEquals("gemini-2.5-flash", facts.model());
-            assertEquals(List.of("STOP"), facts.finishReasons());
-        }, new SerializedString("modelVersion"));
+        forEachHandedSplit(ClientDialect.OPENAI, "openai/chat-completion-stream.sse",
+                are("chatcmpl-Bq7XhT2mLr9wKfA3sVn1eYpZuH0dG", "gpt-4o-mini-2024-07-18", "stop"), MODEL);
+        forEachHandedSplit(ClientDialect.OPENAI, "openai/chat-completion.json",
+                are("chatcmpl-Bq7XhT2mLr9wKfA3sVn1eYpZuH0dG", "gpt-4o-mini-2024-07-18", "stop"), MODEL);
+        forEachHandedSplit(ClientDialect.ANTHROPIC, "anthropic/message-stream.sse",
+                are("msg_01QxZ7bT4nLm2VcR8sWk5PyH", "claude-sonnet-4-5-20250929", "end_turn"),
+                new SerializedString("message"), MODEL);
+        forEachHandedSplit(ClientDialect.ANTHROPIC, "anthropic/message.json",
+                are("msg_01Hk9TzQmWv3RbN7pLx2YcDa", "claude-sonnet-4-5-20250929", "end_turn"), MODEL);
+        forEachHandedSplit(ClientDialect.GEMINI, "gemini/generate-content.json",
+                are("Un6LacrVMcjUxs0PmJfWoQc", "gemini-2.5-flash", "STOP"), new SerializedString("modelVersion"));
     }
 
     @Test
