@@ -112,8 +112,9 @@ final class AnswerFacts extends JsonPaths {
                 id = string(bytes, value, close);
             }
         }
-        BytePattern reason = gemini ? GEMINI_FINISH_REASON
-                : dialect == ClientDialect.ANTHROPIC ? STOP_REASON : FINISH_REASON;
+        // Anthropic's one stop_reason follows the content (a tool's input object could name one too): the last.
+        boolean anthropic = dialect == ClientDialect.ANTHROPIC;
+        BytePattern reason = gemini ? GEMINI_FINISH_REASON : anthropic ? STOP_REASON : FINISH_REASON;
         int before = finishReasons.size();
         long member;
         for (int to = end; (member = JsonBytes.lastMember(bytes, reason, start, to)) >= 0; to = JsonSpans.start(member)) {
@@ -121,6 +122,9 @@ final class AnswerFacts extends JsonPaths {
             int close = stringEnd(bytes, value, end); // -1 for null: no reason yet
             if (close >= 0) {
                 finishReasons.add(string(bytes, value, close));
+            }
+            if (anthropic) {
+                break;
             }
         }
         if (finishReasons.size() - before > 1) {

@@ -231,7 +231,7 @@ class AnswerFactsTest {
         byte[] answer = Fixtures.bytes(fixture);
         String type = fixture.endsWith(".sse") ? SSE : JSON;
         check.facts(handed(dialect, type, answer, List.of(answer.length), modelPath));
-        for (int cut = 1; cut < answer.length; cut += 7) {
+        for (int cut = 1; cut < answer.length; cut += 23) {
             check.facts(handed(dialect, type, answer, List.of(cut, answer.length), modelPath));
         }
         for (long seed = 0; seed < 20; seed++) {
@@ -275,6 +275,14 @@ class AnswerFactsTest {
             assertEquals("gpt-4.1-mini-2025-04-14", facts.model());
             assertEquals(List.of(), facts.finishReasons(), "the Responses API names none");
         }, new SerializedString("response"), MODEL);
+
+        // Anthropic's one stop_reason is the last: a tool's input object may have a member of that name.
+        byte[] toolInput = ("{\"id\":\"msg_1\",\"model\":\"c\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_1\","
+                + "\"input\":{\"stop_reason\":\"not_this\"}}],\"stop_reason\":\"tool_use\",\"stop_sequence\":null}")
+                .getBytes(StandardCharsets.UTF_8);
+        AnswerFacts anthropic = handed(ClientDialect.ANTHROPIC, JSON, toolInput, List.of(toolInput.length), MODEL);
+        assertEquals(List.of("tool_use"), anthropic.finishReasons());
+        assertEquals("msg_1", anthropic.id());
 
         // An answer without a leading id names none, rather than its first tool call's.
         byte[] noId = "{\"choices\":[{\"message\":{\"tool_calls\":[{\"id\":\"call_1\"}]}}],\"model\":\"m\"}"
