@@ -484,7 +484,8 @@ public final class ProxyCall implements UpstreamListener {
         Translation translation = request.translation();
         KeyMasks keys = KeyMasks.of(exchange, provider, retries.key());
         return translation == null
-                ? new ResponseRelay(exchange, request.hidesUsage(), keys, this::responseEnded, this::streamBroken)
+                ? new ResponseRelay(exchange, request.hidesUsage(), keys, attemptTrace, this::responseEnded,
+                        this::streamBroken)
                 : new TranslatingRelay(exchange, translation, keys, this::responseEnded, this::streamBroken);
     }
 

@@ -15,6 +15,7 @@ import dev.llmgateway.json.RepeatingSpanFinder;
 import dev.llmgateway.sse.SseEvent;
 import dev.llmgateway.exchange.Endpoint;
 import dev.llmgateway.sse.SseFramer;
+import dev.llmgateway.tracing.AttemptTrace;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
@@ -91,6 +92,9 @@ final class ResponseRelay extends Relay {
     /** Gemini's answers name their model in {@code modelVersion} and report usage in {@code usageMetadata}. */
     private final boolean gemini;
     private final UsageReader usageReader = new UsageReader();
+    /** The attempt's span; it takes the answer's facts from here only when {@link #handsFacts}. */
+    private final AttemptTrace trace;
+    private boolean handsFacts;
     /** Finds each event's model (made for a stream only); Anthropic's names it in {@code message_start.message}. */
     private RepeatingSpanFinder eventModel;
     /** The gateway asked for the stream usage the client did not: it takes it out again. */
@@ -103,8 +107,10 @@ final class ResponseRelay extends Relay {
     private SseFramer framer;
     private HttpResponse heldHead;
 
-    ResponseRelay(Exchange exchange, boolean hidesUsage, KeyMasks keys, Ended ended, Consumer<String> broken) {
+    ResponseRelay(Exchange exchange, boolean hidesUsage, KeyMasks keys, AttemptTrace trace, Ended ended,
+                  Consumer<String> broken) {
         super(exchange, keys, ended, broken);
+        this.trace = trace;
         this.requestedModelJson = exchange.route().requestedModelJson();
         Endpoint endpoint = exchange.endpoint();
         this.anthropic = endpoint.dialect() == ClientDialect.ANTHROPIC;
@@ -126,10 +132,12 @@ final class ResponseRelay extends Relay {
             eventModel = anthropic ? new RepeatingSpanFinder(MESSAGE, MODEL)
                     : responses ? new RepeatingSpanFinder(RESPONSE, MODEL)
                     : new RepeatingSpanFinder(gemini ? MODEL_VERSION : MODEL);
+            handsFacts = trace.takesAnswerFacts(exchange.dialect());
             ClientHeads.eventStream(exchange, client);
             sendHead(client);
         } else if (success && ClientHeads.startsWithIgnoreCase(contentType, "application/json")) {
             mode = Mode.BODY;
+            handsFacts = trace.takesAnswerFacts(exchange.dialect());
             heldHead = client;
         } else if (!success) {
             mode = Mode.ERROR;
@@ -229,11 +237,15 @@ final class ResponseRelay extends Relay {
             if (hidden == DROP) {
                 return; // the usage chunk the client did not ask for
             }
-            model = modelEvent ? unlessRequested(bytes, eventModel.find(bytes, start, event.dataLength())) : -1;
+            model = modelEvent ? eventModel.find(bytes, start, event.dataLength()) : -1;
         } catch (IOException malformed) {
             brokenReason = "malformed event: " + malformed.getMessage();
             return;
         }
+        if (handsFacts && event.dataLineCount() == 1) {
+            trace.answered(bytes, start, end, model);
+        }
+        model = unlessRequested(bytes, model);
         ByteBuf target = out(bytes.readableBytes() + requestedModelJson.readableBytes());
         int from = target.writerIndex();
         int at = bytes.readerIndex();
@@ -338,8 +350,12 @@ final class ResponseRelay extends Relay {
         }
         long model;
         try {
-            model = unlessRequested(body, JsonSpans.findString(body, body.readerIndex(), body.readableBytes(),
-                    gemini ? MODEL_VERSION : MODEL));
+            model = JsonSpans.findString(body, body.readerIndex(), body.readableBytes(),
+                    gemini ? MODEL_VERSION : MODEL);
+            if (handsFacts) {
+                trace.answered(body, body.readerIndex(), body.writerIndex(), model);
+            }
+            model = unlessRequested(body, model);
         } catch (IOException notJson) {
             model = -1; // a body that only claims to be JSON goes to the client as the provider sent it
         }

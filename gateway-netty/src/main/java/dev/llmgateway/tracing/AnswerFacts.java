@@ -2,15 +2,20 @@ package dev.llmgateway.tracing;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.json.BytePattern;
+import dev.llmgateway.json.Json;
 import dev.llmgateway.json.JsonBytes;
 import dev.llmgateway.json.JsonSpans;
 import dev.llmgateway.sse.SseEvent;
 import dev.llmgateway.sse.SseFramer;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -23,12 +28,25 @@ import java.util.List;
  * A JSON body is read whole when it comes in one piece, else piece by piece. A document read whole stops at its
  * next top-level member once all is known (OpenAI's {@code usage} after the {@code choices}, say, is not parsed).
  *
+ * <p>Or the relay hands the facts over ({@link #document}): it reads each JSON document of the answer anyway (the
+ * body, each event's data) and has found its model; the id and the finish reasons are then found by byte search
+ * the same way it finds the usage, and nothing is parsed: that is the way without content capture.
+ *
  * <p>Ownership: a fed piece stays the caller's; what goes to the framer is a retained duplicate, which the framer
  * releases. {@link #release()} frees a partial event.
  */
 final class AnswerFacts extends JsonPaths {
-    private static final BytePattern[] FINISH_REASON_NAMES = {new BytePattern("\"finish_reason\""),
-            new BytePattern("\"stop_reason\""), new BytePattern("\"finishReason\"")};
+    private static final BytePattern FINISH_REASON = new BytePattern("\"finish_reason\"");
+    private static final BytePattern STOP_REASON = new BytePattern("\"stop_reason\"");
+    private static final BytePattern GEMINI_FINISH_REASON = new BytePattern("\"finishReason\"");
+    private static final BytePattern[] FINISH_REASON_NAMES = {FINISH_REASON, STOP_REASON, GEMINI_FINISH_REASON};
+    private static final BytePattern RESPONSE_ID = new BytePattern("\"responseId\"");
+    private static final byte[] ID_NAME = {'"', 'i', 'd', '"'};
+    /**
+     * How far into a document its id is looked for: OpenAI's and Anthropic's answers and the Responses API's name
+     * it first (in {@code message} or {@code response} in a stream's first event), a few dozen bytes in.
+     */
+    private static final int ID_REACH = 256;
 
     private final int maxText;
     /** The provider's {@code max_sse_event_bytes}: a longer event stops the reading (the relay fails the stream). */
@@ -76,6 +94,44 @@ final class AnswerFacts extends JsonPaths {
         }
     }
 
+    /**
+     * One JSON document of a successful answer in {@code dialect} (a body, or one event's data) as the relay reads
+     * it, {@code bytes[start, end)} (not kept), with the span of its model's string value the relay found, or -1:
+     * the facts it holds are taken by byte search, without a parse. A fact already known is not looked for again.
+     */
+    void document(ClientDialect dialect, ByteBuf bytes, int start, int end, long modelSpan) {
+        if (model == null && modelSpan >= 0) {
+            model = string(bytes, JsonSpans.start(modelSpan), JsonSpans.end(modelSpan));
+        }
+        boolean gemini = dialect == ClientDialect.GEMINI;
+        if (id == null) {
+            int value = gemini ? value(JsonBytes.lastMember(bytes, RESPONSE_ID, start, end)) : leadingId(bytes, start,
+                    Math.min(end, start + ID_REACH));
+            int close = value >= 0 ? stringEnd(bytes, value, end) : -1;
+            if (close >= 0) {
+                id = string(bytes, value, close);
+            }
+        }
+        // Anthropic's one stop_reason follows the content (a tool's input object could name one too): the last.
+        boolean anthropic = dialect == ClientDialect.ANTHROPIC;
+        BytePattern reason = gemini ? GEMINI_FINISH_REASON : anthropic ? STOP_REASON : FINISH_REASON;
+        int before = finishReasons.size();
+        long member;
+        for (int to = end; (member = JsonBytes.lastMember(bytes, reason, start, to)) >= 0; to = JsonSpans.start(member)) {
+            int value = JsonSpans.end(member);
+            int close = stringEnd(bytes, value, end); // -1 for null: no reason yet
+            if (close >= 0) {
+                finishReasons.add(string(bytes, value, close));
+            }
+            if (anthropic) {
+                break;
+            }
+        }
+        if (finishReasons.size() - before > 1) {
+            Collections.reverse(finishReasons.subList(before, finishReasons.size())); // found last first
+        }
+    }
+
     /** Frees a partial event and the parser; the facts read so far stay. */
     void release() {
         if (framer != null) {
@@ -94,6 +150,10 @@ final class AnswerFacts extends JsonPaths {
 
     List<String> finishReasons() {
         return finishReasons;
+    }
+
+    boolean capturesText() {
+        return text != null;
     }
 
     /** The answer's text so far; null when content is not captured. */
@@ -191,6 +251,60 @@ final class AnswerFacts extends JsonPaths {
             default -> {
                 // not reported
             }
+        }
+    }
+
+    private static int value(long member) {
+        return member < 0 ? -1 : JsonSpans.end(member);
+    }
+
+    /**
+     * Where the value of the first {@code "id"} member in {@code bytes[start, reach)} starts, or -1; none once an
+     * array opens, as the ids after one are its items' (tool calls', content blocks', output items').
+     */
+    private static int leadingId(ByteBuf bytes, int start, int reach) {
+        for (int at = start; at < reach; at++) {
+            byte b = bytes.getByte(at);
+            if (b == '[') {
+                return -1;
+            }
+            if (b == '"' && JsonBytes.spells(bytes, at, reach, ID_NAME)) {
+                int colon = JsonBytes.skipWhitespace(bytes, at + ID_NAME.length, reach);
+                if (colon < reach && bytes.getByte(colon) == ':') {
+                    return JsonBytes.skipWhitespace(bytes, colon + 1, reach);
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** The index just past the closing quote of the string value at {@code value}, or -1 when none is there. */
+    private static int stringEnd(ByteBuf bytes, int value, int end) {
+        if (value < 0 || value >= end || bytes.getByte(value) != '"') {
+            return -1;
+        }
+        for (int at = value + 1; at < end; at++) {
+            byte b = bytes.getByte(at);
+            if (b == '"') {
+                return at + 1;
+            }
+            if (b == '\\') {
+                at++;
+            }
+        }
+        return -1;
+    }
+
+    /** The JSON string {@code bytes[from, to)}, quotes included, as text: escapes decoded only when there are any. */
+    private static String string(ByteBuf bytes, int from, int to) {
+        if (bytes.indexOf(from + 1, to - 1, (byte) '\\') < 0) {
+            return bytes.toString(from + 1, to - from - 2, StandardCharsets.UTF_8);
+        }
+        try (JsonParser p = Json.FACTORY.createParser(ByteBufUtil.getBytes(bytes, from, to - from, false))) {
+            p.nextToken();
+            return p.getText();
+        } catch (IOException malformed) {
+            return null; // a broken escape: the relay judges the answer, the span just lacks this fact
         }
     }
 

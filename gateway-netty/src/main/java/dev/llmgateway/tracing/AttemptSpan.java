@@ -1,8 +1,10 @@
 package dev.llmgateway.tracing;
 
+import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.dialect.SamplingParameters;
 import dev.llmgateway.dialect.TokenUsage;
 import dev.llmgateway.upstream.Provider;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -15,7 +17,8 @@ import java.util.List;
 /**
  * One upstream attempt's client span (GenAI inference span: {@code chat gpt-4o}), from the attempt's start (the
  * wait for a connection included) to its end, whichever way. Retries and fallbacks are siblings under the server
- * span. Response facts are read from the provider's successful answer as it passes ({@link AnswerFacts}); the
+ * span. Response facts are taken from what the relay reads of the provider's successful answer, or read from it as
+ * it passes when the relay does not hand them over or the text is captured ({@link AnswerFacts}); the
  * captured text and the JSON shapes the conventions give it are made on the export thread, from what the loop kept.
  * An attempt of an unsampled trace only names itself upstream.
  */
@@ -38,6 +41,8 @@ final class AttemptSpan extends SpanRecord implements AttemptTrace {
     private final AnswerFacts answer;
     private int status = -1;
     private boolean ended;
+    /** The relay hands the answer's facts over: the pieces are not read. */
+    private ClientDialect handedOver;
 
     // The end.
     private Outcome outcome;
@@ -86,8 +91,24 @@ final class AttemptSpan extends SpanRecord implements AttemptTrace {
 
     @Override
     public void content(HttpContent piece) {
-        if (answer != null && !ended) {
+        if (answer != null && !ended && handedOver == null) {
             answer.feed(piece.content(), piece instanceof LastHttpContent);
+        }
+    }
+
+    @Override
+    public boolean takesAnswerFacts(ClientDialect dialect) {
+        if (answer == null || ended || answer.capturesText()) {
+            return false; // captured text is read from the pieces
+        }
+        handedOver = dialect;
+        return true;
+    }
+
+    @Override
+    public void answered(ByteBuf bytes, int start, int end, long modelSpan) {
+        if (!ended) {
+            answer.document(handedOver, bytes, start, end, modelSpan);
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.llmgateway.tracing;
 
+import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.dialect.TokenUsage;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
@@ -36,6 +38,15 @@ public interface AttemptTrace {
         }
 
         @Override
+        public boolean takesAnswerFacts(ClientDialect dialect) {
+            return false;
+        }
+
+        @Override
+        public void answered(ByteBuf bytes, int start, int end, long modelSpan) {
+        }
+
+        @Override
         public void ended(Outcome outcome, String errorType, TokenUsage usage, long firstTokenNanos) {
         }
     };
@@ -47,10 +58,24 @@ public interface AttemptTrace {
     void head(HttpResponse head);
 
     /**
-     * A piece of the provider's answer, read for the response facts (id, model, finish reasons);
-     * stays the caller's.
+     * A piece of the provider's answer, read for the response facts (id, model, finish reasons) unless the relay
+     * hands them over ({@link #takesAnswerFacts}); stays the caller's.
      */
     void content(HttpContent piece);
+
+    /**
+     * Asked by a relay that reads the successful answer's JSON anyway (in {@code dialect}), at its head: true when
+     * the span takes its facts from the relay ({@link #answered}, each document once) and reads no piece itself;
+     * false (tracing off, unsampled, content captured) when {@link #answered} is not to be called.
+     */
+    boolean takesAnswerFacts(ClientDialect dialect);
+
+    /**
+     * One JSON document of the answer, {@code bytes[start, end)} (the body, or one event's data; stays the
+     * caller's), with the span of its model's string value the relay found ({@code (start << 32) | end}, quotes
+     * included), or -1.
+     */
+    void answered(ByteBuf bytes, int start, int end, long modelSpan);
 
     /**
      * Ends the span.

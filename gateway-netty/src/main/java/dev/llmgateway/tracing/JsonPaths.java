@@ -24,10 +24,11 @@ import java.nio.ByteBuffer;
 abstract class JsonPaths {
     private static final int MAX_DEPTH = 8;
 
-    private final StringBuilder path = new StringBuilder(64);
+    // Made at the first walk: a span whose facts the relay hands over never walks.
+    private StringBuilder path;
     /** The path's length when each open container began, and whether it is an array. */
-    private final int[] starts = new int[MAX_DEPTH + 1];
-    private final boolean[] arrays = new boolean[MAX_DEPTH + 1];
+    private int[] starts;
+    private boolean[] arrays;
     private JsonParser parser;
     private ByteBufferFeeder feeder;
     private int depth;
@@ -54,6 +55,11 @@ abstract class JsonPaths {
 
     /** Reads the readable bytes of {@code piece} (not kept); {@code last} ends the input. */
     final void walk(ByteBuf piece, boolean last) throws IOException {
+        if (path == null) {
+            path = new StringBuilder(64);
+            starts = new int[MAX_DEPTH + 1];
+            arrays = new boolean[MAX_DEPTH + 1];
+        }
         if (parser == null && last) {
             walkWhole(piece);
             return;

@@ -63,6 +63,14 @@ final class OtlpEncoder {
     private final byte[] resource;
     private final byte[] scope;
     private final ContentRedaction redaction;
+    /**
+     * The last value of each repeating attribute ({@link AttributeName#slot}) in server spans (even indexes) and in
+     * client spans (odd ones), and its whole encoded {@code KeyValue}: the same value is written again as bytes.
+     */
+    private String[] lastValues = new String[0];
+    private byte[][] lastEncoded = new byte[0][];
+    /** 0 while a server span is written, 1 for a client span: the index's low bit in {@link #lastValues}. */
+    private int kindBit;
 
     /**
      * @param resource  the resource's attributes, in order
@@ -107,6 +115,7 @@ final class OtlpEncoder {
     }
 
     private void span(SpanRecord span) {
+        kindBit = span.kind() == SpanRecord.KIND_SERVER ? 0 : 1;
         out.id(SPAN_TRACE_ID, span.traceIdHigh, span.traceIdLow);
         out.id(SPAN_SPAN_ID, span.spanId);
         if (span.traceState != null) {
@@ -132,11 +141,32 @@ final class OtlpEncoder {
 
     /** A string attribute; none when {@code value} is null. */
     void string(AttributeName name, String value) {
-        if (value != null) {
-            open(name);
-            out.string(ANY_STRING, value);
-            closeAttribute();
+        if (value == null) {
+            return;
         }
+        int slot = name.slot() < 0 ? -1 : 2 * name.slot() + kindBit;
+        if (slot >= 0 && slot < lastValues.length && value.equals(lastValues[slot])) {
+            out.raw(lastEncoded[slot]);
+            return;
+        }
+        int from = out.length();
+        open(name);
+        out.string(ANY_STRING, value);
+        closeAttribute();
+        if (slot >= 0) {
+            remember(slot, value, from);
+        }
+    }
+
+    /** Keeps the attribute just written from {@code from} on as the slot's last. */
+    private void remember(int slot, String value, int from) {
+        if (slot >= lastValues.length) {
+            int size = Math.max(2 * lastValues.length, slot + 2);
+            lastValues = Arrays.copyOf(lastValues, size);
+            lastEncoded = Arrays.copyOf(lastEncoded, size);
+        }
+        lastValues[slot] = value;
+        lastEncoded[slot] = Arrays.copyOfRange(out.array(), from, out.length());
     }
 
     /** Captured prompt or completion text: redacted here, on the export thread. */

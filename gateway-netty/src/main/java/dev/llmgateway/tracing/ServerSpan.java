@@ -5,6 +5,7 @@ import dev.llmgateway.dialect.SamplingParameters;
 import dev.llmgateway.upstream.Provider;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 
 /**
  * A request's server span, from its arrival to its end (the access log's duration); the attempts' client spans are
@@ -21,7 +22,7 @@ final class ServerSpan extends SpanRecord implements RequestTrace {
     /** The monotonic clock's reading and the wall clock's at the span's start: spans are placed by both. */
     private final long anchorNanos;
     private final long anchorEpochNanos;
-    private String traceparent;
+    private AsciiString traceparent;
     /** The captured prompt, read from the client's request at the first attempt for every attempt's span. */
     private PromptContent prompt;
 

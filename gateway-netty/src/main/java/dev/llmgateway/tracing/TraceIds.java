@@ -1,5 +1,8 @@
 package dev.llmgateway.tracing;
 
+import io.netty.util.AsciiString;
+
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -14,7 +17,7 @@ final class TraceIds {
     private static final int TRACE_ID_AT = 3;
     private static final int SPAN_ID_AT = 36;
     private static final int FLAGS_AT = 53;
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private TraceIds() {
     }
@@ -61,31 +64,34 @@ final class TraceIds {
         return (Character.digit(traceparent.charAt(FLAGS_AT + 1), 16) & 1) == 1;
     }
 
-    /** {@code 00-<trace id>-<span id>-<01 or 00>}. */
-    static String traceparent(long traceIdHigh, long traceIdLow, long spanId, boolean sampled) {
-        char[] chars = new char[TRACEPARENT_LENGTH];
-        chars[0] = '0';
-        chars[1] = '0';
-        chars[2] = '-';
-        hex(traceIdHigh, chars, TRACE_ID_AT);
-        hex(traceIdLow, chars, TRACE_ID_AT + 16);
-        chars[TRACE_ID_AT + 32] = '-';
-        hex(spanId, chars, SPAN_ID_AT);
-        chars[SPAN_ID_AT + 16] = '-';
-        chars[FLAGS_AT] = '0';
-        chars[FLAGS_AT + 1] = sampled ? '1' : '0';
-        return new String(chars);
+    /**
+     * {@code 00-<trace id>-<span id>-<01 or 00>}, as ASCII bytes wrapped without a copy: a header value Netty
+     * checks and writes by the byte.
+     */
+    static AsciiString traceparent(long traceIdHigh, long traceIdLow, long spanId, boolean sampled) {
+        byte[] bytes = new byte[TRACEPARENT_LENGTH];
+        bytes[0] = '0';
+        bytes[1] = '0';
+        bytes[2] = '-';
+        hex(traceIdHigh, bytes, TRACE_ID_AT);
+        hex(traceIdLow, bytes, TRACE_ID_AT + 16);
+        bytes[TRACE_ID_AT + 32] = '-';
+        hex(spanId, bytes, SPAN_ID_AT);
+        bytes[SPAN_ID_AT + 16] = '-';
+        bytes[FLAGS_AT] = '0';
+        bytes[FLAGS_AT + 1] = (byte) (sampled ? '1' : '0');
+        return new AsciiString(bytes, false);
     }
 
     /** The trace id as 32 lower-case hex digits. */
     static String traceId(long high, long low) {
-        char[] chars = new char[32];
-        hex(high, chars, 0);
-        hex(low, chars, 16);
-        return new String(chars);
+        byte[] bytes = new byte[32];
+        hex(high, bytes, 0);
+        hex(low, bytes, 16);
+        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
-    private static void hex(long value, char[] into, int at) {
+    private static void hex(long value, byte[] into, int at) {
         for (int i = 15; i >= 0; i--) {
             into[at + i] = HEX[(int) (value & 0xF)];
             value >>>= 4;

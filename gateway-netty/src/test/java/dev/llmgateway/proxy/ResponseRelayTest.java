@@ -2,11 +2,13 @@ package dev.llmgateway.proxy;
 
 import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.exchange.Exchange;
+import dev.llmgateway.json.JsonSpans;
 import dev.llmgateway.testutil.ClientResponse;
 import dev.llmgateway.testutil.Fixtures;
 import dev.llmgateway.testutil.JsonPath;
 import dev.llmgateway.testutil.SseEvents;
 import dev.llmgateway.testutil.UpstreamMessages;
+import dev.llmgateway.tracing.AttemptTrace;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -21,7 +23,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -57,7 +61,8 @@ class ResponseRelayTest {
 
     private ResponseRelay relay(String path, String request, boolean hidesUsage) {
         Exchange exchange = client.exchange(path, request);
-        return new ResponseRelay(exchange, hidesUsage, client.keyMasks(), client.ended, client.broken);
+        return new ResponseRelay(exchange, hidesUsage, client.keyMasks(), AttemptTrace.OFF, client.ended,
+                client.broken);
     }
 
     private ResponseRelay chatRelay(boolean hidesUsage) {
@@ -284,7 +289,7 @@ class ResponseRelayTest {
                 "data: {\"id\":\"c1\"}\n")) {
             try (RelayClient each = new RelayClient()) {
                 ResponseRelay relay = new ResponseRelay(each.exchange("/v1/chat/completions", CHAT_STREAM), false,
-                        each.keyMasks(), each.ended, each.broken);
+                        each.keyMasks(), AttemptTrace.OFF, each.ended, each.broken);
                 relay.head(UpstreamMessages.head(200, SSE));
                 relay.content(UpstreamMessages.content(chunk("up-model", "whole")));
                 relay.content(UpstreamMessages.last(end));
@@ -485,5 +490,80 @@ class ResponseRelayTest {
         relay.discard();
         assertEquals(0, piece.refCnt());
         assertNull(downstream.readOutbound());
+    }
+
+    /** Records what a relay hands a traced attempt: each document's bytes and the model its span points at. */
+    private static final class HandedFacts {
+        final List<String> documents = new ArrayList<>();
+        final List<String> models = new ArrayList<>();
+        /** The attempt's span, taking the facts or not; its other calls do nothing. */
+        final AttemptTrace trace;
+
+        HandedFacts(boolean takes) {
+            trace = (AttemptTrace) Proxy.newProxyInstance(AttemptTrace.class.getClassLoader(),
+                    new Class<?>[] {AttemptTrace.class}, (proxy, method, args) -> switch (method.getName()) {
+                        case "takesAnswerFacts" -> takes;
+                        case "answered" -> {
+                            answered((ByteBuf) args[0], (int) args[1], (int) args[2], (long) args[3]);
+                            yield null;
+                        }
+                        default -> null;
+                    });
+        }
+
+        private void answered(ByteBuf bytes, int start, int end, long modelSpan) {
+            documents.add(bytes.toString(start, end - start, StandardCharsets.UTF_8));
+            models.add(modelSpan < 0 ? null : bytes.toString(JsonSpans.start(modelSpan),
+                    JsonSpans.end(modelSpan) - JsonSpans.start(modelSpan), StandardCharsets.UTF_8));
+        }
+    }
+
+    private ResponseRelay tracedRelay(AttemptTrace trace) {
+        return new ResponseRelay(client.exchange("/v1/chat/completions", CHAT_STREAM), false, client.keyMasks(),
+                trace, client.ended, client.broken);
+    }
+
+    @Test
+    void aTracedAttemptIsHandedEachEventsDataOnceWithTheProvidersModelWhereverTheReadsSplit() {
+        String first = chunk("up-model", "a");
+        String second = chunk("fast", "b"); // the requested name: not spliced, still the provider's model
+        String stream = first + ": comment\n\n" + second + "data: [DONE]\n\n";
+        for (int split = 1; split < stream.length(); split++) {
+            try (RelayClient each = new RelayClient()) {
+                HandedFacts trace = new HandedFacts(true);
+                ResponseRelay relay = new ResponseRelay(each.exchange("/v1/chat/completions", CHAT_STREAM), false,
+                        each.keyMasks(), trace.trace, each.ended, each.broken);
+                relay.head(UpstreamMessages.head(200, SSE));
+                relay.content(UpstreamMessages.content(stream.substring(0, split)));
+                relay.content(UpstreamMessages.last(stream.substring(split)));
+
+                assertEquals(List.of(data(first), data(second)), trace.documents, "split at " + split);
+                assertEquals(Arrays.asList("\"up-model\"", "\"fast\""), trace.models, "split at " + split);
+                assertTrue(each.read().ended());
+            }
+        }
+    }
+
+    @Test
+    void aTracedAttemptIsHandedTheWholeBodyWithItsModelOnceAndAnUntracedOneNothing() {
+        String body = "{\"id\":\"c1\",\"model\":\"up-model\",\"choices\":[{\"finish_reason\":\"stop\"}]}";
+        HandedFacts traced = new HandedFacts(true);
+        ResponseRelay relay = tracedRelay(traced.trace);
+        relay.head(UpstreamMessages.head(200, JSON));
+        relay.content(UpstreamMessages.content(body.substring(0, 9)));
+        relay.content(UpstreamMessages.last(body.substring(9)));
+        assertEquals(List.of(body), traced.documents);
+        assertEquals(List.of("\"up-model\""), traced.models);
+        client.read();
+
+        HandedFacts declining = new HandedFacts(false);
+        relay = tracedRelay(declining.trace);
+        relay.head(UpstreamMessages.head(200, SSE));
+        relay.content(UpstreamMessages.last(chunk("up-model", "a") + "data: [DONE]\n\n"));
+        assertEquals(List.of(), declining.documents, "a span that reads for itself is handed nothing");
+    }
+
+    private static String data(String event) {
+        return event.substring("data: ".length(), event.length() - 2);
     }
 }

@@ -210,4 +210,55 @@ class OtlpEncoderTest {
                         .getSpans(0).getAttributesList()).get("gen_ai.output.messages").getStringValue(),
                 "without content capture the encoder has no redaction to run");
     }
+
+    private static final AttributeName REPEATING = new AttributeName("test.repeating", true);
+
+    /** A span of either kind with one repeating attribute. */
+    private static final class Labelled extends SpanRecord {
+        private final int kind;
+        private final String label;
+
+        Labelled(int kind, String label) {
+            super(1, 2, 3, 0, false, null);
+            this.kind = kind;
+            this.label = label;
+        }
+
+        @Override
+        int kind() {
+            return kind;
+        }
+
+        @Override
+        void name(ProtoWriter out) {
+            out.utf8("x");
+        }
+
+        @Override
+        void attributes(OtlpEncoder out) {
+            out.string(REPEATING, label);
+            out.string(TEXT, label);
+        }
+    }
+
+    @Test
+    void aRepeatingAttributeWrittenAgainFromItsLastBytesIsTheValueOfEachSpanOfEitherKind() throws Exception {
+        OtlpEncoder encoder = new OtlpEncoder(Map.of("service.name", "s"), null);
+        List<String> labels = List.of("fast", "up-model", "fast", "fäst", "", "fast", "x".repeat(300), "fast");
+        for (int batch = 0; batch < 2; batch++) {
+            SpanRecord[] spans = new SpanRecord[labels.size() * 2];
+            for (int i = 0; i < labels.size(); i++) {
+                // A server span and a client span alternate, as an exchange's spans do, each with its own values.
+                spans[2 * i] = new Labelled(SpanRecord.KIND_SERVER, labels.get(i));
+                spans[2 * i + 1] = new Labelled(SpanRecord.KIND_CLIENT, new String(labels.get(labels.size() - 1 - i)));
+            }
+            List<Span> parsed = parse(encoder.encode(spans, spans.length)).getResourceSpans(0).getScopeSpans(0)
+                    .getSpansList();
+            for (int i = 0; i < spans.length; i++) {
+                Map<String, AnyValue> a = attributes(parsed.get(i).getAttributesList());
+                assertEquals(a.get("test.text").getStringValue(), a.get("test.repeating").getStringValue(),
+                        "span " + i + " of batch " + batch);
+            }
+        }
+    }
 }

@@ -36,9 +36,9 @@ class TraceContextTest {
     @Test
     void idsAreWrittenAsLowerCaseHex() {
         assertEquals(VALID, TraceIds.traceparent(0x4bf92f3577b34da6L, 0xa3ce929d0e0e4736L, 0x00f067aa0ba902b7L,
-                true));
+                true).toString());
         assertEquals("00-00000000000000000000000000000001-ffffffffffffffff-00",
-                TraceIds.traceparent(0, 1, -1, false));
+                TraceIds.traceparent(0, 1, -1, false).toString());
         assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", TraceIds.traceId(0x4bf92f3577b34da6L,
                 0xa3ce929d0e0e4736L));
     }

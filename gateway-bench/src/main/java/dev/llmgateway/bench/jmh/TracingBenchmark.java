@@ -1,5 +1,6 @@
 package dev.llmgateway.bench.jmh;
 
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.llmgateway.accesslog.ExchangeRecord;
@@ -7,9 +8,11 @@ import dev.llmgateway.accesslog.Outcome;
 import dev.llmgateway.bench.ChatPayloads;
 import dev.llmgateway.config.ConfigLoader;
 import dev.llmgateway.config.GatewayConfig;
+import dev.llmgateway.dialect.ClientDialect;
 import dev.llmgateway.dialect.SamplingParameters;
 import dev.llmgateway.dialect.TokenUsage;
 import dev.llmgateway.exchange.RequestBodyScanner;
+import dev.llmgateway.json.JsonSpans;
 import dev.llmgateway.server.Snapshot;
 import dev.llmgateway.tracing.AttemptTrace;
 import dev.llmgateway.tracing.RequestTrace;
@@ -43,8 +46,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * All of tracing's work for one plain chat exchange, 100 % sampled, as the gateway does it: on the loop the server
  * span begun from the request's headers, an attempt's client span started (with the sampling settings the
- * gateway's own scan of the request read), {@code traceparent} set upstream and back, the answer read for its
- * facts, both spans filled and ended; then, on the export thread, the spans batched, encoded as OTLP protobuf and
+ * gateway's own scan of the request read), {@code traceparent} set upstream and back, the answer's facts taken
+ * from the body the relay hands over (with the model's place the relay found in it), both spans filled and ended; then, on the export thread, the spans batched, encoded as OTLP protobuf and
  * posted to a collector on loopback.
  *
  * <p>One invocation is {@link #EXCHANGES} exchanges, which make exactly one export batch (512 spans); it then
@@ -91,6 +94,8 @@ public class TracingBenchmark extends AbstractMicrobenchmark {
     /** What the gateway's one scan of the request (not tracing's work) read for the spans. */
     private SamplingParameters sampling;
     private FullHttpResponse answer;
+    /** Where the answer's model is: the relay finds it anyway, to splice it, and hands it over with the body. */
+    private long answerModel;
     private final TokenUsage usage = new TokenUsage();
     private final ExchangeRecord record = new ExchangeRecord();
 
@@ -113,6 +118,8 @@ public class TracingBenchmark extends AbstractMicrobenchmark {
         answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 pooled(ChatPayloads.completion(ChatPayloads.UPSTREAM_MODEL)));
         answer.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        answerModel = JsonSpans.findString(answer.content(), answer.content().readerIndex(),
+                answer.content().readableBytes(), new SerializedString("model"));
         usage.report(230, 0, -1, -1, 128, 0);
     }
 
@@ -144,9 +151,14 @@ public class TracingBenchmark extends AbstractMicrobenchmark {
         HttpHeaders upstream = new DefaultHttpHeaders();
         attempt.propagate(upstream);
         attempt.head(answer);
-        // The answer arrives as one last piece, as a small JSON body does.
+        boolean handed = attempt.takesAnswerFacts(ClientDialect.OPENAI); // the relay asks at the head
+        // The answer arrives as one last piece, as a small JSON body does; the relay hands the body over whole.
         LastHttpContent piece = new DefaultLastHttpContent(answer.content());
         attempt.content(piece);
+        if (handed) {
+            ByteBuf body = answer.content();
+            attempt.answered(body, body.readerIndex(), body.writerIndex(), answerModel);
+        }
         attempt.ended(AttemptTrace.Outcome.COMPLETED, null, usage, System.nanoTime());
         trace.respond(new DefaultHttpHeaders());
         trace.ended(record.set(System.currentTimeMillis(), "req_0123456789abcdef0123456789abcdef", "bench",
