@@ -49,7 +49,7 @@ public final class JsonTokens {
     public static int walkObject(ByteBuf buf, int open, int end, Members members) {
         long address = ByteAccess.address(buf);
         return open < end && ByteAccess.byteAt(buf, address, open) == '{'
-                ? objectEnd(buf, address, open, end, 1, members) : UNREAD;
+                ? containerEnd(buf, address, open, end, 1, members) : UNREAD;
     }
 
     /** The byte at {@code index}, at the buffer's address where it has one. */
@@ -108,8 +108,7 @@ public final class JsonTokens {
         }
         return switch (ByteAccess.byteAt(buf, address, at)) {
             case '"' -> stringEnd(buf, address, at, end);
-            case '{' -> depth < MAX_DEPTH ? objectEnd(buf, address, at, end, depth + 1, null) : UNREAD;
-            case '[' -> depth < MAX_DEPTH ? arrayEnd(buf, address, at, end, depth + 1) : UNREAD;
+            case '{', '[' -> depth < MAX_DEPTH ? containerEnd(buf, address, at, end, depth + 1, null) : UNREAD;
             case 't' -> literalEnd(buf, address, at, end, TRUE);
             case 'f' -> literalEnd(buf, address, at, end, FALSE);
             case 'n' -> literalEnd(buf, address, at, end, NULL);
@@ -117,34 +116,26 @@ public final class JsonTokens {
         };
     }
 
-    /** With {@code members} null, every value is skipped. */
-    private static int objectEnd(ByteBuf buf, long address, int open, int end, int depth, Members members) {
+    /**
+     * The object or array that starts at {@code open}: the index just past it, {@link #UNREAD} or {@link #STOP}. An
+     * object's members go to {@code members}; with none, every value is skipped.
+     */
+    private static int containerEnd(ByteBuf buf, long address, int open, int end, int depth, Members members) {
+        boolean object = ByteAccess.byteAt(buf, address, open) == '{';
+        byte close = object ? (byte) '}' : (byte) ']';
         int at = JsonBytes.skipWhitespace(buf, open + 1, end);
-        if (at < end && ByteAccess.byteAt(buf, address, at) == '}') {
+        if (at < end && ByteAccess.byteAt(buf, address, at) == close) {
             return at + 1;
         }
         for (;;) {
-            if (at >= end || ByteAccess.byteAt(buf, address, at) != '"') {
-                return UNREAD;
-            }
-            int name = at;
-            int nameEnd = stringEnd(buf, address, name, end);
-            if (nameEnd == UNREAD || hasEscape(buf, address, name, nameEnd)) {
-                return UNREAD; // an escaped name is read by the parser, which unescapes it before it compares
-            }
-            at = JsonBytes.skipWhitespace(buf, nameEnd, end);
-            if (at >= end || ByteAccess.byteAt(buf, address, at) != ':') {
-                return UNREAD;
-            }
-            int valueStart = JsonBytes.skipWhitespace(buf, at + 1, end);
-            int value = members == null ? valueEnd(buf, address, valueStart, end, depth)
-                    : members.member(buf, name, nameEnd, valueStart, end);
+            int value = object ? memberEnd(buf, address, at, end, depth, members)
+                    : valueEnd(buf, address, at, end, depth);
             if (value < 0) {
                 return value;
             }
             at = JsonBytes.skipWhitespace(buf, value, end);
             byte next = at < end ? ByteAccess.byteAt(buf, address, at) : 0;
-            if (next == '}') {
+            if (next == close) {
                 return at + 1;
             }
             if (next != ',') {
@@ -154,26 +145,22 @@ public final class JsonTokens {
         }
     }
 
-    private static int arrayEnd(ByteBuf buf, long address, int open, int end, int depth) {
-        int at = JsonBytes.skipWhitespace(buf, open + 1, end);
-        if (at < end && ByteAccess.byteAt(buf, address, at) == ']') {
-            return at + 1;
+    /** The member whose name starts at {@code at}: the index just past its value, {@link #UNREAD} or {@link #STOP}. */
+    private static int memberEnd(ByteBuf buf, long address, int at, int end, int depth, Members members) {
+        if (at >= end || ByteAccess.byteAt(buf, address, at) != '"') {
+            return UNREAD;
         }
-        for (;;) {
-            int value = valueEnd(buf, address, at, end, depth);
-            if (value == UNREAD) {
-                return UNREAD;
-            }
-            at = JsonBytes.skipWhitespace(buf, value, end);
-            byte next = at < end ? ByteAccess.byteAt(buf, address, at) : 0;
-            if (next == ']') {
-                return at + 1;
-            }
-            if (next != ',') {
-                return UNREAD;
-            }
-            at = JsonBytes.skipWhitespace(buf, at + 1, end);
+        int nameEnd = stringEnd(buf, address, at, end);
+        if (nameEnd == UNREAD || hasEscape(buf, address, at, nameEnd)) {
+            return UNREAD; // an escaped name is read by the parser, which unescapes it before it compares
         }
+        int colon = JsonBytes.skipWhitespace(buf, nameEnd, end);
+        if (colon >= end || ByteAccess.byteAt(buf, address, colon) != ':') {
+            return UNREAD;
+        }
+        int value = JsonBytes.skipWhitespace(buf, colon + 1, end);
+        return members == null ? valueEnd(buf, address, value, end, depth)
+                : members.member(buf, at, nameEnd, value, end);
     }
 
     private static int stringEnd(ByteBuf buf, long address, int open, int end) {
