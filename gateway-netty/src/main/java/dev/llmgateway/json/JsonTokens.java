@@ -86,6 +86,16 @@ public final class JsonTokens {
         return endsScalar(buf, address, after, end) ? after : UNREAD;
     }
 
+    /**
+     * The index just past the value at {@code at}, to pass over one that {@link #integerEnd} did not read as an
+     * integer; {@link #UNREAD} when it is a number, which the parser must tell an integer from (one of 19 digits or
+     * more is an integer to Jackson, one with a fraction or exponent is not).
+     */
+    public static int nonIntegerEnd(ByteBuf buf, int at, int end) {
+        byte first = at < end ? byteAt(buf, at) : 0;
+        return first == '-' || first >= '0' && first <= '9' ? UNREAD : valueEnd(buf, at, end);
+    }
+
     /** The value of the integer {@code buf[at, end)} that {@link #integerEnd} read. */
     public static long integer(ByteBuf buf, int at, int end) {
         long address = ByteAccess.address(buf);

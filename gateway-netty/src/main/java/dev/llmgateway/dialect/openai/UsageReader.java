@@ -186,10 +186,7 @@ public final class UsageReader {
                 counts[slot] = JsonTokens.integer(buf, value, integer);
                 return integer;
             }
-            byte first = value < end ? JsonTokens.byteAt(buf, value) : 0;
-            // A number that is no integer here (a fraction, an exponent, 19 digits or more): Jackson tells which.
-            return first == '-' || first >= '0' && first <= '9' ? JsonTokens.UNREAD
-                    : JsonTokens.valueEnd(buf, value, end);
+            return JsonTokens.nonIntegerEnd(buf, value, end);
         }
     }
 

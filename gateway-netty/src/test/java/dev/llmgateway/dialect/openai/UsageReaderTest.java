@@ -1,14 +1,10 @@
 package dev.llmgateway.dialect.openai;
 
 import dev.llmgateway.dialect.TokenUsage;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
+import dev.llmgateway.testutil.BufferLayouts;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -120,47 +116,18 @@ class UsageReaderTest {
     /** Reads {@code body} from each of its buffers and checks the counts (null: nothing read). */
     private static void assertEverywhere(String body, long[] expected) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        List<Layout> layouts = layouts(bytes);
-        try {
-            for (Layout layout : layouts) {
-                assertRead(layout, bytes.length, body, expected);
+        BufferLayouts.each(bytes, layout -> {
+            TokenUsage usage = new TokenUsage();
+            boolean read = new UsageReader().read(layout.buf(), layout.index(), bytes.length, usage);
+            String where = layout.name() + " of " + body;
+            if (expected == null) {
+                assertEquals(false, read, where);
+                assertEquals(false, usage.reported(), where);
+            } else {
+                assertEquals(true, read, where);
+                assertArrayEquals(expected, new long[] {usage.input(), usage.cachedInput(), usage.cacheWrite(),
+                        usage.cacheWrite1h(), usage.output(), usage.reasoning()}, where);
             }
-        } finally {
-            layouts.forEach(layout -> layout.buf.release());
-        }
-    }
-
-    private static void assertRead(Layout layout, int length, String body, long[] expected) {
-        TokenUsage usage = new TokenUsage();
-        boolean read = new UsageReader().read(layout.buf, layout.index, length, usage);
-        String where = layout.name + " of " + body;
-        if (expected == null) {
-            assertEquals(false, read, where);
-            assertEquals(false, usage.reported(), where);
-        } else {
-            assertEquals(true, read, where);
-            assertArrayEquals(expected, new long[] {usage.input(), usage.cachedInput(), usage.cacheWrite(),
-                    usage.cacheWrite1h(), usage.output(), usage.reasoning()}, where);
-        }
-    }
-
-    private record Layout(String name, ByteBuf buf, int index) {
-    }
-
-    private static List<Layout> layouts(byte[] bytes) {
-        List<Layout> layouts = new ArrayList<>();
-        layouts.add(new Layout("heap", Unpooled.wrappedBuffer(bytes), 0));
-        ByteBuf direct = Unpooled.directBuffer(bytes.length + 5).writeBytes("junk{".getBytes(StandardCharsets.US_ASCII))
-                .writeBytes(bytes);
-        direct.readerIndex(5);
-        layouts.add(new Layout("direct at 5", direct, 5));
-        for (int cut = 1; cut < bytes.length; cut++) {
-            CompositeByteBuf composite = Unpooled.compositeBuffer();
-            composite.addComponent(true, Unpooled.directBuffer(cut).writeBytes(bytes, 0, cut));
-            composite.addComponent(true, Unpooled.directBuffer(bytes.length - cut)
-                    .writeBytes(bytes, cut, bytes.length - cut));
-            layouts.add(new Layout("two reads cut at " + cut, composite, 0));
-        }
-        return layouts;
+        });
     }
 }
