@@ -49,6 +49,14 @@ public final class JsonSpans {
 
     private static long findString(ByteBuf buf, int index, int length, boolean whole, SerializedString[] path)
             throws IOException {
+        if (!whole && path.length == 1) {
+            FirstString first = new FirstString(path[0].asQuotedUTF8());
+            int walked = JsonTokens.walkObject(buf, JsonBytes.skipWhitespace(buf, index, index + length),
+                    index + length, first);
+            if (walked != JsonTokens.UNREAD) {
+                return first.found;
+            }
+        }
         if (buf.hasArray()) {
             try (JsonParser p = Json.FACTORY.createParser(buf.array(), buf.arrayOffset() + index, length)) {
                 return find(p, null, null, path, index, whole);
@@ -58,6 +66,34 @@ public final class JsonSpans {
         ByteBuffer[] parts = buf.nioBuffers(index, length);
         try (JsonParser p = Json.FACTORY.createNonBlockingByteBufferParser()) {
             return find(p, (ByteBufferFeeder) p.getNonBlockingInputFeeder(), parts, path, index, whole);
+        }
+    }
+
+    /**
+     * A top-level member found from the bytes ({@link JsonTokens}), without a parser: what Jackson would find for
+     * a document the walk reads, up to the member (a string value is read whole, any other value to its first token).
+     */
+    private static final class FirstString implements JsonTokens.Members {
+        private final byte[] name;
+        long found = -1;
+
+        FirstString(byte[] name) {
+            this.name = name;
+        }
+
+        @Override
+        public int member(ByteBuf buf, int nameStart, int nameEnd, int value, int end) {
+            if (nameEnd - nameStart != name.length + 2 || !JsonBytes.spells(buf, nameStart + 1, nameEnd, name)) {
+                return JsonTokens.valueEnd(buf, value, end);
+            }
+            byte first = value < end ? JsonTokens.byteAt(buf, value) : 0;
+            if (first == '"') {
+                int stringEnd = JsonTokens.stringEnd(buf, value, end);
+                found = stringEnd == JsonTokens.UNREAD ? -1 : (long) value << 32 | stringEnd;
+                return stringEnd == JsonTokens.UNREAD ? JsonTokens.UNREAD : JsonTokens.STOP;
+            }
+            return first == '{' || first == '[' || JsonTokens.valueEnd(buf, value, end) != JsonTokens.UNREAD
+                    ? JsonTokens.STOP : JsonTokens.UNREAD;
         }
     }
 

@@ -7,6 +7,7 @@ import dev.llmgateway.sse.SseEventHandler;
 import dev.llmgateway.sse.SseFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -33,7 +34,7 @@ import java.util.function.Consumer;
  *   chunk and flushed when the read is done ({@link #readComplete}) — one pipeline write and one {@code writev} per
  *   read however many events (and provider chunks) it held, the way a proxy with buffering off forwards what it
  *   read;</li>
- *   <li>body: gathered without copying ({@link #gather}, a composite of the read buffers, at most
+ *   <li>body: gathered without copying ({@link #gather}: the read buffer, a composite of them from a second on, at most
  *   {@link #MAX_BODY_BYTES}), then sent whole with an exact Content-Length ({@link #sendWhole}).</li>
  * </ul>
  * Runs on the exchange's event loop. Ownership: every {@link HttpContent} handed in is written to the client,
@@ -60,8 +61,12 @@ abstract class Relay {
     private int status;
     private boolean started;
     private boolean upstreamKeepAlive;
-    /** A body being gathered whole; owned here until handed on or discarded. */
-    private CompositeByteBuf gathered;
+    /**
+     * A body being gathered whole: its first piece as it came (most bodies come in one read, and need no composite
+     * around them), a composite of the pieces from the second on; owned here until handed on or discarded.
+     */
+    private ByteBuf gathered;
+    private int gatheredPieces;
     /** The events of the current upstream read, not yet written; owned here until written. */
     private ByteBuf out;
 
@@ -134,22 +139,28 @@ abstract class Relay {
      * {@link #MAX_BODY_BYTES}.
      */
     final boolean gather(HttpContent content) {
-        if (gathered == null) {
-            gathered = downstream.alloc().compositeBuffer(Integer.MAX_VALUE);
+        ByteBuf piece = content.content();
+        if (gatheredPieces == 0) {
+            gathered = piece;
+        } else if (gatheredPieces == 1) {
+            gathered = downstream.alloc().compositeBuffer(Integer.MAX_VALUE).addComponents(true, gathered, piece);
+        } else {
+            ((CompositeByteBuf) gathered).addComponent(true, piece);
         }
-        gathered.addComponent(true, content.content());
+        gatheredPieces++;
         return gathered.readableBytes() <= MAX_BODY_BYTES;
     }
 
     /** The body gathered so far, now the caller's. */
-    final CompositeByteBuf takeGathered() {
-        CompositeByteBuf body = gathered;
+    final ByteBuf takeGathered() {
+        ByteBuf body = gatheredPieces == 0 ? Unpooled.EMPTY_BUFFER : gathered;
         gathered = null;
-        return body == null ? downstream.alloc().compositeBuffer(0) : body;
+        gatheredPieces = 0;
+        return body;
     }
 
     final int gatheredBytes() {
-        return gathered == null ? 0 : gathered.readableBytes();
+        return gatheredPieces == 0 ? 0 : gathered.readableBytes();
     }
 
     /** The output buffer for this read's events, with room for {@code bytes} more. */
@@ -265,9 +276,10 @@ abstract class Relay {
 
     /** Frees whatever is held; for exchanges that end without this relay finishing. */
     void discard() {
-        if (gathered != null) {
+        if (gatheredPieces > 0) {
             gathered.release();
             gathered = null;
+            gatheredPieces = 0;
         }
         if (out != null) {
             out.release();

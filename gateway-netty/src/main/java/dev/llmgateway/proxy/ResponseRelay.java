@@ -18,7 +18,6 @@ import dev.llmgateway.sse.SseFramer;
 import dev.llmgateway.tracing.AttemptTrace;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -342,7 +341,7 @@ final class ResponseRelay extends Relay {
     }
 
     private void sendBody() {
-        CompositeByteBuf body = takeGathered();
+        ByteBuf body = takeGathered();
         if (gemini) {
             GeminiUsageReader.read(body, body.readerIndex(), body.readableBytes(), exchange.usage());
         } else {

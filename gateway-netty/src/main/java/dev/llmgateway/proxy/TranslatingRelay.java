@@ -9,7 +9,6 @@ import dev.llmgateway.dialect.ErrorResponses;
 import dev.llmgateway.dialect.SseAnswerReader;
 import dev.llmgateway.sse.SseFramer;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -141,7 +140,7 @@ final class TranslatingRelay extends Relay {
     }
 
     private void decodeBody() {
-        CompositeByteBuf body = takeGathered();
+        ByteBuf body = takeGathered();
         try {
             decoder.body(body, body.readerIndex(), body.readableBytes());
         } catch (IOException malformed) {
@@ -178,7 +177,7 @@ final class TranslatingRelay extends Relay {
     /** The provider's error answer, in the client's dialect, with its status and Retry-After. */
     private void sendError() {
         finished = true;
-        CompositeByteBuf body = takeGathered();
+        ByteBuf body = takeGathered();
         ApiError error;
         try {
             error = AnswerAccounting.masked(translation.error(upstreamHead.status().code(), upstreamHead.headers(),

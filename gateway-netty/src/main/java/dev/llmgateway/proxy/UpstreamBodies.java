@@ -9,7 +9,6 @@ import dev.llmgateway.exchange.RequestFacts;
 import dev.llmgateway.exchange.Route;
 import dev.llmgateway.exchange.Endpoint;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -136,8 +135,8 @@ final class UpstreamBodies {
         return new JsonSplice.Edit(body.objectEnd(), body.objectEnd(), STREAM_OPTIONS);
     }
 
+    /** Direct, as {@link JsonSplice#literal} makes it: a heap part would make the socket copy the whole body. */
     private static ByteBuf literal(String text) {
-        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.US_ASCII)))
-                .asReadOnly();
+        return JsonSplice.literal(text.getBytes(StandardCharsets.US_ASCII));
     }
 }

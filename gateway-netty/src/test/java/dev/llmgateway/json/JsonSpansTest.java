@@ -210,6 +210,61 @@ class JsonSpansTest {
         }
     }
 
+    /**
+     * Mutated answer bodies, each found in every buffer kind (the byte walk, and Jackson where the walk leaves the
+     * body to it) and compared with Jackson's own tokens: the same member, or both reject the body.
+     */
+    @Test
+    void mutatedBodiesAreFoundAsJacksonFindsThem() throws IOException {
+        String[] seeds = {
+                "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":17,\"model\":\"up-2\","
+                        + "\"choices\":[{\"index\":0,\"message\":{\"content\":\"a\\\"b\"}}]}",
+                "{ \"n\" : [ 1.5e3 , -0 , true , null , { } ] , \"s\" : \"\\u0041\" , \"model\" : \"m\" }"};
+        byte[] alphabet = "{}[]\":,.-+e0123456789 \\unmodel".getBytes(StandardCharsets.US_ASCII);
+        java.util.Random random = new java.util.Random(18);
+        int found = 0;
+        for (int round = 0; round < 1500; round++) {
+            byte[] bytes = seeds[round % seeds.length].getBytes(StandardCharsets.US_ASCII);
+            for (int edits = 1 + random.nextInt(2); edits > 0; edits--) {
+                bytes[random.nextInt(bytes.length)] = alphabet[random.nextInt(alphabet.length)];
+            }
+            String json = new String(bytes, StandardCharsets.US_ASCII);
+            String expected;
+            try {
+                expected = jacksonModel(json);
+            } catch (IOException rejected) {
+                assertThrows(IOException.class, () -> find(json, MODEL), json);
+                continue;
+            }
+            assertEquals(expected, find(json, MODEL), json);
+            found += expected == null ? 0 : 1;
+        }
+        assertTrue(found > 100, "few mutated bodies kept a model: " + found);
+    }
+
+    /** The first top-level {@code model} by Jackson's tokens: its string token, or null; throws where Jackson does. */
+    private static String jacksonModel(String json) throws IOException {
+        try (com.fasterxml.jackson.core.JsonParser p = Json.FACTORY.createParser(json)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                boolean model = p.currentName().equals("model");
+                com.fasterxml.jackson.core.JsonToken value = p.nextToken();
+                if (model) {
+                    if (value != com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                        return null;
+                    }
+                    int start = (int) p.currentTokenLocation().getCharOffset();
+                    p.finishToken();
+                    return json.substring(start, (int) p.currentLocation().getCharOffset());
+                }
+                p.skipChildren();
+            }
+            return null;
+        }
+    }
+
     private static String firstData(String fixture) {
         return allData(fixture).get(0);
     }

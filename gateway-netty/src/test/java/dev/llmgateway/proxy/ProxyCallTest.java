@@ -163,6 +163,21 @@ class ProxyCallTest {
         assertEquals(1, record.attempts());
     }
 
+    /** The usage request the gateway adds is direct memory like the rest: a heap part makes the socket copy it all. */
+    @Test
+    void aStreamSentWithTheUsageRequestAddedIsWritableWithoutACopy() {
+        exchange = Exchanges.routed(downstream, snapshot, "/v1/chat/completions",
+                "{\"model\":\"fast\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                observer);
+        ProxyCall call = ProxyCall.factory(connector, new GatewayMetrics()).start(exchange, ended::add);
+        FakeConnector.Session session = connector.last();
+        assertEquals("true", JsonPath.read(session.body(), "stream_options", "include_usage"));
+        assertTrue(session.bodyDirect(), "a heap part in " + session.body());
+        session.head(200, SSE);
+        session.last(DONE_EVENT);
+        assertOver(call);
+    }
+
     @Test
     void aJsonBodyIsRelayedWholeOnceItsLastPieceCame() {
         ProxyCall call = start("fast", false);

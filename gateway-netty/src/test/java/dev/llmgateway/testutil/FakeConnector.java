@@ -103,6 +103,7 @@ public final class FakeConnector implements UpstreamConnector {
         private String uri;
         private HttpHeaders headers;
         private String body;
+        private boolean bodyDirect;
         private boolean paused;
         private boolean aborted;
         private Boolean finishedReusable;
@@ -122,6 +123,7 @@ public final class FakeConnector implements UpstreamConnector {
             uri = request.uri();
             headers = request.headers().copy();
             body = request.content().toString(StandardCharsets.UTF_8);
+            bodyDirect = request.content().isDirect();
             request.release();
         }
 
@@ -139,6 +141,11 @@ public final class FakeConnector implements UpstreamConnector {
 
         public String body() {
             return body;
+        }
+
+        /** Whether every part of the body was direct memory: a socket writes it as it is, without copying it. */
+        public boolean bodyDirect() {
+            return bodyDirect;
         }
 
         /** Delivers a response head; {@code headerPairs} are name, value, name, value... */
