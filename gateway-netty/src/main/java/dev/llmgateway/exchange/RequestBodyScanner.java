@@ -8,6 +8,7 @@ import dev.llmgateway.dialect.ApiError;
 import dev.llmgateway.json.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.io.CharConversionException;
 import java.io.IOException;
@@ -24,6 +25,16 @@ public final class RequestBodyScanner {
     /** 10^0 to 10^15, each exact as a double. */
     private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
         1e13, 1e14, 1e15};
+
+    /** The largest body parsed from the thread's scratch copy. */
+    private static final int SCRATCH_BYTES = 64 * 1024;
+    /** One per event loop, reused by each scan on it (a scan never outlives its call). */
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[SCRATCH_BYTES];
+        }
+    };
 
     private RequestBodyScanner() {
     }
@@ -61,8 +72,7 @@ public final class RequestBodyScanner {
                     "The request body is empty; a JSON object is expected."));
         }
         int base = content.readerIndex();
-        try (InputStream in = new ByteBufInputStream(content.duplicate());
-             JsonParser parser = Json.FACTORY.createParser(in)) {
+        try (JsonParser parser = parserOver(content)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new InvalidBody(ApiError.badRequest("invalid_json", null,
                         "The request body must be a JSON object."));
@@ -168,6 +178,24 @@ public final class RequestBodyScanner {
             throw new InvalidBody(ApiError.badRequest("invalid_json", null,
                     "We could not read the JSON body of your request."));
         }
+    }
+
+    /**
+     * A parser over the body's bytes. A body up to {@link #SCRATCH_BYTES} is copied into the thread's scratch array
+     * and parsed from there: the same one copy the stream would make into the parser's own buffer, without the
+     * stream, its buffer and its reads. A larger one is streamed.
+     */
+    private static JsonParser parserOver(ByteBuf content) throws IOException {
+        int length = content.readableBytes();
+        if (content.hasArray()) {
+            return Json.FACTORY.createParser(content.array(), content.arrayOffset() + content.readerIndex(), length);
+        }
+        if (length > SCRATCH_BYTES) {
+            return Json.FACTORY.createParser((InputStream) new ByteBufInputStream(content.duplicate()));
+        }
+        byte[] scratch = SCRATCH.get();
+        content.getBytes(content.readerIndex(), scratch, 0, length);
+        return Json.FACTORY.createParser(scratch, 0, length);
     }
 
     private static boolean number(JsonToken token) {
