@@ -25,8 +25,8 @@ import java.util.function.Supplier;
 /**
  * The gateway's Prometheus metrics, in a registry of their own. Recording methods run on event loops: they only
  * touch simpleclient's lock-free children (adders), looked up by label values in simpleclient's own concurrent
- * map. Label values are never null: a missing api key, provider or endpoint is {@code none}, a missing model
- * {@code other}.
+ * map, or for a finished request's series kept per thread ({@link RequestSeries}). Label values are never null: a
+ * missing api key, provider or endpoint is {@code none}, a missing model {@code other}.
  */
 public final class GatewayMetrics {
     /** Current totals of one provider's upstream pools, summed over event loops. */
@@ -96,6 +96,10 @@ public final class GatewayMetrics {
     private final Counter connectionsRejected = Counter.build("llm_connections_rejected_total",
             "Client connections closed at once because server.max_connections were open.").register(registry);
 
+    /** The children of the metrics above that every finished request records into, kept per thread. */
+    private final RequestSeries requestSeries = new RequestSeries(requests, tokens, cost, duration, errors,
+            timeToFirstToken, overhead, streamOutcomes);
+
     private final Counter stalledClientsClosed = Counter.build("llm_stalled_clients_closed_total",
             "Client connections closed because the client read nothing for server.stalled_client_timeout.")
             .register(registry);
@@ -120,33 +124,30 @@ public final class GatewayMetrics {
     /** Records everything about a finished request and ends its in-flight count. */
     public void requestFinished(ExchangeRecord r) {
         inFlight.dec();
-        String key = orNone(r.keyName());
-        String model = orOther(r.modelLabel());
-        String provider = orNone(r.provider());
-        String endpoint = orNone(r.endpoint());
-        String stream = r.stream() ? "true" : "false";
+        RequestSeries.Labels series = requestSeries.of(orNone(r.keyName()), orOther(r.modelLabel()),
+                orNone(r.provider()), orNone(r.endpoint()), r.stream());
 
-        requests.labels(key, model, provider, endpoint, status(r.status())).inc();
-        addTokens(key, model, provider, "input", r.inputTokens());
-        addTokens(key, model, provider, "output", r.outputTokens());
-        addTokens(key, model, provider, "cached_input", r.cachedInputTokens());
-        addTokens(key, model, provider, "cache_write", r.cacheWriteTokens());
-        addTokens(key, model, provider, "reasoning", r.reasoningTokens());
+        series.requests(status(r.status())).inc();
+        addTokens(series, 0, r.inputTokens());
+        addTokens(series, 1, r.outputTokens());
+        addTokens(series, 2, r.cachedInputTokens());
+        addTokens(series, 3, r.cacheWriteTokens());
+        addTokens(series, 4, r.reasoningTokens());
         if (r.costPicos() > 0) {
-            cost.labels(key, model, provider).inc(Usd.toDouble(r.costPicos()));
+            series.cost().inc(Usd.toDouble(r.costPicos()));
         }
-        duration.labels(model, provider, endpoint, stream).observe(r.durationNanos() / NANOS_PER_SECOND);
+        series.duration().observe(r.durationNanos() / NANOS_PER_SECOND);
         if (r.errorType() != null) {
-            errors.labels(key, model, provider, endpoint, r.errorType()).inc();
+            series.errors(r.errorType()).inc();
         }
         if (r.timeToFirstTokenNanos() >= 0) {
-            timeToFirstToken.labels(model, provider).observe(r.timeToFirstTokenNanos() / NANOS_PER_SECOND);
+            series.timeToFirstToken().observe(r.timeToFirstTokenNanos() / NANOS_PER_SECOND);
         }
         if (r.overheadNanos() >= 0) {
-            overhead.labels(endpoint, stream).observe(r.overheadNanos() / NANOS_PER_SECOND);
+            series.overhead().observe(r.overheadNanos() / NANOS_PER_SECOND);
         }
         if (r.stream()) {
-            streamOutcomes.labels(model, provider, r.outcome().label()).inc();
+            series.streamOutcome(r.outcome()).inc();
         }
     }
 
@@ -243,9 +244,10 @@ public final class GatewayMetrics {
         return buf;
     }
 
-    private void addTokens(String key, String model, String provider, String type, long count) {
+    /** @param type an index into {@link RequestSeries#TOKEN_TYPES} */
+    private static void addTokens(RequestSeries.Labels series, int type, long count) {
         if (count >= 0) {
-            tokens.labels(key, model, provider, type).inc(count);
+            series.tokens(type).inc(count);
         }
     }
 

@@ -7,17 +7,18 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The timeouts of one exchange, on its event loop's scheduler: first byte (request written → response head), idle
- * (longest silence between reads of the body or stream) and total (whole exchange; off unless configured).
- * First byte and idle share one scheduled check per attempt, armed when the request is written and cancelled when
- * the attempt ends: the head switches the check from the first-byte deadline to the idle one, and a read only
- * notes its time. When the check fires early for the deadline now in force (a read came since, or the head), it
- * sleeps again for what is left, like Netty's IdleStateHandler — so a request costs one schedule and one cancel,
- * and a busy stream one field write per read. While the client is not writable the proxy stops reading the
- * upstream on purpose; that silence is not the provider's fault, so the idle clock restarts when reading resumes.
- * Attempt times are read from the loop's ticker, the clock its scheduler runs on.
+ * The timeouts of one exchange, on its event loop: first byte (request written → response head), idle (longest
+ * silence between reads of the body or stream) and total (whole exchange; off unless configured).
+ * First byte and idle need no task of their own: while an attempt is on, it waits in its loop's queue of attempts
+ * under the same timeout ({@link AttemptDeadlines}), joined when the request is written and left when the attempt
+ * ends, and the head switches it to the idle timeout's queue. A read only notes its time; when the queue finds the
+ * attempt due and a read came since, it queues it again for what is left, like Netty's IdleStateHandler — so a
+ * request costs two links and two unlinks, and a busy stream one field write per read. While the client is not
+ * writable the proxy stops reading the upstream on purpose; that silence is not the provider's fault, so the idle
+ * clock restarts when reading resumes. Attempt times are read from the loop's ticker, the clock its scheduler runs
+ * on.
  */
-final class UpstreamTimers {
+final class UpstreamTimers extends AttemptDeadlines.Waiting {
     enum Kind {
         FIRST_BYTE("first_byte_timeout"), IDLE("idle_timeout"), TOTAL("total_timeout");
 
@@ -37,12 +38,10 @@ final class UpstreamTimers {
     private final long idleNanos;
     private final long totalNanos;
     private final Expired expired;
-    private final Runnable check = this::check;
-    /** The attempt's check: {@link Kind#FIRST_BYTE} until the head, then {@link Kind#IDLE}; null between attempts. */
-    private ScheduledFuture<?> attempt;
+    private final AttemptDeadlines firstByteQueue;
+    private final AttemptDeadlines idleQueue;
+    /** {@link Kind#FIRST_BYTE} until the head, then {@link Kind#IDLE}; null between attempts. */
     private Kind waitingFor;
-    /** When the attempt's check is due. */
-    private long checkAtNanos;
     private ScheduledFuture<?> total;
     /** When the request was written (first byte) or the last read came (idle). */
     private long sinceNanos;
@@ -54,6 +53,8 @@ final class UpstreamTimers {
         this.idleNanos = policy.idleTimeout().toNanos();
         this.totalNanos = policy.totalTimeout().toNanos();
         this.expired = expired;
+        this.firstByteQueue = AttemptDeadlines.of(loop, firstByteNanos);
+        this.idleQueue = AttemptDeadlines.of(loop, idleNanos);
     }
 
     /** The exchange started: the total clock runs until {@link #cancelAll}. */
@@ -65,20 +66,16 @@ final class UpstreamTimers {
     }
 
     void requestWritten() {
-        cancel(attempt);
         waitingFor = Kind.FIRST_BYTE;
-        sinceNanos = loop.ticker().nanoTime();
+        sinceNanos = firstByteQueue.now();
         paused = false;
-        scheduleCheck(firstByteNanos);
+        firstByteQueue.join(this, sinceNanos);
     }
 
     void headReceived() {
         waitingFor = Kind.IDLE;
-        sinceNanos = loop.ticker().nanoTime();
-        if (sinceNanos + idleNanos < checkAtNanos) {
-            cancel(attempt); // an idle timeout shorter than what was left of the first-byte one
-            scheduleCheck(idleNanos);
-        }
+        sinceNanos = idleQueue.now();
+        idleQueue.join(this, sinceNanos);
     }
 
     void read() {
@@ -94,29 +91,27 @@ final class UpstreamTimers {
 
     /** The attempt is over (retried or answered); the total clock keeps running. */
     void attemptEnded() {
-        cancel(attempt);
-        attempt = null;
+        leave();
+        waitingFor = null;
     }
 
     void cancelAll() {
         attemptEnded();
-        cancel(total);
-        total = null;
-    }
-
-    private void check() {
-        long limit = waitingFor == Kind.FIRST_BYTE ? firstByteNanos : idleNanos;
-        long waited = loop.ticker().nanoTime() - sinceNanos;
-        if (paused || waited < limit) {
-            scheduleCheck(paused ? limit : limit - waited);
-            return;
+        if (total != null) {
+            total.cancel(false);
+            total = null;
         }
-        fire(waitingFor);
     }
 
-    private void scheduleCheck(long inNanos) {
-        checkAtNanos = loop.ticker().nanoTime() + inNanos;
-        attempt = loop.schedule(check, inNanos, TimeUnit.NANOSECONDS);
+    @Override
+    long deadline(long now) {
+        long limit = waitingFor == Kind.FIRST_BYTE ? firstByteNanos : idleNanos;
+        return paused ? now + limit : sinceNanos + limit;
+    }
+
+    @Override
+    void expired() {
+        fire(waitingFor);
     }
 
     private void fire(Kind kind) {
@@ -125,11 +120,5 @@ final class UpstreamTimers {
             total = null;
         }
         expired.timedOut(kind);
-    }
-
-    private static void cancel(ScheduledFuture<?> timer) {
-        if (timer != null) {
-            timer.cancel(false);
-        }
     }
 }

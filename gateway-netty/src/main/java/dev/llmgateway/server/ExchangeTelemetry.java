@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Every counted exchange goes to the Prometheus metrics and, when enabled, the access log, body capture and traces.
  * A request refused at the edge is counted like any other, but its access-log line is written only within
  * {@link #REFUSAL_LINES_PER_SECOND} per event loop: a flood of garbage costs a counter each, not a line each.
+ * Public for the benchmark that measures what it costs per request.
  */
-final class ExchangeTelemetry implements ExchangeObserver {
+public final class ExchangeTelemetry implements ExchangeObserver {
     static final int REFUSAL_LINES_PER_SECOND = 100;
 
     private final GatewayMetrics metrics;
@@ -31,7 +32,7 @@ final class ExchangeTelemetry implements ExchangeObserver {
     };
     private final LongAdder refusalLinesDropped = new LongAdder();
 
-    ExchangeTelemetry(GatewayMetrics metrics, AccessLog accessLog, BodyCapture capture, Tracing tracing) {
+    public ExchangeTelemetry(GatewayMetrics metrics, AccessLog accessLog, BodyCapture capture, Tracing tracing) {
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.capture = capture;

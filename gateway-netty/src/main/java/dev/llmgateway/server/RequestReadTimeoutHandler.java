@@ -27,6 +27,13 @@ import java.util.concurrent.TimeUnit;
  * refusal goes down the pipeline in the request's place — a head-less request, or the last piece of the body being
  * read, which ends its aggregation and frees what was gathered — and the endpoint handler answers it in order and
  * closes. Slowloris clients are cut off after header_read_timeout however slowly they trickle bytes.
+ *
+ * <p>The clock is lazy, like nginx's timers: entering a phase only writes its deadline. One check per connection
+ * is scheduled and, when it runs, expires the phase whose deadline has passed or sleeps again for what is left;
+ * no phase change schedules or cancels anything while a check is pending. A check never sleeps longer than the
+ * shortest of the three timeouts, so whichever phase comes next, its deadline is never before the pending check:
+ * each timeout keeps the scheduler's precision, and a connection busy with requests costs one check per that
+ * shortest timeout rather than a schedule and a cancel per phase.
  */
 public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
     private enum Phase { IDLE, HEADERS, BODY, BUSY, CLOSING }
@@ -34,16 +41,33 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
     private final long idleNanos;
     private final long headerNanos;
     private final long bodyNanos;
+    /** The longest a check sleeps: the shortest timeout that is on. */
+    private final long longestSleepNanos;
     private Phase phase = Phase.IDLE;
+    /** When the current phase expires, on the loop's ticker; meaningful only in a phase with a timeout. */
+    private long deadlineNanos;
     private int pendingResponses;
     /** A read that decoded nothing carried part of a request head: the client has started talking. */
     private boolean decodedThisRead;
-    private Future<?> timer;
+    private ChannelHandlerContext ctx;
+    private final Runnable check = this::check;
+    /** The pending check, or null: then no phase with a timeout has been entered since the last one ran. */
+    private Future<?> checkTask;
 
     public RequestReadTimeoutHandler(Duration idle, Duration header, Duration body) {
         this.idleNanos = idle.toNanos();
         this.headerNanos = header.toNanos();
         this.bodyNanos = body.toNanos();
+        this.longestSleepNanos = shortestOn(idleNanos, shortestOn(headerNanos, bodyNanos));
+    }
+
+    private static long shortestOn(long a, long b) {
+        return a <= 0 ? b : b <= 0 ? a : Math.min(a, b);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
     @Override
@@ -105,24 +129,42 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
         if (phase == Phase.CLOSING) {
             return;
         }
-        cancelTimer();
         phase = next;
-        long nanos = switch (next) {
+        long nanos = timeout(next);
+        if (nanos > 0 && ctx.channel().isActive()) {
+            long now = ctx.executor().ticker().nanoTime();
+            deadlineNanos = now + nanos;
+            if (checkTask == null) {
+                sleep(now);
+            }
+        }
+    }
+
+    private long timeout(Phase phase) {
+        return switch (phase) {
             case IDLE -> idleNanos;
             case HEADERS -> headerNanos;
             case BODY -> bodyNanos;
             case BUSY, CLOSING -> 0;
         };
-        if (nanos > 0 && ctx.channel().isActive()) {
-            timer = ctx.executor().schedule(() -> expire(ctx, next), nanos, TimeUnit.NANOSECONDS);
-        }
     }
 
-    private void expire(ChannelHandlerContext ctx, Phase expired) {
-        timer = null;
-        if (phase != expired || !ctx.channel().isActive()) {
+    private void sleep(long now) {
+        checkTask = ctx.executor().schedule(check, Math.min(deadlineNanos - now, longestSleepNanos),
+                TimeUnit.NANOSECONDS);
+    }
+
+    private void check() {
+        checkTask = null;
+        if (timeout(phase) <= 0 || !ctx.channel().isActive()) {
             return;
         }
+        long now = ctx.executor().ticker().nanoTime();
+        if (now - deadlineNanos < 0) {
+            sleep(now);
+            return;
+        }
+        Phase expired = phase;
         if (expired == Phase.IDLE) {
             ctx.close();
             return;
@@ -134,9 +176,9 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
     }
 
     private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+        if (checkTask != null) {
+            checkTask.cancel(false);
+            checkTask = null;
         }
     }
 }

@@ -185,6 +185,43 @@ class MetricsRecordingTest {
                 "provider", "openai", "endpoint", "chat_completions", "status", "200"));
     }
 
+    /**
+     * More label combinations than a thread keeps ({@link RequestSeries#SLOTS}, so slots are replaced), more
+     * statuses and error types per combination than it keeps, on two threads: every request lands in its own series,
+     * and no series appears that no request recorded into.
+     */
+    @Test
+    void everySeriesCountsItsOwnRequestsWhateverTheThreadKeeps() throws Exception {
+        Map<String, Integer> expected = new HashMap<>();
+        Runnable traffic = () -> {
+            for (int round = 0; round < 3; round++) {
+                for (int key = 0; key < 2 * RequestSeries.SLOTS; key++) {
+                    int status = 400 + key % 12;
+                    finish(SampleRecords.chat().keyName("key-" + key).stream(key % 3 == 0).status(status)
+                            .errorType("error_" + key % 10).outcome(Outcome.REJECTED).build());
+                }
+            }
+        };
+        for (int key = 0; key < 2 * RequestSeries.SLOTS; key++) {
+            expected.put("key-" + key + " " + (400 + key % 12), 6);
+        }
+        Thread other = new Thread(traffic);
+        other.start();
+        traffic.run();
+        other.join(10_000);
+
+        ScrapeText s = ScrapeText.of(metrics);
+        expected.forEach((keyAndStatus, count) -> {
+            String[] parts = keyAndStatus.split(" ");
+            assertEquals((double) count, s.value("llm_requests_total", "api_key", parts[0], "model", "gpt-4o",
+                    "provider", "openai", "endpoint", "chat_completions", "status", parts[1]), keyAndStatus);
+        });
+        assertEquals(expected.size(), s.text.lines().filter(l -> l.startsWith("llm_requests_total{")).count());
+        assertEquals(expected.size(), s.text.lines().filter(l -> l.startsWith("llm_errors_total{")).count());
+        assertEquals(6.0 * 2 * RequestSeries.SLOTS, s.text.lines().filter(l -> l.startsWith("llm_errors_total{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum());
+    }
+
     private static String[] with(String[] labels, String name, String value) {
         String[] all = java.util.Arrays.copyOf(labels, labels.length + 2);
         all[labels.length] = name;

@@ -152,4 +152,36 @@ class RequestReadTimeoutHandlerTest {
         advance(IDLE_SECONDS);
         assertTrue(channel.isOpen());
     }
+
+    @Test
+    void requestsOneAfterAnotherScheduleNothingWhileTheCheckIsPending() {
+        long firstCheckIn = channel.runScheduledPendingTasks();
+        // (armed on registration, a moment before the clock froze)
+        assertTrue(firstCheckIn <= TimeUnit.SECONDS.toNanos(HEADER_SECONDS)
+                        && firstCheckIn > TimeUnit.SECONDS.toNanos(HEADER_SECONDS - 1),
+                "the check sleeps no longer than the shortest timeout, so no later phase needs it sooner: "
+                        + firstCheckIn);
+        for (int second = 1; second < HEADER_SECONDS; second++) {
+            advance(1);
+            requestRead();
+            respond();
+            ReferenceCountUtil.release(channel.readOutbound());
+            assertEquals(firstCheckIn - TimeUnit.SECONDS.toNanos(second), channel.runScheduledPendingTasks(),
+                    "the pending check is neither cancelled nor scheduled again by a request");
+        }
+    }
+
+    @Test
+    void aCheckThatWakesBeforeTheDeadlineSleepsForWhatIsLeft() {
+        advance(HEADER_SECONDS + 5);
+        requestRead();
+        respond();
+        ReferenceCountUtil.release(channel.readOutbound());
+        // The idle deadline is now 60 s after second 15; the pending check (armed at second 10) wakes at 20, then
+        // 30 ... and last at exactly 75.
+        advance(IDLE_SECONDS - 1);
+        assertTrue(channel.isOpen());
+        advance(1);
+        assertFalse(channel.isOpen());
+    }
 }

@@ -1,6 +1,8 @@
 package dev.llmgateway.bench.jmh;
 
 import dev.llmgateway.bench.ChatPayloads;
+import dev.llmgateway.accesslog.AccessLog;
+import dev.llmgateway.accesslog.BodyCapture;
 import dev.llmgateway.config.ConfigLoader;
 import dev.llmgateway.config.GatewayConfig;
 import dev.llmgateway.accesslog.ExchangeRecord;
@@ -9,6 +11,7 @@ import dev.llmgateway.exchange.ExchangeObserver;
 import dev.llmgateway.server.ClientConnections;
 import dev.llmgateway.server.DownstreamPipeline;
 import dev.llmgateway.server.EndpointHandler;
+import dev.llmgateway.server.ExchangeTelemetry;
 import dev.llmgateway.server.GatewayServer;
 import dev.llmgateway.server.Snapshot;
 import dev.llmgateway.tracing.Tracing;
@@ -17,9 +20,11 @@ import dev.llmgateway.upstream.UpstreamHttpCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
@@ -45,6 +50,12 @@ import java.util.Map;
  * <p>{@code tracing = on}: every exchange traced (100 % sampling), a server span and an attempt's client span made,
  * filled and ended on the loop; what that costs the loop (their export runs on the export thread, here to a
  * collector address that refuses). {@code off} is the shipped default.
+ *
+ * <p>{@code observer = shipped}: what each exchange's end costs as shipped — the gateway's telemetry with Prometheus
+ * metrics and the default JSON access log, to {@code /dev/null} (the writer thread's write is not the loop's).
+ * The access log batches its lines per event loop, so then the exchanges run on a real event loop's thread, in
+ * invocations of {@link #BATCH} exchanges (the hand-over to that thread is shared by them). {@code none}: no
+ * metrics, no log line, no record at all.
  */
 public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
     private static final String GATEWAY_KEY = "gw-bench-0123456789abcdef0123456789abcdef";
@@ -81,11 +92,20 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
     @Param({"off", "on"})
     public String tracing;
 
+    @Param({"none", "shipped"})
+    public String observer;
+
+    /** Exchanges per invocation: each invocation hands over to the event loop once. */
+    static final int BATCH = 100;
+
     private EmbeddedChannel downstream;
     private EmbeddedChannel upstream;
     private ByteBuf request;
     private ByteBuf response;
     private Tracing tracer = Tracing.OFF;
+    private AccessLog accessLog;
+    /** With {@code observer = shipped}: the thread the exchanges run on, so the access log sees an event loop. */
+    private DefaultEventLoop loop;
 
     @Setup
     public void setUp() throws Exception {
@@ -93,7 +113,9 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
         GatewayConfig config = ConfigLoader.parse(CONFIG + (traced ? TRACING : ""), "bench", Map.of());
         tracer = Tracing.start(config.observability().tracing(), 0);
         Tracing traces = tracer;
-        ExchangeObserver observer = !traced ? ExchangeObserver.NONE : new ExchangeObserver() {
+        GatewayMetrics metrics = new GatewayMetrics();
+        ExchangeObserver observer = shipped() ? shippedObserver(config, metrics) : !traced ? ExchangeObserver.NONE
+                : new ExchangeObserver() {
             @Override
             public void started() {
             }
@@ -119,7 +141,7 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
         DownstreamPipeline pipeline = GatewayServer.pipeline(() -> snapshot, () -> null,
                 new ClientConnections(config.server().maxConnections(), () -> { }),
                 (loop, p) -> loop.newSucceededFuture(connection),
-                new GatewayMetrics(), observer, EndpointHandler.MetricsAccess.NONE, Runnable::run);
+                metrics, observer, EndpointHandler.MetricsAccess.NONE, Runnable::run);
         downstream = channel(pipeline);
 
         byte[] body = ChatPayloads.chatRequest(ChatPayloads.CLIENT_MODEL, stream, 256, 820);
@@ -144,13 +166,35 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
         // One exchange by hand, checking each side sees what a real provider and client would.
         StringBuilder sent = new StringBuilder();
         StringBuilder answered = new StringBuilder();
-        sendRequest(sent);
-        sendResponse(answered);
+        onLoop(() -> {
+            sendRequest(sent);
+            sendResponse(answered);
+        });
         expect(sent, "POST /v1/chat/completions ", "\"model\":\"" + ChatPayloads.UPSTREAM_MODEL + "\"",
                 "authorization: Bearer " + PROVIDER_KEY);
         expect(answered, "HTTP/1.1 200 OK", "\"model\":\"" + ChatPayloads.CLIENT_MODEL + "\"");
         if (sent.indexOf(GATEWAY_KEY) >= 0 || !downstream.isActive() || !upstream.isActive()) {
             throw new IllegalStateException("gateway key forwarded, or a channel closed after one exchange");
+        }
+    }
+
+    private boolean shipped() {
+        return observer.equals("shipped");
+    }
+
+    private ExchangeObserver shippedObserver(GatewayConfig config, GatewayMetrics metrics) throws Exception {
+        loop = new DefaultEventLoop();
+        accessLog = AccessLog.open("/dev/null", AccessLog.Format.valueOf(
+                config.observability().accessLogFormat().name()), config.observability().accessLogQueue());
+        return new ExchangeTelemetry(metrics, accessLog, BodyCapture.disabled(), tracer);
+    }
+
+    /** Runs {@code work} on the event loop when there is one, else here. */
+    private void onLoop(Runnable work) {
+        if (loop == null) {
+            work.run();
+        } else {
+            loop.submit(work).syncUninterruptibly();
         }
     }
 
@@ -171,12 +215,23 @@ public class DownstreamPipelineBenchmark extends AbstractMicrobenchmark {
         request.release();
         response.release();
         tracer.close();
+        if (loop != null) {
+            loop.shutdownGracefully().syncUninterruptibly();
+            accessLog.close();
+        }
     }
 
     @Benchmark
+    @OperationsPerInvocation(BATCH)
     public void exchange() {
-        sendRequest(null);
-        sendResponse(null);
+        onLoop(this::exchanges);
+    }
+
+    private void exchanges() {
+        for (int i = 0; i < BATCH; i++) {
+            sendRequest(null);
+            sendResponse(null);
+        }
     }
 
     private void sendRequest(StringBuilder seen) {
