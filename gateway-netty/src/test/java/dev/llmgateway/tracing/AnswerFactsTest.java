@@ -20,6 +20,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -318,5 +319,13 @@ class AnswerFactsTest {
             assertEquals("m/1", facts.model());
             assertEquals(List.of("stop"), facts.finishReasons());
         }
+    }
+
+    @Test
+    void handedOverTheModelAskedForAndADocumentedReasonAreNotMadeAgain() {
+        byte[] body = Fixtures.bytes("openai/chat-completion.json");
+        AnswerFacts facts = handed(ClientDialect.OPENAI, JSON, body, List.of(100, body.length), MODEL);
+        assertSame(LIKELY_MODEL, facts.model());
+        assertSame("stop", facts.finishReasons().get(0), "the literal, not a string decoded from the bytes");
     }
 }
