@@ -42,6 +42,10 @@ final class AnswerFacts extends JsonPaths {
     private static final BytePattern[] FINISH_REASON_NAMES = {FINISH_REASON, STOP_REASON, GEMINI_FINISH_REASON};
     private static final BytePattern RESPONSE_ID = new BytePattern("\"responseId\"");
     private static final byte[] ID_NAME = {'"', 'i', 'd', '"'};
+    /** The finish reasons the providers document: one of them is taken as it is, not made again from the bytes. */
+    private static final String[] KNOWN_REASONS = {"stop", "length", "tool_calls", "content_filter",
+            "function_call", "end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "refusal", "STOP",
+            "MAX_TOKENS", "SAFETY", "RECITATION", "OTHER"};
     /**
      * How far into a document its id is looked for: OpenAI's and Anthropic's answers and the Responses API's name
      * it first (in {@code message} or {@code response} in a stream's first event), a few dozen bytes in.
@@ -98,10 +102,14 @@ final class AnswerFacts extends JsonPaths {
      * One JSON document of a successful answer in {@code dialect} (a body, or one event's data) as the relay reads
      * it, {@code bytes[start, end)} (not kept), with the span of its model's string value the relay found, or -1:
      * the facts it holds are taken by byte search, without a parse. A fact already known is not looked for again.
+     *
+     * @param likelyModel the model the answer most likely names (the one asked for): kept as it is when it does
      */
-    void document(ClientDialect dialect, ByteBuf bytes, int start, int end, long modelSpan) {
+    void document(ClientDialect dialect, ByteBuf bytes, int start, int end, long modelSpan, String likelyModel) {
         if (model == null && modelSpan >= 0) {
-            model = string(bytes, JsonSpans.start(modelSpan), JsonSpans.end(modelSpan));
+            int from = JsonSpans.start(modelSpan);
+            int to = JsonSpans.end(modelSpan);
+            model = spells(bytes, from, to, likelyModel) ? likelyModel : string(bytes, from, to);
         }
         boolean gemini = dialect == ClientDialect.GEMINI;
         if (id == null) {
@@ -121,7 +129,7 @@ final class AnswerFacts extends JsonPaths {
             int value = JsonSpans.end(member);
             int close = stringEnd(bytes, value, end); // -1 for null: no reason yet
             if (close >= 0) {
-                finishReasons.add(string(bytes, value, close));
+                finishReasons.add(reason(bytes, value, close));
             }
             if (anthropic) {
                 break;
@@ -293,6 +301,29 @@ final class AnswerFacts extends JsonPaths {
             }
         }
         return -1;
+    }
+
+    /** The finish reason {@code bytes[from, to)}, quotes included: a known one without a new string. */
+    private static String reason(ByteBuf bytes, int from, int to) {
+        for (String known : KNOWN_REASONS) {
+            if (spells(bytes, from, to, known)) {
+                return known;
+            }
+        }
+        return string(bytes, from, to);
+    }
+
+    /** Whether the JSON string {@code bytes[from, to)}, quotes included, is {@code text} (ASCII) without escapes. */
+    private static boolean spells(ByteBuf bytes, int from, int to, String text) {
+        if (text == null || to - from - 2 != text.length()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (bytes.getByte(from + 1 + i) != text.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The JSON string {@code bytes[from, to)}, quotes included, as text: escapes decoded only when there are any. */

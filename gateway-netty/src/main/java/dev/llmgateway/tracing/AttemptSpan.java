@@ -108,7 +108,7 @@ final class AttemptSpan extends SpanRecord implements AttemptTrace {
     @Override
     public void answered(ByteBuf bytes, int start, int end, long modelSpan) {
         if (!ended) {
-            answer.document(handedOver, bytes, start, end, modelSpan);
+            answer.document(handedOver, bytes, start, end, modelSpan, apiModel);
         }
     }
 
