@@ -71,7 +71,8 @@ class GatewayCliTest {
                 "--config", config, "--warmup-and-exit");
         assertEquals(0, run.exitCode(), run.output());
         assertTrue(run.output().contains("listening on 127.0.0.1:"), "not the config's 0.0.0.0:8080: " + run.output());
-        assertTrue(run.output().contains("warm-up: 24 requests (4 over TLS to the upstream) in"), run.output());
+        assertTrue(run.output().contains("warm-up: 24 requests (8 over TLS to the upstream, 4 of them on HTTP/2) in"),
+                run.output());
         assertTrue(run.output().contains("Netty leak detection disabled"), "off unless asked for: " + run.output());
     }
 
