@@ -84,7 +84,9 @@ public final class LocalBudgetLedger implements BudgetLedger {
 
         @Override
         public void cancel() {
-            settle(0, System.currentTimeMillis());
+            for (Account account : accounts) {
+                account.giveBack(reservedPicos);
+            }
         }
     }
 
@@ -163,6 +165,17 @@ public final class LocalBudgetLedger implements BudgetLedger {
                     spent[(int) Math.max(0, Math.min(spent.length - 1, now.newest - bucket))] += actualPicos;
                 }
                 State next = new State(now.newest, spent, Math.max(0, now.reserved - reservedPicos));
+                if (state.compareAndSet(old, next)) {
+                    return;
+                }
+            }
+        }
+
+        /** Gives back {@code reservedPicos} of a request that cost nothing: no spend, so no period moves. */
+        void giveBack(long reservedPicos) {
+            while (true) {
+                State old = state.get();
+                State next = new State(old.newest, old.spent, Math.max(0, old.reserved - reservedPicos));
                 if (state.compareAndSet(old, next)) {
                     return;
                 }
