@@ -71,10 +71,8 @@ final class RequestSeries {
         private final String endpoint;
         private final boolean stream;
         private final String streamLabel;
-        private final String[] statuses = new String[KEPT_PER_COMBINATION];
-        private final Counter.Child[] requestsByStatus = new Counter.Child[KEPT_PER_COMBINATION];
-        private final String[] errorTypes = new String[KEPT_PER_COMBINATION];
-        private final Counter.Child[] errorsByType = new Counter.Child[KEPT_PER_COMBINATION];
+        private final ByLastLabel requestsByStatus = new ByLastLabel();
+        private final ByLastLabel errorsByType = new ByLastLabel();
         private final Counter.Child[] tokensByType = new Counter.Child[TOKEN_TYPES.length];
         private final Counter.Child[] streamsByOutcome = new Counter.Child[Outcome.values().length];
         private Counter.Child cost;
@@ -97,27 +95,11 @@ final class RequestSeries {
         }
 
         Counter.Child requests(String status) {
-            int i = kept(statuses, status);
-            if (i < 0) {
-                return requests.labels(key, model, provider, endpoint, status);
-            }
-            if (requestsByStatus[i] == null) {
-                statuses[i] = status;
-                requestsByStatus[i] = requests.labels(key, model, provider, endpoint, status);
-            }
-            return requestsByStatus[i];
+            return requestsByStatus.child(requests, key, model, provider, endpoint, status);
         }
 
         Counter.Child errors(String errorType) {
-            int i = kept(errorTypes, errorType);
-            if (i < 0) {
-                return errors.labels(key, model, provider, endpoint, errorType);
-            }
-            if (errorsByType[i] == null) {
-                errorTypes[i] = errorType;
-                errorsByType[i] = errors.labels(key, model, provider, endpoint, errorType);
-            }
-            return errorsByType[i];
+            return errorsByType.child(errors, key, model, provider, endpoint, errorType);
         }
 
         /** @param type an index into {@link #TOKEN_TYPES} */
@@ -168,14 +150,23 @@ final class RequestSeries {
         }
     }
 
-    /** The slot that keeps {@code value} (the first free one when none does yet), or -1 when all are taken. */
-    private static int kept(String[] values, String value) {
-        for (int i = 0; i < values.length; i++) {
-            String kept = values[i];
-            if (kept == null || kept.equals(value)) {
-                return i;
+    /** A counter's children under one combination that differ in their last label (a status, an error type). */
+    private static final class ByLastLabel {
+        private final String[] values = new String[KEPT_PER_COMBINATION];
+        private final Counter.Child[] children = new Counter.Child[KEPT_PER_COMBINATION];
+
+        Counter.Child child(Counter metric, String key, String model, String provider, String endpoint, String last) {
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] == null) {
+                    values[i] = last;
+                    children[i] = metric.labels(key, model, provider, endpoint, last);
+                    return children[i];
+                }
+                if (values[i].equals(last)) {
+                    return children[i];
+                }
             }
+            return metric.labels(key, model, provider, endpoint, last);
         }
-        return -1;
     }
 }

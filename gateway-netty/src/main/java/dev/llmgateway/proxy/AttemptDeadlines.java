@@ -92,17 +92,21 @@ final class AttemptDeadlines implements Runnable {
     public void run() {
         armed = false;
         long now = now();
-        for (Waiting due = head; due != null && due.dueNanos - now <= 0; due = head) {
-            unlink(due);
-            long deadline = due.deadline(now);
-            if (deadline - now <= 0) {
-                due.expired();
-            } else {
-                insert(due, deadline);
+        try {
+            for (Waiting due = head; due != null && due.dueNanos - now <= 0; due = head) {
+                unlink(due);
+                long deadline = due.deadline(now);
+                if (deadline - now <= 0) {
+                    due.expired();
+                } else {
+                    insert(due, deadline);
+                }
             }
-        }
-        if (head != null && !armed) {
-            arm(now);
+        } finally {
+            // Also when an expiry threw: the attempts behind it still have their deadlines.
+            if (head != null && !armed) {
+                arm(now());
+            }
         }
     }
 
