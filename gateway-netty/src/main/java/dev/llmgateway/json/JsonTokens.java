@@ -5,8 +5,9 @@ import io.netty.buffer.ByteBuf;
 /**
  * Reads JSON tokens straight from buffer bytes, for the few small values the relay reads out of every answer (its
  * usage report, its top-level {@code model}) without making a parser for each. It reads a strict subset of JSON and
- * reads it exactly: names of ASCII text, strings of ASCII text and escapes, numbers, {@code true}/{@code false}/{@code null},
- * objects and arrays nested up to {@link #MAX_DEPTH}, each scalar followed by whitespace or a delimiter. Whatever
+ * reads it exactly: names of ASCII text, strings of ASCII text and escapes, numbers, {@code true}, {@code false},
+ * {@code null}, objects and arrays nested up to {@link #MAX_DEPTH}, each scalar followed by whitespace or a
+ * delimiter. Whatever
  * lies outside that subset — malformed or cut JSON, but also valid text it does not read (non-ASCII characters,
  * deeper nesting) — is {@link #UNREAD}: the caller hands that input to Jackson, which decides. So anything it reads,
  * it reads as Jackson would, and never accepts what Jackson would reject.
@@ -20,8 +21,8 @@ public final class JsonTokens {
     /** From {@link Members#member}: the visitor has what it wanted, the walk ends here. */
     public static final int STOP = -2;
     /** Deeper values are left to the parser: the walk recurses once per level. */
-    static final int MAX_DEPTH = 16;
-    /** Up to 18 digits a value always fits in a long; longer integers are left to the parser. */
+    private static final int MAX_DEPTH = 16;
+    /** An integer of up to 18 digits always fits in a long; longer ones are left to the parser. */
     private static final int MAX_INTEGER_DIGITS = 18;
     /** Longer numbers and strings are left to the parser, whose own limits (number length, name length) judge them. */
     private static final int MAX_NUMBER_BYTES = 100;
@@ -107,7 +108,7 @@ public final class JsonTokens {
         return negative ? -value : value;
     }
 
-    /** Whether the string token {@code buf[at, end)} (quotes included, as {@link #stringEnd} read it) is {@code quoted}. */
+    /** Whether the string token {@code buf[at, end)} (quotes included, from {@link #stringEnd}) is {@code quoted}. */
     public static boolean stringIs(ByteBuf buf, int at, int end, byte[] quoted) {
         return end - at == quoted.length && JsonBytes.spells(buf, at, end, quoted);
     }

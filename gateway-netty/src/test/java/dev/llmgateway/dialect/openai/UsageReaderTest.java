@@ -22,8 +22,9 @@ class UsageReaderTest {
     @Test
     void readsOpenAiChatUsageWithItsDetails() {
         expect("{\"prompt_tokens\":19,\"completion_tokens\":10,\"total_tokens\":29,\"prompt_tokens_details\":"
-                        + "{\"cached_tokens\":3,\"audio_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":4,"
-                        + "\"audio_tokens\":0,\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0}}",
+                        + "{\"cached_tokens\":3,\"audio_tokens\":0},\"completion_tokens_details\":"
+                        + "{\"reasoning_tokens\":4,\"audio_tokens\":0,\"accepted_prediction_tokens\":0,"
+                        + "\"rejected_prediction_tokens\":0}}",
                 19, 3, -1, -1, 10, 4);
     }
 
