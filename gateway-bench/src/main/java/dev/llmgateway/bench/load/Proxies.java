@@ -124,7 +124,7 @@ final class Proxies {
      * translates from. The
      * config is the default but for what the workload needs: connection limits that fit it, the access log
      * only when {@code --access-log off}, and {@code http = "2"} to the provider for {@code gateway-up-h2} or
-     * {@code --upstream-http 2}.
+     * {@code --upstream-http 2}, else {@code http = "1.1"}.
      */
     static ProxyProcess startGateway(String name, boolean translated, HarnessOptions options, Path runDir, int port,
                                      int upstreamPort, String cpus) throws IOException {
@@ -168,7 +168,9 @@ final class Proxies {
                 clientConnections > DEFAULT_MAX_CONNECTIONS ? "max_connections = " + clientConnections + "\n" : "",
                 API_KEY, keyLines, provider, options.upstreamTls() ? "https" : "http", upstreamPort,
                 options.upstreamTls() ? "ca_file = \"" + UpstreamCertificate.pemFile(runDir) + "\"\n" : "",
-                options.upstreamProtocol(name).startsWith("HTTP/2") ? "http = \"2\"\n" : "",
+                // Said either way: at the default "auto" an https provider that offers h2 by ALPN (the mock does)
+                // gets HTTP/2, and an HTTP/1.1 row would not be one.
+                options.upstreamProtocol(name).startsWith("HTTP/2") ? "http = \"2\"\n" : "http = \"1.1\"\n",
                 upstreamConnections(options),
                 options.accessLog() ? "\n# [access_log] at its default: a JSON line per request to stdout.\n"
                         : "\n[access_log]\nenabled = false\n", tables);
