@@ -14,13 +14,21 @@ import java.io.IOException;
  * element is named in errors.
  */
 public final class RequestBodyBytes {
-    /** A dialect's wording for the errors this class raises. */
-    public interface Wording {
-        /** Refuses the value the parser is at unless it starts {@code expected}. */
+    /** Refuses the value the parser is at unless it starts {@code expected}, in the dialect's words. */
+    @FunctionalInterface
+    public interface Expectation {
         void expect(JsonParser p, JsonToken expected, String path) throws Untranslatable;
+    }
 
-        /** The path of element {@code index} of the array at {@code arrayPath}. */
-        String element(String arrayPath, int index);
+    /**
+     * A dialect's wording for the errors this class raises: how a value of the wrong kind is refused, and how an
+     * array's element is named ({@code messages.0}: {@code "."} and {@code ""}; {@code contents[0]}: {@code "["} and
+     * {@code "]"}).
+     */
+    public record Wording(Expectation expectation, String indexOpen, String indexClose) {
+        String element(String arrayPath, int index) {
+            return arrayPath + indexOpen + index + indexClose;
+        }
     }
 
     @FunctionalInterface
@@ -51,7 +59,7 @@ public final class RequestBodyBytes {
      */
     public ByteSpan structure(JsonParser p, int offset, JsonToken expected, String path)
             throws IOException, Untranslatable {
-        wording.expect(p, expected, path);
+        wording.expectation().expect(p, expected, path);
         int start = offset + (int) p.currentTokenLocation().getByteOffset();
         p.skipChildren();
         int end = offset + (int) p.currentLocation().getByteOffset();
@@ -78,7 +86,7 @@ public final class RequestBodyBytes {
             p.nextToken();
             for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
                 String at = wording.element(path, i);
-                wording.expect(p, JsonToken.START_OBJECT, at);
+                wording.expectation().expect(p, JsonToken.START_OBJECT, at);
                 reader.read(p, at, span.offset());
             }
         }

@@ -15,17 +15,8 @@ import java.util.List;
  */
 final class AnthropicRequestValues {
     /** Anthropic's wording: "expected an array" / "an object", elements as {@code messages.0}. */
-    static final RequestBodyBytes.Wording WORDING = new RequestBodyBytes.Wording() {
-        @Override
-        public void expect(JsonParser p, JsonToken expected, String path) throws Untranslatable {
-            AnthropicRequestValues.expect(p, expected, path);
-        }
-
-        @Override
-        public String element(String arrayPath, int index) {
-            return arrayPath + "." + index;
-        }
-    };
+    static final RequestBodyBytes.Wording WORDING =
+            new RequestBodyBytes.Wording(AnthropicRequestValues::expect, ".", "");
 
     private AnthropicRequestValues() {
     }

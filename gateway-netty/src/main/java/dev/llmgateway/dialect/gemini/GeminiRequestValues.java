@@ -17,17 +17,8 @@ import java.util.Locale;
 /** A Gemini request's values, read with Google's wording for what is wrong with them, and its schemas as JSON Schema. */
 final class GeminiRequestValues {
     /** Google's wording: "expected a list" / "an object", elements as {@code contents[0]}. */
-    static final RequestBodyBytes.Wording WORDING = new RequestBodyBytes.Wording() {
-        @Override
-        public void expect(JsonParser p, JsonToken expected, String path) throws Untranslatable {
-            GeminiRequestValues.expect(p, expected, path);
-        }
-
-        @Override
-        public String element(String arrayPath, int index) {
-            return arrayPath + "[" + index + "]";
-        }
-    };
+    static final RequestBodyBytes.Wording WORDING =
+            new RequestBodyBytes.Wording(GeminiRequestValues::expect, "[", "]");
 
     private GeminiRequestValues() {
     }
