@@ -93,7 +93,8 @@ public final class GeminiRequestReader {
                             systemInstruction = body.structure(p, offset, JsonToken.START_OBJECT, name);
                     case "contents" -> contents = body.structure(p, offset, JsonToken.START_ARRAY, name);
                     case "tools" -> tools = body.structure(p, offset, JsonToken.START_ARRAY, name);
-                    case "toolConfig", "tool_config" -> toolConfig = body.structure(p, offset, JsonToken.START_OBJECT, name);
+                    case "toolConfig", "tool_config" ->
+                            toolConfig = body.structure(p, offset, JsonToken.START_OBJECT, name);
                     case "generationConfig", "generation_config" ->
                             generationConfig = body.structure(p, offset, JsonToken.START_OBJECT, name);
                     case "cachedContent", "cached_content" -> throw unsupported(name, "cachedContent names a cache "

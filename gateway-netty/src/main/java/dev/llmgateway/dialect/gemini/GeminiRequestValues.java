@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** A Gemini request's values, read with Google's wording for what is wrong with them, and its schemas as JSON Schema. */
+/**
+ * A Gemini request's values, read with Google's wording for what is wrong with them, and its schemas as JSON Schema.
+ */
 final class GeminiRequestValues {
     /** Google's wording: "expected a list" / "an object", elements as {@code contents[0]}. */
     static final RequestBodyBytes.Wording WORDING =
