@@ -161,7 +161,8 @@ public final class Gateway {
                     + "; /ready says ready");
         } else {
             String line = "warm-up: " + result.answered() + " requests (" + result.answeredOverTls()
-                    + " over TLS to the upstream, " + result.answeredOverHttp2() + " of them on HTTP/2) in " + result.took().toMillis() + " ms"
+                    + " over TLS to the upstream, " + result.answeredOverHttp2() + " of them on HTTP/2) in "
+                    + result.took().toMillis() + " ms"
                     + (result.timedOut() ? ", stopped by server.warmup_timeout (" + server.warmupTimeout().toMillis()
                     + " ms)" : "") + "; /ready says ready";
             if (result.failed() > 0) {

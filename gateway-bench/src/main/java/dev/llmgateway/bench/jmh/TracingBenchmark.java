@@ -47,8 +47,8 @@ import java.util.concurrent.TimeUnit;
  * All of tracing's work for one plain chat exchange, 100 % sampled, as the gateway does it: on the loop the server
  * span begun from the request's headers, an attempt's client span started (with the sampling settings the
  * gateway's own scan of the request read), {@code traceparent} set upstream and back, the answer's facts taken
- * from the body the relay hands over (with the model's place the relay found in it), both spans filled and ended; then, on the export thread, the spans batched, encoded as OTLP protobuf and
- * posted to a collector on loopback.
+ * from the body the relay hands over (with the model's place the relay found in it), both spans filled and ended;
+ * then, on the export thread, the spans batched, encoded as OTLP protobuf and posted to a collector on loopback.
  *
  * <p>One invocation is {@link #EXCHANGES} exchanges, which make exactly one export batch (512 spans); it then
  * waits until the collector is at most {@link #IN_FLIGHT} batches behind, so that every span made is exported (none
