@@ -39,6 +39,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +86,8 @@ public class TracingBenchmark extends AbstractMicrobenchmark {
             """;
 
     private HttpServer collector;
+    /** The collector's thread: {@link HttpServer#stop} leaves it running, and a thread left keeps the fork alive. */
+    private ExecutorService collectorThread;
     /** Batches the benchmark may be ahead of the collector: the export works beside it, the queue never fills. */
     private final Semaphore batches = new Semaphore(IN_FLIGHT);
     private Tracing tracing;
@@ -102,7 +105,8 @@ public class TracingBenchmark extends AbstractMicrobenchmark {
     @Setup
     public void setUp() throws Exception {
         collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        collector.setExecutor(Executors.newSingleThreadExecutor());
+        collectorThread = Executors.newSingleThreadExecutor();
+        collector.setExecutor(collectorThread);
         collector.createContext("/v1/traces", this::export);
         collector.start();
         GatewayConfig config = ConfigLoader.parse(CONFIG.formatted(ChatPayloads.CLIENT_MODEL,
@@ -127,6 +131,7 @@ public class TracingBenchmark extends AbstractMicrobenchmark {
     public void tearDown() {
         tracing.close();
         collector.stop(0);
+        collectorThread.shutdownNow();
         requestBody.release();
         answer.release();
     }
